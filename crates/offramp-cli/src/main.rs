@@ -1,0 +1,308 @@
+//! The `offramp` command: check programs, route encounters, explain decisions, print schemas.
+
+use std::io::{self, BufRead, BufWriter, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use offramp::schema::{SchemaKind, json_schema};
+use offramp::{Decision, Encounter, Program, Router};
+
+#[derive(Parser)]
+#[command(
+    name = "offramp",
+    version,
+    about = "Route first-responder encounters to deflection and diversion pathways"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check program files; every problem is reported with FILE:LINE:COL.
+    Check {
+        /// Program files (.toml or .json).
+        #[arg(required = true)]
+        programs: Vec<PathBuf>,
+    },
+    /// Route encounters (JSON lines) and print one decision per line.
+    Route {
+        /// The program file.
+        #[arg(long, short)]
+        program: PathBuf,
+        /// Encounters as JSON lines; `-` or nothing reads standard input.
+        input: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = OutFormat::Json)]
+        format: OutFormat,
+    },
+    /// Explain the decision for one encounter in sentences.
+    Explain {
+        /// The program file.
+        #[arg(long, short)]
+        program: PathBuf,
+        /// A file holding one encounter as JSON, `-` for standard input, or the JSON itself.
+        encounter: String,
+    },
+    /// Print JSON Schemas for programs, encounters and decisions.
+    Schema {
+        /// Which schema; all three (as one object keyed by name) when absent.
+        #[arg(value_enum)]
+        kind: Option<SchemaArg>,
+    },
+    /// Referral cases after a decision.
+    Case {
+        #[command(subcommand)]
+        command: CaseCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CaseCommand {
+    /// Draw the case state graph.
+    Graph {
+        /// Mermaid (for Markdown) or Graphviz DOT.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+        format: GraphFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutFormat {
+    /// One JSON decision per line.
+    Json,
+    /// A table for people.
+    Table,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaArg {
+    Program,
+    Encounter,
+    Decision,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("offramp: {message}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn load(path: &PathBuf) -> Result<Program, String> {
+    Program::from_file(path).map_err(|e| e.render())
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::Check { programs } => {
+            let mut failed = false;
+            for path in &programs {
+                match Program::from_file(path) {
+                    Ok(p) => println!(
+                        "{}: ok: program `{}`, {} pathways, {} rules, {}",
+                        path.display(),
+                        p.id(),
+                        p.pathways().count(),
+                        p.rule_count(),
+                        p.hash()
+                    ),
+                    Err(e) => {
+                        failed = true;
+                        eprint!("{}", e.render());
+                        let n = e.diagnostics().len();
+                        if n > 0 {
+                            eprintln!(
+                                "{}: {n} error{}",
+                                path.display(),
+                                if n == 1 { "" } else { "s" }
+                            );
+                        }
+                    }
+                }
+            }
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Route {
+            program,
+            input,
+            format,
+        } => {
+            let router = Router::new(load(&program)?);
+            let (name, reader): (String, Box<dyn BufRead>) = match input {
+                None => ("<stdin>".into(), Box::new(io::stdin().lock())),
+                Some(p) if p.as_os_str() == "-" => ("<stdin>".into(), Box::new(io::stdin().lock())),
+                Some(p) => {
+                    let f = std::fs::File::open(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                    (p.display().to_string(), Box::new(io::BufReader::new(f)))
+                }
+            };
+            route_stream(&router, &name, reader, format)
+        }
+        Command::Explain { program, encounter } => {
+            let router = Router::new(load(&program)?);
+            let text = if encounter.trim_start().starts_with('{') {
+                encounter
+            } else if encounter == "-" {
+                let mut s = String::new();
+                io::stdin()
+                    .read_to_string(&mut s)
+                    .map_err(|e| e.to_string())?;
+                s
+            } else {
+                std::fs::read_to_string(&encounter).map_err(|e| format!("{encounter}: {e}"))?
+            };
+            let enc = Encounter::from_json(text.trim()).map_err(|e| format!("encounter: {e}"))?;
+            print!("{}", router.route(&enc).explain());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema { kind } => {
+            let value = match kind {
+                Some(k) => json_schema(match k {
+                    SchemaArg::Program => SchemaKind::Program,
+                    SchemaArg::Encounter => SchemaKind::Encounter,
+                    SchemaArg::Decision => SchemaKind::Decision,
+                }),
+                None => {
+                    let mut all = serde_json::Map::new();
+                    for k in SchemaKind::ALL {
+                        all.insert(k.name().into(), json_schema(k));
+                    }
+                    serde_json::Value::Object(all)
+                }
+            };
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Case { command } => match command {
+            CaseCommand::Graph { format } => {
+                let text = match format {
+                    GraphFormat::Mermaid => offramp::case::status_graph_mermaid(),
+                    GraphFormat::Dot => offramp::case::status_graph_dot(),
+                };
+                print!("{text}");
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+    }
+}
+
+/// Lines are read and routed in chunks so that large inputs use all cores and constant memory.
+const CHUNK: usize = 16_384;
+
+fn route_stream(
+    router: &Router,
+    name: &str,
+    reader: Box<dyn BufRead>,
+    format: OutFormat,
+) -> Result<ExitCode, String> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    let mut failures = 0usize;
+    let mut routed = 0usize;
+    let mut lines: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
+    if let OutFormat::Table = format {
+        writeln!(
+            out,
+            "{:<16} {:>2}  {:<20}  {:<44}  charge hold until",
+            "encounter", "SI", "disposition", "eligible (in rank order)"
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    let mut flush = |lines: &mut Vec<(usize, String)>,
+                     out: &mut BufWriter<io::StdoutLock<'_>>|
+     -> Result<(), String> {
+        use rayon::prelude::*;
+        let results: Vec<(usize, Result<Decision, String>)> = lines
+            .par_iter()
+            .map(|(n, text)| {
+                (
+                    *n,
+                    Encounter::from_json(text)
+                        .map(|e| router.route(&e))
+                        .map_err(|e| e.to_string()),
+                )
+            })
+            .collect();
+        for (n, r) in results {
+            match r {
+                Ok(d) => {
+                    routed += 1;
+                    match format {
+                        OutFormat::Json => writeln!(out, "{}", d.to_json()),
+                        OutFormat::Table => writeln!(out, "{}", table_row(&d)),
+                    }
+                    .map_err(|e| e.to_string())?;
+                }
+                Err(msg) => {
+                    failures += 1;
+                    eprintln!("{name}:{n}: {msg}");
+                }
+            }
+        }
+        lines.clear();
+        Ok(())
+    };
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| format!("{name}:{}: cannot read: {e}", i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        lines.push((i + 1, line));
+        if lines.len() == CHUNK {
+            flush(&mut lines, &mut out)?;
+        }
+    }
+    flush(&mut lines, &mut out)?;
+    out.flush().map_err(|e| e.to_string())?;
+    if failures > 0 {
+        eprintln!(
+            "{name}: {failures} line{} failed, {routed} routed",
+            if failures == 1 { "" } else { "s" }
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn table_row(d: &Decision) -> String {
+    let eligible: Vec<&str> = d.eligible.iter().map(|e| e.pathway.as_str()).collect();
+    let hold = d
+        .eligible
+        .iter()
+        .find_map(|e| e.charge_hold.as_ref())
+        .map(|h| h.deadline.to_rfc3339())
+        .unwrap_or_else(|| "-".into());
+    let id: String = d.encounter_id.chars().take(16).collect();
+    format!(
+        "{:<16} {:>2}  {:<20}  {:<44}  {}",
+        id,
+        d.intercept.number(),
+        d.disposition.as_str(),
+        if eligible.is_empty() {
+            "-".to_string()
+        } else {
+            eligible.join(", ")
+        },
+        hold
+    )
+}

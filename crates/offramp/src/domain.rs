@@ -1,0 +1,622 @@
+//! The vocabulary of deflection and pre-arrest diversion, as types.
+//!
+//! Every enum here serialises as its snake_case name, lists its values in `ALL`, and parses
+//! from its name with [`std::str::FromStr`], so the rules language, the JSON formats and the
+//! bindings all share one spelling.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::nibrs::NibrsCode;
+
+/// An enum value's name could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} `{value}`{}", suggestion.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+pub struct UnknownValue {
+    /// Which vocabulary was asked (`pathway`, `need`, ...).
+    pub kind: &'static str,
+    /// The word that was given (cut to 40 characters).
+    pub value: String,
+    /// The closest known word, when one is close.
+    pub suggestion: Option<&'static str>,
+}
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely misspelling.
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(word, c), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        $name:ident, $kind:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal $(| $alias:literal)* ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $(
+                $(#[$vmeta])*
+                $( #[serde(alias = $alias)] )*
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The name of this vocabulary, as used in messages.
+            pub const KIND: &'static str = $kind;
+
+            /// The snake_case name used in JSON, TOML and rules.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            /// Reads a name (or an accepted alias).
+            pub fn parse(word: &str) -> Result<Self, UnknownValue> {
+                match word {
+                    $($text $(| $alias)* => Ok($name::$variant),)+
+                    _ => Err(UnknownValue {
+                        kind: $kind,
+                        value: word.chars().take(40).collect(),
+                        suggestion: closest(word, [$($text),+]),
+                    }),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::parse(s)
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// The six pathways to treatment: TASC's five and PTACC's Community Response.
+    ///
+    /// ```
+    /// use offramp::Pathway;
+    /// assert_eq!("officer_prevention".parse::<Pathway>().unwrap(), Pathway::FirstResponderReferral);
+    /// assert_eq!(Pathway::NaloxonePlus.to_string(), "naloxone_plus");
+    /// ```
+    Pathway, "pathway" {
+        /// The person walks in or calls, asking for help.
+        SelfReferral = "self_referral",
+        /// An outreach team seeks people out, not tied to an incident.
+        ActiveOutreach = "active_outreach",
+        /// Follow-up by a responder and a partner after an overdose, within a window.
+        NaloxonePlus = "naloxone_plus",
+        /// A responder refers during patrol or a call, with no charge (formerly Officer Prevention).
+        FirstResponderReferral = "first_responder_referral" | "officer_prevention",
+        /// A law-enforcement officer refers where charges were possible; charges may be held.
+        OfficerIntervention = "officer_intervention",
+        /// Community responders answer behavioural-health calls instead of police.
+        CommunityResponse = "community_response",
+    }
+}
+
+vocabulary! {
+    /// Who is on scene.
+    Responder, "responder" {
+        /// A police officer or deputy.
+        LawEnforcement = "law_enforcement",
+        /// A firefighter.
+        Fire = "fire",
+        /// Emergency medical services.
+        Ems = "ems",
+        /// An officer paired with a clinician.
+        CoResponder = "co_responder",
+        /// A civilian crisis or community responder.
+        CommunityResponder = "community_responder",
+        /// A peer recovery specialist.
+        Peer = "peer",
+    }
+}
+
+impl Responder {
+    /// Whether a law-enforcement officer is part of the response.
+    ///
+    /// ```
+    /// use offramp::Responder;
+    /// assert!(Responder::CoResponder.is_law_enforcement());
+    /// assert!(!Responder::Fire.is_law_enforcement());
+    /// ```
+    pub const fn is_law_enforcement(self) -> bool {
+        matches!(self, Responder::LawEnforcement | Responder::CoResponder)
+    }
+}
+
+vocabulary! {
+    /// How the contact came about.
+    Source, "source" {
+        /// The person came in or called on their own.
+        SelfInitiated = "self_initiated",
+        /// An outreach team made contact.
+        Outreach = "outreach",
+        /// A follow-up visit after an overdose.
+        OverdoseFollowUp = "overdose_follow_up",
+        /// A 911 or non-emergency call.
+        CallForService = "call_for_service",
+        /// Something a responder saw on patrol.
+        OnView = "on_view",
+    }
+}
+
+vocabulary! {
+    /// What the person may need.
+    Need, "need" {
+        /// Substance use disorder.
+        Sud = "sud",
+        /// Opioid use.
+        OpioidUse = "opioid_use",
+        /// Stimulant use.
+        StimulantUse = "stimulant_use",
+        /// Alcohol use.
+        AlcoholUse = "alcohol_use",
+        /// Mental illness, not in crisis.
+        MentalHealth = "mental_health",
+        /// A mental-health crisis now.
+        MentalHealthCrisis = "mental_health_crisis",
+        /// Co-occurring substance use and mental illness.
+        CoOccurring = "co_occurring",
+        /// Without stable housing.
+        Homelessness = "homelessness",
+        /// Involved in sex work.
+        SexWork = "sex_work",
+        /// A victim of trafficking.
+        TraffickingVictim = "trafficking_victim",
+        /// At risk of suicide.
+        Suicidal = "suicidal",
+    }
+}
+
+vocabulary! {
+    /// Facts on scene that bear on eligibility.
+    Flag, "flag" {
+        /// An outstanding warrant.
+        ActiveWarrant = "active_warrant",
+        /// A drug charge already pending.
+        PendingDrugCharge = "pending_drug_charge",
+        /// A weapon was involved.
+        Weapon = "weapon",
+        /// Domestic violence was involved.
+        DomesticViolence = "domestic_violence",
+        /// A victim is present.
+        VictimPresent = "victim_present",
+    }
+}
+
+vocabulary! {
+    /// The seriousness of an offence.
+    Level, "level" {
+        /// A civil infraction: not arrestable.
+        Infraction = "infraction",
+        /// A misdemeanour.
+        Misdemeanor = "misdemeanor",
+        /// A felony.
+        Felony = "felony",
+    }
+}
+
+impl Level {
+    /// Whether an offence at this level could lead to a criminal charge.
+    pub const fn is_chargeable(self) -> bool {
+        matches!(self, Level::Misdemeanor | Level::Felony)
+    }
+}
+
+vocabulary! {
+    /// What the person agreed to share (42 CFR Part 2 consent, as recorded on scene).
+    Consent, "consent" {
+        /// Not asked yet.
+        NotAsked = "not_asked",
+        /// Verbal consent.
+        Verbal = "verbal",
+        /// Written consent.
+        Written = "written",
+        /// Consent declined.
+        Declined = "declined",
+        /// Consent given earlier, now revoked.
+        Revoked = "revoked",
+    }
+}
+
+vocabulary! {
+    /// The outcome class of a decision.
+    Disposition, "disposition" {
+        /// A pathway applies and nothing chargeable happened.
+        Deflection = "deflection",
+        /// A pathway applies in place of an arrest for a chargeable offence.
+        PreArrestDiversion = "pre_arrest_diversion",
+        /// No pathway applies.
+        None = "none",
+    }
+}
+
+/// A point of the Sequential Intercept Model, ordered from community services (0) to community
+/// corrections (5). Serialised as its number.
+///
+/// ```
+/// use offramp::Intercept;
+/// assert!(Intercept::LawEnforcement < Intercept::Jails);
+/// assert_eq!(Intercept::from_number(1), Some(Intercept::LawEnforcement));
+/// assert_eq!(serde_json::to_string(&Intercept::Reentry).unwrap(), "4");
+/// ```
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(try_from = "u8", into = "u8")]
+pub enum Intercept {
+    /// 0: community services, crisis lines and crisis care without a 911 call.
+    CommunityServices,
+    /// 1: law enforcement and other first responders.
+    LawEnforcement,
+    /// 2: initial detention and first court hearings.
+    InitialDetention,
+    /// 3: jails and courts.
+    Jails,
+    /// 4: reentry from jail or prison.
+    Reentry,
+    /// 5: community corrections: probation and parole.
+    CommunityCorrections,
+}
+
+impl Intercept {
+    /// Every intercept, in order.
+    pub const ALL: [Intercept; 6] = [
+        Intercept::CommunityServices,
+        Intercept::LawEnforcement,
+        Intercept::InitialDetention,
+        Intercept::Jails,
+        Intercept::Reentry,
+        Intercept::CommunityCorrections,
+    ];
+
+    /// The intercept's number, 0 to 5.
+    pub const fn number(self) -> u8 {
+        self as u8
+    }
+
+    /// The intercept with this number, if it is 0 to 5.
+    pub fn from_number(n: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(n)).copied()
+    }
+
+    /// A short English name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Intercept::CommunityServices => "community services",
+            Intercept::LawEnforcement => "law enforcement",
+            Intercept::InitialDetention => "initial detention and first hearings",
+            Intercept::Jails => "jails and courts",
+            Intercept::Reentry => "reentry",
+            Intercept::CommunityCorrections => "community corrections",
+        }
+    }
+}
+
+impl TryFrom<u8> for Intercept {
+    type Error = String;
+    fn try_from(n: u8) -> Result<Self, String> {
+        Self::from_number(n).ok_or_else(|| format!("intercept must be 0 to 5, not {n}"))
+    }
+}
+
+impl From<Intercept> for u8 {
+    fn from(i: Intercept) -> u8 {
+        i.number()
+    }
+}
+
+impl fmt::Display for Intercept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.number())
+    }
+}
+
+/// A recent overdose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Overdose {
+    /// When it happened.
+    pub at: DateTime<FixedOffset>,
+    /// Whether naloxone was given.
+    #[serde(default)]
+    pub naloxone: bool,
+}
+
+/// One offence that could be charged, as a NIBRS code with its level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Offense {
+    /// The FBI NIBRS offence code, checked against the shipped table.
+    pub nibrs: NibrsCode,
+    /// Infraction, misdemeanour or felony.
+    pub level: Level,
+    /// Whether violence was involved.
+    #[serde(default)]
+    pub violent: bool,
+}
+
+/// Where the encounter took place (WGS 84).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Location {
+    /// Latitude in degrees, -90 to 90.
+    pub lat: f64,
+    /// Longitude in degrees, -180 to 180.
+    pub lon: f64,
+}
+
+/// The value of an agency-declared extra attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum AttributeValue {
+    /// true or false.
+    Bool(bool),
+    /// A whole number.
+    Int(i64),
+    /// A decimal number.
+    Number(f64),
+    /// Text, or the name of an enum value.
+    Text(String),
+}
+
+impl AttributeValue {
+    /// The JSON type name, for messages.
+    pub const fn type_name(&self) -> &'static str {
+        match self {
+            AttributeValue::Bool(_) => "bool",
+            AttributeValue::Int(_) => "int",
+            AttributeValue::Number(_) => "number",
+            AttributeValue::Text(_) => "text",
+        }
+    }
+}
+
+/// What is known at the point of contact. The id is pseudonymous: offramp never needs a name.
+///
+/// ```
+/// use offramp::{Encounter, Need};
+/// let e = Encounter::from_json(r#"{"id": "e-1", "at": "2026-03-02T14:05:00-08:00",
+///     "responder": "law_enforcement", "needs": ["sud"]}"#).unwrap();
+/// assert!(e.needs.contains(&Need::Sud));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Encounter {
+    /// A pseudonymous identifier, echoed in the decision.
+    pub id: String,
+    /// When the contact happened, with its UTC offset.
+    pub at: DateTime<FixedOffset>,
+    /// Who is on scene.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responder: Option<Responder>,
+    /// How the contact came about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    /// What the person may need.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<Need>,
+    /// A recent overdose, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overdose: Option<Overdose>,
+    /// Offences that could be charged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offenses: Vec<Offense>,
+    /// Facts on scene that bear on eligibility.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<Flag>,
+    /// Age in years.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age: Option<u16>,
+    /// Preferred language, an ISO 639-3 code such as `eng` or `spa`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Consent to share information, as recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<Consent>,
+    /// Where the contact happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// The intercept, for programs in jails, courts, reentry or probation; derived when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intercept: Option<Intercept>,
+    /// Extra attributes the program declares.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, AttributeValue>,
+}
+
+/// An encounter could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncounterError {
+    /// The text is not valid JSON, or a field has the wrong shape.
+    #[error("{field}: {message}{}", position.map(|(l, c)| format!(" (line {l}, column {c})")).unwrap_or_default())]
+    Invalid {
+        /// Where in the encounter, e.g. `offenses[0].nibrs`; `.` for the whole object.
+        field: String,
+        /// What was wrong.
+        message: String,
+        /// Line and column in the text, when known.
+        position: Option<(usize, usize)>,
+    },
+}
+
+impl EncounterError {
+    /// The field the error is about (`.` for the whole encounter).
+    pub fn field(&self) -> &str {
+        match self {
+            EncounterError::Invalid { field, .. } => field,
+        }
+    }
+
+    fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        EncounterError::Invalid {
+            field: field.into(),
+            message: message.into(),
+            position: None,
+        }
+    }
+}
+
+/// Rewrites a serde message so that it never repeats a value the user gave (which could be
+/// personal data), while keeping field and variant names, which are schema words.
+pub(crate) fn redact_serde_message(msg: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = msg.strip_prefix(prefix) {
+            // "invalid type: string \"Jane\", expected u16" -> "invalid type: string, expected u16"
+            let (found, expected) = match rest.find(", expected") {
+                Some(i) => (&rest[..i], &rest[i..]),
+                None => (rest, ""),
+            };
+            let kind = found.split([' ', '`']).next().unwrap_or("value");
+            return format!("{prefix}{kind}{expected}");
+        }
+    }
+    if msg.starts_with("premature end of input") || msg.starts_with("input contains invalid") {
+        return msg.to_string();
+    }
+    // Cut very long messages: they may carry text from the input.
+    msg.chars().take(200).collect()
+}
+
+impl Encounter {
+    /// Reads one encounter from its JSON form, naming the field of any error.
+    pub fn from_json(text: &str) -> Result<Self, EncounterError> {
+        let mut de = serde_json::Deserializer::from_str(text);
+        let enc: Encounter = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let field = if path.is_empty() || path == "." {
+                ".".to_string()
+            } else {
+                path
+            };
+            let message = inner.to_string();
+            // serde_json appends " at line L column C"; keep it separately.
+            let message = match message.rfind(" at line ") {
+                Some(i) => message[..i].to_string(),
+                None => message,
+            };
+            EncounterError::Invalid {
+                field,
+                message: redact_serde_message(&message),
+                position: (inner.line() > 0).then(|| (inner.line(), inner.column())),
+            }
+        })?;
+        de.end().map_err(|_| {
+            EncounterError::invalid(".", "trailing characters after the encounter object")
+        })?;
+        enc.validate()?;
+        Ok(enc)
+    }
+
+    /// Reads one encounter from a JSON value.
+    pub fn from_value(value: serde_json::Value) -> Result<Self, EncounterError> {
+        let enc: Encounter = serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            EncounterError::invalid(
+                if path.is_empty() { ".".into() } else { path },
+                redact_serde_message(&e.into_inner().to_string()),
+            )
+        })?;
+        enc.validate()?;
+        Ok(enc)
+    }
+
+    /// The encounter as one line of JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Checks what the types alone cannot: an id is present, the overdose is not in the
+    /// future, the location is on the globe.
+    pub fn validate(&self) -> Result<(), EncounterError> {
+        if self.id.trim().is_empty() {
+            return Err(EncounterError::invalid("id", "must not be empty"));
+        }
+        if self.id.len() > 256 {
+            return Err(EncounterError::invalid(
+                "id",
+                "is longer than 256 bytes; use a pseudonymous key",
+            ));
+        }
+        if let Some(od) = &self.overdose
+            && od.at > self.at
+        {
+            return Err(EncounterError::invalid(
+                "overdose.at",
+                "is later than the encounter's `at`",
+            ));
+        }
+        if let Some(loc) = &self.location {
+            if !(-90.0..=90.0).contains(&loc.lat) {
+                return Err(EncounterError::invalid(
+                    "location.lat",
+                    "must be between -90 and 90",
+                ));
+            }
+            if !(-180.0..=180.0).contains(&loc.lon) {
+                return Err(EncounterError::invalid(
+                    "location.lon",
+                    "must be between -180 and 180",
+                ));
+            }
+        }
+        if let Some(age) = self.age
+            && age > 130
+        {
+            return Err(EncounterError::invalid("age", "must be at most 130"));
+        }
+        Ok(())
+    }
+
+    /// The intercept: the encounter's own, or derived from who responded and how.
+    ///
+    /// Police contact is intercept 1, as is fire or EMS answering a call for service; community
+    /// responders, peers, and walk-ins or outreach with no police are intercept 0.
+    ///
+    /// ```
+    /// use offramp::{Encounter, Intercept};
+    /// let e = Encounter::from_json(r#"{"id":"x","at":"2026-01-01T00:00:00Z","responder":"fire","source":"self_initiated"}"#).unwrap();
+    /// assert_eq!(e.derived_intercept(), Intercept::CommunityServices);
+    /// ```
+    pub fn derived_intercept(&self) -> Intercept {
+        if let Some(i) = self.intercept {
+            return i;
+        }
+        match (self.responder, self.source) {
+            (Some(r), _) if r.is_law_enforcement() => Intercept::LawEnforcement,
+            (Some(Responder::Fire | Responder::Ems), Some(Source::CallForService)) => {
+                Intercept::LawEnforcement
+            }
+            (None, Some(Source::CallForService | Source::OnView)) => Intercept::LawEnforcement,
+            _ => Intercept::CommunityServices,
+        }
+    }
+}

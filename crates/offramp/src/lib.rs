@@ -1,0 +1,21 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+
+pub mod case;
+pub mod domain;
+pub mod nibrs;
+pub mod program;
+pub mod router;
+pub mod rules;
+pub mod schema;
+
+pub use domain::{
+    AttributeValue, Consent, Disposition, Encounter, EncounterError, Flag, Intercept, Level,
+    Location, Need, Offense, Overdose, Pathway, Responder, Source, UnknownValue,
+};
+pub use nibrs::NibrsCode;
+pub use program::{Diagnostic, Format, Program, ProgramError, ProgramSpec};
+pub use router::{
+    ChargeHold, Decision, EligiblePathway, IneligiblePathway, ProgramRef, Reason, Router, Warning,
+    WarningCode,
+};

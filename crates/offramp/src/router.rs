@@ -1,0 +1,545 @@
+//! Routing an encounter through a program, and the decision it produces.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use chrono::{DateTime, Days, FixedOffset, TimeZone};
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Disposition, Encounter, Intercept, Need, Pathway};
+use crate::program::{CompiledPathway, CompiledRule, Program};
+use crate::rules::compile::{AttrKind, Ctx, Tri};
+
+/// Which program decided, and which version of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ProgramRef {
+    /// The program's id.
+    pub id: Arc<str>,
+    /// The content hash of the compiled program.
+    pub hash: Arc<str>,
+}
+
+/// Charges held in abeyance while the person follows the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ChargeHold {
+    /// The program's term, e.g. `90d`.
+    pub term: Arc<str>,
+    /// When the hold ends, in the program's time zone.
+    pub deadline: DateTime<FixedOffset>,
+}
+
+/// A pathway this person is eligible for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct EligiblePathway {
+    /// The pathway.
+    pub pathway: Pathway,
+    /// 1 for the pathway to offer first.
+    pub rank: u32,
+    /// The id of the rule that admitted it.
+    pub rule: Arc<str>,
+    /// The charge hold, when the pathway holds charges and an offence is chargeable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge_hold: Option<ChargeHold>,
+}
+
+/// Why a pathway does not apply: one rule or exclusion, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Reason {
+    /// The id of the rule or exclusion.
+    pub rule: Arc<str>,
+    /// The clause that decided, in canonical form.
+    pub clause: Arc<str>,
+    /// The reason as a sentence.
+    pub because: Arc<str>,
+}
+
+/// A pathway the program offers that this person is not eligible for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct IneligiblePathway {
+    /// The pathway.
+    pub pathway: Pathway,
+    /// Why: every rule that failed (or the exclusion that applied).
+    pub reasons: Vec<Reason>,
+}
+
+/// The kind of a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WarningCode {
+    /// An exclusion could not be checked because a field was not recorded.
+    ExclusionUnknown,
+    /// The encounter carries an attribute the program does not declare.
+    AttributeUndeclared,
+    /// An attribute's value has the wrong type for its declaration.
+    AttributeType,
+    /// Good Samaritan immunity made a drug offence not chargeable.
+    GoodSamaritan,
+    /// Protective custody applies in place of a drunkenness charge.
+    ProtectiveCustody,
+    /// An emergency mental-health evaluation may be needed.
+    EmergencyHold,
+    /// No responder was recorded, so responder-specific pathways could not be checked.
+    ResponderUnknown,
+}
+
+/// Something the person reading the decision should know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Warning {
+    /// A stable code.
+    pub code: WarningCode,
+    /// The warning in words.
+    pub message: Arc<str>,
+}
+
+/// The router's answer for one encounter: an audit record with stable field names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Decision {
+    /// The encounter's pseudonymous id.
+    pub encounter_id: String,
+    /// The program that decided.
+    pub program: ProgramRef,
+    /// The Sequential Intercept point.
+    pub intercept: Intercept,
+    /// Deflection, pre-arrest diversion, or none.
+    pub disposition: Disposition,
+    /// Eligible pathways, best first.
+    pub eligible: Vec<EligiblePathway>,
+    /// Pathways offered by the program that do not apply, with reasons.
+    pub ineligible: Vec<IneligiblePathway>,
+    /// Things to know.
+    pub warnings: Vec<Warning>,
+}
+
+impl Decision {
+    /// The decision as one line of JSON. Field order is fixed, so equal decisions give
+    /// byte-identical text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a decision back from JSON.
+    pub fn from_json(text: &str) -> Result<Decision, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The decision in plain sentences, for a person.
+    ///
+    /// ```
+    /// # use offramp::{Program, Router, Encounter};
+    /// # let program = Program::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/programs/qrt-hamilton-county.toml")).unwrap();
+    /// let router = Router::new(program);
+    /// let e = Encounter::from_json(r#"{"id":"e-7","at":"2026-03-02T10:00:00-05:00","responder":"peer",
+    ///   "source":"overdose_follow_up","needs":["opioid_use"],
+    ///   "overdose":{"at":"2026-03-01T10:00:00-05:00","naloxone":true}}"#).unwrap();
+    /// let text = router.route(&e).explain();
+    /// assert!(text.contains("naloxone plus"));
+    /// ```
+    pub fn explain(&self) -> String {
+        let mut s = String::new();
+        let disp = match self.disposition {
+            Disposition::Deflection => "deflection: no chargeable offence, and a pathway applies",
+            Disposition::PreArrestDiversion => {
+                "pre-arrest diversion: a chargeable offence, routed around arrest"
+            }
+            Disposition::None => "no pathway applies",
+        };
+        let _ = writeln!(
+            s,
+            "Encounter {} under program {} at intercept {} ({}): {}.",
+            self.encounter_id,
+            self.program.id,
+            self.intercept.number(),
+            self.intercept.name(),
+            disp
+        );
+        if !self.eligible.is_empty() {
+            let _ = writeln!(s, "Eligible, in the order to offer them:");
+            for e in &self.eligible {
+                let _ = write!(
+                    s,
+                    "  {}. {}, admitted by rule `{}`",
+                    e.rank,
+                    e.pathway.as_str().replace('_', " "),
+                    e.rule
+                );
+                if let Some(h) = &e.charge_hold {
+                    let _ = write!(
+                        s,
+                        "; charges held for {} until {}",
+                        h.term,
+                        h.deadline.to_rfc3339()
+                    );
+                }
+                let _ = writeln!(s, ".");
+            }
+        }
+        if !self.ineligible.is_empty() {
+            let _ = writeln!(s, "Not eligible:");
+            for i in &self.ineligible {
+                let _ = writeln!(s, "  {}:", i.pathway.as_str().replace('_', " "));
+                for r in &i.reasons {
+                    let _ = writeln!(s, "    - {} (rule `{}`).", r.because, r.rule);
+                }
+            }
+        }
+        if !self.warnings.is_empty() {
+            let _ = writeln!(s, "Warnings:");
+            for w in &self.warnings {
+                let _ = writeln!(s, "  - {}", w.message);
+            }
+        }
+        s
+    }
+}
+
+/// Routes encounters through one program. Immutable, `Send + Sync`, cheap to clone (it shares
+/// the compiled program), and never panics on any encounter.
+///
+/// ```
+/// use offramp::{Disposition, Encounter, Pathway, Program, Router};
+/// let program = Program::from_file(concat!(env!("CARGO_MANIFEST_DIR"),
+///     "/../../examples/programs/lead-king-county.toml")).unwrap();
+/// let router = Router::new(program);
+/// let e = Encounter::from_json(r#"{"id": "e-1", "at": "2026-03-02T14:05:00-08:00",
+///     "responder": "law_enforcement", "source": "call_for_service", "needs": ["sud"],
+///     "offenses": [{"nibrs": "35A", "level": "misdemeanor", "violent": false}]}"#).unwrap();
+/// let d = router.route(&e);
+/// assert_eq!(d.disposition, Disposition::PreArrestDiversion);
+/// assert_eq!(d.eligible[0].pathway, Pathway::OfficerIntervention);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Router {
+    program: Arc<Program>,
+    good_samaritan_msg: Arc<str>,
+    protective_custody_msg: Arc<str>,
+    emergency_hold_msg: Arc<str>,
+    responder_unknown_msg: Arc<str>,
+}
+
+fn warn(warnings: &mut Vec<Warning>, code: WarningCode, message: &Arc<str>) {
+    if !warnings
+        .iter()
+        .any(|w| w.code == code && w.message == *message)
+    {
+        warnings.push(Warning {
+            code,
+            message: message.clone(),
+        });
+    }
+}
+
+fn exclusion_unknown_message(rule: &CompiledRule, reads: &str) -> Arc<str> {
+    if reads.is_empty() {
+        format!("exclusion `{}` could not be checked", rule.id).into()
+    } else {
+        format!(
+            "exclusion `{}` could not be checked: {reads} not recorded",
+            rule.id
+        )
+        .into()
+    }
+}
+
+impl Router {
+    /// A router for a program.
+    pub fn new(program: Program) -> Router {
+        Router::from_arc(Arc::new(program))
+    }
+
+    /// A router sharing an already shared program.
+    pub fn from_arc(program: Arc<Program>) -> Router {
+        Router {
+            program,
+            good_samaritan_msg: "Good Samaritan immunity: drug offences reported with an overdose are not chargeable".into(),
+            protective_custody_msg: "protective custody applies to drunkenness (90E) in place of a charge".into(),
+            emergency_hold_msg: "a mental-health crisis or suicide risk was recorded: state law allows an emergency mental-health evaluation".into(),
+            responder_unknown_msg: "no responder was recorded: pathways limited to some responders could not be checked".into(),
+        }
+    }
+
+    /// The program this router uses.
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// Routes one encounter.
+    pub fn route(&self, enc: &Encounter) -> Decision {
+        let p = &*self.program;
+        let intercept = enc.derived_intercept();
+        let ctx = Ctx {
+            enc,
+            offense: None,
+            attrs: &p.env.attrs,
+            intercept,
+        };
+        let mut warnings = Vec::new();
+        if !enc.attributes.is_empty() {
+            self.check_attributes(enc, &mut warnings);
+        }
+        if enc.responder.is_none() {
+            warn(
+                &mut warnings,
+                WarningCode::ResponderUnknown,
+                &self.responder_unknown_msg,
+            );
+        }
+
+        // Program-wide exclusions.
+        let mut global: Vec<Reason> = Vec::new();
+        for ex in &p.exclusions {
+            match ex.compiled.evaluate(&ctx) {
+                (Tri::True, _) => global.push(Reason {
+                    rule: ex.id.clone(),
+                    clause: ex.compiled.canonical.clone(),
+                    because: ex.excluded_because.clone(),
+                }),
+                (Tri::Unknown, part) => warnings.push(Warning {
+                    code: WarningCode::ExclusionUnknown,
+                    message: exclusion_unknown_message(ex, part.map_or("", |p| &p.reads)),
+                }),
+                (Tri::False, _) => {}
+            }
+        }
+
+        let law = &p.spec().law;
+        let mut immune = false;
+        let chargeable = enc.offenses.iter().any(|o| {
+            if !o.level.is_chargeable() {
+                return false;
+            }
+            if law.good_samaritan && enc.overdose.is_some() && o.nibrs.is_drug() {
+                immune = true;
+                return false;
+            }
+            if law.protective_custody && o.nibrs.as_str() == "90E" {
+                return false;
+            }
+            true
+        });
+        if immune {
+            warn(
+                &mut warnings,
+                WarningCode::GoodSamaritan,
+                &self.good_samaritan_msg,
+            );
+        }
+        if law.protective_custody && enc.offenses.iter().any(|o| o.nibrs.as_str() == "90E") {
+            warn(
+                &mut warnings,
+                WarningCode::ProtectiveCustody,
+                &self.protective_custody_msg,
+            );
+        }
+        if law.emergency_mental_health_hold
+            && enc
+                .needs
+                .iter()
+                .any(|n| matches!(n, Need::MentalHealthCrisis | Need::Suicidal))
+        {
+            warn(
+                &mut warnings,
+                WarningCode::EmergencyHold,
+                &self.emergency_hold_msg,
+            );
+        }
+
+        let mut eligible = Vec::new();
+        let mut ineligible = Vec::new();
+        for pw in &p.pathways {
+            if !global.is_empty() {
+                ineligible.push(IneligiblePathway {
+                    pathway: pw.pathway,
+                    reasons: global.clone(),
+                });
+                continue;
+            }
+            match self.pathway(pw, &ctx, &mut warnings) {
+                Ok(rule) => {
+                    let charge_hold = if pw.charge_hold && chargeable {
+                        self.charge_hold(enc)
+                    } else {
+                        None
+                    };
+                    eligible.push(EligiblePathway {
+                        pathway: pw.pathway,
+                        rank: u32::try_from(eligible.len() + 1).unwrap_or(u32::MAX),
+                        rule,
+                        charge_hold,
+                    });
+                }
+                Err(reasons) => ineligible.push(IneligiblePathway {
+                    pathway: pw.pathway,
+                    reasons,
+                }),
+            }
+        }
+        let disposition = match (eligible.is_empty(), chargeable) {
+            (true, _) => Disposition::None,
+            (false, true) => Disposition::PreArrestDiversion,
+            (false, false) => Disposition::Deflection,
+        };
+        Decision {
+            encounter_id: enc.id.clone(),
+            program: ProgramRef {
+                id: p.id.clone(),
+                hash: p.hash.clone(),
+            },
+            intercept,
+            disposition,
+            eligible,
+            ineligible,
+            warnings,
+        }
+    }
+
+    /// Decides one pathway: the admitting rule's id, or the reasons it does not apply.
+    fn pathway(
+        &self,
+        pw: &CompiledPathway,
+        ctx: &Ctx<'_>,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Arc<str>, Vec<Reason>> {
+        match ctx.enc.responder {
+            Some(r) if pw.responders & (1 << (r as u8)) == 0 => {
+                return Err(vec![Reason {
+                    rule: pw.responders_rule.clone(),
+                    clause: pw.responders_rule.clone(),
+                    because: pw.responders_because.clone(),
+                }]);
+            }
+            None if pw.responders != ALL_RESPONDERS => {
+                return Err(vec![Reason {
+                    rule: pw.responders_rule.clone(),
+                    clause: pw.responders_rule.clone(),
+                    because: pw.responders_unknown.clone(),
+                }]);
+            }
+            _ => {}
+        }
+        let mut excluded = Vec::new();
+        for ex in &pw.exclusions {
+            match ex.compiled.evaluate(ctx) {
+                (Tri::True, _) => excluded.push(Reason {
+                    rule: ex.id.clone(),
+                    clause: ex.compiled.canonical.clone(),
+                    because: ex.excluded_because.clone(),
+                }),
+                (Tri::Unknown, part) => warnings.push(Warning {
+                    code: WarningCode::ExclusionUnknown,
+                    message: exclusion_unknown_message(ex, part.map_or("", |p| &p.reads)),
+                }),
+                (Tri::False, _) => {}
+            }
+        }
+        if !excluded.is_empty() {
+            return Err(excluded);
+        }
+        let mut reasons = Vec::with_capacity(pw.rules.len());
+        for rule in &pw.rules {
+            match rule.compiled.evaluate(ctx) {
+                (Tri::True, _) => return Ok(rule.id.clone()),
+                (t, Some(part)) => reasons.push(Reason {
+                    rule: rule.id.clone(),
+                    clause: part.clause.clone(),
+                    because: if t == Tri::Unknown {
+                        part.unknown.clone()
+                    } else {
+                        part.not_met.clone()
+                    },
+                }),
+                (_, None) => {}
+            }
+        }
+        Err(reasons)
+    }
+
+    fn charge_hold(&self, enc: &Encounter) -> Option<ChargeHold> {
+        let p = &*self.program;
+        let term = p.charge_hold_term?;
+        let local = enc.at.with_timezone(&p.tz);
+        // Whole days are calendar days in the program's zone (the clock time is kept across a
+        // daylight-saving change); any remainder is added as elapsed time.
+        let days = u64::try_from(term / 86_400).unwrap_or(0);
+        let rest = chrono::Duration::seconds(term % 86_400);
+        let naive = local.naive_local().checked_add_days(Days::new(days))?;
+        let shifted = p.tz.from_local_datetime(&naive).earliest().or_else(|| {
+            p.tz.from_local_datetime(&(naive + chrono::Duration::hours(1)))
+                .earliest()
+        })?;
+        let deadline = (shifted + rest).fixed_offset();
+        Some(ChargeHold {
+            term: p.charge_hold_text.clone().unwrap_or_else(|| Arc::from("")),
+            deadline,
+        })
+    }
+
+    fn check_attributes(&self, enc: &Encounter, warnings: &mut Vec<Warning>) {
+        use crate::domain::AttributeValue as A;
+        for (name, value) in &enc.attributes {
+            let Some(info) = self.program.env.attrs.iter().find(|a| &a.name == name) else {
+                warnings.push(Warning {
+                    code: WarningCode::AttributeUndeclared,
+                    message: format!(
+                        "attribute `{}` is not declared by the program and was ignored",
+                        name.chars().take(40).collect::<String>()
+                    )
+                    .into(),
+                });
+                continue;
+            };
+            let ok = match (info.kind, value) {
+                (AttrKind::Bool, A::Bool(_))
+                | (AttrKind::Int, A::Int(_))
+                | (AttrKind::Number, A::Int(_) | A::Number(_))
+                | (AttrKind::Text, A::Text(_)) => true,
+                (AttrKind::Enum, A::Text(s)) => info.values.iter().any(|v| v == s),
+                _ => false,
+            };
+            if !ok {
+                let expected = match info.kind {
+                    AttrKind::Bool => "bool".to_string(),
+                    AttrKind::Int => "int".to_string(),
+                    AttrKind::Number => "number".to_string(),
+                    AttrKind::Text => "text".to_string(),
+                    AttrKind::Enum => format!("one of {}", info.values.join(", ")),
+                };
+                warnings.push(Warning {
+                    code: WarningCode::AttributeType,
+                    message: format!(
+                        "attribute `{name}` should be {expected} but is a {}; rules reading it treat it as not recorded",
+                        value.type_name()
+                    )
+                    .into(),
+                });
+            }
+        }
+    }
+
+    /// Routes many encounters on all cores. The output is in input order and identical to
+    /// calling [`Router::route`] on each.
+    pub fn route_batch(&self, encounters: &[Encounter]) -> Vec<Decision> {
+        encounters
+            .par_iter()
+            .with_min_len(256)
+            .map(|e| self.route(e))
+            .collect()
+    }
+}
+
+const ALL_RESPONDERS: u8 = (1 << crate::domain::Responder::ALL.len()) - 1;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn engine_objects_are_send_and_sync() {
+        assert_send_sync::<Router>();
+        assert_send_sync::<Program>();
+        assert_send_sync::<Decision>();
+    }
+}

@@ -1,0 +1,1405 @@
+//! Type checking a parsed rule against the encounter schema, compiling it into an evaluation
+//! tree, and evaluating that tree with three-valued logic.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use super::ParseError;
+use super::ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
+use crate::domain::{
+    Consent, Encounter, Flag, Intercept, Level, Need, Offense, Responder, Source, closest,
+};
+use crate::nibrs::{self, CrimeAgainst};
+
+/// The declared type of an agency attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AttrKind {
+    Bool,
+    Int,
+    Number,
+    Text,
+    Enum,
+}
+
+/// What the checker needs to know about one declared attribute.
+#[derive(Debug, Clone)]
+pub(crate) struct AttrInfo {
+    pub name: String,
+    pub kind: AttrKind,
+    pub values: Vec<String>,
+    pub protected: bool,
+}
+
+/// Everything a rule may read besides the encounter: attributes, law switches, windows.
+#[derive(Debug, Clone)]
+pub(crate) struct Env {
+    pub attrs: Vec<AttrInfo>,
+    pub law: [(&'static str, bool); 4],
+    pub naloxone_window: i64,
+    pub charge_hold_term: Option<i64>,
+}
+
+/// A vocabulary that an enum-typed value belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EnumKind {
+    Responder,
+    Source,
+    Need,
+    Flag,
+    Level,
+    Consent,
+    CrimeAgainst,
+    Attr(u16),
+}
+
+const CRIME_AGAINST: [&str; 4] = ["person", "property", "society", "not_a_crime"];
+
+fn crime_against_index(c: CrimeAgainst) -> u8 {
+    match c {
+        CrimeAgainst::Person => 0,
+        CrimeAgainst::Property => 1,
+        CrimeAgainst::Society => 2,
+        CrimeAgainst::NotACrime => 3,
+    }
+}
+
+impl EnumKind {
+    fn name(self, env: &Env) -> String {
+        match self {
+            EnumKind::Responder => "responder".into(),
+            EnumKind::Source => "source".into(),
+            EnumKind::Need => "need".into(),
+            EnumKind::Flag => "flag".into(),
+            EnumKind::Level => "level".into(),
+            EnumKind::Consent => "consent".into(),
+            EnumKind::CrimeAgainst => "crime_against".into(),
+            EnumKind::Attr(i) => format!(
+                "attribute `{}`",
+                env.attrs
+                    .get(usize::from(i))
+                    .map_or("?", |a| a.name.as_str())
+            ),
+        }
+    }
+
+    fn values(self, env: &Env) -> Vec<&str> {
+        match self {
+            EnumKind::Responder => Responder::ALL.iter().map(|v| v.as_str()).collect(),
+            EnumKind::Source => Source::ALL.iter().map(|v| v.as_str()).collect(),
+            EnumKind::Need => Need::ALL.iter().map(|v| v.as_str()).collect(),
+            EnumKind::Flag => Flag::ALL.iter().map(|v| v.as_str()).collect(),
+            EnumKind::Level => Level::ALL.iter().map(|v| v.as_str()).collect(),
+            EnumKind::Consent => Consent::ALL.iter().map(|v| v.as_str()).collect(),
+            EnumKind::CrimeAgainst => CRIME_AGAINST.to_vec(),
+            EnumKind::Attr(i) => env
+                .attrs
+                .get(usize::from(i))
+                .map(|a| a.values.iter().map(String::as_str).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn ordered(self) -> bool {
+        matches!(self, EnumKind::Level | EnumKind::Attr(_))
+    }
+}
+
+/// The static type of an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ty {
+    Bool,
+    Int,
+    Number,
+    Text,
+    Duration,
+    Time,
+    Enum(EnumKind),
+    Set(EnumKind),
+    Nibrs,
+    Presence,
+    Offenses,
+    /// A bare word not yet resolved: an enum literal, or a misspelt field.
+    Word,
+    /// A list literal, checked where it is used.
+    List,
+}
+
+impl Ty {
+    fn describe(self, env: &Env) -> String {
+        match self {
+            Ty::Bool => "bool".into(),
+            Ty::Int => "int".into(),
+            Ty::Number => "number".into(),
+            Ty::Text => "text".into(),
+            Ty::Duration => "duration".into(),
+            Ty::Time => "time".into(),
+            Ty::Enum(k) => k.name(env),
+            Ty::Set(k) => format!("set of {}", k.name(env)),
+            Ty::Nibrs => "NIBRS code".into(),
+            Ty::Presence => "overdose".into(),
+            Ty::Offenses => "list of offences".into(),
+            Ty::Word => "name".into(),
+            Ty::List => "list".into(),
+        }
+    }
+
+    fn numeric(self) -> bool {
+        matches!(self, Ty::Int | Ty::Number)
+    }
+}
+
+/// A field an expression can read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    Responder,
+    Source,
+    Needs,
+    Flags,
+    Offenses,
+    Age,
+    Language,
+    Consent,
+    Intercept,
+    Overdose,
+    OverdoseAt,
+    OverdoseNaloxone,
+    Attr(u16),
+    OffNibrs,
+    OffLevel,
+    OffViolent,
+    OffCrimeAgainst,
+    OffDrug,
+}
+
+/// A constant in a compiled rule.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Const {
+    Bool(bool),
+    Int(i64),
+    Number(f64),
+    Duration(i64),
+    Enum(u8),
+    Text(Box<str>),
+}
+
+/// A compiled expression.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
+    Const(Const),
+    Field(Field),
+    Since,
+    Not(Box<Node>),
+    And(Box<[Node]>),
+    Or(Box<[Node]>),
+    Cmp(CmpOp, Box<Node>, Box<Node>),
+    InMask(Box<Node>, u64, bool),
+    InList(Box<Node>, Box<[Const]>, bool),
+    Has(Field, u64, HasMode),
+    Known(Box<Node>, bool),
+    Quant(Quantifier, Option<Box<Node>>),
+}
+
+/// One conjunct of a rule: the unit an explanation points at.
+#[derive(Debug, Clone)]
+pub(crate) struct Part {
+    pub node: Node,
+    /// The clause in canonical form.
+    pub clause: Arc<str>,
+    /// Optional fields the clause reads, for "not recorded" explanations.
+    pub reads: Arc<str>,
+    /// The sentence used when the clause is false.
+    pub not_met: Arc<str>,
+    /// The sentence used when the clause cannot be decided.
+    pub unknown: Arc<str>,
+}
+
+/// A compiled rule: the conjuncts of its top-level `and`.
+#[derive(Debug, Clone)]
+pub(crate) struct Compiled {
+    pub parts: Box<[Part]>,
+    /// The whole rule in canonical form.
+    pub canonical: Arc<str>,
+}
+
+/// Three-valued truth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tri {
+    True,
+    False,
+    Unknown,
+}
+
+/// What evaluation reads.
+pub(crate) struct Ctx<'a> {
+    pub enc: &'a Encounter,
+    pub offense: Option<&'a Offense>,
+    pub attrs: &'a [AttrInfo],
+    pub intercept: Intercept,
+}
+
+struct Checker<'e> {
+    env: &'e Env,
+    errors: Vec<ParseError>,
+    in_offense: bool,
+    reads: Vec<&'static str>,
+    attr_reads: Vec<String>,
+}
+
+type Checked = Option<(Node, Ty)>;
+
+const ENCOUNTER_FIELDS: &[&str] = &[
+    "responder",
+    "source",
+    "needs",
+    "flags",
+    "offenses",
+    "age",
+    "language",
+    "consent",
+    "intercept",
+    "overdose",
+    "overdose.at",
+    "overdose.naloxone",
+];
+const OFFENSE_FIELDS: &[&str] = &["nibrs", "level", "violent", "crime_against", "drug"];
+
+/// Whether an attribute name is protected whatever the program says.
+pub(crate) fn always_protected(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    matches!(
+        lower.as_str(),
+        "race" | "ethnicity" | "race_ethnicity" | "ethnic_origin"
+    )
+}
+
+impl Checker<'_> {
+    fn err(&mut self, span: std::ops::Range<usize>, message: String, help: Option<String>) {
+        self.errors.push(ParseError {
+            span,
+            message,
+            help,
+        });
+    }
+
+    fn field_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = ENCOUNTER_FIELDS.iter().map(|s| s.to_string()).collect();
+        if self.in_offense {
+            v.extend(OFFENSE_FIELDS.iter().map(|s| s.to_string()));
+        }
+        v.extend(
+            self.env
+                .attrs
+                .iter()
+                .map(|a| format!("attributes.{}", a.name)),
+        );
+        v.extend(self.env.law.iter().map(|(n, _)| format!("law.{n}")));
+        v.push("window.naloxone_plus".into());
+        v.push("charge_hold.term".into());
+        v
+    }
+
+    fn suggest_field(&self, word: &str) -> Option<String> {
+        let names = self.field_names();
+        closest(word, names.iter().map(String::as_str)).map(|s| format!("did you mean `{s}`?"))
+    }
+
+    /// Resolves a path to a field or constant; `Ty::Word` for a bare word that is neither.
+    fn path(&mut self, e: &Expr, parts: &[String]) -> Checked {
+        let p: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let (field, ty) = match p.as_slice() {
+            ["responder"] => (Field::Responder, Ty::Enum(EnumKind::Responder)),
+            ["source"] => (Field::Source, Ty::Enum(EnumKind::Source)),
+            ["needs"] => (Field::Needs, Ty::Set(EnumKind::Need)),
+            ["flags"] => (Field::Flags, Ty::Set(EnumKind::Flag)),
+            ["offenses"] => (Field::Offenses, Ty::Offenses),
+            ["age"] => (Field::Age, Ty::Int),
+            ["language"] => (Field::Language, Ty::Text),
+            ["consent"] => (Field::Consent, Ty::Enum(EnumKind::Consent)),
+            ["intercept"] => (Field::Intercept, Ty::Int),
+            ["overdose"] => (Field::Overdose, Ty::Presence),
+            ["overdose", "at"] => (Field::OverdoseAt, Ty::Time),
+            ["overdose", "naloxone"] => (Field::OverdoseNaloxone, Ty::Bool),
+            [f @ ("nibrs" | "level" | "violent" | "crime_against" | "drug")] => {
+                if !self.in_offense {
+                    self.err(
+                        e.span.clone(),
+                        format!("`{f}` is a field of one offence and is only available inside `any offenses (...)`, `all offenses (...)` or `count offenses (...)`"),
+                        Some(format!("write `any offenses ({f} ...)`")),
+                    );
+                    return None;
+                }
+                match *f {
+                    "nibrs" => (Field::OffNibrs, Ty::Nibrs),
+                    "level" => (Field::OffLevel, Ty::Enum(EnumKind::Level)),
+                    "violent" => (Field::OffViolent, Ty::Bool),
+                    "crime_against" => (Field::OffCrimeAgainst, Ty::Enum(EnumKind::CrimeAgainst)),
+                    _ => (Field::OffDrug, Ty::Bool),
+                }
+            }
+            ["attributes" | "attr", name] => return self.attribute(e, name),
+            ["law", name] => {
+                let found = self.env.law.iter().find(|(n, _)| n == name);
+                match found {
+                    Some((_, v)) => return Some((Node::Const(Const::Bool(*v)), Ty::Bool)),
+                    None => {
+                        let help = closest(name, self.env.law.iter().map(|(n, _)| *n))
+                            .map(|s| format!("did you mean `law.{s}`?"));
+                        self.err(
+                            e.span.clone(),
+                            format!("unknown law switch `law.{name}`"),
+                            help,
+                        );
+                        return None;
+                    }
+                }
+            }
+            ["window", "naloxone_plus"] => {
+                return Some((
+                    Node::Const(Const::Duration(self.env.naloxone_window)),
+                    Ty::Duration,
+                ));
+            }
+            ["charge_hold", "term"] => match self.env.charge_hold_term {
+                Some(t) => return Some((Node::Const(Const::Duration(t)), Ty::Duration)),
+                None => {
+                    self.err(
+                        e.span.clone(),
+                        "`charge_hold.term` is read, but the program has no `[charge_hold]` table"
+                            .into(),
+                        Some("add `[charge_hold]` with a `term`".into()),
+                    );
+                    return None;
+                }
+            },
+            [_] => return Some((Node::Const(Const::Bool(false)), Ty::Word)),
+            _ => {
+                let joined = parts.join(".");
+                let help = self.suggest_field(&joined);
+                self.err(e.span.clone(), format!("unknown field `{joined}`"), help);
+                return None;
+            }
+        };
+        match field {
+            Field::Responder => self.reads.push("responder"),
+            Field::Source => self.reads.push("source"),
+            Field::Age => self.reads.push("age"),
+            Field::Language => self.reads.push("language"),
+            Field::Consent => self.reads.push("consent"),
+            Field::Overdose | Field::OverdoseAt | Field::OverdoseNaloxone => {
+                self.reads.push("overdose")
+            }
+            _ => {}
+        }
+        Some((Node::Field(field), ty))
+    }
+
+    fn attribute(&mut self, e: &Expr, name: &str) -> Checked {
+        let idx = self.env.attrs.iter().position(|a| a.name == name);
+        let protected = always_protected(name) || idx.is_some_and(|i| self.env.attrs[i].protected);
+        if protected {
+            self.err(
+                e.span.clone(),
+                format!("a rule may not read the protected attribute `{name}`"),
+                Some("protected and reporting-only attributes are for equity reports, never for eligibility".into()),
+            );
+            return None;
+        }
+        let Some(i) = idx else {
+            let help = closest(name, self.env.attrs.iter().map(|a| a.name.as_str()))
+                .map(|s| format!("did you mean `attributes.{s}`?"))
+                .or_else(|| {
+                    Some(format!(
+                        "declare it in the program: `[attributes.{name}]` with a `type`"
+                    ))
+                });
+            self.err(e.span.clone(), format!("unknown attribute `{name}`"), help);
+            return None;
+        };
+        let Ok(i16) = u16::try_from(i) else {
+            self.err(e.span.clone(), "too many attributes".into(), None);
+            return None;
+        };
+        let ty = match self.env.attrs[i].kind {
+            AttrKind::Bool => Ty::Bool,
+            AttrKind::Int => Ty::Int,
+            AttrKind::Number => Ty::Number,
+            AttrKind::Text => Ty::Text,
+            AttrKind::Enum => Ty::Enum(EnumKind::Attr(i16)),
+        };
+        self.attr_reads.push(name.to_string());
+        Some((Node::Field(Field::Attr(i16)), ty))
+    }
+
+    fn word_of(e: &Expr) -> Option<&str> {
+        match &e.kind {
+            ExprKind::Path(p) if p.len() == 1 => Some(p[0].as_str()),
+            _ => None,
+        }
+    }
+
+    /// Reads a literal (or bare word) as a constant of type `want`.
+    fn constant(&mut self, e: &Expr, want: Ty) -> Option<Const> {
+        match (&e.kind, want) {
+            (ExprKind::Path(_), Ty::Enum(k)) => {
+                let word = Self::word_of(e)?;
+                let values = k.values(self.env);
+                match values.iter().position(|v| *v == word) {
+                    Some(i) => u8::try_from(i).ok().map(Const::Enum),
+                    None => {
+                        let help = closest(word, values.iter().copied())
+                            .map(|s| format!("did you mean `{s}`?"))
+                            .or_else(|| Some(format!("the values are: {}", values.join(", "))));
+                        self.err(
+                            e.span.clone(),
+                            format!("`{word}` is not a {}", k.name(self.env)),
+                            help,
+                        );
+                        None
+                    }
+                }
+            }
+            (ExprKind::Lit(Lit::Text(s)), Ty::Nibrs) => match nibrs::lookup(s) {
+                Some(o) => Some(Const::Text(o.code.into())),
+                None => {
+                    let help = nibrs::suggest(s).map(|c| format!("did you mean `{c}`?"));
+                    self.err(
+                        e.span.clone(),
+                        format!("`{s}` is not a NIBRS offence code in the shipped table"),
+                        help,
+                    );
+                    None
+                }
+            },
+            (ExprKind::Lit(Lit::Text(s)), Ty::Text) => Some(Const::Text(s.as_str().into())),
+            (ExprKind::Lit(Lit::Int(n)), Ty::Int) => Some(Const::Int(*n)),
+            (ExprKind::Lit(Lit::Int(n)), Ty::Number) => Some(Const::Number(*n as f64)),
+            (ExprKind::Lit(Lit::Number(n)), Ty::Number | Ty::Int) => Some(Const::Number(*n)),
+            (ExprKind::Lit(Lit::Duration(d)), Ty::Duration) => Some(Const::Duration(*d)),
+            (ExprKind::Lit(Lit::Bool(b)), Ty::Bool) => Some(Const::Bool(*b)),
+            (ExprKind::Path(p), _) if p.len() == 1 => {
+                let help = self.suggest_field(&p[0]);
+                self.err(
+                    e.span.clone(),
+                    format!(
+                        "unknown name `{}`: it is not a field, and {} has no named values",
+                        p[0],
+                        want.describe(self.env)
+                    ),
+                    help,
+                );
+                None
+            }
+            _ => {
+                self.err(
+                    e.span.clone(),
+                    format!("expected a {} literal here", want.describe(self.env)),
+                    None,
+                );
+                None
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr) -> Checked {
+        match &e.kind {
+            ExprKind::Lit(l) => Some(match l {
+                Lit::Bool(b) => (Node::Const(Const::Bool(*b)), Ty::Bool),
+                Lit::Int(n) => (Node::Const(Const::Int(*n)), Ty::Int),
+                Lit::Number(n) => (Node::Const(Const::Number(*n)), Ty::Number),
+                Lit::Text(s) => (Node::Const(Const::Text(s.as_str().into())), Ty::Text),
+                Lit::Duration(d) => (Node::Const(Const::Duration(*d)), Ty::Duration),
+            }),
+            ExprKind::Path(parts) => self.path(e, parts),
+            ExprKind::List(_) => Some((Node::Const(Const::Bool(false)), Ty::List)),
+            ExprKind::Not(inner) => {
+                let n = self.boolean(inner)?;
+                Some((Node::Not(Box::new(n)), Ty::Bool))
+            }
+            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
+                let is_and = matches!(e.kind, ExprKind::And(..));
+                let l = self.boolean(a);
+                let r = self.boolean(b);
+                let (l, r) = (l?, r?);
+                let mut items = Vec::new();
+                for n in [l, r] {
+                    match n {
+                        Node::And(xs) if is_and => items.extend(xs.into_vec()),
+                        Node::Or(xs) if !is_and => items.extend(xs.into_vec()),
+                        other => items.push(other),
+                    }
+                }
+                let items = items.into_boxed_slice();
+                Some((
+                    if is_and {
+                        Node::And(items)
+                    } else {
+                        Node::Or(items)
+                    },
+                    Ty::Bool,
+                ))
+            }
+            ExprKind::Cmp(op, a, b) => self.compare(e, *op, a, b),
+            ExprKind::In {
+                value,
+                list,
+                negated,
+            } => {
+                let (node, ty) = self.expr(value)?;
+                if ty == Ty::Word {
+                    let word = Self::word_of(value).unwrap_or_default();
+                    let help = self.suggest_field(word);
+                    self.err(value.span.clone(), format!("unknown field `{word}`"), help);
+                    return None;
+                }
+                if let Ty::Set(_) = ty {
+                    self.err(
+                        e.span.clone(),
+                        format!("`in` tests one value; {} is a set", ty.describe(self.env)),
+                        Some("write `needs has any [..]`".into()),
+                    );
+                    return None;
+                }
+                if !matches!(
+                    ty,
+                    Ty::Enum(_) | Ty::Int | Ty::Number | Ty::Text | Ty::Nibrs | Ty::Duration
+                ) {
+                    self.err(
+                        value.span.clone(),
+                        format!("`in` cannot test a {}", ty.describe(self.env)),
+                        None,
+                    );
+                    return None;
+                }
+                let ExprKind::List(items) = &list.kind else {
+                    return None;
+                };
+                let mut consts = Vec::new();
+                let mut ok = true;
+                for item in items {
+                    match self.constant(item, ty) {
+                        Some(c) => consts.push(c),
+                        None => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                if let Ty::Enum(_) = ty {
+                    let mask = consts.iter().fold(0u64, |m, c| match c {
+                        Const::Enum(i) => m | (1u64 << (u32::from(*i) & 63)),
+                        _ => m,
+                    });
+                    return Some((Node::InMask(Box::new(node), mask, *negated), Ty::Bool));
+                }
+                Some((
+                    Node::InList(Box::new(node), consts.into_boxed_slice(), *negated),
+                    Ty::Bool,
+                ))
+            }
+            ExprKind::Has { set, mode, value } => {
+                let (node, ty) = self.expr(set)?;
+                let (Ty::Set(kind), Node::Field(field)) = (ty, &node) else {
+                    self.err(
+                        set.span.clone(),
+                        format!(
+                            "`has` needs a set field (`needs` or `flags`), not a {}",
+                            ty.describe(self.env)
+                        ),
+                        (ty == Ty::Word)
+                            .then(|| self.suggest_field(Self::word_of(set).unwrap_or_default()))
+                            .flatten(),
+                    );
+                    return None;
+                };
+                let field = *field;
+                let items: Vec<&Expr> = match &value.kind {
+                    ExprKind::List(items) => items.iter().collect(),
+                    _ => vec![value.as_ref()],
+                };
+                let mut mask = 0u64;
+                let mut ok = true;
+                for item in items {
+                    match self.constant(item, Ty::Enum(kind)) {
+                        Some(Const::Enum(i)) => mask |= 1u64 << (u32::from(i) & 63),
+                        _ => ok = false,
+                    }
+                }
+                ok.then_some((Node::Has(field, mask, *mode), Ty::Bool))
+            }
+            ExprKind::Is { value, known } => {
+                let (node, ty) = self.expr(value)?;
+                let optional = matches!(
+                    node,
+                    Node::Field(
+                        Field::Responder
+                            | Field::Source
+                            | Field::Age
+                            | Field::Language
+                            | Field::Consent
+                            | Field::Overdose
+                            | Field::OverdoseAt
+                            | Field::OverdoseNaloxone
+                            | Field::Attr(_)
+                    )
+                );
+                if !optional {
+                    let what = if ty == Ty::Word {
+                        "an unknown name"
+                    } else {
+                        "always known"
+                    };
+                    self.err(
+                        value.span.clone(),
+                        format!(
+                            "`is known` tests a field that may be missing; `{value}` is {what}"
+                        ),
+                        (ty == Ty::Word)
+                            .then(|| self.suggest_field(Self::word_of(value).unwrap_or_default()))
+                            .flatten(),
+                    );
+                    return None;
+                }
+                Some((Node::Known(Box::new(node), *known), Ty::Bool))
+            }
+            ExprKind::Quant { q, body } => {
+                if self.in_offense {
+                    self.err(
+                        e.span.clone(),
+                        "offence quantifiers cannot be nested".into(),
+                        None,
+                    );
+                    return None;
+                }
+                let body = match body {
+                    Some(b) => {
+                        self.in_offense = true;
+                        let n = self.boolean(b);
+                        self.in_offense = false;
+                        Some(Box::new(n?))
+                    }
+                    None => None,
+                };
+                let ty = if *q == Quantifier::Count {
+                    Ty::Int
+                } else {
+                    Ty::Bool
+                };
+                Some((Node::Quant(*q, body), ty))
+            }
+            ExprKind::Since(p) => {
+                let (node, ty) = self.expr(p)?;
+                if ty != Ty::Time {
+                    self.err(
+                        p.span.clone(),
+                        format!(
+                            "`since` needs a time such as `overdose.at`, not a {}",
+                            ty.describe(self.env)
+                        ),
+                        None,
+                    );
+                    return None;
+                }
+                drop(node);
+                Some((Node::Since, Ty::Duration))
+            }
+        }
+    }
+
+    fn boolean(&mut self, e: &Expr) -> Option<Node> {
+        let (n, ty) = self.expr(e)?;
+        match ty {
+            Ty::Bool => Some(n),
+            Ty::Word => {
+                let word = Self::word_of(e).unwrap_or_default();
+                let help = self.suggest_field(word);
+                self.err(e.span.clone(), format!("unknown field `{word}`"), help);
+                None
+            }
+            other => {
+                let help = match other {
+                    Ty::Set(_) => Some("test a set with `has`, e.g. `needs has sud`".to_string()),
+                    Ty::Presence => Some("write `overdose is known`".to_string()),
+                    Ty::Offenses => {
+                        Some("write `any offenses (...)` or `count offenses > 0`".to_string())
+                    }
+                    _ => None,
+                };
+                self.err(
+                    e.span.clone(),
+                    format!(
+                        "expected a condition (bool), but this is a {}",
+                        other.describe(self.env)
+                    ),
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    fn compare(&mut self, e: &Expr, op: CmpOp, a: &Expr, b: &Expr) -> Checked {
+        let l = self.expr(a);
+        let r = self.expr(b);
+        let ((ln, lt), (rn, rt)) = (l?, r?);
+        // Resolve bare words against the other side.
+        let (ln, lt, rn, rt) = match (lt, rt) {
+            (Ty::Word, Ty::Word) => {
+                let word = Self::word_of(a).unwrap_or_default();
+                let help = self.suggest_field(word);
+                self.err(a.span.clone(), format!("unknown field `{word}`"), help);
+                return None;
+            }
+            (Ty::Word, other) => (Node::Const(self.constant(a, other)?), other, rn, rt),
+            (other, Ty::Word) => {
+                let c = self.constant(b, other)?;
+                (ln, lt, Node::Const(c), other)
+            }
+            (Ty::Nibrs, Ty::Text) | (Ty::Text, Ty::Nibrs) => {
+                // Validate the code literal.
+                let (lit, lit_node) = if lt == Ty::Text { (a, &ln) } else { (b, &rn) };
+                if !matches!(lit_node, Node::Const(_)) {
+                    self.err(
+                        lit.span.clone(),
+                        "compare `nibrs` with a code literal such as \"35A\"".into(),
+                        None,
+                    );
+                    return None;
+                }
+                let c = self.constant(lit, Ty::Nibrs)?;
+                if lt == Ty::Text {
+                    (Node::Const(c), Ty::Nibrs, rn, rt)
+                } else {
+                    (ln, lt, Node::Const(c), Ty::Nibrs)
+                }
+            }
+            _ => (ln, lt, rn, rt),
+        };
+        let compatible = lt == rt || (lt.numeric() && rt.numeric());
+        if !compatible {
+            let help = match (lt, rt) {
+                (Ty::Time, _) | (_, Ty::Time) => {
+                    Some("compare durations: `since overdose.at <= 72h`".to_string())
+                }
+                (Ty::Set(_), _) | (_, Ty::Set(_)) => Some("test a set with `has`".to_string()),
+                (Ty::List, _) | (_, Ty::List) => Some("test membership with `in`".to_string()),
+                _ => None,
+            };
+            self.err(
+                e.span.clone(),
+                format!(
+                    "cannot compare a {} with a {}",
+                    lt.describe(self.env),
+                    rt.describe(self.env)
+                ),
+                help,
+            );
+            return None;
+        }
+        let orderable =
+            lt.numeric() || lt == Ty::Duration || matches!(lt, Ty::Enum(k) if k.ordered());
+        let comparable = orderable || matches!(lt, Ty::Bool | Ty::Text | Ty::Nibrs | Ty::Enum(_));
+        if !comparable || (!orderable && !matches!(op, CmpOp::Eq | CmpOp::Ne)) {
+            self.err(
+                e.span.clone(),
+                format!(
+                    "`{}` cannot be used on a {}",
+                    op.as_str(),
+                    lt.describe(self.env)
+                ),
+                None,
+            );
+            return None;
+        }
+        Some((Node::Cmp(op, Box::new(ln), Box::new(rn)), Ty::Bool))
+    }
+}
+
+fn flatten_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::And(a, b) => {
+            flatten_and(a, out);
+            flatten_and(b, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+/// The outcome of checking a rule: compiled, plus attribute names it reads.
+pub(crate) struct CheckOutcome {
+    pub compiled: Compiled,
+    pub reads_responder: bool,
+}
+
+/// Type-checks and compiles a parsed rule. All errors are returned, not just the first.
+pub(crate) fn compile(expr: &Expr, env: &Env) -> Result<CheckOutcome, Vec<ParseError>> {
+    let mut conjuncts = Vec::new();
+    flatten_and(expr, &mut conjuncts);
+    let mut checker = Checker {
+        env,
+        errors: Vec::new(),
+        in_offense: false,
+        reads: Vec::new(),
+        attr_reads: Vec::new(),
+    };
+    let mut parts = Vec::new();
+    let mut reads_responder = false;
+    for c in conjuncts {
+        checker.reads.clear();
+        checker.attr_reads.clear();
+        if let Some(node) = checker.boolean(c) {
+            let mut names: Vec<String> = checker.reads.iter().map(|s| format!("`{s}`")).collect();
+            names.extend(
+                checker
+                    .attr_reads
+                    .iter()
+                    .map(|s| format!("`attributes.{s}`")),
+            );
+            names.dedup();
+            reads_responder |= checker.reads.contains(&"responder");
+            let clause = c.to_string();
+            let reads = names.join(" or ");
+            let unknown = if reads.is_empty() {
+                format!("`{clause}` could not be checked: a value it reads was not recorded")
+            } else {
+                format!("`{clause}` could not be checked: {reads} not recorded")
+            };
+            parts.push(Part {
+                node,
+                not_met: format!("`{clause}` does not hold").into(),
+                unknown: unknown.into(),
+                clause: clause.into(),
+                reads: reads.into(),
+            });
+        }
+    }
+    if !checker.errors.is_empty() {
+        return Err(checker.errors);
+    }
+    Ok(CheckOutcome {
+        compiled: Compiled {
+            parts: parts.into_boxed_slice(),
+            canonical: expr.to_string().into(),
+        },
+        reads_responder,
+    })
+}
+
+/// A value during evaluation. Enum values are their index in the vocabulary.
+#[derive(Debug, Clone, Copy)]
+enum V<'a> {
+    Unknown,
+    Bool(bool),
+    Int(i64),
+    Number(f64),
+    Duration(i64),
+    Enum(u8),
+    Set(u64),
+    Text(&'a str),
+}
+
+fn const_value(c: &Const) -> V<'_> {
+    match c {
+        Const::Bool(b) => V::Bool(*b),
+        Const::Int(n) => V::Int(*n),
+        Const::Number(n) => V::Number(*n),
+        Const::Duration(d) => V::Duration(*d),
+        Const::Enum(e) => V::Enum(*e),
+        Const::Text(t) => V::Text(t),
+    }
+}
+
+fn mask_of<T: Copy>(items: &[T], index: impl Fn(T) -> u8) -> u64 {
+    items
+        .iter()
+        .fold(0u64, |m, &x| m | (1u64 << (u32::from(index(x)) & 63)))
+}
+
+fn order(a: V<'_>, b: V<'_>) -> Option<Ordering> {
+    match (a, b) {
+        (V::Int(x), V::Int(y)) => Some(x.cmp(&y)),
+        (V::Int(x), V::Number(y)) => (x as f64).partial_cmp(&y),
+        (V::Number(x), V::Int(y)) => x.partial_cmp(&(y as f64)),
+        (V::Number(x), V::Number(y)) => x.partial_cmp(&y),
+        (V::Duration(x), V::Duration(y)) => Some(x.cmp(&y)),
+        (V::Enum(x), V::Enum(y)) => Some(x.cmp(&y)),
+        (V::Bool(x), V::Bool(y)) => Some(x.cmp(&y)),
+        (V::Text(x), V::Text(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+fn tri(v: V<'_>) -> Tri {
+    match v {
+        V::Bool(true) => Tri::True,
+        V::Bool(false) => Tri::False,
+        _ => Tri::Unknown,
+    }
+}
+
+fn from_tri(t: Tri) -> V<'static> {
+    match t {
+        Tri::True => V::Bool(true),
+        Tri::False => V::Bool(false),
+        Tri::Unknown => V::Unknown,
+    }
+}
+
+fn attr_value<'a>(ctx: &Ctx<'a>, i: u16) -> V<'a> {
+    use crate::domain::AttributeValue as A;
+    let Some(info) = ctx.attrs.get(usize::from(i)) else {
+        return V::Unknown;
+    };
+    let Some(value) = ctx.enc.attributes.get(&info.name) else {
+        return V::Unknown;
+    };
+    match (info.kind, value) {
+        (AttrKind::Bool, A::Bool(b)) => V::Bool(*b),
+        (AttrKind::Int, A::Int(n)) => V::Int(*n),
+        (AttrKind::Number, A::Int(n)) => V::Number(*n as f64),
+        (AttrKind::Number, A::Number(n)) => V::Number(*n),
+        (AttrKind::Text, A::Text(s)) => V::Text(s),
+        (AttrKind::Enum, A::Text(s)) => info
+            .values
+            .iter()
+            .position(|v| v == s)
+            .and_then(|p| u8::try_from(p).ok())
+            .map_or(V::Unknown, V::Enum),
+        _ => V::Unknown,
+    }
+}
+
+fn field<'a>(ctx: &Ctx<'a>, f: Field) -> V<'a> {
+    let enc = ctx.enc;
+    match f {
+        Field::Responder => enc.responder.map_or(V::Unknown, |r| V::Enum(r as u8)),
+        Field::Source => enc.source.map_or(V::Unknown, |s| V::Enum(s as u8)),
+        Field::Needs => V::Set(mask_of(&enc.needs, |n: Need| n as u8)),
+        Field::Flags => V::Set(mask_of(&enc.flags, |n: Flag| n as u8)),
+        Field::Offenses => V::Int(i64::try_from(enc.offenses.len()).unwrap_or(i64::MAX)),
+        Field::Age => enc.age.map_or(V::Unknown, |a| V::Int(i64::from(a))),
+        Field::Language => enc.language.as_deref().map_or(V::Unknown, V::Text),
+        Field::Consent => enc.consent.map_or(V::Unknown, |c| V::Enum(c as u8)),
+        Field::Intercept => V::Int(i64::from(ctx.intercept.number())),
+        Field::Overdose => V::Bool(enc.overdose.is_some()),
+        Field::OverdoseAt => enc
+            .overdose
+            .as_ref()
+            .map_or(V::Unknown, |o| V::Int(o.at.timestamp())),
+        Field::OverdoseNaloxone => enc
+            .overdose
+            .as_ref()
+            .map_or(V::Unknown, |o| V::Bool(o.naloxone)),
+        Field::Attr(i) => attr_value(ctx, i),
+        Field::OffNibrs => ctx
+            .offense
+            .map_or(V::Unknown, |o| V::Text(o.nibrs.as_str())),
+        Field::OffLevel => ctx.offense.map_or(V::Unknown, |o| V::Enum(o.level as u8)),
+        Field::OffViolent => ctx.offense.map_or(V::Unknown, |o| V::Bool(o.violent)),
+        Field::OffCrimeAgainst => ctx.offense.map_or(V::Unknown, |o| {
+            V::Enum(crime_against_index(o.nibrs.offense().crime_against))
+        }),
+        Field::OffDrug => ctx
+            .offense
+            .map_or(V::Unknown, |o| V::Bool(o.nibrs.is_drug())),
+    }
+}
+
+fn known(ctx: &Ctx<'_>, n: &Node) -> bool {
+    match n {
+        Node::Field(Field::Overdose | Field::OverdoseAt | Field::OverdoseNaloxone) => {
+            ctx.enc.overdose.is_some()
+        }
+        Node::Field(f) => !matches!(field(ctx, *f), V::Unknown),
+        _ => true,
+    }
+}
+
+fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
+    match n {
+        Node::Const(c) => const_value(c),
+        Node::Field(f) => field(ctx, *f),
+        Node::Since => match &ctx.enc.overdose {
+            Some(o) => V::Duration((ctx.enc.at - o.at).num_seconds()),
+            None => V::Unknown,
+        },
+        Node::Not(inner) => from_tri(match tri(eval(inner, ctx)) {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }),
+        Node::And(items) => {
+            let mut unknown = false;
+            for item in items.iter() {
+                match tri(eval(item, ctx)) {
+                    Tri::False => return V::Bool(false),
+                    Tri::Unknown => unknown = true,
+                    Tri::True => {}
+                }
+            }
+            if unknown { V::Unknown } else { V::Bool(true) }
+        }
+        Node::Or(items) => {
+            let mut unknown = false;
+            for item in items.iter() {
+                match tri(eval(item, ctx)) {
+                    Tri::True => return V::Bool(true),
+                    Tri::Unknown => unknown = true,
+                    Tri::False => {}
+                }
+            }
+            if unknown { V::Unknown } else { V::Bool(false) }
+        }
+        Node::Cmp(op, a, b) => match order(eval(a, ctx), eval(b, ctx)) {
+            Some(o) => V::Bool(op.holds(o)),
+            None => V::Unknown,
+        },
+        Node::InMask(v, mask, negated) => match eval(v, ctx) {
+            V::Enum(e) => V::Bool(((mask >> (u32::from(e) & 63)) & 1 == 1) != *negated),
+            _ => V::Unknown,
+        },
+        Node::InList(v, list, negated) => {
+            let x = eval(v, ctx);
+            if matches!(x, V::Unknown) {
+                return V::Unknown;
+            }
+            let found = list
+                .iter()
+                .any(|c| order(x, const_value(c)) == Some(Ordering::Equal));
+            V::Bool(found != *negated)
+        }
+        Node::Has(f, mask, mode) => match field(ctx, *f) {
+            V::Set(s) => V::Bool(match mode {
+                HasMode::One | HasMode::Any => s & mask != 0,
+                HasMode::All => s & mask == *mask,
+            }),
+            _ => V::Unknown,
+        },
+        Node::Known(inner, want) => V::Bool(known(ctx, inner) == *want),
+        Node::Quant(q, body) => {
+            let offenses = &ctx.enc.offenses;
+            let Some(body) = body else {
+                return V::Int(i64::try_from(offenses.len()).unwrap_or(i64::MAX));
+            };
+            let mut unknown = false;
+            let mut count = 0i64;
+            for o in offenses {
+                let inner = Ctx {
+                    enc: ctx.enc,
+                    offense: Some(o),
+                    attrs: ctx.attrs,
+                    intercept: ctx.intercept,
+                };
+                match tri(eval(body, &inner)) {
+                    Tri::True => {
+                        if *q == Quantifier::Any {
+                            return V::Bool(true);
+                        }
+                        count += 1;
+                    }
+                    Tri::False => {
+                        if *q == Quantifier::All {
+                            return V::Bool(false);
+                        }
+                    }
+                    Tri::Unknown => unknown = true,
+                }
+            }
+            match q {
+                Quantifier::Count => V::Int(count),
+                _ if unknown => V::Unknown,
+                Quantifier::Any => V::Bool(false),
+                Quantifier::All => V::Bool(true),
+            }
+        }
+    }
+}
+
+impl Compiled {
+    /// Evaluates the rule; on a result that is not true, also returns the deciding conjunct.
+    pub(crate) fn evaluate<'s>(&'s self, ctx: &Ctx<'_>) -> (Tri, Option<&'s Part>) {
+        let mut first_unknown = None;
+        for part in self.parts.iter() {
+            match tri(eval(&part.node, ctx)) {
+                Tri::False => return (Tri::False, Some(part)),
+                Tri::Unknown if first_unknown.is_none() => first_unknown = Some(part),
+                _ => {}
+            }
+        }
+        match first_unknown {
+            Some(p) => (Tri::Unknown, Some(p)),
+            None => (Tri::True, None),
+        }
+    }
+
+    /// Partially evaluates the rule for a given responder with nothing else known: can the
+    /// rule possibly be true for that responder?
+    pub(crate) fn may_admit_responder(&self, r: Responder) -> bool {
+        self.parts
+            .iter()
+            .all(|p| partial_responder(&p.node, r) != Tri::False)
+    }
+}
+
+/// Three-valued evaluation in which only the responder is known.
+fn partial_responder(n: &Node, r: Responder) -> Tri {
+    let not = |t| match t {
+        Tri::True => Tri::False,
+        Tri::False => Tri::True,
+        Tri::Unknown => Tri::Unknown,
+    };
+    match n {
+        Node::Const(Const::Bool(b)) => {
+            if *b {
+                Tri::True
+            } else {
+                Tri::False
+            }
+        }
+        Node::Not(inner) => not(partial_responder(inner, r)),
+        Node::And(items) => {
+            let mut acc = Tri::True;
+            for i in items.iter() {
+                match partial_responder(i, r) {
+                    Tri::False => return Tri::False,
+                    Tri::Unknown => acc = Tri::Unknown,
+                    Tri::True => {}
+                }
+            }
+            acc
+        }
+        Node::Or(items) => {
+            let mut acc = Tri::False;
+            for i in items.iter() {
+                match partial_responder(i, r) {
+                    Tri::True => return Tri::True,
+                    Tri::Unknown => acc = Tri::Unknown,
+                    Tri::False => {}
+                }
+            }
+            acc
+        }
+        Node::InMask(v, mask, negated) if **v == Node::Field(Field::Responder) => {
+            if ((mask >> (r as u32)) & 1 == 1) != *negated {
+                Tri::True
+            } else {
+                Tri::False
+            }
+        }
+        Node::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b) => match (a.as_ref(), b.as_ref()) {
+            (Node::Field(Field::Responder), Node::Const(Const::Enum(e)))
+            | (Node::Const(Const::Enum(e)), Node::Field(Field::Responder)) => {
+                if op.holds((r as u8).cmp(e)) {
+                    Tri::True
+                } else {
+                    Tri::False
+                }
+            }
+            _ => Tri::Unknown,
+        },
+        Node::Known(inner, want) if **inner == Node::Field(Field::Responder) => {
+            if *want {
+                Tri::True
+            } else {
+                Tri::False
+            }
+        }
+        _ => Tri::Unknown,
+    }
+}
+
+/// Evaluates a compiled rule for an encounter (used by tests and tools).
+#[cfg(test)]
+pub(crate) fn eval_rule(c: &Compiled, enc: &Encounter, env: &Env) -> Tri {
+    let ctx = Ctx {
+        enc,
+        offense: None,
+        attrs: &env.attrs,
+        intercept: enc.derived_intercept(),
+    };
+    c.evaluate(&ctx).0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::parse;
+
+    fn env() -> Env {
+        Env {
+            attrs: vec![
+                AttrInfo {
+                    name: "prior_referrals".into(),
+                    kind: AttrKind::Int,
+                    values: vec![],
+                    protected: false,
+                },
+                AttrInfo {
+                    name: "screening".into(),
+                    kind: AttrKind::Enum,
+                    values: vec!["low".into(), "moderate".into(), "high".into()],
+                    protected: false,
+                },
+                AttrInfo {
+                    name: "group".into(),
+                    kind: AttrKind::Text,
+                    values: vec![],
+                    protected: true,
+                },
+            ],
+            law: [
+                ("good_samaritan", true),
+                ("citation_authority", false),
+                ("protective_custody", false),
+                ("emergency_mental_health_hold", false),
+            ],
+            naloxone_window: 72 * 3600,
+            charge_hold_term: None,
+        }
+    }
+
+    fn check(src: &str) -> Result<Compiled, Vec<ParseError>> {
+        compile(&parse(src).map_err(|e| vec![e])?, &env()).map(|o| o.compiled)
+    }
+
+    fn enc(json: &str) -> Encounter {
+        Encounter::from_json(json).unwrap()
+    }
+
+    const E: &str = r#"{"id":"t","at":"2026-03-02T14:05:00-08:00","responder":"law_enforcement","source":"call_for_service","needs":["sud","opioid_use"],"overdose":{"at":"2026-03-01T22:00:00-08:00","naloxone":true},"offenses":[{"nibrs":"35A","level":"misdemeanor","violent":false}],"flags":["active_warrant"],"age":34,"attributes":{"prior_referrals":2,"screening":"moderate"}}"#;
+
+    fn truth(src: &str) -> Tri {
+        let c = check(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+        eval_rule(&c, &enc(E), &env())
+    }
+
+    #[test]
+    fn evaluates() {
+        assert_eq!(truth("responder == law_enforcement"), Tri::True);
+        assert_eq!(truth("law_enforcement == responder"), Tri::True);
+        assert_eq!(truth("responder in [fire, ems]"), Tri::False);
+        assert_eq!(
+            truth("needs has opioid_use and not (needs has sex_work)"),
+            Tri::True
+        );
+        assert_eq!(truth("needs has all [sud, homelessness]"), Tri::False);
+        assert_eq!(
+            truth("since overdose.at <= window.naloxone_plus"),
+            Tri::True
+        );
+        assert_eq!(truth("since overdose.at <= 16h"), Tri::False);
+        assert_eq!(truth("since overdose.at <= 16h5m"), Tri::True);
+        assert_eq!(
+            truth("any offenses (nibrs in [\"35A\", \"35B\"] and level < felony)"),
+            Tri::True
+        );
+        assert_eq!(truth("all offenses (drug)"), Tri::True);
+        assert_eq!(truth("count offenses (violent) == 0"), Tri::True);
+        assert_eq!(truth("count offenses == 1"), Tri::True);
+        assert_eq!(truth("attributes.prior_referrals < 3"), Tri::True);
+        assert_eq!(truth("attr.screening >= moderate"), Tri::True);
+        assert_eq!(truth("language == \"eng\""), Tri::Unknown);
+        assert_eq!(truth("language is unknown"), Tri::True);
+        assert_eq!(truth("language == \"eng\" or age > 30"), Tri::True);
+        assert_eq!(truth("language == \"eng\" and age > 40"), Tri::False);
+        assert_eq!(truth("law.good_samaritan and intercept == 1"), Tri::True);
+        assert_eq!(truth("overdose is known and overdose.naloxone"), Tri::True);
+        assert_eq!(truth("age >= 18.5"), Tri::True);
+    }
+
+    #[test]
+    fn explains_the_deciding_clause() {
+        let c = check("age >= 18 and since overdose.at <= 1h and language == \"spa\"").unwrap();
+        let e = enc(E);
+        let env = env();
+        let ctx = Ctx {
+            enc: &e,
+            offense: None,
+            attrs: &env.attrs,
+            intercept: e.derived_intercept(),
+        };
+        let (t, part) = c.evaluate(&ctx);
+        assert_eq!(t, Tri::False);
+        assert_eq!(&*part.unwrap().clause, "since overdose.at <= 1h");
+        let c = check("age >= 18 and language == \"spa\"").unwrap();
+        let (t, part) = c.evaluate(&ctx);
+        assert_eq!(t, Tri::Unknown);
+        assert_eq!(&*part.unwrap().reads, "`language`");
+    }
+
+    fn first_error(src: &str) -> ParseError {
+        check(src)
+            .err()
+            .unwrap_or_else(|| panic!("{src} should fail"))
+            .remove(0)
+    }
+
+    #[test]
+    fn refuses_with_suggestions() {
+        let e = first_error("responder == law_enforcment");
+        assert!(e.help.unwrap().contains("law_enforcement"));
+        let e = first_error("agee >= 18");
+        assert!(e.help.unwrap().contains("`age`"), "{e:?}");
+        let e = first_error("any offenses (nibrs == \"35C\")");
+        assert!(e.message.contains("NIBRS"));
+        let e = first_error("attributes.race == \"x\"");
+        assert!(e.message.contains("protected"));
+        let e = first_error("attributes.group == \"x\"");
+        assert!(e.message.contains("protected"));
+        let e = first_error("attributes.prior_referals > 1");
+        assert!(e.help.unwrap().contains("prior_referrals"));
+        assert!(
+            first_error("level == felony")
+                .message
+                .contains("only available inside")
+        );
+        assert!(
+            first_error("age == \"x\"")
+                .message
+                .contains("cannot compare")
+        );
+        assert!(first_error("needs > 3").message.contains("cannot compare"));
+        assert!(first_error("needs").help.unwrap().contains("has"));
+        assert!(
+            first_error("responder < fire")
+                .message
+                .contains("cannot be used")
+        );
+        assert!(
+            first_error("overdose.at < 3h")
+                .help
+                .unwrap()
+                .contains("since")
+        );
+        assert!(
+            first_error("charge_hold.term > 1d")
+                .message
+                .contains("charge_hold")
+        );
+        assert!(
+            first_error("needs is known")
+                .message
+                .contains("always known")
+        );
+        assert!(
+            first_error("any offenses (any offenses (violent))")
+                .message
+                .contains("nested")
+        );
+        // Every error is reported, not just the first.
+        assert_eq!(
+            check("agee > 1 and responder == fier").err().unwrap().len(),
+            2
+        );
+    }
+
+    #[test]
+    fn responder_analysis() {
+        let c = check("responder == law_enforcement and needs has sud").unwrap();
+        assert!(c.may_admit_responder(Responder::LawEnforcement));
+        assert!(!c.may_admit_responder(Responder::Fire));
+        let c = check("responder in [law_enforcement, fire] or age > 3").unwrap();
+        assert!(c.may_admit_responder(Responder::Fire));
+        let c = check("needs has sud").unwrap();
+        assert!(c.may_admit_responder(Responder::Fire));
+    }
+}

@@ -1,0 +1,133 @@
+//! The rules language: parsing, type checking, compiling and evaluating eligibility rules.
+//!
+//! The language is documented in `docs/rules.md`. Most users never call this module directly:
+//! [`crate::Program`] parses, checks and compiles every rule of a program when it is loaded.
+//! It is public so that editors and tools can parse and pretty-print rules.
+//!
+//! ```
+//! use offramp::rules::parse;
+//! let rule = parse("age >= 18 and (needs has any [sud, opioid_use])").unwrap();
+//! assert_eq!(rule.to_string(), "age >= 18 and needs has any [sud, opioid_use]");
+//! ```
+
+mod ast;
+pub(crate) mod compile;
+mod lexer;
+mod parser;
+
+use std::ops::Range;
+
+pub use ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
+
+/// A rule could not be parsed or checked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParseError {
+    /// Byte range within the rule text.
+    pub span: Range<usize>,
+    /// What is wrong.
+    pub message: String,
+    /// A hint, such as the name that was probably meant.
+    pub help: Option<String>,
+}
+
+impl ParseError {
+    pub(crate) fn new(span: Range<usize>, message: impl Into<String>, help: Option<&str>) -> Self {
+        ParseError {
+            span,
+            message: message.into(),
+            help: help.map(str::to_string),
+        }
+    }
+}
+
+/// Parses rule text into a syntax tree. Never panics, whatever the input.
+///
+/// ```
+/// let err = offramp::rules::parse("age >= ").unwrap_err();
+/// assert_eq!(err.span, 7..7);
+/// ```
+pub fn parse(text: &str) -> Result<Expr, ParseError> {
+    parser::parse(text)
+}
+
+/// Reads a duration such as `72h`, `3d` or `1d12h`, in seconds.
+///
+/// ```
+/// assert_eq!(offramp::rules::parse_duration("3d").unwrap(), 3 * 86_400);
+/// assert!(offramp::rules::parse_duration("3 days").is_err());
+/// ```
+pub fn parse_duration(text: &str) -> Result<i64, ParseError> {
+    let tokens = lexer::lex(text.trim())?;
+    match tokens.as_slice() {
+        [
+            lexer::Token {
+                kind: lexer::Tok::Duration(d),
+                ..
+            },
+            _eof,
+        ] => Ok(*d),
+        _ => Err(ParseError::new(
+            0..text.len(),
+            format!(
+                "`{}` is not a duration",
+                text.chars().take(40).collect::<String>()
+            ),
+            Some("write a number and a unit: `90m`, `72h`, `3d`, `2w`, or combined as `1d12h`"),
+        )),
+    }
+}
+
+/// Formats seconds as a duration the rules language reads back (`86400` as `1d`).
+pub fn format_duration(secs: i64) -> String {
+    lexer::format_duration(secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precedence_and_printing() {
+        let e = parse("a or b and not c == 1").unwrap();
+        assert_eq!(e.to_string(), "a or b and not c == 1");
+        assert!(matches!(e.kind, ExprKind::Or(..)));
+        let e = parse("(a or b) and c").unwrap();
+        assert_eq!(e.to_string(), "(a or b) and c");
+        let e = parse("a and (b and c)").unwrap();
+        assert_eq!(e.to_string(), "a and (b and c)");
+        assert_eq!(parse(&e.to_string()).unwrap(), e);
+    }
+
+    #[test]
+    fn forms() {
+        for src in [
+            "any offenses (nibrs in [\"35A\", \"35B\"] and level != felony)",
+            "count offenses > 1",
+            "count offenses (violent) == 0",
+            "since overdose.at <= 72h",
+            "needs has any [sud, opioid_use]",
+            "flags has weapon",
+            "age is unknown",
+            "responder not in [fire, ems]",
+            "attributes.prior_referrals < 3",
+            "not (flags has all [weapon, victim_present])",
+        ] {
+            let e = parse(src).unwrap_or_else(|err| panic!("{src}: {err}"));
+            assert_eq!(e.to_string(), src);
+        }
+    }
+
+    #[test]
+    fn errors_have_spans() {
+        let e = parse("age >= 18 and").unwrap_err();
+        assert_eq!(e.span, 13..13);
+        let e = parse("any needs (x)").unwrap_err();
+        assert!(e.message.contains("offenses"));
+        let e = parse("(((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))").unwrap_err();
+        assert!(e.message.contains("nests"));
+        assert!(parse("").is_err());
+        assert!(parse("a b").is_err());
+        assert!(parse("needs has any sud").is_err());
+    }
+}

@@ -1,0 +1,411 @@
+//! A recursive-descent parser for rules, with spans and a nesting limit.
+
+use super::ParseError;
+use super::ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
+use super::lexer::{Tok, Token, lex};
+
+/// Deeper nesting than this is refused rather than risking the stack.
+const MAX_DEPTH: usize = 64;
+
+const KEYWORDS: &[&str] = &[
+    "and", "or", "not", "in", "has", "any", "all", "count", "since", "is", "known", "unknown",
+    "true", "false",
+];
+
+pub(crate) fn parse(src: &str) -> Result<Expr, ParseError> {
+    let tokens = lex(src)?;
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
+    if p.peek() == &Tok::Eof {
+        return Err(ParseError::new(0..src.len(), "the rule is empty", None));
+    }
+    let e = p.expr()?;
+    if p.peek() != &Tok::Eof {
+        let t = p.current();
+        return Err(ParseError::new(
+            t.span.clone(),
+            format!("unexpected {} after a complete rule", t.kind.describe()),
+            Some("join conditions with `and` or `or`"),
+        ));
+    }
+    Ok(e)
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser {
+    fn current(&self) -> &Token {
+        // The token list always ends with Eof and `pos` never passes it.
+        &self.tokens[self.pos.min(self.tokens.len() - 1)]
+    }
+
+    fn peek(&self) -> &Tok {
+        &self.current().kind
+    }
+
+    fn peek_word(&self) -> Option<&str> {
+        match self.peek() {
+            Tok::Ident(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.current().clone();
+        if self.pos < self.tokens.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn eat_word(&mut self, w: &str) -> bool {
+        if self.peek_word() == Some(w) {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn expect(&mut self, kind: Tok, what: &str) -> Result<Token, ParseError> {
+        if *self.peek() == kind {
+            Ok(self.bump())
+        } else {
+            let t = self.current();
+            Err(ParseError::new(
+                t.span.clone(),
+                format!("expected {what}, found {}", t.kind.describe()),
+                None,
+            ))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ParseError::new(
+                self.current().span.clone(),
+                format!("the rule nests more than {MAX_DEPTH} levels deep"),
+                Some("split it into simpler rules"),
+            ));
+        }
+        Ok(())
+    }
+
+    fn expr(&mut self) -> Result<Expr, ParseError> {
+        self.enter()?;
+        let mut left = self.and()?;
+        while self.eat_word("or") {
+            let right = self.and()?;
+            let span = left.span.start..right.span.end;
+            left = Expr {
+                kind: ExprKind::Or(Box::new(left), Box::new(right)),
+                span,
+            };
+        }
+        self.depth -= 1;
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Expr, ParseError> {
+        let mut left = self.unary()?;
+        while self.eat_word("and") {
+            let right = self.unary()?;
+            let span = left.span.start..right.span.end;
+            left = Expr {
+                kind: ExprKind::And(Box::new(left), Box::new(right)),
+                span,
+            };
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Expr, ParseError> {
+        if self.peek_word() == Some("not") {
+            let start = self.bump().span.start;
+            self.enter()?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            let span = start..inner.span.end;
+            return Ok(Expr {
+                kind: ExprKind::Not(Box::new(inner)),
+                span,
+            });
+        }
+        self.predicate()
+    }
+
+    fn predicate(&mut self) -> Result<Expr, ParseError> {
+        let left = self.value()?;
+        let start = left.span.start;
+        let op = match self.peek() {
+            Tok::Eq => Some(CmpOp::Eq),
+            Tok::Ne => Some(CmpOp::Ne),
+            Tok::Lt => Some(CmpOp::Lt),
+            Tok::Le => Some(CmpOp::Le),
+            Tok::Gt => Some(CmpOp::Gt),
+            Tok::Ge => Some(CmpOp::Ge),
+            _ => None,
+        };
+        if let Some(op) = op {
+            self.bump();
+            let right = self.value()?;
+            let span = start..right.span.end;
+            return Ok(Expr {
+                kind: ExprKind::Cmp(op, Box::new(left), Box::new(right)),
+                span,
+            });
+        }
+        match self.peek_word() {
+            Some("in") => {
+                self.bump();
+                let list = self.list()?;
+                let span = start..list.span.end;
+                Ok(Expr {
+                    kind: ExprKind::In {
+                        value: Box::new(left),
+                        list: Box::new(list),
+                        negated: false,
+                    },
+                    span,
+                })
+            }
+            Some("not") if matches!(self.tokens.get(self.pos + 1).map(|t| &t.kind), Some(Tok::Ident(w)) if w == "in") =>
+            {
+                self.bump();
+                self.bump();
+                let list = self.list()?;
+                let span = start..list.span.end;
+                Ok(Expr {
+                    kind: ExprKind::In {
+                        value: Box::new(left),
+                        list: Box::new(list),
+                        negated: true,
+                    },
+                    span,
+                })
+            }
+            Some("has") => {
+                self.bump();
+                let mode = if self.eat_word("any") {
+                    HasMode::Any
+                } else if self.eat_word("all") {
+                    HasMode::All
+                } else {
+                    HasMode::One
+                };
+                let value = if mode == HasMode::One {
+                    self.value()?
+                } else {
+                    self.list()?
+                };
+                let span = start..value.span.end;
+                Ok(Expr {
+                    kind: ExprKind::Has {
+                        set: Box::new(left),
+                        mode,
+                        value: Box::new(value),
+                    },
+                    span,
+                })
+            }
+            Some("is") => {
+                self.bump();
+                let t = self.bump();
+                let known = match &t.kind {
+                    Tok::Ident(w) if w == "known" => true,
+                    Tok::Ident(w) if w == "unknown" => false,
+                    other => {
+                        return Err(ParseError::new(
+                            t.span.clone(),
+                            format!(
+                                "expected `known` or `unknown` after `is`, found {}",
+                                other.describe()
+                            ),
+                            None,
+                        ));
+                    }
+                };
+                Ok(Expr {
+                    kind: ExprKind::Is {
+                        value: Box::new(left),
+                        known,
+                    },
+                    span: start..t.span.end,
+                })
+            }
+            _ => Ok(left),
+        }
+    }
+
+    fn list(&mut self) -> Result<Expr, ParseError> {
+        let open = self.expect(Tok::LBracket, "a list such as `[a, b]`")?;
+        let mut items = Vec::new();
+        loop {
+            if *self.peek() == Tok::RBracket {
+                break;
+            }
+            items.push(self.literal_or_word()?);
+            if *self.peek() == Tok::Comma {
+                self.bump();
+            } else {
+                break;
+            }
+        }
+        let close = self.expect(Tok::RBracket, "`,` or `]`")?;
+        Ok(Expr {
+            kind: ExprKind::List(items),
+            span: open.span.start..close.span.end,
+        })
+    }
+
+    fn literal_or_word(&mut self) -> Result<Expr, ParseError> {
+        let t = self.bump();
+        let kind = match t.kind {
+            Tok::Int(n) => ExprKind::Lit(Lit::Int(n)),
+            Tok::Number(n) => ExprKind::Lit(Lit::Number(n)),
+            Tok::Text(s) => ExprKind::Lit(Lit::Text(s)),
+            Tok::Duration(d) => ExprKind::Lit(Lit::Duration(d)),
+            Tok::Ident(w) if w == "true" => ExprKind::Lit(Lit::Bool(true)),
+            Tok::Ident(w) if w == "false" => ExprKind::Lit(Lit::Bool(false)),
+            Tok::Ident(w) if !KEYWORDS.contains(&w.as_str()) => ExprKind::Path(vec![w]),
+            other => {
+                return Err(ParseError::new(
+                    t.span,
+                    format!("expected a literal in the list, found {}", other.describe()),
+                    None,
+                ));
+            }
+        };
+        Ok(Expr { kind, span: t.span })
+    }
+
+    fn value(&mut self) -> Result<Expr, ParseError> {
+        let t = self.current().clone();
+        match &t.kind {
+            Tok::LParen => {
+                self.bump();
+                let inner = self.expr()?;
+                let close = self.expect(Tok::RParen, "`)`")?;
+                Ok(Expr {
+                    kind: inner.kind,
+                    span: t.span.start..close.span.end,
+                })
+            }
+            Tok::LBracket => self.list(),
+            Tok::Int(_) | Tok::Number(_) | Tok::Text(_) | Tok::Duration(_) => {
+                self.literal_or_word()
+            }
+            Tok::Ident(w) => match w.as_str() {
+                "true" | "false" => self.literal_or_word(),
+                "any" | "all" | "count" => {
+                    self.bump();
+                    let q = match w.as_str() {
+                        "any" => Quantifier::Any,
+                        "all" => Quantifier::All,
+                        _ => Quantifier::Count,
+                    };
+                    let target = self.bump();
+                    if !matches!(&target.kind, Tok::Ident(x) if x == "offenses") {
+                        return Err(ParseError::new(
+                            target.span,
+                            format!(
+                                "expected `offenses` after `{w}`, found {}",
+                                target.kind.describe()
+                            ),
+                            Some(
+                                "quantifiers range over the encounter's offences: `any offenses (level == felony)`",
+                            ),
+                        ));
+                    }
+                    if q == Quantifier::Count && *self.peek() != Tok::LParen {
+                        return Ok(Expr {
+                            kind: ExprKind::Quant { q, body: None },
+                            span: t.span.start..target.span.end,
+                        });
+                    }
+                    self.expect(Tok::LParen, "`(` and a condition on one offence")?;
+                    self.enter()?;
+                    let body = self.expr()?;
+                    self.depth -= 1;
+                    let close = self.expect(Tok::RParen, "`)`")?;
+                    Ok(Expr {
+                        kind: ExprKind::Quant {
+                            q,
+                            body: Some(Box::new(body)),
+                        },
+                        span: t.span.start..close.span.end,
+                    })
+                }
+                "since" => {
+                    self.bump();
+                    let p = self.path()?;
+                    let span = t.span.start..p.span.end;
+                    Ok(Expr {
+                        kind: ExprKind::Since(Box::new(p)),
+                        span,
+                    })
+                }
+                k if KEYWORDS.contains(&k) => Err(ParseError::new(
+                    t.span.clone(),
+                    format!("expected a value, found the keyword `{k}`"),
+                    None,
+                )),
+                _ => self.path(),
+            },
+            other => Err(ParseError::new(
+                t.span.clone(),
+                format!("expected a value, found {}", other.describe()),
+                None,
+            )),
+        }
+    }
+
+    fn path(&mut self) -> Result<Expr, ParseError> {
+        let first = self.bump();
+        let Tok::Ident(w) = first.kind else {
+            return Err(ParseError::new(
+                first.span,
+                format!("expected a field name, found {}", first.kind.describe()),
+                None,
+            ));
+        };
+        if KEYWORDS.contains(&w.as_str()) {
+            return Err(ParseError::new(
+                first.span,
+                format!("expected a field name, found the keyword `{w}`"),
+                None,
+            ));
+        }
+        let mut parts = vec![w];
+        let mut end = first.span.end;
+        while *self.peek() == Tok::Dot {
+            self.bump();
+            let t = self.bump();
+            match t.kind {
+                Tok::Ident(w) => {
+                    parts.push(w);
+                    end = t.span.end;
+                }
+                other => {
+                    return Err(ParseError::new(
+                        t.span,
+                        format!("expected a name after `.`, found {}", other.describe()),
+                        None,
+                    ));
+                }
+            }
+        }
+        Ok(Expr {
+            kind: ExprKind::Path(parts),
+            span: first.span.start..end,
+        })
+    }
+}

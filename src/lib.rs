@@ -1,0 +1,1 @@
+//! Shared helpers for the offramp scenario tests, examples and benchmarks.
