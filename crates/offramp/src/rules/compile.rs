@@ -1338,7 +1338,7 @@ mod tests {
         let e = first_error("responder == law_enforcment");
         assert!(e.help.unwrap().contains("law_enforcement"));
         let e = first_error("agee >= 18");
-        assert!(e.help.unwrap().contains("`age`"), "{e:?}");
+        assert!(e.help.as_deref().unwrap().contains("`age`"), "{e:?}");
         let e = first_error("any offenses (nibrs == \"35C\")");
         assert!(e.message.contains("NIBRS"));
         let e = first_error("attributes.race == \"x\"");

@@ -308,25 +308,24 @@ fn lex_number(src: &str, start: usize) -> Result<(Tok, usize), ParseError> {
     Ok((Tok::Duration(total), j))
 }
 
-/// Formats a duration in seconds the way the lexer reads it back.
+/// Formats a duration in seconds the way the lexer reads it back: whole days of a week or
+/// more as days (`90d`), whole hours as hours (`72h`, `24h`), anything else as hours and
+/// minutes (`1h30m`).
 pub(crate) fn format_duration(secs: i64) -> String {
-    if secs == 0 {
+    let minutes = (secs + 59) / 60;
+    if minutes == 0 {
         return "0h".into();
     }
-    let mut rest = secs;
-    let mut out = String::new();
-    for (unit, size) in UNITS {
-        if rest >= *size {
-            let n = rest / size;
-            rest %= size;
-            out.push_str(&format!("{n}{unit}"));
-        }
+    if minutes % (24 * 60) == 0 && minutes >= 7 * 24 * 60 {
+        return format!("{}d", minutes / (24 * 60));
     }
-    if rest > 0 || out.is_empty() {
-        // Sub-minute remainders cannot be written; round up to a minute.
-        out.push_str("1m");
+    if minutes % 60 == 0 {
+        return format!("{}h", minutes / 60);
     }
-    out
+    if minutes < 60 {
+        return format!("{minutes}m");
+    }
+    format!("{}h{}m", minutes / 60, minutes % 60)
 }
 
 #[cfg(test)]
@@ -344,7 +343,10 @@ mod tests {
         assert_eq!(kinds("2w")[0], Tok::Duration(14 * 86400));
         assert!(lex("3y").is_err());
         assert!(lex("-3h").is_err());
-        assert_eq!(format_duration(36 * 3600), "1d12h");
+        assert_eq!(format_duration(36 * 3600), "36h");
+        assert_eq!(format_duration(72 * 3600), "72h");
+        assert_eq!(format_duration(90 * 86400), "90d");
+        assert_eq!(format_duration(45 * 60), "45m");
         assert_eq!(format_duration(90 * 60), "1h30m");
     }
 

@@ -111,7 +111,7 @@ mod tests {
             "age is unknown",
             "responder not in [fire, ems]",
             "attributes.prior_referrals < 3",
-            "not (flags has all [weapon, victim_present])",
+            "not flags has all [weapon, victim_present]",
         ] {
             let e = parse(src).unwrap_or_else(|err| panic!("{src}: {err}"));
             assert_eq!(e.to_string(), src);
