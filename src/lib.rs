@@ -28,3 +28,114 @@ pub fn example_programs() -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+use offramp::{
+    Consent, Encounter, Flag, Level, Need, NibrsCode, Offense, Overdose, Responder, Source,
+};
+
+/// A small deterministic generator (SplitMix64), so benchmarks and examples need no RNG crate.
+#[derive(Debug, Clone)]
+pub struct SplitMix(u64);
+
+impl SplitMix {
+    /// A generator from a seed.
+    pub fn new(seed: u64) -> Self {
+        SplitMix(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
+    /// One item of a non-empty slice.
+    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
+        items[self.below(items.len() as u64) as usize]
+    }
+
+    /// True with probability `p`.
+    pub fn chance(&mut self, p: f64) -> bool {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+}
+
+const CODES: &[&str] = &[
+    "35A", "35B", "40A", "90C", "90E", "90J", "23C", "13B", "13A", "23H",
+];
+
+/// `n` varied synthetic encounters over 2026, deterministic for a seed. They carry no
+/// personal data: ids are sequence numbers.
+pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
+    let mut rng = SplitMix::new(seed);
+    let base =
+        chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00-06:00").unwrap_or_default();
+    (0..n)
+        .map(|i| {
+            let at = base + chrono::Duration::minutes(rng.below(365 * 24 * 60) as i64);
+            let mut needs = Vec::new();
+            for _ in 0..rng.below(3) {
+                let need = rng.pick(Need::ALL);
+                if !needs.contains(&need) {
+                    needs.push(need);
+                }
+            }
+            let overdose = rng.chance(0.25).then(|| Overdose {
+                at: at - chrono::Duration::minutes(rng.below(6 * 24 * 60) as i64),
+                naloxone: rng.chance(0.8),
+            });
+            let offenses = (0..rng.below(3))
+                .filter_map(|_| {
+                    Some(Offense {
+                        nibrs: NibrsCode::parse(rng.pick(CODES)).ok()?,
+                        level: rng.pick(&[
+                            Level::Infraction,
+                            Level::Misdemeanor,
+                            Level::Misdemeanor,
+                            Level::Felony,
+                        ]),
+                        violent: rng.chance(0.1),
+                    })
+                })
+                .collect();
+            let flags = if rng.chance(0.2) {
+                vec![rng.pick(Flag::ALL)]
+            } else {
+                Vec::new()
+            };
+            let mut attributes = std::collections::BTreeMap::new();
+            if rng.chance(0.5) {
+                attributes.insert(
+                    "prior_adult_arrests".to_string(),
+                    offramp::AttributeValue::Int(rng.below(3) as i64),
+                );
+            }
+            Encounter {
+                id: format!("syn-{i}"),
+                at,
+                responder: Some(rng.pick(Responder::ALL)),
+                source: Some(rng.pick(Source::ALL)),
+                needs,
+                overdose,
+                offenses,
+                flags,
+                age: rng.chance(0.9).then(|| 14 + rng.below(60) as u16),
+                language: rng
+                    .chance(0.7)
+                    .then(|| rng.pick(&["eng", "spa"]).to_string()),
+                consent: rng.chance(0.6).then(|| rng.pick(Consent::ALL)),
+                location: None,
+                intercept: None,
+                attributes,
+            }
+        })
+        .collect()
+}

@@ -1,6 +1,8 @@
 //! Invariants checked on generated inputs: routing never panics, is deterministic and
 //! round-trips; exclusions only ever remove pathways; programs and rules print and parse back.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 

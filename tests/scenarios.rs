@@ -1,5 +1,7 @@
 //! Scenario tests: every example program against hand-checked encounters in `tests/scenarios/`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeMap;
 
 use offramp::{Decision, Encounter, Program, Router};

@@ -8,6 +8,11 @@ use clap::{Parser, Subcommand, ValueEnum};
 use offramp::schema::{SchemaKind, json_schema};
 use offramp::{Decision, Encounter, Program, Router};
 
+// Batch routing allocates small decisions on every core; glibc's allocator serialises that
+// work, mimalloc does not (see benches/README.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "offramp",
@@ -219,7 +224,9 @@ fn route_stream(
     let mut out = BufWriter::new(stdout.lock());
     let mut failures = 0usize;
     let mut routed = 0usize;
-    let mut lines: Vec<(usize, String)> = Vec::with_capacity(CHUNK);
+    // Each line is kept with its number; a line that is not UTF-8 carries its error instead, so
+    // that it fails alone and the lines around it are still routed.
+    let mut lines: Vec<(usize, Result<String, String>)> = Vec::with_capacity(CHUNK);
     if let OutFormat::Table = format {
         writeln!(
             out,
@@ -228,19 +235,20 @@ fn route_stream(
         )
         .map_err(|e| e.to_string())?;
     }
-    let mut flush = |lines: &mut Vec<(usize, String)>,
+    let mut flush = |lines: &mut Vec<(usize, Result<String, String>)>,
                      out: &mut BufWriter<io::StdoutLock<'_>>|
      -> Result<(), String> {
         use rayon::prelude::*;
         let results: Vec<(usize, Result<Decision, String>)> = lines
             .par_iter()
             .map(|(n, text)| {
-                (
-                    *n,
-                    Encounter::from_json(text)
+                let result = match text {
+                    Ok(text) => Encounter::from_json(text)
                         .map(|e| router.route(&e))
                         .map_err(|e| e.to_string()),
-                )
+                    Err(msg) => Err(msg.clone()),
+                };
+                (*n, result)
             })
             .collect();
         for (n, r) in results {
@@ -262,12 +270,38 @@ fn route_stream(
         lines.clear();
         Ok(())
     };
-    for (i, line) in reader.lines().enumerate() {
-        let line = line.map_err(|e| format!("{name}:{}: cannot read: {e}", i + 1))?;
-        if line.trim().is_empty() {
+    let mut reader = reader;
+    let mut buf = Vec::new();
+    let mut n = 0usize;
+    loop {
+        buf.clear();
+        let read = reader
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| format!("{name}:{}: cannot read: {e}", n + 1))?;
+        if read == 0 {
+            break;
+        }
+        n += 1;
+        let mut bytes = buf.as_slice();
+        if let Some(rest) = bytes.strip_suffix(b"\n") {
+            bytes = rest;
+        }
+        if let Some(rest) = bytes.strip_suffix(b"\r") {
+            bytes = rest;
+        }
+        // Files saved by some editors and spreadsheets start with a byte-order mark.
+        if n == 1
+            && let Some(rest) = bytes.strip_prefix("\u{feff}".as_bytes())
+        {
+            bytes = rest;
+        }
+        let line = std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|_| ".: the line is not valid UTF-8".to_string());
+        if line.as_deref().is_ok_and(|l| l.trim().is_empty()) {
             continue;
         }
-        lines.push((i + 1, line));
+        lines.push((n, line));
         if lines.len() == CHUNK {
             flush(&mut lines, &mut out)?;
         }

@@ -1,8 +1,1777 @@
-//! TEMPORARY stub
-#![allow(missing_docs)]
-pub fn status_graph_mermaid() -> String {
-    String::new()
+//! What happens to a referral after the routing decision.
+//!
+//! A [`Case`] follows one referral through two tracks that move
+//! independently:
+//!
+//! * the **referral** track ([`CaseStatus`]): whether the person took up the
+//!   referral, engaged with the service and finished;
+//! * the **charge** track ([`ChargeStatus`]), present only when charges are
+//!   held pending the outcome: whether the held charges were dropped or filed.
+//!
+//! Every change is an event ([`CaseEvent`]) applied at a point in time with
+//! [`Case::apply`]. Legal moves are the edges of one transition graph, built
+//! once with `petgraph` and shared by every case. Anything else is refused
+//! with a typed [`CaseError`] and leaves the case untouched.
+//!
+//! # The referral track
+//!
+//! | from           | event             | to             |
+//! |----------------|-------------------|----------------|
+//! | `referred`     | `accept`          | `accepted`     |
+//! | `referred`     | `decline`         | `declined`     |
+//! | `accepted`     | `warm_handoff`    | `warm_handoff` |
+//! | `accepted`     | `engage`          | `engaged`      |
+//! | `accepted`     | `disengage`       | `disengaged`   |
+//! | `warm_handoff` | `engage`          | `engaged`      |
+//! | `warm_handoff` | `disengage`       | `disengaged`   |
+//! | `engaged`      | `start_treatment` | `in_treatment` |
+//! | `engaged`      | `complete`        | `completed`    |
+//! | `engaged`      | `disengage`       | `disengaged`   |
+//! | `in_treatment` | `complete`        | `completed`    |
+//! | `in_treatment` | `disengage`       | `disengaged`   |
+//! | `disengaged`   | `re_engage`       | `engaged`      |
+//!
+//! `declined` and `completed` are terminal. `disengaged` is not: a person who
+//! drops out can come back (`re_engage`), which is why re-engagement is its
+//! own event rather than a second meaning of `engage`, so the history shows
+//! it plainly.
+//!
+//! # The charge track
+//!
+//! | from   | event          | to        | only when                                            |
+//! |--------|----------------|-----------|------------------------------------------------------|
+//! | `held` | `drop_charges` | `dropped` | the referral is `completed`                          |
+//! | `held` | `file_charges` | `filed`   | the referral is `declined` or `disengaged`, or the hold deadline has been reached |
+//!
+//! `dropped` and `filed` are terminal. A case without a charge hold refuses
+//! both charge events.
+//!
+//! # Example
+//!
+//! ```
+//! use chrono::DateTime;
+//! use offramp::case::{Case, CaseEvent, CaseStatus, ChargeStatus};
+//!
+//! let t = |s: &str| DateTime::parse_from_rfc3339(s);
+//! let mut case = Case::new(
+//!     "enc-0001",
+//!     offramp::Pathway::OfficerIntervention,
+//!     t("2025-03-01T09:00:00-05:00")?,
+//!     Some(t("2025-06-01T00:00:00-04:00")?),
+//! );
+//! case.apply(CaseEvent::Accept, t("2025-03-01T10:00:00-05:00")?)?;
+//! case.apply(CaseEvent::Engage, t("2025-03-03T10:00:00-05:00")?)?;
+//! case.apply(CaseEvent::Complete, t("2025-05-20T10:00:00-04:00")?)?;
+//! case.apply(CaseEvent::DropCharges, t("2025-05-21T10:00:00-04:00")?)?;
+//!
+//! assert_eq!(case.status(), CaseStatus::Completed);
+//! assert_eq!(case.charges(), Some(ChargeStatus::Dropped));
+//! assert!(case.is_closed());
+//! assert_eq!(case.history().len(), 4);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt::{self, Write as _};
+use std::sync::LazyLock;
+
+use chrono::{DateTime, FixedOffset};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Encounter;
+use crate::domain::Pathway;
+use crate::router::EligiblePathway;
+
+/// Where a referral stands.
+///
+/// ```
+/// use offramp::case::CaseStatus;
+///
+/// assert!(CaseStatus::Completed.is_terminal());
+/// assert!(!CaseStatus::Disengaged.is_terminal());
+/// assert_eq!(CaseStatus::WarmHandoff.as_str(), "warm_handoff");
+/// ```
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseStatus {
+    /// Referred by the responder; the service has not answered yet.
+    Referred,
+    /// The service took the referral on.
+    Accepted,
+    /// The referral was turned down, by the person or by the service.
+    /// Terminal.
+    Declined,
+    /// The responder handed the person over to the service in person.
+    WarmHandoff,
+    /// The person is taking part in the service.
+    Engaged,
+    /// The person has started treatment.
+    InTreatment,
+    /// The person finished the programme. Terminal.
+    Completed,
+    /// The person stopped taking part; they may re-engage later.
+    Disengaged,
 }
+
+impl CaseStatus {
+    /// Every referral status, in declaration order.
+    ///
+    /// ```
+    /// use offramp::case::CaseStatus;
+    ///
+    /// assert_eq!(CaseStatus::ALL.len(), 8);
+    /// assert_eq!(CaseStatus::ALL[0], CaseStatus::Referred);
+    /// ```
+    pub const ALL: [Self; 8] = [
+        Self::Referred,
+        Self::Accepted,
+        Self::Declined,
+        Self::WarmHandoff,
+        Self::Engaged,
+        Self::InTreatment,
+        Self::Completed,
+        Self::Disengaged,
+    ];
+
+    /// The `snake_case` name, as serialised and as used in the diagrams.
+    ///
+    /// ```
+    /// use offramp::case::CaseStatus;
+    ///
+    /// assert_eq!(CaseStatus::InTreatment.as_str(), "in_treatment");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Referred => "referred",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+            Self::WarmHandoff => "warm_handoff",
+            Self::Engaged => "engaged",
+            Self::InTreatment => "in_treatment",
+            Self::Completed => "completed",
+            Self::Disengaged => "disengaged",
+        }
+    }
+
+    /// Whether no referral event can leave this status.
+    ///
+    /// ```
+    /// use offramp::case::CaseStatus;
+    ///
+    /// let terminal: Vec<_> = CaseStatus::ALL.into_iter().filter(|s| s.is_terminal()).collect();
+    /// assert_eq!(terminal, [CaseStatus::Declined, CaseStatus::Completed]);
+    /// ```
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Self::Declined | Self::Completed)
+    }
+}
+
+impl fmt::Display for CaseStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where held charges stand.
+///
+/// ```
+/// use offramp::case::ChargeStatus;
+///
+/// assert!(!ChargeStatus::Held.is_resolved());
+/// assert!(ChargeStatus::Filed.is_resolved());
+/// ```
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeStatus {
+    /// Charges are held while the referral runs.
+    Held,
+    /// Charges were dropped after the referral was completed. Terminal.
+    Dropped,
+    /// Charges were filed. Terminal.
+    Filed,
+}
+
+impl ChargeStatus {
+    /// Every charge status, in declaration order.
+    ///
+    /// ```
+    /// use offramp::case::ChargeStatus;
+    ///
+    /// assert_eq!(ChargeStatus::ALL, [ChargeStatus::Held, ChargeStatus::Dropped, ChargeStatus::Filed]);
+    /// ```
+    pub const ALL: [Self; 3] = [Self::Held, Self::Dropped, Self::Filed];
+
+    /// The `snake_case` name, as serialised and as used in the diagrams.
+    ///
+    /// ```
+    /// use offramp::case::ChargeStatus;
+    ///
+    /// assert_eq!(ChargeStatus::Dropped.as_str(), "dropped");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Held => "held",
+            Self::Dropped => "dropped",
+            Self::Filed => "filed",
+        }
+    }
+
+    /// Whether the charges have been decided one way or the other.
+    ///
+    /// ```
+    /// use offramp::case::ChargeStatus;
+    ///
+    /// assert!(ChargeStatus::Dropped.is_resolved());
+    /// ```
+    pub fn is_resolved(self) -> bool {
+        !matches!(self, Self::Held)
+    }
+}
+
+impl fmt::Display for ChargeStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which of a case's two tracks an event or state belongs to.
+///
+/// ```
+/// use offramp::case::{CaseEvent, Track};
+///
+/// assert_eq!(CaseEvent::Engage.track(), Track::Referral);
+/// assert_eq!(CaseEvent::FileCharges.track(), Track::Charges);
+/// ```
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Track {
+    /// The referral's own progress ([`CaseStatus`]).
+    Referral,
+    /// The held charges ([`ChargeStatus`]).
+    Charges,
+}
+
+/// Something that happens to a case.
+///
+/// ```
+/// use offramp::case::CaseEvent;
+///
+/// let json = serde_json::to_string(&CaseEvent::StartTreatment)?;
+/// assert_eq!(json, "\"start_treatment\"");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseEvent {
+    /// The service takes the referral on.
+    Accept,
+    /// The referral is turned down.
+    Decline,
+    /// The responder hands the person over in person.
+    WarmHandoff,
+    /// The person starts taking part.
+    Engage,
+    /// The person starts treatment.
+    StartTreatment,
+    /// The person finishes the programme.
+    Complete,
+    /// The person stops taking part.
+    Disengage,
+    /// A person who had disengaged comes back.
+    ReEngage,
+    /// Held charges are dropped (needs a completed referral).
+    DropCharges,
+    /// Held charges are filed (needs a declined or disengaged referral, or
+    /// the hold deadline to have been reached).
+    FileCharges,
+}
+
+impl CaseEvent {
+    /// Every event, in declaration order.
+    ///
+    /// ```
+    /// use offramp::case::CaseEvent;
+    ///
+    /// assert_eq!(CaseEvent::ALL.len(), 10);
+    /// ```
+    pub const ALL: [Self; 10] = [
+        Self::Accept,
+        Self::Decline,
+        Self::WarmHandoff,
+        Self::Engage,
+        Self::StartTreatment,
+        Self::Complete,
+        Self::Disengage,
+        Self::ReEngage,
+        Self::DropCharges,
+        Self::FileCharges,
+    ];
+
+    /// The `snake_case` name, as serialised and as used in the diagrams.
+    ///
+    /// ```
+    /// use offramp::case::CaseEvent;
+    ///
+    /// assert_eq!(CaseEvent::ReEngage.as_str(), "re_engage");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Decline => "decline",
+            Self::WarmHandoff => "warm_handoff",
+            Self::Engage => "engage",
+            Self::StartTreatment => "start_treatment",
+            Self::Complete => "complete",
+            Self::Disengage => "disengage",
+            Self::ReEngage => "re_engage",
+            Self::DropCharges => "drop_charges",
+            Self::FileCharges => "file_charges",
+        }
+    }
+
+    /// The track this event moves.
+    ///
+    /// ```
+    /// use offramp::case::{CaseEvent, Track};
+    ///
+    /// assert_eq!(CaseEvent::DropCharges.track(), Track::Charges);
+    /// ```
+    pub fn track(self) -> Track {
+        match self {
+            Self::DropCharges | Self::FileCharges => Track::Charges,
+            _ => Track::Referral,
+        }
+    }
+}
+
+impl fmt::Display for CaseEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A state on either track: a node of the transition graph.
+///
+/// Serialised with the track named, e.g.
+/// `{"track": "referral", "status": "engaged"}`.
+///
+/// ```
+/// use offramp::case::{CaseStatus, TrackState};
+///
+/// let state = TrackState::Referral(CaseStatus::Engaged);
+/// assert_eq!(
+///     serde_json::to_value(state)?,
+///     serde_json::json!({"track": "referral", "status": "engaged"}),
+/// );
+/// assert_eq!(state.to_string(), "referral is `engaged`");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case", tag = "track", content = "status")]
+pub enum TrackState {
+    /// A referral status.
+    Referral(CaseStatus),
+    /// A charge status.
+    Charges(ChargeStatus),
+}
+
+impl TrackState {
+    /// The track this state is on.
+    ///
+    /// ```
+    /// use offramp::case::{ChargeStatus, Track, TrackState};
+    ///
+    /// assert_eq!(TrackState::Charges(ChargeStatus::Held).track(), Track::Charges);
+    /// ```
+    pub fn track(self) -> Track {
+        match self {
+            Self::Referral(_) => Track::Referral,
+            Self::Charges(_) => Track::Charges,
+        }
+    }
+
+    /// The bare state name; the names on the two tracks never collide, so
+    /// this also serves as the node id in the diagrams.
+    ///
+    /// ```
+    /// use offramp::case::{ChargeStatus, TrackState};
+    ///
+    /// assert_eq!(TrackState::Charges(ChargeStatus::Filed).as_str(), "filed");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Referral(status) => status.as_str(),
+            Self::Charges(status) => status.as_str(),
+        }
+    }
+
+    /// Whether no event can leave this state.
+    ///
+    /// ```
+    /// use offramp::case::{CaseStatus, ChargeStatus, TrackState};
+    ///
+    /// assert!(TrackState::Referral(CaseStatus::Declined).is_terminal());
+    /// assert!(!TrackState::Charges(ChargeStatus::Held).is_terminal());
+    /// ```
+    pub fn is_terminal(self) -> bool {
+        match self {
+            Self::Referral(status) => status.is_terminal(),
+            Self::Charges(status) => status.is_resolved(),
+        }
+    }
+}
+
+impl fmt::Display for TrackState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Referral(status) => write!(f, "referral is `{status}`"),
+            Self::Charges(status) => write!(f, "charges are `{status}`"),
+        }
+    }
+}
+
+/// One recorded step in a case's history.
+///
+/// ```
+/// use chrono::DateTime;
+/// use offramp::case::{Case, CaseEvent, CaseStatus, TrackState};
+///
+/// let at = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")?;
+/// let mut case = Case::new("enc-7", offramp::Pathway::SelfReferral, at, None);
+/// case.apply(CaseEvent::Accept, at)?;
+/// let step = &case.history()[0];
+/// assert_eq!(step.from, TrackState::Referral(CaseStatus::Referred));
+/// assert_eq!(step.to, TrackState::Referral(CaseStatus::Accepted));
+/// assert_eq!(step.event, CaseEvent::Accept);
+/// assert_eq!(step.at, at);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct CaseTransition {
+    /// The state before the event.
+    pub from: TrackState,
+    /// The state after the event.
+    pub to: TrackState,
+    /// What happened.
+    pub event: CaseEvent,
+    /// When it happened.
+    pub at: DateTime<FixedOffset>,
+}
+
+/// Charges held while a referral runs.
+///
+/// ```
+/// use chrono::DateTime;
+/// use offramp::case::{Case, ChargeStatus};
+///
+/// let at = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")?;
+/// let deadline = DateTime::parse_from_rfc3339("2025-04-01T12:00:00Z")?;
+/// let case = Case::new("enc-8", offramp::Pathway::OfficerIntervention, at, Some(deadline));
+/// let hold = case.charge_hold().ok_or("no hold")?;
+/// assert_eq!(hold.status, ChargeStatus::Held);
+/// assert_eq!(hold.deadline, deadline);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct HeldCharges {
+    /// Where the charges stand.
+    pub status: ChargeStatus,
+    /// From this moment on, charges may be filed whatever the referral's
+    /// status.
+    pub deadline: DateTime<FixedOffset>,
+}
+
+/// Why an event was refused, or why a stored case failed to load.
+///
+/// No variant carries the encounter id or any other detail about the person.
+///
+/// ```
+/// use chrono::DateTime;
+/// use offramp::case::{Case, CaseError, CaseEvent};
+///
+/// let at = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")?;
+/// let mut case = Case::new("enc-9", offramp::Pathway::SelfReferral, at, None);
+/// let err = case.apply(CaseEvent::Complete, at).err().ok_or("accepted")?;
+/// assert!(matches!(err, CaseError::IllegalTransition { .. }));
+/// assert_eq!(
+///     err.to_string(),
+///     "cannot apply `complete` while the referral is `referred`; allowed from here: `accept`, `decline`",
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CaseError {
+    /// The transition graph has no edge for this event from the current
+    /// state of the event's track.
+    #[error("cannot apply `{event}` while the {from}; {}", allowed_phrase(allowed))]
+    IllegalTransition {
+        /// The state the event was applied to.
+        from: TrackState,
+        /// The refused event.
+        event: CaseEvent,
+        /// The events the graph does allow from `from`, on the same track.
+        allowed: Vec<CaseEvent>,
+    },
+    /// A charge event on a case that has no charge hold.
+    #[error("cannot apply `{event}`: this case has no charge hold")]
+    NoChargeHold {
+        /// The refused event.
+        event: CaseEvent,
+    },
+    /// Charges may only be dropped once the referral is completed.
+    #[error(
+        "cannot drop charges while the referral is `{status}`; the referral must be `completed` first"
+    )]
+    DropBeforeCompletion {
+        /// The referral status at the time.
+        status: CaseStatus,
+    },
+    /// Charges may only be filed once the referral is declined or
+    /// disengaged, or once the hold deadline has been reached.
+    #[error(
+        "cannot file charges at {} while the referral is `{status}`; filing needs a declined or \
+         disengaged referral, or the hold deadline {} to have been reached",
+        at.to_rfc3339(),
+        deadline.to_rfc3339()
+    )]
+    FileBeforeDeadline {
+        /// The referral status at the time.
+        status: CaseStatus,
+        /// The hold deadline.
+        deadline: DateTime<FixedOffset>,
+        /// When filing was attempted.
+        at: DateTime<FixedOffset>,
+    },
+    /// The event is dated before the case's latest recorded moment.
+    #[error(
+        "cannot apply `{event}` at {}: it is earlier than the case's last recorded event at {}",
+        at.to_rfc3339(),
+        last.to_rfc3339()
+    )]
+    OutOfOrder {
+        /// The refused event.
+        event: CaseEvent,
+        /// The date it carried.
+        at: DateTime<FixedOffset>,
+        /// The latest moment already on record (the opening time if the
+        /// history is empty).
+        last: DateTime<FixedOffset>,
+    },
+    /// A stored case's history cannot be replayed from its opening state.
+    #[error("stored case history entry {index} cannot be replayed: {reason}")]
+    InvalidHistory {
+        /// Zero-based position of the entry in the history.
+        index: usize,
+        /// Why replaying it failed.
+        reason: Box<CaseError>,
+    },
+    /// A stored case's history entry names different states than the
+    /// replay reached.
+    #[error("stored case history entry {index} records the wrong {field} state for its event")]
+    HistoryMismatch {
+        /// Zero-based position of the entry in the history.
+        index: usize,
+        /// `"from"` or `"to"`.
+        field: &'static str,
+    },
+    /// A stored case's current state disagrees with its history.
+    #[error("stored case {field} does not match the state its history leads to")]
+    StateMismatch {
+        /// `"status"` or `"charge_hold"`.
+        field: &'static str,
+    },
+}
+
+fn allowed_phrase(allowed: &[CaseEvent]) -> String {
+    if allowed.is_empty() {
+        return "no event is allowed from here".to_owned();
+    }
+    let list: Vec<String> = allowed.iter().map(|e| format!("`{e}`")).collect();
+    format!("allowed from here: {}", list.join(", "))
+}
+
+/// One referral's life after the routing decision.
+///
+/// Create it with [`Case::new`], move it with [`Case::apply`], and read it
+/// with the accessors. A case serialises with its full history; deserialising
+/// replays that history through the transition rules and refuses a record
+/// that could not have been produced by [`Case::apply`].
+///
+/// ```
+/// use chrono::DateTime;
+/// use offramp::case::{Case, CaseEvent};
+///
+/// let at = DateTime::parse_from_rfc3339("2025-02-01T08:30:00+01:00")?;
+/// let mut case = Case::new("enc-42", offramp::Pathway::SelfReferral, at, None);
+/// case.apply(CaseEvent::Decline, at)?;
+/// assert!(case.is_closed());
+///
+/// let json = serde_json::to_string(&case)?;
+/// let back: Case = serde_json::from_str(&json)?;
+/// assert_eq!(back, case);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(try_from = "CaseRecord")]
+pub struct Case {
+    /// The encounter this case came from.
+    pub encounter_id: String,
+    /// The pathway the encounter was routed to.
+    pub pathway: Pathway,
+    opened_at: DateTime<FixedOffset>,
+    status: CaseStatus,
+    charge_hold: Option<HeldCharges>,
+    history: Vec<CaseTransition>,
+}
+
+/// The stored form of a [`Case`], checked before it becomes one.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Case")]
+struct CaseRecord {
+    /// The encounter this case came from.
+    encounter_id: String,
+    /// The pathway the encounter was routed to.
+    pathway: Pathway,
+    /// When the case was opened.
+    opened_at: DateTime<FixedOffset>,
+    /// Where the referral stands.
+    status: CaseStatus,
+    /// The charge hold, if charges are held.
+    #[serde(default)]
+    charge_hold: Option<HeldCharges>,
+    /// Every applied event, oldest first.
+    #[serde(default)]
+    history: Vec<CaseTransition>,
+}
+
+impl TryFrom<CaseRecord> for Case {
+    type Error = CaseError;
+
+    fn try_from(record: CaseRecord) -> Result<Self, Self::Error> {
+        let mut case = Case::new(
+            record.encounter_id,
+            record.pathway,
+            record.opened_at,
+            record.charge_hold.map(|hold| hold.deadline),
+        );
+        for (index, step) in record.history.iter().enumerate() {
+            case.apply(step.event, step.at)
+                .map_err(|reason| CaseError::InvalidHistory {
+                    index,
+                    reason: Box::new(reason),
+                })?;
+            if let Some(done) = case.history.last() {
+                if done.from != step.from {
+                    return Err(CaseError::HistoryMismatch {
+                        index,
+                        field: "from",
+                    });
+                }
+                if done.to != step.to {
+                    return Err(CaseError::HistoryMismatch { index, field: "to" });
+                }
+            }
+        }
+        if case.status != record.status {
+            return Err(CaseError::StateMismatch { field: "status" });
+        }
+        if case.charge_hold != record.charge_hold {
+            return Err(CaseError::StateMismatch {
+                field: "charge_hold",
+            });
+        }
+        Ok(case)
+    }
+}
+
+impl Case {
+    /// Opens the case for an eligible pathway of the encounter's decision, at the encounter's
+    /// time, with the pathway's charge hold if it has one.
+    ///
+    /// ```
+    /// # use offramp::{Program, Router, Encounter};
+    /// use offramp::case::{Case, ChargeStatus};
+    /// # let program = Program::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/programs/pad-acc-leon-county.toml")).unwrap();
+    /// let router = Router::new(program);
+    /// let e = Encounter::from_json(r#"{"id":"e-9","at":"2026-05-20T09:00:00-04:00","responder":"law_enforcement",
+    ///   "source":"on_view","age":30,"attributes":{"prior_adult_arrests":0},
+    ///   "offenses":[{"nibrs":"23C","level":"misdemeanor","violent":false}]}"#).unwrap();
+    /// let decision = router.route(&e);
+    /// let case = Case::open(&e, &decision.eligible[0]);
+    /// assert_eq!(case.charges(), Some(ChargeStatus::Held));
+    /// ```
+    pub fn open(encounter: &Encounter, pathway: &EligiblePathway) -> Case {
+        Case::new(
+            encounter.id.clone(),
+            pathway.pathway,
+            encounter.at,
+            pathway.charge_hold.as_ref().map(|h| h.deadline),
+        )
+    }
+
+    /// Opens a case in status `referred`.
+    ///
+    /// Pass `Some(deadline)` when charges are being held pending the
+    /// referral; the charge track then starts at `held`. A deadline at or
+    /// before `at` is allowed and simply means charges may be filed at once.
+    ///
+    /// ```
+    /// use chrono::DateTime;
+    /// use offramp::case::{Case, CaseStatus};
+    ///
+    /// let at = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")?;
+    /// let case = Case::new("enc-1", offramp::Pathway::SelfReferral, at, None);
+    /// assert_eq!(case.status(), CaseStatus::Referred);
+    /// assert_eq!(case.charges(), None);
+    /// assert_eq!(case.opened_at(), at);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn new(
+        encounter_id: impl Into<String>,
+        pathway: Pathway,
+        at: DateTime<FixedOffset>,
+        charge_hold: Option<DateTime<FixedOffset>>,
+    ) -> Self {
+        Self {
+            encounter_id: encounter_id.into(),
+            pathway,
+            opened_at: at,
+            status: CaseStatus::Referred,
+            charge_hold: charge_hold.map(|deadline| HeldCharges {
+                status: ChargeStatus::Held,
+                deadline,
+            }),
+            history: Vec::new(),
+        }
+    }
+
+    /// Applies `event` at time `at`.
+    ///
+    /// The event moves its own track ([`CaseEvent::track`]) along the
+    /// matching edge of the transition graph; charge events also check the
+    /// rules in the [module docs](self). On error nothing changes.
+    ///
+    /// # Errors
+    ///
+    /// * [`CaseError::OutOfOrder`] if `at` is before the latest moment on
+    ///   record (equal times are fine);
+    /// * [`CaseError::NoChargeHold`] for a charge event on a case without a
+    ///   hold;
+    /// * [`CaseError::IllegalTransition`] if the graph has no such edge;
+    /// * [`CaseError::DropBeforeCompletion`] or
+    ///   [`CaseError::FileBeforeDeadline`] if a charge rule is not met.
+    ///
+    /// ```
+    /// use chrono::DateTime;
+    /// use offramp::case::{Case, CaseError, CaseEvent, CaseStatus};
+    ///
+    /// let t = |s: &str| DateTime::parse_from_rfc3339(s);
+    /// let mut case = Case::new("enc-2", offramp::Pathway::SelfReferral, t("2025-01-01T12:00:00Z")?, None);
+    /// case.apply(CaseEvent::Accept, t("2025-01-02T12:00:00Z")?)?;
+    /// assert_eq!(case.status(), CaseStatus::Accepted);
+    ///
+    /// let late = case.apply(CaseEvent::Engage, t("2025-01-01T13:00:00Z")?);
+    /// assert!(matches!(late, Err(CaseError::OutOfOrder { .. })));
+    /// assert_eq!(case.status(), CaseStatus::Accepted);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply(&mut self, event: CaseEvent, at: DateTime<FixedOffset>) -> Result<(), CaseError> {
+        let last = self.last_event_at();
+        if at < last {
+            return Err(CaseError::OutOfOrder { event, at, last });
+        }
+        let from = match event.track() {
+            Track::Referral => TrackState::Referral(self.status),
+            Track::Charges => match &self.charge_hold {
+                Some(hold) => TrackState::Charges(hold.status),
+                None => return Err(CaseError::NoChargeHold { event }),
+            },
+        };
+        let graph = &*GRAPH;
+        let to = graph
+            .target(from, event)
+            .ok_or_else(|| CaseError::IllegalTransition {
+                from,
+                event,
+                allowed: graph.events_from(from),
+            })?;
+        self.check_guard(event, at)?;
+        match to {
+            TrackState::Referral(status) => self.status = status,
+            TrackState::Charges(status) => {
+                if let Some(hold) = self.charge_hold.as_mut() {
+                    hold.status = status;
+                }
+            }
+        }
+        self.history.push(CaseTransition {
+            from,
+            to,
+            event,
+            at,
+        });
+        Ok(())
+    }
+
+    /// The extra conditions on charge events; referral events have none.
+    fn check_guard(&self, event: CaseEvent, at: DateTime<FixedOffset>) -> Result<(), CaseError> {
+        match event {
+            CaseEvent::DropCharges if self.status != CaseStatus::Completed => {
+                Err(CaseError::DropBeforeCompletion {
+                    status: self.status,
+                })
+            }
+            CaseEvent::FileCharges => {
+                let gave_up = matches!(self.status, CaseStatus::Declined | CaseStatus::Disengaged);
+                match &self.charge_hold {
+                    Some(hold) if !gave_up && at < hold.deadline => {
+                        Err(CaseError::FileBeforeDeadline {
+                            status: self.status,
+                            deadline: hold.deadline,
+                            at,
+                        })
+                    }
+                    _ => Ok(()),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Every event that [`apply`](Self::apply) would accept at time `at`,
+    /// in [`CaseEvent::ALL`] order.
+    ///
+    /// ```
+    /// use chrono::DateTime;
+    /// use offramp::case::{Case, CaseEvent};
+    ///
+    /// let at = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")?;
+    /// let deadline = DateTime::parse_from_rfc3339("2025-03-01T12:00:00Z")?;
+    /// let case = Case::new("enc-3", offramp::Pathway::OfficerIntervention, at, Some(deadline));
+    /// assert_eq!(case.available_events(at), [CaseEvent::Accept, CaseEvent::Decline]);
+    /// assert_eq!(
+    ///     case.available_events(deadline),
+    ///     [CaseEvent::Accept, CaseEvent::Decline, CaseEvent::FileCharges],
+    /// );
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn available_events(&self, at: DateTime<FixedOffset>) -> Vec<CaseEvent> {
+        CaseEvent::ALL
+            .into_iter()
+            .filter(|&event| self.clone().apply(event, at).is_ok())
+            .collect()
+    }
+
+    /// Where the referral stands.
+    ///
+    /// ```
+    /// use chrono::DateTime;
+    /// use offramp::case::{Case, CaseStatus};
+    ///
+    /// let at = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")?;
+    /// assert_eq!(Case::new("enc", offramp::Pathway::SelfReferral, at, None).status(), CaseStatus::Referred);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn status(&self) -> CaseStatus {
+        self.status
+    }
+
+    /// Where held charges stand, or `None` when the case has no charge hold.
+    ///
+    /// ```
+    /// use chrono::DateTime;
+    /// use offramp::case::{Case, ChargeStatus};
+    ///
+    /// let at = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")?;
+    /// assert_eq!(Case::new("enc", offramp::Pathway::SelfReferral, at, Some(at)).charges(), Some(ChargeStatus::Held));
+    /// assert_eq!(Case::new("enc", offramp::Pathway::SelfReferral, at, None).charges(), None);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn charges(&self) -> Option<ChargeStatus> {
+        self.charge_hold.map(|hold| hold.status)
+    }
+
+    /// The charge hold, with its deadline, if the case has one.
+    ///
+    /// ```
+    /// use chrono::DateTime;
+    /// use offramp::case::Case;
+    ///
+    /// let at = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")?;
+    /// let case = Case::new("enc", offramp::Pathway::SelfReferral, at, Some(at));
+    /// assert_eq!(case.charge_hold().map(|h| h.deadline), Some(at));
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn charge_hold(&self) -> Option<&HeldCharges> {
+        self.charge_hold.as_ref()
+    }
+
+    /// Every applied event, oldest first.
+    ///
+    /// ```
+    /// use chrono::DateTime;
+    /// use offramp::case::Case;
+    ///
+    /// let at = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")?;
+    /// assert!(Case::new("enc", offramp::Pathway::SelfReferral, at, None).history().is_empty());
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn history(&self) -> &[CaseTransition] {
+        &self.history
+    }
+
+    /// When the case was opened.
+    ///
+    /// ```
+    /// use chrono::DateTime;
+    /// use offramp::case::Case;
+    ///
+    /// let at = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")?;
+    /// assert_eq!(Case::new("enc", offramp::Pathway::SelfReferral, at, None).opened_at(), at);
+    /// # Ok::<(), chrono::ParseError>(())
+    /// ```
+    pub fn opened_at(&self) -> DateTime<FixedOffset> {
+        self.opened_at
+    }
+
+    /// The latest moment on record: the last event's time, or the opening
+    /// time if nothing has happened yet. New events may not be earlier.
+    ///
+    /// ```
+    /// use chrono::DateTime;
+    /// use offramp::case::{Case, CaseEvent};
+    ///
+    /// let t = |s: &str| DateTime::parse_from_rfc3339(s);
+    /// let mut case = Case::new("enc", offramp::Pathway::SelfReferral, t("2025-01-01T12:00:00Z")?, None);
+    /// case.apply(CaseEvent::Accept, t("2025-01-05T12:00:00Z")?)?;
+    /// assert_eq!(case.last_event_at(), t("2025-01-05T12:00:00Z")?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn last_event_at(&self) -> DateTime<FixedOffset> {
+        self.history
+            .last()
+            .map_or(self.opened_at, |transition| transition.at)
+    }
+
+    /// Whether nothing is left to happen: the referral is `declined` or
+    /// `completed` and any held charges have been dropped or filed.
+    ///
+    /// A `disengaged` referral is not closed, since the person may still
+    /// re-engage.
+    ///
+    /// ```
+    /// use chrono::DateTime;
+    /// use offramp::case::{Case, CaseEvent};
+    ///
+    /// let at = DateTime::parse_from_rfc3339("2025-01-01T12:00:00Z")?;
+    /// let mut case = Case::new("enc", offramp::Pathway::SelfReferral, at, Some(at));
+    /// case.apply(CaseEvent::Decline, at)?;
+    /// assert!(!case.is_closed()); // charges still held
+    /// case.apply(CaseEvent::FileCharges, at)?;
+    /// assert!(case.is_closed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_closed(&self) -> bool {
+        self.status.is_terminal()
+            && self
+                .charge_hold
+                .is_none_or(|hold| hold.status.is_resolved())
+    }
+}
+
+/// The referral track's edges, in the order they are added to the graph.
+const REFERRAL_EDGES: &[(CaseStatus, CaseEvent, CaseStatus)] = &[
+    (
+        CaseStatus::Referred,
+        CaseEvent::Accept,
+        CaseStatus::Accepted,
+    ),
+    (
+        CaseStatus::Referred,
+        CaseEvent::Decline,
+        CaseStatus::Declined,
+    ),
+    (
+        CaseStatus::Accepted,
+        CaseEvent::WarmHandoff,
+        CaseStatus::WarmHandoff,
+    ),
+    (CaseStatus::Accepted, CaseEvent::Engage, CaseStatus::Engaged),
+    (
+        CaseStatus::Accepted,
+        CaseEvent::Disengage,
+        CaseStatus::Disengaged,
+    ),
+    (
+        CaseStatus::WarmHandoff,
+        CaseEvent::Engage,
+        CaseStatus::Engaged,
+    ),
+    (
+        CaseStatus::WarmHandoff,
+        CaseEvent::Disengage,
+        CaseStatus::Disengaged,
+    ),
+    (
+        CaseStatus::Engaged,
+        CaseEvent::StartTreatment,
+        CaseStatus::InTreatment,
+    ),
+    (
+        CaseStatus::Engaged,
+        CaseEvent::Complete,
+        CaseStatus::Completed,
+    ),
+    (
+        CaseStatus::Engaged,
+        CaseEvent::Disengage,
+        CaseStatus::Disengaged,
+    ),
+    (
+        CaseStatus::InTreatment,
+        CaseEvent::Complete,
+        CaseStatus::Completed,
+    ),
+    (
+        CaseStatus::InTreatment,
+        CaseEvent::Disengage,
+        CaseStatus::Disengaged,
+    ),
+    (
+        CaseStatus::Disengaged,
+        CaseEvent::ReEngage,
+        CaseStatus::Engaged,
+    ),
+];
+
+/// The charge track's edges.
+const CHARGE_EDGES: &[(ChargeStatus, CaseEvent, ChargeStatus)] = &[
+    (
+        ChargeStatus::Held,
+        CaseEvent::DropCharges,
+        ChargeStatus::Dropped,
+    ),
+    (
+        ChargeStatus::Held,
+        CaseEvent::FileCharges,
+        ChargeStatus::Filed,
+    ),
+];
+
+/// Short wording of the charge rules, used as diagram labels.
+fn guard_note(event: CaseEvent) -> Option<&'static str> {
+    match event {
+        CaseEvent::DropCharges => Some("referral completed"),
+        CaseEvent::FileCharges => Some("referral declined or disengaged, or deadline reached"),
+        _ => None,
+    }
+}
+
+/// The transition graph of both tracks, as one petgraph graph with two
+/// components. Nodes are added in declaration order, edges in table order,
+/// so every walk over it is deterministic.
+struct StatusGraph {
+    graph: DiGraph<TrackState, CaseEvent>,
+}
+
+static GRAPH: LazyLock<StatusGraph> = LazyLock::new(StatusGraph::build);
+
+impl StatusGraph {
+    fn build() -> Self {
+        let mut graph = DiGraph::new();
+        for status in CaseStatus::ALL {
+            graph.add_node(TrackState::Referral(status));
+        }
+        for status in ChargeStatus::ALL {
+            graph.add_node(TrackState::Charges(status));
+        }
+        let mut this = Self { graph };
+        let edges = REFERRAL_EDGES
+            .iter()
+            .map(|&(a, e, b)| (TrackState::Referral(a), e, TrackState::Referral(b)))
+            .chain(
+                CHARGE_EDGES
+                    .iter()
+                    .map(|&(a, e, b)| (TrackState::Charges(a), e, TrackState::Charges(b))),
+            );
+        for (from, event, to) in edges {
+            if let (Some(a), Some(b)) = (this.node(from), this.node(to)) {
+                this.graph.add_edge(a, b, event);
+            }
+        }
+        this
+    }
+
+    fn node(&self, state: TrackState) -> Option<NodeIndex> {
+        self.graph
+            .node_indices()
+            .find(|&index| self.graph.node_weight(index) == Some(&state))
+    }
+
+    fn target(&self, from: TrackState, event: CaseEvent) -> Option<TrackState> {
+        let index = self.node(from)?;
+        self.graph
+            .edges(index)
+            .find(|edge| *edge.weight() == event)
+            .and_then(|edge| self.graph.node_weight(edge.target()).copied())
+    }
+
+    fn events_from(&self, from: TrackState) -> Vec<CaseEvent> {
+        let Some(index) = self.node(from) else {
+            return Vec::new();
+        };
+        let mut events: Vec<CaseEvent> = self.graph.edges(index).map(|e| *e.weight()).collect();
+        events.sort();
+        events.dedup();
+        events
+    }
+
+    /// Edges as (from, event, to), in the order they were added.
+    fn edges(&self) -> Vec<(TrackState, CaseEvent, TrackState)> {
+        self.graph
+            .edge_indices()
+            .filter_map(|edge| {
+                let (a, b) = self.graph.edge_endpoints(edge)?;
+                Some((
+                    *self.graph.node_weight(a)?,
+                    *self.graph.edge_weight(edge)?,
+                    *self.graph.node_weight(b)?,
+                ))
+            })
+            .collect()
+    }
+}
+
+/// Every legal move on both tracks as `(from, event, to)`, referral track
+/// first, in a fixed order. Charge moves have the extra conditions described
+/// in the [module docs](self).
+///
+/// ```
+/// use offramp::case::{legal_transitions, CaseEvent, CaseStatus, TrackState};
+///
+/// let all = legal_transitions();
+/// assert_eq!(all.len(), 15);
+/// assert!(all.contains(&(
+///     TrackState::Referral(CaseStatus::Disengaged),
+///     CaseEvent::ReEngage,
+///     TrackState::Referral(CaseStatus::Engaged),
+/// )));
+/// ```
+pub fn legal_transitions() -> Vec<(TrackState, CaseEvent, TrackState)> {
+    GRAPH.edges()
+}
+
+/// The transition graph as a Mermaid `stateDiagram-v2`.
+///
+/// The two tracks are drawn as the composite states `Referral` and
+/// `Charges`; each has a start marker, one labelled arrow per legal move, and
+/// an end marker after each terminal state. Charge arrows carry their extra
+/// condition in parentheses. The output is the same on every call.
+///
+/// ```
+/// use offramp::case::status_graph_mermaid;
+///
+/// let diagram = status_graph_mermaid();
+/// assert!(diagram.starts_with("stateDiagram-v2\n"));
+/// assert!(diagram.contains("[*] --> referred"));
+/// assert!(diagram.contains("engaged --> in_treatment: start_treatment"));
+/// assert!(diagram.contains("completed --> [*]"));
+/// ```
+pub fn status_graph_mermaid() -> String {
+    let edges = GRAPH.edges();
+    let mut out = String::from("stateDiagram-v2\n");
+    for (track, title, start) in [
+        (
+            Track::Referral,
+            "Referral",
+            TrackState::Referral(CaseStatus::Referred),
+        ),
+        (
+            Track::Charges,
+            "Charges",
+            TrackState::Charges(ChargeStatus::Held),
+        ),
+    ] {
+        let _ = writeln!(out, "    state {title} {{");
+        let _ = writeln!(out, "        [*] --> {}", start.as_str());
+        for (from, event, to) in edges.iter().filter(|(from, _, _)| from.track() == track) {
+            let _ = write!(
+                out,
+                "        {} --> {}: {event}",
+                from.as_str(),
+                to.as_str()
+            );
+            if let Some(note) = guard_note(*event) {
+                let _ = write!(out, " ({note})");
+            }
+            out.push('\n');
+        }
+        for state in track_states(track).filter(|s| s.is_terminal()) {
+            let _ = writeln!(out, "        {} --> [*]", state.as_str());
+        }
+        out.push_str("    }\n");
+    }
+    out
+}
+
+/// The transition graph in Graphviz DOT.
+///
+/// One cluster per track, a point-shaped start node in each, terminal states
+/// drawn with a double border, and every edge labelled with its event (plus
+/// the extra condition for charge events). The output is the same on every
+/// call.
+///
+/// ```
+/// use offramp::case::status_graph_dot;
+///
+/// let dot = status_graph_dot();
+/// assert!(dot.starts_with("digraph case_status {"));
+/// assert!(dot.contains("referred -> accepted [label=\"accept\"];"));
+/// assert!(dot.trim_end().ends_with('}'));
+/// ```
 pub fn status_graph_dot() -> String {
-    String::new()
+    let edges = GRAPH.edges();
+    let mut out = String::from("digraph case_status {\n");
+    out.push_str("    rankdir=LR;\n");
+    out.push_str("    node [shape=box, style=rounded];\n");
+    for (track, name, start) in [
+        (
+            Track::Referral,
+            "referral",
+            TrackState::Referral(CaseStatus::Referred),
+        ),
+        (
+            Track::Charges,
+            "charges",
+            TrackState::Charges(ChargeStatus::Held),
+        ),
+    ] {
+        let _ = writeln!(out, "    subgraph cluster_{name} {{");
+        let _ = writeln!(out, "        label=\"{name}\";");
+        let _ = writeln!(out, "        {name}_start [shape=point, label=\"\"];");
+        for state in track_states(track) {
+            if state.is_terminal() {
+                let _ = writeln!(out, "        {} [peripheries=2];", state.as_str());
+            } else {
+                let _ = writeln!(out, "        {};", state.as_str());
+            }
+        }
+        let _ = writeln!(out, "        {name}_start -> {};", start.as_str());
+        for (from, event, to) in edges.iter().filter(|(from, _, _)| from.track() == track) {
+            let label = match guard_note(*event) {
+                Some(note) => format!("{event}\\n({note})"),
+                None => event.to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "        {} -> {} [label=\"{label}\"];",
+                from.as_str(),
+                to.as_str()
+            );
+        }
+        out.push_str("    }\n");
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn track_states(track: Track) -> impl Iterator<Item = TrackState> {
+    let referral = CaseStatus::ALL.into_iter().map(TrackState::Referral);
+    let charges = ChargeStatus::ALL.into_iter().map(TrackState::Charges);
+    referral
+        .chain(charges)
+        .filter(move |state| state.track() == track)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+    use petgraph::algo::has_path_connecting;
+    use proptest::prelude::*;
+
+    fn t0() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2025-01-01T09:00:00-05:00").unwrap()
+    }
+
+    fn at(hours: i64) -> DateTime<FixedOffset> {
+        t0() + Duration::hours(hours)
+    }
+
+    /// A case driven to `status` along the shortest legal path, one hour per
+    /// step.
+    fn case_in(status: CaseStatus, hold: Option<DateTime<FixedOffset>>) -> Case {
+        use CaseEvent as E;
+        let path: &[CaseEvent] = match status {
+            CaseStatus::Referred => &[],
+            CaseStatus::Accepted => &[E::Accept],
+            CaseStatus::Declined => &[E::Decline],
+            CaseStatus::WarmHandoff => &[E::Accept, E::WarmHandoff],
+            CaseStatus::Engaged => &[E::Accept, E::Engage],
+            CaseStatus::InTreatment => &[E::Accept, E::Engage, E::StartTreatment],
+            CaseStatus::Completed => &[E::Accept, E::Engage, E::Complete],
+            CaseStatus::Disengaged => &[E::Accept, E::Disengage],
+        };
+        let mut case = Case::new("enc-test", crate::Pathway::SelfReferral, t0(), hold);
+        for (i, event) in path.iter().enumerate() {
+            case.apply(*event, at(i as i64 + 1)).unwrap();
+        }
+        assert_eq!(case.status(), status);
+        case
+    }
+
+    #[test]
+    fn graph_matches_tables() {
+        let edges = legal_transitions();
+        assert_eq!(edges.len(), REFERRAL_EDGES.len() + CHARGE_EDGES.len());
+        assert_eq!(GRAPH.graph.node_count(), 11);
+        // No state has two edges for the same event: the machine is
+        // deterministic.
+        for (i, (from, event, _)) in edges.iter().enumerate() {
+            assert!(
+                !edges[i + 1..]
+                    .iter()
+                    .any(|(f, e, _)| f == from && e == event),
+                "duplicate edge {from:?} {event:?}"
+            );
+        }
+        // Edges never cross tracks, and each event sits on its own track.
+        for (from, event, to) in &edges {
+            assert_eq!(from.track(), to.track());
+            assert_eq!(from.track(), event.track());
+            assert!(!from.is_terminal(), "terminal state {from:?} has an edge");
+        }
+        // Every state is reachable from its track's start.
+        let referred = GRAPH
+            .node(TrackState::Referral(CaseStatus::Referred))
+            .unwrap();
+        let held = GRAPH.node(TrackState::Charges(ChargeStatus::Held)).unwrap();
+        for state in track_states(Track::Referral) {
+            let n = GRAPH.node(state).unwrap();
+            assert!(
+                has_path_connecting(&GRAPH.graph, referred, n, None),
+                "{state:?}"
+            );
+        }
+        for state in track_states(Track::Charges) {
+            let n = GRAPH.node(state).unwrap();
+            assert!(
+                has_path_connecting(&GRAPH.graph, held, n, None),
+                "{state:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_legal_referral_transition_works() {
+        for &(from, event, to) in REFERRAL_EDGES {
+            let mut case = case_in(from, None);
+            let when = case.last_event_at();
+            case.apply(event, when).unwrap();
+            assert_eq!(case.status(), to, "{from:?} --{event:?}-->");
+            let last = case.history().last().unwrap();
+            assert_eq!(last.from, TrackState::Referral(from));
+            assert_eq!(last.to, TrackState::Referral(to));
+            assert_eq!(last.event, event);
+            assert_eq!(last.at, when);
+        }
+    }
+
+    #[test]
+    fn every_illegal_referral_transition_is_typed() {
+        for from in CaseStatus::ALL {
+            let allowed: Vec<CaseEvent> = REFERRAL_EDGES
+                .iter()
+                .filter(|(f, _, _)| *f == from)
+                .map(|(_, e, _)| *e)
+                .collect();
+            for event in CaseEvent::ALL {
+                if event.track() != Track::Referral || allowed.contains(&event) {
+                    continue;
+                }
+                let mut case = case_in(from, None);
+                let before = case.clone();
+                let err = case.apply(event, at(100)).unwrap_err();
+                let mut expected = allowed.clone();
+                expected.sort();
+                assert_eq!(
+                    err,
+                    CaseError::IllegalTransition {
+                        from: TrackState::Referral(from),
+                        event,
+                        allowed: expected,
+                    }
+                );
+                assert_eq!(case, before, "a refused event must not change the case");
+            }
+        }
+    }
+
+    #[test]
+    fn illegal_transition_messages() {
+        let mut case = case_in(CaseStatus::Completed, None);
+        let err = case.apply(CaseEvent::Disengage, at(10)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot apply `disengage` while the referral is `completed`; no event is allowed from here"
+        );
+        let mut case = case_in(CaseStatus::Engaged, None);
+        let err = case.apply(CaseEvent::Accept, at(10)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "cannot apply `accept` while the referral is `engaged`; allowed from here: \
+             `start_treatment`, `complete`, `disengage`"
+        );
+    }
+
+    #[test]
+    fn charge_events_need_a_hold() {
+        let mut case = case_in(CaseStatus::Completed, None);
+        for event in [CaseEvent::DropCharges, CaseEvent::FileCharges] {
+            assert_eq!(
+                case.apply(event, at(10)),
+                Err(CaseError::NoChargeHold { event })
+            );
+        }
+        assert!(case.is_closed());
+    }
+
+    #[test]
+    fn drop_requires_completion() {
+        let deadline = at(1000);
+        for status in CaseStatus::ALL {
+            let mut case = case_in(status, Some(deadline));
+            let result = case.apply(CaseEvent::DropCharges, at(10));
+            if status == CaseStatus::Completed {
+                assert_eq!(result, Ok(()));
+                assert_eq!(case.charges(), Some(ChargeStatus::Dropped));
+                assert!(case.is_closed());
+            } else {
+                assert_eq!(result, Err(CaseError::DropBeforeCompletion { status }));
+                assert_eq!(case.charges(), Some(ChargeStatus::Held));
+            }
+        }
+    }
+
+    #[test]
+    fn filing_rules() {
+        let deadline = at(1000);
+        // Before the deadline, only a declined or disengaged referral allows
+        // filing.
+        for status in CaseStatus::ALL {
+            let mut case = case_in(status, Some(deadline));
+            let result = case.apply(CaseEvent::FileCharges, at(10));
+            if matches!(status, CaseStatus::Declined | CaseStatus::Disengaged) {
+                assert_eq!(result, Ok(()), "{status:?}");
+                assert_eq!(case.charges(), Some(ChargeStatus::Filed));
+            } else {
+                assert_eq!(
+                    result,
+                    Err(CaseError::FileBeforeDeadline {
+                        status,
+                        deadline,
+                        at: at(10),
+                    }),
+                    "{status:?}"
+                );
+                assert_eq!(case.charges(), Some(ChargeStatus::Held));
+            }
+        }
+        // At and after the deadline, filing is allowed from any status.
+        for status in CaseStatus::ALL {
+            for when in [deadline, deadline + Duration::days(3)] {
+                let mut case = case_in(status, Some(deadline));
+                assert_eq!(
+                    case.apply(CaseEvent::FileCharges, when),
+                    Ok(()),
+                    "{status:?}"
+                );
+                assert_eq!(case.charges(), Some(ChargeStatus::Filed));
+            }
+        }
+    }
+
+    #[test]
+    fn file_before_deadline_while_engaged_message() {
+        let mut case = case_in(CaseStatus::Engaged, Some(at(1000)));
+        let message = case
+            .apply(CaseEvent::FileCharges, at(10))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.starts_with(
+                "cannot file charges at 2025-01-01T19:00:00-05:00 while the referral is `engaged`"
+            ),
+            "{message}"
+        );
+        assert!(
+            message.contains("deadline 2025-02-12T01:00:00-05:00"),
+            "{message}"
+        );
+        assert!(!message.contains("enc-test"));
+    }
+
+    #[test]
+    fn resolved_charges_cannot_move_again() {
+        let mut case = case_in(CaseStatus::Completed, Some(at(1000)));
+        case.apply(CaseEvent::DropCharges, at(10)).unwrap();
+        let err = case.apply(CaseEvent::FileCharges, at(2000)).unwrap_err();
+        assert_eq!(
+            err,
+            CaseError::IllegalTransition {
+                from: TrackState::Charges(ChargeStatus::Dropped),
+                event: CaseEvent::FileCharges,
+                allowed: vec![],
+            }
+        );
+    }
+
+    #[test]
+    fn filed_charges_do_not_stop_the_referral() {
+        let mut case = case_in(CaseStatus::Disengaged, Some(at(1000)));
+        case.apply(CaseEvent::FileCharges, at(10)).unwrap();
+        case.apply(CaseEvent::ReEngage, at(11)).unwrap();
+        case.apply(CaseEvent::Complete, at(12)).unwrap();
+        assert_eq!(case.status(), CaseStatus::Completed);
+        assert_eq!(case.charges(), Some(ChargeStatus::Filed));
+        assert!(case.is_closed());
+    }
+
+    #[test]
+    fn events_in_the_past_are_refused() {
+        let mut case = Case::new("enc", crate::Pathway::SelfReferral, at(5), None);
+        assert_eq!(
+            case.apply(CaseEvent::Accept, at(4)),
+            Err(CaseError::OutOfOrder {
+                event: CaseEvent::Accept,
+                at: at(4),
+                last: at(5),
+            })
+        );
+        case.apply(CaseEvent::Accept, at(5)).unwrap();
+        case.apply(CaseEvent::Engage, at(8)).unwrap();
+        let err = case.apply(CaseEvent::Complete, at(7)).unwrap_err();
+        assert!(matches!(err, CaseError::OutOfOrder { .. }));
+        assert!(
+            err.to_string()
+                .contains("earlier than the case's last recorded event")
+        );
+        // Same instant in another offset is not "earlier".
+        let other_offset = at(8).with_timezone(&FixedOffset::east_opt(3600).unwrap());
+        case.apply(CaseEvent::Complete, other_offset).unwrap();
+        assert_eq!(case.status(), CaseStatus::Completed);
+    }
+
+    #[test]
+    fn closedness() {
+        assert!(!case_in(CaseStatus::Referred, None).is_closed());
+        assert!(!case_in(CaseStatus::Disengaged, None).is_closed());
+        assert!(case_in(CaseStatus::Declined, None).is_closed());
+        assert!(case_in(CaseStatus::Completed, None).is_closed());
+        assert!(!case_in(CaseStatus::Completed, Some(at(1000))).is_closed());
+    }
+
+    #[test]
+    fn available_events_follow_the_rules() {
+        let case = case_in(CaseStatus::Engaged, Some(at(1000)));
+        assert_eq!(
+            case.available_events(at(10)),
+            [
+                CaseEvent::StartTreatment,
+                CaseEvent::Complete,
+                CaseEvent::Disengage
+            ]
+        );
+        assert_eq!(
+            case.available_events(at(1000)),
+            [
+                CaseEvent::StartTreatment,
+                CaseEvent::Complete,
+                CaseEvent::Disengage,
+                CaseEvent::FileCharges
+            ]
+        );
+        assert!(case.available_events(at(0)).is_empty());
+    }
+
+    #[test]
+    fn serde_round_trip() {
+        let mut case = case_in(CaseStatus::InTreatment, Some(at(1000)));
+        case.apply(CaseEvent::Disengage, at(20)).unwrap();
+        case.apply(CaseEvent::FileCharges, at(21)).unwrap();
+        let json = serde_json::to_string_pretty(&case).unwrap();
+        let back: Case = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, case);
+        let value = serde_json::to_value(&case).unwrap();
+        assert_eq!(value["status"], "disengaged");
+        assert_eq!(value["charge_hold"]["status"], "filed");
+        assert_eq!(value["history"][0]["event"], "accept");
+        assert_eq!(value["history"][0]["from"]["track"], "referral");
+        assert_eq!(value["history"][4]["to"]["status"], "filed");
+    }
+
+    #[test]
+    fn deserialising_checks_the_history() {
+        let case = case_in(CaseStatus::Engaged, Some(at(1000)));
+        let good = serde_json::to_value(&case).unwrap();
+
+        let mut wrong_status = good.clone();
+        wrong_status["status"] = "completed".into();
+        let err = serde_json::from_value::<Case>(wrong_status).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("stored case status does not match"),
+            "{err}"
+        );
+
+        let mut bad_event = good.clone();
+        bad_event["history"][1]["event"] = "complete".into();
+        let err = serde_json::from_value::<Case>(bad_event).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("history entry 1 cannot be replayed"),
+            "{err}"
+        );
+
+        let mut wrong_to = good.clone();
+        wrong_to["history"][1]["to"]["status"] = "in_treatment".into();
+        let err = serde_json::from_value::<Case>(wrong_to).unwrap_err();
+        assert!(err.to_string().contains("wrong to state"), "{err}");
+
+        let mut wrong_hold = good.clone();
+        wrong_hold["charge_hold"]["status"] = "dropped".into();
+        let err = serde_json::from_value::<Case>(wrong_hold).unwrap_err();
+        assert!(err.to_string().contains("charge_hold"), "{err}");
+
+        let mut time_travel = good.clone();
+        time_travel["history"][1]["at"] = "2024-01-01T00:00:00Z".into();
+        assert!(serde_json::from_value::<Case>(time_travel).is_err());
+
+        let mut extra = good.clone();
+        extra["unexpected"] = 1.into();
+        assert!(serde_json::from_value::<Case>(extra).is_err());
+
+        assert_eq!(serde_json::from_value::<Case>(good).unwrap(), case);
+    }
+
+    #[test]
+    fn schema_is_generated() {
+        let schema = schemars::schema_for!(Case);
+        let value = serde_json::to_value(&schema).unwrap();
+        let props = value["properties"].as_object().unwrap();
+        for key in [
+            "encounter_id",
+            "pathway",
+            "opened_at",
+            "status",
+            "charge_hold",
+            "history",
+        ] {
+            assert!(props.contains_key(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn mermaid_contains_every_edge() {
+        let diagram = status_graph_mermaid();
+        assert!(diagram.starts_with("stateDiagram-v2\n"));
+        assert!(diagram.contains("[*] --> referred\n"));
+        assert!(diagram.contains("[*] --> held\n"));
+        for (from, event, to) in legal_transitions() {
+            let edge = format!("{} --> {}: {}", from.as_str(), to.as_str(), event.as_str());
+            assert!(diagram.contains(&edge), "missing {edge}");
+        }
+        for terminal in ["declined", "completed", "dropped", "filed"] {
+            assert!(
+                diagram.contains(&format!("{terminal} --> [*]\n")),
+                "{terminal}"
+            );
+        }
+        assert!(!diagram.contains("disengaged --> [*]"));
+        assert_eq!(diagram, status_graph_mermaid());
+        let opens = diagram.matches('{').count();
+        assert_eq!(opens, diagram.matches('}').count());
+    }
+
+    #[test]
+    fn dot_is_well_formed_and_complete() {
+        let dot = status_graph_dot();
+        assert!(dot.starts_with("digraph"));
+        assert!(dot.ends_with("}\n"));
+        assert_eq!(dot.matches('{').count(), dot.matches('}').count());
+        assert_eq!(dot.matches('"').count() % 2, 0);
+        for (from, event, to) in legal_transitions() {
+            let edge = format!(
+                "{} -> {} [label=\"{}",
+                from.as_str(),
+                to.as_str(),
+                event.as_str()
+            );
+            assert!(dot.contains(&edge), "missing {edge}");
+        }
+        assert!(dot.contains("completed [peripheries=2];"));
+        assert_eq!(dot, status_graph_dot());
+    }
+
+    fn event_strategy() -> impl Strategy<Value = CaseEvent> {
+        (0..CaseEvent::ALL.len()).prop_map(|i| CaseEvent::ALL[i])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn random_event_sequences_keep_the_case_sound(
+            hold_hours in proptest::option::of(-48i64..2000),
+            steps in proptest::collection::vec((event_strategy(), -24i64..240), 0..40),
+        ) {
+            let referred = GRAPH.node(TrackState::Referral(CaseStatus::Referred)).unwrap();
+            let held = GRAPH.node(TrackState::Charges(ChargeStatus::Held)).unwrap();
+            let mut case = Case::new("enc-prop", crate::Pathway::SelfReferral, t0(), hold_hours.map(at));
+            let mut clock = t0();
+            for (event, delta) in steps {
+                clock += Duration::hours(delta);
+                let before = case.clone();
+                match case.apply(event, clock) {
+                    Ok(()) => {
+                        prop_assert_eq!(case.history().len(), before.history().len() + 1);
+                        let step = case.history().last().unwrap();
+                        prop_assert_eq!(step.event, event);
+                        prop_assert_eq!(step.at, clock);
+                        prop_assert_eq!(GRAPH.target(step.from, event), Some(step.to));
+                    }
+                    Err(_) => prop_assert_eq!(&case, &before),
+                }
+                let node = GRAPH.node(TrackState::Referral(case.status())).unwrap();
+                prop_assert!(has_path_connecting(&GRAPH.graph, referred, node, None));
+                prop_assert_eq!(case.charges().is_some(), hold_hours.is_some());
+                if let Some(charges) = case.charges() {
+                    let node = GRAPH.node(TrackState::Charges(charges)).unwrap();
+                    prop_assert!(has_path_connecting(&GRAPH.graph, held, node, None));
+                    if charges == ChargeStatus::Dropped {
+                        prop_assert_eq!(case.status(), CaseStatus::Completed);
+                    }
+                }
+                prop_assert!(case.history().windows(2).all(|w| w[0].at <= w[1].at));
+                let _ = case.available_events(clock);
+            }
+            let json = serde_json::to_string(&case).unwrap();
+            let back: Case = serde_json::from_str(&json).unwrap();
+            prop_assert_eq!(back, case);
+        }
+    }
 }

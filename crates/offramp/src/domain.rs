@@ -484,8 +484,48 @@ impl EncounterError {
     }
 }
 
+/// Whether a word from the input looks like a schema word (`snake_case`, short), and so may
+/// be repeated in an error without risk of repeating personal data.
+fn schema_like(word: &str) -> bool {
+    !word.is_empty()
+        && word.len() <= 40
+        && word
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A field path (`offenses[0].nibrs`) with any segment that is not a schema word replaced by
+/// `?`, since an unknown key could be anything a person typed.
+fn safe_path(path: &str) -> String {
+    if path.is_empty() || path == "." {
+        return ".".into();
+    }
+    path.split('.')
+        .map(|seg| {
+            let name = seg.split('[').next().unwrap_or_default();
+            let index = &seg[name.len()..];
+            let index_ok = index
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '[' || c == ']');
+            if (schema_like(name) || name.is_empty()) && index_ok {
+                seg.to_string()
+            } else {
+                "?".to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The words between backticks in a serde message.
+fn backticked(s: &str) -> Vec<&str> {
+    s.split('`').skip(1).step_by(2).collect()
+}
+
 /// Rewrites a serde message so that it never repeats a value the user gave (which could be
-/// personal data), while keeping field and variant names, which are schema words.
+/// personal data). Field names that look like schema words are kept, since an unknown field
+/// must be named; an unknown enum word is replaced by the list of allowed words and, when one
+/// is close, a suggestion.
 pub(crate) fn redact_serde_message(msg: &str) -> String {
     for prefix in ["invalid type: ", "invalid value: "] {
         if let Some(rest) = msg.strip_prefix(prefix) {
@@ -498,11 +538,33 @@ pub(crate) fn redact_serde_message(msg: &str) -> String {
             return format!("{prefix}{kind}{expected}");
         }
     }
-    if msg.starts_with("premature end of input") || msg.starts_with("input contains invalid") {
-        return msg.to_string();
+    for (prefix, what) in [("unknown variant ", "value"), ("unknown field ", "field")] {
+        if let Some(rest) = msg.strip_prefix(prefix) {
+            let words = backticked(rest);
+            let given = words.first().copied().unwrap_or_default();
+            let allowed: Vec<&str> = words.iter().skip(1).copied().collect();
+            let list = allowed
+                .iter()
+                .map(|w| format!("`{w}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut out = if what == "field" && schema_like(given) {
+                format!("unknown field `{given}`")
+            } else {
+                format!("unknown {what}")
+            };
+            if allowed.is_empty() {
+                out.push_str(" (no fields are accepted here)");
+            } else {
+                out.push_str(&format!("; expected one of {list}"));
+            }
+            if let Some(s) = closest(given, allowed.iter().copied()) {
+                out.push_str(&format!("; did you mean `{s}`?"));
+            }
+            return out;
+        }
     }
-    // Cut very long messages: they may carry text from the input.
-    msg.chars().take(200).collect()
+    msg.to_string()
 }
 
 impl Encounter {
@@ -510,13 +572,8 @@ impl Encounter {
     pub fn from_json(text: &str) -> Result<Self, EncounterError> {
         let mut de = serde_json::Deserializer::from_str(text);
         let enc: Encounter = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
+            let field = safe_path(&e.path().to_string());
             let inner = e.into_inner();
-            let field = if path.is_empty() || path == "." {
-                ".".to_string()
-            } else {
-                path
-            };
             let message = inner.to_string();
             // serde_json appends " at line L column C"; keep it separately.
             let message = match message.rfind(" at line ") {
@@ -539,11 +596,8 @@ impl Encounter {
     /// Reads one encounter from a JSON value.
     pub fn from_value(value: serde_json::Value) -> Result<Self, EncounterError> {
         let enc: Encounter = serde_path_to_error::deserialize(value).map_err(|e| {
-            let path = e.path().to_string();
-            EncounterError::invalid(
-                if path.is_empty() { ".".into() } else { path },
-                redact_serde_message(&e.into_inner().to_string()),
-            )
+            let path = safe_path(&e.path().to_string());
+            EncounterError::invalid(path, redact_serde_message(&e.into_inner().to_string()))
         })?;
         enc.validate()?;
         Ok(enc)
@@ -618,5 +672,103 @@ impl Encounter {
             (None, Some(Source::CallForService | Source::OnView)) => Intercept::LawEnforcement,
             _ => Intercept::CommunityServices,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(json: &str) -> EncounterError {
+        Encounter::from_json(json).expect_err("should be refused")
+    }
+
+    const OK: &str = r#"{"id":"e","at":"2026-03-02T14:05:00-08:00""#;
+
+    #[test]
+    fn errors_name_the_field() {
+        let e = err(&format!("{OK},\"respondr\":\"fire\"}}"));
+        assert_eq!(e.field(), "respondr");
+        assert!(e.to_string().contains("did you mean `responder`?"), "{e}");
+        let e = err(&format!(
+            "{OK},\"offenses\":[{{\"nibrs\":\"35A\",\"level\":\"misdemeanour\"}}]}}"
+        ));
+        assert_eq!(e.field(), "offenses[0].level");
+        assert!(e.to_string().contains("did you mean `misdemeanor`?"), "{e}");
+        let e = err(&format!(
+            "{OK},\"overdose\":{{\"at\":\"2026-03-03T00:00:00-08:00\"}}}}"
+        ));
+        assert_eq!(e.field(), "overdose.at");
+        let e = err(r#"{"at":"2026-03-02T14:05:00-08:00"}"#);
+        assert!(e.to_string().contains("missing field `id`"), "{e}");
+        assert_eq!(err(&format!("{OK},\"age\":200}}")).field(), "age");
+        assert_eq!(
+            err(&format!("{OK},\"location\":{{\"lat\":91,\"lon\":0}}}}")).field(),
+            "location.lat"
+        );
+        assert_eq!(err(&format!("{OK},\"intercept\":7}}")).field(), "intercept");
+        assert!(
+            err(&format!("{OK}}} {{}}"))
+                .to_string()
+                .contains("trailing")
+        );
+    }
+
+    #[test]
+    fn errors_never_repeat_what_was_typed() {
+        for json in [
+            format!("{OK},\"age\":\"JaneDoe\"}}"),
+            format!("{OK},\"responder\":\"Officer JaneDoe\"}}"),
+            format!("{OK},\"needs\":[\"JaneDoe\"]}}"),
+            format!("{OK},\"JaneDoe\":1}}"),
+            format!("{OK},\"offenses\":[{{\"nibrs\":\"JaneDoe\",\"level\":\"felony\"}}]}}"),
+            format!("{OK},\"language\":{{\"JaneDoe\":1}}}}"),
+        ] {
+            let e = err(&json);
+            assert!(!e.to_string().contains("JaneDoe"), "{e}");
+            assert!(!e.field().contains("JaneDoe"), "{e}");
+        }
+    }
+
+    #[test]
+    fn intercepts_are_derived() {
+        let at = "2026-03-02T14:05:00-08:00";
+        let case = |responder: &str, source: &str| {
+            Encounter::from_json(&format!(
+                r#"{{"id":"e","at":"{at}","responder":"{responder}","source":"{source}"}}"#
+            ))
+            .map(|e| e.derived_intercept().number())
+            .unwrap_or(99)
+        };
+        assert_eq!(case("law_enforcement", "self_initiated"), 1);
+        assert_eq!(case("co_responder", "outreach"), 1);
+        assert_eq!(case("fire", "call_for_service"), 1);
+        assert_eq!(case("fire", "self_initiated"), 0);
+        assert_eq!(case("community_responder", "call_for_service"), 0);
+        assert_eq!(case("peer", "overdose_follow_up"), 0);
+        let given = Encounter::from_json(&format!(
+            r#"{{"id":"e","at":"{at}","responder":"law_enforcement","intercept":4}}"#
+        ))
+        .unwrap();
+        assert_eq!(given.derived_intercept(), Intercept::Reentry);
+    }
+
+    #[test]
+    fn pathway_alias_and_names() {
+        assert_eq!(
+            serde_json::from_str::<Pathway>("\"officer_prevention\"").unwrap(),
+            Pathway::FirstResponderReferral
+        );
+        assert_eq!(
+            serde_json::to_string(&Pathway::FirstResponderReferral).unwrap(),
+            "\"first_responder_referral\""
+        );
+        for p in Pathway::ALL {
+            assert_eq!(p.as_str().parse::<Pathway>().unwrap(), *p);
+        }
+        assert_eq!(
+            "self_referal".parse::<Pathway>().unwrap_err().suggestion,
+            Some("self_referral")
+        );
     }
 }

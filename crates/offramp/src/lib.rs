@@ -8,6 +8,7 @@ pub mod program;
 pub mod router;
 pub mod rules;
 pub mod schema;
+pub mod text;
 
 pub use domain::{
     AttributeValue, Consent, Disposition, Encounter, EncounterError, Flag, Intercept, Level,
@@ -19,3 +20,4 @@ pub use router::{
     ChargeHold, Decision, EligiblePathway, IneligiblePathway, ProgramRef, Reason, Router, Warning,
     WarningCode,
 };
+pub use text::Text;

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::domain::{Pathway, Responder, closest};
 use crate::rules::compile::{AttrInfo, AttrKind, Compiled, Env, always_protected, compile};
 use crate::rules::{self, ParseError, format_duration, parse_duration};
+use crate::text::Text;
 
 /// The file form of a program, as written in TOML or JSON. See `docs/programs.md`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -305,10 +306,12 @@ pub enum Format {
 /// A compiled rule with everything the router reports about it.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledRule {
-    pub id: Arc<str>,
+    pub id: Text,
     pub compiled: Compiled,
     /// Exclusions: the sentence given when the exclusion holds.
-    pub excluded_because: Arc<str>,
+    pub excluded_because: Text,
+    /// Exclusions: the warning for each conjunct that cannot be decided.
+    pub unknown_warnings: Vec<Text>,
 }
 
 /// A pathway ready to evaluate.
@@ -317,9 +320,9 @@ pub(crate) struct CompiledPathway {
     pub pathway: Pathway,
     /// Bit per responder allowed to start it.
     pub responders: u8,
-    pub responders_rule: Arc<str>,
-    pub responders_because: Arc<str>,
-    pub responders_unknown: Arc<str>,
+    pub responders_rule: Text,
+    pub responders_because: Text,
+    pub responders_unknown: Text,
     pub charge_hold: bool,
     pub rules: Vec<CompiledRule>,
     pub exclusions: Vec<CompiledRule>,
@@ -347,12 +350,12 @@ pub(crate) struct CompiledPathway {
 #[derive(Debug, Clone)]
 pub struct Program {
     spec: ProgramSpec,
-    pub(crate) id: Arc<str>,
-    pub(crate) hash: Arc<str>,
+    pub(crate) id: Text,
+    pub(crate) hash: Text,
     pub(crate) tz: Tz,
     pub(crate) env: Env,
     pub(crate) charge_hold_term: Option<i64>,
-    pub(crate) charge_hold_text: Option<Arc<str>>,
+    pub(crate) charge_hold_text: Option<Text>,
     pub(crate) exclusions: Vec<CompiledRule>,
     pub(crate) pathways: Vec<CompiledPathway>,
 }
@@ -373,7 +376,7 @@ struct Placed<'t> {
 }
 
 impl Placed<'_> {
-    fn to_file(&self, rule_offset: usize) -> usize {
+    fn file_offset(&self, rule_offset: usize) -> usize {
         if !self.escaped {
             return self.base + rule_offset;
         }
@@ -405,8 +408,21 @@ impl<'s> Locator<'s> {
         None
     }
 
-    /// Places a string value (a rule, an id, a time zone) in the source.
+    /// Places a string value (a rule, an id, a time zone) in the source. A quoted occurrence
+    /// (`"fire"`) is preferred over the same letters inside other text (`id = "fire-oi"`).
     fn place<'t>(&mut self, text: &'t str) -> Placed<'t> {
+        for quote in ['"', '\''] {
+            let quoted = format!("{quote}{text}{quote}");
+            if let Some(at) = self.find_from(&quoted) {
+                self.used.insert(at);
+                return Placed {
+                    base: at + 1,
+                    escaped: false,
+                    found: true,
+                    text,
+                };
+            }
+        }
         if let Some(at) = self.find_from(text) {
             self.used.insert(at);
             return Placed {
@@ -491,13 +507,11 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn error_at(&mut self, text: &str, message: String, help: Option<String>) {
         let placed = self.loc.place(text);
-        let span = placed.base
-            ..placed.base
-                + if placed.base == 0 && !self.loc.src.starts_with(text) {
-                    0
-                } else {
-                    text.len()
-                };
+        let span = if placed.found {
+            placed.base..placed.file_offset(text.len())
+        } else {
+            0..0
+        };
         let d = self.loc.diagnostic(self.file, span, message, help);
         self.diags.push(d);
     }
@@ -536,11 +550,27 @@ impl Builder<'_> {
                     .because
                     .clone()
                     .unwrap_or_else(|| format!("excluded: `{}` holds", outcome.compiled.canonical));
+                let unknown_warnings = outcome
+                    .compiled
+                    .parts
+                    .iter()
+                    .map(|part| {
+                        Text::pooled(&if part.reads.is_empty() {
+                            format!("exclusion `{}` could not be checked", spec.id)
+                        } else {
+                            format!(
+                                "exclusion `{}` could not be checked: {} not recorded",
+                                spec.id, part.reads
+                            )
+                        })
+                    })
+                    .collect();
                 Some((
                     CompiledRule {
-                        id: spec.id.as_str().into(),
+                        id: Text::pooled(&spec.id),
                         compiled: outcome.compiled,
-                        excluded_because: because.into(),
+                        excluded_because: Text::pooled(&because),
+                        unknown_warnings,
                     },
                     outcome.reads_responder,
                 ))
@@ -552,7 +582,7 @@ impl Builder<'_> {
                     help,
                 } in errors
                 {
-                    let file_span = placed.to_file(span.start)..placed.to_file(span.end);
+                    let file_span = placed.file_offset(span.start)..placed.file_offset(span.end);
                     let d = self.loc.diagnostic(
                         self.file,
                         file_span,
@@ -902,13 +932,12 @@ impl Program {
             pathways.push(CompiledPathway {
                 pathway: p.pathway,
                 responders,
-                responders_rule: Arc::from(format!("{pw_text}.responders")),
-                responders_because: because.into(),
-                responders_unknown: format!(
+                responders_rule: Text::pooled(&format!("{pw_text}.responders")),
+                responders_because: Text::pooled(&because),
+                responders_unknown: Text::pooled(&format!(
                     "`responder in [{}]` could not be checked: `responder` not recorded",
                     allowed.join(", ")
-                )
-                .into(),
+                )),
                 charge_hold,
                 rules: rules_c,
                 exclusions: excl_c,
@@ -919,17 +948,20 @@ impl Program {
             return Err(b.diags);
         }
         let mut program = Program {
-            id: spec.program.id.as_str().into(),
-            hash: Arc::from(""),
+            id: Text::pooled(&spec.program.id),
+            hash: Text::pooled(""),
             tz,
             env,
             charge_hold_term,
-            charge_hold_text: charge_hold_term.map(|t| Arc::from(format_duration(t))),
+            charge_hold_text: charge_hold_term.map(|t| Text::pooled(&format_duration(t))),
             exclusions,
             pathways,
             spec,
         };
-        program.hash = format!("sha256:{:x}", Sha256::digest(program.to_toml().as_bytes())).into();
+        program.hash = Text::pooled(&format!(
+            "sha256:{:x}",
+            Sha256::digest(program.to_toml().as_bytes())
+        ));
         Ok(program)
     }
 
@@ -973,7 +1005,8 @@ impl Program {
     /// normalised. Loading this text gives the same program (and the same hash).
     pub fn to_toml(&self) -> String {
         let mut spec = self.spec.clone();
-        let canon = |r: &mut RuleSpec, c: &CompiledRule| r.when = c.compiled.canonical.to_string();
+        let canon =
+            |r: &mut RuleSpec, c: &CompiledRule| r.when = c.compiled.canonical.as_str().to_string();
         for (r, c) in spec.exclusions.iter_mut().zip(&self.exclusions) {
             canon(r, c);
         }

@@ -3,6 +3,8 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use crate::text::Text;
+
 use chrono::{DateTime, Days, FixedOffset, TimeZone};
 use rayon::prelude::*;
 use schemars::JsonSchema;
@@ -10,22 +12,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Disposition, Encounter, Intercept, Need, Pathway};
 use crate::program::{CompiledPathway, CompiledRule, Program};
-use crate::rules::compile::{AttrKind, Ctx, Tri};
+use crate::rules::compile::{AttrKind, Ctx, Part, Tri};
 
 /// Which program decided, and which version of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProgramRef {
     /// The program's id.
-    pub id: Arc<str>,
+    pub id: Text,
     /// The content hash of the compiled program.
-    pub hash: Arc<str>,
+    pub hash: Text,
 }
 
 /// Charges held in abeyance while the person follows the plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ChargeHold {
     /// The program's term, e.g. `90d`.
-    pub term: Arc<str>,
+    pub term: Text,
     /// When the hold ends, in the program's time zone.
     pub deadline: DateTime<FixedOffset>,
 }
@@ -38,7 +40,7 @@ pub struct EligiblePathway {
     /// 1 for the pathway to offer first.
     pub rank: u32,
     /// The id of the rule that admitted it.
-    pub rule: Arc<str>,
+    pub rule: Text,
     /// The charge hold, when the pathway holds charges and an offence is chargeable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_hold: Option<ChargeHold>,
@@ -48,11 +50,11 @@ pub struct EligiblePathway {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Reason {
     /// The id of the rule or exclusion.
-    pub rule: Arc<str>,
+    pub rule: Text,
     /// The clause that decided, in canonical form.
-    pub clause: Arc<str>,
+    pub clause: Text,
     /// The reason as a sentence.
-    pub because: Arc<str>,
+    pub because: Text,
 }
 
 /// A pathway the program offers that this person is not eligible for.
@@ -90,7 +92,7 @@ pub struct Warning {
     /// A stable code.
     pub code: WarningCode,
     /// The warning in words.
-    pub message: Arc<str>,
+    pub message: Text,
 }
 
 /// The router's answer for one encounter: an audit record with stable field names.
@@ -212,13 +214,13 @@ impl Decision {
 #[derive(Debug, Clone)]
 pub struct Router {
     program: Arc<Program>,
-    good_samaritan_msg: Arc<str>,
-    protective_custody_msg: Arc<str>,
-    emergency_hold_msg: Arc<str>,
-    responder_unknown_msg: Arc<str>,
+    good_samaritan_msg: Text,
+    protective_custody_msg: Text,
+    emergency_hold_msg: Text,
+    responder_unknown_msg: Text,
 }
 
-fn warn(warnings: &mut Vec<Warning>, code: WarningCode, message: &Arc<str>) {
+fn warn(warnings: &mut Vec<Warning>, code: WarningCode, message: &Text) {
     if !warnings
         .iter()
         .any(|w| w.code == code && w.message == *message)
@@ -230,16 +232,15 @@ fn warn(warnings: &mut Vec<Warning>, code: WarningCode, message: &Arc<str>) {
     }
 }
 
-fn exclusion_unknown_message(rule: &CompiledRule, reads: &str) -> Arc<str> {
-    if reads.is_empty() {
-        format!("exclusion `{}` could not be checked", rule.id).into()
-    } else {
-        format!(
-            "exclusion `{}` could not be checked: {reads} not recorded",
-            rule.id
-        )
-        .into()
-    }
+/// The precomputed warning for an exclusion whose deciding conjunct could not be evaluated.
+fn exclusion_unknown_message(rule: &CompiledRule, part: Option<&Part>) -> Text {
+    let index = part
+        .and_then(|p| rule.compiled.parts.iter().position(|q| std::ptr::eq(q, p)))
+        .unwrap_or(0);
+    rule.unknown_warnings
+        .get(index)
+        .cloned()
+        .unwrap_or_else(|| Text::owned(format!("exclusion `{}` could not be checked", rule.id)))
 }
 
 impl Router {
@@ -252,10 +253,18 @@ impl Router {
     pub fn from_arc(program: Arc<Program>) -> Router {
         Router {
             program,
-            good_samaritan_msg: "Good Samaritan immunity: drug offences reported with an overdose are not chargeable".into(),
-            protective_custody_msg: "protective custody applies to drunkenness (90E) in place of a charge".into(),
-            emergency_hold_msg: "a mental-health crisis or suicide risk was recorded: state law allows an emergency mental-health evaluation".into(),
-            responder_unknown_msg: "no responder was recorded: pathways limited to some responders could not be checked".into(),
+            good_samaritan_msg: Text::pooled(
+                "Good Samaritan immunity: drug offences reported with an overdose are not chargeable",
+            ),
+            protective_custody_msg: Text::pooled(
+                "protective custody applies to drunkenness (90E) in place of a charge",
+            ),
+            emergency_hold_msg: Text::pooled(
+                "a mental-health crisis or suicide risk was recorded: state law allows an emergency mental-health evaluation",
+            ),
+            responder_unknown_msg: Text::pooled(
+                "no responder was recorded: pathways limited to some responders could not be checked",
+            ),
         }
     }
 
@@ -297,7 +306,7 @@ impl Router {
                 }),
                 (Tri::Unknown, part) => warnings.push(Warning {
                     code: WarningCode::ExclusionUnknown,
-                    message: exclusion_unknown_message(ex, part.map_or("", |p| &p.reads)),
+                    message: exclusion_unknown_message(ex, part),
                 }),
                 (Tri::False, _) => {}
             }
@@ -400,7 +409,7 @@ impl Router {
         pw: &CompiledPathway,
         ctx: &Ctx<'_>,
         warnings: &mut Vec<Warning>,
-    ) -> Result<Arc<str>, Vec<Reason>> {
+    ) -> Result<Text, Vec<Reason>> {
         match ctx.enc.responder {
             Some(r) if pw.responders & (1 << (r as u8)) == 0 => {
                 return Err(vec![Reason {
@@ -428,7 +437,7 @@ impl Router {
                 }),
                 (Tri::Unknown, part) => warnings.push(Warning {
                     code: WarningCode::ExclusionUnknown,
-                    message: exclusion_unknown_message(ex, part.map_or("", |p| &p.reads)),
+                    message: exclusion_unknown_message(ex, part),
                 }),
                 (Tri::False, _) => {}
             }
@@ -470,7 +479,10 @@ impl Router {
         })?;
         let deadline = (shifted + rest).fixed_offset();
         Some(ChargeHold {
-            term: p.charge_hold_text.clone().unwrap_or_else(|| Arc::from("")),
+            term: p
+                .charge_hold_text
+                .clone()
+                .unwrap_or_else(|| Text::pooled("")),
             deadline,
         })
     }

@@ -1,8 +1,8 @@
 //! Type checking a parsed rule against the encounter schema, compiling it into an evaluation
 //! tree, and evaluating that tree with three-valued logic.
 
+use crate::text::Text;
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 use super::ParseError;
 use super::ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
@@ -204,13 +204,13 @@ pub(crate) enum Node {
 pub(crate) struct Part {
     pub node: Node,
     /// The clause in canonical form.
-    pub clause: Arc<str>,
+    pub clause: Text,
     /// Optional fields the clause reads, for "not recorded" explanations.
-    pub reads: Arc<str>,
+    pub reads: Text,
     /// The sentence used when the clause is false.
-    pub not_met: Arc<str>,
+    pub not_met: Text,
     /// The sentence used when the clause cannot be decided.
-    pub unknown: Arc<str>,
+    pub unknown: Text,
 }
 
 /// A compiled rule: the conjuncts of its top-level `and`.
@@ -218,7 +218,7 @@ pub(crate) struct Part {
 pub(crate) struct Compiled {
     pub parts: Box<[Part]>,
     /// The whole rule in canonical form.
-    pub canonical: Arc<str>,
+    pub canonical: Text,
 }
 
 /// Three-valued truth.
@@ -865,10 +865,10 @@ pub(crate) fn compile(expr: &Expr, env: &Env) -> Result<CheckOutcome, Vec<ParseE
             };
             parts.push(Part {
                 node,
-                not_met: format!("`{clause}` does not hold").into(),
-                unknown: unknown.into(),
-                clause: clause.into(),
-                reads: reads.into(),
+                not_met: Text::pooled(&format!("`{clause}` does not hold")),
+                unknown: Text::pooled(&unknown),
+                clause: Text::pooled(&clause),
+                reads: Text::pooled(&reads),
             });
         }
     }
@@ -878,7 +878,7 @@ pub(crate) fn compile(expr: &Expr, env: &Env) -> Result<CheckOutcome, Vec<ParseE
     Ok(CheckOutcome {
         compiled: Compiled {
             parts: parts.into_boxed_slice(),
-            canonical: expr.to_string().into(),
+            canonical: Text::pooled(&expr.to_string()),
         },
         reads_responder,
     })

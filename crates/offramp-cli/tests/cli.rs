@@ -1,0 +1,778 @@
+//! End-to-end tests of the `offramp` command: they run the built binary the way a user or a
+//! script would and check what comes out on stdout, stderr and the exit code.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+/// The workspace root, where `examples/` lives.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn example(rel: &str) -> String {
+    root().join(rel).display().to_string()
+}
+
+const LEAD: &str = "examples/programs/lead-king-county.toml";
+const QRT: &str = "examples/programs/qrt-hamilton-county.toml";
+const LEAD_ENCOUNTERS: &str = "examples/encounters/lead-king-county.jsonl";
+const QRT_ENCOUNTERS: &str = "examples/encounters/qrt-hamilton-county.jsonl";
+const BAD_LINES: &str = "examples/encounters/bad-lines.jsonl";
+
+/// Runs `offramp ARGS` from the workspace root with `input` on stdin.
+fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_offramp"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the offramp binary starts");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_vec();
+    // Write from another thread so a large input cannot deadlock against a full stdout pipe.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("offramp runs to the end");
+    writer.join().expect("the stdin writer finishes");
+    out
+}
+
+/// Runs `offramp ARGS` from the workspace root with an empty stdin.
+fn run(args: &[&str]) -> Output {
+    run_with_stdin(args, b"")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
+}
+
+fn code(o: &Output) -> i32 {
+    o.status
+        .code()
+        .expect("offramp exits with a code, not a signal")
+}
+
+/// A file in the system's temporary directory, removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(stem: &str, ext: &str, contents: &str) -> TempFile {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!(
+            "offramp-cli-test-{}-{n}-{stem}.{ext}",
+            std::process::id()
+        ));
+        std::fs::write(&path, contents).expect("the temporary file is written");
+        TempFile(path)
+    }
+
+    fn path(&self) -> String {
+        self.0.display().to_string()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Every decision line of a `route` run, parsed.
+fn decisions(o: &Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+/// The `id` of every non-blank line of a JSON-lines file.
+fn input_ids(rel: &str) -> Vec<String> {
+    std::fs::read_to_string(root().join(rel))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["id"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
+fn decision_for<'a>(ds: &'a [Value], id: &str) -> &'a Value {
+    ds.iter()
+        .find(|d| d["encounter_id"] == id)
+        .unwrap_or_else(|| panic!("no decision for {id}"))
+}
+
+fn eligible(d: &Value) -> Vec<&str> {
+    d["eligible"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["pathway"].as_str().unwrap())
+        .collect()
+}
+
+/// Lines of `text` that are diagnostics for `file`: `FILE:LINE:COL: ...`.
+fn diagnostic_lines<'a>(text: &'a str, file: &str) -> Vec<&'a str> {
+    text.lines()
+        .filter(|l| {
+            let Some(rest) = l.strip_prefix(file).and_then(|r| r.strip_prefix(':')) else {
+                return false;
+            };
+            let mut parts = rest.splitn(3, ':');
+            let line = parts.next().unwrap_or("");
+            let col = parts.next().unwrap_or("");
+            !line.is_empty()
+                && !col.is_empty()
+                && line.bytes().all(|b| b.is_ascii_digit())
+                && col.bytes().all(|b| b.is_ascii_digit())
+        })
+        .collect()
+}
+
+/// `FILE:LINE:COL:` for the first occurrence of `needle` in `text` (1-based, in characters).
+fn position_of(file: &str, text: &str, needle: &str) -> String {
+    let at = text.find(needle).expect("needle is in the text");
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
+    format!("{file}:{line}:{col}:")
+}
+
+// ------------------------------------------------------------------------------------ check
+
+#[test]
+fn check_accepts_every_example_program_and_names_it() {
+    let dir = root().join("examples/programs");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if ext != "toml" && ext != "json" {
+            continue;
+        }
+        seen += 1;
+        let shown = path.display().to_string();
+        let o = run(&["check", &shown]);
+        assert_eq!(code(&o), 0, "{shown}: {}", stderr(&o));
+        // The program id, as written in the file's [program] table.
+        let text = std::fs::read_to_string(&path).unwrap();
+        let id = text
+            .lines()
+            .find_map(|l| {
+                let l = l.trim();
+                let v = l.strip_prefix("id")?.trim_start().strip_prefix('=')?;
+                Some(v.trim().trim_matches('"').to_string())
+            })
+            .or_else(|| {
+                let v: Value = serde_json::from_str(&text).ok()?;
+                Some(v["program"]["id"].as_str()?.to_string())
+            })
+            .unwrap_or_else(|| panic!("{shown}: no program id"));
+        let out = stdout(&o);
+        assert!(out.contains(&format!("`{id}`")), "{shown}: {out}");
+        assert!(out.contains("ok"), "{shown}: {out}");
+    }
+    assert!(
+        seen >= 2,
+        "expected the example programs in {}",
+        dir.display()
+    );
+}
+
+const BAD_PROGRAM: &str = r#"[program]
+id = "misspelt-test"
+jurisdiction = "Test County"
+timezone = "America/Chicago"
+
+[[pathways]]
+pathway = "first_responder_referral"
+
+[[pathways.rules]]
+id = "police-only"
+when = "responder == law_enforcment"
+
+[[pathways.rules]]
+id = "needs-treatment"
+when = "needz has sud"
+"#;
+
+#[test]
+fn check_reports_every_error_with_position_snippet_and_suggestion() {
+    let file = TempFile::new("misspelt", "toml", BAD_PROGRAM);
+    let path = file.path();
+    let o = run(&["check", &path]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    let diags = diagnostic_lines(&err, &path);
+    assert_eq!(diags.len(), 2, "two errors, two diagnostics:\n{err}");
+    // Each is placed on the word that is wrong.
+    let enum_at = position_of(&path, BAD_PROGRAM, "law_enforcment");
+    let field_at = position_of(&path, BAD_PROGRAM, "needz");
+    assert!(diags[0].starts_with(&enum_at), "{err}");
+    assert!(diags[1].starts_with(&field_at), "{err}");
+    // A snippet of the source is shown, with the suggestion.
+    assert!(
+        err.contains(r#"when = "responder == law_enforcment""#),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `law_enforcement`?"), "{err}");
+    assert!(err.contains("did you mean `needs`?"), "{err}");
+    assert!(stdout(&o).is_empty(), "nothing on stdout for a bad program");
+}
+
+#[test]
+fn check_refuses_rules_that_read_protected_attributes() {
+    let text = r#"[program]
+id = "protected-test"
+jurisdiction = "Test County"
+timezone = "America/Chicago"
+
+[attributes.race]
+type = "text"
+
+[attributes.neighbourhood]
+type = "text"
+reporting_only = true
+
+[[pathways]]
+pathway = "community_response"
+
+[[pathways.rules]]
+id = "by-race"
+when = "attributes.race == \"x\""
+
+[[pathways.rules]]
+id = "by-neighbourhood"
+when = "attr.neighbourhood == \"y\""
+"#;
+    let file = TempFile::new("protected", "toml", text);
+    let path = file.path();
+    let o = run(&["check", &path]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    let diags = diagnostic_lines(&err, &path);
+    assert_eq!(diags.len(), 2, "{err}");
+    assert!(diags[0].starts_with(&position_of(&path, text, "attributes.race ==")));
+    assert!(diags[0].contains("race"), "{err}");
+    assert!(diags[1].starts_with(&position_of(&path, text, "attr.neighbourhood")));
+    assert!(diags[1].contains("neighbourhood"), "{err}");
+}
+
+#[test]
+fn check_refuses_officer_intervention_for_fire() {
+    let text = r#"[program]
+id = "intervention-test"
+jurisdiction = "Test County"
+timezone = "America/Chicago"
+
+[[pathways]]
+pathway = "officer_intervention"
+responders = ["law_enforcement", "fire"]
+
+[[pathways.rules]]
+id = "drug-offence"
+when = "any offenses (drug)"
+"#;
+    let file = TempFile::new("fire", "toml", text);
+    let path = file.path();
+    let o = run(&["check", &path]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    let diags = diagnostic_lines(&err, &path);
+    assert_eq!(diags.len(), 1, "{err}");
+    assert!(diags[0].contains("officer_intervention"), "{err}");
+    assert!(diags[0].contains("`fire`"), "{err}");
+    assert!(
+        diags[0].starts_with(&format!("{path}:8:")),
+        "placed on the responders line: {err}"
+    );
+}
+
+#[test]
+fn check_places_the_responder_error_even_when_the_id_contains_the_word() {
+    let text = r#"[program]
+id = "fire-based-test"
+jurisdiction = "Test County"
+timezone = "America/Chicago"
+
+[[pathways]]
+pathway = "officer_intervention"
+responders = ["law_enforcement", "fire"]
+
+[[pathways.rules]]
+id = "drug-offence"
+when = "any offenses (drug)"
+"#;
+    let file = TempFile::new("fire-id", "toml", text);
+    let path = file.path();
+    let o = run(&["check", &path]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(err.starts_with(&format!("{path}:8:")), "{err}");
+}
+
+#[test]
+fn check_accepts_a_json_program() {
+    let text = r#"{
+  "program": {
+    "id": "json-test",
+    "jurisdiction": "Test County",
+    "timezone": "America/New_York"
+  },
+  "law": { "good_samaritan": true },
+  "pathways": [
+    {
+      "pathway": "naloxone_plus",
+      "rules": [
+        { "id": "window", "when": "overdose is known and since overdose.at <= window.naloxone_plus" }
+      ]
+    }
+  ]
+}
+"#;
+    let file = TempFile::new("program", "json", text);
+    let o = run(&["check", &file.path()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("`json-test`"), "{}", stdout(&o));
+}
+
+#[test]
+fn check_of_several_files_reports_the_good_ones_and_fails_for_the_bad() {
+    let bad = TempFile::new("mixed", "toml", BAD_PROGRAM);
+    let o = run(&["check", &example(LEAD), &bad.path()]);
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("`lead-king-county`"));
+    assert_eq!(diagnostic_lines(&stderr(&o), &bad.path()).len(), 2);
+}
+
+// ------------------------------------------------------------------------------------ route
+
+#[test]
+fn route_prints_one_json_decision_per_line_in_input_order() {
+    let o = run(&["route", "--program", LEAD, LEAD_ENCOUNTERS]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let ds = decisions(&o);
+    let ids: Vec<&str> = ds
+        .iter()
+        .map(|d| d["encounter_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, input_ids(LEAD_ENCOUNTERS));
+    for d in &ds {
+        for field in [
+            "intercept",
+            "disposition",
+            "eligible",
+            "ineligible",
+            "warnings",
+        ] {
+            assert!(d.get(field).is_some(), "no `{field}` in {d}");
+        }
+        assert_eq!(d["program"]["id"], "lead-king-county");
+        assert!(
+            d["program"]["hash"]
+                .as_str()
+                .unwrap()
+                .starts_with("sha256:")
+        );
+    }
+
+    // A low-level drug offence: arrest referral, in place of booking.
+    let d = decision_for(&ds, "kc-26-0001");
+    assert_eq!(d["disposition"], "pre_arrest_diversion");
+    assert_eq!(eligible(d), ["officer_intervention"]);
+    assert_eq!(d["eligible"][0]["rule"], "lead-arrest-referral");
+    assert_eq!(d["intercept"], 1);
+    // Drug use with nothing chargeable: a social contact referral.
+    let d = decision_for(&ds, "kc-26-0003");
+    assert_eq!(d["disposition"], "deflection");
+    assert_eq!(eligible(d), ["first_responder_referral"]);
+    // A violent offence removes every pathway, naming the exclusion.
+    let d = decision_for(&ds, "kc-26-0006");
+    assert_eq!(d["disposition"], "none");
+    assert!(eligible(d).is_empty());
+    assert_eq!(d["ineligible"][0]["reasons"][0]["rule"], "violent-offense");
+    // Age not recorded: the minor exclusion cannot be checked, which is a warning.
+    let d = decision_for(&ds, "kc-26-0009");
+    assert_eq!(
+        eligible(d),
+        ["officer_intervention", "first_responder_referral"]
+    );
+    assert_eq!(d["warnings"][0]["code"], "exclusion_unknown");
+    // Good Samaritan: possession reported with an overdose is not chargeable.
+    let d = decision_for(&ds, "kc-26-0010");
+    assert_eq!(d["disposition"], "deflection");
+    assert!(
+        d["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["code"] == "good_samaritan")
+    );
+    // Fire on scene: LEAD's pathways are for police only.
+    assert!(eligible(decision_for(&ds, "kc-26-0011")).is_empty());
+}
+
+#[test]
+fn route_reads_standard_input_with_dash_or_no_file() {
+    let input = std::fs::read(root().join(QRT_ENCOUNTERS)).unwrap();
+    let from_file = run(&["route", "--program", QRT, QRT_ENCOUNTERS]);
+    let dash = run_with_stdin(&["route", "--program", QRT, "-"], &input);
+    let none = run_with_stdin(&["route", "-p", QRT], &input);
+    assert_eq!(code(&from_file), 0, "{}", stderr(&from_file));
+    assert_eq!(code(&dash), 0, "{}", stderr(&dash));
+    assert_eq!(code(&none), 0, "{}", stderr(&none));
+    assert_eq!(decisions(&dash).len(), input_ids(QRT_ENCOUNTERS).len());
+    assert_eq!(dash.stdout, from_file.stdout);
+    assert_eq!(none.stdout, from_file.stdout);
+
+    let ds = decisions(&dash);
+    // Inside the 72-hour window, and at exactly 72 hours.
+    assert_eq!(
+        eligible(decision_for(&ds, "hc-qrt-0101")),
+        ["naloxone_plus"]
+    );
+    assert_eq!(
+        eligible(decision_for(&ds, "hc-qrt-0104")),
+        ["naloxone_plus"]
+    );
+    // Past the window.
+    let late = decision_for(&ds, "hc-qrt-0103");
+    assert!(eligible(late).is_empty());
+    assert_eq!(
+        late["ineligible"][0]["reasons"][0]["rule"],
+        "qrt-recovery-window"
+    );
+    // The survivor declined.
+    let declined = decision_for(&ds, "hc-qrt-0106");
+    assert_eq!(declined["ineligible"][0]["reasons"][0]["rule"], "declined");
+}
+
+#[test]
+fn route_table_has_a_header_and_a_row_per_encounter() {
+    let o = run(&[
+        "route",
+        "--program",
+        LEAD,
+        "--format",
+        "table",
+        LEAD_ENCOUNTERS,
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    let ids = input_ids(LEAD_ENCOUNTERS);
+    assert_eq!(lines.len(), ids.len() + 1, "{out}");
+    assert!(lines[0].contains("encounter") && lines[0].contains("disposition"));
+    for (row, id) in lines[1..].iter().zip(&ids) {
+        assert!(row.starts_with(id.as_str()), "row `{row}` is not for {id}");
+    }
+    let first = lines[1];
+    assert!(first.contains("pre_arrest_diversion") && first.contains("officer_intervention"));
+}
+
+#[test]
+fn route_reports_bad_lines_and_still_routes_the_good_ones() {
+    let o = run(&["route", "--program", LEAD, BAD_LINES]);
+    assert_eq!(code(&o), 1);
+    let ids: Vec<String> = decisions(&o)
+        .iter()
+        .map(|d| d["encounter_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["kc-bad-01", "kc-bad-03", "kc-bad-09"]);
+
+    let err = stderr(&o);
+    let line = |n: usize| {
+        let prefix = format!("{BAD_LINES}:{n}:");
+        err.lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("no error for line {n}:\n{err}"))
+            .to_string()
+    };
+    assert!(line(2).contains("officer_note"), "{err}");
+    assert!(line(4).contains("offenses[0].nibrs"), "{err}");
+    line(5); // broken JSON
+    assert!(line(6).contains("overdose.at"), "{err}");
+    assert!(line(8).contains("age"), "{err}");
+    for good_or_blank in [1, 3, 7, 9] {
+        assert!(
+            !err.contains(&format!("{BAD_LINES}:{good_or_blank}:")),
+            "line {good_or_blank} is not an error:\n{err}"
+        );
+    }
+    // The free text typed into `age` is not repeated.
+    assert!(!err.contains("about forty"), "{err}");
+}
+
+#[test]
+fn route_errors_do_not_echo_values_from_the_input() {
+    let input = concat!(
+        r#"{"id":"t-1","at":"2026-02-20T10:00:00-08:00","age":"JaneDoe"}"#,
+        "\n",
+        r#"{"id":"t-2","at":"2026-02-20T10:00:00-08:00","language":["JaneDoe"]}"#,
+        "\n",
+        r#"{"id":"t-3","at":"2026-02-20T10:00:00-08:00","overdose":"JaneDoe"}"#,
+        "\n",
+        r#"{"id":"t-4","at":"JaneDoe"}"#,
+        "\n",
+        r#"{"id":"t-5","at":"2026-02-20T10:00:00-08:00","location":{"lat":"JaneDoe","lon":0}}"#,
+        "\n",
+    );
+    let o = run_with_stdin(&["route", "--program", LEAD, "-"], input.as_bytes());
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    for n in 1..=5 {
+        assert!(err.contains(&format!("<stdin>:{n}:")), "{err}");
+    }
+    assert!(err.contains("<stdin>:1: age"), "{err}");
+    assert!(!err.contains("JaneDoe"), "input value echoed:\n{err}");
+}
+
+#[test]
+fn route_errors_do_not_echo_unknown_enum_values_or_codes() {
+    let input = concat!(
+        r#"{"id":"t-1","at":"2026-02-20T10:00:00-08:00","responder":"JaneDoe"}"#,
+        "\n",
+        r#"{"id":"t-2","at":"2026-02-20T10:00:00-08:00","needs":["JaneDoe"]}"#,
+        "\n",
+        r#"{"id":"t-3","at":"2026-02-20T10:00:00-08:00","offenses":[{"nibrs":"JaneDoe","level":"felony"}]}"#,
+        "\n",
+    );
+    let o = run_with_stdin(&["route", "--program", LEAD, "-"], input.as_bytes());
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(err.contains("<stdin>:3: offenses[0].nibrs"), "{err}");
+    assert!(!err.contains("JaneDoe"), "input value echoed:\n{err}");
+}
+
+#[test]
+fn route_survives_a_line_that_is_not_utf8_and_a_byte_order_mark() {
+    let lines = std::fs::read_to_string(root().join(LEAD_ENCOUNTERS)).unwrap();
+    let mut lines = lines.lines();
+    let mut input = b"\xef\xbb\xbf".to_vec();
+    input.extend_from_slice(lines.next().unwrap().as_bytes());
+    input.extend_from_slice(b"\r\n{\"id\":\"kc-\xe9\",\"at\":\"2026-02-20T10:00:00-08:00\"}\n");
+    input.extend_from_slice(lines.next().unwrap().as_bytes());
+    input.push(b'\n');
+    let o = run_with_stdin(&["route", "--program", LEAD], &input);
+    assert_eq!(code(&o), 1);
+    let ids: Vec<String> = decisions(&o)
+        .iter()
+        .map(|d| d["encounter_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, ["kc-26-0001", "kc-26-0002"]);
+    let err = stderr(&o);
+    assert!(err.contains("<stdin>:2:"), "{err}");
+    assert!(!err.contains("<stdin>:1:"), "{err}");
+}
+
+#[test]
+fn route_is_deterministic() {
+    let first = run(&["route", "--program", LEAD, LEAD_ENCOUNTERS]);
+    let second = run(&["route", "--program", LEAD, LEAD_ENCOUNTERS]);
+    assert_eq!(code(&first), 0);
+    assert!(!first.stdout.is_empty());
+    assert_eq!(first.stdout, second.stdout);
+
+    // Enough lines to be routed in parallel: still the same bytes, still in input order.
+    let template = std::fs::read_to_string(root().join(LEAD_ENCOUNTERS)).unwrap();
+    let mut input = String::new();
+    for copy in 0..300 {
+        for line in template.lines() {
+            input.push_str(&line.replacen("\"kc-26-", &format!("\"kc-{copy:03}-"), 1));
+            input.push('\n');
+        }
+    }
+    let a = run_with_stdin(&["route", "--program", LEAD], input.as_bytes());
+    let b = run_with_stdin(&["route", "--program", LEAD], input.as_bytes());
+    assert_eq!(code(&a), 0, "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+    let ids: Vec<String> = stdout(&a)
+        .lines()
+        .map(|l| {
+            let d: Value = serde_json::from_str(l).unwrap();
+            d["encounter_id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let expected: Vec<String> = input
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            v["id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(ids, expected);
+}
+
+#[test]
+fn route_with_a_missing_program_fails_naming_it() {
+    let o = run(&[
+        "route",
+        "--program",
+        "examples/programs/no-such.toml",
+        LEAD_ENCOUNTERS,
+    ]);
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("no-such.toml"));
+    assert!(stdout(&o).is_empty());
+}
+
+// ---------------------------------------------------------------------------------- explain
+
+const GOOD_SAMARITAN: &str = r#"{"id":"kc-x-0010","at":"2026-02-14T21:33:00-08:00","responder":"law_enforcement","source":"call_for_service","needs":["opioid_use"],"overdose":{"at":"2026-02-14T21:05:00-08:00","naloxone":true},"offenses":[{"nibrs":"35A","level":"misdemeanor"}],"age":24}"#;
+
+#[test]
+fn explain_inline_json_names_the_pathway_and_the_reasons() {
+    let o = run(&["explain", "--program", LEAD, GOOD_SAMARITAN]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("kc-x-0010"), "{out}");
+    assert!(out.contains("lead-king-county"), "{out}");
+    assert!(
+        out.contains("officer intervention, admitted by rule `lead-arrest-referral`"),
+        "{out}"
+    );
+    // Why the social contact referral does not apply: an offence is on the encounter.
+    let not_eligible = out
+        .split("Not eligible:")
+        .nth(1)
+        .expect("a Not eligible section");
+    assert!(not_eligible.contains("first responder referral"), "{out}");
+    assert!(
+        not_eligible.contains("level in [misdemeanor, felony]"),
+        "{out}"
+    );
+    assert!(not_eligible.contains("lead-social-contact"), "{out}");
+    assert!(out.contains("Good Samaritan"), "{out}");
+}
+
+#[test]
+fn explain_reads_a_file_or_standard_input() {
+    let late = r#"{"id":"hc-x-0103","at":"2026-02-05T11:00:00-05:00","responder":"law_enforcement","source":"overdose_follow_up","overdose":{"at":"2026-02-01T23:10:00-05:00","naloxone":true},"consent":"verbal"}"#;
+    let file = TempFile::new("encounter", "json", &format!("{late}\n"));
+    let o = run(&["explain", "-p", QRT, &file.path()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("hc-x-0103"), "{out}");
+    assert!(out.contains("no pathway applies"), "{out}");
+    assert!(out.contains("naloxone plus"), "{out}");
+    assert!(out.contains("since overdose.at"), "{out}");
+
+    let piped = run_with_stdin(&["explain", "-p", QRT, "-"], late.as_bytes());
+    assert_eq!(code(&piped), 0, "{}", stderr(&piped));
+    assert_eq!(piped.stdout, o.stdout);
+}
+
+#[test]
+fn explain_of_an_invalid_encounter_fails() {
+    let o = run(&[
+        "explain",
+        "-p",
+        LEAD,
+        r#"{"id":"t","at":"2026-01-01T00:00:00Z","age":"JaneDoe"}"#,
+    ]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(err.contains("age"), "{err}");
+    assert!(!err.contains("JaneDoe"), "{err}");
+}
+
+// ----------------------------------------------------------------------------------- schema
+
+#[test]
+fn schema_prints_each_json_schema() {
+    for kind in ["program", "encounter", "decision"] {
+        let o = run(&["schema", kind]);
+        assert_eq!(code(&o), 0, "{kind}: {}", stderr(&o));
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert!(v.get("$schema").is_some(), "{kind}: {v}");
+    }
+    let o = run(&["schema"]);
+    assert_eq!(code(&o), 0);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let all = v.as_object().unwrap();
+    for kind in ["program", "encounter", "decision"] {
+        assert!(
+            all[kind].get("$schema").is_some(),
+            "{kind} missing from {v}"
+        );
+    }
+    assert_eq!(all.len(), 3);
+}
+
+#[test]
+fn schema_for_encounters_names_the_encounter_fields() {
+    let o = run(&["schema", "encounter"]);
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let props = v["properties"].as_object().unwrap();
+    for field in [
+        "id",
+        "at",
+        "responder",
+        "overdose",
+        "offenses",
+        "attributes",
+    ] {
+        assert!(
+            props.contains_key(field),
+            "no `{field}` in the encounter schema"
+        );
+    }
+}
+
+// ------------------------------------------------------------------------------------- case
+
+#[test]
+fn case_graph_prints_mermaid_by_default() {
+    let o = run(&["case", "graph"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).trim_start().starts_with("stateDiagram"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn case_graph_prints_dot() {
+    let o = run(&["case", "graph", "--format", "dot"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).trim_start().starts_with("digraph"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+// ------------------------------------------------------------------------------------ usage
+
+#[test]
+fn usage_errors_exit_with_code_2() {
+    for args in [
+        &["frobnicate"][..],
+        &["route", LEAD_ENCOUNTERS][..],
+        &["explain", "{}"][..],
+        &["check"][..],
+        &["schema", "nonsense"][..],
+        &["route", "-p", LEAD, "--format", "xml"][..],
+    ] {
+        let o = run(args);
+        assert_eq!(code(&o), 2, "offramp {args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).is_empty());
+    }
+}

@@ -1,0 +1,178 @@
+//! `Text`: the string type of decisions, cheap to copy into millions of them.
+//!
+//! A decision repeats the same few strings (rule ids, clauses, sentences) that belong to the
+//! program. Sharing them through reference counts makes every core write to the same counters,
+//! which serialises batch routing. Instead, a program's strings are interned once, when it is
+//! compiled, into a process-wide pool that lives as long as the process; a decision holds plain
+//! references to them and copying one costs nothing. The pool holds each distinct string once,
+//! so loading the same program again adds nothing; it grows only with the distinct rule texts a
+//! process ever loads. Strings read back from JSON are owned by the value instead.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::ops::Deref;
+use std::sync::{LazyLock, Mutex};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+static POOL: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+
+/// Returns the pooled copy of `s`, adding it on first use.
+pub(crate) fn intern(s: &str) -> &'static str {
+    let mut pool = POOL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(found) = pool.get(s) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
+    pool.insert(leaked);
+    leaked
+}
+
+/// An immutable string in a decision: a program string shared by reference, or text read back
+/// from JSON. It derefs to `str` and serialises as a JSON string.
+///
+/// ```
+/// let d = offramp::Decision::from_json(r#"{"encounter_id":"e","program":{"id":"p","hash":"h"},
+///   "intercept":1,"disposition":"none","eligible":[],"ineligible":[],"warnings":[]}"#).unwrap();
+/// assert_eq!(&*d.program.id, "p");
+/// ```
+#[derive(Clone)]
+pub struct Text(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Pooled(&'static str),
+    Owned(Box<str>),
+}
+
+impl Text {
+    /// A pooled string (for a program's own strings).
+    pub(crate) fn pooled(s: &str) -> Text {
+        Text(Repr::Pooled(intern(s)))
+    }
+
+    /// An owned string (for text made for one decision).
+    pub fn owned(s: impl Into<Box<str>>) -> Text {
+        Text(Repr::Owned(s.into()))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            Repr::Pooled(s) => s,
+            Repr::Owned(s) => s,
+        }
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for Text {
+    fn from(s: &str) -> Text {
+        Text::owned(s)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::owned(s)
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> String {
+        t.as_str().to_owned()
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+        String::deserialize(d).map(Text::from)
+    }
+}
+
+impl JsonSchema for Text {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "String".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pooled_strings_are_shared_and_compare_by_content() {
+        let a = Text::pooled("rule-a");
+        let b = Text::pooled(&String::from("rule-a"));
+        assert!(std::ptr::eq(a.as_str(), b.as_str()));
+        assert_eq!(a, Text::owned("rule-a"));
+        assert_eq!(serde_json::to_string(&a).unwrap(), "\"rule-a\"");
+        let back: Text = serde_json::from_str("\"rule-a\"").unwrap();
+        assert_eq!(back, a);
+    }
+}
