@@ -139,3 +139,8 @@ pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
         })
         .collect()
 }
+
+/// The repository README's Rust examples, run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

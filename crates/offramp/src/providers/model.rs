@@ -1,0 +1,306 @@
+//! The provider directory's data model: organizations, services, sites, hours, eligibility
+//! and capacity, as offramp reasons about them. HSDS 3.0 files are read into these types
+//! (`hsds.rs`); offramp's own TOML/JSON directory format is these types serialised directly.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The kinds of service offramp matches pathways against.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceKind {
+    /// Withdrawal management (detox).
+    WithdrawalManagement,
+    /// Medication for opioid use disorder (buprenorphine, methadone, naltrexone).
+    Moud,
+    /// Residential treatment.
+    Residential,
+    /// Outpatient treatment.
+    Outpatient,
+    /// Mental-health crisis services (mobile crisis, crisis lines with response).
+    MentalHealthCrisis,
+    /// Crisis stabilization or receiving centres.
+    CrisisStabilization,
+    /// Shelter and housing.
+    ShelterHousing,
+    /// Case management.
+    CaseManagement,
+    /// Peer recovery support.
+    PeerRecovery,
+    /// Harm reduction (syringe services, naloxone distribution).
+    HarmReduction,
+    /// Services for people in sex work or who have been trafficked.
+    SexWorkTrafficking,
+}
+
+/// A group a service is for (HSDS eligibility attributes).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Population {
+    /// People in sex work.
+    SexWorkers,
+    /// Survivors of trafficking.
+    TraffickingSurvivors,
+    /// Veterans.
+    Veterans,
+    /// Women.
+    Women,
+    /// Men.
+    Men,
+    /// Young adults.
+    YoungAdults,
+    /// People experiencing homelessness.
+    Homeless,
+    /// LGBTQ+ people.
+    Lgbtq,
+    /// Pregnant or parenting people.
+    PregnantParenting,
+}
+
+/// How a person gets in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Intake {
+    /// Walk in, or be brought in, without a referral.
+    WalkIn,
+    /// Only by referral (a responder's referral counts).
+    ReferralOnly,
+    /// Either.
+    #[default]
+    Either,
+}
+
+/// Who a service takes.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Eligibility {
+    /// Youngest age served, inclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_age: Option<u16>,
+    /// Oldest age served, inclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_age: Option<u16>,
+    /// Groups served; empty means anyone.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub populations: BTreeSet<Population>,
+    /// When true, only the listed populations are served; otherwise they are a focus.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub populations_only: bool,
+    /// Languages spoken (ISO 639-3, lower case); empty means not stated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+    /// Insurance accepted (free words such as `medicaid`, `uninsured`); empty means not stated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub insurance: Vec<String>,
+    /// How a person gets in.
+    #[serde(default)]
+    pub intake: Intake,
+}
+
+/// How many more people a service can take (HSDS 3.1 `service_capacity`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Capacity {
+    /// Places free now.
+    pub available: u32,
+    /// Places in all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum: Option<u32>,
+    /// What a place is: `bed`, `slot`, `appointment`...
+    pub unit: String,
+    /// When the figure was last updated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated: Option<DateTime<FixedOffset>>,
+}
+
+/// How a schedule repeats (iCal FREQ).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Frequency {
+    /// Every week (or every `interval` weeks).
+    Weekly,
+    /// Every month (or every `interval` months).
+    Monthly,
+}
+
+/// A day of the week, optionally the n-th of the month (`2TU`, `-1FR`), as in iCal BYDAY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ByDay {
+    /// 1..=5 for the first..fifth, -1..=-5 counting from the month's end; absent for every.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nth: Option<i8>,
+    /// The weekday, `MO`..`SU`.
+    pub day: Weekday,
+}
+
+/// A weekday, in iCal's two-letter form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub enum Weekday {
+    /// Monday.
+    MO,
+    /// Tuesday.
+    TU,
+    /// Wednesday.
+    WE,
+    /// Thursday.
+    TH,
+    /// Friday.
+    FR,
+    /// Saturday.
+    SA,
+    /// Sunday.
+    SU,
+}
+
+/// One recurring opening, in the site's local time (HSDS `schedule`, reduced to what decides
+/// whether a place is open). A schedule with no `freq` and no days is open every day between
+/// `opens_at` and `closes_at`; one with neither time is open all day on its days.
+/// `closes_at` earlier than or equal to `opens_at` means the opening runs past midnight
+/// (22:00-06:00), and belongs to the day it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// Weekly or monthly; absent means every day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub freq: Option<Frequency>,
+    /// Every n-th week or month, counted from `dtstart`; 1 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<u32>,
+    /// Days of the week (for monthly schedules, optionally the n-th).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub byday: Vec<ByDay>,
+    /// Days of the month (monthly), negative counting from the end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bymonthday: Vec<i8>,
+    /// Local opening time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<NaiveTime>,
+    /// Local closing time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closes_at: Option<NaiveTime>,
+    /// First date the schedule applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<NaiveDate>,
+    /// Last date the schedule applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_to: Option<NaiveDate>,
+    /// The first occurrence, the anchor for `interval`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dtstart: Option<NaiveDate>,
+    /// The last date of an occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+    /// Free text, kept for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A period when a site is closed whatever its schedules say (a holiday, a closure).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Closure {
+    /// Closed from this local date-time...
+    pub from: chrono::NaiveDateTime,
+    /// ...until this local date-time (exclusive).
+    pub to: chrono::NaiveDateTime,
+    /// Why, for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// When a place is open: a time zone, schedules and closures.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Hours {
+    /// IANA time zone of the schedules, e.g. `America/Chicago`.
+    pub timezone: String,
+    /// Open every hour of every day (closures still apply).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub always_open: bool,
+    /// Recurring openings; the place is open when any is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<Schedule>,
+    /// Closures that override the schedules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub closures: Vec<Closure>,
+}
+
+/// An organization that runs services.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    /// Its id (HSDS `organization.id`).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// A place a service is delivered (HSDS `location` joined through `service_at_location`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Site {
+    /// HSDS `service_at_location.id`, or the location id when there is no link record.
+    pub id: String,
+    /// HSDS `location.id`.
+    pub location_id: String,
+    /// The location's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Latitude (WGS 84), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latitude: Option<f64>,
+    /// Longitude (WGS 84), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub longitude: Option<f64>,
+    /// Hours at this site; when absent, the service's hours apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Hours>,
+}
+
+/// A service a partner offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    /// Its id (HSDS `service.id`).
+    pub id: String,
+    /// The organization's id.
+    pub organization_id: String,
+    /// Its name.
+    pub name: String,
+    /// What kinds of service it is (from taxonomy terms through the mapping, or given).
+    pub kinds: BTreeSet<ServiceKind>,
+    /// Who it takes.
+    #[serde(default)]
+    pub eligibility: Eligibility,
+    /// Places free now, when reported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Capacity>,
+    /// The service's hours; when absent and no site has hours, its hours are unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<Hours>,
+    /// Where it is delivered; empty for a service with no fixed place (mobile, phone).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<Site>,
+    /// HSDS status: `active`, `inactive`, `defunct`, `temporarily closed`.
+    #[serde(default = "active", skip_serializing_if = "is_active")]
+    pub status: String,
+    /// Taxonomy terms as read (codes), kept for export and audit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub taxonomy_terms: Vec<String>,
+}
+
+fn active() -> String {
+    "active".into()
+}
+
+fn is_active(s: &String) -> bool {
+    s == "active"
+}
