@@ -144,3 +144,105 @@ pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+use offramp::providers::{
+    ByDay, Capacity, Directory, Eligibility, Frequency, Hours, Intake, Organization, Schedule,
+    Service, ServiceKind, Site, Weekday,
+};
+
+const SERVICE_KINDS: &[ServiceKind] = &[
+    ServiceKind::WithdrawalManagement,
+    ServiceKind::Moud,
+    ServiceKind::Residential,
+    ServiceKind::Outpatient,
+    ServiceKind::MentalHealthCrisis,
+    ServiceKind::CrisisStabilization,
+    ServiceKind::ShelterHousing,
+    ServiceKind::CaseManagement,
+    ServiceKind::PeerRecovery,
+    ServiceKind::HarmReduction,
+    ServiceKind::SexWorkTrafficking,
+];
+
+fn time(h: u32, m: u32) -> Option<chrono::NaiveTime> {
+    chrono::NaiveTime::from_hms_opt(h, m, 0)
+}
+
+/// Hours of one of five shapes: weekdays 9-17, every day 8-20, overnight 19-07, 24/7, or the
+/// second Tuesday of the month 10-14.
+pub fn synthetic_hours(rng: &mut SplitMix, timezone: &str) -> Hours {
+    let weekdays = [Weekday::MO, Weekday::TU, Weekday::WE, Weekday::TH, Weekday::FR]
+        .map(|day| ByDay { nth: None, day })
+        .to_vec();
+    let (always_open, schedules) = match rng.below(5) {
+        0 => (false, vec![Schedule { freq: Some(Frequency::Weekly), byday: weekdays, opens_at: time(9, 0), closes_at: time(17, 0), ..Schedule::default() }]),
+        1 => (false, vec![Schedule { opens_at: time(8, 0), closes_at: time(20, 0), ..Schedule::default() }]),
+        2 => (false, vec![Schedule { opens_at: time(19, 0), closes_at: time(7, 0), ..Schedule::default() }]),
+        3 => (true, Vec::new()),
+        _ => (
+            false,
+            vec![Schedule {
+                freq: Some(Frequency::Monthly),
+                byday: vec![ByDay { nth: Some(2), day: Weekday::TU }],
+                opens_at: time(10, 0),
+                closes_at: time(14, 0),
+                ..Schedule::default()
+            }],
+        ),
+    };
+    Hours { timezone: timezone.into(), always_open, schedules, closures: Vec::new() }
+}
+
+/// A directory of `n` synthetic services around a centre point (within about 40 km), with
+/// varied kinds, hours, capacity and eligibility; deterministic for a seed.
+pub fn synthetic_directory(n: usize, seed: u64, center: (f64, f64), timezone: &str) -> Directory {
+    let mut rng = SplitMix::new(seed);
+    let organizations: Vec<Organization> = (0..(n / 4).max(1))
+        .map(|i| Organization { id: format!("org-{i}"), name: format!("Partner organization {i}") })
+        .collect();
+    let services = (0..n)
+        .map(|i| {
+            let mut kinds = std::collections::BTreeSet::new();
+            kinds.insert(rng.pick(SERVICE_KINDS));
+            if rng.chance(0.4) {
+                kinds.insert(rng.pick(SERVICE_KINDS));
+            }
+            let lat = center.0 + (rng.below(7200) as f64 / 10_000.0 - 0.36);
+            let lon = center.1 + (rng.below(9600) as f64 / 10_000.0 - 0.48);
+            Service {
+                id: format!("svc-{i:05}"),
+                organization_id: format!("org-{}", i % organizations.len()),
+                name: format!("Service {i}"),
+                kinds,
+                eligibility: Eligibility {
+                    minimum_age: rng.chance(0.2).then_some(18),
+                    maximum_age: rng.chance(0.05).then_some(24),
+                    languages: if rng.chance(0.3) { vec!["eng".into(), "spa".into()] } else { Vec::new() },
+                    intake: if rng.chance(0.5) { Intake::WalkIn } else { Intake::Either },
+                    ..Eligibility::default()
+                },
+                capacity: rng.chance(0.5).then(|| Capacity {
+                    available: rng.below(8) as u32,
+                    maximum: Some(8),
+                    unit: "bed".into(),
+                    updated: None,
+                }),
+                hours: Some(synthetic_hours(&mut rng, timezone)),
+                sites: vec![Site {
+                    id: format!("sal-{i:05}"),
+                    location_id: format!("loc-{i:05}"),
+                    name: Some(format!("Site {i}")),
+                    latitude: Some(lat),
+                    longitude: Some(lon),
+                    hours: None,
+                }],
+                status: "active".into(),
+                taxonomy_terms: Vec::new(),
+            }
+        })
+        .collect();
+    match Directory::new(organizations, services) {
+        Ok(d) => d,
+        Err(e) => panic!("the synthetic directory is valid: {e}"),
+    }
+}

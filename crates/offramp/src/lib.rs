@@ -5,6 +5,7 @@ pub mod case;
 pub mod domain;
 pub mod nibrs;
 pub mod program;
+pub mod providers;
 pub mod router;
 pub mod rules;
 pub mod schema;

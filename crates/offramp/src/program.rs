@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::domain::{Pathway, Responder, closest};
+use crate::providers::ServiceKind;
+use crate::providers::index::{Needs, kind_bit, kind_words};
 use crate::rules::compile::{AttrInfo, AttrKind, Compiled, Env, always_protected, compile};
 use crate::rules::{self, ParseError, format_duration, parse_duration};
 use crate::text::Text;
@@ -39,6 +41,37 @@ pub struct ProgramSpec {
     pub exclusions: Vec<RuleSpec>,
     /// The pathways offered, in rank order.
     pub pathways: Vec<PathwaySpec>,
+    /// Where partner providers must be, by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_area: Option<ServiceArea>,
+}
+
+/// How far from the encounter a partner may be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceArea {
+    /// The greatest distance, in km, from the encounter to a provider's site.
+    pub max_distance_km: f64,
+}
+
+/// What a pathway needs from partner providers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderNeedsSpec {
+    /// The service kinds that can take someone on this pathway (any of them).
+    pub kinds: Vec<ServiceKind>,
+    /// Kinds that are welcome alongside (ranked higher on ties).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefer: Vec<ServiceKind>,
+    /// Preferred partner organizations or services, by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partners: Vec<String>,
+    /// The greatest distance for this pathway, in km (overrides the program's service area).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_distance_km: Option<f64>,
+    /// How many options to offer (5 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
 }
 
 /// Identity and place of a program.
@@ -160,7 +193,7 @@ pub struct RuleSpec {
 }
 
 /// One pathway a program offers.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathwaySpec {
     /// Which pathway.
@@ -179,6 +212,9 @@ pub struct PathwaySpec {
     /// Exclusions for this pathway only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclusions: Vec<RuleSpec>,
+    /// The partner services this pathway needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<ProviderNeedsSpec>,
 }
 
 /// One problem found in a program file, with where it is.
@@ -326,6 +362,7 @@ pub(crate) struct CompiledPathway {
     pub charge_hold: bool,
     pub rules: Vec<CompiledRule>,
     pub exclusions: Vec<CompiledRule>,
+    pub needs: Option<Needs>,
 }
 
 /// A loaded, checked and compiled program. Immutable and cheap to share across threads.
@@ -941,7 +978,34 @@ impl Program {
                 charge_hold,
                 rules: rules_c,
                 exclusions: excl_c,
+                needs: p.providers.as_ref().map(|n| {
+                    if n.kinds.is_empty() {
+                        b.error_at(pw_text, format!("pathway `{pw_text}` lists no provider `kinds`"), Some("name at least one service kind, e.g. `kinds = [\"moud\"]`".into()));
+                    }
+                    if let Some(d) = n.max_distance_km
+                        && !(d.is_finite() && d > 0.0)
+                    {
+                        b.error_at(pw_text, format!("pathway `{pw_text}`: `max_distance_km` must be a positive number"), None);
+                    }
+                    if n.limit == Some(0) {
+                        b.error_at(pw_text, format!("pathway `{pw_text}`: `limit` must be at least 1"), None);
+                    }
+                    let words: Vec<&str> = n.kinds.iter().map(|k| kind_words(*k)).collect();
+                    Needs {
+                        kinds: n.kinds.iter().fold(0, |m, k| m | kind_bit(*k)),
+                        prefer: n.prefer.iter().fold(0, |m, k| m | kind_bit(*k)),
+                        partners: n.partners.clone(),
+                        max_distance_km: n.max_distance_km,
+                        limit: n.limit.map_or(5, |l| l.clamp(1, 100) as usize),
+                        kind_words: Text::pooled(&words.join(" or ")),
+                    }
+                }),
             });
+        }
+        if let Some(area) = &spec.service_area
+            && !(area.max_distance_km.is_finite() && area.max_distance_km > 0.0)
+        {
+            b.diags.push(b.loc.diagnostic(name, 0..0, "service_area.max_distance_km must be a positive number".into(), None));
         }
         if !b.diags.is_empty() {
             b.diags.sort_by_key(|d| d.span.start);

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Disposition, Encounter, Intercept, Need, Pathway};
 use crate::program::{CompiledPathway, CompiledRule, Program};
+use crate::providers::index::ProviderIndex;
+use crate::providers::{Capacity, Directory, DirectoryError, ProviderGap, ProviderOption};
 use crate::rules::compile::{AttrKind, Ctx, Part, Tri};
 
 /// Which program decided, and which version of it.
@@ -33,7 +35,7 @@ pub struct ChargeHold {
 }
 
 /// A pathway this person is eligible for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EligiblePathway {
     /// The pathway.
     pub pathway: Pathway,
@@ -44,6 +46,13 @@ pub struct EligiblePathway {
     /// The charge hold, when the pathway holds charges and an offence is chargeable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charge_hold: Option<ChargeHold>,
+    /// Partner services that fit this person, best first (present when the router has a
+    /// directory and the program says what the pathway needs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<Vec<ProviderOption>>,
+    /// Set when no partner can take the person now: the gap a program manager must see.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_gap: Option<ProviderGap>,
 }
 
 /// Why a pathway does not apply: one rule or exclusion, in words.
@@ -84,6 +93,8 @@ pub enum WarningCode {
     EmergencyHold,
     /// No responder was recorded, so responder-specific pathways could not be checked.
     ResponderUnknown,
+    /// An eligible pathway has no partner that can take the person now.
+    ProviderGap,
 }
 
 /// Something the person reading the decision should know.
@@ -96,7 +107,7 @@ pub struct Warning {
 }
 
 /// The router's answer for one encounter: an audit record with stable field names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Decision {
     /// The encounter's pseudonymous id.
     pub encounter_id: String,
@@ -214,6 +225,7 @@ impl Decision {
 #[derive(Debug, Clone)]
 pub struct Router {
     program: Arc<Program>,
+    providers: Option<Arc<ProviderIndex>>,
     good_samaritan_msg: Text,
     protective_custody_msg: Text,
     emergency_hold_msg: Text,
@@ -253,6 +265,7 @@ impl Router {
     pub fn from_arc(program: Arc<Program>) -> Router {
         Router {
             program,
+            providers: None,
             good_samaritan_msg: Text::pooled(
                 "Good Samaritan immunity: drug offences reported with an overdose are not chargeable",
             ),
@@ -265,6 +278,44 @@ impl Router {
             responder_unknown_msg: Text::pooled(
                 "no responder was recorded: pathways limited to some responders could not be checked",
             ),
+        }
+    }
+
+    /// A router that also matches partner providers from a directory.
+    ///
+    /// ```
+    /// use offramp::providers::Directory;
+    /// # use offramp::{Program, Router};
+    /// # let program = Program::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/programs/qrt-hamilton-county.toml")).unwrap();
+    /// let directory = Directory::new(vec![], vec![]).unwrap();
+    /// let router = Router::with_directory(program, &directory).unwrap();
+    /// assert!(router.has_directory());
+    /// ```
+    pub fn with_directory(program: Program, directory: &Directory) -> Result<Router, DirectoryError> {
+        let mut r = Router::new(program);
+        r.providers = Some(Arc::new(ProviderIndex::build(directory)?));
+        Ok(r)
+    }
+
+    /// Whether provider matching is on.
+    pub fn has_directory(&self) -> bool {
+        self.providers.is_some()
+    }
+
+    /// Updates one service's capacity. Threads routing at the same time see either the old or
+    /// the new figure, never a torn one; the router is not rebuilt.
+    pub fn update_capacity(&self, service_id: &str, capacity: Option<Capacity>) -> Result<(), UnknownService> {
+        match &self.providers {
+            Some(p) if p.set_capacity(service_id, capacity) => Ok(()),
+            _ => Err(UnknownService(service_id.chars().take(64).collect())),
+        }
+    }
+
+    /// Updates many capacities as one snapshot. Returns the ids that are not in the directory.
+    pub fn update_capacities<'a>(&self, updates: impl IntoIterator<Item = (&'a str, Option<Capacity>)>) -> Vec<String> {
+        match &self.providers {
+            Some(p) => p.set_capacities(updates),
+            None => updates.into_iter().map(|(id, _)| id.to_string()).collect(),
         }
     }
 
@@ -371,11 +422,27 @@ impl Router {
                     } else {
                         None
                     };
+                    let (providers, provider_gap) = match (&self.providers, &pw.needs) {
+                        (Some(index), Some(needs)) => {
+                            let default_km = p.spec().service_area.as_ref().map(|a| a.max_distance_km);
+                            let (options, gap) = index.matches(needs, enc, default_km);
+                            if let Some(g) = &gap {
+                                warnings.push(Warning {
+                                    code: WarningCode::ProviderGap,
+                                    message: Text::owned(format!("{}: {}", pw.pathway.as_str().replace('_', " "), g.message)),
+                                });
+                            }
+                            (Some(options), gap)
+                        }
+                        _ => (None, None),
+                    };
                     eligible.push(EligiblePathway {
                         pathway: pw.pathway,
                         rank: u32::try_from(eligible.len() + 1).unwrap_or(u32::MAX),
                         rule,
                         charge_hold,
+                        providers,
+                        provider_gap,
                     });
                 }
                 Err(reasons) => ineligible.push(IneligiblePathway {
@@ -539,6 +606,11 @@ impl Router {
             .collect()
     }
 }
+
+/// A capacity update named a service that is not in the router's directory.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("service `{0}` is not in the directory")]
+pub struct UnknownService(pub String);
 
 const ALL_RESPONDERS: u8 = (1 << crate::domain::Responder::ALL.len()) - 1;
 

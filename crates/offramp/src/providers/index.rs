@@ -1,0 +1,638 @@
+//! The compiled provider index a router matches against: per-kind spatial trees, compiled
+//! hours, pooled names, and a capacity board that can be swapped while other threads route.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::hours::OpeningHours;
+use super::model::{Capacity, Intake, Population, Service, ServiceKind};
+use super::{Directory, DirectoryError};
+use crate::domain::{Encounter, Need};
+use crate::text::Text;
+
+/// Mean Earth radius in kilometres.
+const EARTH_KM: f64 = 6371.0088;
+
+/// A partner service that fits this person, as offered in a decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProviderOption {
+    /// The HSDS service id.
+    pub service_id: Text,
+    /// The service's name.
+    pub service: Text,
+    /// The organization's name.
+    pub organization: Text,
+    /// The site (location) offered, when the service has places.
+    pub site: Option<Text>,
+    /// Whether it is open at the encounter's time.
+    pub open_now: bool,
+    /// When the current opening ends (null when closed, or open with no end in sight).
+    pub open_until: Option<DateTime<FixedOffset>>,
+    /// When it next opens (the encounter's time when open now; null when unknown).
+    pub next_open: Option<DateTime<FixedOffset>>,
+    /// Great-circle distance from the encounter, in km (null when either place is unknown).
+    pub distance_km: Option<f64>,
+    /// Places free now, when reported.
+    pub available: Option<u32>,
+    /// What a place is (`bed`, `slot`), when capacity is reported.
+    pub unit: Option<Text>,
+    /// Whether the program names this organization or service as a preferred partner.
+    pub preferred_partner: bool,
+    /// Why it was chosen, in words.
+    pub reasons: Vec<Text>,
+}
+
+/// An eligible pathway that no partner can take the person on now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ProviderGap {
+    /// The gap in words.
+    pub message: Text,
+    /// The next time a fitting service opens, when one does within a year.
+    pub next_open: Option<DateTime<FixedOffset>>,
+}
+
+/// What a pathway asks of providers (compiled from the program).
+#[derive(Debug, Clone)]
+pub(crate) struct Needs {
+    pub kinds: u16,
+    pub prefer: u16,
+    pub partners: Vec<String>,
+    pub max_distance_km: Option<f64>,
+    pub limit: usize,
+    pub kind_words: Text,
+}
+
+pub(crate) fn kind_bit(k: ServiceKind) -> u16 {
+    1 << (k as u16)
+}
+
+pub(crate) fn kind_words(k: ServiceKind) -> &'static str {
+    match k {
+        ServiceKind::WithdrawalManagement => "withdrawal management",
+        ServiceKind::Moud => "medication for opioid use disorder",
+        ServiceKind::Residential => "residential treatment",
+        ServiceKind::Outpatient => "outpatient treatment",
+        ServiceKind::MentalHealthCrisis => "mental-health crisis care",
+        ServiceKind::CrisisStabilization => "crisis stabilization",
+        ServiceKind::ShelterHousing => "shelter or housing",
+        ServiceKind::CaseManagement => "case management",
+        ServiceKind::PeerRecovery => "peer recovery support",
+        ServiceKind::HarmReduction => "harm reduction",
+        ServiceKind::SexWorkTrafficking => "services for people in sex work or trafficking",
+    }
+}
+
+const KINDS: [ServiceKind; 11] = [
+    ServiceKind::WithdrawalManagement,
+    ServiceKind::Moud,
+    ServiceKind::Residential,
+    ServiceKind::Outpatient,
+    ServiceKind::MentalHealthCrisis,
+    ServiceKind::CrisisStabilization,
+    ServiceKind::ShelterHousing,
+    ServiceKind::CaseManagement,
+    ServiceKind::PeerRecovery,
+    ServiceKind::HarmReduction,
+    ServiceKind::SexWorkTrafficking,
+];
+
+/// A point on the unit sphere: chord distance orders like great-circle distance.
+fn unit_vector(lat: f64, lon: f64) -> [f64; 3] {
+    let (la, lo) = (lat.to_radians(), lon.to_radians());
+    [la.cos() * lo.cos(), la.cos() * lo.sin(), la.sin()]
+}
+
+fn chord_to_km(chord2: f64) -> f64 {
+    let chord = chord2.max(0.0).sqrt().min(2.0);
+    2.0 * (chord / 2.0).asin() * EARTH_KM
+}
+
+fn km_to_chord2(km: f64) -> f64 {
+    let chord = 2.0 * (km / (2.0 * EARTH_KM)).min(std::f64::consts::FRAC_PI_2).sin();
+    chord * chord
+}
+
+type Entry = GeomWithData<[f64; 3], (u32, u16)>;
+
+#[derive(Debug)]
+struct SiteC {
+    name: Option<Text>,
+    hours: Option<OpeningHours>,
+}
+
+#[derive(Debug)]
+struct ServiceC {
+    id: Text,
+    name: Text,
+    organization: Text,
+    organization_id: String,
+    kinds: u16,
+    min_age: Option<u16>,
+    max_age: Option<u16>,
+    populations: Vec<Population>,
+    populations_only: bool,
+    languages: Vec<String>,
+    walk_in: bool,
+    active: bool,
+    hours: Option<OpeningHours>,
+    sites: Vec<SiteC>,
+}
+
+/// Pooled words reused in every decision.
+#[derive(Debug)]
+struct Words {
+    kind_offered: [Text; 11],
+    kind_preferred: [Text; 11],
+    preferred_partner: Text,
+    walk_in: Text,
+    hours_unknown: Text,
+    open_all_hours: Text,
+    population: HashMap<Population, Text>,
+}
+
+/// The compiled index.
+#[derive(Debug)]
+pub(crate) struct ProviderIndex {
+    services: Vec<ServiceC>,
+    trees: Vec<RTree<Entry>>,
+    unplaced: Vec<Vec<(u32, u16)>>,
+    capacity: ArcSwap<Vec<Option<Capacity>>>,
+    by_id: HashMap<String, u32>,
+    words: Words,
+    languages: std::sync::Mutex<HashMap<String, Text>>,
+}
+
+fn population_of(enc: &Encounter) -> Vec<Population> {
+    let mut out = Vec::new();
+    for n in &enc.needs {
+        match n {
+            Need::SexWork => out.push(Population::SexWorkers),
+            Need::TraffickingVictim => out.push(Population::TraffickingSurvivors),
+            Need::Homelessness => out.push(Population::Homeless),
+            _ => {}
+        }
+    }
+    if enc.age.is_some_and(|a| (18..=24).contains(&a)) {
+        out.push(Population::YoungAdults);
+    }
+    out
+}
+
+fn population_words(p: Population) -> &'static str {
+    match p {
+        Population::SexWorkers => "serves people in sex work",
+        Population::TraffickingSurvivors => "serves survivors of trafficking",
+        Population::Veterans => "serves veterans",
+        Population::Women => "serves women",
+        Population::Men => "serves men",
+        Population::YoungAdults => "serves young adults",
+        Population::Homeless => "serves people without housing",
+        Population::Lgbtq => "serves LGBTQ+ people",
+        Population::PregnantParenting => "serves pregnant and parenting people",
+    }
+}
+
+/// One candidate being ranked.
+struct Candidate {
+    service: u32,
+    site: u16,
+    open_now: bool,
+    open_until: Option<DateTime<FixedOffset>>,
+    next_open: Option<DateTime<FixedOffset>>,
+    hours_known: bool,
+    distance_km: Option<f64>,
+    available: Option<u32>,
+    partner: bool,
+    preferences: u32,
+}
+
+impl Candidate {
+    /// The ranking: open now first; among the closed, the soonest to open; then distance
+    /// (unknown last); then more places free (unknown last); then preferred partners, then
+    /// more preferences met; then the service id, so the order is total and deterministic.
+    fn key<'a>(&self, ids: &'a [ServiceC]) -> impl Ord + 'a {
+        (
+            !self.open_now,
+            self.next_open.map(|t| t.timestamp()).unwrap_or(i64::MAX),
+            self.distance_km
+                .map(|d| (d * 1000.0).round() as i64)
+                .unwrap_or(i64::MAX),
+            std::cmp::Reverse(self.available.map(i64::from).unwrap_or(-1)),
+            !self.partner,
+            std::cmp::Reverse(self.preferences),
+            ids.get(self.service as usize).map(|s| s.id.as_str()).unwrap_or(""),
+            self.site,
+        )
+    }
+}
+
+fn hhmm(t: &DateTime<FixedOffset>, now: &DateTime<FixedOffset>) -> String {
+    let same_day = t.date_naive() == now.date_naive();
+    if same_day {
+        format!("{:02}:{:02}", t.hour(), t.minute())
+    } else {
+        format!("{} {} {:02}:{:02}", t.weekday(), t.format("%-d %b"), t.hour(), t.minute())
+    }
+}
+
+impl ProviderIndex {
+    pub(crate) fn build(dir: &Directory) -> Result<ProviderIndex, DirectoryError> {
+        let org_names: HashMap<&str, &str> = dir
+            .organizations()
+            .iter()
+            .map(|o| (o.id.as_str(), o.name.as_str()))
+            .collect();
+        let mut services = Vec::with_capacity(dir.services().len());
+        let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); KINDS.len()];
+        let mut unplaced: Vec<Vec<(u32, u16)>> = vec![Vec::new(); KINDS.len()];
+        let mut capacity = Vec::with_capacity(dir.services().len());
+        let mut by_id = HashMap::new();
+        for (i, s) in dir.services().iter().enumerate() {
+            let idx = u32::try_from(i).map_err(|_| DirectoryError::too_large())?;
+            by_id.insert(s.id.clone(), idx);
+            let compiled = compile_service(s, &org_names)?;
+            let kinds = compiled.kinds;
+            for (k, kind) in KINDS.iter().enumerate() {
+                if kinds & kind_bit(*kind) == 0 {
+                    continue;
+                }
+                if s.sites.is_empty() {
+                    unplaced[k].push((idx, u16::MAX));
+                }
+                for (j, site) in s.sites.iter().enumerate() {
+                    let j16 = u16::try_from(j).map_err(|_| DirectoryError::too_large())?;
+                    match (site.latitude, site.longitude) {
+                        (Some(lat), Some(lon)) => entries[k].push(GeomWithData::new(unit_vector(lat, lon), (idx, j16))),
+                        _ => unplaced[k].push((idx, j16)),
+                    }
+                }
+            }
+            capacity.push(s.capacity.clone());
+            services.push(compiled);
+        }
+        let trees = entries.into_iter().map(RTree::bulk_load).collect();
+        let kind_offered = KINDS.map(|k| Text::pooled(&format!("offers {}", kind_words(k))));
+        let kind_preferred = KINDS.map(|k| Text::pooled(&format!("also offers {} (preferred)", kind_words(k))));
+        let population = [
+            Population::SexWorkers,
+            Population::TraffickingSurvivors,
+            Population::Veterans,
+            Population::Women,
+            Population::Men,
+            Population::YoungAdults,
+            Population::Homeless,
+            Population::Lgbtq,
+            Population::PregnantParenting,
+        ]
+        .into_iter()
+        .map(|p| (p, Text::pooled(population_words(p))))
+        .collect();
+        Ok(ProviderIndex {
+            services,
+            trees,
+            unplaced,
+            capacity: ArcSwap::from_pointee(capacity),
+            by_id,
+            words: Words {
+                kind_offered,
+                kind_preferred,
+                preferred_partner: Text::pooled("a preferred partner of the program"),
+                walk_in: Text::pooled("takes walk-ins"),
+                hours_unknown: Text::pooled("hours not published: call ahead"),
+                open_all_hours: Text::pooled("open now, with no closing time in sight"),
+                population,
+            },
+            languages: std::sync::Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// Replaces one service's capacity; other threads see the change on their next decision.
+    pub(crate) fn set_capacity(&self, service_id: &str, capacity: Option<Capacity>) -> bool {
+        let Some(&i) = self.by_id.get(service_id) else {
+            return false;
+        };
+        self.capacity.rcu(|old| {
+            let mut next = Vec::clone(old);
+            if let Some(slot) = next.get_mut(i as usize) {
+                *slot = capacity.clone();
+            }
+            next
+        });
+        true
+    }
+
+    /// Replaces several capacities at once, as one snapshot. Unknown ids are returned.
+    pub(crate) fn set_capacities<'a>(&self, updates: impl IntoIterator<Item = (&'a str, Option<Capacity>)>) -> Vec<String> {
+        let updates: Vec<(&str, Option<Capacity>)> = updates.into_iter().collect();
+        let mut unknown = Vec::new();
+        let mut next = Vec::clone(&self.capacity.load());
+        for (id, cap) in updates {
+            match self.by_id.get(id) {
+                Some(&i) => {
+                    if let Some(slot) = next.get_mut(i as usize) {
+                        *slot = cap;
+                    }
+                }
+                None => unknown.push(id.to_string()),
+            }
+        }
+        self.capacity.store(Arc::new(next));
+        unknown
+    }
+
+    fn language_word(&self, code: &str) -> Text {
+        let mut map = self.languages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(t) = map.get(code) {
+            return t.clone();
+        }
+        // Codes are short schema words; anything else is not pooled (and not repeated).
+        if code.len() > 8 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
+            return Text::pooled("speaks the person's language");
+        }
+        let t = Text::pooled(&format!("speaks `{code}`"));
+        map.insert(code.to_string(), t.clone());
+        t
+    }
+
+    /// The ranked options for one pathway, and a gap when none can take the person now.
+    pub(crate) fn matches(&self, needs: &Needs, enc: &Encounter, default_max_km: Option<f64>) -> (Vec<ProviderOption>, Option<ProviderGap>) {
+        let capacity = self.capacity.load();
+        let people = population_of(enc);
+        let max_km = needs.max_distance_km.or(default_max_km);
+        let here = enc.location.map(|l| unit_vector(l.lat, l.lon));
+        let mut kept: Vec<Candidate> = Vec::with_capacity(needs.limit + 1);
+        let mut seen: Vec<u32> = Vec::new();
+        let mut open_found = 0usize;
+        let mut next_any: Option<DateTime<FixedOffset>> = None;
+
+        let mut consider = |service: u32, site: u16, distance_km: Option<f64>, kept: &mut Vec<Candidate>| {
+            if seen.contains(&service) {
+                return false;
+            }
+            let Some(s) = self.services.get(service as usize) else {
+                return false;
+            };
+            if !s.active || !fits(s, enc, &people) {
+                return false;
+            }
+            let cap = capacity.get(service as usize).and_then(Option::as_ref);
+            if cap.is_some_and(|c| c.available == 0) {
+                return false;
+            }
+            let hours = s
+                .sites
+                .get(usize::from(site))
+                .and_then(|x| x.hours.as_ref())
+                .or(s.hours.as_ref());
+            let (open_now, open_until, next_open, hours_known) = match hours {
+                Some(h) => {
+                    let open = h.is_open(enc.at);
+                    if open {
+                        (true, h.open_until(enc.at), Some(enc.at), true)
+                    } else {
+                        (false, None, h.next_open(enc.at), true)
+                    }
+                }
+                None => (false, None, None, false),
+            };
+            if let Some(n) = next_open
+                && next_any.is_none_or(|a| n < a)
+            {
+                next_any = Some(n);
+            }
+            seen.push(service);
+            let partner = needs.partners.iter().any(|p| *p == *s.id || *p == s.organization_id);
+            let preferences = (s.kinds & needs.prefer).count_ones();
+            kept.push(Candidate {
+                service,
+                site,
+                open_now,
+                open_until,
+                next_open,
+                hours_known,
+                distance_km,
+                available: cap.map(|c| c.available),
+                partner,
+                preferences,
+            });
+            open_now
+        };
+
+        let kinds: Vec<usize> = KINDS
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| needs.kinds & kind_bit(**k) != 0)
+            .map(|(i, _)| i)
+            .collect();
+        match here {
+            Some(point) => {
+                let limit2 = max_km.map(km_to_chord2);
+                // Walk each kind's tree nearest-first, merged by distance.
+                let mut iters: Vec<_> = kinds
+                    .iter()
+                    .map(|k| self.trees[*k].nearest_neighbor_iter_with_distance_2(point).peekable())
+                    .collect();
+                loop {
+                    let mut best: Option<(usize, f64)> = None;
+                    for (i, it) in iters.iter_mut().enumerate() {
+                        if let Some((_, d2)) = it.peek()
+                            && best.is_none_or(|(_, b)| *d2 < b)
+                        {
+                            best = Some((i, *d2));
+                        }
+                    }
+                    let Some((i, d2)) = best else { break };
+                    if limit2.is_some_and(|l| d2 > l) {
+                        break;
+                    }
+                    let km = chord_to_km(d2);
+                    // Once `limit` open options are in hand, anything farther ranks lower.
+                    if open_found >= needs.limit {
+                        let worst_open = kept
+                            .iter()
+                            .filter(|c| c.open_now)
+                            .filter_map(|c| c.distance_km)
+                            .fold(0.0f64, f64::max);
+                        if km > worst_open + 1e-9 {
+                            break;
+                        }
+                    }
+                    if let Some((entry, _)) = iters[i].next() {
+                        let (service, site) = entry.data;
+                        if consider(service, site, Some(km), &mut kept) {
+                            open_found += 1;
+                        }
+                    }
+                }
+            }
+            None => {
+                for k in &kinds {
+                    for (service, site) in self.trees[*k].iter().map(|e| e.data) {
+                        consider(service, site, None, &mut kept);
+                    }
+                }
+            }
+        }
+        for k in &kinds {
+            for (service, site) in &self.unplaced[*k] {
+                consider(*service, *site, None, &mut kept);
+            }
+        }
+        kept.sort_by(|a, b| a.key(&self.services).cmp(&b.key(&self.services)));
+        kept.truncate(needs.limit);
+        let options: Vec<ProviderOption> = kept.iter().map(|c| self.option(c, needs, enc, &capacity)).collect();
+        let gap = if options.iter().any(|o| o.open_now) {
+            None
+        } else {
+            let message = match (options.is_empty(), next_any) {
+                (true, _) => format!("no partner offering {} can take this person", needs.kind_words),
+                (false, Some(t)) => format!(
+                    "no partner offering {} is open now; the first opens {}",
+                    needs.kind_words,
+                    hhmm(&t, &enc.at)
+                ),
+                (false, None) => format!("no partner offering {} is known to be open now", needs.kind_words),
+            };
+            Some(ProviderGap {
+                message: Text::owned(message),
+                next_open: next_any,
+            })
+        };
+        (options, gap)
+    }
+
+    fn option(&self, c: &Candidate, needs: &Needs, enc: &Encounter, capacity: &[Option<Capacity>]) -> ProviderOption {
+        let s = &self.services[c.service as usize];
+        let w = &self.words;
+        let mut reasons = Vec::with_capacity(6);
+        match (c.open_now, c.open_until, c.next_open, c.hours_known) {
+            (true, Some(until), _, _) => reasons.push(Text::owned(format!("open now until {}", hhmm(&until, &enc.at)))),
+            (true, None, _, _) => reasons.push(w.open_all_hours.clone()),
+            (false, _, Some(next), _) => reasons.push(Text::owned(format!("closed now; opens {}", hhmm(&next, &enc.at)))),
+            (false, _, None, true) => reasons.push(Text::pooled("closed, with no opening in the coming year")),
+            (false, _, None, false) => reasons.push(w.hours_unknown.clone()),
+        }
+        if let Some(d) = c.distance_km {
+            reasons.push(Text::owned(format!("{d:.1} km away")));
+        }
+        let cap = capacity.get(c.service as usize).and_then(Option::as_ref);
+        if let Some(cap) = cap {
+            reasons.push(Text::owned(format!("{} {} available", cap.available, plural(&cap.unit, cap.available))));
+        }
+        for (i, k) in KINDS.iter().enumerate() {
+            let bit = kind_bit(*k);
+            if s.kinds & bit & needs.kinds != 0 {
+                reasons.push(w.kind_offered[i].clone());
+            } else if s.kinds & bit & needs.prefer != 0 {
+                reasons.push(w.kind_preferred[i].clone());
+            }
+        }
+        if c.partner {
+            reasons.push(w.preferred_partner.clone());
+        }
+        for p in population_of(enc) {
+            if s.populations.contains(&p)
+                && let Some(t) = w.population.get(&p)
+            {
+                reasons.push(t.clone());
+            }
+        }
+        if let Some(lang) = &enc.language
+            && s.languages.iter().any(|l| l == lang)
+            && lang != "eng"
+        {
+            reasons.push(self.language_word(lang));
+        }
+        if s.walk_in {
+            reasons.push(w.walk_in.clone());
+        }
+        ProviderOption {
+            service_id: s.id.clone(),
+            service: s.name.clone(),
+            organization: s.organization.clone(),
+            site: s.sites.get(usize::from(c.site)).and_then(|x| x.name.clone()),
+            open_now: c.open_now,
+            open_until: c.open_until,
+            next_open: c.next_open,
+            distance_km: c.distance_km.map(|d| (d * 100.0).round() / 100.0),
+            available: c.available,
+            unit: cap.map(|c| Text::pooled(&c.unit)),
+            preferred_partner: c.partner,
+            reasons,
+        }
+    }
+}
+
+fn plural(unit: &str, n: u32) -> String {
+    if n == 1 || unit.ends_with('s') {
+        unit.to_string()
+    } else {
+        format!("{unit}s")
+    }
+}
+
+/// Whether the service's eligibility fits the person: age, language, and (when the service is
+/// only for some groups) population. Unknown facts about the person do not exclude.
+fn fits(s: &ServiceC, enc: &Encounter, people: &[Population]) -> bool {
+    if let Some(age) = enc.age {
+        if s.min_age.is_some_and(|m| age < m) || s.max_age.is_some_and(|m| age > m) {
+            return false;
+        }
+    }
+    if let Some(lang) = &enc.language
+        && !s.languages.is_empty()
+        && !s.languages.iter().any(|l| l == lang)
+    {
+        return false;
+    }
+    if s.populations_only && !s.populations.iter().any(|p| people.contains(p)) {
+        return false;
+    }
+    true
+}
+
+fn compile_service(s: &Service, orgs: &HashMap<&str, &str>) -> Result<ServiceC, DirectoryError> {
+    let hours = s
+        .hours
+        .as_ref()
+        .map(OpeningHours::compile)
+        .transpose()
+        .map_err(|e| DirectoryError::hours(&s.id, "hours", &e.to_string()))?;
+    let mut sites = Vec::with_capacity(s.sites.len());
+    for (j, site) in s.sites.iter().enumerate() {
+        let h = site
+            .hours
+            .as_ref()
+            .map(OpeningHours::compile)
+            .transpose()
+            .map_err(|e| DirectoryError::hours(&s.id, &format!("sites[{j}].hours"), &e.to_string()))?;
+        sites.push(SiteC {
+            name: site.name.as_deref().or(Some(site.location_id.as_str())).map(Text::pooled),
+            hours: h,
+        });
+    }
+    let kinds = s.kinds.iter().fold(0u16, |m, k| m | kind_bit(*k));
+    Ok(ServiceC {
+        id: Text::pooled(&s.id),
+        name: Text::pooled(&s.name),
+        organization: Text::pooled(orgs.get(s.organization_id.as_str()).copied().unwrap_or(s.organization_id.as_str())),
+        organization_id: s.organization_id.clone(),
+        kinds,
+        min_age: s.eligibility.minimum_age,
+        max_age: s.eligibility.maximum_age,
+        populations: s.eligibility.populations.iter().copied().collect(),
+        populations_only: s.eligibility.populations_only,
+        languages: s.eligibility.languages.clone(),
+        walk_in: s.eligibility.intake == Intake::WalkIn,
+        active: s.status.eq_ignore_ascii_case("active"),
+        hours,
+        sites,
+    })
+}
