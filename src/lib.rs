@@ -171,26 +171,63 @@ fn time(h: u32, m: u32) -> Option<chrono::NaiveTime> {
 /// Hours of one of five shapes: weekdays 9-17, every day 8-20, overnight 19-07, 24/7, or the
 /// second Tuesday of the month 10-14.
 pub fn synthetic_hours(rng: &mut SplitMix, timezone: &str) -> Hours {
-    let weekdays = [Weekday::MO, Weekday::TU, Weekday::WE, Weekday::TH, Weekday::FR]
-        .map(|day| ByDay { nth: None, day })
-        .to_vec();
+    let weekdays = [
+        Weekday::MO,
+        Weekday::TU,
+        Weekday::WE,
+        Weekday::TH,
+        Weekday::FR,
+    ]
+    .map(|day| ByDay { nth: None, day })
+    .to_vec();
     let (always_open, schedules) = match rng.below(5) {
-        0 => (false, vec![Schedule { freq: Some(Frequency::Weekly), byday: weekdays, opens_at: time(9, 0), closes_at: time(17, 0), ..Schedule::default() }]),
-        1 => (false, vec![Schedule { opens_at: time(8, 0), closes_at: time(20, 0), ..Schedule::default() }]),
-        2 => (false, vec![Schedule { opens_at: time(19, 0), closes_at: time(7, 0), ..Schedule::default() }]),
+        0 => (
+            false,
+            vec![Schedule {
+                freq: Some(Frequency::Weekly),
+                byday: weekdays,
+                opens_at: time(9, 0),
+                closes_at: time(17, 0),
+                ..Schedule::default()
+            }],
+        ),
+        1 => (
+            false,
+            vec![Schedule {
+                opens_at: time(8, 0),
+                closes_at: time(20, 0),
+                ..Schedule::default()
+            }],
+        ),
+        2 => (
+            false,
+            vec![Schedule {
+                opens_at: time(19, 0),
+                closes_at: time(7, 0),
+                ..Schedule::default()
+            }],
+        ),
         3 => (true, Vec::new()),
         _ => (
             false,
             vec![Schedule {
                 freq: Some(Frequency::Monthly),
-                byday: vec![ByDay { nth: Some(2), day: Weekday::TU }],
+                byday: vec![ByDay {
+                    nth: Some(2),
+                    day: Weekday::TU,
+                }],
                 opens_at: time(10, 0),
                 closes_at: time(14, 0),
                 ..Schedule::default()
             }],
         ),
     };
-    Hours { timezone: timezone.into(), always_open, schedules, closures: Vec::new() }
+    Hours {
+        timezone: timezone.into(),
+        always_open,
+        schedules,
+        closures: Vec::new(),
+    }
 }
 
 /// A directory of `n` synthetic services around a centre point (within about 40 km), with
@@ -198,7 +235,10 @@ pub fn synthetic_hours(rng: &mut SplitMix, timezone: &str) -> Hours {
 pub fn synthetic_directory(n: usize, seed: u64, center: (f64, f64), timezone: &str) -> Directory {
     let mut rng = SplitMix::new(seed);
     let organizations: Vec<Organization> = (0..(n / 4).max(1))
-        .map(|i| Organization { id: format!("org-{i}"), name: format!("Partner organization {i}") })
+        .map(|i| Organization {
+            id: format!("org-{i}"),
+            name: format!("Partner organization {i}"),
+        })
         .collect();
     let services = (0..n)
         .map(|i| {
@@ -217,8 +257,16 @@ pub fn synthetic_directory(n: usize, seed: u64, center: (f64, f64), timezone: &s
                 eligibility: Eligibility {
                     minimum_age: rng.chance(0.2).then_some(18),
                     maximum_age: rng.chance(0.05).then_some(24),
-                    languages: if rng.chance(0.3) { vec!["eng".into(), "spa".into()] } else { Vec::new() },
-                    intake: if rng.chance(0.5) { Intake::WalkIn } else { Intake::Either },
+                    languages: if rng.chance(0.3) {
+                        vec!["eng".into(), "spa".into()]
+                    } else {
+                        Vec::new()
+                    },
+                    intake: if rng.chance(0.5) {
+                        Intake::WalkIn
+                    } else {
+                        Intake::Either
+                    },
                     ..Eligibility::default()
                 },
                 capacity: rng.chance(0.5).then(|| Capacity {

@@ -47,7 +47,11 @@ fn hours(open: u32, close: u32) -> Hours {
     Hours {
         timezone: "America/New_York".into(),
         always_open: false,
-        schedules: vec![Schedule { opens_at: t(open, 0), closes_at: t(close, 0), ..Schedule::default() }],
+        schedules: vec![Schedule {
+            opens_at: t(open, 0),
+            closes_at: t(close, 0),
+            ..Schedule::default()
+        }],
         closures: vec![],
     }
 }
@@ -75,7 +79,13 @@ fn service(id: &str, org: &str, kinds: &[ServiceKind], lat: f64, h: Hours) -> Se
 }
 
 fn orgs() -> Vec<Organization> {
-    ["org-a", "org-partner"].iter().map(|i| Organization { id: i.to_string(), name: format!("{i} name") }).collect()
+    ["org-a", "org-partner"]
+        .iter()
+        .map(|i| Organization {
+            id: i.to_string(),
+            name: format!("{i} name"),
+        })
+        .collect()
 }
 
 /// The encounter is at 39.10, -84.50 at 10:00 local time.
@@ -93,13 +103,41 @@ fn directory() -> Directory {
     let mut closed_near = service("closed-near", "org-a", &moud, 39.101, hours(13, 17));
     closed_near.eligibility.intake = Intake::WalkIn;
     let open_far = service("open-far", "org-a", &moud, 39.20, hours(8, 18));
-    let open_near = service("open-near", "org-a", &[ServiceKind::WithdrawalManagement], 39.11, hours(6, 22));
-    let mut partner_same = service("partner-same", "org-partner", &[ServiceKind::Moud, ServiceKind::PeerRecovery], 39.11, hours(6, 22));
-    partner_same.capacity = Some(Capacity { available: 2, maximum: Some(10), unit: "slot".into(), updated: None });
+    let open_near = service(
+        "open-near",
+        "org-a",
+        &[ServiceKind::WithdrawalManagement],
+        39.11,
+        hours(6, 22),
+    );
+    let mut partner_same = service(
+        "partner-same",
+        "org-partner",
+        &[ServiceKind::Moud, ServiceKind::PeerRecovery],
+        39.11,
+        hours(6, 22),
+    );
+    partner_same.capacity = Some(Capacity {
+        available: 2,
+        maximum: Some(10),
+        unit: "slot".into(),
+        updated: None,
+    });
     let mut full = service("full", "org-a", &moud, 39.10, hours(0, 0));
-    full.capacity = Some(Capacity { available: 0, maximum: Some(10), unit: "bed".into(), updated: None });
+    full.capacity = Some(Capacity {
+        available: 0,
+        maximum: Some(10),
+        unit: "bed".into(),
+        updated: None,
+    });
     let too_far = service("too-far", "org-a", &moud, 40.0, hours(0, 0));
-    let wrong_kind = service("shelter", "org-a", &[ServiceKind::ShelterHousing], 39.10, hours(0, 0));
+    let wrong_kind = service(
+        "shelter",
+        "org-a",
+        &[ServiceKind::ShelterHousing],
+        39.10,
+        hours(0, 0),
+    );
     let mut youth = service("youth", "org-a", &moud, 39.10, hours(0, 0));
     youth.eligibility.maximum_age = Some(24);
     let mut spanish = service("spanish", "org-a", &moud, 39.10, hours(0, 0));
@@ -111,7 +149,19 @@ fn directory() -> Directory {
     inactive.status = "defunct".into();
     Directory::new(
         orgs(),
-        vec![closed_near, open_far, open_near, partner_same, full, too_far, wrong_kind, youth, spanish, women, inactive],
+        vec![
+            closed_near,
+            open_far,
+            open_near,
+            partner_same,
+            full,
+            too_far,
+            wrong_kind,
+            youth,
+            spanish,
+            women,
+            inactive,
+        ],
     )
     .unwrap()
 }
@@ -121,7 +171,13 @@ fn router() -> Router {
 }
 
 fn ids(d: &offramp::Decision) -> Vec<String> {
-    d.eligible[0].providers.as_ref().unwrap().iter().map(|o| o.service_id.to_string()).collect()
+    d.eligible[0]
+        .providers
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|o| o.service_id.to_string())
+        .collect()
 }
 
 #[test]
@@ -129,27 +185,50 @@ fn options_are_ranked_open_first_then_distance_then_capacity_then_partners() {
     let d = router().route(&encounter(r#","age":40,"language":"eng""#));
     assert_eq!(d.eligible[0].pathway, Pathway::NaloxonePlus);
     // Same distance: the one with reported capacity first; open far after open near; closed last.
-    assert_eq!(ids(&d), vec!["partner-same", "open-near", "open-far", "closed-near"]);
+    assert_eq!(
+        ids(&d),
+        vec!["partner-same", "open-near", "open-far", "closed-near"]
+    );
     let opts = d.eligible[0].providers.as_ref().unwrap();
     assert!(opts[0].open_now && opts[0].preferred_partner);
     assert_eq!(opts[0].available, Some(2));
-    assert_eq!(opts[0].open_until.unwrap().to_rfc3339(), "2026-03-03T22:00:00-05:00");
-    assert!(opts[0].reasons.iter().any(|r| &**r == "also offers peer recovery support (preferred)"), "{:?}", opts[0].reasons);
+    assert_eq!(
+        opts[0].open_until.unwrap().to_rfc3339(),
+        "2026-03-03T22:00:00-05:00"
+    );
+    assert!(
+        opts[0]
+            .reasons
+            .iter()
+            .any(|r| &**r == "also offers peer recovery support (preferred)"),
+        "{:?}",
+        opts[0].reasons
+    );
     assert!(opts[0].reasons.iter().any(|r| &**r == "2 slots available"));
     let closed = &opts[3];
     assert!(!closed.open_now);
-    assert_eq!(closed.next_open.unwrap().to_rfc3339(), "2026-03-03T13:00:00-05:00");
+    assert_eq!(
+        closed.next_open.unwrap().to_rfc3339(),
+        "2026-03-03T13:00:00-05:00"
+    );
     assert!(closed.distance_km.unwrap() < 0.2);
     assert!(d.eligible[0].provider_gap.is_none());
     // Pathways with no provider needs carry no provider list.
-    let d = router().route(&encounter(r#","source":"self_initiated""#.replace(r#","source":"self_initiated""#, "").as_str()));
-    assert!(d.eligible.iter().all(|e| e.pathway != Pathway::SelfReferral || e.providers.is_none()));
+    let d = router().route(&encounter(
+        r#","source":"self_initiated""#.replace(r#","source":"self_initiated""#, "").as_str(),
+    ));
+    assert!(
+        d.eligible
+            .iter()
+            .all(|e| e.pathway != Pathway::SelfReferral || e.providers.is_none())
+    );
 }
 
 #[test]
 fn eligibility_filters_age_language_population_capacity_status_and_area() {
     // A larger limit to see everyone who fits.
-    let program = Program::from_toml(&PROGRAM.replace("limit = 4", "limit = 50"), "p.toml").unwrap();
+    let program =
+        Program::from_toml(&PROGRAM.replace("limit = 4", "limit = 50"), "p.toml").unwrap();
     let r = Router::with_directory(program, &directory()).unwrap();
     let fitting = |extra: &str| {
         let mut v = ids(&r.route(&encounter(extra)));
@@ -161,7 +240,10 @@ fn eligibility_filters_age_language_population_capacity_status_and_area() {
     assert!(!adult.contains(&"spanish".to_string()));
     assert!(!adult.contains(&"women".to_string()));
     assert!(!adult.contains(&"full".to_string()), "no capacity");
-    assert!(!adult.contains(&"too-far".to_string()), "outside the service area");
+    assert!(
+        !adult.contains(&"too-far".to_string()),
+        "outside the service area"
+    );
     assert!(!adult.contains(&"shelter".to_string()), "wrong kind");
     assert!(!adult.contains(&"inactive".to_string()));
     let young_spanish = fitting(r#","age":20,"language":"spa""#);
@@ -183,11 +265,18 @@ fn a_gap_is_reported_with_the_next_opening() {
     .unwrap();
     let d = router().route(&e);
     let gap = d.eligible[0].provider_gap.as_ref().expect("a gap");
-    assert_eq!(gap.next_open.unwrap().to_rfc3339(), "2026-03-04T06:00:00-05:00");
+    assert_eq!(
+        gap.next_open.unwrap().to_rfc3339(),
+        "2026-03-04T06:00:00-05:00"
+    );
     assert!(gap.message.contains("opens"), "{}", gap.message);
-    assert!(d.warnings.iter().any(|w| w.code == WarningCode::ProviderGap));
-    // The options are still listed, soonest opening first.
-    assert_eq!(ids(&d)[0], "open-near");
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.code == WarningCode::ProviderGap)
+    );
+    // The options are still listed, soonest opening first (capacity breaks the tie).
+    assert_eq!(ids(&d)[..2], ["partner-same", "open-near"]);
 }
 
 #[test]
@@ -195,11 +284,30 @@ fn capacity_updates_are_seen_without_rebuilding() {
     let r = router();
     let e = encounter(r#","age":40,"language":"eng""#);
     assert_eq!(ids(&r.route(&e))[0], "partner-same");
-    r.update_capacity("partner-same", Some(Capacity { available: 0, maximum: Some(10), unit: "slot".into(), updated: None }))
-        .unwrap();
+    r.update_capacity(
+        "partner-same",
+        Some(Capacity {
+            available: 0,
+            maximum: Some(10),
+            unit: "slot".into(),
+            updated: None,
+        }),
+    )
+    .unwrap();
     assert!(!ids(&r.route(&e)).contains(&"partner-same".to_string()));
     // Freeing beds at the full service brings it in.
-    let unknown = r.update_capacities([("full", Some(Capacity { available: 3, maximum: None, unit: "bed".into(), updated: None })), ("nope", None)]);
+    let unknown = r.update_capacities([
+        (
+            "full",
+            Some(Capacity {
+                available: 3,
+                maximum: None,
+                unit: "bed".into(),
+                updated: None,
+            }),
+        ),
+        ("nope", None),
+    ]);
     assert_eq!(unknown, vec!["nope".to_string()]);
     assert!(ids(&r.route(&e)).contains(&"full".to_string()));
     assert!(r.update_capacity("nope", None).is_err());
@@ -226,7 +334,16 @@ fn capacity_can_change_while_other_threads_route() {
         }
         for i in 0..200 {
             let available = if i % 2 == 0 { 5 } else { 2 };
-            r.update_capacity("partner-same", Some(Capacity { available, maximum: None, unit: "slot".into(), updated: None })).unwrap();
+            r.update_capacity(
+                "partner-same",
+                Some(Capacity {
+                    available,
+                    maximum: None,
+                    unit: "slot".into(),
+                    updated: None,
+                }),
+            )
+            .unwrap();
         }
     });
 }
@@ -264,6 +381,7 @@ proptest! {
         let r = Router::with_directory(program, &dir).unwrap();
         let mut e = encounter(r#","age":40"#);
         e.at += chrono::Duration::minutes(minutes);
+        e.overdose.as_mut().unwrap().at += chrono::Duration::minutes(minutes);
         let before: Vec<String> = ids(&r.route(&e));
         let mut services = dir.services().to_vec();
         services.remove(remove % services.len());
@@ -284,6 +402,7 @@ proptest! {
         let (r, _) = synthetic_router(300, seed);
         let mut e = encounter(r#","age":40"#);
         e.at += chrono::Duration::minutes(minutes);
+        e.overdose.as_mut().unwrap().at += chrono::Duration::minutes(minutes);
         let a = r.route(&e);
         let b = r.route(&e);
         prop_assert_eq!(a.to_json(), b.to_json());

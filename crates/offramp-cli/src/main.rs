@@ -5,6 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use offramp::providers::hsds::LoadOptions;
+use offramp::providers::taxonomy::TaxonomyMap;
+use offramp::providers::{Directory, OpeningHours};
 use offramp::schema::{SchemaKind, json_schema};
 use offramp::{Decision, Encounter, Program, Router};
 
@@ -42,12 +45,18 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = OutFormat::Json)]
         format: OutFormat,
+        /// A provider directory: decisions then carry ranked partner options.
+        #[arg(long)]
+        providers: Option<PathBuf>,
     },
     /// Explain the decision for one encounter in sentences.
     Explain {
         /// The program file.
         #[arg(long, short)]
         program: PathBuf,
+        /// A provider directory.
+        #[arg(long)]
+        providers: Option<PathBuf>,
         /// A file holding one encounter as JSON, `-` for standard input, or the JSON itself.
         encounter: String,
     },
@@ -57,10 +66,44 @@ enum Command {
         #[arg(value_enum)]
         kind: Option<SchemaArg>,
     },
+    /// Partner provider directories (HSDS 3.0 JSON, an HSDS data package folder, or TOML).
+    Providers {
+        #[command(subcommand)]
+        command: ProvidersCommand,
+    },
     /// Referral cases after a decision.
     Case {
         #[command(subcommand)]
         command: CaseCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ProvidersCommand {
+    /// Validate a directory: counts, and what is incomplete.
+    Check {
+        /// The directory.
+        path: PathBuf,
+        /// IANA time zone of schedules that give only a UTC offset.
+        #[arg(long)]
+        timezone: Option<String>,
+        /// A taxonomy mapping file (TOML) instead of the default.
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
+    },
+    /// List the services open at a time.
+    Open {
+        /// The time, RFC 3339 with offset (e.g. 2026-03-02T22:30:00-06:00).
+        #[arg(long)]
+        at: String,
+        /// The directory.
+        path: PathBuf,
+        /// IANA time zone of schedules that give only a UTC offset.
+        #[arg(long)]
+        timezone: Option<String>,
+        /// A taxonomy mapping file (TOML) instead of the default.
+        #[arg(long)]
+        taxonomy: Option<PathBuf>,
     },
 }
 
@@ -148,8 +191,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             program,
             input,
             format,
+            providers,
         } => {
-            let router = Router::new(load(&program)?);
+            let router = make_router(&program, providers.as_ref())?;
             let (name, reader): (String, Box<dyn BufRead>) = match input {
                 None => ("<stdin>".into(), Box::new(io::stdin().lock())),
                 Some(p) if p.as_os_str() == "-" => ("<stdin>".into(), Box::new(io::stdin().lock())),
@@ -160,8 +204,12 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             route_stream(&router, &name, reader, format)
         }
-        Command::Explain { program, encounter } => {
-            let router = Router::new(load(&program)?);
+        Command::Explain {
+            program,
+            providers,
+            encounter,
+        } => {
+            let router = make_router(&program, providers.as_ref())?;
             let text = if encounter.trim_start().starts_with('{') {
                 encounter
             } else if encounter == "-" {
@@ -198,6 +246,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Providers { command } => providers_command(command),
         Command::Case { command } => match command {
             CaseCommand::Graph { format } => {
                 let text = match format {
@@ -208,6 +257,134 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 Ok(ExitCode::SUCCESS)
             }
         },
+    }
+}
+
+fn load_directory(
+    path: &PathBuf,
+    timezone: Option<String>,
+    taxonomy: Option<&PathBuf>,
+) -> Result<Directory, String> {
+    let mut options = LoadOptions {
+        timezone,
+        ..LoadOptions::default()
+    };
+    if let Some(t) = taxonomy {
+        let text = std::fs::read_to_string(t).map_err(|e| format!("{}: {e}", t.display()))?;
+        options.taxonomy =
+            TaxonomyMap::from_toml(&text, &t.display().to_string()).map_err(|e| e.to_string())?;
+    }
+    Directory::from_path_with(path, &options).map_err(|e| e.to_string())
+}
+
+fn make_router(program: &PathBuf, providers: Option<&PathBuf>) -> Result<Router, String> {
+    let program = load(program)?;
+    match providers {
+        None => Ok(Router::new(program)),
+        Some(path) => {
+            let tz = program.spec().program.timezone.clone();
+            let dir = load_directory(path, Some(tz), None)?;
+            for w in dir.warnings().iter().take(20) {
+                eprintln!("{}: warning: {w}", path.display());
+            }
+            if dir.warnings().len() > 20 {
+                eprintln!(
+                    "{}: {} more warnings (see `offramp providers check`)",
+                    path.display(),
+                    dir.warnings().len() - 20
+                );
+            }
+            Router::with_directory(program, &dir).map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn providers_command(command: ProvidersCommand) -> Result<ExitCode, String> {
+    match command {
+        ProvidersCommand::Check {
+            path,
+            timezone,
+            taxonomy,
+        } => {
+            let dir = match load_directory(&path, timezone, taxonomy.as_ref()) {
+                Ok(d) => d,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            for w in dir.warnings() {
+                eprintln!("{}: warning: {w}", path.display());
+            }
+            let mut kinds = std::collections::BTreeMap::new();
+            for s in dir.services() {
+                for k in &s.kinds {
+                    *kinds
+                        .entry(
+                            serde_json::to_value(k)
+                                .ok()
+                                .and_then(|v| v.as_str().map(str::to_string))
+                                .unwrap_or_default(),
+                        )
+                        .or_insert(0) += 1;
+                }
+            }
+            println!(
+                "{}: ok: {} organizations, {} services, {} sites, {} warnings",
+                path.display(),
+                dir.organizations().len(),
+                dir.services().len(),
+                dir.services().iter().map(|s| s.sites.len()).sum::<usize>(),
+                dir.warnings().len()
+            );
+            for (k, n) in kinds {
+                println!("  {k}: {n}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ProvidersCommand::Open {
+            at,
+            path,
+            timezone,
+            taxonomy,
+        } => {
+            let t = chrono::DateTime::parse_from_rfc3339(&at).map_err(|e| {
+                format!("--at: {e}; expected RFC 3339 such as 2026-03-02T22:30:00-06:00")
+            })?;
+            let dir = load_directory(&path, timezone, taxonomy.as_ref())?;
+            let mut open = 0;
+            for s in dir.services() {
+                let hours: Vec<&offramp::providers::Hours> = s
+                    .hours
+                    .iter()
+                    .chain(s.sites.iter().filter_map(|x| x.hours.as_ref()))
+                    .collect();
+                let mut until = None;
+                let mut is_open = false;
+                for h in hours {
+                    let compiled =
+                        OpeningHours::compile(h).map_err(|e| format!("service {}: {e}", s.id))?;
+                    if compiled.is_open(t) {
+                        is_open = true;
+                        until = compiled.open_until(t);
+                        break;
+                    }
+                }
+                if is_open {
+                    open += 1;
+                    let until = until
+                        .map(|u| format!("until {}", u.to_rfc3339()))
+                        .unwrap_or_else(|| "with no closing time in sight".into());
+                    println!("{}	{}	{until}", s.id, s.name);
+                }
+            }
+            eprintln!(
+                "{open} of {} services open at {}",
+                dir.services().len(),
+                t.to_rfc3339()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

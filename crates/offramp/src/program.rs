@@ -980,15 +980,31 @@ impl Program {
                 exclusions: excl_c,
                 needs: p.providers.as_ref().map(|n| {
                     if n.kinds.is_empty() {
-                        b.error_at(pw_text, format!("pathway `{pw_text}` lists no provider `kinds`"), Some("name at least one service kind, e.g. `kinds = [\"moud\"]`".into()));
+                        b.error_at(
+                            pw_text,
+                            format!("pathway `{pw_text}` lists no provider `kinds`"),
+                            Some(
+                                "name at least one service kind, e.g. `kinds = [\"moud\"]`".into(),
+                            ),
+                        );
                     }
                     if let Some(d) = n.max_distance_km
                         && !(d.is_finite() && d > 0.0)
                     {
-                        b.error_at(pw_text, format!("pathway `{pw_text}`: `max_distance_km` must be a positive number"), None);
+                        b.error_at(
+                            pw_text,
+                            format!(
+                                "pathway `{pw_text}`: `max_distance_km` must be a positive number"
+                            ),
+                            None,
+                        );
                     }
                     if n.limit == Some(0) {
-                        b.error_at(pw_text, format!("pathway `{pw_text}`: `limit` must be at least 1"), None);
+                        b.error_at(
+                            pw_text,
+                            format!("pathway `{pw_text}`: `limit` must be at least 1"),
+                            None,
+                        );
                     }
                     let words: Vec<&str> = n.kinds.iter().map(|k| kind_words(*k)).collect();
                     Needs {
@@ -1005,7 +1021,12 @@ impl Program {
         if let Some(area) = &spec.service_area
             && !(area.max_distance_km.is_finite() && area.max_distance_km > 0.0)
         {
-            b.diags.push(b.loc.diagnostic(name, 0..0, "service_area.max_distance_km must be a positive number".into(), None));
+            b.diags.push(b.loc.diagnostic(
+                name,
+                0..0,
+                "service_area.max_distance_km must be a positive number".into(),
+                None,
+            ));
         }
         if !b.diags.is_empty() {
             b.diags.sort_by_key(|d| d.span.start);

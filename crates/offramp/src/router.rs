@@ -291,7 +291,10 @@ impl Router {
     /// let router = Router::with_directory(program, &directory).unwrap();
     /// assert!(router.has_directory());
     /// ```
-    pub fn with_directory(program: Program, directory: &Directory) -> Result<Router, DirectoryError> {
+    pub fn with_directory(
+        program: Program,
+        directory: &Directory,
+    ) -> Result<Router, DirectoryError> {
         let mut r = Router::new(program);
         r.providers = Some(Arc::new(ProviderIndex::build(directory)?));
         Ok(r)
@@ -304,7 +307,11 @@ impl Router {
 
     /// Updates one service's capacity. Threads routing at the same time see either the old or
     /// the new figure, never a torn one; the router is not rebuilt.
-    pub fn update_capacity(&self, service_id: &str, capacity: Option<Capacity>) -> Result<(), UnknownService> {
+    pub fn update_capacity(
+        &self,
+        service_id: &str,
+        capacity: Option<Capacity>,
+    ) -> Result<(), UnknownService> {
         match &self.providers {
             Some(p) if p.set_capacity(service_id, capacity) => Ok(()),
             _ => Err(UnknownService(service_id.chars().take(64).collect())),
@@ -312,7 +319,10 @@ impl Router {
     }
 
     /// Updates many capacities as one snapshot. Returns the ids that are not in the directory.
-    pub fn update_capacities<'a>(&self, updates: impl IntoIterator<Item = (&'a str, Option<Capacity>)>) -> Vec<String> {
+    pub fn update_capacities<'a>(
+        &self,
+        updates: impl IntoIterator<Item = (&'a str, Option<Capacity>)>,
+    ) -> Vec<String> {
         match &self.providers {
             Some(p) => p.set_capacities(updates),
             None => updates.into_iter().map(|(id, _)| id.to_string()).collect(),
@@ -424,12 +434,17 @@ impl Router {
                     };
                     let (providers, provider_gap) = match (&self.providers, &pw.needs) {
                         (Some(index), Some(needs)) => {
-                            let default_km = p.spec().service_area.as_ref().map(|a| a.max_distance_km);
+                            let default_km =
+                                p.spec().service_area.as_ref().map(|a| a.max_distance_km);
                             let (options, gap) = index.matches(needs, enc, default_km);
                             if let Some(g) = &gap {
                                 warnings.push(Warning {
                                     code: WarningCode::ProviderGap,
-                                    message: Text::owned(format!("{}: {}", pw.pathway.as_str().replace('_', " "), g.message)),
+                                    message: Text::owned(format!(
+                                        "{}: {}",
+                                        pw.pathway.as_str().replace('_', " "),
+                                        g.message
+                                    )),
                                 });
                             }
                             (Some(options), gap)

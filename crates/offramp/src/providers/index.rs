@@ -115,7 +115,10 @@ fn chord_to_km(chord2: f64) -> f64 {
 }
 
 fn km_to_chord2(km: f64) -> f64 {
-    let chord = 2.0 * (km / (2.0 * EARTH_KM)).min(std::f64::consts::FRAC_PI_2).sin();
+    let chord = 2.0
+        * (km / (2.0 * EARTH_KM))
+            .min(std::f64::consts::FRAC_PI_2)
+            .sin();
     chord * chord
 }
 
@@ -227,7 +230,9 @@ impl Candidate {
             std::cmp::Reverse(self.available.map(i64::from).unwrap_or(-1)),
             !self.partner,
             std::cmp::Reverse(self.preferences),
-            ids.get(self.service as usize).map(|s| s.id.as_str()).unwrap_or(""),
+            ids.get(self.service as usize)
+                .map(|s| s.id.as_str())
+                .unwrap_or(""),
             self.site,
         )
     }
@@ -238,7 +243,13 @@ fn hhmm(t: &DateTime<FixedOffset>, now: &DateTime<FixedOffset>) -> String {
     if same_day {
         format!("{:02}:{:02}", t.hour(), t.minute())
     } else {
-        format!("{} {} {:02}:{:02}", t.weekday(), t.format("%-d %b"), t.hour(), t.minute())
+        format!(
+            "{} {} {:02}:{:02}",
+            t.weekday(),
+            t.format("%-d %b"),
+            t.hour(),
+            t.minute()
+        )
     }
 }
 
@@ -269,7 +280,9 @@ impl ProviderIndex {
                 for (j, site) in s.sites.iter().enumerate() {
                     let j16 = u16::try_from(j).map_err(|_| DirectoryError::too_large())?;
                     match (site.latitude, site.longitude) {
-                        (Some(lat), Some(lon)) => entries[k].push(GeomWithData::new(unit_vector(lat, lon), (idx, j16))),
+                        (Some(lat), Some(lon)) => {
+                            entries[k].push(GeomWithData::new(unit_vector(lat, lon), (idx, j16)))
+                        }
                         _ => unplaced[k].push((idx, j16)),
                     }
                 }
@@ -279,7 +292,8 @@ impl ProviderIndex {
         }
         let trees = entries.into_iter().map(RTree::bulk_load).collect();
         let kind_offered = KINDS.map(|k| Text::pooled(&format!("offers {}", kind_words(k))));
-        let kind_preferred = KINDS.map(|k| Text::pooled(&format!("also offers {} (preferred)", kind_words(k))));
+        let kind_preferred =
+            KINDS.map(|k| Text::pooled(&format!("also offers {} (preferred)", kind_words(k))));
         let population = [
             Population::SexWorkers,
             Population::TraffickingSurvivors,
@@ -329,7 +343,10 @@ impl ProviderIndex {
     }
 
     /// Replaces several capacities at once, as one snapshot. Unknown ids are returned.
-    pub(crate) fn set_capacities<'a>(&self, updates: impl IntoIterator<Item = (&'a str, Option<Capacity>)>) -> Vec<String> {
+    pub(crate) fn set_capacities<'a>(
+        &self,
+        updates: impl IntoIterator<Item = (&'a str, Option<Capacity>)>,
+    ) -> Vec<String> {
         let updates: Vec<(&str, Option<Capacity>)> = updates.into_iter().collect();
         let mut unknown = Vec::new();
         let mut next = Vec::clone(&self.capacity.load());
@@ -348,7 +365,10 @@ impl ProviderIndex {
     }
 
     fn language_word(&self, code: &str) -> Text {
-        let mut map = self.languages.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut map = self
+            .languages
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Some(t) = map.get(code) {
             return t.clone();
         }
@@ -362,7 +382,12 @@ impl ProviderIndex {
     }
 
     /// The ranked options for one pathway, and a gap when none can take the person now.
-    pub(crate) fn matches(&self, needs: &Needs, enc: &Encounter, default_max_km: Option<f64>) -> (Vec<ProviderOption>, Option<ProviderGap>) {
+    pub(crate) fn matches(
+        &self,
+        needs: &Needs,
+        enc: &Encounter,
+        default_max_km: Option<f64>,
+    ) -> (Vec<ProviderOption>, Option<ProviderGap>) {
         let capacity = self.capacity.load();
         let people = population_of(enc);
         let max_km = needs.max_distance_km.or(default_max_km);
@@ -372,58 +397,62 @@ impl ProviderIndex {
         let mut open_found = 0usize;
         let mut next_any: Option<DateTime<FixedOffset>> = None;
 
-        let mut consider = |service: u32, site: u16, distance_km: Option<f64>, kept: &mut Vec<Candidate>| {
-            if seen.contains(&service) {
-                return false;
-            }
-            let Some(s) = self.services.get(service as usize) else {
-                return false;
-            };
-            if !s.active || !fits(s, enc, &people) {
-                return false;
-            }
-            let cap = capacity.get(service as usize).and_then(Option::as_ref);
-            if cap.is_some_and(|c| c.available == 0) {
-                return false;
-            }
-            let hours = s
-                .sites
-                .get(usize::from(site))
-                .and_then(|x| x.hours.as_ref())
-                .or(s.hours.as_ref());
-            let (open_now, open_until, next_open, hours_known) = match hours {
-                Some(h) => {
-                    let open = h.is_open(enc.at);
-                    if open {
-                        (true, h.open_until(enc.at), Some(enc.at), true)
-                    } else {
-                        (false, None, h.next_open(enc.at), true)
-                    }
+        let mut consider =
+            |service: u32, site: u16, distance_km: Option<f64>, kept: &mut Vec<Candidate>| {
+                if seen.contains(&service) {
+                    return false;
                 }
-                None => (false, None, None, false),
+                let Some(s) = self.services.get(service as usize) else {
+                    return false;
+                };
+                if !s.active || !fits(s, enc, &people) {
+                    return false;
+                }
+                let cap = capacity.get(service as usize).and_then(Option::as_ref);
+                if cap.is_some_and(|c| c.available == 0) {
+                    return false;
+                }
+                let hours = s
+                    .sites
+                    .get(usize::from(site))
+                    .and_then(|x| x.hours.as_ref())
+                    .or(s.hours.as_ref());
+                let (open_now, open_until, next_open, hours_known) = match hours {
+                    Some(h) => {
+                        let open = h.is_open(enc.at);
+                        if open {
+                            (true, h.open_until(enc.at), Some(enc.at), true)
+                        } else {
+                            (false, None, h.next_open(enc.at), true)
+                        }
+                    }
+                    None => (false, None, None, false),
+                };
+                if let Some(n) = next_open
+                    && next_any.is_none_or(|a| n < a)
+                {
+                    next_any = Some(n);
+                }
+                seen.push(service);
+                let partner = needs
+                    .partners
+                    .iter()
+                    .any(|p| *p == *s.id || *p == s.organization_id);
+                let preferences = (s.kinds & needs.prefer).count_ones();
+                kept.push(Candidate {
+                    service,
+                    site,
+                    open_now,
+                    open_until,
+                    next_open,
+                    hours_known,
+                    distance_km,
+                    available: cap.map(|c| c.available),
+                    partner,
+                    preferences,
+                });
+                open_now
             };
-            if let Some(n) = next_open
-                && next_any.is_none_or(|a| n < a)
-            {
-                next_any = Some(n);
-            }
-            seen.push(service);
-            let partner = needs.partners.iter().any(|p| *p == *s.id || *p == s.organization_id);
-            let preferences = (s.kinds & needs.prefer).count_ones();
-            kept.push(Candidate {
-                service,
-                site,
-                open_now,
-                open_until,
-                next_open,
-                hours_known,
-                distance_km,
-                available: cap.map(|c| c.available),
-                partner,
-                preferences,
-            });
-            open_now
-        };
 
         let kinds: Vec<usize> = KINDS
             .iter()
@@ -437,7 +466,11 @@ impl ProviderIndex {
                 // Walk each kind's tree nearest-first, merged by distance.
                 let mut iters: Vec<_> = kinds
                     .iter()
-                    .map(|k| self.trees[*k].nearest_neighbor_iter_with_distance_2(point).peekable())
+                    .map(|k| {
+                        self.trees[*k]
+                            .nearest_neighbor_iter_with_distance_2(point)
+                            .peekable()
+                    })
                     .collect();
                 loop {
                     let mut best: Option<(usize, f64)> = None;
@@ -487,18 +520,27 @@ impl ProviderIndex {
         }
         kept.sort_by(|a, b| a.key(&self.services).cmp(&b.key(&self.services)));
         kept.truncate(needs.limit);
-        let options: Vec<ProviderOption> = kept.iter().map(|c| self.option(c, needs, enc, &capacity)).collect();
+        let options: Vec<ProviderOption> = kept
+            .iter()
+            .map(|c| self.option(c, needs, enc, &capacity))
+            .collect();
         let gap = if options.iter().any(|o| o.open_now) {
             None
         } else {
             let message = match (options.is_empty(), next_any) {
-                (true, _) => format!("no partner offering {} can take this person", needs.kind_words),
+                (true, _) => format!(
+                    "no partner offering {} can take this person",
+                    needs.kind_words
+                ),
                 (false, Some(t)) => format!(
                     "no partner offering {} is open now; the first opens {}",
                     needs.kind_words,
                     hhmm(&t, &enc.at)
                 ),
-                (false, None) => format!("no partner offering {} is known to be open now", needs.kind_words),
+                (false, None) => format!(
+                    "no partner offering {} is known to be open now",
+                    needs.kind_words
+                ),
             };
             Some(ProviderGap {
                 message: Text::owned(message),
@@ -508,15 +550,29 @@ impl ProviderIndex {
         (options, gap)
     }
 
-    fn option(&self, c: &Candidate, needs: &Needs, enc: &Encounter, capacity: &[Option<Capacity>]) -> ProviderOption {
+    fn option(
+        &self,
+        c: &Candidate,
+        needs: &Needs,
+        enc: &Encounter,
+        capacity: &[Option<Capacity>],
+    ) -> ProviderOption {
         let s = &self.services[c.service as usize];
         let w = &self.words;
         let mut reasons = Vec::with_capacity(6);
         match (c.open_now, c.open_until, c.next_open, c.hours_known) {
-            (true, Some(until), _, _) => reasons.push(Text::owned(format!("open now until {}", hhmm(&until, &enc.at)))),
+            (true, Some(until), _, _) => reasons.push(Text::owned(format!(
+                "open now until {}",
+                hhmm(&until, &enc.at)
+            ))),
             (true, None, _, _) => reasons.push(w.open_all_hours.clone()),
-            (false, _, Some(next), _) => reasons.push(Text::owned(format!("closed now; opens {}", hhmm(&next, &enc.at)))),
-            (false, _, None, true) => reasons.push(Text::pooled("closed, with no opening in the coming year")),
+            (false, _, Some(next), _) => reasons.push(Text::owned(format!(
+                "closed now; opens {}",
+                hhmm(&next, &enc.at)
+            ))),
+            (false, _, None, true) => {
+                reasons.push(Text::pooled("closed, with no opening in the coming year"))
+            }
             (false, _, None, false) => reasons.push(w.hours_unknown.clone()),
         }
         if let Some(d) = c.distance_km {
@@ -524,7 +580,11 @@ impl ProviderIndex {
         }
         let cap = capacity.get(c.service as usize).and_then(Option::as_ref);
         if let Some(cap) = cap {
-            reasons.push(Text::owned(format!("{} {} available", cap.available, plural(&cap.unit, cap.available))));
+            reasons.push(Text::owned(format!(
+                "{} {} available",
+                cap.available,
+                plural(&cap.unit, cap.available)
+            )));
         }
         for (i, k) in KINDS.iter().enumerate() {
             let bit = kind_bit(*k);
@@ -557,7 +617,10 @@ impl ProviderIndex {
             service_id: s.id.clone(),
             service: s.name.clone(),
             organization: s.organization.clone(),
-            site: s.sites.get(usize::from(c.site)).and_then(|x| x.name.clone()),
+            site: s
+                .sites
+                .get(usize::from(c.site))
+                .and_then(|x| x.name.clone()),
             open_now: c.open_now,
             open_until: c.open_until,
             next_open: c.next_open,
@@ -612,9 +675,15 @@ fn compile_service(s: &Service, orgs: &HashMap<&str, &str>) -> Result<ServiceC, 
             .as_ref()
             .map(OpeningHours::compile)
             .transpose()
-            .map_err(|e| DirectoryError::hours(&s.id, &format!("sites[{j}].hours"), &e.to_string()))?;
+            .map_err(|e| {
+                DirectoryError::hours(&s.id, &format!("sites[{j}].hours"), &e.to_string())
+            })?;
         sites.push(SiteC {
-            name: site.name.as_deref().or(Some(site.location_id.as_str())).map(Text::pooled),
+            name: site
+                .name
+                .as_deref()
+                .or(Some(site.location_id.as_str()))
+                .map(Text::pooled),
             hours: h,
         });
     }
@@ -622,7 +691,11 @@ fn compile_service(s: &Service, orgs: &HashMap<&str, &str>) -> Result<ServiceC, 
     Ok(ServiceC {
         id: Text::pooled(&s.id),
         name: Text::pooled(&s.name),
-        organization: Text::pooled(orgs.get(s.organization_id.as_str()).copied().unwrap_or(s.organization_id.as_str())),
+        organization: Text::pooled(
+            orgs.get(s.organization_id.as_str())
+                .copied()
+                .unwrap_or(s.organization_id.as_str()),
+        ),
         organization_id: s.organization_id.clone(),
         kinds,
         min_age: s.eligibility.minimum_age,

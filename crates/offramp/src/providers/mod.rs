@@ -97,7 +97,10 @@ pub struct Directory {
 impl Directory {
     /// A directory from organizations and services, checked: unique ids, known organizations,
     /// coordinates on the globe, hours that compile.
-    pub fn new(organizations: Vec<Organization>, services: Vec<Service>) -> Result<Directory, DirectoryError> {
+    pub fn new(
+        organizations: Vec<Organization>,
+        services: Vec<Service>,
+    ) -> Result<Directory, DirectoryError> {
         Directory::checked(organizations, services, Vec::new(), "<directory>")
     }
 
@@ -116,7 +119,11 @@ impl Directory {
         let mut org_ids = std::collections::HashSet::new();
         for o in &organizations {
             if !org_ids.insert(o.id.as_str()) {
-                return Err(invalid(format!("organization {}", o.id), "id", "is used by two organizations".into()));
+                return Err(invalid(
+                    format!("organization {}", o.id),
+                    "id",
+                    "is used by two organizations".into(),
+                ));
             }
         }
         let mut ids = std::collections::HashSet::new();
@@ -132,7 +139,10 @@ impl Directory {
                 warnings.push(DirectoryWarning {
                     record: record.clone(),
                     field: Some("organization_id".into()),
-                    message: format!("organization `{}` is not in the directory", s.organization_id),
+                    message: format!(
+                        "organization `{}` is not in the directory",
+                        s.organization_id
+                    ),
                 });
             }
             if s.kinds.is_empty() {
@@ -146,20 +156,30 @@ impl Directory {
                 if let Some(lat) = site.latitude
                     && !(-90.0..=90.0).contains(&lat)
                 {
-                    return Err(invalid(record, &format!("sites[{j}].latitude"), "must be between -90 and 90".into()));
+                    return Err(invalid(
+                        record,
+                        &format!("sites[{j}].latitude"),
+                        "must be between -90 and 90".into(),
+                    ));
                 }
                 if let Some(lon) = site.longitude
                     && !(-180.0..=180.0).contains(&lon)
                 {
-                    return Err(invalid(record, &format!("sites[{j}].longitude"), "must be between -180 and 180".into()));
+                    return Err(invalid(
+                        record,
+                        &format!("sites[{j}].longitude"),
+                        "must be between -180 and 180".into(),
+                    ));
                 }
                 if let Some(h) = &site.hours {
-                    OpeningHours::compile(h)
-                        .map_err(|e| invalid(record.clone(), &format!("sites[{j}].hours"), e.to_string()))?;
+                    OpeningHours::compile(h).map_err(|e| {
+                        invalid(record.clone(), &format!("sites[{j}].hours"), e.to_string())
+                    })?;
                 }
             }
             if let Some(h) = &s.hours {
-                OpeningHours::compile(h).map_err(|e| invalid(record.clone(), "hours", e.to_string()))?;
+                OpeningHours::compile(h)
+                    .map_err(|e| invalid(record.clone(), "hours", e.to_string()))?;
             }
             if s.hours.is_none() && s.sites.iter().all(|x| x.hours.is_none()) {
                 warnings.push(DirectoryWarning {
@@ -179,10 +199,7 @@ impl Directory {
     /// Reads offramp's own directory format from TOML text.
     pub fn from_toml(text: &str, name: &str) -> Result<Directory, DirectoryError> {
         let spec: DirectorySpec = toml::from_str(text).map_err(|e| {
-            let (line, col) = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .unwrap_or((0, 0));
+            let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
             DirectoryError::Invalid {
                 file: name.into(),
                 record: format!("line {line}, column {col}"),

@@ -142,7 +142,9 @@ pub struct ByDay {
 }
 
 /// A weekday, in iCal's two-letter form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub enum Weekday {
     /// Monday.
     MO,
