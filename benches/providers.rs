@@ -3,7 +3,8 @@
 //!
 //! - `route+providers/1000` and `/10000`: one encounter routed with provider matching against a
 //!   directory of that many services: medians at most 5 µs and 20 µs;
-//! - `load/hsds-10000`: reading 10,000 HSDS 3.0 services from JSON: at most 200 ms.
+//!
+//! Loading is measured in `hsds_load.rs`.
 //!
 //! Figures are recorded in `benches/README.md`.
 
@@ -68,25 +69,5 @@ fn route_with_providers(c: &mut Criterion) {
     group.finish();
 }
 
-fn load_hsds(c: &mut Criterion) {
-    let dir =
-        offramp_suite::synthetic_directory(10_000, 5, (47.61, -122.33), "America/Los_Angeles");
-    let json =
-        offramp::providers::hsds::to_hsds_json(dir.organizations(), dir.services()).to_string();
-    let opts = offramp::providers::hsds::LoadOptions {
-        timezone: Some("America/Los_Angeles".into()),
-        ..Default::default()
-    };
-    let loaded =
-        offramp::providers::hsds::from_json_str(&json, "bench.json", &opts).expect("loads");
-    assert_eq!(loaded.services.len(), 10_000);
-    let mut group = c.benchmark_group("load");
-    group.sample_size(20);
-    group.bench_function("hsds-10000", |b| {
-        b.iter(|| offramp::providers::hsds::from_json_str(black_box(&json), "bench.json", &opts))
-    });
-    group.finish();
-}
-
-criterion_group!(benches, route_with_providers, load_hsds);
+criterion_group!(benches, route_with_providers);
 criterion_main!(benches);

@@ -204,7 +204,9 @@ fn options_are_ranked_open_first_then_distance_then_capacity_then_partners() {
         "{:?}",
         opts[0].reasons
     );
-    assert!(opts[0].reasons.iter().any(|r| &**r == "2 slots available"));
+    let text = d.explain();
+    assert!(text.contains("partner-same name (org-partner name, partner-same site): open now until 22:00; 1.1 km away; 2 slots available"), "{text}");
+    assert!(text.contains("closed, opens 13:00"), "{text}");
     let closed = &opts[3];
     assert!(!closed.open_now);
     assert_eq!(

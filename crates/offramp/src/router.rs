@@ -132,6 +132,17 @@ impl Decision {
         serde_json::to_string(self).unwrap_or_default()
     }
 
+    /// The time the providers were matched at, recovered from an open option (the encounter's
+    /// time is not part of the record).
+    fn encounter_at_hint(&self) -> Option<DateTime<FixedOffset>> {
+        self.eligible
+            .iter()
+            .filter_map(|e| e.providers.as_ref())
+            .flatten()
+            .find(|o| o.open_now)
+            .and_then(|o| o.next_open)
+    }
+
     /// Reads a decision back from JSON.
     pub fn from_json(text: &str) -> Result<Decision, serde_json::Error> {
         serde_json::from_str(text)
@@ -186,6 +197,18 @@ impl Decision {
                     );
                 }
                 let _ = writeln!(s, ".");
+                if let Some(options) = &e.providers {
+                    for (i, o) in options.iter().enumerate() {
+                        let _ = writeln!(
+                            s,
+                            "     {}",
+                            describe_option(i + 1, o, &self.encounter_at_hint())
+                        );
+                    }
+                }
+                if let Some(g) = &e.provider_gap {
+                    let _ = writeln!(s, "     Gap: {}.", g.message);
+                }
             }
         }
         if !self.ineligible.is_empty() {
@@ -205,6 +228,57 @@ impl Decision {
         }
         s
     }
+}
+
+/// Local `HH:MM` for a time on the same local day as `now`, else the weekday and date too.
+pub(crate) fn short_time(t: &DateTime<FixedOffset>, now: &Option<DateTime<FixedOffset>>) -> String {
+    use chrono::{Datelike, Timelike};
+    let same_day = now.is_some_and(|n| n.with_timezone(t.offset()).date_naive() == t.date_naive());
+    if same_day {
+        format!("{:02}:{:02}", t.hour(), t.minute())
+    } else {
+        format!(
+            "{} {} {:02}:{:02}",
+            t.weekday(),
+            t.format("%-d %b"),
+            t.hour(),
+            t.minute()
+        )
+    }
+}
+
+/// One provider option as a sentence.
+fn describe_option(n: usize, o: &ProviderOption, now: &Option<DateTime<FixedOffset>>) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    match (o.open_now, o.open_until, o.next_open) {
+        (true, Some(u), _) => parts.push(format!("open now until {}", short_time(&u, now))),
+        (true, None, _) => parts.push("open now".into()),
+        (false, _, Some(t)) => parts.push(format!("closed, opens {}", short_time(&t, now))),
+        (false, _, None) => {}
+    }
+    if let Some(d) = o.distance_km {
+        parts.push(format!("{d:.1} km away"));
+    }
+    if let (Some(a), Some(unit)) = (o.available, &o.unit) {
+        let unit = if a == 1 || unit.ends_with('s') {
+            unit.to_string()
+        } else {
+            format!("{unit}s")
+        };
+        parts.push(format!("{a} {unit} available"));
+    }
+    parts.extend(o.reasons.iter().map(|r| r.to_string()));
+    let site = o
+        .site
+        .as_ref()
+        .map(|s| format!(", {s}"))
+        .unwrap_or_default();
+    format!(
+        "{n}) {} ({}{site}): {}.",
+        o.service,
+        o.organization,
+        parts.join("; ")
+    )
 }
 
 /// Routes encounters through one program. Immutable, `Send + Sync`, cheap to clone (it shares
@@ -295,8 +369,13 @@ impl Router {
         program: Program,
         directory: &Directory,
     ) -> Result<Router, DirectoryError> {
+        let masks: Vec<u16> = program
+            .pathways
+            .iter()
+            .filter_map(|p| p.needs.as_ref().map(|n| n.kinds))
+            .collect();
         let mut r = Router::new(program);
-        r.providers = Some(Arc::new(ProviderIndex::build(directory)?));
+        r.providers = Some(Arc::new(ProviderIndex::build(directory, &masks)?));
         Ok(r)
     }
 

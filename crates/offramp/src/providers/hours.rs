@@ -830,8 +830,24 @@ impl OpeningHours {
         }
     }
 
-    /// The local reading of instant `x`.
+    /// The local reading of instant `x`. A router asks about the same instant in the same zone
+    /// for every candidate service, so the last answer is kept per thread.
     fn local(&self, x: DateTime<Utc>) -> Option<Local> {
+        thread_local! {
+            static LAST: std::cell::Cell<Option<(Tz, DateTime<Utc>, Local)>> = const { std::cell::Cell::new(None) };
+        }
+        if let Some((tz, at, l)) = LAST.get()
+            && tz == self.tz
+            && at == x
+        {
+            return Some(l);
+        }
+        let l = self.local_uncached(x)?;
+        LAST.set(Some((self.tz, x, l)));
+        Some(l)
+    }
+
+    fn local_uncached(&self, x: DateTime<Utc>) -> Option<Local> {
         let offset = self.tz.offset_from_utc_datetime(&x.naive_utc()).fix();
         let lx = x.naive_utc().checked_add_offset(offset)?;
         let folded = matches!(

@@ -160,13 +160,30 @@ struct Words {
     population: HashMap<Population, Text>,
 }
 
+/// A service's places free now, as the matcher reads them.
+#[derive(Debug, Clone)]
+struct Slot {
+    available: u32,
+    unit: Text,
+}
+
+impl Slot {
+    fn from(c: &Capacity) -> Slot {
+        Slot {
+            available: c.available,
+            unit: Text::pooled(&c.unit),
+        }
+    }
+}
+
 /// The compiled index.
 #[derive(Debug)]
 pub(crate) struct ProviderIndex {
     services: Vec<ServiceC>,
-    trees: Vec<RTree<Entry>>,
-    unplaced: Vec<Vec<(u32, u16)>>,
-    capacity: ArcSwap<Vec<Option<Capacity>>>,
+    /// One spatial tree per distinct set of kinds a pathway needs, and the sites with no
+    /// coordinates (or services with no sites) that fit the same set.
+    groups: Vec<(u16, RTree<Entry>, Vec<(u32, u16)>)>,
+    capacity: ArcSwap<Vec<Option<Slot>>>,
     by_id: HashMap<String, u32>,
     words: Words,
     languages: std::sync::Mutex<HashMap<String, Text>>,
@@ -254,15 +271,19 @@ fn hhmm(t: &DateTime<FixedOffset>, now: &DateTime<FixedOffset>) -> String {
 }
 
 impl ProviderIndex {
-    pub(crate) fn build(dir: &Directory) -> Result<ProviderIndex, DirectoryError> {
+    /// Indexes a directory for the sets of kinds the program's pathways need.
+    pub(crate) fn build(dir: &Directory, masks: &[u16]) -> Result<ProviderIndex, DirectoryError> {
         let org_names: HashMap<&str, &str> = dir
             .organizations()
             .iter()
             .map(|o| (o.id.as_str(), o.name.as_str()))
             .collect();
         let mut services = Vec::with_capacity(dir.services().len());
-        let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); KINDS.len()];
-        let mut unplaced: Vec<Vec<(u32, u16)>> = vec![Vec::new(); KINDS.len()];
+        let mut masks: Vec<u16> = masks.to_vec();
+        masks.sort_unstable();
+        masks.dedup();
+        let mut entries: Vec<Vec<Entry>> = vec![Vec::new(); masks.len()];
+        let mut unplaced: Vec<Vec<(u32, u16)>> = vec![Vec::new(); masks.len()];
         let mut capacity = Vec::with_capacity(dir.services().len());
         let mut by_id = HashMap::new();
         for (i, s) in dir.services().iter().enumerate() {
@@ -270,8 +291,8 @@ impl ProviderIndex {
             by_id.insert(s.id.clone(), idx);
             let compiled = compile_service(s, &org_names)?;
             let kinds = compiled.kinds;
-            for (k, kind) in KINDS.iter().enumerate() {
-                if kinds & kind_bit(*kind) == 0 {
+            for (k, mask) in masks.iter().enumerate() {
+                if kinds & mask == 0 {
                     continue;
                 }
                 if s.sites.is_empty() {
@@ -287,10 +308,15 @@ impl ProviderIndex {
                     }
                 }
             }
-            capacity.push(s.capacity.clone());
+            capacity.push(s.capacity.as_ref().map(Slot::from));
             services.push(compiled);
         }
-        let trees = entries.into_iter().map(RTree::bulk_load).collect();
+        let groups = masks
+            .into_iter()
+            .zip(entries)
+            .zip(unplaced)
+            .map(|((m, e), u)| (m, RTree::bulk_load(e), u))
+            .collect();
         let kind_offered = KINDS.map(|k| Text::pooled(&format!("offers {}", kind_words(k))));
         let kind_preferred =
             KINDS.map(|k| Text::pooled(&format!("also offers {} (preferred)", kind_words(k))));
@@ -310,8 +336,7 @@ impl ProviderIndex {
         .collect();
         Ok(ProviderIndex {
             services,
-            trees,
-            unplaced,
+            groups,
             capacity: ArcSwap::from_pointee(capacity),
             by_id,
             words: Words {
@@ -332,10 +357,11 @@ impl ProviderIndex {
         let Some(&i) = self.by_id.get(service_id) else {
             return false;
         };
+        let slot = capacity.as_ref().map(Slot::from);
         self.capacity.rcu(|old| {
             let mut next = Vec::clone(old);
-            if let Some(slot) = next.get_mut(i as usize) {
-                *slot = capacity.clone();
+            if let Some(entry) = next.get_mut(i as usize) {
+                *entry = slot.clone();
             }
             next
         });
@@ -353,8 +379,8 @@ impl ProviderIndex {
         for (id, cap) in updates {
             match self.by_id.get(id) {
                 Some(&i) => {
-                    if let Some(slot) = next.get_mut(i as usize) {
-                        *slot = cap;
+                    if let Some(entry) = next.get_mut(i as usize) {
+                        *entry = cap.as_ref().map(Slot::from);
                     }
                 }
                 None => unknown.push(id.to_string()),
@@ -417,22 +443,13 @@ impl ProviderIndex {
                     .get(usize::from(site))
                     .and_then(|x| x.hours.as_ref())
                     .or(s.hours.as_ref());
-                let (open_now, open_until, next_open, hours_known) = match hours {
-                    Some(h) => {
-                        let open = h.is_open(enc.at);
-                        if open {
-                            (true, h.open_until(enc.at), Some(enc.at), true)
-                        } else {
-                            (false, None, h.next_open(enc.at), true)
-                        }
-                    }
-                    None => (false, None, None, false),
+                // How long it stays open, or when a closed one opens, is worked out later for
+                // the services that need it.
+                let (open_now, next_open, hours_known) = match hours {
+                    Some(h) if h.is_open(enc.at) => (true, Some(enc.at), true),
+                    Some(_) => (false, None, true),
+                    None => (false, None, false),
                 };
-                if let Some(n) = next_open
-                    && next_any.is_none_or(|a| n < a)
-                {
-                    next_any = Some(n);
-                }
                 seen.push(service);
                 let partner = needs
                     .partners
@@ -443,7 +460,7 @@ impl ProviderIndex {
                     service,
                     site,
                     open_now,
-                    open_until,
+                    open_until: None,
                     next_open,
                     hours_known,
                     distance_km,
@@ -454,75 +471,61 @@ impl ProviderIndex {
                 open_now
             };
 
-        let kinds: Vec<usize> = KINDS
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| needs.kinds & kind_bit(**k) != 0)
-            .map(|(i, _)| i)
-            .collect();
+        let Some((_, tree, unplaced)) = self.groups.iter().find(|g| g.0 == needs.kinds) else {
+            return (Vec::new(), None);
+        };
         match here {
             Some(point) => {
                 let limit2 = max_km.map(km_to_chord2);
-                // Walk each kind's tree nearest-first, merged by distance.
-                let mut iters: Vec<_> = kinds
-                    .iter()
-                    .map(|k| {
-                        self.trees[*k]
-                            .nearest_neighbor_iter_with_distance_2(point)
-                            .peekable()
-                    })
-                    .collect();
-                loop {
-                    let mut best: Option<(usize, f64)> = None;
-                    for (i, it) in iters.iter_mut().enumerate() {
-                        if let Some((_, d2)) = it.peek()
-                            && best.is_none_or(|(_, b)| *d2 < b)
-                        {
-                            best = Some((i, *d2));
-                        }
-                    }
-                    let Some((i, d2)) = best else { break };
+                let mut worst_open = 0.0f64;
+                for (entry, d2) in tree.nearest_neighbor_iter_with_distance_2(point) {
                     if limit2.is_some_and(|l| d2 > l) {
                         break;
                     }
                     let km = chord_to_km(d2);
                     // Once `limit` open options are in hand, anything farther ranks lower.
-                    if open_found >= needs.limit {
-                        let worst_open = kept
-                            .iter()
-                            .filter(|c| c.open_now)
-                            .filter_map(|c| c.distance_km)
-                            .fold(0.0f64, f64::max);
-                        if km > worst_open + 1e-9 {
-                            break;
-                        }
+                    if open_found >= needs.limit && km > worst_open + 1e-9 {
+                        break;
                     }
-                    if let Some((entry, _)) = iters[i].next() {
-                        let (service, site) = entry.data;
-                        if consider(service, site, Some(km), &mut kept) {
-                            open_found += 1;
-                        }
+                    let (service, site) = entry.data;
+                    if consider(service, site, Some(km), &mut kept) {
+                        open_found += 1;
+                        worst_open = worst_open.max(km);
                     }
                 }
             }
             None => {
-                for k in &kinds {
-                    for (service, site) in self.trees[*k].iter().map(|e| e.data) {
-                        consider(service, site, None, &mut kept);
-                    }
+                for (service, site) in tree.iter().map(|e| e.data) {
+                    consider(service, site, None, &mut kept);
                 }
             }
         }
-        for k in &kinds {
-            for (service, site) in &self.unplaced[*k] {
-                consider(*service, *site, None, &mut kept);
+        for (service, site) in unplaced {
+            consider(*service, *site, None, &mut kept);
+        }
+        if open_found < needs.limit {
+            // Closed services fill the remaining places, soonest opening first.
+            for c in kept.iter_mut().filter(|c| !c.open_now && c.hours_known) {
+                c.next_open = self
+                    .hours_of(c.service, c.site)
+                    .and_then(|h| h.next_open(enc.at));
+                if let Some(n) = c.next_open
+                    && next_any.is_none_or(|a| n < a)
+                {
+                    next_any = Some(n);
+                }
             }
         }
         kept.sort_by(|a, b| a.key(&self.services).cmp(&b.key(&self.services)));
         kept.truncate(needs.limit);
+        for c in kept.iter_mut().filter(|c| c.open_now) {
+            c.open_until = self
+                .hours_of(c.service, c.site)
+                .and_then(|h| h.open_until(enc.at));
+        }
         let options: Vec<ProviderOption> = kept
             .iter()
-            .map(|c| self.option(c, needs, enc, &capacity))
+            .map(|c| self.option(c, needs, enc, &people, &capacity))
             .collect();
         let gap = if options.iter().any(|o| o.open_now) {
             None
@@ -550,42 +553,34 @@ impl ProviderIndex {
         (options, gap)
     }
 
+    fn hours_of(&self, service: u32, site: u16) -> Option<&OpeningHours> {
+        let s = self.services.get(service as usize)?;
+        s.sites
+            .get(usize::from(site))
+            .and_then(|x| x.hours.as_ref())
+            .or(s.hours.as_ref())
+    }
+
+    /// One option. Its reasons are shared words (kinds offered, partner, groups served,
+    /// language, walk-in); times, distance and places are the option's own fields, which
+    /// [`crate::Decision::explain`] turns into sentences.
     fn option(
         &self,
         c: &Candidate,
         needs: &Needs,
         enc: &Encounter,
-        capacity: &[Option<Capacity>],
+        people: &[Population],
+        capacity: &[Option<Slot>],
     ) -> ProviderOption {
         let s = &self.services[c.service as usize];
         let w = &self.words;
-        let mut reasons = Vec::with_capacity(6);
-        match (c.open_now, c.open_until, c.next_open, c.hours_known) {
-            (true, Some(until), _, _) => reasons.push(Text::owned(format!(
-                "open now until {}",
-                hhmm(&until, &enc.at)
-            ))),
-            (true, None, _, _) => reasons.push(w.open_all_hours.clone()),
-            (false, _, Some(next), _) => reasons.push(Text::owned(format!(
-                "closed now; opens {}",
-                hhmm(&next, &enc.at)
-            ))),
-            (false, _, None, true) => {
-                reasons.push(Text::pooled("closed, with no opening in the coming year"))
-            }
-            (false, _, None, false) => reasons.push(w.hours_unknown.clone()),
-        }
-        if let Some(d) = c.distance_km {
-            reasons.push(Text::owned(format!("{d:.1} km away")));
+        let mut reasons = Vec::with_capacity(4);
+        match (c.open_now, c.open_until, c.hours_known) {
+            (true, None, _) => reasons.push(w.open_all_hours.clone()),
+            (false, _, false) => reasons.push(w.hours_unknown.clone()),
+            _ => {}
         }
         let cap = capacity.get(c.service as usize).and_then(Option::as_ref);
-        if let Some(cap) = cap {
-            reasons.push(Text::owned(format!(
-                "{} {} available",
-                cap.available,
-                plural(&cap.unit, cap.available)
-            )));
-        }
         for (i, k) in KINDS.iter().enumerate() {
             let bit = kind_bit(*k);
             if s.kinds & bit & needs.kinds != 0 {
@@ -597,9 +592,9 @@ impl ProviderIndex {
         if c.partner {
             reasons.push(w.preferred_partner.clone());
         }
-        for p in population_of(enc) {
-            if s.populations.contains(&p)
-                && let Some(t) = w.population.get(&p)
+        for p in people {
+            if s.populations.contains(p)
+                && let Some(t) = w.population.get(p)
             {
                 reasons.push(t.clone());
             }
@@ -626,18 +621,10 @@ impl ProviderIndex {
             next_open: c.next_open,
             distance_km: c.distance_km.map(|d| (d * 100.0).round() / 100.0),
             available: c.available,
-            unit: cap.map(|c| Text::pooled(&c.unit)),
+            unit: cap.map(|c| c.unit.clone()),
             preferred_partner: c.partner,
             reasons,
         }
-    }
-}
-
-fn plural(unit: &str, n: u32) -> String {
-    if n == 1 || unit.ends_with('s') {
-        unit.to_string()
-    } else {
-        format!("{unit}s")
     }
 }
 
