@@ -1,4 +1,5 @@
 #![allow(missing_docs)] // criterion's macros generate undocumented functions
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Provider benchmarks with the budgets of the providers issue:
 //!
 //! - `route+providers/1000` and `/10000`: one encounter routed with provider matching against a

@@ -424,3 +424,90 @@ proptest! {
         prop_assert!(opts.iter().all(|o| seen.insert(o.service_id.to_string())), "no service twice");
     }
 }
+
+fn example_router(program: &str, directory: &str) -> Router {
+    let program = Program::from_file(offramp_suite::example_program(program)).unwrap();
+    let options = offramp::providers::LoadOptions {
+        timezone: Some(program.spec().program.timezone.clone()),
+        ..Default::default()
+    };
+    let dir = Directory::from_path_with(
+        offramp_suite::root()
+            .join("examples/providers")
+            .join(directory),
+        &options,
+    )
+    .unwrap();
+    assert!(dir.warnings().is_empty(), "{:?}", dir.warnings());
+    Router::with_directory(program, &dir).unwrap()
+}
+
+#[test]
+fn harvey_refers_a_sex_worker_with_sud_to_ywca_case_management() {
+    let r = example_router("harvey-pd.toml", "harvey-il.json");
+    let e = Encounter::from_json(
+        r#"{"id":"h-1","at":"2026-03-03T15:00:00-06:00","responder":"law_enforcement","source":"on_view",
+        "needs":["sud","sex_work"],"offenses":[{"nibrs":"40A","level":"misdemeanor"}],"age":29,
+        "location":{"lat":41.61,"lon":-87.65}}"#,
+    )
+    .unwrap();
+    let d = r.route(&e);
+    assert_eq!(d.eligible[0].pathway, Pathway::OfficerIntervention);
+    let ywca = d.eligible[0]
+        .providers
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|o| o.organization.contains("YWCA"))
+        .expect("YWCA is offered");
+    assert!(ywca.open_now && ywca.preferred_partner);
+    assert!(
+        ywca.reasons
+            .iter()
+            .any(|r| &**r == "serves people in sex work")
+    );
+    assert!(
+        ywca.reasons
+            .iter()
+            .any(|r| &**r == "offers case management")
+    );
+    // Late at night the YWCA is closed: it is still listed, with its next opening.
+    let mut night = e.clone();
+    night.at = chrono::DateTime::parse_from_rfc3339("2026-03-03T23:30:00-06:00").unwrap();
+    let d = r.route(&night);
+    let opts = d.eligible[0].providers.as_ref().unwrap();
+    assert!(
+        opts.iter().take_while(|o| o.open_now).count() >= 1,
+        "the 24/7 detox is open"
+    );
+    if let Some(y) = opts.iter().find(|o| o.organization.contains("YWCA")) {
+        assert!(!y.open_now && y.next_open.is_some());
+    }
+}
+
+#[test]
+fn example_directories_serve_their_programs() {
+    for (program, directory, encounter) in [
+        (
+            "lead-king-county.toml",
+            "king-county.json",
+            r#"{"id":"k-1","at":"2026-03-03T11:00:00-08:00","responder":"law_enforcement","source":"on_view","needs":["sud"],"offenses":[{"nibrs":"35A","level":"misdemeanor"}],"age":33,"location":{"lat":47.60,"lon":-122.33}}"#,
+        ),
+        (
+            "qrt-hamilton-county.toml",
+            "hamilton-county.json",
+            r#"{"id":"q-1","at":"2026-03-03T11:00:00-05:00","responder":"peer","source":"overdose_follow_up","needs":["opioid_use"],"overdose":{"at":"2026-03-02T23:00:00-05:00","naloxone":true},"age":33,"location":{"lat":39.13,"lon":-84.51}}"#,
+        ),
+    ] {
+        let r = example_router(program, directory);
+        let d = r.route(&Encounter::from_json(encounter).unwrap());
+        let first = &d.eligible[0];
+        let opts = first.providers.as_ref().unwrap();
+        assert!(!opts.is_empty(), "{program}: no options");
+        assert!(
+            opts[0].open_now,
+            "{program}: the first option is open at 11:00 on a Tuesday"
+        );
+        assert!(first.provider_gap.is_none());
+    }
+}

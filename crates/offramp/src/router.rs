@@ -252,7 +252,7 @@ fn describe_option(n: usize, o: &ProviderOption, now: &Option<DateTime<FixedOffs
     let mut parts: Vec<String> = Vec::new();
     match (o.open_now, o.open_until, o.next_open) {
         (true, Some(u), _) => parts.push(format!("open now until {}", short_time(&u, now))),
-        (true, None, _) => parts.push("open now".into()),
+        (true, None, _) => {}
         (false, _, Some(t)) => parts.push(format!("closed, opens {}", short_time(&t, now))),
         (false, _, None) => {}
     }

@@ -124,6 +124,9 @@ fn km_to_chord2(km: f64) -> f64 {
 
 type Entry = GeomWithData<[f64; 3], (u32, u16)>;
 
+/// The sites that fit one set of needed kinds: a tree of placed sites, and the rest.
+type Group = (u16, RTree<Entry>, Vec<(u32, u16)>);
+
 #[derive(Debug)]
 struct SiteC {
     name: Option<Text>,
@@ -182,7 +185,7 @@ pub(crate) struct ProviderIndex {
     services: Vec<ServiceC>,
     /// One spatial tree per distinct set of kinds a pathway needs, and the sites with no
     /// coordinates (or services with no sites) that fit the same set.
-    groups: Vec<(u16, RTree<Entry>, Vec<(u32, u16)>)>,
+    groups: Vec<Group>,
     capacity: ArcSwap<Vec<Option<Slot>>>,
     by_id: HashMap<String, u32>,
     words: Words,

@@ -2,8 +2,10 @@
 //! their hours and capacity, and the matching that puts ranked options into decisions.
 
 pub mod hours;
+pub mod hsds;
 pub(crate) mod index;
 pub mod model;
+pub mod taxonomy;
 
 use std::path::Path;
 
@@ -17,61 +19,36 @@ pub use model::{
     Schedule, Service, ServiceKind, Site, Weekday,
 };
 
-/// A directory could not be read or is inconsistent.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum DirectoryError {
-    /// The file could not be read.
-    #[error("{file}: cannot read the directory: {message}")]
-    Io {
-        /// The path.
-        file: String,
-        /// The operating system's reason.
-        message: String,
-    },
-    /// A record is invalid.
-    #[error("{file}: {record}: {field}: {message}")]
-    Invalid {
-        /// The file (or `<directory>` for one built in code).
-        file: String,
-        /// Which record (`service 8a2c...`, `row 12`).
-        record: String,
-        /// Which field.
-        field: String,
-        /// What was wrong and what was expected.
-        message: String,
-    },
-}
+pub use hsds::{DirectoryError, LoadOptions, LoadWarning};
 
 impl DirectoryError {
-    pub(crate) fn hours(service: &str, field: &str, message: &str) -> Self {
-        DirectoryError::Invalid {
-            file: "<directory>".into(),
-            record: format!("service {service}"),
+    pub(crate) fn invalid(file: &str, record: String, field: &str, expected: String) -> Self {
+        DirectoryError::InvalidValue {
+            file: file.into(),
+            record,
             field: field.into(),
-            message: message.into(),
+            expected,
+            found: None,
         }
+    }
+
+    pub(crate) fn hours(service: &str, field: &str, message: &str) -> Self {
+        DirectoryError::invalid(
+            "<directory>",
+            format!("service {service}"),
+            field,
+            format!("valid hours ({message})"),
+        )
     }
 
     pub(crate) fn too_large() -> Self {
-        DirectoryError::Invalid {
-            file: "<directory>".into(),
-            record: "-".into(),
-            field: "services".into(),
-            message: "more services or sites than offramp can index".into(),
-        }
+        DirectoryError::invalid(
+            "<directory>",
+            "-".into(),
+            "services",
+            "fewer services or sites than 2^32".into(),
+        )
     }
-}
-
-/// Something incomplete in a directory that did not stop it loading.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct DirectoryWarning {
-    /// Which record.
-    pub record: String,
-    /// Which field, when one.
-    pub field: Option<String>,
-    /// What is incomplete.
-    pub message: String,
 }
 
 /// offramp's own directory format (TOML or JSON): the model types, directly.
@@ -91,7 +68,7 @@ pub struct DirectorySpec {
 pub struct Directory {
     organizations: Vec<Organization>,
     services: Vec<Service>,
-    warnings: Vec<DirectoryWarning>,
+    warnings: Vec<LoadWarning>,
 }
 
 impl Directory {
@@ -107,14 +84,11 @@ impl Directory {
     fn checked(
         organizations: Vec<Organization>,
         services: Vec<Service>,
-        mut warnings: Vec<DirectoryWarning>,
+        mut warnings: Vec<LoadWarning>,
         file: &str,
     ) -> Result<Directory, DirectoryError> {
-        let invalid = |record: String, field: &str, message: String| DirectoryError::Invalid {
-            file: file.into(),
-            record,
-            field: field.into(),
-            message,
+        let invalid = |record: String, field: &str, expected: String| {
+            DirectoryError::invalid(file, record, field, expected)
         };
         let mut org_ids = std::collections::HashSet::new();
         for o in &organizations {
@@ -130,13 +104,14 @@ impl Directory {
         for s in &services {
             let record = format!("service {}", s.id);
             if s.id.trim().is_empty() {
-                return Err(invalid(record, "id", "must not be empty".into()));
+                return Err(invalid(record, "id", "a non-empty id".into()));
             }
             if !ids.insert(s.id.as_str()) {
-                return Err(invalid(record, "id", "is used by two services".into()));
+                return Err(invalid(record, "id", "an id no other service uses".into()));
             }
             if !org_ids.contains(s.organization_id.as_str()) {
-                warnings.push(DirectoryWarning {
+                warnings.push(LoadWarning {
+                    file: file.into(),
                     record: record.clone(),
                     field: Some("organization_id".into()),
                     message: format!(
@@ -146,7 +121,8 @@ impl Directory {
                 });
             }
             if s.kinds.is_empty() {
-                warnings.push(DirectoryWarning {
+                warnings.push(LoadWarning {
+                    file: file.into(),
                     record: record.clone(),
                     field: Some("kinds".into()),
                     message: "no service kind is known, so no pathway will be matched to it".into(),
@@ -159,7 +135,7 @@ impl Directory {
                     return Err(invalid(
                         record,
                         &format!("sites[{j}].latitude"),
-                        "must be between -90 and 90".into(),
+                        "a latitude between -90 and 90".into(),
                     ));
                 }
                 if let Some(lon) = site.longitude
@@ -168,7 +144,7 @@ impl Directory {
                     return Err(invalid(
                         record,
                         &format!("sites[{j}].longitude"),
-                        "must be between -180 and 180".into(),
+                        "a longitude between -180 and 180".into(),
                     ));
                 }
                 if let Some(h) = &site.hours {
@@ -182,7 +158,8 @@ impl Directory {
                     .map_err(|e| invalid(record.clone(), "hours", e.to_string()))?;
             }
             if s.hours.is_none() && s.sites.iter().all(|x| x.hours.is_none()) {
-                warnings.push(DirectoryWarning {
+                warnings.push(LoadWarning {
+                    file: file.into(),
                     record: record.clone(),
                     field: Some("hours".into()),
                     message: "no hours are published; it is offered as 'call ahead'".into(),
@@ -199,26 +176,81 @@ impl Directory {
     /// Reads offramp's own directory format from TOML text.
     pub fn from_toml(text: &str, name: &str) -> Result<Directory, DirectoryError> {
         let spec: DirectorySpec = toml::from_str(text).map_err(|e| {
-            let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-            DirectoryError::Invalid {
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
+            DirectoryError::Shape {
                 file: name.into(),
-                record: format!("line {line}, column {col}"),
-                field: "-".into(),
+                record: format!("line {line}, column {column}"),
                 message: e.message().trim().to_string(),
             }
         })?;
         Directory::checked(spec.organizations, spec.services, Vec::new(), name)
     }
 
-    /// Reads a directory from a path: a `.toml` file in offramp's format, or HSDS 3.0 JSON.
+    /// Reads HSDS 3.0 JSON: one service, a list or page of services, one organization with
+    /// its services, a list of organizations, or service-at-location records.
+    ///
+    /// ```
+    /// use offramp::providers::{Directory, LoadOptions};
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/providers/harvey-il.json");
+    /// let text = std::fs::read_to_string(path).unwrap();
+    /// let options = LoadOptions { timezone: Some("America/Chicago".into()), ..LoadOptions::default() };
+    /// let directory = Directory::from_hsds_json(&text, "harvey-il.json", &options).unwrap();
+    /// assert!(directory.services().len() >= 8);
+    /// ```
+    pub fn from_hsds_json(
+        text: &str,
+        name: &str,
+        options: &LoadOptions,
+    ) -> Result<Directory, DirectoryError> {
+        let loaded = hsds::from_json_str(text, name, options)?;
+        Directory::checked(loaded.organizations, loaded.services, loaded.warnings, name)
+    }
+
+    /// Reads an HSDS 3.0 tabular data package: a folder with `datapackage.json` and CSV files.
+    pub fn from_datapackage(
+        dir: &Path,
+        options: &LoadOptions,
+    ) -> Result<Directory, DirectoryError> {
+        let loaded = hsds::from_datapackage(dir, options)?;
+        Directory::checked(
+            loaded.organizations,
+            loaded.services,
+            loaded.warnings,
+            &dir.display().to_string(),
+        )
+    }
+
+    /// Reads a directory from a path with default options: see [`Directory::from_path_with`].
     pub fn from_path(path: impl AsRef<Path>) -> Result<Directory, DirectoryError> {
+        Directory::from_path_with(path, &LoadOptions::default())
+    }
+
+    /// Reads a directory from a path: a folder is an HSDS data package, a `.toml` file is
+    /// offramp's own format, and anything else is HSDS 3.0 JSON.
+    pub fn from_path_with(
+        path: impl AsRef<Path>,
+        options: &LoadOptions,
+    ) -> Result<Directory, DirectoryError> {
         let path = path.as_ref();
         let name = path.display().to_string();
+        if path.is_dir() {
+            return Directory::from_datapackage(path, options);
+        }
         let text = std::fs::read_to_string(path).map_err(|e| DirectoryError::Io {
             file: name.clone(),
             message: e.to_string(),
         })?;
-        Directory::from_toml(&text, &name)
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("toml") => Directory::from_toml(&text, &name),
+            _ => Directory::from_hsds_json(&text, &name, options),
+        }
+    }
+
+    /// The directory as HSDS 3.0 JSON (a list of services with their organizations, sites and
+    /// schedules; kinds and groups as offramp taxonomy terms; capacity as HSDS 3.1 `capacities`).
+    pub fn to_hsds_json(&self) -> String {
+        serde_json::to_string_pretty(&hsds::to_hsds_json(&self.organizations, &self.services))
+            .unwrap_or_default()
     }
 
     /// The organizations.
@@ -232,7 +264,7 @@ impl Directory {
     }
 
     /// What was incomplete when the directory loaded.
-    pub fn warnings(&self) -> &[DirectoryWarning] {
+    pub fn warnings(&self) -> &[LoadWarning] {
         &self.warnings
     }
 

@@ -1,0 +1,919 @@
+//! Mapping service taxonomy terms to what offramp matches on.
+//!
+//! Provider directories classify services with taxonomy terms: AIRS/211 LA codes such as
+//! `RX-1700` (detoxification), Open Eligibility names such as `Emergency Shelter`, SAMHSA
+//! FindTreatment.gov codes such as `BU` (buprenorphine), or a local list. A [`TaxonomyMap`]
+//! turns each term into the [`ServiceKind`]s, [`Population`]s, [`Intake`] and insurance words
+//! that offramp's matching uses. [`TaxonomyMap::default`] is the mapping shipped with offramp
+//! (`data/taxonomy-default.toml`); an agency can load its own with [`TaxonomyMap::from_toml`].
+//!
+//! # The TOML format
+//!
+//! ```toml
+//! # Optional: the labels by which a taxonomy is named in HSDS `taxonomy_term.taxonomy`,
+//! # `taxonomy_detail.name` or `taxonomy_detail.uri` (compared ignoring case and punctuation;
+//! # a label starting with `http` matches any URI that starts with it).
+//! [[taxonomy]]
+//! key = "airs"
+//! aliases = ["airs", "211la", "https://211taxonomy.org"]
+//!
+//! # One entry per term, or per group of terms with the same meaning.
+//! [[term]]
+//! taxonomy = "airs"            # optional: only terms from this taxonomy (or naming none)
+//! code = "RX-1700"             # a code, or a list of codes, compared ignoring case
+//! descendants = true           # also codes below it: RX-1700.0500, RX-1700.1700-100 ...
+//! kinds = ["withdrawal_management"]
+//!
+//! [[term]]
+//! name = ["Detoxification", "Detox"]   # names, compared ignoring case and extra spaces
+//! kinds = ["withdrawal_management"]
+//! populations = ["homeless"]           # optional
+//! populations_only = false             # optional: true when the term restricts who is served
+//! intake = "walk_in"                   # optional: walk_in, referral_only or either
+//! insurance = ["medicaid"]             # optional: free words, stored lower-case
+//! ```
+//!
+//! * Each `[[term]]` needs `code` or `name` (or both: then either matches) and at least one of
+//!   `kinds`, `populations`, `populations_only`, `intake` or `insurance`.
+//! * Kinds are the snake_case [`ServiceKind`] names (`withdrawal_management`, `moud`,
+//!   `residential`, `outpatient`, `mental_health_crisis`, `crisis_stabilization`,
+//!   `shelter_housing`, `case_management`, `peer_recovery`, `harm_reduction`,
+//!   `sex_work_trafficking`); populations the snake_case [`Population`] names.
+//! * A scoped entry (`taxonomy = ...`) matches terms whose taxonomy labels name that taxonomy,
+//!   and terms that name no taxonomy at all; a `taxonomy` without a `[[taxonomy]]` table is its
+//!   own only alias. An unscoped entry matches terms of every taxonomy.
+//! * Every matching entry contributes: a term's result is the union of all of them.
+//!
+//! # offramp's own taxonomy
+//!
+//! Terms whose taxonomy is `offramp` are always understood, whatever the mapping: the code is a
+//! [`ServiceKind`] name (`moud`), `population:NAME` (or a bare population name),
+//! `intake:walk_in`, `intake:referral_only`, `populations_only`, or `insurance:WORD`. offramp's
+//! HSDS export writes these, so a directory can name its kinds directly.
+//!
+//! ```
+//! use offramp::providers::model::ServiceKind;
+//! use offramp::providers::taxonomy::{TaxonomyMap, TermRef};
+//!
+//! let map = TaxonomyMap::default();
+//! let detox = map.lookup(&TermRef::new(Some("AIRS"), Some("RX-1700.1700"), None));
+//! assert!(detox.kinds.contains(&ServiceKind::WithdrawalManagement));
+//! let named = map.lookup(&TermRef::new(Some("offramp"), Some("moud"), None));
+//! assert!(named.kinds.contains(&ServiceKind::Moud));
+//! ```
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+use super::model::{Intake, Population, ServiceKind};
+
+/// The mapping shipped with offramp.
+const DEFAULT_TOML: &str = include_str!("../../data/taxonomy-default.toml");
+
+/// The kinds by their snake_case names, with a label for people.
+pub(crate) const KINDS: [(&str, ServiceKind, &str); 11] = [
+    (
+        "withdrawal_management",
+        ServiceKind::WithdrawalManagement,
+        "Withdrawal management",
+    ),
+    (
+        "moud",
+        ServiceKind::Moud,
+        "Medication for opioid use disorder",
+    ),
+    (
+        "residential",
+        ServiceKind::Residential,
+        "Residential treatment",
+    ),
+    (
+        "outpatient",
+        ServiceKind::Outpatient,
+        "Outpatient treatment",
+    ),
+    (
+        "mental_health_crisis",
+        ServiceKind::MentalHealthCrisis,
+        "Mental-health crisis services",
+    ),
+    (
+        "crisis_stabilization",
+        ServiceKind::CrisisStabilization,
+        "Crisis stabilization",
+    ),
+    (
+        "shelter_housing",
+        ServiceKind::ShelterHousing,
+        "Shelter and housing",
+    ),
+    (
+        "case_management",
+        ServiceKind::CaseManagement,
+        "Case management",
+    ),
+    (
+        "peer_recovery",
+        ServiceKind::PeerRecovery,
+        "Peer recovery support",
+    ),
+    (
+        "harm_reduction",
+        ServiceKind::HarmReduction,
+        "Harm reduction",
+    ),
+    (
+        "sex_work_trafficking",
+        ServiceKind::SexWorkTrafficking,
+        "Sex work and trafficking services",
+    ),
+];
+
+/// The populations by their snake_case names, with a label for people.
+pub(crate) const POPULATIONS: [(&str, Population, &str); 9] = [
+    ("sex_workers", Population::SexWorkers, "People in sex work"),
+    (
+        "trafficking_survivors",
+        Population::TraffickingSurvivors,
+        "Trafficking survivors",
+    ),
+    ("veterans", Population::Veterans, "Veterans"),
+    ("women", Population::Women, "Women"),
+    ("men", Population::Men, "Men"),
+    ("young_adults", Population::YoungAdults, "Young adults"),
+    (
+        "homeless",
+        Population::Homeless,
+        "People experiencing homelessness",
+    ),
+    ("lgbtq", Population::Lgbtq, "LGBTQ+ people"),
+    (
+        "pregnant_parenting",
+        Population::PregnantParenting,
+        "Pregnant or parenting people",
+    ),
+];
+
+/// Intake values by their snake_case names.
+pub(crate) const INTAKES: [(&str, Intake); 3] = [
+    ("walk_in", Intake::WalkIn),
+    ("referral_only", Intake::ReferralOnly),
+    ("either", Intake::Either),
+];
+
+/// The taxonomy key of offramp's own codes.
+pub(crate) const OFFRAMP_TAXONOMY: &str = "offramp";
+
+/// A mapping file could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TaxonomyError {
+    /// The text is not valid TOML, or has a key or type the format does not know.
+    #[error("{name}: line {line}, column {column}: {message}")]
+    Toml {
+        /// The mapping's name (usually its file name).
+        name: String,
+        /// 1-based line of the problem (0 when unknown).
+        line: usize,
+        /// 1-based column of the problem (0 when unknown).
+        column: usize,
+        /// What was wrong.
+        message: String,
+    },
+    /// A `[[term]]` entry is incomplete or names something offramp does not know.
+    #[error("{name}: term {entry}: {field}: {message}")]
+    Entry {
+        /// The mapping's name.
+        name: String,
+        /// 1-based position of the `[[term]]` entry in the file.
+        entry: usize,
+        /// The key at fault.
+        field: String,
+        /// What was wrong and what was expected.
+        message: String,
+    },
+}
+
+/// What one taxonomy term means to offramp: the union of every mapping entry it matches.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TermEffect {
+    /// Service kinds.
+    pub kinds: BTreeSet<ServiceKind>,
+    /// Populations served.
+    pub populations: BTreeSet<Population>,
+    /// True when the term restricts the service to its populations.
+    pub populations_only: bool,
+    /// Intake modes named (walk-in, referral-only or either).
+    pub intake: BTreeSet<IntakeMode>,
+    /// Insurance words, lower-case.
+    pub insurance: BTreeSet<String>,
+}
+
+/// An [`Intake`] that can be collected in a set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IntakeMode {
+    /// Walk in without a referral.
+    WalkIn,
+    /// Only by referral.
+    ReferralOnly,
+    /// Either.
+    Either,
+}
+
+impl From<Intake> for IntakeMode {
+    fn from(i: Intake) -> Self {
+        match i {
+            Intake::WalkIn => IntakeMode::WalkIn,
+            Intake::ReferralOnly => IntakeMode::ReferralOnly,
+            Intake::Either => IntakeMode::Either,
+        }
+    }
+}
+
+impl TermEffect {
+    /// True when the term means nothing to offramp.
+    ///
+    /// ```
+    /// use offramp::providers::taxonomy::TermEffect;
+    /// assert!(TermEffect::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.kinds.is_empty()
+            && self.populations.is_empty()
+            && !self.populations_only
+            && self.intake.is_empty()
+            && self.insurance.is_empty()
+    }
+
+    /// Adds another effect to this one.
+    ///
+    /// ```
+    /// use offramp::providers::model::ServiceKind;
+    /// use offramp::providers::taxonomy::TermEffect;
+    /// let mut a = TermEffect::default();
+    /// let mut b = TermEffect::default();
+    /// b.kinds.insert(ServiceKind::Moud);
+    /// a.merge(&b);
+    /// assert!(a.kinds.contains(&ServiceKind::Moud));
+    /// ```
+    pub fn merge(&mut self, other: &TermEffect) {
+        self.kinds.extend(other.kinds.iter().copied());
+        self.populations.extend(other.populations.iter().copied());
+        self.populations_only |= other.populations_only;
+        self.intake.extend(other.intake.iter().copied());
+        self.insurance.extend(other.insurance.iter().cloned());
+    }
+}
+
+/// A taxonomy term as a directory gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TermRef {
+    /// Labels naming the term's taxonomy (HSDS `taxonomy`, `taxonomy_detail.name`,
+    /// `taxonomy_detail.uri`, or a tabular `taxonomies.name`); empty when not said.
+    pub taxonomy: Vec<String>,
+    /// The term's code, when it has one.
+    pub code: Option<String>,
+    /// The term's name, when it has one.
+    pub name: Option<String>,
+}
+
+impl TermRef {
+    /// A term with at most one taxonomy label.
+    ///
+    /// ```
+    /// use offramp::providers::taxonomy::TermRef;
+    /// let t = TermRef::new(Some("airs"), Some("PH-1000"), Some("Case/Care Management"));
+    /// assert_eq!(t.code.as_deref(), Some("PH-1000"));
+    /// ```
+    pub fn new(taxonomy: Option<&str>, code: Option<&str>, name: Option<&str>) -> TermRef {
+        TermRef {
+            taxonomy: taxonomy.map(|t| vec![t.to_string()]).unwrap_or_default(),
+            code: code.map(str::to_string),
+            name: name.map(str::to_string),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    /// Normalised aliases of the entry's taxonomy; `None` for an unscoped entry.
+    scope: Option<Vec<String>>,
+    descendants: bool,
+    effect: TermEffect,
+}
+
+/// A mapping from taxonomy terms to service kinds, populations, intake and insurance words.
+///
+/// ```
+/// use offramp::providers::model::{Population, ServiceKind};
+/// use offramp::providers::taxonomy::{TaxonomyMap, TermRef};
+///
+/// let map = TaxonomyMap::from_toml(r#"
+/// [[term]]
+/// name = "Street Outreach for Women"
+/// kinds = ["case_management"]
+/// populations = ["women"]
+/// "#, "local.toml").unwrap();
+/// let e = map.lookup(&TermRef::new(None, None, Some("street outreach for  WOMEN")));
+/// assert!(e.kinds.contains(&ServiceKind::CaseManagement));
+/// assert!(e.populations.contains(&Population::Women));
+/// ```
+#[derive(Debug, Clone)]
+pub struct TaxonomyMap {
+    name: String,
+    entries: Vec<Entry>,
+    by_code: HashMap<String, Vec<usize>>,
+    by_name: HashMap<String, Vec<usize>>,
+}
+
+impl Default for TaxonomyMap {
+    /// The mapping shipped with offramp (`data/taxonomy-default.toml`).
+    fn default() -> Self {
+        static DEFAULT: OnceLock<TaxonomyMap> = OnceLock::new();
+        DEFAULT
+            .get_or_init(|| {
+                TaxonomyMap::from_toml(DEFAULT_TOML, "taxonomy-default.toml")
+                    .unwrap_or_else(|_| TaxonomyMap::empty("taxonomy-default.toml"))
+            })
+            .clone()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSpec {
+    #[serde(default)]
+    taxonomy: Vec<ScopeSpec>,
+    #[serde(default)]
+    term: Vec<TermSpec>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScopeSpec {
+    key: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl OneOrMany {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            OneOrMany::One(s) => vec![s],
+            OneOrMany::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TermSpec {
+    taxonomy: Option<String>,
+    code: Option<OneOrMany>,
+    name: Option<OneOrMany>,
+    #[serde(default)]
+    descendants: bool,
+    #[serde(default)]
+    kinds: Vec<String>,
+    #[serde(default)]
+    populations: Vec<String>,
+    #[serde(default)]
+    populations_only: bool,
+    intake: Option<String>,
+    #[serde(default)]
+    insurance: Vec<String>,
+}
+
+impl TaxonomyMap {
+    /// A mapping with no entries (offramp's own codes are still understood).
+    ///
+    /// ```
+    /// use offramp::providers::taxonomy::TaxonomyMap;
+    /// assert!(TaxonomyMap::empty("none").is_empty());
+    /// ```
+    pub fn empty(name: &str) -> TaxonomyMap {
+        TaxonomyMap {
+            name: name.to_string(),
+            entries: Vec::new(),
+            by_code: HashMap::new(),
+            by_name: HashMap::new(),
+        }
+    }
+
+    /// Reads a mapping from TOML text; `name` (usually the file name) is used in errors.
+    ///
+    /// ```
+    /// use offramp::providers::taxonomy::TaxonomyMap;
+    /// let err = TaxonomyMap::from_toml("[[term]]\ncode = \"X\"\nkinds = [\"detox\"]\n", "m.toml")
+    ///     .unwrap_err();
+    /// assert!(err.to_string().starts_with("m.toml: term 1: kinds:"));
+    /// ```
+    pub fn from_toml(text: &str, name: &str) -> Result<TaxonomyMap, TaxonomyError> {
+        let spec: FileSpec = toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+            TaxonomyError::Toml {
+                name: name.to_string(),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        })?;
+        let mut scopes: HashMap<String, Vec<String>> = HashMap::new();
+        for s in &spec.taxonomy {
+            let key = norm_label(&s.key);
+            let entry = scopes.entry(key.clone()).or_default();
+            entry.push(key);
+            entry.extend(s.aliases.iter().map(|a| norm_alias(a)));
+        }
+        let mut map = TaxonomyMap::empty(name);
+        for (i, t) in spec.term.into_iter().enumerate() {
+            let entry_no = i + 1;
+            let err = |field: &str, message: String| TaxonomyError::Entry {
+                name: name.to_string(),
+                entry: entry_no,
+                field: field.to_string(),
+                message,
+            };
+            let mut effect = TermEffect {
+                populations_only: t.populations_only,
+                ..TermEffect::default()
+            };
+            for k in &t.kinds {
+                let kind =
+                    lookup_word(k, &KINDS.map(|(n, v, _)| (n, v))).map_err(|m| err("kinds", m))?;
+                effect.kinds.insert(kind);
+            }
+            for p in &t.populations {
+                let pop = lookup_word(p, &POPULATIONS.map(|(n, v, _)| (n, v)))
+                    .map_err(|m| err("populations", m))?;
+                effect.populations.insert(pop);
+            }
+            if let Some(i) = &t.intake {
+                let intake = lookup_word(i, &INTAKES).map_err(|m| err("intake", m))?;
+                effect.intake.insert(intake.into());
+            }
+            for w in &t.insurance {
+                let w = w.trim().to_lowercase();
+                if w.is_empty() {
+                    return Err(err("insurance", "insurance words must not be empty".into()));
+                }
+                effect.insurance.insert(w);
+            }
+            if effect.is_empty() {
+                return Err(err(
+                    "kinds",
+                    "the entry maps to nothing: give kinds, populations, populations_only, intake or insurance"
+                        .into(),
+                ));
+            }
+            let codes = t.code.map(OneOrMany::into_vec).unwrap_or_default();
+            let names = t.name.map(OneOrMany::into_vec).unwrap_or_default();
+            if codes.is_empty() && names.is_empty() {
+                return Err(err(
+                    "code",
+                    "give `code` or `name` (a string or a list of strings)".into(),
+                ));
+            }
+            if t.descendants && codes.is_empty() {
+                return Err(err("descendants", "`descendants` needs a `code`".into()));
+            }
+            let scope = t.taxonomy.as_deref().map(|tx| {
+                let key = norm_label(tx);
+                scopes.get(&key).cloned().unwrap_or_else(|| vec![key])
+            });
+            let idx = map.entries.len();
+            map.entries.push(Entry {
+                scope,
+                descendants: t.descendants,
+                effect,
+            });
+            for c in codes {
+                let c = norm_code(&c);
+                if c.is_empty() {
+                    return Err(err("code", "codes must not be empty".into()));
+                }
+                map.by_code.entry(c).or_default().push(idx);
+            }
+            for n in names {
+                let n = norm_name(&n);
+                if n.is_empty() {
+                    return Err(err("name", "names must not be empty".into()));
+                }
+                map.by_name.entry(n).or_default().push(idx);
+            }
+        }
+        Ok(map)
+    }
+
+    /// The mapping's name, as given to [`TaxonomyMap::from_toml`].
+    ///
+    /// ```
+    /// use offramp::providers::taxonomy::TaxonomyMap;
+    /// assert_eq!(TaxonomyMap::default().name(), "taxonomy-default.toml");
+    /// ```
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// How many `[[term]]` entries the mapping has.
+    ///
+    /// ```
+    /// use offramp::providers::taxonomy::TaxonomyMap;
+    /// assert!(TaxonomyMap::default().len() > 20);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when the mapping has no entries.
+    ///
+    /// ```
+    /// use offramp::providers::taxonomy::TaxonomyMap;
+    /// assert!(!TaxonomyMap::default().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// What a term means: the union of every entry matching its code (or a parent code, for
+    /// entries with `descendants`) or its name, plus offramp's own codes. Empty when nothing
+    /// matches.
+    ///
+    /// ```
+    /// use offramp::providers::model::{Population, ServiceKind};
+    /// use offramp::providers::taxonomy::{TaxonomyMap, TermRef};
+    /// let map = TaxonomyMap::default();
+    /// let e = map.lookup(&TermRef::new(Some("Open Eligibility"), None, Some("Emergency Shelter")));
+    /// assert!(e.kinds.contains(&ServiceKind::ShelterHousing));
+    /// let v = map.lookup(&TermRef::new(Some("offramp"), Some("population:veterans"), None));
+    /// assert!(v.populations.contains(&Population::Veterans));
+    /// assert!(map.lookup(&TermRef::new(None, Some("nothing-known"), None)).is_empty());
+    /// ```
+    pub fn lookup(&self, term: &TermRef) -> TermEffect {
+        let labels: Vec<String> = term
+            .taxonomy
+            .iter()
+            .map(|t| norm_label(t))
+            .filter(|t| !t.is_empty())
+            .collect();
+        let raw_labels: Vec<String> = term
+            .taxonomy
+            .iter()
+            .map(|t| t.trim().to_lowercase())
+            .collect();
+        let mut out = TermEffect::default();
+        if labels.iter().any(|l| l == OFFRAMP_TAXONOMY)
+            && let Some(code) = &term.code
+            && let Some(e) = offramp_code(code)
+        {
+            out.merge(&e);
+        }
+        let in_scope = |entry: &Entry| match &entry.scope {
+            None => true,
+            Some(aliases) => {
+                labels.is_empty()
+                    || aliases.iter().any(|a| {
+                        if a.starts_with("http") {
+                            raw_labels.iter().any(|r| r.starts_with(a.as_str()))
+                        } else {
+                            labels.iter().any(|l| l == a)
+                        }
+                    })
+            }
+        };
+        if let Some(code) = &term.code {
+            let code = norm_code(code);
+            if let Some(idxs) = self.by_code.get(&code) {
+                for &i in idxs {
+                    if let Some(e) = self.entries.get(i).filter(|e| in_scope(e)) {
+                        out.merge(&e.effect);
+                    }
+                }
+            }
+            for parent in ancestors(&code) {
+                if let Some(idxs) = self.by_code.get(parent) {
+                    for &i in idxs {
+                        if let Some(e) =
+                            self.entries.get(i).filter(|e| e.descendants && in_scope(e))
+                        {
+                            out.merge(&e.effect);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(name) = &term.name
+            && let Some(idxs) = self.by_name.get(&norm_name(name))
+        {
+            for &i in idxs {
+                if let Some(e) = self.entries.get(i).filter(|e| in_scope(e)) {
+                    out.merge(&e.effect);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Decodes one of offramp's own codes.
+fn offramp_code(code: &str) -> Option<TermEffect> {
+    let code = code.trim().to_lowercase();
+    let mut e = TermEffect::default();
+    if let Some((_, k, _)) = KINDS.iter().find(|(n, _, _)| *n == code) {
+        e.kinds.insert(*k);
+    } else if let Some((_, p, _)) = POPULATIONS
+        .iter()
+        .find(|(n, _, _)| Some(*n) == code.strip_prefix("population:") || *n == code)
+    {
+        e.populations.insert(*p);
+    } else if let Some((_, i)) = INTAKES
+        .iter()
+        .find(|(n, _)| Some(*n) == code.strip_prefix("intake:"))
+    {
+        e.intake.insert((*i).into());
+    } else if code == "populations_only" {
+        e.populations_only = true;
+    } else if let Some(w) = code
+        .strip_prefix("insurance:")
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+    {
+        e.insurance.insert(w.to_string());
+    } else {
+        return None;
+    }
+    Some(e)
+}
+
+/// offramp's code for a population (`population:NAME`).
+pub(crate) fn population_code(p: Population) -> Option<(&'static str, &'static str)> {
+    POPULATIONS
+        .iter()
+        .find(|(_, v, _)| *v == p)
+        .map(|(n, _, l)| (*n, *l))
+}
+
+/// offramp's code and label for a kind.
+pub(crate) fn kind_code(k: ServiceKind) -> Option<(&'static str, &'static str)> {
+    KINDS
+        .iter()
+        .find(|(_, v, _)| *v == k)
+        .map(|(n, _, l)| (*n, *l))
+}
+
+fn lookup_word<T: Copy>(word: &str, table: &[(&str, T)]) -> Result<T, String> {
+    let w = word.trim().to_lowercase();
+    if let Some((_, v)) = table.iter().find(|(n, _)| *n == w) {
+        return Ok(*v);
+    }
+    let best = table
+        .iter()
+        .map(|(n, _)| (strsim::jaro_winkler(n, &w), *n))
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
+    let hint = match best {
+        Some((score, n)) if score > 0.8 => format!("; did you mean `{n}`?"),
+        _ => String::new(),
+    };
+    Err(format!(
+        "`{}` is not known; expected one of {}{hint}",
+        word.trim(),
+        names.join(", ")
+    ))
+}
+
+/// Lower-case alphanumerics only: "AIRS/211 LA County" -> "airs211lacounty".
+pub(crate) fn norm_label(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+fn norm_alias(s: &str) -> String {
+    let t = s.trim().to_lowercase();
+    if t.starts_with("http") {
+        t
+    } else {
+        norm_label(&t)
+    }
+}
+
+fn norm_code(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+fn norm_name(s: &str) -> String {
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// The parent codes of a hierarchical code: "rx-1700.0500-070" -> "rx-1700.0500", "rx-1700", "rx".
+fn ancestors(code: &str) -> impl Iterator<Item = &str> {
+    code.char_indices()
+        .filter(|(_, c)| *c == '.' || *c == '-')
+        .map(|(i, _)| &code[..i])
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = text.get(..end).unwrap_or("");
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn kinds_of(
+        map: &TaxonomyMap,
+        tax: Option<&str>,
+        code: Option<&str>,
+        name: Option<&str>,
+    ) -> BTreeSet<ServiceKind> {
+        map.lookup(&TermRef::new(tax, code, name)).kinds
+    }
+
+    #[test]
+    fn default_mapping_parses_and_covers_every_kind_and_population() {
+        let map = TaxonomyMap::from_toml(DEFAULT_TOML, "default").unwrap();
+        let mut kinds = BTreeSet::new();
+        let mut pops = BTreeSet::new();
+        for e in &map.entries {
+            kinds.extend(e.effect.kinds.iter().copied());
+            pops.extend(e.effect.populations.iter().copied());
+        }
+        for (_, k, _) in KINDS {
+            assert!(kinds.contains(&k), "{k:?} not covered");
+        }
+        for (_, p, _) in POPULATIONS {
+            assert!(pops.contains(&p), "{p:?} not covered");
+        }
+    }
+
+    #[test]
+    fn airs_codes_match_with_descendants_and_scope() {
+        let map = TaxonomyMap::default();
+        use ServiceKind as K;
+        assert!(
+            kinds_of(&map, Some("AIRS"), Some("RX-1700"), None).contains(&K::WithdrawalManagement)
+        );
+        assert!(
+            kinds_of(&map, Some("211 LA County"), Some("rx-1700.0500-070"), None)
+                .contains(&K::WithdrawalManagement)
+        );
+        assert!(kinds_of(&map, None, Some("RX-8450.5000"), None).contains(&K::Moud));
+        assert!(
+            kinds_of(
+                &map,
+                Some("https://211taxonomy.org/search"),
+                Some("PH-1000"),
+                None
+            )
+            .contains(&K::CaseManagement)
+        );
+        // A code from another taxonomy is not read as AIRS.
+        assert!(kinds_of(&map, Some("some other list"), Some("PH-1000"), None).is_empty());
+        // "RX-17000" is not a child of "RX-1700".
+        assert!(kinds_of(&map, Some("airs"), Some("RX-17000"), None).is_empty());
+        // Exact-only codes do not match children.
+        assert!(
+            map.lookup(&TermRef::new(Some("airs"), Some("BH-1800.8500-100"), None))
+                .populations
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn names_match_in_any_taxonomy_ignoring_case_and_spaces() {
+        let map = TaxonomyMap::default();
+        let e = map.lookup(&TermRef::new(
+            Some("Open Eligibility"),
+            None,
+            Some("  harm   REDUCTION "),
+        ));
+        assert!(e.kinds.contains(&ServiceKind::HarmReduction));
+        let e = map.lookup(&TermRef::new(None, None, Some("Pregnant Women")));
+        assert!(e.populations.contains(&Population::PregnantParenting));
+        let e = map.lookup(&TermRef::new(Some("samhsa"), Some("MD"), None));
+        assert!(e.insurance.contains("medicaid"));
+        let e = map.lookup(&TermRef::new(None, None, Some("Walk-In")));
+        assert!(e.intake.contains(&IntakeMode::WalkIn));
+    }
+
+    #[test]
+    fn offramp_codes_are_built_in() {
+        let map = TaxonomyMap::empty("none");
+        let e = map.lookup(&TermRef::new(
+            Some("offramp"),
+            Some("sex_work_trafficking"),
+            None,
+        ));
+        assert!(e.kinds.contains(&ServiceKind::SexWorkTrafficking));
+        let e = map.lookup(&TermRef::new(Some("OFFRAMP"), Some("sex_workers"), None));
+        assert!(e.populations.contains(&Population::SexWorkers));
+        let e = map.lookup(&TermRef::new(
+            Some("offramp"),
+            Some("intake:referral_only"),
+            None,
+        ));
+        assert!(e.intake.contains(&IntakeMode::ReferralOnly));
+        let e = map.lookup(&TermRef::new(
+            Some("offramp"),
+            Some("insurance:Medicaid"),
+            None,
+        ));
+        assert!(e.insurance.contains("medicaid"));
+        assert!(
+            map.lookup(&TermRef::new(
+                Some("offramp"),
+                Some("populations_only"),
+                None
+            ))
+            .populations_only
+        );
+        assert!(
+            map.lookup(&TermRef::new(Some("offramp"), Some("bogus"), None))
+                .is_empty()
+        );
+        // Without the taxonomy label, bare kind codes are not special.
+        assert!(
+            map.lookup(&TermRef::new(None, Some("moud"), None))
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn errors_name_the_entry_and_field() {
+        let e = TaxonomyMap::from_toml("[[term]]\nkinds = [\"moud\"]\n", "a.toml").unwrap_err();
+        assert_eq!(
+            e,
+            TaxonomyError::Entry {
+                name: "a.toml".into(),
+                entry: 1,
+                field: "code".into(),
+                message: "give `code` or `name` (a string or a list of strings)".into()
+            }
+        );
+        let e = TaxonomyMap::from_toml(
+            "[[term]]\ncode = \"A\"\n[[term]]\ncode = \"B\"\nkinds = [\"mou\"]\n",
+            "b.toml",
+        )
+        .unwrap_err();
+        let s = e.to_string();
+        assert!(
+            s.starts_with("b.toml: term 1: kinds: the entry maps to nothing"),
+            "{s}"
+        );
+        let e = TaxonomyMap::from_toml("[[term]]\ncode = \"B\"\nkinds = [\"mou\"]\n", "b.toml")
+            .unwrap_err();
+        assert!(e.to_string().contains("did you mean `moud`?"), "{e}");
+        let e = TaxonomyMap::from_toml("[[term]]\ncode = \"B\"\nkind = [\"moud\"]\n", "c.toml")
+            .unwrap_err();
+        match e {
+            TaxonomyError::Toml { line, name, .. } => {
+                assert_eq!(name, "c.toml");
+                assert!(line >= 1);
+            }
+            other => panic!("{other:?}"),
+        }
+        let e = TaxonomyMap::from_toml(
+            "[[term]]\nname = \"x\"\ndescendants = true\nkinds = [\"moud\"]\n",
+            "d.toml",
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("d.toml: term 1: descendants:"));
+        let e = TaxonomyMap::from_toml("[[term]]\ncode = \"x\"\nintake = \"walkin\"\n", "e.toml")
+            .unwrap_err();
+        assert!(e.to_string().contains("did you mean `walk_in`?"), "{e}");
+        let e = TaxonomyMap::from_toml("not toml = = 1", "f.toml").unwrap_err();
+        assert!(matches!(e, TaxonomyError::Toml { line: 1, .. }));
+    }
+
+    #[test]
+    fn ancestors_cut_at_separators() {
+        let a: Vec<&str> = ancestors("rx-1700.0500-070").collect();
+        assert_eq!(a, vec!["rx-1700.0500", "rx-1700", "rx"]);
+    }
+}
