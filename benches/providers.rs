@@ -68,6 +68,19 @@ fn route_with_providers(c: &mut Criterion) {
         });
     }
     group.finish();
+    // The worst case, for the record: at 03:00 few services are open, so every candidate in
+    // range is checked and the closed ones are ranked by their next opening.
+    let mut night = enc.clone();
+    night.at = chrono::DateTime::parse_from_rfc3339("2026-03-04T03:00:00-05:00").expect("time");
+    let mut group = c.benchmark_group("route+providers-at-3am");
+    for n in [1_000usize, 10_000] {
+        let dir = offramp_suite::synthetic_directory(n, 11, (39.10, -84.51), "America/New_York");
+        let router = Router::with_directory(program.clone(), &dir).expect("directory indexes");
+        group.bench_with_input(BenchmarkId::from_parameter(n), &router, |b, r| {
+            b.iter(|| r.route(black_box(&night)))
+        });
+    }
+    group.finish();
 }
 
 criterion_group!(benches, route_with_providers);

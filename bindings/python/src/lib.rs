@@ -1,0 +1,1 @@
+//! Python bindings for offramp: placeholder, filled in by the Python issue.
