@@ -511,3 +511,24 @@ fn example_directories_serve_their_programs() {
         assert!(first.provider_gap.is_none());
     }
 }
+
+#[test]
+fn a_general_pathway_offers_the_kinds_that_answer_the_persons_needs() {
+    let r = example_router("harvey-pd.toml", "harvey-il.json");
+    let crisis = Encounter::from_json(
+        r#"{"id":"h-3","at":"2026-03-04T10:15:00-06:00","responder":"co_responder","source":"call_for_service",
+        "needs":["mental_health_crisis"],"age":37,"location":{"lat":41.615,"lon":-87.640}}"#,
+    )
+    .unwrap();
+    let d = r.route(&crisis);
+    let opts = d.eligible[0].providers.as_ref().unwrap();
+    assert!(!opts.is_empty());
+    for o in opts {
+        assert!(
+            o.reasons.iter().any(|r| r.contains("crisis")),
+            "{} does not answer a mental-health crisis: {:?}",
+            o.service,
+            o.reasons
+        );
+    }
+}

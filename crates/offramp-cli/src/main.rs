@@ -407,8 +407,8 @@ fn route_stream(
     if let OutFormat::Table = format {
         writeln!(
             out,
-            "{:<16} {:>2}  {:<20}  {:<44}  charge hold until",
-            "encounter", "SI", "disposition", "eligible (in rank order)"
+            "{:<16} {:>2}  {:<20}  {:<50}  {:<25}  first partner offered",
+            "encounter", "SI", "disposition", "eligible (in rank order)", "charge hold until"
         )
         .map_err(|e| e.to_string())?;
     }
@@ -503,17 +503,35 @@ fn table_row(d: &Decision) -> String {
         .find_map(|e| e.charge_hold.as_ref())
         .map(|h| h.deadline.to_rfc3339())
         .unwrap_or_else(|| "-".into());
+    let partner = d
+        .eligible
+        .first()
+        .and_then(|e| match (&e.providers, &e.provider_gap) {
+            (Some(options), gap) => Some(match options.first() {
+                Some(o) if o.open_now => format!("{} (open)", o.service),
+                Some(o) => format!(
+                    "{} (closed){}",
+                    o.service,
+                    if gap.is_some() { " GAP" } else { "" }
+                ),
+                None => "GAP: none fits".to_string(),
+            }),
+            (None, _) => None,
+        })
+        .unwrap_or_else(|| "-".into());
     let id: String = d.encounter_id.chars().take(16).collect();
+    let eligible = if eligible.is_empty() {
+        "-".to_string()
+    } else {
+        eligible.join(", ")
+    };
     format!(
-        "{:<16} {:>2}  {:<20}  {:<44}  {}",
+        "{:<16} {:>2}  {:<20}  {:<50}  {:<25}  {}",
         id,
         d.intercept.number(),
         d.disposition.as_str(),
-        if eligible.is_empty() {
-            "-".to_string()
-        } else {
-            eligible.join(", ")
-        },
-        hold
+        eligible,
+        hold,
+        partner.chars().take(60).collect::<String>()
     )
 }

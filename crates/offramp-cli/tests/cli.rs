@@ -776,3 +776,117 @@ fn usage_errors_exit_with_code_2() {
         assert!(!stderr(&o).is_empty());
     }
 }
+
+#[test]
+fn providers_check_counts_services_and_refuses_a_broken_file() {
+    let o = run(&[
+        "providers",
+        "check",
+        "--timezone",
+        "America/Chicago",
+        &example("examples/providers/harvey-il.json"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("9 services"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("sex_work_trafficking: 2"),
+        "{}",
+        stdout(&o)
+    );
+    // The shared HSDS tabular package loads, with warnings for what offramp cannot use.
+    let o = run(&[
+        "providers",
+        "check",
+        &example("crates/offramp/tests/fixtures/hsds-3.0/csv"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning"));
+    // A broken file: exit 1 and the file, record and field named.
+    let dir = std::env::temp_dir().join(format!("offramp-cli-providers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"[{"id": "s-1", "name": "Clinic", "organization": {"id": "o-1", "name": "Org"}, "schedules": [{"opens_at": "nine", "closes_at": "17:00"}]}]"#).unwrap();
+    let o = run(&["providers", "check", bad.to_str().unwrap()]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.json") && err.contains("opens_at"),
+        "{err}"
+    );
+}
+
+#[test]
+fn providers_open_lists_what_is_open_at_a_time() {
+    let path = example("examples/providers/harvey-il.json");
+    let night = run(&[
+        "providers",
+        "open",
+        "--timezone",
+        "America/Chicago",
+        "--at",
+        "2026-03-03T23:30:00-06:00",
+        &path,
+    ]);
+    let day = run(&[
+        "providers",
+        "open",
+        "--timezone",
+        "America/Chicago",
+        "--at",
+        "2026-03-03T11:00:00-06:00",
+        &path,
+    ]);
+    assert_eq!(code(&night), 0, "{}", stderr(&night));
+    let (n, d) = (stdout(&night).lines().count(), stdout(&day).lines().count());
+    assert!(n >= 1 && d > n, "night {n}, day {d}");
+    assert!(stdout(&night).contains("Crisis"), "{}", stdout(&night));
+    let bad = run(&["providers", "open", "--at", "tuesday", &path]);
+    assert_eq!(code(&bad), 1);
+    assert!(stderr(&bad).contains("RFC 3339"));
+}
+
+#[test]
+fn route_with_providers_adds_ranked_options() {
+    let o = run(&[
+        "route",
+        "--program",
+        &example("examples/programs/harvey-pd.toml"),
+        "--providers",
+        &example("examples/providers/harvey-il.json"),
+        &example("examples/encounters/harvey-pd.jsonl"),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let ds = decisions(&o);
+    let first = decision_for(&ds, "hv-001");
+    let options = first["eligible"][0]["providers"]
+        .as_array()
+        .expect("providers");
+    assert!(!options.is_empty());
+    for key in [
+        "service_id",
+        "service",
+        "organization",
+        "open_now",
+        "open_until",
+        "next_open",
+        "distance_km",
+        "available",
+        "reasons",
+    ] {
+        assert!(options[0].get(key).is_some(), "option lacks {key}");
+    }
+    // Without --providers there is no providers field.
+    let o = run(&[
+        "route",
+        "--program",
+        &example("examples/programs/harvey-pd.toml"),
+        &example("examples/encounters/harvey-pd.jsonl"),
+    ]);
+    assert!(decisions(&o).iter().all(|d| {
+        d["eligible"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e.get("providers").is_none())
+    }));
+}

@@ -192,6 +192,50 @@ pub(crate) struct ProviderIndex {
     languages: std::sync::Mutex<HashMap<String, Text>>,
 }
 
+/// The service kinds that answer the person's recorded needs. A pathway that can use many
+/// kinds (a general referral pathway) offers the ones that fit this person; when none of the
+/// person's needs maps to the pathway's kinds, or no need was recorded, every kind it lists is
+/// offered.
+fn kinds_for_needs(enc: &Encounter) -> u16 {
+    use ServiceKind as K;
+    let substance = [
+        K::WithdrawalManagement,
+        K::Residential,
+        K::Outpatient,
+        K::PeerRecovery,
+        K::HarmReduction,
+        K::CaseManagement,
+    ];
+    let mut mask = 0u16;
+    let mut add = |kinds: &[ServiceKind]| {
+        for k in kinds {
+            mask |= kind_bit(*k);
+        }
+    };
+    for n in &enc.needs {
+        match n {
+            Need::Sud | Need::StimulantUse | Need::AlcoholUse => add(&substance),
+            Need::OpioidUse => {
+                add(&substance);
+                add(&[K::Moud]);
+            }
+            Need::CoOccurring => {
+                add(&substance);
+                add(&[K::Moud, K::CrisisStabilization]);
+            }
+            Need::MentalHealth => add(&[K::Outpatient, K::CaseManagement, K::PeerRecovery]),
+            Need::MentalHealthCrisis | Need::Suicidal => {
+                add(&[K::MentalHealthCrisis, K::CrisisStabilization])
+            }
+            Need::Homelessness => add(&[K::ShelterHousing, K::CaseManagement]),
+            Need::SexWork | Need::TraffickingVictim => {
+                add(&[K::SexWorkTrafficking, K::CaseManagement])
+            }
+        }
+    }
+    mask
+}
+
 fn population_of(enc: &Encounter) -> Vec<Population> {
     let mut out = Vec::new();
     for n in &enc.needs {
@@ -419,6 +463,10 @@ impl ProviderIndex {
     ) -> (Vec<ProviderOption>, Option<ProviderGap>) {
         let capacity = self.capacity.load();
         let people = population_of(enc);
+        let wanted = match needs.kinds & kinds_for_needs(enc) {
+            0 => needs.kinds,
+            fitting => fitting,
+        };
         let max_km = needs.max_distance_km.or(default_max_km);
         let here = enc.location.map(|l| unit_vector(l.lat, l.lon));
         let mut kept: Vec<Candidate> = Vec::with_capacity(needs.limit + 1);
@@ -434,7 +482,7 @@ impl ProviderIndex {
                 let Some(s) = self.services.get(service as usize) else {
                     return false;
                 };
-                if !s.active || !fits(s, enc, &people) {
+                if !s.active || s.kinds & wanted == 0 || !fits(s, enc, &people) {
                     return false;
                 }
                 let cap = capacity.get(service as usize).and_then(Option::as_ref);
@@ -584,9 +632,13 @@ impl ProviderIndex {
             _ => {}
         }
         let cap = capacity.get(c.service as usize).and_then(Option::as_ref);
+        let wanted = match needs.kinds & kinds_for_needs(enc) {
+            0 => needs.kinds,
+            fitting => fitting,
+        };
         for (i, k) in KINDS.iter().enumerate() {
             let bit = kind_bit(*k);
-            if s.kinds & bit & needs.kinds != 0 {
+            if s.kinds & bit & wanted != 0 {
                 reasons.push(w.kind_offered[i].clone());
             } else if s.kinds & bit & needs.prefer != 0 {
                 reasons.push(w.kind_preferred[i].clone());
