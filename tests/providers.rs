@@ -532,3 +532,33 @@ fn a_general_pathway_offers_the_kinds_that_answer_the_persons_needs() {
         );
     }
 }
+
+#[test]
+fn offramps_own_format_round_trips_through_toml_and_json_files() {
+    let dir = offramp_suite::synthetic_directory(40, 3, (41.6, -87.6), "America/Chicago");
+    let tmp = std::env::temp_dir().join(format!("offramp-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let toml_path = tmp.join("d.toml");
+    let json_path = tmp.join("d.json");
+    std::fs::write(&toml_path, dir.to_toml()).unwrap();
+    std::fs::write(&json_path, dir.to_json()).unwrap();
+    for path in [&toml_path, &json_path] {
+        let back = Directory::from_path(path).unwrap();
+        assert_eq!(back.services(), dir.services(), "{}", path.display());
+        assert_eq!(back.organizations(), dir.organizations());
+    }
+    // HSDS export and import keep what matching uses.
+    let hsds_path = tmp.join("hsds.json");
+    std::fs::write(&hsds_path, dir.to_hsds_json()).unwrap();
+    let options = offramp::providers::LoadOptions {
+        timezone: Some("America/Chicago".into()),
+        ..Default::default()
+    };
+    let back = Directory::from_path_with(&hsds_path, &options).unwrap();
+    assert_eq!(back.services().len(), dir.services().len());
+    for (a, b) in back.services().iter().zip(dir.services()) {
+        assert_eq!(a.kinds, b.kinds);
+        assert_eq!(a.capacity, b.capacity);
+        assert_eq!(a.hours, b.hours);
+    }
+}

@@ -186,6 +186,26 @@ impl Directory {
         Directory::checked(spec.organizations, spec.services, Vec::new(), name)
     }
 
+    /// Reads offramp's own directory format from JSON text (the same structure as the TOML).
+    pub fn from_json(text: &str, name: &str) -> Result<Directory, DirectoryError> {
+        let spec: DirectorySpec = serde_json::from_str(text).map_err(|e| DirectoryError::Json {
+            file: name.into(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        Directory::checked(spec.organizations, spec.services, Vec::new(), name)
+    }
+
+    /// The directory in offramp's own format, as JSON.
+    pub fn to_json(&self) -> String {
+        let spec = DirectorySpec {
+            organizations: self.organizations.clone(),
+            services: self.services.clone(),
+        };
+        serde_json::to_string_pretty(&spec).unwrap_or_default()
+    }
+
     /// Reads HSDS 3.0 JSON: one service, a list or page of services, one organization with
     /// its services, a list of organizations, or service-at-location records.
     ///
@@ -226,7 +246,8 @@ impl Directory {
     }
 
     /// Reads a directory from a path: a folder is an HSDS data package, a `.toml` file is
-    /// offramp's own format, and anything else is HSDS 3.0 JSON.
+    /// offramp's own format, a JSON object holding only `organizations` and `services` in
+    /// offramp's shape is offramp's format too, and any other JSON is HSDS 3.0.
     pub fn from_path_with(
         path: impl AsRef<Path>,
         options: &LoadOptions,
@@ -242,7 +263,12 @@ impl Directory {
         })?;
         match path.extension().and_then(|e| e.to_str()) {
             Some(ext) if ext.eq_ignore_ascii_case("toml") => Directory::from_toml(&text, &name),
-            _ => Directory::from_hsds_json(&text, &name, options),
+            _ => match serde_json::from_str::<DirectorySpec>(&text) {
+                Ok(spec) => {
+                    Directory::checked(spec.organizations, spec.services, Vec::new(), &name)
+                }
+                Err(_) => Directory::from_hsds_json(&text, &name, options),
+            },
         }
     }
 
