@@ -150,19 +150,7 @@ use offramp::providers::{
     Service, ServiceKind, Site, Weekday,
 };
 
-const SERVICE_KINDS: &[ServiceKind] = &[
-    ServiceKind::WithdrawalManagement,
-    ServiceKind::Moud,
-    ServiceKind::Residential,
-    ServiceKind::Outpatient,
-    ServiceKind::MentalHealthCrisis,
-    ServiceKind::CrisisStabilization,
-    ServiceKind::ShelterHousing,
-    ServiceKind::CaseManagement,
-    ServiceKind::PeerRecovery,
-    ServiceKind::HarmReduction,
-    ServiceKind::SexWorkTrafficking,
-];
+const SERVICE_KINDS: &[ServiceKind] = ServiceKind::ALL;
 
 fn time(h: u32, m: u32) -> Option<chrono::NaiveTime> {
     chrono::NaiveTime::from_hms_opt(h, m, 0)

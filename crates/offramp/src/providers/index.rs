@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use chrono::{DateTime, FixedOffset};
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 use schemars::JsonSchema;
@@ -89,19 +89,7 @@ pub(crate) fn kind_words(k: ServiceKind) -> &'static str {
     }
 }
 
-const KINDS: [ServiceKind; 11] = [
-    ServiceKind::WithdrawalManagement,
-    ServiceKind::Moud,
-    ServiceKind::Residential,
-    ServiceKind::Outpatient,
-    ServiceKind::MentalHealthCrisis,
-    ServiceKind::CrisisStabilization,
-    ServiceKind::ShelterHousing,
-    ServiceKind::CaseManagement,
-    ServiceKind::PeerRecovery,
-    ServiceKind::HarmReduction,
-    ServiceKind::SexWorkTrafficking,
-];
+const KINDS: &[ServiceKind] = ServiceKind::ALL;
 
 /// A point on the unit sphere: chord distance orders like great-circle distance.
 fn unit_vector(lat: f64, lon: f64) -> [f64; 3] {
@@ -154,8 +142,8 @@ struct ServiceC {
 /// Pooled words reused in every decision.
 #[derive(Debug)]
 struct Words {
-    kind_offered: [Text; 11],
-    kind_preferred: [Text; 11],
+    kind_offered: Vec<Text>,
+    kind_preferred: Vec<Text>,
     preferred_partner: Text,
     walk_in: Text,
     hours_unknown: Text,
@@ -302,21 +290,6 @@ impl Candidate {
     }
 }
 
-fn hhmm(t: &DateTime<FixedOffset>, now: &DateTime<FixedOffset>) -> String {
-    let same_day = t.date_naive() == now.date_naive();
-    if same_day {
-        format!("{:02}:{:02}", t.hour(), t.minute())
-    } else {
-        format!(
-            "{} {} {:02}:{:02}",
-            t.weekday(),
-            t.format("%-d %b"),
-            t.hour(),
-            t.minute()
-        )
-    }
-}
-
 impl ProviderIndex {
     /// Indexes a directory for the sets of kinds the program's pathways need.
     pub(crate) fn build(dir: &Directory, masks: &[u16]) -> Result<ProviderIndex, DirectoryError> {
@@ -364,9 +337,14 @@ impl ProviderIndex {
             .zip(unplaced)
             .map(|((m, e), u)| (m, RTree::bulk_load(e), u))
             .collect();
-        let kind_offered = KINDS.map(|k| Text::pooled(&format!("offers {}", kind_words(k))));
-        let kind_preferred =
-            KINDS.map(|k| Text::pooled(&format!("also offers {} (preferred)", kind_words(k))));
+        let kind_offered = KINDS
+            .iter()
+            .map(|k| Text::pooled(&format!("offers {}", kind_words(*k))))
+            .collect();
+        let kind_preferred = KINDS
+            .iter()
+            .map(|k| Text::pooled(&format!("also offers {} (preferred)", kind_words(*k))))
+            .collect();
         let population = [
             Population::SexWorkers,
             Population::TraffickingSurvivors,
@@ -589,7 +567,7 @@ impl ProviderIndex {
                 (false, Some(t)) => format!(
                     "no partner offering {} is open now; the first opens {}",
                     needs.kind_words,
-                    hhmm(&t, &enc.at)
+                    crate::router::short_time(&t, &Some(enc.at))
                 ),
                 (false, None) => format!(
                     "no partner offering {} is known to be open now",

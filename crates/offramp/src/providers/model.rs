@@ -38,6 +38,23 @@ pub enum ServiceKind {
     SexWorkTrafficking,
 }
 
+impl ServiceKind {
+    /// Every kind, in declaration order.
+    pub const ALL: &'static [ServiceKind] = &[
+        ServiceKind::WithdrawalManagement,
+        ServiceKind::Moud,
+        ServiceKind::Residential,
+        ServiceKind::Outpatient,
+        ServiceKind::MentalHealthCrisis,
+        ServiceKind::CrisisStabilization,
+        ServiceKind::ShelterHousing,
+        ServiceKind::CaseManagement,
+        ServiceKind::PeerRecovery,
+        ServiceKind::HarmReduction,
+        ServiceKind::SexWorkTrafficking,
+    ];
+}
+
 /// A group a service is for (HSDS eligibility attributes).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
