@@ -1,1 +1,73 @@
-//! Python bindings for offramp: placeholder, filled in by the Python issue.
+//! Python bindings for offramp: the native module `offramp._offramp`, built with maturin into
+//! the `offramp` package (see `bindings/python/README.md`).
+//!
+//! The crate is thin: it converts Python values at the edge, calls the core, and maps the
+//! core's errors onto the package's exception classes with conversion functions. Every entry
+//! point runs inside [`errors::shield`], so no input can surface as pyo3's `PanicException`.
+
+mod arrow_in;
+mod arrow_out;
+mod case;
+mod convert;
+mod decision;
+mod directory;
+mod encounter;
+mod enums;
+mod errors;
+mod fast;
+mod program;
+mod router;
+
+use offramp::schema::{SchemaKind, json_schema as core_schema};
+use pyo3::prelude::*;
+
+// The same allocator as the `offramp` command: batch routing allocates on every core at once,
+// and glibc's arenas serialise that work (see benches/README.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The JSON Schema (draft 2020-12) of a file format: `"program"`, `"encounter"` or
+/// `"decision"`, as a dict.
+#[pyfunction]
+fn json_schema<'py>(py: Python<'py>, kind: &str) -> PyResult<Bound<'py, PyAny>> {
+    errors::shield(|| {
+        let kind = SchemaKind::ALL
+            .into_iter()
+            .find(|k| k.name() == kind)
+            .ok_or_else(|| {
+                pyo3::exceptions::PyValueError::new_err(
+                    "kind must be \"program\", \"encounter\" or \"decision\"",
+                )
+            })?;
+        convert::serde_to_py(py, &core_schema(kind))
+    })
+}
+
+/// The native part of the `offramp` package.
+#[pymodule]
+fn _offramp(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<program::PyProgram>()?;
+    m.add_class::<program::PyDiagnostic>()?;
+    m.add_class::<directory::PyDirectory>()?;
+    m.add_class::<directory::PyDirectoryWarning>()?;
+    m.add_class::<encounter::PyEncounter>()?;
+    m.add_class::<router::PyRouter>()?;
+    m.add_class::<decision::PyDecision>()?;
+    m.add_class::<decision::PyProgramRef>()?;
+    m.add_class::<decision::PyEligiblePathway>()?;
+    m.add_class::<decision::PyIneligiblePathway>()?;
+    m.add_class::<decision::PyReason>()?;
+    m.add_class::<decision::PyWarning>()?;
+    m.add_class::<decision::PyChargeHold>()?;
+    m.add_class::<decision::PyProviderOption>()?;
+    m.add_class::<decision::PyProviderGap>()?;
+    m.add_class::<case::PyCase>()?;
+    m.add_class::<case::PyCaseTransition>()?;
+    m.add_function(wrap_pyfunction!(program::check, m)?)?;
+    m.add_function(wrap_pyfunction!(json_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(case::case_graph, m)?)?;
+    m.add_function(wrap_pyfunction!(enums::_vocabulary, m)?)?;
+    m.add_function(wrap_pyfunction!(router::_encounter_fields, m)?)?;
+    Ok(())
+}

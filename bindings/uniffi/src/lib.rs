@@ -1,1 +1,32 @@
-//! Kotlin and Swift bindings for offramp: placeholder, filled in by the bindings issue.
+#![doc = include_str!("../README.md")]
+
+mod case;
+mod enums;
+mod error;
+mod objects;
+mod records;
+
+pub use case::{Case, CaseEvent, CaseStatus, CaseTransition, ChargeStatus, TrackState};
+pub use case::{case_graph_dot, case_graph_mermaid};
+pub use enums::{
+    Consent, Disposition, Flag, Intercept, Level, Need, Pathway, Responder, Source, WarningCode,
+    intercept_from_number,
+};
+pub use error::{Diagnostic, OfframpError};
+pub use objects::{Capacity, Directory, LoadWarning, Program, Router};
+pub use records::{
+    AttributeValue, ChargeHold, Decision, EligiblePathway, Encounter, IneligiblePathway, Location,
+    Offense, Overdose, ProgramRef, ProviderGap, ProviderOption, Reason, Warning,
+    decision_from_json, encounter_from_json,
+};
+
+uniffi::setup_scaffolding!();
+
+/// The version of the offramp bindings (the workspace version).
+#[uniffi::export]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+#[cfg(test)]
+mod tests;

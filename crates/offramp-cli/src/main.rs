@@ -1,5 +1,7 @@
 //! The `offramp` command: check programs, route encounters, explain decisions, print schemas.
 
+mod simulate;
+
 use std::io::{self, BufRead, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +73,8 @@ enum Command {
         #[command(subcommand)]
         command: ProvidersCommand,
     },
+    /// Simulate a scenario with and without its program; write the result tables.
+    Simulate(simulate::SimulateArgs),
     /// Referral cases after a decision.
     Case {
         #[command(subcommand)]
@@ -247,6 +251,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Providers { command } => providers_command(command),
+        Command::Simulate(args) => simulate::run(args),
         Command::Case { command } => match command {
             CaseCommand::Graph { format } => {
                 let text = match format {

@@ -890,3 +890,33 @@ fn route_with_providers_adds_ranked_options() {
             .all(|e| e.get("providers").is_none())
     }));
 }
+
+#[test]
+fn simulate_writes_tables_and_is_reproducible() {
+    let base = std::env::temp_dir().join(format!("offramp-cli-sim-{}", std::process::id()));
+    let (a, b) = (base.join("a"), base.join("b"));
+    for out in [&a, &b] {
+        let o = run(&[
+            "simulate",
+            &example("examples/scenarios/qrt-hamilton-county.toml"),
+            "--out",
+            out.to_str().unwrap(),
+            "--seed",
+            "11",
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+    for table in ["funnel.csv", "costs.csv", "equity.csv", "summary.csv"] {
+        let x = std::fs::read_to_string(a.join(table)).unwrap();
+        let y = std::fs::read_to_string(b.join(table)).unwrap();
+        assert!(x.lines().count() > 1, "{table} is empty");
+        assert_eq!(x, y, "{table} differs between runs with the same seed");
+    }
+    let bad = run(&[
+        "simulate",
+        &example("examples/programs/harvey-pd.toml"),
+        "--out",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&bad), 1, "a program is not a scenario");
+}

@@ -9,6 +9,7 @@ pub mod providers;
 pub mod router;
 pub mod rules;
 pub mod schema;
+pub mod sim;
 pub mod text;
 
 pub use domain::{

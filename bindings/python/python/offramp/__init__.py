@@ -1,0 +1,112 @@
+"""offramp: route a first-responder encounter to the deflection and pre-arrest diversion
+pathways a program offers, and to the partner providers that can take the person now.
+
+Load a program (and, if you have one, a provider directory), make a ``Router``, and route
+encounters one at a time with ``Router.route`` or in bulk with ``Router.route_many``::
+
+    import offramp
+
+    program = offramp.Program.from_file("examples/programs/lead-king-county.toml")
+    router = offramp.Router(program)
+    decision = router.route({
+        "id": "e-1", "at": "2026-03-02T14:05:00-08:00",
+        "responder": "law_enforcement", "source": "call_for_service", "needs": ["sud"],
+        "offenses": [{"nibrs": "35A", "level": "misdemeanor"}],
+    })
+    assert decision.eligible[0].pathway is offramp.Pathway.OFFICER_INTERVENTION
+    print(decision.explain())
+
+The routing itself is the Rust core's; this package converts at the edge.
+"""
+
+from __future__ import annotations
+
+from offramp._enums import (
+    CaseEvent,
+    CaseStatus,
+    ChargeStatus,
+    Consent,
+    Disposition,
+    Flag,
+    Intercept,
+    Level,
+    Need,
+    Pathway,
+    Responder,
+    ServiceKind,
+    Source,
+    WarningCode,
+)
+from offramp._errors import (
+    CaseError,
+    DirectoryError,
+    EncounterError,
+    OfframpError,
+    ProgramError,
+)
+from offramp._offramp import (
+    Case,
+    CaseTransition,
+    ChargeHold,
+    Decision,
+    Diagnostic,
+    Directory,
+    DirectoryWarning,
+    EligiblePathway,
+    Encounter,
+    IneligiblePathway,
+    Program,
+    ProgramRef,
+    ProviderGap,
+    ProviderOption,
+    Reason,
+    Router,
+    Warning,
+    __version__,
+    case_graph,
+    check,
+    json_schema,
+)
+
+__all__ = [
+    "Case",
+    "CaseError",
+    "CaseEvent",
+    "CaseStatus",
+    "CaseTransition",
+    "ChargeHold",
+    "ChargeStatus",
+    "Consent",
+    "Decision",
+    "Diagnostic",
+    "Directory",
+    "DirectoryError",
+    "DirectoryWarning",
+    "Disposition",
+    "EligiblePathway",
+    "Encounter",
+    "EncounterError",
+    "Flag",
+    "IneligiblePathway",
+    "Intercept",
+    "Level",
+    "Need",
+    "OfframpError",
+    "Pathway",
+    "Program",
+    "ProgramError",
+    "ProgramRef",
+    "ProviderGap",
+    "ProviderOption",
+    "Reason",
+    "Responder",
+    "Router",
+    "ServiceKind",
+    "Source",
+    "Warning",
+    "WarningCode",
+    "__version__",
+    "case_graph",
+    "check",
+    "json_schema",
+]

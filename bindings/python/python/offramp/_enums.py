@@ -1,0 +1,294 @@
+"""The vocabularies of deflection and pre-arrest diversion, as Python enums.
+
+Each text enum's values are the names the core uses in JSON, TOML and rules, so a member
+compares equal to its name (``Pathway.NALOXONE_PLUS == "naloxone_plus"``) and can be given
+wherever a name is accepted. ``Intercept`` is an ``IntEnum`` numbered 0 to 5, as the
+Sequential Intercept Model numbers its points.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Optional
+
+__all__ = [
+    "CaseEvent",
+    "CaseStatus",
+    "ChargeStatus",
+    "Consent",
+    "Disposition",
+    "Flag",
+    "Intercept",
+    "Level",
+    "Need",
+    "Pathway",
+    "Responder",
+    "ServiceKind",
+    "Source",
+    "WarningCode",
+]
+
+
+class _Name(str, enum.Enum):
+    """A text enum whose ``str()`` is its value, as in the JSON formats."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
+class Pathway(_Name):
+    """The six pathways to treatment: TASC's five and PTACC's Community Response."""
+
+    SELF_REFERRAL = "self_referral"
+    """The person walks in or calls, asking for help."""
+    ACTIVE_OUTREACH = "active_outreach"
+    """An outreach team seeks people out, not tied to an incident."""
+    NALOXONE_PLUS = "naloxone_plus"
+    """Follow-up by a responder and a partner after an overdose, within a window."""
+    FIRST_RESPONDER_REFERRAL = "first_responder_referral"
+    """A responder refers during patrol or a call, with no charge (once Officer Prevention)."""
+    OFFICER_INTERVENTION = "officer_intervention"
+    """A law-enforcement officer refers where charges were possible; charges may be held."""
+    COMMUNITY_RESPONSE = "community_response"
+    """Community responders answer behavioural-health calls instead of police."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Optional[Pathway]:
+        # The pathway's former name is accepted, as the core accepts it.
+        if value == "officer_prevention":
+            return cls.FIRST_RESPONDER_REFERRAL
+        return None
+
+
+class Intercept(enum.IntEnum):
+    """A point of the Sequential Intercept Model, from community services (0) to community
+    corrections (5)."""
+
+    COMMUNITY_SERVICES = 0
+    """0: community services, crisis lines and crisis care without a 911 call."""
+    LAW_ENFORCEMENT = 1
+    """1: law enforcement and other first responders."""
+    INITIAL_DETENTION = 2
+    """2: initial detention and first court hearings."""
+    JAILS = 3
+    """3: jails and courts."""
+    REENTRY = 4
+    """4: reentry from jail or prison."""
+    COMMUNITY_CORRECTIONS = 5
+    """5: community corrections: probation and parole."""
+
+
+class Disposition(_Name):
+    """The outcome class of a decision."""
+
+    DEFLECTION = "deflection"
+    """A pathway applies and nothing chargeable happened."""
+    PRE_ARREST_DIVERSION = "pre_arrest_diversion"
+    """A pathway applies in place of an arrest for a chargeable offence."""
+    NONE = "none"
+    """No pathway applies."""
+
+
+class Responder(_Name):
+    """Who is on scene."""
+
+    LAW_ENFORCEMENT = "law_enforcement"
+    """A police officer or deputy."""
+    FIRE = "fire"
+    """A firefighter."""
+    EMS = "ems"
+    """Emergency medical services."""
+    CO_RESPONDER = "co_responder"
+    """An officer paired with a clinician."""
+    COMMUNITY_RESPONDER = "community_responder"
+    """A civilian crisis or community responder."""
+    PEER = "peer"
+    """A peer recovery specialist."""
+
+
+class Source(_Name):
+    """How the contact came about."""
+
+    SELF_INITIATED = "self_initiated"
+    """The person came in or called on their own."""
+    OUTREACH = "outreach"
+    """An outreach team made contact."""
+    OVERDOSE_FOLLOW_UP = "overdose_follow_up"
+    """A follow-up visit after an overdose."""
+    CALL_FOR_SERVICE = "call_for_service"
+    """A 911 or non-emergency call."""
+    ON_VIEW = "on_view"
+    """Something a responder saw on patrol."""
+
+
+class Need(_Name):
+    """What the person may need."""
+
+    SUD = "sud"
+    """Substance use disorder."""
+    OPIOID_USE = "opioid_use"
+    """Opioid use."""
+    STIMULANT_USE = "stimulant_use"
+    """Stimulant use."""
+    ALCOHOL_USE = "alcohol_use"
+    """Alcohol use."""
+    MENTAL_HEALTH = "mental_health"
+    """Mental illness, not in crisis."""
+    MENTAL_HEALTH_CRISIS = "mental_health_crisis"
+    """A mental-health crisis now."""
+    CO_OCCURRING = "co_occurring"
+    """Co-occurring substance use and mental illness."""
+    HOMELESSNESS = "homelessness"
+    """Without stable housing."""
+    SEX_WORK = "sex_work"
+    """Involved in sex work."""
+    TRAFFICKING_VICTIM = "trafficking_victim"
+    """A victim of trafficking."""
+    SUICIDAL = "suicidal"
+    """At risk of suicide."""
+
+
+class Flag(_Name):
+    """Facts on scene that bear on eligibility."""
+
+    ACTIVE_WARRANT = "active_warrant"
+    """An outstanding warrant."""
+    PENDING_DRUG_CHARGE = "pending_drug_charge"
+    """A drug charge already pending."""
+    WEAPON = "weapon"
+    """A weapon was involved."""
+    DOMESTIC_VIOLENCE = "domestic_violence"
+    """Domestic violence was involved."""
+    VICTIM_PRESENT = "victim_present"
+    """A victim is present."""
+
+
+class Level(_Name):
+    """The seriousness of an offence."""
+
+    INFRACTION = "infraction"
+    """A civil infraction: not arrestable."""
+    MISDEMEANOR = "misdemeanor"
+    """A misdemeanour."""
+    FELONY = "felony"
+    """A felony."""
+
+
+class Consent(_Name):
+    """What the person agreed to share, as recorded on scene (42 CFR Part 2)."""
+
+    NOT_ASKED = "not_asked"
+    """Not asked yet."""
+    VERBAL = "verbal"
+    """Verbal consent."""
+    WRITTEN = "written"
+    """Written consent."""
+    DECLINED = "declined"
+    """Consent declined."""
+    REVOKED = "revoked"
+    """Consent given earlier, now revoked."""
+
+
+class WarningCode(_Name):
+    """The kind of a warning in a decision."""
+
+    EXCLUSION_UNKNOWN = "exclusion_unknown"
+    """An exclusion could not be checked because a field was not recorded."""
+    ATTRIBUTE_UNDECLARED = "attribute_undeclared"
+    """The encounter carries an attribute the program does not declare."""
+    ATTRIBUTE_TYPE = "attribute_type"
+    """An attribute's value has the wrong type for its declaration."""
+    GOOD_SAMARITAN = "good_samaritan"
+    """Good Samaritan immunity made a drug offence not chargeable."""
+    PROTECTIVE_CUSTODY = "protective_custody"
+    """Protective custody applies in place of a drunkenness charge."""
+    EMERGENCY_HOLD = "emergency_hold"
+    """An emergency mental-health evaluation may be needed."""
+    RESPONDER_UNKNOWN = "responder_unknown"
+    """No responder was recorded, so responder-specific pathways could not be checked."""
+    PROVIDER_GAP = "provider_gap"
+    """An eligible pathway has no partner that can take the person now."""
+
+
+class ServiceKind(_Name):
+    """The kinds of partner service that pathways are matched against."""
+
+    WITHDRAWAL_MANAGEMENT = "withdrawal_management"
+    """Withdrawal management (detox)."""
+    MOUD = "moud"
+    """Medication for opioid use disorder."""
+    RESIDENTIAL = "residential"
+    """Residential treatment."""
+    OUTPATIENT = "outpatient"
+    """Outpatient treatment."""
+    MENTAL_HEALTH_CRISIS = "mental_health_crisis"
+    """Mental-health crisis services."""
+    CRISIS_STABILIZATION = "crisis_stabilization"
+    """Crisis stabilization or receiving centres."""
+    SHELTER_HOUSING = "shelter_housing"
+    """Shelter and housing."""
+    CASE_MANAGEMENT = "case_management"
+    """Case management."""
+    PEER_RECOVERY = "peer_recovery"
+    """Peer recovery support."""
+    HARM_REDUCTION = "harm_reduction"
+    """Harm reduction (syringe services, naloxone distribution)."""
+    SEX_WORK_TRAFFICKING = "sex_work_trafficking"
+    """Services for people in sex work or who have been trafficked."""
+
+
+class CaseStatus(_Name):
+    """Where a referral stands."""
+
+    REFERRED = "referred"
+    """Referred; the person has not answered yet."""
+    ACCEPTED = "accepted"
+    """The person accepted the referral."""
+    DECLINED = "declined"
+    """The person declined (final)."""
+    WARM_HANDOFF = "warm_handoff"
+    """Handed in person to the partner."""
+    ENGAGED = "engaged"
+    """Engaged with the service."""
+    IN_TREATMENT = "in_treatment"
+    """In treatment."""
+    COMPLETED = "completed"
+    """Completed (final)."""
+    DISENGAGED = "disengaged"
+    """Dropped out; may re-engage."""
+
+
+class ChargeStatus(_Name):
+    """Where held charges stand."""
+
+    HELD = "held"
+    """Held pending the referral."""
+    DROPPED = "dropped"
+    """Dropped after the referral was completed."""
+    FILED = "filed"
+    """Filed."""
+
+
+class CaseEvent(_Name):
+    """Something that happens to a case."""
+
+    ACCEPT = "accept"
+    """The person accepts the referral."""
+    DECLINE = "decline"
+    """The person declines it."""
+    WARM_HANDOFF = "warm_handoff"
+    """The responder hands the person to the partner in person."""
+    ENGAGE = "engage"
+    """The person engages with the service."""
+    START_TREATMENT = "start_treatment"
+    """Treatment starts."""
+    COMPLETE = "complete"
+    """The person completes the plan."""
+    DISENGAGE = "disengage"
+    """The person drops out."""
+    RE_ENGAGE = "re_engage"
+    """A person who dropped out comes back."""
+    DROP_CHARGES = "drop_charges"
+    """Held charges are dropped (the referral must be completed)."""
+    FILE_CHARGES = "file_charges"
+    """Held charges are filed (after a decline or drop-out, or at the deadline)."""

@@ -1,0 +1,618 @@
+"""Type stubs for the native module ``offramp._offramp`` (the classes ``offramp`` exports)."""
+
+import datetime
+import os
+from typing import Any, Literal, Mapping, Sequence, Union, final
+
+import pyarrow
+
+from offramp._enums import (
+    CaseEvent,
+    CaseStatus,
+    ChargeStatus,
+    Consent,
+    Disposition,
+    Flag,
+    Intercept,
+    Need,
+    Pathway,
+    Responder,
+    Source,
+    WarningCode,
+)
+
+_Path = Union[str, os.PathLike[str]]
+_Time = Union[datetime.datetime, str]
+_EncounterInput = Union["Encounter", Mapping[str, Any], str, bytes]
+
+__all__ = [
+    "__version__",
+    "Program",
+    "Diagnostic",
+    "Directory",
+    "DirectoryWarning",
+    "Encounter",
+    "Router",
+    "Decision",
+    "ProgramRef",
+    "EligiblePathway",
+    "IneligiblePathway",
+    "Reason",
+    "Warning",
+    "ChargeHold",
+    "ProviderOption",
+    "ProviderGap",
+    "Case",
+    "CaseTransition",
+    "check",
+    "json_schema",
+    "case_graph",
+    "_vocabulary",
+    "_encounter_fields",
+]
+
+__version__: str
+
+@final
+class Diagnostic:
+    """One problem found in a program file, with where it is."""
+
+    @property
+    def file(self) -> str:
+        """The file (or the name given for text)."""
+    @property
+    def line(self) -> int:
+        """1-based line."""
+    @property
+    def column(self) -> int:
+        """1-based column, in characters."""
+    @property
+    def message(self) -> str:
+        """What is wrong."""
+    @property
+    def help(self) -> str | None:
+        """A hint, such as the name that was probably meant."""
+    @property
+    def span(self) -> tuple[int, int]:
+        """The byte range in the file, as ``(start, end)``."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Program:
+    """One agency's deflection program: pathways, eligibility rules, exclusions and law
+    switches, checked and compiled when it loads."""
+
+    @staticmethod
+    def from_file(path: _Path) -> Program:
+        """Loads a program from a ``.toml`` or ``.json`` file."""
+    @staticmethod
+    def from_toml(text: str, name: str = "<program.toml>") -> Program:
+        """Loads a program from TOML text; ``name`` is used in diagnostics."""
+    @staticmethod
+    def from_json(text: str, name: str = "<program.json>") -> Program:
+        """Loads a program from JSON text; ``name`` is used in diagnostics."""
+    @property
+    def id(self) -> str:
+        """The program's id."""
+    @property
+    def hash(self) -> str:
+        """A content hash of the compiled program (``sha256:...``)."""
+    @property
+    def name(self) -> str | None:
+        """The program's name, when it has one."""
+    @property
+    def jurisdiction(self) -> str:
+        """The jurisdiction it serves."""
+    @property
+    def timezone(self) -> str:
+        """Its IANA time zone, such as ``America/Los_Angeles``."""
+    @property
+    def version(self) -> str | None:
+        """The program's own version label, when it has one."""
+    @property
+    def pathways(self) -> list[Pathway]:
+        """The pathways offered, in rank order."""
+    @property
+    def rule_count(self) -> int:
+        """The number of rules and exclusions."""
+    def to_toml(self) -> str:
+        """The program in canonical TOML (loading it gives the same program and hash)."""
+    def to_json(self) -> str:
+        """The program as JSON (the same structure as the TOML form)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The program as a dict (the JSON form)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+
+@final
+class DirectoryWarning:
+    """Something incomplete in a directory that did not stop it loading."""
+
+    @property
+    def file(self) -> str:
+        """The file."""
+    @property
+    def record(self) -> str:
+        """The record (``service 8a2c...``, ``row 4``)."""
+    @property
+    def field(self) -> str | None:
+        """The field, when one."""
+    @property
+    def message(self) -> str:
+        """What is incomplete or was ignored."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Directory:
+    """A checked directory of partner providers: organizations and services with hours,
+    eligibility, places and capacity."""
+
+    @staticmethod
+    def from_hsds(
+        path: _Path, *, timezone: str | None = None, taxonomy: _Path | None = None
+    ) -> Directory:
+        """Reads an HSDS 3.0 directory: a JSON file, or a folder holding a tabular data
+        package."""
+    @staticmethod
+    def from_hsds_json(
+        text: str,
+        name: str = "<hsds.json>",
+        *,
+        timezone: str | None = None,
+        taxonomy: _Path | None = None,
+    ) -> Directory:
+        """Reads HSDS 3.0 JSON text."""
+    @staticmethod
+    def from_datapackage(
+        path: _Path, *, timezone: str | None = None, taxonomy: _Path | None = None
+    ) -> Directory:
+        """Reads an HSDS 3.0 tabular data package (a folder with ``datapackage.json``)."""
+    @staticmethod
+    def from_toml(text: str, name: str = "<directory.toml>") -> Directory:
+        """Reads offramp's own directory format from TOML text."""
+    @staticmethod
+    def from_file(
+        path: _Path, *, timezone: str | None = None, taxonomy: _Path | None = None
+    ) -> Directory:
+        """Reads a directory from a path as the ``offramp`` command does."""
+    @property
+    def services(self) -> list[dict[str, Any]]:
+        """The services, as dicts in offramp's directory format."""
+    @property
+    def organizations(self) -> list[dict[str, Any]]:
+        """The organizations, as dicts (``id``, ``name``)."""
+    @property
+    def warnings(self) -> list[DirectoryWarning]:
+        """What was incomplete when the directory loaded."""
+    @property
+    def service_ids(self) -> list[str]:
+        """The ids of the services, in directory order."""
+    def to_hsds_json(self) -> str:
+        """The directory as HSDS 3.0 JSON."""
+    def to_toml(self) -> str:
+        """The directory in offramp's own format, as TOML."""
+    def __len__(self) -> int: ...
+
+@final
+class Encounter:
+    """One encounter: time, responder, source, needs, overdose, offences, flags, age,
+    language, consent, place and declared attributes, under a pseudonymous id."""
+
+    def __new__(
+        cls,
+        id: str,
+        at: _Time,
+        *,
+        responder: Responder | str | None = None,
+        source: Source | str | None = None,
+        needs: Sequence[Need | str] | None = None,
+        overdose: Mapping[str, Any] | None = None,
+        offenses: Sequence[Mapping[str, Any]] | None = None,
+        flags: Sequence[Flag | str] | None = None,
+        age: int | None = None,
+        language: str | None = None,
+        consent: Consent | str | None = None,
+        location: Mapping[str, float] | None = None,
+        intercept: Intercept | int | None = None,
+        attributes: Mapping[str, bool | int | float | str] | None = None,
+    ) -> Encounter: ...
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Encounter:
+        """An encounter from a dict in its JSON shape."""
+    @staticmethod
+    def from_json(text: str) -> Encounter:
+        """An encounter from one line of JSON."""
+    @property
+    def id(self) -> str:
+        """The pseudonymous id."""
+    @property
+    def at(self) -> datetime.datetime:
+        """When the contact happened, as an aware datetime."""
+    @property
+    def responder(self) -> Responder | None:
+        """Who is on scene."""
+    @property
+    def source(self) -> Source | None:
+        """How the contact came about."""
+    @property
+    def needs(self) -> list[Need]:
+        """What the person may need."""
+    @property
+    def flags(self) -> list[Flag]:
+        """Facts on scene that bear on eligibility."""
+    @property
+    def overdose(self) -> dict[str, Any] | None:
+        """A recent overdose as ``{"at": ..., "naloxone": ...}``."""
+    @property
+    def offenses(self) -> list[dict[str, Any]]:
+        """Offences that could be charged, as ``{"nibrs", "level", "violent"}`` dicts."""
+    @property
+    def age(self) -> int | None:
+        """Age in years."""
+    @property
+    def language(self) -> str | None:
+        """Preferred language (ISO 639-3)."""
+    @property
+    def consent(self) -> Consent | None:
+        """Consent to share information."""
+    @property
+    def location(self) -> dict[str, float] | None:
+        """Where the contact happened, as ``{"lat": ..., "lon": ...}``."""
+    @property
+    def intercept(self) -> Intercept | None:
+        """The intercept the encounter gives, or None when it is to be derived."""
+    @property
+    def derived_intercept(self) -> Intercept:
+        """The intercept: the encounter's own, or derived from who responded and how."""
+    @property
+    def attributes(self) -> dict[str, bool | int | float | str]:
+        """Extra attributes the program declares."""
+    def to_dict(self) -> dict[str, Any]:
+        """The encounter as a dict in its JSON shape."""
+    def to_json(self) -> str:
+        """The encounter as one line of JSON."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+    def __reduce__(self) -> tuple[Any, ...]: ...
+
+@final
+class ProgramRef:
+    """Which program decided, and which version of it."""
+
+    @property
+    def id(self) -> str:
+        """The program's id."""
+    @property
+    def hash(self) -> str:
+        """The content hash of the compiled program."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class ChargeHold:
+    """Charges held in abeyance while the person follows the plan."""
+
+    @property
+    def term(self) -> str:
+        """The program's term, such as ``90d``."""
+    @property
+    def deadline(self) -> datetime.datetime:
+        """When the hold ends, in the program's time zone."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Reason:
+    """Why a pathway does not apply: one rule or exclusion, in words."""
+
+    @property
+    def rule(self) -> str:
+        """The id of the rule or exclusion."""
+    @property
+    def clause(self) -> str:
+        """The clause that decided, in canonical form."""
+    @property
+    def because(self) -> str:
+        """The reason as a sentence."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Warning:
+    """Something the person reading the decision should know."""
+
+    @property
+    def code(self) -> WarningCode:
+        """A stable code."""
+    @property
+    def message(self) -> str:
+        """The warning in words."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class ProviderOption:
+    """A partner service that fits this person, as offered in a decision."""
+
+    @property
+    def service_id(self) -> str:
+        """The HSDS service id."""
+    @property
+    def service(self) -> str:
+        """The service's name."""
+    @property
+    def organization(self) -> str:
+        """The organization's name."""
+    @property
+    def site(self) -> str | None:
+        """The site offered, when the service has places."""
+    @property
+    def open_now(self) -> bool:
+        """Whether it is open at the encounter's time."""
+    @property
+    def open_until(self) -> datetime.datetime | None:
+        """When the current opening ends."""
+    @property
+    def next_open(self) -> datetime.datetime | None:
+        """When it next opens."""
+    @property
+    def distance_km(self) -> float | None:
+        """Great-circle distance from the encounter, in km."""
+    @property
+    def available(self) -> int | None:
+        """Places free now, when reported."""
+    @property
+    def unit(self) -> str | None:
+        """What a place is (``bed``, ``slot``), when capacity is reported."""
+    @property
+    def preferred_partner(self) -> bool:
+        """Whether the program names it as a preferred partner."""
+    @property
+    def reasons(self) -> list[str]:
+        """Why it was chosen, in words."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class ProviderGap:
+    """An eligible pathway that no partner can take the person on now."""
+
+    @property
+    def message(self) -> str:
+        """The gap in words."""
+    @property
+    def next_open(self) -> datetime.datetime | None:
+        """The next time a fitting service opens, when one does within a year."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class EligiblePathway:
+    """A pathway this person is eligible for, with its rank, admitting rule, charge hold and
+    partner options."""
+
+    @property
+    def pathway(self) -> Pathway:
+        """The pathway."""
+    @property
+    def rank(self) -> int:
+        """1 for the pathway to offer first."""
+    @property
+    def rule(self) -> str:
+        """The id of the rule that admitted it."""
+    @property
+    def charge_hold(self) -> ChargeHold | None:
+        """The charge hold, when the pathway holds charges and an offence is chargeable."""
+    @property
+    def providers(self) -> list[ProviderOption] | None:
+        """Partner services that fit, best first."""
+    @property
+    def provider_gap(self) -> ProviderGap | None:
+        """Set when no partner can take the person now."""
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a dict (its JSON form)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class IneligiblePathway:
+    """A pathway the program offers that this person is not eligible for, with every reason."""
+
+    @property
+    def pathway(self) -> Pathway:
+        """The pathway."""
+    @property
+    def reasons(self) -> list[Reason]:
+        """Every rule that failed, or the exclusion that applied."""
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a dict (its JSON form)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Decision:
+    """The router's answer for one encounter: an audit record with stable field names."""
+
+    @staticmethod
+    def from_json(text: str) -> Decision:
+        """Reads a decision back from its JSON form."""
+    @staticmethod
+    def from_dict(data: Mapping[str, Any]) -> Decision:
+        """Reads a decision back from its dict form."""
+    @property
+    def encounter_id(self) -> str:
+        """The encounter's pseudonymous id."""
+    @property
+    def program(self) -> ProgramRef:
+        """The program that decided, and its version hash."""
+    @property
+    def intercept(self) -> Intercept:
+        """The Sequential Intercept point."""
+    @property
+    def disposition(self) -> Disposition:
+        """Deflection, pre-arrest diversion, or none."""
+    @property
+    def eligible(self) -> list[EligiblePathway]:
+        """Eligible pathways, best first."""
+    @property
+    def ineligible(self) -> list[IneligiblePathway]:
+        """Pathways the program offers that do not apply, with reasons."""
+    @property
+    def warnings(self) -> list[Warning]:
+        """Things to know."""
+    @property
+    def pathways(self) -> list[Pathway]:
+        """The eligible pathways alone, best first."""
+    def to_dict(self) -> dict[str, Any]:
+        """The decision as a dict (its JSON form)."""
+    def to_json(self) -> str:
+        """The decision as one line of JSON, as ``offramp route`` prints it."""
+    def explain(self) -> str:
+        """The decision in plain sentences, for a person."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+
+@final
+class Router:
+    """Routes encounters through one program, and through a provider directory when given one."""
+
+    def __new__(cls, program: Program, directory: Directory | _Path | None = None) -> Router: ...
+    def route(self, encounter: _EncounterInput) -> Decision:
+        """Routes one encounter: an ``Encounter``, a dict in the JSON shape, or JSON text."""
+    def explain(self, encounter: _EncounterInput) -> str:
+        """Routes one encounter and explains the decision in sentences."""
+    def route_many(self, data: Any) -> pyarrow.Table:
+        """Routes many encounters on every core and returns a ``pyarrow.Table`` of decisions."""
+    def update_capacity(
+        self,
+        service_id: str,
+        available: int | None,
+        *,
+        maximum: int | None = None,
+        unit: str = "bed",
+        updated: _Time | None = None,
+    ) -> None:
+        """Sets one service's capacity while other threads may be routing."""
+    @property
+    def program(self) -> Program:
+        """The program this router uses."""
+    @property
+    def directory(self) -> Directory | None:
+        """The directory this router matches providers from."""
+    @property
+    def has_directory(self) -> bool:
+        """Whether provider matching is on."""
+    @property
+    def columns(self) -> list[str]:
+        """The names of the columns ``route_many`` returns."""
+
+@final
+class CaseTransition:
+    """One recorded step in a case's history."""
+
+    @property
+    def track(self) -> Literal["referral", "charges"]:
+        """The track the step moved."""
+    @property
+    def before(self) -> CaseStatus | ChargeStatus:
+        """The state before the event."""
+    @property
+    def after(self) -> CaseStatus | ChargeStatus:
+        """The state after the event."""
+    @property
+    def event(self) -> CaseEvent:
+        """What happened."""
+    @property
+    def at(self) -> datetime.datetime:
+        """When it happened."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Case:
+    """One referral followed after the routing decision."""
+
+    def __new__(
+        cls,
+        encounter_id: str,
+        pathway: Pathway | str,
+        at: _Time,
+        charge_hold_deadline: _Time | None = None,
+    ) -> Case: ...
+    @staticmethod
+    def open(encounter: _EncounterInput, eligible: EligiblePathway) -> Case:
+        """Opens the case for an eligible pathway of an encounter's decision."""
+    @staticmethod
+    def from_json(text: str) -> Case:
+        """Reads a stored case, replaying its history through the rules."""
+    def apply(self, event: CaseEvent | str, at: _Time) -> None:
+        """Applies an event at a time; raises ``CaseError`` if it is not allowed."""
+    def available_events(self, at: _Time) -> list[CaseEvent]:
+        """Every event that ``apply`` would accept at time ``at``."""
+    @property
+    def encounter_id(self) -> str:
+        """The encounter this case came from."""
+    @property
+    def pathway(self) -> Pathway:
+        """The pathway the encounter was routed to."""
+    @property
+    def status(self) -> CaseStatus:
+        """Where the referral stands."""
+    @property
+    def charges(self) -> ChargeStatus | None:
+        """Where held charges stand."""
+    @property
+    def charge_hold_deadline(self) -> datetime.datetime | None:
+        """The charge hold's deadline."""
+    @property
+    def history(self) -> list[CaseTransition]:
+        """Every applied event, oldest first."""
+    @property
+    def opened_at(self) -> datetime.datetime:
+        """When the case was opened."""
+    @property
+    def last_event_at(self) -> datetime.datetime:
+        """The latest moment on record."""
+    @property
+    def is_closed(self) -> bool:
+        """Whether nothing is left to happen."""
+    def to_dict(self) -> dict[str, Any]:
+        """The case as a dict, with its full history."""
+    def to_json(self) -> str:
+        """The case as JSON, with its full history."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+    def __reduce__(self) -> tuple[Any, ...]: ...
+
+def check(path: _Path) -> list[Diagnostic]:
+    """Checks a program file: every problem found (an empty list when it is valid)."""
+
+def json_schema(kind: Literal["program", "encounter", "decision"]) -> dict[str, Any]:
+    """The JSON Schema of a file format, as a dict."""
+
+def case_graph(format: Literal["mermaid", "dot"] = "mermaid") -> str:
+    """The referral case's state graph as Mermaid or Graphviz text."""
+
+def _vocabulary() -> dict[str, list[str | int]]:
+    """The core's vocabularies, for the test suite."""
+
+def _encounter_fields() -> list[str]:
+    """The encounter fields a table may have."""

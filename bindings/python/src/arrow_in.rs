@@ -1,0 +1,920 @@
+//! Encounters from Arrow record batches, decoded in Rust.
+//!
+//! Each row is read straight from the typed arrays into an [`Encounter`] (the fast path). A
+//! row the fast path cannot read, or a table with a column type it does not know, goes through
+//! the slow path instead: the row becomes a JSON value and the core's own reader
+//! ([`Encounter::from_value`]) decides, so that a row is accepted or refused, with the same
+//! error, as the same encounter given as a dict or a line of JSON.
+//!
+//! Nested columns follow the JSON shape (`overdose` and `location` are structs, `offenses` a
+//! list of structs, `needs` and `flags` lists of text, `attributes` a struct). A null is "not
+//! recorded"; `at` may be RFC 3339 text or a timestamp column with a time zone.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use arrow_array::cast::AsArray;
+use arrow_array::timezone::Tz;
+use arrow_array::types::{
+    Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type,
+    UInt32Type, UInt64Type,
+};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, GenericStringArray, PrimitiveArray, RecordBatch,
+    StringViewArray, StructArray,
+};
+use arrow_schema::{DataType, TimeUnit};
+use chrono::{DateTime, FixedOffset, SecondsFormat, TimeZone, Utc};
+use offramp::{
+    AttributeValue, Consent, Encounter, EncounterError, Flag, Intercept, Level, Location, Need,
+    NibrsCode, Offense, Overdose, Responder, Source,
+};
+use serde_json::Number;
+
+use crate::convert::Json;
+
+/// The encounter fields, in the order of the JSON Schema.
+const FIELDS: [&str; 14] = [
+    "id",
+    "at",
+    "responder",
+    "source",
+    "needs",
+    "overdose",
+    "offenses",
+    "flags",
+    "age",
+    "language",
+    "consent",
+    "location",
+    "intercept",
+    "attributes",
+];
+
+// ------------------------------------------------------------------------------------------
+// Typed accessors for the fast path.
+
+/// A column of text.
+enum Strs<'a> {
+    Utf8(&'a GenericStringArray<i32>),
+    Large(&'a GenericStringArray<i64>),
+    View(&'a StringViewArray),
+    Dict {
+        array: &'a dyn Array,
+        keys: Vec<usize>,
+        values: Box<Strs<'a>>,
+    },
+    Null,
+}
+
+impl<'a> Strs<'a> {
+    fn new(array: &'a dyn Array) -> Option<Strs<'a>> {
+        Some(match array.data_type() {
+            DataType::Utf8 => Strs::Utf8(array.as_string_opt::<i32>()?),
+            DataType::LargeUtf8 => Strs::Large(array.as_string_opt::<i64>()?),
+            DataType::Utf8View => Strs::View(array.as_string_view_opt()?),
+            DataType::Null => Strs::Null,
+            DataType::Dictionary(_, value_type)
+                if matches!(
+                    value_type.as_ref(),
+                    DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+                ) =>
+            {
+                let dict = array.as_any_dictionary_opt()?;
+                if dict.values().is_empty() {
+                    // Every key is null (an empty dictionary has nothing to point at).
+                    if array.null_count() == array.len() {
+                        return Some(Strs::Null);
+                    }
+                    return None;
+                }
+                Strs::Dict {
+                    array,
+                    keys: dict.normalized_keys(),
+                    values: Box::new(Strs::new(dict.values().as_ref())?),
+                }
+            }
+            _ => return None,
+        })
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Option<&'a str> {
+        match self {
+            Strs::Utf8(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Strs::Large(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Strs::View(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Strs::Dict {
+                array,
+                keys,
+                values,
+            } => {
+                if array.is_null(i) {
+                    None
+                } else {
+                    values.get(*keys.get(i)?)
+                }
+            }
+            Strs::Null => None,
+        }
+    }
+}
+
+/// A number read from a numeric column.
+#[derive(Clone, Copy)]
+enum Num {
+    I(i64),
+    U(u64),
+    F(f64),
+}
+
+impl Num {
+    /// The value as a whole number, when it is one (a float must be integral).
+    fn whole(self) -> Option<i64> {
+        match self {
+            Num::I(v) => Some(v),
+            Num::U(v) => i64::try_from(v).ok(),
+            Num::F(f) if f.is_finite() && f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+            Num::F(_) => None,
+        }
+    }
+
+    fn float(self) -> f64 {
+        match self {
+            Num::I(v) => v as f64,
+            Num::U(v) => v as f64,
+            Num::F(f) => f,
+        }
+    }
+}
+
+/// A numeric column.
+enum Nums<'a> {
+    I8(&'a PrimitiveArray<Int8Type>),
+    I16(&'a PrimitiveArray<Int16Type>),
+    I32(&'a PrimitiveArray<Int32Type>),
+    I64(&'a PrimitiveArray<Int64Type>),
+    U8(&'a PrimitiveArray<UInt8Type>),
+    U16(&'a PrimitiveArray<UInt16Type>),
+    U32(&'a PrimitiveArray<UInt32Type>),
+    U64(&'a PrimitiveArray<UInt64Type>),
+    F32(&'a PrimitiveArray<Float32Type>),
+    F64(&'a PrimitiveArray<Float64Type>),
+    Null,
+}
+
+impl<'a> Nums<'a> {
+    fn new(array: &'a dyn Array) -> Option<Nums<'a>> {
+        Some(match array.data_type() {
+            DataType::Int8 => Nums::I8(array.as_primitive_opt()?),
+            DataType::Int16 => Nums::I16(array.as_primitive_opt()?),
+            DataType::Int32 => Nums::I32(array.as_primitive_opt()?),
+            DataType::Int64 => Nums::I64(array.as_primitive_opt()?),
+            DataType::UInt8 => Nums::U8(array.as_primitive_opt()?),
+            DataType::UInt16 => Nums::U16(array.as_primitive_opt()?),
+            DataType::UInt32 => Nums::U32(array.as_primitive_opt()?),
+            DataType::UInt64 => Nums::U64(array.as_primitive_opt()?),
+            DataType::Float32 => Nums::F32(array.as_primitive_opt()?),
+            DataType::Float64 => Nums::F64(array.as_primitive_opt()?),
+            DataType::Null => Nums::Null,
+            _ => return None,
+        })
+    }
+
+    /// The number at `i`; None for a null (or a NaN, which pandas uses for "missing").
+    #[inline]
+    fn get(&self, i: usize) -> Option<Num> {
+        macro_rules! at {
+            ($a:expr, $wrap:expr) => {
+                if $a.is_null(i) {
+                    None
+                } else {
+                    Some($wrap($a.value(i)))
+                }
+            };
+        }
+        let n = match self {
+            Nums::I8(a) => at!(a, |v: i8| Num::I(i64::from(v))),
+            Nums::I16(a) => at!(a, |v: i16| Num::I(i64::from(v))),
+            Nums::I32(a) => at!(a, |v: i32| Num::I(i64::from(v))),
+            Nums::I64(a) => at!(a, Num::I),
+            Nums::U8(a) => at!(a, |v: u8| Num::U(u64::from(v))),
+            Nums::U16(a) => at!(a, |v: u16| Num::U(u64::from(v))),
+            Nums::U32(a) => at!(a, |v: u32| Num::U(u64::from(v))),
+            Nums::U64(a) => at!(a, Num::U),
+            Nums::F32(a) => at!(a, |v: f32| Num::F(f64::from(v))),
+            Nums::F64(a) => at!(a, Num::F),
+            Nums::Null => None,
+        };
+        match n {
+            Some(Num::F(f)) if f.is_nan() => None,
+            other => other,
+        }
+    }
+}
+
+/// A boolean column.
+enum Bools<'a> {
+    Bool(&'a BooleanArray),
+    Null,
+}
+
+impl<'a> Bools<'a> {
+    fn new(array: &'a dyn Array) -> Option<Bools<'a>> {
+        Some(match array.data_type() {
+            DataType::Boolean => Bools::Bool(array.as_boolean_opt()?),
+            DataType::Null => Bools::Null,
+            _ => return None,
+        })
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Option<bool> {
+        match self {
+            Bools::Bool(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Bools::Null => None,
+        }
+    }
+}
+
+/// A column of moments: RFC 3339 text, or timestamps with a time zone.
+enum Times<'a> {
+    Text(Strs<'a>),
+    Stamp {
+        values: &'a [i64],
+        array: &'a dyn Array,
+        unit: TimeUnit,
+        tz: Tz,
+    },
+}
+
+/// The i64 values of a timestamp array, whatever its unit.
+fn stamp_values(array: &dyn Array, unit: TimeUnit) -> Option<&[i64]> {
+    Some(match unit {
+        TimeUnit::Second => array.as_primitive_opt::<TimestampSecondType>()?.values(),
+        TimeUnit::Millisecond => array
+            .as_primitive_opt::<TimestampMillisecondType>()?
+            .values(),
+        TimeUnit::Microsecond => array
+            .as_primitive_opt::<TimestampMicrosecondType>()?
+            .values(),
+        TimeUnit::Nanosecond => array
+            .as_primitive_opt::<TimestampNanosecondType>()?
+            .values(),
+    })
+}
+
+/// A timestamp as a moment in a time zone.
+fn stamp_to_datetime(v: i64, unit: TimeUnit, tz: &Tz) -> Option<DateTime<FixedOffset>> {
+    let utc = match unit {
+        TimeUnit::Second => DateTime::<Utc>::from_timestamp(v, 0),
+        TimeUnit::Millisecond => DateTime::<Utc>::from_timestamp_millis(v),
+        TimeUnit::Microsecond => DateTime::<Utc>::from_timestamp_micros(v),
+        TimeUnit::Nanosecond => Some(DateTime::<Utc>::from_timestamp_nanos(v)),
+    }?;
+    Some(tz.from_utc_datetime(&utc.naive_utc()).fixed_offset())
+}
+
+impl<'a> Times<'a> {
+    fn new(array: &'a dyn Array) -> Option<Times<'a>> {
+        match array.data_type() {
+            DataType::Timestamp(unit, Some(tz)) => Some(Times::Stamp {
+                values: stamp_values(array, *unit)?,
+                array,
+                unit: *unit,
+                tz: tz.parse().ok()?,
+            }),
+            // A timestamp without a zone has no UTC offset: the slow path refuses it.
+            DataType::Timestamp(_, None) => None,
+            _ => Strs::new(array).map(Times::Text),
+        }
+    }
+
+    /// The moment at `i`: None for a null, `Some(Err)` for one that cannot be read.
+    #[inline]
+    fn get(&self, i: usize) -> Option<Result<DateTime<FixedOffset>, ()>> {
+        match self {
+            // The same reading as the core's JSON (chrono's `FromStr`).
+            Times::Text(s) => s.get(i).map(|t| crate::convert::parse_time(t).ok_or(())),
+            Times::Stamp {
+                values,
+                array,
+                unit,
+                tz,
+            } => {
+                if array.is_null(i) {
+                    None
+                } else {
+                    Some(
+                        values
+                            .get(i)
+                            .and_then(|v| stamp_to_datetime(*v, *unit, tz))
+                            .ok_or(()),
+                    )
+                }
+            }
+        }
+    }
+}
+
+/// A list column: the row's range in the child array.
+struct Lists<'a> {
+    array: &'a dyn Array,
+    offsets: Offsets<'a>,
+    child: &'a ArrayRef,
+}
+
+enum Offsets<'a> {
+    I32(&'a [i32]),
+    I64(&'a [i64]),
+}
+
+impl<'a> Lists<'a> {
+    fn new(array: &'a dyn Array) -> Option<Lists<'a>> {
+        match array.data_type() {
+            DataType::List(_) => {
+                let l = array.as_list_opt::<i32>()?;
+                Some(Lists {
+                    array,
+                    offsets: Offsets::I32(l.value_offsets()),
+                    child: l.values(),
+                })
+            }
+            DataType::LargeList(_) => {
+                let l = array.as_list_opt::<i64>()?;
+                Some(Lists {
+                    array,
+                    offsets: Offsets::I64(l.value_offsets()),
+                    child: l.values(),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The child range of row `i` (empty for a null list).
+    #[inline]
+    fn range(&self, i: usize) -> Range<usize> {
+        if self.array.is_null(i) {
+            return 0..0;
+        }
+        let (a, b) = match self.offsets {
+            Offsets::I32(o) => (
+                o.get(i).map(|v| *v as usize),
+                o.get(i + 1).map(|v| *v as usize),
+            ),
+            Offsets::I64(o) => (
+                o.get(i).map(|v| *v as usize),
+                o.get(i + 1).map(|v| *v as usize),
+            ),
+        };
+        match (a, b) {
+            (Some(a), Some(b)) if a <= b => a..b,
+            _ => 0..0,
+        }
+    }
+}
+
+/// A list-of-text column, or an all-null column.
+enum StrLists<'a> {
+    List { list: Lists<'a>, items: Strs<'a> },
+    Null,
+}
+
+impl<'a> StrLists<'a> {
+    fn new(array: &'a dyn Array) -> Option<StrLists<'a>> {
+        if array.data_type() == &DataType::Null {
+            return Some(StrLists::Null);
+        }
+        let list = Lists::new(array)?;
+        let items = Strs::new(list.child.as_ref())?;
+        Some(StrLists::List { list, items })
+    }
+
+    /// Parses each item of row `i`; Err when one is null or not a known word.
+    fn parse<T>(&self, i: usize, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, ()> {
+        match self {
+            StrLists::Null => Ok(Vec::new()),
+            StrLists::List { list, items } => {
+                let r = list.range(i);
+                let mut out = Vec::with_capacity(r.len());
+                for j in r {
+                    out.push(items.get(j).and_then(&parse).ok_or(())?);
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// The fields of a struct column, refusing any field not in `allowed`.
+fn struct_fields<'a>(
+    array: &'a dyn Array,
+    allowed: &[&str],
+) -> Option<(&'a StructArray, Vec<(&'a str, &'a ArrayRef)>)> {
+    let s = array.as_struct_opt()?;
+    let DataType::Struct(fields) = array.data_type() else {
+        return None;
+    };
+    let mut out = Vec::new();
+    for (f, col) in fields.iter().zip(s.columns()) {
+        if !allowed.contains(&f.name().as_str()) {
+            return None;
+        }
+        out.push((f.name().as_str(), col));
+    }
+    Some((s, out))
+}
+
+struct OverdoseCol<'a> {
+    array: &'a StructArray,
+    at: Option<Times<'a>>,
+    naloxone: Option<Bools<'a>>,
+}
+
+struct OffenseCol<'a> {
+    list: Lists<'a>,
+    items: &'a StructArray,
+    nibrs: Option<Strs<'a>>,
+    level: Option<Strs<'a>>,
+    violent: Option<Bools<'a>>,
+}
+
+struct LocationCol<'a> {
+    array: &'a StructArray,
+    lat: Option<Nums<'a>>,
+    lon: Option<Nums<'a>>,
+}
+
+enum AttrCol<'a> {
+    Bool(Bools<'a>),
+    Num(Nums<'a>),
+    Text(Strs<'a>),
+}
+
+struct AttributesCol<'a> {
+    array: &'a StructArray,
+    fields: Vec<(&'a str, AttrCol<'a>, bool)>,
+}
+
+/// How to read each column of a batch on the fast path.
+#[derive(Default)]
+struct Plan<'a> {
+    id: Option<Strs<'a>>,
+    at: Option<Times<'a>>,
+    responder: Option<Strs<'a>>,
+    source: Option<Strs<'a>>,
+    needs: Option<StrLists<'a>>,
+    overdose: Option<OverdoseCol<'a>>,
+    offenses: Option<OffenseCol<'a>>,
+    flags: Option<StrLists<'a>>,
+    age: Option<Nums<'a>>,
+    language: Option<Strs<'a>>,
+    consent: Option<Strs<'a>>,
+    location: Option<LocationCol<'a>>,
+    intercept: Option<Nums<'a>>,
+    attributes: Option<AttributesCol<'a>>,
+}
+
+impl<'a> Plan<'a> {
+    /// A plan for the batch, or None when some column is unknown or of a type the fast path
+    /// does not read (the slow path then reads every row).
+    fn new(batch: &'a RecordBatch, int_attributes: &[String]) -> Option<Plan<'a>> {
+        let mut plan = Plan::default();
+        for (field, col) in batch.schema_ref().fields().iter().zip(batch.columns()) {
+            let col: &dyn Array = col.as_ref();
+            match field.name().as_str() {
+                "id" => plan.id = Some(Strs::new(col)?),
+                "at" => plan.at = Some(Times::new(col)?),
+                "responder" => plan.responder = Some(Strs::new(col)?),
+                "source" => plan.source = Some(Strs::new(col)?),
+                "needs" => plan.needs = Some(StrLists::new(col)?),
+                "flags" => plan.flags = Some(StrLists::new(col)?),
+                "age" => plan.age = Some(Nums::new(col)?),
+                "language" => plan.language = Some(Strs::new(col)?),
+                "consent" => plan.consent = Some(Strs::new(col)?),
+                "intercept" => plan.intercept = Some(Nums::new(col)?),
+                "overdose" => {
+                    if col.data_type() == &DataType::Null {
+                        continue;
+                    }
+                    let (array, fields) = struct_fields(col, &["at", "naloxone"])?;
+                    let mut o = OverdoseCol {
+                        array,
+                        at: None,
+                        naloxone: None,
+                    };
+                    for (name, c) in fields {
+                        match name {
+                            "at" => o.at = Some(Times::new(c.as_ref())?),
+                            _ => o.naloxone = Some(Bools::new(c.as_ref())?),
+                        }
+                    }
+                    plan.overdose = Some(o);
+                }
+                "offenses" => {
+                    if col.data_type() == &DataType::Null {
+                        continue;
+                    }
+                    let list = Lists::new(col)?;
+                    let (items, fields) =
+                        struct_fields(list.child.as_ref(), &["nibrs", "level", "violent"])?;
+                    let mut o = OffenseCol {
+                        list,
+                        items,
+                        nibrs: None,
+                        level: None,
+                        violent: None,
+                    };
+                    for (name, c) in fields {
+                        match name {
+                            "nibrs" => o.nibrs = Some(Strs::new(c.as_ref())?),
+                            "level" => o.level = Some(Strs::new(c.as_ref())?),
+                            _ => o.violent = Some(Bools::new(c.as_ref())?),
+                        }
+                    }
+                    plan.offenses = Some(o);
+                }
+                "location" => {
+                    if col.data_type() == &DataType::Null {
+                        continue;
+                    }
+                    let (array, fields) = struct_fields(col, &["lat", "lon"])?;
+                    let mut l = LocationCol {
+                        array,
+                        lat: None,
+                        lon: None,
+                    };
+                    for (name, c) in fields {
+                        match name {
+                            "lat" => l.lat = Some(Nums::new(c.as_ref())?),
+                            _ => l.lon = Some(Nums::new(c.as_ref())?),
+                        }
+                    }
+                    plan.location = Some(l);
+                }
+                "attributes" => {
+                    if col.data_type() == &DataType::Null {
+                        continue;
+                    }
+                    let array = col.as_struct_opt()?;
+                    let DataType::Struct(fields) = col.data_type() else {
+                        return None;
+                    };
+                    let mut out = Vec::new();
+                    for (f, c) in fields.iter().zip(array.columns()) {
+                        let c: &dyn Array = c.as_ref();
+                        let attr = match c.data_type() {
+                            DataType::Boolean => AttrCol::Bool(Bools::new(c)?),
+                            DataType::Null => continue,
+                            t if t.is_numeric() => AttrCol::Num(Nums::new(c)?),
+                            _ => AttrCol::Text(Strs::new(c)?),
+                        };
+                        let int = int_attributes.iter().any(|a| a == f.name());
+                        out.push((f.name().as_str(), attr, int));
+                    }
+                    plan.attributes = Some(AttributesCol { array, fields: out });
+                }
+                _ => return None,
+            }
+        }
+        Some(plan)
+    }
+
+    /// Reads row `i`, or Err when the slow path must decide.
+    fn row(&self, i: usize) -> Result<Encounter, ()> {
+        let id = self.id.as_ref().and_then(|c| c.get(i)).ok_or(())?;
+        let at = self.at.as_ref().and_then(|c| c.get(i)).ok_or(())??;
+        let word = |col: &Option<Strs<'a>>| col.as_ref().and_then(|c| c.get(i));
+        let responder = match word(&self.responder) {
+            Some(s) => Some(Responder::parse(s).map_err(|_| ())?),
+            None => None,
+        };
+        let source = match word(&self.source) {
+            Some(s) => Some(Source::parse(s).map_err(|_| ())?),
+            None => None,
+        };
+        let consent = match word(&self.consent) {
+            Some(s) => Some(Consent::parse(s).map_err(|_| ())?),
+            None => None,
+        };
+        let needs = match &self.needs {
+            Some(c) => c.parse(i, |s| Need::parse(s).ok())?,
+            None => Vec::new(),
+        };
+        let flags = match &self.flags {
+            Some(c) => c.parse(i, |s| Flag::parse(s).ok())?,
+            None => Vec::new(),
+        };
+        let overdose = match &self.overdose {
+            Some(o) if !o.array.is_null(i) => Some(Overdose {
+                at: o.at.as_ref().and_then(|c| c.get(i)).ok_or(())??,
+                naloxone: o.naloxone.as_ref().and_then(|c| c.get(i)).unwrap_or(false),
+            }),
+            _ => None,
+        };
+        let offenses = match &self.offenses {
+            Some(o) => {
+                let r = o.list.range(i);
+                let mut out = Vec::with_capacity(r.len());
+                for j in r {
+                    if o.items.is_null(j) {
+                        return Err(());
+                    }
+                    let nibrs = o.nibrs.as_ref().and_then(|c| c.get(j)).ok_or(())?;
+                    let level = o.level.as_ref().and_then(|c| c.get(j)).ok_or(())?;
+                    out.push(Offense {
+                        nibrs: NibrsCode::parse(nibrs).map_err(|_| ())?,
+                        level: Level::parse(level).map_err(|_| ())?,
+                        violent: o.violent.as_ref().and_then(|c| c.get(j)).unwrap_or(false),
+                    });
+                }
+                out
+            }
+            None => Vec::new(),
+        };
+        let age = match self.age.as_ref().and_then(|c| c.get(i)) {
+            Some(n) => Some(n.whole().and_then(|v| u16::try_from(v).ok()).ok_or(())?),
+            None => None,
+        };
+        let intercept = match self.intercept.as_ref().and_then(|c| c.get(i)) {
+            Some(n) => Some(
+                n.whole()
+                    .and_then(|v| u8::try_from(v).ok())
+                    .and_then(Intercept::from_number)
+                    .ok_or(())?,
+            ),
+            None => None,
+        };
+        let location = match &self.location {
+            Some(l) if !l.array.is_null(i) => Some(Location {
+                lat: l.lat.as_ref().and_then(|c| c.get(i)).ok_or(())?.float(),
+                lon: l.lon.as_ref().and_then(|c| c.get(i)).ok_or(())?.float(),
+            }),
+            _ => None,
+        };
+        let mut attributes = BTreeMap::new();
+        if let Some(a) = &self.attributes
+            && !a.array.is_null(i)
+        {
+            for (name, col, int) in &a.fields {
+                let value = match col {
+                    AttrCol::Bool(c) => c.get(i).map(AttributeValue::Bool),
+                    AttrCol::Text(c) => c.get(i).map(|s| AttributeValue::Text(s.to_string())),
+                    AttrCol::Num(c) => match c.get(i) {
+                        None => None,
+                        Some(Num::I(v)) => Some(AttributeValue::Int(v)),
+                        Some(Num::U(v)) => {
+                            Some(AttributeValue::Int(i64::try_from(v).map_err(|_| ())?))
+                        }
+                        Some(n @ Num::F(f)) => Some(match (int, n.whole()) {
+                            (true, Some(v)) => AttributeValue::Int(v),
+                            _ if f.is_finite() => AttributeValue::Number(f),
+                            _ => return Err(()),
+                        }),
+                    },
+                };
+                if let Some(v) = value {
+                    attributes.insert((*name).to_string(), v);
+                }
+            }
+        }
+        let enc = Encounter {
+            id: id.to_string(),
+            at,
+            responder,
+            source,
+            needs,
+            overdose,
+            offenses,
+            flags,
+            age,
+            language: word(&self.language).map(str::to_string),
+            consent,
+            location,
+            intercept,
+            attributes,
+        };
+        enc.validate().map_err(|_| ())?;
+        Ok(enc)
+    }
+}
+
+// ------------------------------------------------------------------------------------------
+// The slow path: a row as a JSON value.
+
+/// A cell that has no JSON form: the field path and why.
+struct CellError {
+    field: String,
+    message: String,
+}
+
+fn cell_value(array: &dyn Array, i: usize, path: &str) -> Result<Json, CellError> {
+    if array.is_null(i) {
+        return Ok(Json::Null);
+    }
+    let unsupported = |what: &str| CellError {
+        field: path.to_string(),
+        message: what.to_string(),
+    };
+    macro_rules! int {
+        ($t:ty) => {
+            Json::Number(Number::from(array.as_primitive::<$t>().value(i)))
+        };
+    }
+    Ok(match array.data_type() {
+        DataType::Null => Json::Null,
+        DataType::Boolean => Json::Bool(array.as_boolean().value(i)),
+        DataType::Int8 => int!(Int8Type),
+        DataType::Int16 => int!(Int16Type),
+        DataType::Int32 => int!(Int32Type),
+        DataType::Int64 => int!(Int64Type),
+        DataType::UInt8 => int!(UInt8Type),
+        DataType::UInt16 => int!(UInt16Type),
+        DataType::UInt32 => int!(UInt32Type),
+        DataType::UInt64 => int!(UInt64Type),
+        DataType::Float32 | DataType::Float64 => {
+            let f = match array.data_type() {
+                DataType::Float32 => f64::from(array.as_primitive::<Float32Type>().value(i)),
+                _ => array.as_primitive::<Float64Type>().value(i),
+            };
+            if f.is_nan() {
+                Json::Null
+            } else {
+                Number::from_f64(f)
+                    .map(Json::Number)
+                    .ok_or_else(|| unsupported("a number that is not finite"))?
+            }
+        }
+        DataType::Utf8 => Json::String(array.as_string::<i32>().value(i).to_string()),
+        DataType::LargeUtf8 => Json::String(array.as_string::<i64>().value(i).to_string()),
+        DataType::Utf8View => Json::String(array.as_string_view().value(i).to_string()),
+        DataType::Dictionary(_, _) => {
+            let dict = array.as_any_dictionary();
+            let keys = dict.normalized_keys();
+            let k = keys
+                .get(i)
+                .copied()
+                .ok_or_else(|| unsupported("a dictionary key out of range"))?;
+            cell_value(dict.values().as_ref(), k, path)?
+        }
+        DataType::List(_) | DataType::LargeList(_) => {
+            let list =
+                Lists::new(array).ok_or_else(|| unsupported("a list that cannot be read"))?;
+            let mut items = Vec::new();
+            for (n, j) in list.range(i).enumerate() {
+                items.push(cell_value(list.child.as_ref(), j, &format!("{path}[{n}]"))?);
+            }
+            Json::Array(items)
+        }
+        DataType::FixedSizeList(_, size) => {
+            let l = array.as_fixed_size_list();
+            let size = usize::try_from(*size).unwrap_or(0);
+            let mut items = Vec::new();
+            for n in 0..size {
+                items.push(cell_value(
+                    l.values().as_ref(),
+                    i * size + n,
+                    &format!("{path}[{n}]"),
+                )?);
+            }
+            Json::Array(items)
+        }
+        DataType::Struct(fields) => {
+            let s = array.as_struct();
+            let mut map = Vec::new();
+            for (f, col) in fields.iter().zip(s.columns()) {
+                let sub = format!("{path}.{}", safe(f.name()));
+                let v = cell_value(col.as_ref(), i, &sub)?;
+                if !v.is_null() {
+                    map.push((f.name().clone(), v));
+                }
+            }
+            Json::Object(map)
+        }
+        DataType::Map(_, _) => {
+            let m = array.as_map();
+            let offsets = m.value_offsets();
+            let (a, b) = (
+                offsets.get(i).map(|v| *v as usize).unwrap_or(0),
+                offsets.get(i + 1).map(|v| *v as usize).unwrap_or(0),
+            );
+            let mut map = Vec::new();
+            for j in a..b.max(a) {
+                let key = match cell_value(m.keys().as_ref(), j, path)? {
+                    Json::String(k) => k,
+                    _ => return Err(unsupported("a map whose keys are not text")),
+                };
+                let sub = format!("{path}.{}", safe(&key));
+                let v = cell_value(m.values().as_ref(), j, &sub)?;
+                if !v.is_null() {
+                    map.push((key, v));
+                }
+            }
+            Json::Object(map)
+        }
+        DataType::Timestamp(unit, Some(tz)) => {
+            let tz: Tz = tz
+                .parse()
+                .map_err(|_| unsupported("a timestamp with an unknown time zone"))?;
+            let v = stamp_values(array, *unit)
+                .and_then(|vals| vals.get(i).copied())
+                .ok_or_else(|| unsupported("a timestamp that cannot be read"))?;
+            let t = stamp_to_datetime(v, *unit, &tz)
+                .ok_or_else(|| unsupported("a timestamp out of range"))?;
+            Json::String(t.to_rfc3339_opts(SecondsFormat::AutoSi, false))
+        }
+        DataType::Timestamp(_, None) => {
+            return Err(unsupported(
+                "a timestamp without a time zone; give the column a time zone (an encounter's time carries its UTC offset)",
+            ));
+        }
+        DataType::Date32 | DataType::Date64 => {
+            let d = match array.data_type() {
+                DataType::Date32 => array
+                    .as_primitive::<arrow_array::types::Date32Type>()
+                    .value_as_date(i),
+                _ => array
+                    .as_primitive::<arrow_array::types::Date64Type>()
+                    .value_as_date(i),
+            };
+            Json::String(d.map(|d| d.to_string()).unwrap_or_default())
+        }
+        other => {
+            let name: String = format!("{other}").chars().take(40).collect();
+            return Err(unsupported(&format!(
+                "a column of Arrow type {name}, which offramp does not read"
+            )));
+        }
+    })
+}
+
+/// A field name as it may appear in an error: schema words only.
+fn safe(name: &str) -> &str {
+    let ok = !name.is_empty()
+        && name.len() <= 40
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok { name } else { "?" }
+}
+
+/// Row `i` of a batch through the core's JSON reader.
+fn slow_row(
+    batch: &RecordBatch,
+    i: usize,
+    int_attributes: &[String],
+) -> Result<Encounter, EncounterError> {
+    let mut map = Vec::new();
+    for (field, col) in batch.schema_ref().fields().iter().zip(batch.columns()) {
+        let name = field.name();
+        let v = cell_value(col.as_ref(), i, safe(name)).map_err(|e| EncounterError::Invalid {
+            field: e.field,
+            message: e.message,
+            position: None,
+        })?;
+        if !v.is_null() {
+            map.push((name.clone(), v));
+        }
+    }
+    let mut value = Json::Object(map);
+    crate::convert::normalise_encounter(&mut value, int_attributes);
+    // Through the core's JSON reader, as the line of JSON the row stands for; a position in
+    // that text would mean nothing to the caller.
+    Encounter::from_json(&value.text()).map_err(|e| match e {
+        EncounterError::Invalid { field, message, .. } => EncounterError::Invalid {
+            field,
+            message,
+            position: None,
+        },
+        other => other,
+    })
+}
+
+/// Reads rows `range` of a batch. On failure, the first bad row's index within the batch and
+/// the core's error for it.
+pub(crate) fn decode(
+    batch: &RecordBatch,
+    range: Range<usize>,
+    int_attributes: &[String],
+) -> Result<Vec<Encounter>, (usize, EncounterError)> {
+    let plan = Plan::new(batch, int_attributes);
+    let mut out = Vec::with_capacity(range.len());
+    for i in range {
+        let fast = match &plan {
+            Some(p) => p.row(i).ok(),
+            None => None,
+        };
+        match fast {
+            Some(enc) => out.push(enc),
+            None => out.push(slow_row(batch, i, int_attributes).map_err(|e| (i, e))?),
+        }
+    }
+    Ok(out)
+}
+
+/// The encounter fields the table may have, for messages.
+pub(crate) fn field_names() -> &'static [&'static str] {
+    &FIELDS
+}

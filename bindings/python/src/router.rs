@@ -1,0 +1,371 @@
+//! `offramp.Router`: routes encounters one at a time or in batches.
+
+use std::sync::Arc;
+
+use arrow_array::RecordBatch;
+use offramp::program::AttributeType;
+use offramp::providers::Capacity;
+use offramp::{Decision, Encounter, EncounterError, Router};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+use pyo3_arrow::PyTable;
+use pyo3_arrow::input::AnyRecordBatch;
+use rayon::prelude::*;
+
+use crate::arrow_in;
+use crate::arrow_out::Layout;
+use crate::convert::datetime_from_py;
+use crate::decision::PyDecision;
+use crate::directory::PyDirectory;
+use crate::encounter::{self, PyEncounter};
+use crate::errors::{
+    directory_error_parts, encounter_error, encounter_error_parts, offramp_error, shield,
+};
+use crate::program::PyProgram;
+
+/// Rows per unit of parallel work in `route_many`.
+const CHUNK: usize = 512;
+
+/// What `route_many` was given, read while holding the interpreter.
+enum Input {
+    Encounters(Vec<Encounter>),
+    Batches(Vec<RecordBatch>),
+}
+
+/// Why a batch failed, found without the interpreter.
+enum Failure {
+    Row(usize, EncounterError),
+    Arrow(String),
+}
+
+/// Routes encounters through one program, and through a provider directory when given one.
+/// Immutable and safe to share between threads; `route_many` uses every core.
+#[pyclass(module = "offramp", name = "Router", frozen)]
+pub struct PyRouter {
+    inner: Router,
+    program: Py<PyProgram>,
+    directory: Option<Py<PyDirectory>>,
+    int_attributes: Vec<String>,
+    layout: Layout,
+}
+
+/// Which module a Python object's class comes from, if that module is loaded.
+fn is_instance_of(obj: &Bound<'_, PyAny>, module: &str, class: &str) -> bool {
+    let py = obj.py();
+    let Ok(modules) = py.import("sys").and_then(|s| s.getattr("modules")) else {
+        return false;
+    };
+    let Ok(Some(m)) = modules
+        .cast::<PyDict>()
+        .map(|d| d.get_item(module).ok().flatten())
+    else {
+        return false;
+    };
+    match m.getattr(class) {
+        Ok(cls) => obj.is_instance(&cls).unwrap_or(false),
+        Err(_) => false,
+    }
+}
+
+impl PyRouter {
+    /// Reads one encounter argument; an `Encounter` is borrowed, not copied.
+    fn with_encounter<T>(
+        &self,
+        obj: &Bound<'_, PyAny>,
+        f: impl FnOnce(&Encounter) -> T,
+    ) -> PyResult<T> {
+        if let Ok(e) = obj.cast::<PyEncounter>() {
+            return Ok(f(&e.get().inner));
+        }
+        let enc = encounter::extract(obj, &self.int_attributes, None)?;
+        Ok(f(&enc))
+    }
+
+    /// Reads the argument of `route_many`.
+    fn input(&self, data: &Bound<'_, PyAny>) -> PyResult<Input> {
+        let py = data.py();
+        if data.cast::<PyDict>().is_ok() || data.cast::<PyEncounter>().is_ok() {
+            return Err(encounter_error_parts(
+                py,
+                ".",
+                "route_many takes many encounters (a list, a data frame or an Arrow table); use route for one",
+                None,
+                None,
+            ));
+        }
+        if is_instance_of(data, "pandas", "DataFrame") {
+            // Through Arrow when pyarrow can type the columns; row by row otherwise.
+            let converted = py
+                .import("pyarrow")
+                .and_then(|pa| pa.getattr("Table"))
+                .and_then(|t| {
+                    let kwargs = PyDict::new(py);
+                    kwargs.set_item("preserve_index", false)?;
+                    t.call_method("from_pandas", (data,), Some(&kwargs))
+                });
+            return match converted {
+                Ok(table) => self.input(&table),
+                Err(_) => {
+                    let records = data.call_method1("to_dict", ("records",))?;
+                    self.input(&records)
+                }
+            };
+        }
+        if is_instance_of(data, "polars", "DataFrame") && !data.hasattr("__arrow_c_stream__")? {
+            let table = data.call_method0("to_arrow")?;
+            return self.input(&table);
+        }
+        if data.hasattr("__arrow_c_stream__")? || data.hasattr("__arrow_c_array__")? {
+            let any: AnyRecordBatch = data.extract()?;
+            let table = any.into_table()?;
+            let (batches, _schema) = table.into_inner();
+            return Ok(Input::Batches(batches));
+        }
+        let iter = data.try_iter().map_err(|_| {
+            encounter_error_parts(
+                py,
+                ".",
+                "expected a list of encounters, a pandas or polars DataFrame, or a pyarrow Table",
+                None,
+                None,
+            )
+        })?;
+        let mut encounters = Vec::new();
+        for (row, item) in iter.enumerate() {
+            let item = item?;
+            encounters.push(encounter::extract(&item, &self.int_attributes, Some(row))?);
+        }
+        Ok(Input::Encounters(encounters))
+    }
+
+    /// Routes and encodes without the interpreter.
+    fn run(&self, input: Input) -> Result<Vec<RecordBatch>, Failure> {
+        match input {
+            Input::Encounters(encounters) => {
+                let decisions = self.inner.route_batch(&encounters);
+                drop(encounters);
+                decisions
+                    .par_chunks(CHUNK)
+                    .enumerate()
+                    .map(|(k, chunk)| {
+                        self.layout
+                            .encode(chunk, k * CHUNK)
+                            .map_err(|e| Failure::Arrow(e.to_string()))
+                    })
+                    .collect()
+            }
+            Input::Batches(batches) => {
+                let mut tasks = Vec::new();
+                let mut base = 0;
+                for (b, batch) in batches.iter().enumerate() {
+                    let rows = batch.num_rows();
+                    let mut start = 0;
+                    while start < rows {
+                        let end = (start + CHUNK).min(rows);
+                        tasks.push((b, start..end, base + start));
+                        start = end;
+                    }
+                    base += rows;
+                }
+                tasks
+                    .into_par_iter()
+                    .map(|(b, range, first)| {
+                        let start = range.start;
+                        let batch = &batches[b];
+                        let encounters = arrow_in::decode(batch, range, &self.int_attributes)
+                            .map_err(|(i, e)| Failure::Row(first + (i - start), e))?;
+                        let decisions: Vec<Decision> = self.inner.route_batch(&encounters);
+                        drop(encounters);
+                        self.layout
+                            .encode(&decisions, first)
+                            .map_err(|e| Failure::Arrow(e.to_string()))
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+#[pymethods]
+impl PyRouter {
+    /// A router for a program; with a `directory` (a `Directory`, or the path of one, read in
+    /// the program's time zone) decisions carry ranked partner options.
+    #[new]
+    #[pyo3(signature = (program, directory = None))]
+    fn new(
+        py: Python<'_>,
+        program: &Bound<'_, PyProgram>,
+        directory: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        shield(|| {
+            let p: Arc<offramp::Program> = program.get().inner.clone();
+            let directory: Option<Py<PyDirectory>> = match directory {
+                None => None,
+                Some(d) if d.is_none() => None,
+                Some(d) => match d.cast::<PyDirectory>() {
+                    Ok(dir) => Some(dir.clone().unbind()),
+                    Err(_) => {
+                        let path: std::path::PathBuf = d.extract().map_err(|_| {
+                            pyo3::exceptions::PyTypeError::new_err(
+                                "directory must be an offramp.Directory, a path, or None",
+                            )
+                        })?;
+                        let tz = p.spec().program.timezone.clone();
+                        Some(Py::new(
+                            py,
+                            PyDirectory::from_path(py, &path, Some(tz), None)?,
+                        )?)
+                    }
+                },
+            };
+            let inner = match &directory {
+                None => Router::from_arc(p.clone()),
+                Some(d) => Router::with_directory((*p).clone(), &d.get().inner)
+                    .map_err(|e| crate::errors::directory_error(py, &e))?,
+            };
+            let int_attributes = p
+                .spec()
+                .attributes
+                .iter()
+                .filter(|(_, a)| a.ty == AttributeType::Int)
+                .map(|(name, _)| name.clone())
+                .collect();
+            Ok(PyRouter {
+                layout: Layout::new(&p),
+                inner,
+                program: program.clone().unbind(),
+                directory,
+                int_attributes,
+            })
+        })
+    }
+
+    /// Routes one encounter: an `Encounter`, a dict in the encounter's JSON shape, or a line
+    /// of JSON. Raises `EncounterError` naming the field when the encounter cannot be read.
+    fn route(&self, encounter: &Bound<'_, PyAny>) -> PyResult<PyDecision> {
+        shield(|| self.with_encounter(encounter, |e| PyDecision::new(self.inner.route(e))))
+    }
+
+    /// Routes one encounter and explains the decision in sentences.
+    fn explain(&self, encounter: &Bound<'_, PyAny>) -> PyResult<String> {
+        shield(|| self.with_encounter(encounter, |e| self.inner.route(e).explain()))
+    }
+
+    /// Routes many encounters on every core, without holding the interpreter, and returns a
+    /// `pyarrow.Table` of decisions: one row per encounter and eligible pathway (one row with
+    /// a null `pathway` when none is eligible), with the reasons, warnings and partner options.
+    ///
+    /// `data` is a list of encounters (dicts or `Encounter`s), a pandas or polars DataFrame,
+    /// or a pyarrow Table or RecordBatch (anything with `__arrow_c_stream__`), with one row
+    /// per encounter and nested columns as in the JSON shape.
+    fn route_many<'py>(&self, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        shield(|| {
+            let py = data.py();
+            let input = self.input(data)?;
+            let result = py.detach(|| self.run(input));
+            let batches = match result {
+                Ok(b) => b,
+                Err(Failure::Row(row, e)) => return Err(encounter_error(py, &e, Some(row))),
+                Err(Failure::Arrow(m)) => {
+                    return Err(offramp_error(py, format!("cannot build the table: {m}")));
+                }
+            };
+            let table = PyTable::try_new(batches, self.layout.schema.clone())?;
+            table.into_pyarrow(py)
+        })
+    }
+
+    /// Sets one service's capacity while other threads may be routing: `available` places of
+    /// `unit` now (None clears the figure), out of `maximum`, as of `updated`.
+    #[pyo3(signature = (service_id, available, *, maximum = None, unit = "bed", updated = None))]
+    fn update_capacity(
+        &self,
+        py: Python<'_>,
+        service_id: &str,
+        available: Option<u32>,
+        maximum: Option<u32>,
+        unit: &str,
+        updated: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        shield(|| {
+            let updated = match updated {
+                Some(u) if !u.is_none() => Some(datetime_from_py(u).map_err(|m| {
+                    directory_error_parts(
+                        py,
+                        "<capacity>",
+                        service_id,
+                        "updated",
+                        &format!("updated: {m}"),
+                    )
+                })?),
+                _ => None,
+            };
+            let capacity = available.map(|available| Capacity {
+                available,
+                maximum,
+                unit: unit.to_string(),
+                updated,
+            });
+            self.inner
+                .update_capacity(service_id, capacity)
+                .map_err(|e| {
+                    let record = format!("service {}", e.0);
+                    let text = if self.inner.has_directory() {
+                        e.to_string()
+                    } else {
+                        "this router has no directory".to_string()
+                    };
+                    directory_error_parts(py, "<capacity>", &record, "service_id", &text)
+                })
+        })
+    }
+
+    /// The program this router uses.
+    #[getter]
+    fn program(&self, py: Python<'_>) -> Py<PyProgram> {
+        self.program.clone_ref(py)
+    }
+
+    /// The directory this router matches providers from, or None.
+    #[getter]
+    fn directory(&self, py: Python<'_>) -> Option<Py<PyDirectory>> {
+        self.directory.as_ref().map(|d| d.clone_ref(py))
+    }
+
+    /// Whether provider matching is on.
+    #[getter]
+    fn has_directory(&self) -> bool {
+        self.inner.has_directory()
+    }
+
+    /// The names of the columns `route_many` returns.
+    #[getter]
+    fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let names: Vec<String> = self
+            .layout
+            .schema
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        PyList::new(py, names)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<offramp.Router {}{}>",
+            self.inner.program().id(),
+            if self.inner.has_directory() {
+                " with a directory"
+            } else {
+                ""
+            }
+        )
+    }
+}
+
+/// The encounter fields a table may have.
+#[pyfunction]
+pub(crate) fn _encounter_fields() -> Vec<&'static str> {
+    arrow_in::field_names().to_vec()
+}

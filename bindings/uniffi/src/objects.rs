@@ -1,0 +1,338 @@
+//! `Program`, `Directory` and `Router`: objects that hold an `Arc` of the core's, immutable and
+//! safe to share across threads.
+
+use std::sync::Arc;
+
+use crate::enums::Pathway;
+use crate::error::{OfframpError, guard, to_u32};
+use crate::records::{Decision, Encounter, argument_error, parse_time};
+
+/// A loaded, checked and compiled program. Immutable; share it freely across threads.
+#[derive(Debug, uniffi::Object)]
+pub struct Program {
+    pub(crate) inner: Arc<offramp::Program>,
+}
+
+impl Program {
+    fn wrap(p: offramp::Program) -> Arc<Self> {
+        Arc::new(Program { inner: Arc::new(p) })
+    }
+}
+
+#[uniffi::export]
+impl Program {
+    /// Loads a program from TOML text. `name` is used in diagnostics, like a file name.
+    /// Every problem found is reported in `OfframpError.InvalidProgram`.
+    #[uniffi::constructor]
+    pub fn from_toml(text: String, name: String) -> Result<Arc<Self>, OfframpError> {
+        guard("Program.from_toml", || {
+            Ok(Program::wrap(offramp::Program::from_toml(&text, &name)?))
+        })
+    }
+
+    /// Loads a program from JSON text (the same fields as the TOML form).
+    #[uniffi::constructor]
+    pub fn from_json(text: String, name: String) -> Result<Arc<Self>, OfframpError> {
+        guard("Program.from_json", || {
+            Ok(Program::wrap(offramp::Program::from_json(&text, &name)?))
+        })
+    }
+
+    /// Loads a program from a `.toml` or `.json` file.
+    #[uniffi::constructor]
+    pub fn from_file(path: String) -> Result<Arc<Self>, OfframpError> {
+        guard("Program.from_file", || {
+            Ok(Program::wrap(offramp::Program::from_file(&path)?))
+        })
+    }
+
+    /// The program's id.
+    pub fn id(&self) -> String {
+        self.inner.id().to_string()
+    }
+
+    /// The content hash of the compiled program (`sha256:...`), as stamped on decisions.
+    pub fn hash(&self) -> String {
+        self.inner.hash().to_string()
+    }
+
+    /// The pathways offered, in rank order.
+    pub fn pathways(&self) -> Vec<Pathway> {
+        self.inner.pathways().map(Pathway::from).collect()
+    }
+
+    /// How many rules and exclusions the program has.
+    pub fn rule_count(&self) -> u32 {
+        to_u32(self.inner.rule_count())
+    }
+
+    /// The program's IANA time zone, such as `America/Chicago`.
+    pub fn timezone(&self) -> String {
+        self.inner.timezone().name().to_string()
+    }
+
+    /// The program as TOML, with rules in canonical form.
+    pub fn to_toml(&self) -> String {
+        self.inner.to_toml()
+    }
+
+    /// The program as JSON.
+    pub fn to_json(&self) -> String {
+        self.inner.to_json()
+    }
+}
+
+/// Something incomplete in a directory that did not stop it loading.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct LoadWarning {
+    /// The file.
+    pub file: String,
+    /// The record (`service 8a2c...`, `row 4`).
+    pub record: String,
+    /// The field, when one.
+    pub field: Option<String>,
+    /// What is incomplete or was ignored.
+    pub message: String,
+}
+
+/// A checked provider directory: partner organizations and services with their hours.
+#[derive(Debug, uniffi::Object)]
+pub struct Directory {
+    pub(crate) inner: Arc<offramp::providers::Directory>,
+}
+
+fn load_options(timezone: Option<String>) -> offramp::providers::LoadOptions {
+    offramp::providers::LoadOptions {
+        timezone,
+        ..offramp::providers::LoadOptions::default()
+    }
+}
+
+impl Directory {
+    fn wrap(d: offramp::providers::Directory) -> Arc<Self> {
+        Arc::new(Directory { inner: Arc::new(d) })
+    }
+}
+
+#[uniffi::export]
+impl Directory {
+    /// Reads Open Referral HSDS 3.0 JSON. `timezone` (IANA, e.g. `America/Chicago`) is used for
+    /// schedules that name none.
+    #[uniffi::constructor]
+    pub fn from_hsds_json(
+        text: String,
+        name: String,
+        timezone: Option<String>,
+    ) -> Result<Arc<Self>, OfframpError> {
+        guard("Directory.from_hsds_json", || {
+            let d = offramp::providers::Directory::from_hsds_json(
+                &text,
+                &name,
+                &load_options(timezone),
+            )?;
+            Ok(Directory::wrap(d))
+        })
+    }
+
+    /// Reads offramp's own directory format from TOML text.
+    #[uniffi::constructor]
+    pub fn from_toml(text: String, name: String) -> Result<Arc<Self>, OfframpError> {
+        guard("Directory.from_toml", || {
+            Ok(Directory::wrap(offramp::providers::Directory::from_toml(
+                &text, &name,
+            )?))
+        })
+    }
+
+    /// Reads a directory from a path: a folder is an HSDS data package, a `.toml` file is
+    /// offramp's own format, anything else is HSDS 3.0 JSON.
+    #[uniffi::constructor]
+    pub fn from_path(path: String, timezone: Option<String>) -> Result<Arc<Self>, OfframpError> {
+        guard("Directory.from_path", || {
+            Ok(Directory::wrap(
+                offramp::providers::Directory::from_path_with(&path, &load_options(timezone))?,
+            ))
+        })
+    }
+
+    /// How many services the directory holds.
+    pub fn service_count(&self) -> u32 {
+        to_u32(self.inner.services().len())
+    }
+
+    /// How many organizations the directory holds.
+    pub fn organization_count(&self) -> u32 {
+        to_u32(self.inner.organizations().len())
+    }
+
+    /// The ids of the services, in the order they were read.
+    pub fn service_ids(&self) -> Vec<String> {
+        self.inner.services().iter().map(|s| s.id.clone()).collect()
+    }
+
+    /// What was incomplete when the directory loaded.
+    pub fn warnings(&self) -> Vec<LoadWarning> {
+        self.inner
+            .warnings()
+            .iter()
+            .map(|w| LoadWarning {
+                file: w.file.clone(),
+                record: w.record.clone(),
+                field: w.field.clone(),
+                message: w.message.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Places at a service, for [`Router::update_capacity`].
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Capacity {
+    /// Places free now.
+    pub available: u32,
+    /// Places in all.
+    #[uniffi(default)]
+    pub maximum: Option<u32>,
+    /// What a place is: `bed`, `slot`, `appointment`...
+    pub unit: String,
+    /// When the figure was last updated (RFC 3339).
+    #[uniffi(default)]
+    pub updated: Option<String>,
+}
+
+/// Routes encounters through one program (and, optionally, a provider directory). Immutable
+/// and thread-safe: many threads may route on one router at once.
+#[derive(Debug, uniffi::Object)]
+pub struct Router {
+    inner: Arc<offramp::Router>,
+}
+
+#[uniffi::export]
+impl Router {
+    /// A router for a program.
+    #[uniffi::constructor]
+    pub fn new(program: Arc<Program>) -> Arc<Self> {
+        Arc::new(Router {
+            inner: Arc::new(offramp::Router::from_arc(program.inner.clone())),
+        })
+    }
+
+    /// A router that also matches partner providers from a directory.
+    #[uniffi::constructor]
+    pub fn with_directory(
+        program: Arc<Program>,
+        directory: Arc<Directory>,
+    ) -> Result<Arc<Self>, OfframpError> {
+        guard("Router.with_directory", || {
+            let router =
+                offramp::Router::with_directory((*program.inner).clone(), &directory.inner)?;
+            Ok(Arc::new(Router {
+                inner: Arc::new(router),
+            }))
+        })
+    }
+
+    /// Routes one encounter given as a record.
+    pub fn route(&self, encounter: Encounter) -> Result<Decision, OfframpError> {
+        guard("Router.route", || {
+            let enc = offramp::Encounter::try_from(&encounter)?;
+            Ok(Decision::from(&self.inner.route(&enc)))
+        })
+    }
+
+    /// Routes one encounter given as the core's JSON.
+    pub fn route_json(&self, json: String) -> Result<Decision, OfframpError> {
+        guard("Router.route_json", || {
+            let enc = offramp::Encounter::from_json(&json)?;
+            Ok(Decision::from(&self.inner.route(&enc)))
+        })
+    }
+
+    /// Routes one encounter given as JSON and returns the decision as one line of JSON: the
+    /// path for systems that store the audit record as it is.
+    pub fn route_json_to_json(&self, json: String) -> Result<String, OfframpError> {
+        guard("Router.route_json_to_json", || {
+            let enc = offramp::Encounter::from_json(&json)?;
+            Ok(self.inner.route(&enc).to_json())
+        })
+    }
+
+    /// Routes many encounters on all cores; the decisions are in input order. If any encounter
+    /// is refused, nothing is routed and the error's field starts with its index (`[3].at`).
+    pub fn route_batch(&self, encounters: Vec<Encounter>) -> Result<Vec<Decision>, OfframpError> {
+        guard("Router.route_batch", || {
+            let encs = encounters
+                .iter()
+                .enumerate()
+                .map(|(i, e)| offramp::Encounter::try_from(e).map_err(|err| err.at_index(i)))
+                .collect::<Result<Vec<_>, OfframpError>>()?;
+            Ok(self
+                .inner
+                .route_batch(&encs)
+                .iter()
+                .map(Decision::from)
+                .collect())
+        })
+    }
+
+    /// Routes many encounters given as JSON, as [`Router::route_batch`] does.
+    pub fn route_batch_json(&self, jsons: Vec<String>) -> Result<Vec<Decision>, OfframpError> {
+        guard("Router.route_batch_json", || {
+            let encs = jsons
+                .iter()
+                .enumerate()
+                .map(|(i, j)| {
+                    offramp::Encounter::from_json(j).map_err(|e| OfframpError::from(e).at_index(i))
+                })
+                .collect::<Result<Vec<_>, OfframpError>>()?;
+            Ok(self
+                .inner
+                .route_batch(&encs)
+                .iter()
+                .map(Decision::from)
+                .collect())
+        })
+    }
+
+    /// Whether provider matching is on.
+    pub fn has_directory(&self) -> bool {
+        self.inner.has_directory()
+    }
+
+    /// The id of the router's program.
+    pub fn program_id(&self) -> String {
+        self.inner.program().id().to_string()
+    }
+
+    /// The hash of the router's program.
+    pub fn program_hash(&self) -> String {
+        self.inner.program().hash().to_string()
+    }
+
+    /// Updates one service's capacity (none: no longer reported). Threads routing at the same
+    /// time see the old or the new figure, never a torn one.
+    pub fn update_capacity(
+        &self,
+        service_id: String,
+        capacity: Option<Capacity>,
+    ) -> Result<(), OfframpError> {
+        guard("Router.update_capacity", || {
+            let capacity = match capacity {
+                Some(c) => Some(offramp::providers::Capacity {
+                    available: c.available,
+                    maximum: c.maximum,
+                    unit: c.unit,
+                    updated: c
+                        .updated
+                        .as_deref()
+                        .map(|t| parse_time("capacity.updated", t, argument_error))
+                        .transpose()?,
+                }),
+                None => None,
+            };
+            self.inner
+                .update_capacity(&service_id, capacity)
+                .map_err(|e| OfframpError::argument("service_id", e.to_string()))
+        })
+    }
+}

@@ -1,0 +1,655 @@
+//! Encounters and decisions as uniffi records, converted to and from the core's types.
+//!
+//! Times cross the boundary as RFC 3339 text with the UTC offset (`2026-03-02T14:05:00-08:00`):
+//! the offset is part of the record (a charge-hold deadline is in the program's zone), and no
+//! time type on the JVM and on Apple platforms keeps it.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, FixedOffset};
+use offramp::Text;
+
+use crate::enums::{
+    Consent, Disposition, Flag, Intercept, Level, Need, Pathway, Responder, Source, WarningCode,
+};
+use crate::error::{OfframpError, guard};
+
+/// A time as RFC 3339 text with its offset.
+pub(crate) fn time_text(t: &DateTime<FixedOffset>) -> String {
+    t.to_rfc3339()
+}
+
+/// Reads RFC 3339 text; the error names `field` and never repeats the text.
+pub(crate) fn parse_time(
+    field: &str,
+    text: &str,
+    error: fn(String, String) -> OfframpError,
+) -> Result<DateTime<FixedOffset>, OfframpError> {
+    DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
+        error(
+            field.to_string(),
+            format!("expected an RFC 3339 time with its UTC offset, such as 2026-03-02T14:05:00-08:00 ({e})"),
+        )
+    })
+}
+
+pub(crate) fn encounter_error(field: String, detail: String) -> OfframpError {
+    OfframpError::encounter(field, detail)
+}
+
+pub(crate) fn argument_error(field: String, detail: String) -> OfframpError {
+    OfframpError::argument(field, detail)
+}
+
+/// A recent overdose.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Overdose {
+    /// When it happened (RFC 3339 with offset).
+    pub at: String,
+    /// Whether naloxone was given.
+    #[uniffi(default)]
+    pub naloxone: bool,
+}
+
+/// One offence that could be charged, as a NIBRS code with its level.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Offense {
+    /// The FBI NIBRS offence code, such as `35A`; checked against the shipped table.
+    pub nibrs: String,
+    /// Infraction, misdemeanour or felony.
+    pub level: Level,
+    /// Whether violence was involved.
+    #[uniffi(default)]
+    pub violent: bool,
+}
+
+/// Where the encounter took place (WGS 84 degrees).
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct Location {
+    /// Latitude, -90 to 90.
+    pub lat: f64,
+    /// Longitude, -180 to 180.
+    pub lon: f64,
+}
+
+/// The value of an agency-declared extra attribute.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum AttributeValue {
+    /// true or false.
+    Bool {
+        /// The value.
+        value: bool,
+    },
+    /// A whole number.
+    Int {
+        /// The value.
+        value: i64,
+    },
+    /// A decimal number.
+    Number {
+        /// The value.
+        value: f64,
+    },
+    /// Text, or the name of an enum value.
+    Text {
+        /// The value.
+        value: String,
+    },
+}
+
+impl From<&offramp::AttributeValue> for AttributeValue {
+    fn from(v: &offramp::AttributeValue) -> Self {
+        use offramp::AttributeValue as A;
+        match v {
+            A::Bool(value) => AttributeValue::Bool { value: *value },
+            A::Int(value) => AttributeValue::Int { value: *value },
+            A::Number(value) => AttributeValue::Number { value: *value },
+            A::Text(value) => AttributeValue::Text {
+                value: value.clone(),
+            },
+        }
+    }
+}
+
+impl From<&AttributeValue> for offramp::AttributeValue {
+    fn from(v: &AttributeValue) -> Self {
+        use offramp::AttributeValue as A;
+        match v {
+            AttributeValue::Bool { value } => A::Bool(*value),
+            AttributeValue::Int { value } => A::Int(*value),
+            AttributeValue::Number { value } => A::Number(*value),
+            AttributeValue::Text { value } => A::Text(value.clone()),
+        }
+    }
+}
+
+/// What is known at the point of contact. The id is pseudonymous: offramp never needs a name.
+/// Only `id` and `at` are required.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Encounter {
+    /// A pseudonymous identifier, echoed in the decision.
+    pub id: String,
+    /// When the contact happened (RFC 3339 with offset).
+    pub at: String,
+    /// Who is on scene.
+    #[uniffi(default)]
+    pub responder: Option<Responder>,
+    /// How the contact came about.
+    #[uniffi(default)]
+    pub source: Option<Source>,
+    /// What the person may need.
+    #[uniffi(default)]
+    pub needs: Vec<Need>,
+    /// A recent overdose, if any.
+    #[uniffi(default)]
+    pub overdose: Option<Overdose>,
+    /// Offences that could be charged.
+    #[uniffi(default)]
+    pub offenses: Vec<Offense>,
+    /// Facts on scene that bear on eligibility.
+    #[uniffi(default)]
+    pub flags: Vec<Flag>,
+    /// Age in years.
+    #[uniffi(default)]
+    pub age: Option<u16>,
+    /// Preferred language, an ISO 639-3 code such as `eng` or `spa`.
+    #[uniffi(default)]
+    pub language: Option<String>,
+    /// Consent to share information, as recorded.
+    #[uniffi(default)]
+    pub consent: Option<Consent>,
+    /// Where the contact happened.
+    #[uniffi(default)]
+    pub location: Option<Location>,
+    /// The intercept, for programs in jails, courts, reentry or probation; derived when absent.
+    #[uniffi(default)]
+    pub intercept: Option<Intercept>,
+    /// Extra attributes the program declares.
+    #[uniffi(default)]
+    pub attributes: HashMap<String, AttributeValue>,
+}
+
+impl TryFrom<&Encounter> for offramp::Encounter {
+    type Error = OfframpError;
+
+    /// Checks the record as `Encounter::from_json` checks JSON: times, NIBRS codes, and the
+    /// core's own validation.
+    fn try_from(e: &Encounter) -> Result<Self, OfframpError> {
+        let overdose = match &e.overdose {
+            Some(o) => Some(offramp::Overdose {
+                at: parse_time("overdose.at", &o.at, encounter_error)?,
+                naloxone: o.naloxone,
+            }),
+            None => None,
+        };
+        let offenses = e
+            .offenses
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let nibrs = offramp::NibrsCode::parse(&o.nibrs).map_err(|err| {
+                    OfframpError::encounter(format!("offenses[{i}].nibrs"), err.to_string())
+                })?;
+                Ok(offramp::Offense {
+                    nibrs,
+                    level: o.level.into(),
+                    violent: o.violent,
+                })
+            })
+            .collect::<Result<Vec<_>, OfframpError>>()?;
+        let attributes: BTreeMap<String, offramp::AttributeValue> = e
+            .attributes
+            .iter()
+            .map(|(k, v)| (k.clone(), v.into()))
+            .collect();
+        let enc = offramp::Encounter {
+            id: e.id.clone(),
+            at: parse_time("at", &e.at, encounter_error)?,
+            responder: e.responder.map(Into::into),
+            source: e.source.map(Into::into),
+            needs: e.needs.iter().map(|&n| n.into()).collect(),
+            overdose,
+            offenses,
+            flags: e.flags.iter().map(|&f| f.into()).collect(),
+            age: e.age,
+            language: e.language.clone(),
+            consent: e.consent.map(Into::into),
+            location: e.location.map(|l| offramp::Location {
+                lat: l.lat,
+                lon: l.lon,
+            }),
+            intercept: e.intercept.map(Into::into),
+            attributes,
+        };
+        enc.validate()?;
+        Ok(enc)
+    }
+}
+
+impl From<&offramp::Encounter> for Encounter {
+    fn from(e: &offramp::Encounter) -> Self {
+        Encounter {
+            id: e.id.clone(),
+            at: time_text(&e.at),
+            responder: e.responder.map(Into::into),
+            source: e.source.map(Into::into),
+            needs: e.needs.iter().map(|&n| n.into()).collect(),
+            overdose: e.overdose.as_ref().map(|o| Overdose {
+                at: time_text(&o.at),
+                naloxone: o.naloxone,
+            }),
+            offenses: e
+                .offenses
+                .iter()
+                .map(|o| Offense {
+                    nibrs: o.nibrs.as_str().to_string(),
+                    level: o.level.into(),
+                    violent: o.violent,
+                })
+                .collect(),
+            flags: e.flags.iter().map(|&f| f.into()).collect(),
+            age: e.age,
+            language: e.language.clone(),
+            consent: e.consent.map(Into::into),
+            location: e.location.map(|l| Location {
+                lat: l.lat,
+                lon: l.lon,
+            }),
+            intercept: e.intercept.map(Into::into),
+            attributes: e
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), v.into()))
+                .collect(),
+        }
+    }
+}
+
+#[uniffi::export]
+impl Encounter {
+    /// The encounter as one line of the core's JSON (checked first, as routing would).
+    pub fn to_json(&self) -> Result<String, OfframpError> {
+        guard("Encounter.to_json", || {
+            Ok(offramp::Encounter::try_from(self)?.to_json())
+        })
+    }
+
+    /// The intercept: the encounter's own, or derived from who responded and how.
+    pub fn derived_intercept(&self) -> Result<Intercept, OfframpError> {
+        guard("Encounter.derived_intercept", || {
+            Ok(offramp::Encounter::try_from(self)?
+                .derived_intercept()
+                .into())
+        })
+    }
+}
+
+/// Reads one encounter from the core's JSON form. Errors name the field, and the line and
+/// column in the text.
+#[uniffi::export]
+pub fn encounter_from_json(json: String) -> Result<Encounter, OfframpError> {
+    guard("encounter_from_json", || {
+        Ok(Encounter::from(&offramp::Encounter::from_json(&json)?))
+    })
+}
+
+/// Which program decided, and which version of it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ProgramRef {
+    /// The program's id.
+    pub id: String,
+    /// The content hash of the compiled program (`sha256:...`).
+    pub hash: String,
+}
+
+/// Charges held in abeyance while the person follows the plan.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ChargeHold {
+    /// The program's term, e.g. `90d`.
+    pub term: String,
+    /// When the hold ends, in the program's time zone (RFC 3339).
+    pub deadline: String,
+}
+
+/// A partner service that fits this person, as offered in a decision.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ProviderOption {
+    /// The HSDS service id.
+    pub service_id: String,
+    /// The service's name.
+    pub service: String,
+    /// The organization's name.
+    pub organization: String,
+    /// The site (location) offered, when the service has places.
+    pub site: Option<String>,
+    /// Whether it is open at the encounter's time.
+    pub open_now: bool,
+    /// When the current opening ends (none when closed, or open with no end in sight).
+    pub open_until: Option<String>,
+    /// When it next opens (the encounter's time when open now; none when unknown).
+    pub next_open: Option<String>,
+    /// Great-circle distance from the encounter, in km (none when either place is unknown).
+    pub distance_km: Option<f64>,
+    /// Places free now, when reported.
+    pub available: Option<u32>,
+    /// What a place is (`bed`, `slot`), when capacity is reported.
+    pub unit: Option<String>,
+    /// Whether the program names this organization or service as a preferred partner.
+    pub preferred_partner: bool,
+    /// Why it was chosen, in words.
+    pub reasons: Vec<String>,
+}
+
+/// An eligible pathway that no partner can take the person on now.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ProviderGap {
+    /// The gap in words.
+    pub message: String,
+    /// The next time a fitting service opens, when one does within a year (RFC 3339).
+    pub next_open: Option<String>,
+}
+
+/// A pathway this person is eligible for.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct EligiblePathway {
+    /// The pathway.
+    pub pathway: Pathway,
+    /// 1 for the pathway to offer first.
+    pub rank: u32,
+    /// The id of the rule that admitted it.
+    pub rule: String,
+    /// The charge hold, when the pathway holds charges and an offence is chargeable.
+    pub charge_hold: Option<ChargeHold>,
+    /// Partner services that fit this person, best first (present when the router has a
+    /// directory and the program says what the pathway needs).
+    pub providers: Option<Vec<ProviderOption>>,
+    /// Set when no partner can take the person now.
+    pub provider_gap: Option<ProviderGap>,
+}
+
+/// Why a pathway does not apply: one rule or exclusion, in words.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Reason {
+    /// The id of the rule or exclusion.
+    pub rule: String,
+    /// The clause that decided, in canonical form.
+    pub clause: String,
+    /// The reason as a sentence.
+    pub because: String,
+}
+
+/// A pathway the program offers that this person is not eligible for.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct IneligiblePathway {
+    /// The pathway.
+    pub pathway: Pathway,
+    /// Why: every rule that failed (or the exclusion that applied).
+    pub reasons: Vec<Reason>,
+}
+
+/// Something the person reading the decision should know.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct Warning {
+    /// A stable code.
+    pub code: WarningCode,
+    /// The warning in words.
+    pub message: String,
+}
+
+/// The router's answer for one encounter: an audit record, with the same fields as the
+/// core's JSON decision.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Decision {
+    /// The encounter's pseudonymous id.
+    pub encounter_id: String,
+    /// The program that decided.
+    pub program: ProgramRef,
+    /// The Sequential Intercept point.
+    pub intercept: Intercept,
+    /// Deflection, pre-arrest diversion, or none.
+    pub disposition: Disposition,
+    /// Eligible pathways, best first.
+    pub eligible: Vec<EligiblePathway>,
+    /// Pathways offered by the program that do not apply, with reasons.
+    pub ineligible: Vec<IneligiblePathway>,
+    /// Things to know.
+    pub warnings: Vec<Warning>,
+}
+
+fn text(t: &Text) -> String {
+    t.as_str().to_string()
+}
+
+fn opt_time(t: &Option<DateTime<FixedOffset>>) -> Option<String> {
+    t.as_ref().map(time_text)
+}
+
+impl From<&offramp::providers::ProviderOption> for ProviderOption {
+    fn from(o: &offramp::providers::ProviderOption) -> Self {
+        ProviderOption {
+            service_id: text(&o.service_id),
+            service: text(&o.service),
+            organization: text(&o.organization),
+            site: o.site.as_ref().map(text),
+            open_now: o.open_now,
+            open_until: opt_time(&o.open_until),
+            next_open: opt_time(&o.next_open),
+            distance_km: o.distance_km,
+            available: o.available,
+            unit: o.unit.as_ref().map(text),
+            preferred_partner: o.preferred_partner,
+            reasons: o.reasons.iter().map(text).collect(),
+        }
+    }
+}
+
+impl From<&offramp::EligiblePathway> for EligiblePathway {
+    fn from(e: &offramp::EligiblePathway) -> Self {
+        EligiblePathway {
+            pathway: e.pathway.into(),
+            rank: e.rank,
+            rule: text(&e.rule),
+            charge_hold: e.charge_hold.as_ref().map(|h| ChargeHold {
+                term: text(&h.term),
+                deadline: time_text(&h.deadline),
+            }),
+            providers: e
+                .providers
+                .as_ref()
+                .map(|ps| ps.iter().map(ProviderOption::from).collect()),
+            provider_gap: e.provider_gap.as_ref().map(|g| ProviderGap {
+                message: text(&g.message),
+                next_open: opt_time(&g.next_open),
+            }),
+        }
+    }
+}
+
+impl From<&offramp::Reason> for Reason {
+    fn from(r: &offramp::Reason) -> Self {
+        Reason {
+            rule: text(&r.rule),
+            clause: text(&r.clause),
+            because: text(&r.because),
+        }
+    }
+}
+
+impl From<&offramp::Decision> for Decision {
+    fn from(d: &offramp::Decision) -> Self {
+        Decision {
+            encounter_id: d.encounter_id.clone(),
+            program: ProgramRef {
+                id: text(&d.program.id),
+                hash: text(&d.program.hash),
+            },
+            intercept: d.intercept.into(),
+            disposition: d.disposition.into(),
+            eligible: d.eligible.iter().map(EligiblePathway::from).collect(),
+            ineligible: d
+                .ineligible
+                .iter()
+                .map(|i| IneligiblePathway {
+                    pathway: i.pathway.into(),
+                    reasons: i.reasons.iter().map(Reason::from).collect(),
+                })
+                .collect(),
+            warnings: d
+                .warnings
+                .iter()
+                .map(|w| Warning {
+                    code: w.code.into(),
+                    message: text(&w.message),
+                })
+                .collect(),
+        }
+    }
+}
+
+fn opt_parse(
+    field: &str,
+    t: &Option<String>,
+) -> Result<Option<DateTime<FixedOffset>>, OfframpError> {
+    t.as_deref()
+        .map(|s| parse_time(field, s, argument_error))
+        .transpose()
+}
+
+impl TryFrom<&EligiblePathway> for offramp::EligiblePathway {
+    type Error = OfframpError;
+
+    fn try_from(e: &EligiblePathway) -> Result<Self, OfframpError> {
+        let charge_hold = match &e.charge_hold {
+            Some(h) => Some(offramp::ChargeHold {
+                term: h.term.as_str().into(),
+                deadline: parse_time("charge_hold.deadline", &h.deadline, argument_error)?,
+            }),
+            None => None,
+        };
+        let providers = match &e.providers {
+            Some(ps) => Some(
+                ps.iter()
+                    .map(|o| {
+                        Ok(offramp::providers::ProviderOption {
+                            service_id: o.service_id.as_str().into(),
+                            service: o.service.as_str().into(),
+                            organization: o.organization.as_str().into(),
+                            site: o.site.as_deref().map(Into::into),
+                            open_now: o.open_now,
+                            open_until: opt_parse("providers.open_until", &o.open_until)?,
+                            next_open: opt_parse("providers.next_open", &o.next_open)?,
+                            distance_km: o.distance_km,
+                            available: o.available,
+                            unit: o.unit.as_deref().map(Into::into),
+                            preferred_partner: o.preferred_partner,
+                            reasons: o.reasons.iter().map(|r| r.as_str().into()).collect(),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, OfframpError>>()?,
+            ),
+            None => None,
+        };
+        let provider_gap = match &e.provider_gap {
+            Some(g) => Some(offramp::providers::ProviderGap {
+                message: g.message.as_str().into(),
+                next_open: opt_parse("provider_gap.next_open", &g.next_open)?,
+            }),
+            None => None,
+        };
+        Ok(offramp::EligiblePathway {
+            pathway: e.pathway.into(),
+            rank: e.rank,
+            rule: e.rule.as_str().into(),
+            charge_hold,
+            providers,
+            provider_gap,
+        })
+    }
+}
+
+impl TryFrom<&Decision> for offramp::Decision {
+    type Error = OfframpError;
+
+    fn try_from(d: &Decision) -> Result<Self, OfframpError> {
+        let reason = |r: &Reason| offramp::Reason {
+            rule: r.rule.as_str().into(),
+            clause: r.clause.as_str().into(),
+            because: r.because.as_str().into(),
+        };
+        Ok(offramp::Decision {
+            encounter_id: d.encounter_id.clone(),
+            program: offramp::ProgramRef {
+                id: d.program.id.as_str().into(),
+                hash: d.program.hash.as_str().into(),
+            },
+            intercept: d.intercept.into(),
+            disposition: d.disposition.into(),
+            eligible: d
+                .eligible
+                .iter()
+                .enumerate()
+                .map(|(i, e)| {
+                    offramp::EligiblePathway::try_from(e).map_err(|err| match err {
+                        OfframpError::InvalidArgument { field, detail } => {
+                            OfframpError::argument(format!("eligible[{i}].{field}"), detail)
+                        }
+                        other => other,
+                    })
+                })
+                .collect::<Result<Vec<_>, OfframpError>>()?,
+            ineligible: d
+                .ineligible
+                .iter()
+                .map(|i| offramp::IneligiblePathway {
+                    pathway: i.pathway.into(),
+                    reasons: i.reasons.iter().map(reason).collect(),
+                })
+                .collect(),
+            warnings: d
+                .warnings
+                .iter()
+                .map(|w| offramp::Warning {
+                    code: w.code.into(),
+                    message: w.message.as_str().into(),
+                })
+                .collect(),
+        })
+    }
+}
+
+#[uniffi::export]
+impl Decision {
+    /// The decision as one line of the core's JSON: the audit record. Equal decisions give
+    /// byte-identical text.
+    pub fn to_json(&self) -> Result<String, OfframpError> {
+        guard("Decision.to_json", || {
+            Ok(offramp::Decision::try_from(self)?.to_json())
+        })
+    }
+
+    /// The decision in plain sentences, for a person.
+    pub fn explain(&self) -> Result<String, OfframpError> {
+        guard("Decision.explain", || {
+            Ok(offramp::Decision::try_from(self)?.explain())
+        })
+    }
+}
+
+/// Reads a decision back from its JSON audit record.
+#[uniffi::export]
+pub fn decision_from_json(json: String) -> Result<Decision, OfframpError> {
+    guard("decision_from_json", || {
+        let d = offramp::Decision::from_json(&json).map_err(|e| {
+            OfframpError::argument(
+                "json",
+                format!(
+                    "not a decision record (line {}, column {}: {:?} error)",
+                    e.line(),
+                    e.column(),
+                    e.classify()
+                ),
+            )
+        })?;
+        Ok(Decision::from(&d))
+    })
+}

@@ -1,0 +1,441 @@
+// Tests of the Swift bindings, compiled with swiftc against the generated `Offramp` module and
+// run against the real cdylib.
+//
+// Usage: offramp-swift-tests REPO_ROOT SCENARIOS_TSV
+// It prints one line per test and ends with "N passed, N failed"; the exit status is 1 on any
+// failure.
+
+import Foundation
+import Offramp
+
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+}
+
+var passed = 0
+var failed = 0
+
+func test(_ name: String, _ body: () throws -> Void) {
+    do {
+        try body()
+        passed += 1
+        print("ok     \(name)")
+    } catch {
+        failed += 1
+        print("FAILED \(name): \(error)")
+    }
+}
+
+func check(_ condition: Bool, _ message: @autoclosure () -> String = "check failed") throws {
+    if !condition { throw Failure(description: message()) }
+}
+
+func checkEq<T: Equatable>(_ got: T, _ expected: T, _ what: String = "value") throws {
+    if got != expected { throw Failure(description: "\(what): got <\(got)>, expected <\(expected)>") }
+}
+
+/// Runs `body`, which must throw an `OfframpError`; returns it.
+func expectError(_ what: String, _ body: () throws -> Void) throws -> OfframpError {
+    do {
+        try body()
+    } catch let e as OfframpError {
+        return e
+    } catch {
+        throw Failure(description: "\(what): expected an OfframpError, got \(error)")
+    }
+    throw Failure(description: "\(what): expected an OfframpError, nothing was thrown")
+}
+
+let args = CommandLine.arguments
+guard args.count == 3 else {
+    print("usage: offramp-swift-tests REPO_ROOT SCENARIOS_TSV")
+    exit(2)
+}
+let root = args[1]
+
+func read(_ relative: String) throws -> String {
+    try String(contentsOfFile: "\(root)/\(relative)", encoding: .utf8)
+}
+
+func program(_ name: String) throws -> Program {
+    try Program.fromToml(text: try read("examples/programs/\(name).toml"), name: "\(name).toml")
+}
+
+func encounterLines(_ name: String) throws -> [String] {
+    try read("examples/encounters/\(name).jsonl").split(separator: "\n").map(String.init)
+        .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+}
+
+/// One hand-checked scenario, as tests/scenarios-to-tsv.py writes it.
+struct Scenario {
+    let program, name, encounter, disposition: String
+    let eligible: [String]
+    let intercept: Int?
+    let ineligible: [(String, String)]
+    let chargeHoldDeadline: String?
+    let warnings: [String]
+
+    init(_ line: String) {
+        let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        let list = { (s: String, sep: Character) in s.split(separator: sep).map(String.init) }
+        program = cells[0]
+        name = cells[1]
+        encounter = cells[2]
+        disposition = cells[3]
+        eligible = list(cells[4], ",")
+        intercept = Int(cells[5])
+        ineligible = list(cells[6], ";").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }
+        chargeHoldDeadline = cells[7].isEmpty ? nil : cells[7]
+        warnings = list(cells[8], ",")
+    }
+}
+
+/// The checks of tests/scenarios.rs, on a decision that came through the bindings.
+func problems(_ s: Scenario, _ d: Decision) -> [String] {
+    var out: [String] = []
+    if d.disposition.jsonName() != s.disposition {
+        out.append("disposition \(d.disposition.jsonName()) (expected \(s.disposition))")
+    }
+    let eligible = d.eligible.map { $0.pathway.jsonName() }
+    if eligible != s.eligible { out.append("eligible \(eligible) (expected \(s.eligible))") }
+    if let i = s.intercept, Int(d.intercept.number()) != i {
+        out.append("intercept \(d.intercept.number()) (expected \(i))")
+    }
+    for (pathway, rule) in s.ineligible {
+        guard let found = d.ineligible.first(where: { $0.pathway.jsonName() == pathway }) else {
+            out.append("\(pathway) is not among the ineligible")
+            continue
+        }
+        if !found.reasons.contains(where: { $0.rule == rule }) { out.append("\(pathway): no reason names \(rule)") }
+        if found.reasons.contains(where: { $0.because.isEmpty }) { out.append("\(pathway): a reason has no words") }
+    }
+    if let deadline = s.chargeHoldDeadline {
+        let got = d.eligible.compactMap { $0.chargeHold?.deadline }
+        if !got.contains(deadline) { out.append("charge hold deadlines \(got) (expected \(deadline))") }
+    }
+    for w in s.warnings where !d.warnings.contains(where: { $0.code.jsonName() == w }) {
+        out.append("warning \(w) missing")
+    }
+    return out
+}
+
+func lead(
+    id: String = "e-1", at: String = "2026-03-02T14:05:00-08:00", nibrs: String = "35A",
+    overdose: Overdose? = nil, age: UInt16? = nil, location: Location? = nil
+) -> Encounter {
+    Encounter(
+        id: id, at: at, responder: .lawEnforcement, source: .callForService, needs: [.sud],
+        overdose: overdose,
+        offenses: [Offense(nibrs: nibrs, level: .misdemeanor, violent: false)],
+        age: age, location: location)
+}
+
+let leadJson = """
+    {"id": "e-1", "at": "2026-03-02T14:05:00-08:00",
+     "responder": "law_enforcement", "source": "call_for_service", "needs": ["sud"],
+     "offenses": [{"nibrs": "35A", "level": "misdemeanor", "violent": false}]}
+    """
+
+let padJson = """
+    {"id":"e-9","at":"2026-05-20T09:00:00-04:00","responder":"law_enforcement",
+     "source":"on_view","age":30,"attributes":{"prior_adult_arrests":0},
+     "offenses":[{"nibrs":"23C","level":"misdemeanor","violent":false}]}
+    """
+
+let scenarios = try String(contentsOfFile: args[2], encoding: .utf8)
+    .split(separator: "\n").map(String.init).filter { !$0.isEmpty }.map(Scenario.init)
+
+// ---------------------------------------------------------------------- scenarios
+var files: [String] = []
+for s in scenarios where !files.contains(s.program) { files.append(s.program) }
+for file in files {
+    let group = scenarios.filter { $0.program == file }
+    test("scenarios of \(file) (\(group.count)) decide as in the Rust tests") {
+        let router = Router(program: try Program.fromFile(path: "\(root)/examples/programs/\(file)"))
+        var failures: [String] = []
+        for s in group {
+            failures += problems(s, try router.routeJson(json: s.encounter)).map { "\(s.name): \($0)" }
+        }
+        try check(failures.isEmpty, failures.joined(separator: "\n  "))
+    }
+}
+test("at least three example programs have scenarios") {
+    try check(files.count >= 3, "too few programs")
+}
+
+// ---------------------------------------------------------------------- programs and decisions
+test("a program loads from TOML and JSON alike") {
+    let p = try program("lead-king-county")
+    try checkEq(p.id(), "lead-king-county", "id")
+    try check(p.hash().hasPrefix("sha256:"), p.hash())
+    try check(!p.pathways().isEmpty, "no pathways")
+    try checkEq(p.timezone(), "America/Los_Angeles", "timezone")
+    let again = try Program.fromJson(text: p.toJson(), name: "lead.json")
+    try checkEq(again.pathways(), p.pathways(), "pathways from JSON")
+}
+
+test("an encounter record and its JSON give the same decision, with every field") {
+    let router = Router(program: try program("lead-king-county"))
+    let d = try router.route(encounter: lead())
+    try checkEq(d, try router.routeJson(json: leadJson), "decision")
+    try checkEq(d.encounterId, "e-1", "encounterId")
+    try checkEq(d.program.id, "lead-king-county", "program.id")
+    try checkEq(d.program.hash, router.programHash(), "program.hash")
+    try checkEq(d.intercept, .lawEnforcement, "intercept")
+    try checkEq(d.intercept.number(), 1, "intercept number")
+    try checkEq(d.disposition, .preArrestDiversion, "disposition")
+    guard let first = d.eligible.first else { throw Failure(description: "nothing eligible") }
+    try checkEq(first.pathway, .officerIntervention, "first pathway")
+    try checkEq(first.rank, 1, "rank")
+    try check(!first.rule.isEmpty, "no rule")
+    try check(first.chargeHold == nil && first.providers == nil, "hold or providers")
+    for i in d.ineligible {
+        try check(!i.reasons.isEmpty, "\(i.pathway): no reasons")
+        for r in i.reasons { try check(!r.rule.isEmpty && !r.clause.isEmpty && !r.because.isEmpty, "\(r)") }
+    }
+    try checkEq(try d.toJson(), try router.routeJsonToJson(json: leadJson), "audit JSON")
+    try checkEq(try decisionFromJson(json: try d.toJson()), d, "decision read back")
+    let explanation = try d.explain()
+    try check(explanation.contains("officer intervention"), explanation)
+    try checkEq(try encounterFromJson(json: leadJson), lead(), "encounter from JSON")
+    try checkEq(try encounterFromJson(json: try lead().toJson()), lead(), "encounter round trip")
+}
+
+test("a directory puts ranked partner options into decisions") {
+    let p = try program("harvey-pd")
+    let dir = try Directory.fromHsdsJson(
+        text: try read("examples/providers/harvey-il.json"), name: "harvey-il.json", timezone: p.timezone())
+    try check(dir.serviceCount() >= 8, "services: \(dir.serviceCount())")
+    let router = try Router.withDirectory(program: p, directory: dir)
+    try check(router.hasDirectory(), "no directory")
+    let ids = Set(dir.serviceIds())
+    var options = 0
+    for line in try encounterLines("harvey-pd") {
+        let d = try router.routeJson(json: line)
+        for e in d.eligible {
+            guard let ps = e.providers else { continue }
+            for o in ps {
+                options += 1
+                try check(ids.contains(o.serviceId), "unknown service \(o.serviceId)")
+                try check(!o.service.isEmpty && !o.organization.isEmpty && !o.reasons.isEmpty, "\(o)")
+                if o.openNow { try check(o.nextOpen != nil, "open without a time: \(o)") }
+            }
+            if ps.isEmpty { try check(e.providerGap != nil, "no options and no gap") }
+        }
+        try checkEq(try decisionFromJson(json: try d.toJson()), d, "decision with providers read back")
+    }
+    try check(options > 0, "no provider options at all")
+    let first = try router.routeJson(json: try encounterLines("harvey-pd")[0])
+    guard let option = first.eligible.first?.providers?.first else { throw Failure(description: "no option") }
+    let explanation = try first.explain()
+    try check(explanation.contains(option.service), explanation)
+    try router.updateCapacity(serviceId: option.serviceId, capacity: Capacity(available: 0, unit: "bed"))
+    let e = try expectError("unknown service") { try router.updateCapacity(serviceId: "no-such-service", capacity: nil) }
+    guard case .InvalidArgument = e else { throw Failure(description: "\(e)") }
+}
+
+test("a batch routes like single calls, and names the index of a bad encounter") {
+    let router = Router(program: try program("lead-king-county"))
+    let lines = try encounterLines("lead-king-county")
+    let single = try lines.map { try router.routeJson(json: $0) }
+    try checkEq(try router.routeBatchJson(jsons: lines), single, "batch of JSON")
+    var records = try lines.map { try encounterFromJson(json: $0) }
+    try checkEq(try router.routeBatch(encounters: records), single, "batch of records")
+    records[1] = lead(at: "soon")
+    let e = try expectError("bad batch") { _ = try router.routeBatch(encounters: records) }
+    guard case let .InvalidEncounter(field, _, _, _) = e else { throw Failure(description: "\(e)") }
+    try checkEq(field, "[1].at", "field")
+}
+
+// ---------------------------------------------------------------------- cases
+test("a case moves along legal edges, from a decision with a charge hold") {
+    let router = Router(program: try program("pad-acc-leon-county"))
+    let enc = try encounterFromJson(json: padJson)
+    let d = try router.route(encounter: enc)
+    guard let hold = d.eligible.first?.chargeHold else { throw Failure(description: "no hold") }
+    try checkEq(hold.term, "90d", "term")
+    let c = try Case.open(encounter: enc, pathway: d.eligible[0])
+    try checkEq(c.status(), .referred, "status")
+    try checkEq(c.charges(), .held, "charges")
+    try checkEq(c.chargeHoldDeadline(), hold.deadline, "deadline")
+    try c.apply(event: .accept, at: "2026-05-21T09:00:00-04:00")
+    try c.apply(event: .engage, at: "2026-05-22T09:00:00-04:00")
+    try c.apply(event: .complete, at: "2026-07-01T09:00:00-04:00")
+    try check(!c.isClosed(), "closed while charges are held")
+    try checkEq(try c.availableEvents(at: "2026-07-02T09:00:00-04:00"), [.dropCharges], "available")
+    try c.apply(event: .dropCharges, at: "2026-07-02T09:00:00-04:00")
+    try check(c.isClosed(), "not closed")
+    try checkEq(c.charges(), .dropped, "charges")
+    let h = c.history()
+    try checkEq(h.count, 4, "history")
+    try checkEq(h[0].from, .referral(status: .referred), "from")
+    try checkEq(h[0].to, .referral(status: .accepted), "to")
+    try checkEq(h[3].to, .charges(status: .dropped), "last to")
+    try checkEq(try Case.fromJson(json: try c.toJson()).history(), h, "history read back")
+    try check(caseGraphMermaid().contains("referred"), "mermaid")
+}
+
+test("an illegal transition throws and leaves the case as it was") {
+    let c = try Case(encounterId: "e-2", pathway: .selfReferral, at: "2026-01-01T12:00:00Z", chargeHoldDeadline: nil)
+    let e = try expectError("complete from referred") { try c.apply(event: .complete, at: "2026-01-02T12:00:00Z") }
+    guard case let .IllegalTransition(from, event, allowed, detail) = e else { throw Failure(description: "\(e)") }
+    try checkEq(event, .complete, "event")
+    try checkEq(from, .referral(status: .referred), "from")
+    try checkEq(allowed, [.accept, .decline], "allowed")
+    try check(detail.contains("allowed from here"), detail)
+    try checkEq(c.status(), .referred, "status")
+    try checkEq(c.history().count, 0, "history")
+    let noHold = try expectError("charges without a hold") { try c.apply(event: .fileCharges, at: "2026-01-02T12:00:00Z") }
+    guard case .CaseRefused = noHold else { throw Failure(description: "\(noHold)") }
+    try c.apply(event: .accept, at: "2026-01-03T12:00:00Z")
+    let late = try expectError("out of order") { try c.apply(event: .engage, at: "2026-01-02T12:00:00Z") }
+    guard case .CaseRefused = late else { throw Failure(description: "\(late)") }
+    let badTime = try expectError("bad time") { try c.apply(event: .engage, at: "next Tuesday") }
+    guard case .InvalidArgument = badTime else { throw Failure(description: "\(badTime)") }
+    let tampered = try expectError("tampered case") {
+        _ = try Case.fromJson(json: try c.toJson().replacingOccurrences(of: "\"accepted\"", with: "\"completed\""))
+    }
+    guard case .CaseRefused = tampered else { throw Failure(description: "\(tampered)") }
+}
+
+// ---------------------------------------------------------------------- errors
+test("a bad program throws InvalidProgram with line and column") {
+    let text = "[program]\nid = \"demo\"\njurisdiction = \"Example County\"\ntimezone = \"America/Chicago\"\n\n"
+        + "[[pathways]]\npathway = \"self_referral\"\n[[pathways.rules]]\nid = \"asks\"\nwhen = \"sorce == self_initiated\"\n"
+    let e = try expectError("typo in a rule") { _ = try Program.fromToml(text: text, name: "demo.toml") }
+    guard case let .InvalidProgram(line, column, detail, diagnostics) = e else { throw Failure(description: "\(e)") }
+    try checkEq(line, 10, "line")
+    try checkEq(column, 9, "column")
+    try check(!detail.isEmpty && !diagnostics.isEmpty, "no detail or diagnostics")
+    try check(e.describe().hasPrefix("demo.toml:10:9:"), e.describe())
+    let broken = try expectError("broken TOML") { _ = try Program.fromToml(text: "[program\nid = 1", name: "b.toml") }
+    guard case let .InvalidProgram(brokenLine, _, _, _) = broken, brokenLine >= 1 else {
+        throw Failure(description: "\(broken)")
+    }
+    let json = try expectError("broken JSON") { _ = try Program.fromJson(text: "{", name: "p.json") }
+    guard case .InvalidProgram = json else { throw Failure(description: "\(json)") }
+    let io = try expectError("missing file") { _ = try Program.fromFile(path: "/nonexistent/p.toml") }
+    guard case .Io = io else { throw Failure(description: "\(io)") }
+}
+
+test("malformed encounters throw InvalidEncounter, never crash") {
+    let router = Router(program: try program("lead-king-county"))
+    let junk = [
+        "", "{", "null", "[]", "\u{0}", String(repeating: "[", count: 100_000),
+        String(repeating: "{\"id\":1}", count: 1000),
+        #"{"id":"e","at":"yesterday"}"#,
+        #"{"id":"","at":"2026-03-02T14:05:00-08:00"}"#,
+        #"{"id":"e","at":"2026-03-02T14:05:00-08:00","age":-1}"#,
+        #"{"id":"e","at":"2026-03-02T14:05:00-08:00","location":{"lat":1e999,"lon":0}}"#,
+        #"{"id":"e","at":"2026-03-02T14:05:00-08:00","offenses":[{"nibrs":"JaneDoe","level":"felony"}]}"#,
+    ]
+    for j in junk {
+        let e = try expectError(String(j.prefix(40))) { _ = try router.routeJson(json: j) }
+        guard case .InvalidEncounter = e else { throw Failure(description: "\(j.prefix(40)): \(e)") }
+        try check(!e.describe().contains("JaneDoe"), e.describe())
+    }
+    let badRecords: [(String, Encounter)] = [
+        ("at", lead(at: "JaneDoe")),
+        ("offenses[0].nibrs", lead(nibrs: "Jane Doe")),
+        ("location.lat", lead(location: Location(lat: 91, lon: 0))),
+        ("location.lon", lead(location: Location(lat: 0, lon: .nan))),
+        ("age", lead(age: 200)),
+        ("id", lead(id: "")),
+        ("overdose.at", lead(overdose: Overdose(at: "2027-01-01T00:00:00Z", naloxone: true))),
+    ]
+    for (expected, record) in badRecords {
+        let e = try expectError(expected) { _ = try router.route(encounter: record) }
+        guard case let .InvalidEncounter(field, _, _, _) = e else { throw Failure(description: "\(e)") }
+        try checkEq(field, expected, "field")
+        try check(!e.describe().contains("Jane"), e.describe())
+    }
+    _ = try expectError("encounterFromJson") { _ = try encounterFromJson(json: "{}") }
+}
+
+test("malformed directories, decisions and times throw, never crash") {
+    for text in ["", "{", "null", "42", #"{"services": 7}"#] {
+        let e = try expectError(text) { _ = try Directory.fromHsdsJson(text: text, name: "d.json", timezone: nil) }
+        guard case .InvalidDirectory = e else { throw Failure(description: "\(text): \(e)") }
+    }
+    _ = try expectError("bad zone") { _ = try Directory.fromHsdsJson(text: "[]", name: "d.json", timezone: "Mars/Base") }
+    let garbage = try expectError("decision") { _ = try decisionFromJson(json: "garbage") }
+    guard case .InvalidArgument = garbage else { throw Failure(description: "\(garbage)") }
+    let d = try Router(program: try program("pad-acc-leon-county")).routeJson(json: padJson)
+    let e0 = d.eligible[0]
+    let brokenPathway = EligiblePathway(
+        pathway: e0.pathway, rank: e0.rank, rule: e0.rule,
+        chargeHold: ChargeHold(term: "90d", deadline: "never"),
+        providers: e0.providers, providerGap: e0.providerGap)
+    let broken = Decision(
+        encounterId: d.encounterId, program: d.program, intercept: d.intercept,
+        disposition: d.disposition, eligible: [brokenPathway], ineligible: d.ineligible, warnings: d.warnings)
+    let e = try expectError("bad deadline") { _ = try broken.toJson() }
+    guard case let .InvalidArgument(field, _) = e else { throw Failure(description: "\(e)") }
+    try checkEq(field, "eligible[0].charge_hold.deadline", "field")
+    _ = try expectError("bad case time") {
+        _ = try Case(encounterId: "e", pathway: .selfReferral, at: "2026-02-30T00:00:00Z", chargeHoldDeadline: nil)
+    }
+}
+
+// ---------------------------------------------------------------------- threads
+test("eight threads route concurrently on one Router") {
+    let p = try program("harvey-pd")
+    let dir = try Directory.fromHsdsJson(
+        text: try read("examples/providers/harvey-il.json"), name: "harvey-il.json", timezone: p.timezone())
+    let router = try Router.withDirectory(program: p, directory: dir)
+    let lines = try encounterLines("harvey-pd")
+    let expected = try lines.map { try router.routeJson(json: $0) }
+    final class Tally: @unchecked Sendable {
+        let lock = NSLock()
+        var agreed = 0
+        func add() { lock.lock(); agreed += 1; lock.unlock() }
+    }
+    let tally = Tally()
+    let group = DispatchGroup()
+    for _ in 0..<8 {
+        group.enter()
+        let thread = Thread {
+            var ok = true
+            for _ in 0..<100 {
+                for (line, want) in zip(lines, expected) where (try? router.routeJson(json: line)) != want {
+                    ok = false
+                }
+            }
+            if ok { tally.add() }
+            group.leave()
+        }
+        thread.start()
+    }
+    try check(group.wait(timeout: .now() + 120) == .success, "threads did not finish")
+    try checkEq(tally.agreed, 8, "threads agree")
+}
+
+// ---------------------------------------------------------------------- speed (reported, not judged)
+if failed == 0, let router = try? Router(program: program("lead-king-county")) {
+    func medianMicros(_ calls: Int, _ body: () throws -> Void) rethrows -> Double {
+        for _ in 0..<calls { try body() }
+        var times: [UInt64] = []
+        times.reserveCapacity(calls)
+        for _ in 0..<calls {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            try body()
+            times.append(DispatchTime.now().uptimeNanoseconds - t0)
+        }
+        times.sort()
+        return Double(times[calls / 2]) / 1000.0
+    }
+    let encounter = lead()
+    let record = try medianMicros(20_000) { _ = try router.route(encounter: encounter) }
+    let json = try medianMicros(20_000) { _ = try router.routeJsonToJson(json: leadJson) }
+    let batch = (0..<1000).map { lead(id: "e-\($0)") }
+    let perEncounter = try medianMicros(50) { _ = try router.routeBatch(encounters: batch) } / Double(batch.count)
+    print("bench: route(lead-king-county) from Swift, median of 20000 calls: record in, Decision out "
+        + String(format: "%.2f", record) + " µs; JSON in, JSON out " + String(format: "%.2f", json)
+        + " µs; routeBatch of 1000 records " + String(format: "%.2f", perEncounter) + " µs per encounter")
+}
+
+print("\(passed) passed, \(failed) failed")
+exit(failed == 0 ? 0 : 1)

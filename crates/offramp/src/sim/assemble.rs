@@ -1,0 +1,454 @@
+//! From what the arms counted to the result tables.
+
+use super::engine::{ALL, ArmOut, Model, RefCounts};
+use super::results::{
+    Arm, CostRow, EquityRow, FunnelRow, IntakeTimeRow, InterceptRow, OutcomeRow, ProviderPeriodRow,
+    ProviderRow, ReferralRow, SimResults, Stage, SummaryRow, TimelineRow,
+};
+use crate::domain::Intercept;
+
+/// The tables of one replication.
+pub(crate) struct Tables {
+    pub funnel: Vec<FunnelRow>,
+    pub time_to_intake: Vec<IntakeTimeRow>,
+    pub referrals: Vec<ReferralRow>,
+    pub providers: Vec<ProviderRow>,
+    pub provider_periods: Vec<ProviderPeriodRow>,
+    pub intercepts: Vec<InterceptRow>,
+    pub timeline: Vec<TimelineRow>,
+    pub costs: Vec<CostRow>,
+    pub outcomes: Vec<OutcomeRow>,
+    pub equity: Vec<EquityRow>,
+    pub encounters: u64,
+    pub events: u64,
+}
+
+fn ratio(a: u64, b: u64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+/// The pathway rows to show: `all`, then the program's pathways in rank order.
+fn pathway_rows(m: &Model) -> Vec<(usize, String)> {
+    std::iter::once((ALL, "all".to_string()))
+        .chain(
+            m.pathways
+                .iter()
+                .map(|p| (*p as usize, p.as_str().to_string())),
+        )
+        .collect()
+}
+
+fn quantile(sorted: &[f32], q: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+    sorted.get(i.min(sorted.len() - 1)).map(|x| f64::from(*x))
+}
+
+fn totals(timeline: &[TimelineRow]) -> TimelineRow {
+    let mut t = TimelineRow::default();
+    for r in timeline {
+        t.encounters += r.encounters;
+        t.eligible += r.eligible;
+        t.offered += r.offered;
+        t.accepted += r.accepted;
+        t.linked += r.linked;
+        t.deflections += r.deflections;
+        t.diversions += r.diversions;
+        t.arrests += r.arrests;
+        t.charges_filed += r.charges_filed;
+        t.bookings += r.bookings;
+        t.jail_admissions += r.jail_admissions;
+        t.jail_bed_days += r.jail_bed_days;
+        t.overdoses += r.overdoses;
+        t.overdose_deaths += r.overdose_deaths;
+        t.holds_started += r.holds_started;
+        t.holds_dropped += r.holds_dropped;
+        t.follow_up_attempts += r.follow_up_attempts;
+        t.follow_up_contacts += r.follow_up_contacts;
+        t.officer_hours += r.officer_hours;
+    }
+    t
+}
+
+pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tables {
+    let pathways = pathway_rows(m);
+    let total = prog.funnel[ALL][Stage::Encounter as usize];
+
+    // Funnel.
+    let mut funnel = Vec::new();
+    for (ix, name) in &pathways {
+        let mut previous = None;
+        for stage in Stage::FUNNEL {
+            let count = if stage == Stage::Encounter {
+                total
+            } else {
+                prog.funnel[*ix][stage as usize]
+            };
+            funnel.push(FunnelRow {
+                replication: rep,
+                pathway: name.clone(),
+                stage,
+                count,
+                rate_from_previous: previous.and_then(|p| ratio(count, p)),
+                rate_from_encounter: ratio(count, total),
+            });
+            // Completion is measured from intake, as retention is.
+            previous = match stage {
+                Stage::Retained30 | Stage::Retained90 => previous,
+                _ => Some(count),
+            };
+        }
+    }
+
+    // Time to intake.
+    let mut time_to_intake = Vec::new();
+    for (ix, name) in &pathways {
+        let mut hours = prog.intake_hours[*ix].clone();
+        hours.sort_by(f32::total_cmp);
+        let n = hours.len() as u64;
+        let mean = (n > 0).then(|| hours.iter().map(|h| f64::from(*h)).sum::<f64>() / n as f64);
+        time_to_intake.push(IntakeTimeRow {
+            replication: rep,
+            pathway: name.clone(),
+            intakes: n,
+            mean_hours: mean,
+            median_hours: quantile(&hours, 0.5),
+            p90_hours: quantile(&hours, 0.9),
+            max_hours: hours.last().map(|x| f64::from(*x)),
+        });
+    }
+
+    // Referrals.
+    let referrals = pathways
+        .iter()
+        .map(|(ix, name)| {
+            let c: &RefCounts = &prog.referrals[*ix];
+            ReferralRow {
+                replication: rep,
+                pathway: name.clone(),
+                accepted: c.accepted,
+                did_not_engage: c.did_not_engage,
+                already_referred: c.already_referred,
+                referred: c.referred,
+                linked: c.linked,
+                lost_no_provider: c.lost_no_provider,
+                lost_full: c.lost_full,
+                lost_waiting: c.lost_waiting,
+                lost_closed: c.lost_closed,
+                waiting_at_end: c.waiting_at_end,
+            }
+        })
+        .collect();
+
+    // Providers.
+    let span = m.days as f64 * 86_400.0;
+    let period_secs = m.scenario.scenario.period_days as f64 * 86_400.0;
+    let mut providers = Vec::new();
+    let mut provider_periods = Vec::new();
+    for (spec, out) in m.providers.iter().zip(&prog.providers) {
+        let mean_occupied = out.occupied_time.iter().sum::<f64>() / span;
+        let util = |occ: f64| spec.capacity.filter(|c| *c > 0).map(|c| occ / f64::from(c));
+        providers.push(ProviderRow {
+            replication: rep,
+            provider_id: spec.id.clone(),
+            provider: spec.name.clone(),
+            capacity: spec.capacity,
+            referrals: out.referrals.iter().sum(),
+            intakes: out.intakes.iter().sum(),
+            waitlisted: out.waitlisted,
+            lost: out.lost.iter().sum(),
+            mean_occupied,
+            utilisation: util(mean_occupied),
+            waiting_at_end: out.waiting_at_end,
+        });
+        for p in 0..m.periods {
+            let len = (span - p as f64 * period_secs).min(period_secs).max(1.0);
+            let occ = out.occupied_time.get(p).copied().unwrap_or(0.0) / len;
+            provider_periods.push(ProviderPeriodRow {
+                replication: rep,
+                provider_id: spec.id.clone(),
+                period: u32::try_from(p).unwrap_or(u32::MAX),
+                start: m.period_start(p),
+                capacity: spec.capacity,
+                mean_occupied: occ,
+                utilisation: util(occ),
+                referrals: out.referrals.get(p).copied().unwrap_or(0),
+                intakes: out.intakes.get(p).copied().unwrap_or(0),
+                lost: out.lost.get(p).copied().unwrap_or(0),
+            });
+        }
+    }
+
+    // Intercepts.
+    let mut intercepts = Vec::new();
+    for out in [&prog, &cf] {
+        for i in Intercept::ALL {
+            intercepts.push(InterceptRow {
+                replication: rep,
+                arm: out.arm,
+                intercept: i.number(),
+                name: i.name().to_string(),
+                count: out.intercepts[usize::from(i.number())],
+            });
+        }
+    }
+
+    // Timeline.
+    let mut timeline = Vec::new();
+    for out in [&prog, &cf] {
+        for row in &out.timeline {
+            let mut row = row.clone();
+            row.replication = rep;
+            timeline.push(row);
+        }
+    }
+
+    // Outcomes and costs.
+    let tp = totals(&prog.timeline);
+    let tc = totals(&cf.timeline);
+    let c = &m.scenario.costs;
+    let items = [
+        ("booking", c.booking, tp.bookings as f64, tc.bookings as f64),
+        ("jail_day", c.jail_day, tp.jail_bed_days, tc.jail_bed_days),
+        (
+            "treatment_episode",
+            c.treatment_episode,
+            prog.treatment_episodes as f64,
+            cf.treatment_episodes as f64,
+        ),
+        (
+            "officer_hour",
+            c.officer_hour,
+            tp.officer_hours,
+            tc.officer_hours,
+        ),
+    ];
+    let mut costs = Vec::new();
+    let (mut sum_p, mut sum_c) = (0.0, 0.0);
+    for (item, unit, qp, qc) in items {
+        sum_p += unit * qp;
+        sum_c += unit * qc;
+        costs.push(CostRow {
+            replication: rep,
+            item: item.into(),
+            unit_cost: Some(unit),
+            quantity_program: Some(qp),
+            quantity_counterfactual: Some(qc),
+            cost_program: unit * qp,
+            cost_counterfactual: unit * qc,
+            avoided: unit * (qc - qp),
+        });
+    }
+    costs.push(CostRow {
+        replication: rep,
+        item: "total".into(),
+        unit_cost: None,
+        quantity_program: None,
+        quantity_counterfactual: None,
+        cost_program: sum_p,
+        cost_counterfactual: sum_c,
+        avoided: sum_c - sum_p,
+    });
+    let measures: [(&str, f64, f64); 14] = [
+        ("encounters", tp.encounters as f64, tc.encounters as f64),
+        ("deflections", tp.deflections as f64, tc.deflections as f64),
+        ("diversions", tp.diversions as f64, tc.diversions as f64),
+        ("linked", tp.linked as f64, tc.linked as f64),
+        ("arrests", tp.arrests as f64, tc.arrests as f64),
+        (
+            "charges_filed",
+            tp.charges_filed as f64,
+            tc.charges_filed as f64,
+        ),
+        ("bookings", tp.bookings as f64, tc.bookings as f64),
+        (
+            "jail_admissions",
+            tp.jail_admissions as f64,
+            tc.jail_admissions as f64,
+        ),
+        ("jail_bed_days", tp.jail_bed_days, tc.jail_bed_days),
+        ("overdoses", tp.overdoses as f64, tc.overdoses as f64),
+        (
+            "overdose_deaths",
+            tp.overdose_deaths as f64,
+            tc.overdose_deaths as f64,
+        ),
+        ("officer_hours", tp.officer_hours, tc.officer_hours),
+        (
+            "follow_up_attempts",
+            tp.follow_up_attempts as f64,
+            tc.follow_up_attempts as f64,
+        ),
+        ("total_cost", sum_p, sum_c),
+    ];
+    let outcomes = measures
+        .iter()
+        .map(|(name, p, c)| OutcomeRow {
+            replication: rep,
+            measure: (*name).into(),
+            program: *p,
+            counterfactual: *c,
+            avoided: c - p,
+        })
+        .collect();
+
+    // Equity.
+    let mut equity = Vec::new();
+    let names: Vec<String> = m
+        .groups
+        .iter()
+        .map(|g| g.name.clone())
+        .chain(m.replay.is_some().then(|| "unrecorded".to_string()))
+        .collect();
+    let population = f64::from(m.population);
+    for out in [&prog, &cf] {
+        let stages: &[(Stage, Option<Stage>)] = match out.arm {
+            Arm::Program => &[
+                (Stage::Encounter, None),
+                (Stage::Eligible, Some(Stage::Encounter)),
+                (Stage::Offered, Some(Stage::Eligible)),
+                (Stage::Accepted, Some(Stage::Offered)),
+                (Stage::Linked, Some(Stage::Accepted)),
+                (Stage::Retained30, Some(Stage::Linked)),
+                (Stage::Retained90, Some(Stage::Retained30)),
+                (Stage::Booked, Some(Stage::Encounter)),
+            ],
+            Arm::Counterfactual => &[
+                (Stage::Encounter, None),
+                (Stage::Booked, Some(Stage::Encounter)),
+            ],
+        };
+        let rate_of =
+            |g: usize, stage: Stage, base_stage: Option<Stage>| -> (u64, f64, Option<f64>) {
+                let counts = out.equity.get(g);
+                let count = counts.map_or(0, |c| c[stage as usize]);
+                let base = match base_stage {
+                    None => m.groups.get(g).map_or(0.0, |gr| gr.share * population),
+                    Some(b) => counts.map_or(0, |c| c[b as usize]) as f64,
+                };
+                let scale = if base_stage.is_none() { 1000.0 } else { 1.0 };
+                let rate = (base > 0.0).then(|| count as f64 / base * scale);
+                (count, base, rate)
+            };
+        for (stage, base_stage) in stages {
+            let (_, _, reference_rate) = rate_of(m.reference, *stage, *base_stage);
+            for (g, name) in names.iter().enumerate() {
+                let (count, base, rate) = rate_of(g, *stage, *base_stage);
+                let rri = match (rate, reference_rate) {
+                    (Some(r), Some(rr)) if rr > 0.0 => Some(r / rr),
+                    _ => None,
+                };
+                let difference = match (rate, reference_rate) {
+                    (Some(r), Some(rr)) => Some(r - rr),
+                    _ => None,
+                };
+                equity.push(EquityRow {
+                    replication: rep,
+                    arm: out.arm,
+                    group: name.clone(),
+                    stage: *stage,
+                    count,
+                    base,
+                    rate,
+                    reference_rate,
+                    relative_rate_index: rri,
+                    difference,
+                });
+            }
+        }
+    }
+
+    Tables {
+        funnel,
+        time_to_intake,
+        referrals,
+        providers,
+        provider_periods,
+        intercepts,
+        timeline,
+        costs,
+        outcomes,
+        equity,
+        encounters: total,
+        events: prog.events + cf.events,
+    }
+}
+
+/// Mean, standard deviation and 95% percentile interval of each outcome over replications.
+pub(crate) fn summary(outcomes: &[OutcomeRow], replications: u32) -> Vec<SummaryRow> {
+    let mut order: Vec<&str> = Vec::new();
+    for o in outcomes {
+        if !order.contains(&o.measure.as_str()) {
+            order.push(&o.measure);
+        }
+    }
+    let mut rows = Vec::new();
+    for measure in order {
+        for column in ["program", "counterfactual", "avoided"] {
+            let mut xs: Vec<f64> = outcomes
+                .iter()
+                .filter(|o| o.measure == measure)
+                .map(|o| match column {
+                    "program" => o.program,
+                    "counterfactual" => o.counterfactual,
+                    _ => o.avoided,
+                })
+                .collect();
+            if xs.is_empty() {
+                continue;
+            }
+            xs.sort_by(f64::total_cmp);
+            let n = xs.len() as f64;
+            let mean = xs.iter().sum::<f64>() / n;
+            let sd = if xs.len() > 1 {
+                (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+            } else {
+                0.0
+            };
+            let pick = |q: f64| {
+                let i = ((n - 1.0) * q).round() as usize;
+                xs.get(i.min(xs.len() - 1)).copied().unwrap_or(0.0)
+            };
+            rows.push(SummaryRow {
+                measure: measure.to_string(),
+                column: column.to_string(),
+                replications,
+                mean,
+                sd,
+                p025: pick(0.025),
+                p975: pick(0.975),
+            });
+        }
+    }
+    rows
+}
+
+/// Joins the replications' tables, in replication order.
+pub(crate) fn join(
+    info: super::results::RunInfo,
+    tables: Vec<Tables>,
+    replications: u32,
+) -> SimResults {
+    let mut r = SimResults {
+        info,
+        ..SimResults::empty_for_docs()
+    };
+    for t in tables {
+        r.info.encounters += t.encounters;
+        r.info.events += t.events;
+        r.funnel.extend(t.funnel);
+        r.time_to_intake.extend(t.time_to_intake);
+        r.referrals.extend(t.referrals);
+        r.providers.extend(t.providers);
+        r.provider_periods.extend(t.provider_periods);
+        r.intercepts.extend(t.intercepts);
+        r.timeline.extend(t.timeline);
+        r.costs.extend(t.costs);
+        r.outcomes.extend(t.outcomes);
+        r.equity.extend(t.equity);
+    }
+    r.summary = summary(&r.outcomes, replications);
+    r
+}

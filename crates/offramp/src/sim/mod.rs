@@ -1,0 +1,347 @@
+//! Pathway simulation: what a program, its partners and their capacity would do for a
+//! population over time, compared with no program at all.
+//!
+//! A [`Scenario`] describes the population (contact rates, needs, offences, overdoses, ages, a
+//! reporting-only group), behaviour (offers, acceptance, engagement, retention, re-contact),
+//! services (capacity, waitlists, episode lengths), the justice path (arrest, booking, jail)
+//! and costs. A [`Simulation`] runs it as discrete events with the real [`Router`], so the
+//! simulated program is exactly the deployed one; every replication runs twice on the same
+//! population and arrivals, with the program and without it (the counterfactual). Results are
+//! plain tables ([`SimResults`]) that write to CSV or JSON.
+//!
+//! The same seed gives the same results whatever the number of threads: each replication has
+//! its own random streams, derived from the seed and the replication's index.
+//!
+//! ```
+//! use offramp::sim::{RunOptions, Scenario, Simulation, Stage};
+//! let mut scenario = Scenario::from_file(concat!(env!("CARGO_MANIFEST_DIR"),
+//!     "/../../examples/scenarios/lead-king-county.toml"))?;
+//! scenario.scenario.days = Some(60);
+//! let sim = Simulation::new(scenario)?;
+//! let results = sim.run(&RunOptions { seed: Some(7), replications: Some(2), threads: None })?;
+//! let all: Vec<_> = results.funnel.iter().filter(|r| r.pathway == "all").collect();
+//! assert_eq!(all[0].stage, Stage::Encounter);
+//! assert!(all[0].count > 0);
+//! let again = sim.run(&RunOptions { seed: Some(7), replications: Some(2), threads: Some(1) })?;
+//! assert_eq!(results, again);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [`Router`]: crate::Router
+
+mod assemble;
+mod engine;
+mod results;
+mod rng;
+mod scenario;
+#[cfg(test)]
+mod tests;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use results::{
+    Arm, CostRow, EquityRow, FunnelRow, IntakeTimeRow, InterceptRow, OutcomeRow, ProviderPeriodRow,
+    ProviderRow, ReferralRow, RunInfo, SimResults, Stage, SummaryRow, TableFormat, TimelineRow,
+};
+pub use scenario::{
+    Accept, AcceptCell, AgeBand, Behaviour, ByPathway, Costs, Equity, FollowUp, Group, Justice,
+    OffenseMix, OffenseShare, Overdoses, ProviderSpec, Providers, Replay, Scenario, ScenarioError,
+    ScenarioInfo,
+};
+
+use crate::providers::{Directory, DirectoryError, LoadOptions};
+use crate::{Encounter, Program, ProgramError, Router};
+use engine::Model;
+
+/// A simulation could not be set up, run or written.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimError {
+    /// The scenario is not valid.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The scenario's program does not load.
+    #[error("{path}: the program does not load: {source}")]
+    Program {
+        /// The program's path.
+        path: String,
+        /// Why.
+        #[source]
+        source: Box<ProgramError>,
+    },
+    /// The scenario's provider directory does not load.
+    #[error("{path}: the provider directory does not load: {source}")]
+    Directory {
+        /// The directory's path.
+        path: String,
+        /// Why.
+        #[source]
+        source: Box<DirectoryError>,
+    },
+    /// A replayed encounter could not be read.
+    #[error("{file}:{line}: {message}")]
+    Replay {
+        /// The encounters file.
+        file: String,
+        /// The 1-based line.
+        line: usize,
+        /// What was wrong (the field and what was expected, never the value).
+        message: String,
+    },
+    /// A result file could not be written.
+    #[error("{path}: cannot write: {message}")]
+    Output {
+        /// The file or folder.
+        path: String,
+        /// The operating system's reason.
+        message: String,
+    },
+    /// The thread pool could not be started.
+    #[error("cannot start a pool of {threads} threads: {message}")]
+    Threads {
+        /// Threads asked for.
+        threads: usize,
+        /// Why.
+        message: String,
+    },
+}
+
+/// How to run: the seed, the number of replications, the number of threads. Absent values
+/// come from the scenario (seed, replications) or the machine (threads).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunOptions {
+    /// The seed.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Replications; each runs with and without the program.
+    #[serde(default)]
+    pub replications: Option<u32>,
+    /// Worker threads; the results do not depend on it.
+    #[serde(default)]
+    pub threads: Option<usize>,
+}
+
+/// How far a run has got, in simulated days over every replication and both arms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Progress {
+    /// Simulated days done.
+    pub done: u64,
+    /// Simulated days in all.
+    pub total: u64,
+}
+
+/// A scenario ready to run: program compiled, directory indexed, encounters read. Immutable,
+/// `Send + Sync`, cheap to clone; runs may go on from many threads at once.
+#[derive(Debug, Clone)]
+pub struct Simulation {
+    model: Arc<Model>,
+}
+
+impl Simulation {
+    /// Loads the scenario's program, directory and replayed encounters from their paths.
+    pub fn new(scenario: Scenario) -> Result<Simulation, SimError> {
+        scenario.validate()?;
+        let path = &scenario.scenario.program;
+        if path.as_os_str().is_empty() {
+            return Err(SimError::Scenario(ScenarioError::Invalid {
+                file: scenario.scenario.name.clone(),
+                line: 0,
+                column: 0,
+                field: "scenario.program".into(),
+                message: "must name the program file".into(),
+            }));
+        }
+        let program = Program::from_file(path).map_err(|source| SimError::Program {
+            path: path.display().to_string(),
+            source: Box::new(source),
+        })?;
+        let directory = match &scenario.scenario.directory {
+            Some(p) => {
+                let options = LoadOptions {
+                    timezone: Some(program.spec().program.timezone.clone()),
+                    ..LoadOptions::default()
+                };
+                Some(Directory::from_path_with(p, &options).map_err(|source| {
+                    SimError::Directory {
+                        path: p.display().to_string(),
+                        source: Box::new(source),
+                    }
+                })?)
+            }
+            None => None,
+        };
+        let replay = match &scenario.replay {
+            Some(r) => Some(read_encounters(&r.encounters)?),
+            None => None,
+        };
+        Simulation::from_parts(scenario, program, directory.as_ref(), replay)
+    }
+
+    /// Reads a scenario file and loads what it names: see [`Scenario::from_file`].
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Simulation, SimError> {
+        Simulation::new(Scenario::from_file(path)?)
+    }
+
+    /// A simulation from parts already in memory; the scenario's paths are not read. With
+    /// `encounters`, they are replayed instead of generated.
+    ///
+    /// ```
+    /// use offramp::{Encounter, Program, sim::{RunOptions, Scenario, Simulation}};
+    /// let program = Program::from_file(concat!(env!("CARGO_MANIFEST_DIR"),
+    ///     "/../../examples/programs/qrt-hamilton-county.toml"))?;
+    /// let e = Encounter::from_json(r#"{"id":"e-1","at":"2026-03-02T10:00:00-05:00",
+    ///   "responder":"peer","source":"overdose_follow_up","needs":["opioid_use"],
+    ///   "overdose":{"at":"2026-03-01T22:00:00-05:00","naloxone":true},"consent":"verbal"}"#)?;
+    /// let mut scenario = Scenario::default();
+    /// scenario.behaviour.offer.default = 1.0;
+    /// scenario.behaviour.accept.default = 1.0;
+    /// scenario.behaviour.engage.default = 1.0;
+    /// let sim = Simulation::from_parts(scenario, program, None, Some(vec![e]))?;
+    /// let r = sim.run(&RunOptions::default())?;
+    /// let accepted = r.funnel.iter().find(|f| f.pathway == "naloxone_plus" && f.stage == offramp::sim::Stage::Accepted);
+    /// assert_eq!(accepted.map(|f| f.count), Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_parts(
+        scenario: Scenario,
+        program: Program,
+        directory: Option<&Directory>,
+        encounters: Option<Vec<Encounter>>,
+    ) -> Result<Simulation, SimError> {
+        let router = match directory {
+            Some(d) => {
+                Router::with_directory(program, d).map_err(|source| SimError::Directory {
+                    path: scenario
+                        .scenario
+                        .directory
+                        .as_ref()
+                        .map_or_else(|| "<directory>".into(), |p| p.display().to_string()),
+                    source: Box::new(source),
+                })?
+            }
+            None => Router::new(program),
+        };
+        let model = Model::build(scenario, router, directory, encounters)?;
+        Ok(Simulation {
+            model: Arc::new(model),
+        })
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.model.scenario
+    }
+
+    /// The router the program arm uses.
+    pub fn router(&self) -> &Router {
+        &self.model.router
+    }
+
+    /// Person-years simulated per replication: the population times the span in years.
+    pub fn person_years(&self) -> f64 {
+        f64::from(self.model.population) * f64::from(self.model.days) / 365.25
+    }
+
+    /// Runs every replication, in parallel, with and without the program.
+    pub fn run(&self, options: &RunOptions) -> Result<SimResults, SimError> {
+        self.run_with_progress(options, &|_| {})
+    }
+
+    /// Runs, calling `progress` (from worker threads) as simulated days pass.
+    pub fn run_with_progress(
+        &self,
+        options: &RunOptions,
+        progress: &(dyn Fn(Progress) + Sync),
+    ) -> Result<SimResults, SimError> {
+        let m = &*self.model;
+        let sc = &m.scenario.scenario;
+        let seed = options.seed.unwrap_or(sc.seed);
+        let replications = options.replications.unwrap_or(sc.replications).max(1);
+        let total = u64::from(replications) * 2 * u64::from(m.days);
+        let done = AtomicU64::new(0);
+        let tick = |days: u64| {
+            let now = done.fetch_add(days, Ordering::Relaxed) + days;
+            progress(Progress { done: now, total });
+        };
+        let work = || -> Vec<assemble::Tables> {
+            (0..replications)
+                .into_par_iter()
+                .map(|rep| {
+                    let key = rng::replication_key(seed, rep);
+                    let (with, without) = rayon::join(
+                        || engine::run_arm(m, key, Arm::Program, Some(&tick)),
+                        || engine::run_arm(m, key, Arm::Counterfactual, Some(&tick)),
+                    );
+                    assemble::replication(m, rep, with, without)
+                })
+                .collect()
+        };
+        let tables = match options.threads {
+            Some(n) => rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| SimError::Threads {
+                    threads: n,
+                    message: e.to_string(),
+                })?
+                .install(work),
+            None => work(),
+        };
+        let program = m.router.program();
+        let info = RunInfo {
+            scenario: m.scenario.scenario.name.clone(),
+            program_id: program.id().to_string(),
+            program_hash: program.hash().to_string(),
+            directory: m.directory,
+            replay: m.replay.is_some(),
+            seed,
+            replications,
+            start: m.start,
+            days: m.days,
+            population: m.population,
+            person_years: self.person_years(),
+            encounters: 0,
+            events: 0,
+            replay_skipped: m.replay_skipped,
+            offramp_version: env!("CARGO_PKG_VERSION").to_string(),
+        };
+        Ok(assemble::join(info, tables, replications))
+    }
+}
+
+/// Reads encounters from JSON lines (blank lines are skipped).
+///
+/// ```
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/encounters/qrt-hamilton-county.jsonl");
+/// let encounters = offramp::sim::read_encounters(path).unwrap();
+/// assert!(!encounters.is_empty());
+/// ```
+pub fn read_encounters(path: impl AsRef<Path>) -> Result<Vec<Encounter>, SimError> {
+    let path = path.as_ref();
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| SimError::Replay {
+        file: file.clone(),
+        line: 0,
+        message: format!("cannot read: {e}"),
+    })?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_start_matches('\u{feff}').trim();
+        if line.is_empty() {
+            continue;
+        }
+        out.push(Encounter::from_json(line).map_err(|e| SimError::Replay {
+            file: file.clone(),
+            line: i + 1,
+            message: e.to_string(),
+        })?);
+    }
+    Ok(out)
+}

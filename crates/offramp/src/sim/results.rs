@@ -1,0 +1,598 @@
+//! The results of a run as plain tables (a `Vec` of rows per table), and their writers.
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::SimError;
+
+/// Which arm of the comparison a row belongs to.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Arm {
+    /// With the deflection program, routed by the real router.
+    Program,
+    /// The same population and arrivals with no deflection program.
+    Counterfactual,
+}
+
+impl Arm {
+    /// The snake_case name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Arm::Program => "program",
+            Arm::Counterfactual => "counterfactual",
+        }
+    }
+}
+
+/// A stage of the referral funnel, counted per encounter.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Every encounter.
+    Encounter,
+    /// A pathway applied (for a pathway's rows: this pathway, at any rank).
+    Eligible,
+    /// The responder offered the first-ranked pathway.
+    Offered,
+    /// The person accepted.
+    Accepted,
+    /// The person started a service (intake).
+    Linked,
+    /// Still in the service, or finished it, 30 days after intake.
+    Retained30,
+    /// Still in the service, or finished it, 90 days after intake.
+    Retained90,
+    /// Finished the episode.
+    Completed,
+    /// Booked into jail (arrest, or held charges filed); for equity rows only.
+    Booked,
+}
+
+impl Stage {
+    /// The funnel stages in order.
+    pub const FUNNEL: [Stage; 8] = [
+        Stage::Encounter,
+        Stage::Eligible,
+        Stage::Offered,
+        Stage::Accepted,
+        Stage::Linked,
+        Stage::Retained30,
+        Stage::Retained90,
+        Stage::Completed,
+    ];
+}
+
+/// One stage of the funnel for one pathway (or `all`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FunnelRow {
+    /// The replication, from 0.
+    pub replication: u32,
+    /// A pathway's name, or `all`.
+    pub pathway: String,
+    /// The stage.
+    pub stage: Stage,
+    /// Encounters that reached the stage.
+    pub count: u64,
+    /// The share of the previous stage that reached this one.
+    pub rate_from_previous: Option<f64>,
+    /// The share of all encounters.
+    pub rate_from_encounter: Option<f64>,
+}
+
+/// Time from the encounter to intake, for one pathway (or `all`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct IntakeTimeRow {
+    /// The replication.
+    pub replication: u32,
+    /// A pathway's name, or `all`.
+    pub pathway: String,
+    /// Intakes counted.
+    pub intakes: u64,
+    /// Mean hours.
+    pub mean_hours: Option<f64>,
+    /// Median hours.
+    pub median_hours: Option<f64>,
+    /// 90th percentile, hours.
+    pub p90_hours: Option<f64>,
+    /// Longest, hours.
+    pub max_hours: Option<f64>,
+}
+
+/// What became of accepted offers, for one pathway (or `all`): where demand went unmet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ReferralRow {
+    /// The replication.
+    pub replication: u32,
+    /// A pathway's name, or `all`.
+    pub pathway: String,
+    /// Offers accepted.
+    pub accepted: u64,
+    /// Accepted, but did not engage after the hand-off.
+    pub did_not_engage: u64,
+    /// Accepted while already waiting for or in a service (no new referral).
+    pub already_referred: u64,
+    /// Referrals made to a service.
+    pub referred: u64,
+    /// Referrals that reached intake.
+    pub linked: u64,
+    /// Lost: no partner service fits this person (a provider gap).
+    pub lost_no_provider: u64,
+    /// Lost: every fitting service was full with no room on its waitlist.
+    pub lost_full: u64,
+    /// Lost: waited longer than the service's maximum wait.
+    pub lost_waiting: u64,
+    /// Lost: every fitting service was closed for longer than the maximum wait.
+    pub lost_closed: u64,
+    /// Still waiting when the span ended.
+    pub waiting_at_end: u64,
+}
+
+/// One service over the whole span.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProviderRow {
+    /// The replication.
+    pub replication: u32,
+    /// The service id.
+    pub provider_id: String,
+    /// The service's name.
+    pub provider: String,
+    /// Places (absent: no limit).
+    pub capacity: Option<u32>,
+    /// Referrals that chose it first.
+    pub referrals: u64,
+    /// Intakes.
+    pub intakes: u64,
+    /// Referrals that joined its waitlist.
+    pub waitlisted: u64,
+    /// Referrals lost at it (full, waited too long, or closed too long): unmet demand.
+    pub lost: u64,
+    /// Mean places in use.
+    pub mean_occupied: f64,
+    /// Mean places in use over places (absent when there is no limit).
+    pub utilisation: Option<f64>,
+    /// People waiting when the span ended.
+    pub waiting_at_end: u64,
+}
+
+/// One service over one period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ProviderPeriodRow {
+    /// The replication.
+    pub replication: u32,
+    /// The service id.
+    pub provider_id: String,
+    /// The period, from 0.
+    pub period: u32,
+    /// The period's first day.
+    pub start: NaiveDate,
+    /// Places (absent: no limit).
+    pub capacity: Option<u32>,
+    /// Mean places in use.
+    pub mean_occupied: f64,
+    /// Mean places in use over places.
+    pub utilisation: Option<f64>,
+    /// Referrals that chose it first.
+    pub referrals: u64,
+    /// Intakes.
+    pub intakes: u64,
+    /// Referrals lost at it.
+    pub lost: u64,
+}
+
+/// How many times people reached one intercept of the Sequential Intercept Model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct InterceptRow {
+    /// The replication.
+    pub replication: u32,
+    /// The arm.
+    pub arm: Arm,
+    /// The intercept, 0 to 5.
+    pub intercept: u8,
+    /// Its name.
+    pub name: String,
+    /// Encounters at intercepts 0 and 1; bookings at 2; jail admissions at 3.
+    pub count: u64,
+}
+
+/// Outcomes over one period, for one arm.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+pub struct TimelineRow {
+    /// The replication.
+    pub replication: u32,
+    /// The arm.
+    pub arm: Option<Arm>,
+    /// The period, from 0.
+    pub period: u32,
+    /// The period's first day.
+    pub start: Option<NaiveDate>,
+    /// Encounters.
+    pub encounters: u64,
+    /// Encounters where a pathway applied.
+    pub eligible: u64,
+    /// Offers made.
+    pub offered: u64,
+    /// Offers accepted.
+    pub accepted: u64,
+    /// Intakes.
+    pub linked: u64,
+    /// Accepted offers with nothing chargeable.
+    pub deflections: u64,
+    /// Accepted offers in place of an arrest.
+    pub diversions: u64,
+    /// Arrests with booking.
+    pub arrests: u64,
+    /// Held charges that were filed (each is also a booking).
+    pub charges_filed: u64,
+    /// Bookings (arrests and filed charges).
+    pub bookings: u64,
+    /// Jail admissions.
+    pub jail_admissions: u64,
+    /// Jail bed-days spent in the period.
+    pub jail_bed_days: f64,
+    /// Overdoses.
+    pub overdoses: u64,
+    /// Fatal overdoses.
+    pub overdose_deaths: u64,
+    /// Charge holds started.
+    pub holds_started: u64,
+    /// Charge holds that ended with charges dropped.
+    pub holds_dropped: u64,
+    /// Post-overdose follow-up attempts.
+    pub follow_up_attempts: u64,
+    /// Follow-up attempts that reached the person.
+    pub follow_up_contacts: u64,
+    /// Officer hours.
+    pub officer_hours: f64,
+    /// People in a service at the period's end.
+    pub in_service: u64,
+    /// People waiting for a service at the period's end.
+    pub waiting: u64,
+}
+
+/// One cost item, with and without the program.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CostRow {
+    /// The replication.
+    pub replication: u32,
+    /// `booking`, `jail_day`, `treatment_episode`, `officer_hour` or `total`.
+    pub item: String,
+    /// Unit cost (absent for the total).
+    pub unit_cost: Option<f64>,
+    /// Units with the program.
+    pub quantity_program: Option<f64>,
+    /// Units without it.
+    pub quantity_counterfactual: Option<f64>,
+    /// Cost with the program.
+    pub cost_program: f64,
+    /// Cost without it.
+    pub cost_counterfactual: f64,
+    /// Counterfactual minus program: positive when the program saves.
+    pub avoided: f64,
+}
+
+/// One outcome measure, with and without the program.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OutcomeRow {
+    /// The replication.
+    pub replication: u32,
+    /// The measure: `encounters`, `arrests`, `bookings`, `jail_bed_days`, `overdoses`...
+    pub measure: String,
+    /// With the program.
+    pub program: f64,
+    /// Without it.
+    pub counterfactual: f64,
+    /// Counterfactual minus program.
+    pub avoided: f64,
+}
+
+/// One stage for one group: the relative rate index against the reference group, with the
+/// absolute difference beside it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EquityRow {
+    /// The replication.
+    pub replication: u32,
+    /// The arm.
+    pub arm: Arm,
+    /// The group.
+    pub group: String,
+    /// The stage.
+    pub stage: Stage,
+    /// Encounters of this group at the stage.
+    pub count: u64,
+    /// The base of the rate: the group's population for `encounter` (rate per 1,000 people),
+    /// the previous stage's count otherwise (encounters for `booked`).
+    pub base: f64,
+    /// count / base (per 1,000 for `encounter`).
+    pub rate: Option<f64>,
+    /// The reference group's rate.
+    pub reference_rate: Option<f64>,
+    /// rate / reference rate.
+    pub relative_rate_index: Option<f64>,
+    /// rate minus reference rate.
+    pub difference: Option<f64>,
+}
+
+/// One measure summarised over replications.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SummaryRow {
+    /// The measure (as in the outcomes table).
+    pub measure: String,
+    /// `program`, `counterfactual` or `avoided`.
+    pub column: String,
+    /// Replications.
+    pub replications: u32,
+    /// Mean.
+    pub mean: f64,
+    /// Standard deviation (0 for one replication).
+    pub sd: f64,
+    /// 2.5th percentile.
+    pub p025: f64,
+    /// 97.5th percentile.
+    pub p975: f64,
+}
+
+/// What was run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RunInfo {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The program's id.
+    pub program_id: String,
+    /// The program's content hash.
+    pub program_hash: String,
+    /// Whether a provider directory was used.
+    pub directory: bool,
+    /// Whether encounters were replayed rather than generated.
+    pub replay: bool,
+    /// The seed.
+    pub seed: u64,
+    /// Replications.
+    pub replications: u32,
+    /// The first day.
+    pub start: NaiveDate,
+    /// Days simulated.
+    pub days: u32,
+    /// People at risk.
+    pub population: u32,
+    /// Person-years simulated per replication (population times days over 365.25).
+    pub person_years: f64,
+    /// Encounters with the program, over all replications.
+    pub encounters: u64,
+    /// Events processed over all replications and both arms.
+    pub events: u64,
+    /// Replayed encounters outside the span, skipped.
+    pub replay_skipped: u64,
+    /// The offramp version.
+    pub offramp_version: String,
+}
+
+/// Every table of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SimResults {
+    /// What was run.
+    pub info: RunInfo,
+    /// The funnel per stage and pathway.
+    pub funnel: Vec<FunnelRow>,
+    /// Time from encounter to intake.
+    pub time_to_intake: Vec<IntakeTimeRow>,
+    /// What became of accepted offers (unmet demand by pathway).
+    pub referrals: Vec<ReferralRow>,
+    /// Provider utilisation and unmet demand over the span.
+    pub providers: Vec<ProviderRow>,
+    /// Provider utilisation per period.
+    pub provider_periods: Vec<ProviderPeriodRow>,
+    /// The distribution over intercepts.
+    pub intercepts: Vec<InterceptRow>,
+    /// Outcomes over time.
+    pub timeline: Vec<TimelineRow>,
+    /// Costs with and without the program.
+    pub costs: Vec<CostRow>,
+    /// Outcomes with and without the program.
+    pub outcomes: Vec<OutcomeRow>,
+    /// Relative rate indices by group and stage.
+    pub equity: Vec<EquityRow>,
+    /// Outcomes summarised over replications.
+    pub summary: Vec<SummaryRow>,
+}
+
+/// The file format of written tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TableFormat {
+    /// One CSV file per table, with a header row.
+    Csv,
+    /// One JSON file per table: an array of row objects.
+    Json,
+}
+
+impl SimResults {
+    /// The names of the tables, in the order they are written.
+    pub const TABLES: [&'static str; 11] = [
+        "funnel",
+        "time_to_intake",
+        "referrals",
+        "providers",
+        "provider_periods",
+        "intercepts",
+        "timeline",
+        "costs",
+        "outcomes",
+        "equity",
+        "summary",
+    ];
+
+    /// Writes every table into `dir` (created when missing) as `<table>.csv` or `.json`, and
+    /// `run.json` with what was run. Returns the files written.
+    ///
+    /// ```no_run
+    /// # fn demo(results: offramp::sim::SimResults) -> Result<(), offramp::sim::SimError> {
+    /// let files = results.write("out", offramp::sim::TableFormat::Csv)?;
+    /// assert!(files.iter().any(|f| f.ends_with("funnel.csv")));
+    /// # Ok(()) }
+    /// ```
+    pub fn write(
+        &self,
+        dir: impl AsRef<Path>,
+        format: TableFormat,
+    ) -> Result<Vec<PathBuf>, SimError> {
+        let dir = dir.as_ref();
+        std::fs::create_dir_all(dir).map_err(|e| SimError::Output {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        })?;
+        let mut written = Vec::new();
+        macro_rules! table {
+            ($name:literal, $rows:expr) => {
+                written.push(write_table(dir, $name, $rows, format)?);
+            };
+        }
+        table!("funnel", &self.funnel);
+        table!("time_to_intake", &self.time_to_intake);
+        table!("referrals", &self.referrals);
+        table!("providers", &self.providers);
+        table!("provider_periods", &self.provider_periods);
+        table!("intercepts", &self.intercepts);
+        table!("timeline", &self.timeline);
+        table!("costs", &self.costs);
+        table!("outcomes", &self.outcomes);
+        table!("equity", &self.equity);
+        table!("summary", &self.summary);
+        let info = dir.join("run.json");
+        let text = serde_json::to_string_pretty(&self.info).map_err(|e| SimError::Output {
+            path: info.display().to_string(),
+            message: e.to_string(),
+        })?;
+        std::fs::write(&info, text + "\n").map_err(|e| SimError::Output {
+            path: info.display().to_string(),
+            message: e.to_string(),
+        })?;
+        written.push(info);
+        Ok(written)
+    }
+
+    /// One table as CSV text, by name (one of [`SimResults::TABLES`]).
+    ///
+    /// ```
+    /// # use offramp::sim::*;
+    /// # let results = SimResults::empty_for_docs();
+    /// assert!(results.table_csv("funnel").is_ok());
+    /// assert!(results.table_csv("nonsense").is_err());
+    /// ```
+    pub fn table_csv(&self, name: &str) -> Result<String, SimError> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        macro_rules! rows {
+            ($rows:expr) => {{
+                for r in $rows {
+                    w.serialize(r).map_err(|e| csv_error(name, e))?;
+                }
+            }};
+        }
+        match name {
+            "funnel" => rows!(&self.funnel),
+            "time_to_intake" => rows!(&self.time_to_intake),
+            "referrals" => rows!(&self.referrals),
+            "providers" => rows!(&self.providers),
+            "provider_periods" => rows!(&self.provider_periods),
+            "intercepts" => rows!(&self.intercepts),
+            "timeline" => rows!(&self.timeline),
+            "costs" => rows!(&self.costs),
+            "outcomes" => rows!(&self.outcomes),
+            "equity" => rows!(&self.equity),
+            "summary" => rows!(&self.summary),
+            _ => {
+                return Err(SimError::Output {
+                    path: "<table>".into(),
+                    message: format!("no such table; expected one of {}", Self::TABLES.join(", ")),
+                });
+            }
+        }
+        let bytes = w.into_inner().map_err(|e| csv_error(name, e))?;
+        String::from_utf8(bytes).map_err(|e| csv_error(name, e))
+    }
+
+    /// Results with no rows, for documentation examples.
+    #[doc(hidden)]
+    pub fn empty_for_docs() -> SimResults {
+        SimResults {
+            info: RunInfo {
+                scenario: String::new(),
+                program_id: String::new(),
+                program_hash: String::new(),
+                directory: false,
+                replay: false,
+                seed: 0,
+                replications: 0,
+                start: NaiveDate::MIN,
+                days: 0,
+                population: 0,
+                person_years: 0.0,
+                encounters: 0,
+                events: 0,
+                replay_skipped: 0,
+                offramp_version: String::new(),
+            },
+            funnel: Vec::new(),
+            time_to_intake: Vec::new(),
+            referrals: Vec::new(),
+            providers: Vec::new(),
+            provider_periods: Vec::new(),
+            intercepts: Vec::new(),
+            timeline: Vec::new(),
+            costs: Vec::new(),
+            outcomes: Vec::new(),
+            equity: Vec::new(),
+            summary: Vec::new(),
+        }
+    }
+}
+
+fn csv_error(table: &str, e: impl std::fmt::Display) -> SimError {
+    SimError::Output {
+        path: table.into(),
+        message: e.to_string(),
+    }
+}
+
+fn write_table<T: Serialize>(
+    dir: &Path,
+    name: &str,
+    rows: &[T],
+    format: TableFormat,
+) -> Result<PathBuf, SimError> {
+    let (path, result) = match format {
+        TableFormat::Csv => {
+            let path = dir.join(format!("{name}.csv"));
+            let result = (|| -> Result<(), String> {
+                let mut w = csv::Writer::from_path(&path).map_err(|e| e.to_string())?;
+                for r in rows {
+                    w.serialize(r).map_err(|e| e.to_string())?;
+                }
+                w.flush().map_err(|e| e.to_string())
+            })();
+            (path, result)
+        }
+        TableFormat::Json => {
+            let path = dir.join(format!("{name}.json"));
+            let result = (|| -> Result<(), String> {
+                let f = std::fs::File::create(&path).map_err(|e| e.to_string())?;
+                let mut w = std::io::BufWriter::new(f);
+                serde_json::to_writer(&mut w, rows).map_err(|e| e.to_string())?;
+                std::io::Write::flush(&mut w).map_err(|e| e.to_string())
+            })();
+            (path, result)
+        }
+    };
+    result.map_err(|message| SimError::Output {
+        path: path.display().to_string(),
+        message,
+    })?;
+    Ok(path)
+}

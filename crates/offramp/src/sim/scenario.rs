@@ -1,0 +1,1341 @@
+//! The scenario: the population, the behaviour and the services a simulation runs on.
+//!
+//! A scenario is a TOML file (or the same structure built in code or read from JSON). Every
+//! table has defaults, documented with their sources in `docs/simulation.md`; a table that is
+//! given replaces its default whole when it is a map (`[contacts]`, `[needs]`...), and field by
+//! field when it is a record (`[behaviour]`, `[justice]`...). Unknown keys are errors, reported
+//! with the file, line and column.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Consent, Flag, Level, Need, Pathway, Responder, Source};
+use crate::nibrs::NibrsCode;
+use crate::providers::ServiceKind;
+
+/// A scenario could not be read or does not make sense.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{path}: cannot read the scenario: {message}")]
+    Io {
+        /// The path given.
+        path: String,
+        /// The operating system's reason.
+        message: String,
+    },
+    /// The text is not a scenario: bad TOML or JSON, an unknown key, a value of the wrong type.
+    #[error("{file}:{line}:{column}: {message}")]
+    Parse {
+        /// The file (or the name given for text).
+        file: String,
+        /// 1-based line (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A value is out of range or inconsistent with another.
+    #[error("{file}:{line}:{column}: `{field}` {message}")]
+    Invalid {
+        /// The file (or the name given for text).
+        file: String,
+        /// 1-based line of the key, found on a best-effort basis (0 when unknown).
+        line: usize,
+        /// 1-based column of the key (0 when unknown).
+        column: usize,
+        /// The dotted path of the value, e.g. `behaviour.accept.default`.
+        field: String,
+        /// What was expected.
+        message: String,
+    },
+}
+
+impl ScenarioError {
+    /// The dotted field path the error is about, when it is about one value.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ScenarioError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+/// A scenario: everything a simulation run needs besides the seed.
+///
+/// ```
+/// use offramp::sim::Scenario;
+/// let s = Scenario::from_toml(r#"
+/// [scenario]
+/// name = "demo"
+/// program = "examples/programs/lead-king-county.toml"
+/// days = 90
+/// population = 5000
+///
+/// [contacts]
+/// call_for_service = 4.0
+/// "#, "demo.toml").unwrap();
+/// assert_eq!(s.scenario.days, Some(90));
+/// assert_eq!(s.contacts[&offramp::Source::CallForService], 4.0);
+///
+/// let err = Scenario::from_toml("[scenario]\nprogram = \"p.toml\"\ndayz = 3\n", "bad.toml").unwrap_err();
+/// assert!(err.to_string().starts_with("bad.toml:3:1: "), "{err}");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Scenario {
+    /// What is simulated: the program, the directory, the time span and the population.
+    pub scenario: ScenarioInfo,
+    /// First contacts per day across the whole population, by how the contact came about.
+    /// Overdose follow-ups are not listed here: they follow simulated overdoses
+    /// (`[overdoses.follow_up]`).
+    pub contacts: BTreeMap<Source, f64>,
+    /// Who responds, by source: shares of each responder.
+    pub responders: BTreeMap<Source, BTreeMap<Responder, f64>>,
+    /// Share of the population recorded with each need. `mental_health_crisis` and `suicidal`
+    /// are episodes, drawn afresh at each encounter; the others are traits of the person.
+    pub needs: BTreeMap<Need, f64>,
+    /// Offences on scene.
+    pub offenses: OffenseMix,
+    /// Probability of each flag at an encounter.
+    pub flags: BTreeMap<Flag, f64>,
+    /// Shares of recorded consent at an encounter.
+    pub consent: BTreeMap<Consent, f64>,
+    /// Extra attributes the program declares (e.g. a screening result), drawn at each
+    /// encounter: for each attribute, the shares of its values, written as text (`"true"`,
+    /// `"3"`, `"high"`) and read as the program declares the attribute.
+    pub attributes: BTreeMap<String, BTreeMap<String, f64>>,
+    /// Overdoses and post-overdose follow-up.
+    pub overdoses: Overdoses,
+    /// Age bands of the population with their shares.
+    pub ages: Vec<AgeBand>,
+    /// The reporting-only group attribute for equity analysis.
+    pub equity: Equity,
+    /// How people and responders behave.
+    pub behaviour: Behaviour,
+    /// What happens to people who are arrested or whose held charges are filed.
+    pub justice: Justice,
+    /// Partner provider capacity and service times.
+    pub providers: Providers,
+    /// Unit costs and officer time.
+    pub costs: Costs,
+    /// Historical replay: real encounters in place of generated ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replay: Option<Replay>,
+}
+
+/// The `[scenario]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScenarioInfo {
+    /// A name for people.
+    pub name: String,
+    /// Free text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The program file, relative to the scenario file.
+    pub program: PathBuf,
+    /// A provider directory, relative to the scenario file; when given, the router matches
+    /// partners and the simulated services are the directory's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub directory: Option<PathBuf>,
+    /// The first day, at local midnight in the program's time zone. Default 2026-01-01; in a
+    /// replay, the day of the earliest encounter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<NaiveDate>,
+    /// Days simulated. Default 365; in a replay, through the day of the last encounter.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<u32>,
+    /// People at risk of contact: the cohort whose person-years are simulated.
+    pub population: u32,
+    /// The length of a period in the outcomes-over-time tables, in days (7: weekly).
+    pub period_days: u32,
+    /// The seed used when the caller gives none.
+    pub seed: u64,
+    /// Replications used when the caller gives no number.
+    pub replications: u32,
+}
+
+impl Default for ScenarioInfo {
+    fn default() -> Self {
+        ScenarioInfo {
+            name: "scenario".into(),
+            description: None,
+            program: PathBuf::new(),
+            directory: None,
+            start: None,
+            days: None,
+            population: 10_000,
+            period_days: 7,
+            seed: 1,
+            replications: 1,
+        }
+    }
+}
+
+/// One entry of the offence mix.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OffenseShare {
+    /// The NIBRS code.
+    pub nibrs: NibrsCode,
+    /// Its share among encounters that carry an offence.
+    pub share: f64,
+    /// Shares of each level for this code.
+    pub levels: BTreeMap<Level, f64>,
+    /// Probability that violence was involved.
+    #[serde(default)]
+    pub violent: f64,
+}
+
+/// The `[offenses]` table: how often an encounter carries an offence, and which.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct OffenseMix {
+    /// Probability that an encounter carries an offence, by source.
+    pub probability: BTreeMap<Source, f64>,
+    /// Which offence, with level shares.
+    pub mix: Vec<OffenseShare>,
+}
+
+/// The `[overdoses]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Overdoses {
+    /// Overdoses per day across the people at risk (those with one of `needs`).
+    pub per_day: f64,
+    /// The needs that put a person at risk of overdose.
+    pub needs: Vec<Need>,
+    /// Probability that an overdose is fatal.
+    pub fatal: f64,
+    /// Probability that naloxone is given to a survivor.
+    pub naloxone: f64,
+    /// Probability of another overdose within a year of one (the repeat-overdose hazard).
+    pub repeat_within_year: f64,
+    /// Post-overdose follow-up, made only when the program offers Naloxone Plus.
+    pub follow_up: FollowUp,
+}
+
+/// The `[overdoses.follow_up]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct FollowUp {
+    /// Probability that a survivor is sought out at all.
+    pub attempt: f64,
+    /// Probability that an attempt reaches the person.
+    pub contact: f64,
+    /// Earliest attempt, hours after the overdose.
+    pub min_hours: f64,
+    /// Latest attempt, hours after the overdose.
+    pub max_hours: f64,
+    /// Who visits: shares of each responder.
+    pub responders: BTreeMap<Responder, f64>,
+}
+
+/// One age band.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgeBand {
+    /// Youngest age, inclusive.
+    pub min: u16,
+    /// Oldest age, inclusive.
+    pub max: u16,
+    /// Share of the population.
+    pub share: f64,
+}
+
+/// One group of the reporting-only attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    /// The attribute's value, e.g. `black`.
+    pub name: String,
+    /// Share of the population.
+    pub share: f64,
+    /// Contact rate relative to the population average's baseline (1: no difference). Models
+    /// differential exposure to contact; routing never sees the group.
+    #[serde(default = "one")]
+    pub contact_ratio: f64,
+    /// Multiplier on the probability of accepting an offer (1: no difference).
+    #[serde(default = "one")]
+    pub accept_ratio: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// The `[equity]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Equity {
+    /// The attribute's name. When the program declares it (as reporting-only), generated
+    /// encounters carry it, so the router is shown never to read it.
+    pub attribute: String,
+    /// The reference group of the relative rate index.
+    pub reference: String,
+    /// The groups with their shares.
+    pub groups: Vec<Group>,
+}
+
+/// A probability that depends on the pathway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ByPathway {
+    /// For pathways not listed.
+    pub default: f64,
+    /// By pathway.
+    pub pathways: BTreeMap<Pathway, f64>,
+}
+
+impl ByPathway {
+    /// A probability that is the same for every pathway.
+    ///
+    /// ```
+    /// use offramp::{Pathway, sim::ByPathway};
+    /// assert_eq!(ByPathway::all(0.5).get(Pathway::NaloxonePlus), 0.5);
+    /// ```
+    pub fn all(p: f64) -> ByPathway {
+        ByPathway {
+            default: p,
+            pathways: BTreeMap::new(),
+        }
+    }
+
+    /// The probability for a pathway.
+    pub fn get(&self, pathway: Pathway) -> f64 {
+        self.pathways.get(&pathway).copied().unwrap_or(self.default)
+    }
+}
+
+impl Default for ByPathway {
+    fn default() -> Self {
+        ByPathway::all(1.0)
+    }
+}
+
+/// A probability for one pathway and one need.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptCell {
+    /// The pathway offered.
+    pub pathway: Pathway,
+    /// A need the person has.
+    pub need: Need,
+    /// Probability of accepting.
+    pub probability: f64,
+}
+
+/// The probability of accepting an offer, by pathway and need.
+///
+/// For a person offered pathway P: the mean of the `cells` for P and each of the person's
+/// needs, when there are any; otherwise `pathways[P]`; otherwise `default`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Accept {
+    /// For pathways and needs not listed.
+    pub default: f64,
+    /// By pathway.
+    pub pathways: BTreeMap<Pathway, f64>,
+    /// By pathway and need.
+    pub cells: Vec<AcceptCell>,
+}
+
+impl Default for Accept {
+    fn default() -> Self {
+        Accept {
+            default: 0.6,
+            pathways: BTreeMap::new(),
+            cells: Vec::new(),
+        }
+    }
+}
+
+/// The `[behaviour]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Behaviour {
+    /// Probability that the responder makes the offer when a pathway is eligible.
+    pub offer: ByPathway,
+    /// Probability that the person accepts.
+    pub accept: Accept,
+    /// Probability that the person engages after the hand-off (arrives for intake).
+    pub engage: ByPathway,
+    /// Of those who start a service, the share still in it (or finished) after 30 days.
+    pub retained_30: ByPathway,
+    /// Of those who start a service, the share still in it (or finished) after 90 days.
+    pub retained_90: ByPathway,
+    /// Probability of another contact within a year of an encounter (the re-contact hazard).
+    pub recontact_within_year: f64,
+    /// Contact hazard while in a service, relative to out of it.
+    pub engaged_contact_ratio: f64,
+    /// Overdose hazard while in a service, relative to out of it.
+    pub engaged_overdose_ratio: f64,
+}
+
+/// The `[justice]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Justice {
+    /// Probability of arrest and booking for a chargeable offence that is not diverted, by the
+    /// most serious level on scene.
+    pub arrest: BTreeMap<Level, f64>,
+    /// Probability of a jail stay after booking, by level.
+    pub jail: BTreeMap<Level, f64>,
+    /// Mean days in jail for a stay, by level.
+    pub jail_days: BTreeMap<Level, f64>,
+    /// Probability that held charges are filed when the hold ends and the person is neither in
+    /// a service nor finished one.
+    pub file_on_failed_hold: f64,
+    /// Probability of an overdose within 30 days of release from jail, for people at risk.
+    pub overdose_after_release: f64,
+}
+
+/// One simulated service: a directory service (by id) or, without a directory, a service the
+/// scenario defines for some pathways.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderSpec {
+    /// The directory service id, or a name for a scenario-only service.
+    pub id: String,
+    /// Pathways that refer to it (scenario-only services; ignored with a directory).
+    #[serde(default)]
+    pub pathways: Vec<Pathway>,
+    /// People it serves at once; absent means no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    /// People who may wait for a place; absent means the `[providers]` default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waitlist: Option<u32>,
+    /// Days a referral waits before it is lost; absent means the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_wait_days: Option<f64>,
+    /// Mean length of an episode, in days; absent means the default for its kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_days: Option<f64>,
+}
+
+/// The `[providers]` table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Providers {
+    /// Capacity of a directory service that reports none and is not listed; absent: no limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_capacity: Option<u32>,
+    /// People who may wait for a place.
+    pub waitlist: u32,
+    /// Days a referral waits (for a place, or for the service to open) before it is lost.
+    pub max_wait_days: f64,
+    /// Mean hours from hand-off to intake when a place is free.
+    pub intake_delay_hours: f64,
+    /// Mean episode length in days, by the service's first kind.
+    pub service_days: BTreeMap<ServiceKind, f64>,
+    /// Mean episode length for a scenario-only service with no `service_days`.
+    pub default_service_days: f64,
+    /// Start with directory services as full as their reported free places say.
+    pub initial_occupancy: bool,
+    /// Services, with capacity and times.
+    pub services: Vec<ProviderSpec>,
+}
+
+/// The `[costs]` table: unit costs (in any one currency) and officer time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Costs {
+    /// One booking.
+    pub booking: f64,
+    /// One jail bed-day.
+    pub jail_day: f64,
+    /// One treatment or service episode started.
+    pub treatment_episode: f64,
+    /// One officer hour.
+    pub officer_hour: f64,
+    /// Officer hours spent on any encounter.
+    pub encounter_hours: f64,
+    /// Extra officer hours when a pathway is offered (the warm hand-off).
+    pub referral_hours: f64,
+    /// Extra officer hours for an arrest and booking.
+    pub arrest_hours: f64,
+}
+
+/// The `[replay]` table: feed real encounters instead of generating them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Replay {
+    /// Encounters as JSON lines, relative to the scenario file.
+    pub encounters: PathBuf,
+    /// An encounter attribute naming the person, so that one person's encounters are linked;
+    /// without it every encounter is a different person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person_attribute: Option<String>,
+}
+
+// ------------------------------------------------------------------ defaults
+
+fn map<K: Ord, const N: usize>(pairs: [(K, f64); N]) -> BTreeMap<K, f64> {
+    pairs.into_iter().collect()
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        use Source as S;
+        Scenario {
+            scenario: ScenarioInfo::default(),
+            contacts: map([
+                (S::CallForService, 4.0),
+                (S::OnView, 2.0),
+                (S::SelfInitiated, 0.5),
+                (S::Outreach, 0.5),
+            ]),
+            responders: default_responders(),
+            needs: map([
+                (Need::Sud, 0.55),
+                (Need::OpioidUse, 0.30),
+                (Need::StimulantUse, 0.20),
+                (Need::AlcoholUse, 0.15),
+                (Need::MentalHealth, 0.30),
+                (Need::MentalHealthCrisis, 0.08),
+                (Need::CoOccurring, 0.15),
+                (Need::Homelessness, 0.25),
+                (Need::SexWork, 0.05),
+                (Need::TraffickingVictim, 0.01),
+                (Need::Suicidal, 0.02),
+            ]),
+            offenses: OffenseMix::default(),
+            flags: map([
+                (Flag::ActiveWarrant, 0.05),
+                (Flag::PendingDrugCharge, 0.03),
+                (Flag::Weapon, 0.02),
+                (Flag::DomesticViolence, 0.02),
+                (Flag::VictimPresent, 0.03),
+            ]),
+            consent: map([(Consent::Verbal, 0.9), (Consent::Declined, 0.1)]),
+            attributes: BTreeMap::new(),
+            overdoses: Overdoses::default(),
+            ages: vec![
+                AgeBand {
+                    min: 16,
+                    max: 17,
+                    share: 0.03,
+                },
+                AgeBand {
+                    min: 18,
+                    max: 24,
+                    share: 0.15,
+                },
+                AgeBand {
+                    min: 25,
+                    max: 34,
+                    share: 0.30,
+                },
+                AgeBand {
+                    min: 35,
+                    max: 44,
+                    share: 0.25,
+                },
+                AgeBand {
+                    min: 45,
+                    max: 64,
+                    share: 0.24,
+                },
+                AgeBand {
+                    min: 65,
+                    max: 80,
+                    share: 0.03,
+                },
+            ],
+            equity: Equity::default(),
+            behaviour: Behaviour::default(),
+            justice: Justice::default(),
+            providers: Providers::default(),
+            costs: Costs::default(),
+            replay: None,
+        }
+    }
+}
+
+fn default_responders() -> BTreeMap<Source, BTreeMap<Responder, f64>> {
+    use Responder as R;
+    use Source as S;
+    BTreeMap::from([
+        (
+            S::CallForService,
+            map([(R::LawEnforcement, 0.85), (R::Ems, 0.15)]),
+        ),
+        (S::OnView, map([(R::LawEnforcement, 1.0)])),
+        (
+            S::SelfInitiated,
+            map([(R::LawEnforcement, 0.5), (R::Fire, 0.5)]),
+        ),
+        (S::Outreach, map([(R::CoResponder, 0.6), (R::Peer, 0.4)])),
+        (
+            S::OverdoseFollowUp,
+            map([(R::CoResponder, 0.5), (R::Peer, 0.5)]),
+        ),
+    ])
+}
+
+impl Default for OffenseMix {
+    fn default() -> Self {
+        let code = |c: &str| NibrsCode::parse(c);
+        let mut mix = Vec::new();
+        for (c, share, misd, violent) in [
+            ("35A", 0.35, 0.8, 0.0),
+            ("35B", 0.10, 1.0, 0.0),
+            ("40A", 0.05, 1.0, 0.0),
+            ("90C", 0.15, 1.0, 0.05),
+            ("90J", 0.10, 1.0, 0.0),
+            ("23C", 0.15, 0.9, 0.0),
+            ("13B", 0.10, 0.9, 1.0),
+        ] {
+            if let Ok(nibrs) = code(c) {
+                mix.push(OffenseShare {
+                    nibrs,
+                    share,
+                    levels: map([(Level::Misdemeanor, misd), (Level::Felony, 1.0 - misd)]),
+                    violent,
+                });
+            }
+        }
+        OffenseMix {
+            probability: map([(Source::CallForService, 0.35), (Source::OnView, 0.6)]),
+            mix,
+        }
+    }
+}
+
+impl Default for Overdoses {
+    fn default() -> Self {
+        Overdoses {
+            per_day: 1.0,
+            needs: vec![Need::OpioidUse],
+            fatal: 0.05,
+            naloxone: 0.85,
+            repeat_within_year: 0.3,
+            follow_up: FollowUp::default(),
+        }
+    }
+}
+
+impl Default for FollowUp {
+    fn default() -> Self {
+        FollowUp {
+            attempt: 1.0,
+            contact: 0.5,
+            min_hours: 6.0,
+            max_hours: 66.0,
+            responders: map([(Responder::CoResponder, 0.5), (Responder::Peer, 0.5)]),
+        }
+    }
+}
+
+impl Default for Equity {
+    fn default() -> Self {
+        let g = |name: &str, share| Group {
+            name: name.into(),
+            share,
+            contact_ratio: 1.0,
+            accept_ratio: 1.0,
+        };
+        Equity {
+            attribute: "race".into(),
+            reference: "white".into(),
+            groups: vec![g("white", 0.6), g("black", 0.25), g("other", 0.15)],
+        }
+    }
+}
+
+impl Default for Behaviour {
+    fn default() -> Self {
+        Behaviour {
+            offer: ByPathway::all(0.945),
+            accept: Accept::default(),
+            engage: ByPathway::all(0.9),
+            retained_30: ByPathway::all(0.88),
+            retained_90: ByPathway::all(0.56),
+            recontact_within_year: 0.5,
+            engaged_contact_ratio: 0.5,
+            engaged_overdose_ratio: 0.5,
+        }
+    }
+}
+
+impl Default for Justice {
+    fn default() -> Self {
+        Justice {
+            arrest: map([
+                (Level::Infraction, 0.0),
+                (Level::Misdemeanor, 0.6),
+                (Level::Felony, 0.9),
+            ]),
+            jail: map([
+                (Level::Infraction, 0.0),
+                (Level::Misdemeanor, 0.5),
+                (Level::Felony, 0.8),
+            ]),
+            jail_days: map([
+                (Level::Infraction, 0.0),
+                (Level::Misdemeanor, 4.0),
+                (Level::Felony, 30.0),
+            ]),
+            file_on_failed_hold: 1.0,
+            overdose_after_release: 0.05,
+        }
+    }
+}
+
+impl Default for Providers {
+    fn default() -> Self {
+        use ServiceKind as K;
+        Providers {
+            default_capacity: None,
+            waitlist: 20,
+            max_wait_days: 14.0,
+            intake_delay_hours: 24.0,
+            service_days: map([
+                (K::WithdrawalManagement, 5.0),
+                (K::Moud, 180.0),
+                (K::Residential, 30.0),
+                (K::Outpatient, 90.0),
+                (K::MentalHealthCrisis, 1.0),
+                (K::CrisisStabilization, 3.0),
+                (K::ShelterHousing, 30.0),
+                (K::CaseManagement, 180.0),
+                (K::PeerRecovery, 90.0),
+                (K::HarmReduction, 1.0),
+                (K::SexWorkTrafficking, 90.0),
+            ]),
+            default_service_days: 90.0,
+            initial_occupancy: true,
+            services: Vec::new(),
+        }
+    }
+}
+
+impl Default for Costs {
+    fn default() -> Self {
+        Costs {
+            booking: 500.0,
+            jail_day: 120.0,
+            treatment_episode: 3_000.0,
+            officer_hour: 60.0,
+            encounter_hours: 0.75,
+            referral_hours: 0.5,
+            arrest_hours: 3.0,
+        }
+    }
+}
+
+// ------------------------------------------------------------------ reading
+
+impl Scenario {
+    /// Reads a scenario from a TOML file (`.json` for JSON). Paths inside it are resolved
+    /// against the file's folder.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        let mut s = if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        {
+            Scenario::from_json(&text, &shown)?
+        } else {
+            Scenario::from_toml(&text, &shown)?
+        };
+        let base = path.parent().unwrap_or_else(|| Path::new(""));
+        s.resolve_paths(base);
+        Ok(s)
+    }
+
+    /// Reads a scenario from TOML text; `name` is used in errors. Relative paths are kept as
+    /// they are (relative to the working directory); see [`Scenario::resolve_paths`].
+    pub fn from_toml(text: &str, name: &str) -> Result<Scenario, ScenarioError> {
+        let s: Scenario = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|sp| line_col(text, sp.start))
+                .unwrap_or((0, 0));
+            ScenarioError::Parse {
+                file: name.into(),
+                line,
+                column,
+                message: crate::domain::redact_serde_message(e.message().trim()),
+            }
+        })?;
+        s.validate_in(text, name)?;
+        Ok(s)
+    }
+
+    /// Reads a scenario from JSON text (the same structure as the TOML).
+    pub fn from_json(text: &str, name: &str) -> Result<Scenario, ScenarioError> {
+        let s: Scenario = serde_json::from_str(text).map_err(|e| {
+            let msg = e.to_string();
+            let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
+            ScenarioError::Parse {
+                file: name.into(),
+                line: e.line(),
+                column: e.column(),
+                message: crate::domain::redact_serde_message(msg),
+            }
+        })?;
+        s.validate_in(text, name)?;
+        Ok(s)
+    }
+
+    /// The JSON Schema (draft 2020-12) of the scenario format, for editors and validators.
+    ///
+    /// ```
+    /// let schema = offramp::sim::Scenario::json_schema();
+    /// assert_eq!(schema["title"], "Scenario");
+    /// ```
+    pub fn json_schema() -> serde_json::Value {
+        schemars::schema_for!(Scenario).to_value()
+    }
+
+    /// The scenario as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    /// Makes the program, directory and replay paths relative to `base` (a scenario file's
+    /// folder) when they are relative.
+    pub fn resolve_paths(&mut self, base: &Path) {
+        let fix = |p: &mut PathBuf| {
+            if p.is_relative() && !p.as_os_str().is_empty() {
+                *p = base.join(&*p);
+            }
+        };
+        fix(&mut self.scenario.program);
+        if let Some(d) = self.scenario.directory.as_mut() {
+            fix(d);
+        }
+        if let Some(r) = self.replay.as_mut() {
+            fix(&mut r.encounters);
+        }
+    }
+
+    /// Checks every value: probabilities in 0..=1, rates and times not negative, shares that
+    /// add up, names that exist.
+    ///
+    /// ```
+    /// use offramp::sim::Scenario;
+    /// let mut s = Scenario::default();
+    /// s.scenario.program = "p.toml".into();
+    /// assert!(s.validate().is_ok());
+    /// s.behaviour.accept.default = 1.5;
+    /// let e = s.validate().unwrap_err();
+    /// assert_eq!(e.field(), Some("behaviour.accept.default"));
+    /// ```
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        self.validate_in("", "<scenario>")
+    }
+
+    fn validate_in(&self, text: &str, name: &str) -> Result<(), ScenarioError> {
+        let mut v = Validator {
+            text,
+            file: name,
+            error: None,
+        };
+        self.check(&mut v);
+        match v.error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    fn check(&self, v: &mut Validator<'_>) {
+        let info = &self.scenario;
+        v.range_u("scenario.population", info.population.into(), 1, 50_000_000);
+        if let Some(d) = info.days {
+            v.range_u("scenario.days", d.into(), 1, 36_600);
+        }
+        v.range_u("scenario.period_days", info.period_days.into(), 1, 3_660);
+        v.range_u(
+            "scenario.replications",
+            info.replications.into(),
+            1,
+            100_000,
+        );
+        for (s, r) in &self.contacts {
+            v.rate(&format!("contacts.{s}"), *r, 1e6);
+        }
+        if self.contacts.contains_key(&Source::OverdoseFollowUp) {
+            v.fail(
+                "contacts.overdose_follow_up",
+                "cannot be set: follow-ups come from simulated overdoses ([overdoses] per_day and [overdoses.follow_up])",
+            );
+        }
+        for (s, shares) in &self.responders {
+            v.shares(&format!("responders.{s}"), shares.values().copied());
+        }
+        for (n, p) in &self.needs {
+            v.prob(&format!("needs.{n}"), *p);
+        }
+        for (s, p) in &self.offenses.probability {
+            v.prob(&format!("offenses.probability.{s}"), *p);
+        }
+        if self.offenses.probability.values().any(|p| *p > 0.0) {
+            if self.offenses.mix.is_empty() {
+                v.fail(
+                    "offenses.mix",
+                    "must list at least one offence when an offence probability is above 0",
+                );
+            }
+            v.shares("offenses.mix", self.offenses.mix.iter().map(|m| m.share));
+        }
+        for (i, m) in self.offenses.mix.iter().enumerate() {
+            v.shares(
+                &format!("offenses.mix[{i}].levels"),
+                m.levels.values().copied(),
+            );
+            v.prob(&format!("offenses.mix[{i}].violent"), m.violent);
+        }
+        for (f, p) in &self.flags {
+            v.prob(&format!("flags.{f}"), *p);
+        }
+        if !self.consent.is_empty() {
+            v.shares("consent", self.consent.values().copied());
+        }
+        for (name, shares) in &self.attributes {
+            let field = if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                format!("attributes.{name}")
+            } else {
+                "attributes".to_string()
+            };
+            v.shares(&field, shares.values().copied());
+            if *name == self.equity.attribute {
+                v.fail(
+                    &field,
+                    "is the equity attribute: its values come from [equity] groups",
+                );
+            }
+        }
+        let od = &self.overdoses;
+        v.rate("overdoses.per_day", od.per_day, 1e6);
+        if od.per_day > 0.0 && od.needs.is_empty() {
+            v.fail(
+                "overdoses.needs",
+                "must list at least one need when overdoses.per_day is above 0",
+            );
+        }
+        v.prob("overdoses.fatal", od.fatal);
+        v.prob("overdoses.naloxone", od.naloxone);
+        v.prob_below_one("overdoses.repeat_within_year", od.repeat_within_year);
+        let fu = &od.follow_up;
+        v.prob("overdoses.follow_up.attempt", fu.attempt);
+        v.prob("overdoses.follow_up.contact", fu.contact);
+        v.rate("overdoses.follow_up.min_hours", fu.min_hours, 24.0 * 365.0);
+        v.rate("overdoses.follow_up.max_hours", fu.max_hours, 24.0 * 365.0);
+        if fu.max_hours < fu.min_hours {
+            v.fail(
+                "overdoses.follow_up.max_hours",
+                "must not be less than min_hours",
+            );
+        }
+        if !fu.responders.is_empty() {
+            v.shares(
+                "overdoses.follow_up.responders",
+                fu.responders.values().copied(),
+            );
+        }
+        if self.ages.is_empty() {
+            v.fail("ages", "must list at least one age band");
+        }
+        for (i, a) in self.ages.iter().enumerate() {
+            if a.min > a.max || a.max > 130 {
+                v.fail(
+                    &format!("ages[{i}].max"),
+                    "must be at least `min` and at most 130",
+                );
+            }
+        }
+        v.shares("ages", self.ages.iter().map(|a| a.share));
+        let eq = &self.equity;
+        if eq.groups.is_empty() {
+            v.fail("equity.groups", "must list at least one group");
+        }
+        v.shares("equity.groups", eq.groups.iter().map(|g| g.share));
+        for (i, g) in eq.groups.iter().enumerate() {
+            v.rate(
+                &format!("equity.groups[{i}].contact_ratio"),
+                g.contact_ratio,
+                1e3,
+            );
+            v.rate(
+                &format!("equity.groups[{i}].accept_ratio"),
+                g.accept_ratio,
+                1e3,
+            );
+            if eq.groups[..i].iter().any(|h| h.name == g.name) {
+                v.fail(&format!("equity.groups[{i}].name"), "is used by two groups");
+            }
+        }
+        if !eq.groups.iter().any(|g| g.name == eq.reference) {
+            v.fail("equity.reference", "must be the name of one of the groups");
+        }
+        if eq
+            .groups
+            .iter()
+            .map(|g| g.share * g.contact_ratio)
+            .sum::<f64>()
+            <= 0.0
+        {
+            v.fail(
+                "equity.groups",
+                "must give some group a share and contact ratio above 0",
+            );
+        }
+        let b = &self.behaviour;
+        v.by_pathway("behaviour.offer", &b.offer);
+        v.prob("behaviour.accept.default", b.accept.default);
+        for (p, x) in &b.accept.pathways {
+            v.prob(&format!("behaviour.accept.pathways.{p}"), *x);
+        }
+        for (i, c) in b.accept.cells.iter().enumerate() {
+            v.prob(
+                &format!("behaviour.accept.cells[{i}].probability"),
+                c.probability,
+            );
+        }
+        v.by_pathway("behaviour.engage", &b.engage);
+        v.by_pathway("behaviour.retained_30", &b.retained_30);
+        v.by_pathway("behaviour.retained_90", &b.retained_90);
+        for p in Pathway::ALL {
+            if b.retained_90.get(*p) > b.retained_30.get(*p) {
+                v.fail(
+                    "behaviour.retained_90",
+                    &format!("must not exceed retained_30 (pathway {p})"),
+                );
+            }
+        }
+        v.prob_below_one("behaviour.recontact_within_year", b.recontact_within_year);
+        v.range_f(
+            "behaviour.engaged_contact_ratio",
+            b.engaged_contact_ratio,
+            0.0,
+            1.0,
+        );
+        v.range_f(
+            "behaviour.engaged_overdose_ratio",
+            b.engaged_overdose_ratio,
+            0.0,
+            1.0,
+        );
+        let j = &self.justice;
+        for (l, p) in &j.arrest {
+            v.prob(&format!("justice.arrest.{l}"), *p);
+        }
+        for (l, p) in &j.jail {
+            v.prob(&format!("justice.jail.{l}"), *p);
+        }
+        for (l, d) in &j.jail_days {
+            v.rate(&format!("justice.jail_days.{l}"), *d, 36_500.0);
+        }
+        v.prob("justice.file_on_failed_hold", j.file_on_failed_hold);
+        v.prob("justice.overdose_after_release", j.overdose_after_release);
+        let pr = &self.providers;
+        v.rate("providers.max_wait_days", pr.max_wait_days, 3_650.0);
+        v.rate(
+            "providers.intake_delay_hours",
+            pr.intake_delay_hours,
+            24.0 * 365.0,
+        );
+        v.range_f(
+            "providers.default_service_days",
+            pr.default_service_days,
+            0.01,
+            36_500.0,
+        );
+        for (k, d) in &pr.service_days {
+            let key = serde_json::to_value(k)
+                .ok()
+                .and_then(|x| x.as_str().map(str::to_string))
+                .unwrap_or_default();
+            v.range_f(&format!("providers.service_days.{key}"), *d, 0.01, 36_500.0);
+        }
+        for (i, s) in pr.services.iter().enumerate() {
+            if s.id.trim().is_empty() {
+                v.fail(&format!("providers.services[{i}].id"), "must not be empty");
+            }
+            if pr.services[..i].iter().any(|o| o.id == s.id) {
+                v.fail(&format!("providers.services[{i}].id"), "is used twice");
+            }
+            if let Some(w) = s.max_wait_days {
+                v.rate(
+                    &format!("providers.services[{i}].max_wait_days"),
+                    w,
+                    3_650.0,
+                );
+            }
+            if let Some(d) = s.service_days {
+                v.range_f(
+                    &format!("providers.services[{i}].service_days"),
+                    d,
+                    0.01,
+                    36_500.0,
+                );
+            }
+        }
+        let c = &self.costs;
+        for (k, x) in [
+            ("booking", c.booking),
+            ("jail_day", c.jail_day),
+            ("treatment_episode", c.treatment_episode),
+            ("officer_hour", c.officer_hour),
+            ("encounter_hours", c.encounter_hours),
+            ("referral_hours", c.referral_hours),
+            ("arrest_hours", c.arrest_hours),
+        ] {
+            v.rate(&format!("costs.{k}"), x, 1e12);
+        }
+        if let Some(r) = &self.replay
+            && r.encounters.as_os_str().is_empty()
+        {
+            v.fail("replay.encounters", "must name the encounters file");
+        }
+    }
+}
+
+/// Collects the first problem, with its place in the text.
+struct Validator<'a> {
+    text: &'a str,
+    file: &'a str,
+    error: Option<ScenarioError>,
+}
+
+impl Validator<'_> {
+    fn fail(&mut self, field: &str, message: &str) {
+        if self.error.is_some() {
+            return;
+        }
+        let (line, column) = locate(self.text, field);
+        self.error = Some(ScenarioError::Invalid {
+            file: self.file.into(),
+            line,
+            column,
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    fn range_f(&mut self, field: &str, x: f64, lo: f64, hi: f64) {
+        if !(x.is_finite() && x >= lo && x <= hi) {
+            self.fail(field, &format!("must be a number from {lo} to {hi}"));
+        }
+    }
+
+    fn range_u(&mut self, field: &str, x: u64, lo: u64, hi: u64) {
+        if x < lo || x > hi {
+            self.fail(field, &format!("must be from {lo} to {hi}"));
+        }
+    }
+
+    fn prob(&mut self, field: &str, p: f64) {
+        if !(p.is_finite() && (0.0..=1.0).contains(&p)) {
+            self.fail(field, "must be a probability from 0 to 1");
+        }
+    }
+
+    fn prob_below_one(&mut self, field: &str, p: f64) {
+        if !(p.is_finite() && (0.0..1.0).contains(&p)) {
+            self.fail(field, "must be a probability from 0 to below 1");
+        }
+    }
+
+    fn rate(&mut self, field: &str, r: f64, hi: f64) {
+        if !(r.is_finite() && r >= 0.0 && r <= hi) {
+            self.fail(field, &format!("must be a number from 0 to {hi}"));
+        }
+    }
+
+    fn by_pathway(&mut self, field: &str, b: &ByPathway) {
+        self.prob(&format!("{field}.default"), b.default);
+        for (p, x) in &b.pathways {
+            self.prob(&format!("{field}.pathways.{p}"), *x);
+        }
+    }
+
+    /// Shares must be non-negative and add up to 1 (within 1%); they are normalised on use.
+    fn shares(&mut self, field: &str, shares: impl Iterator<Item = f64>) {
+        let mut sum = 0.0;
+        for s in shares {
+            if !(s.is_finite() && s >= 0.0) {
+                self.fail(field, "must hold shares that are numbers of at least 0");
+                return;
+            }
+            sum += s;
+        }
+        if (sum - 1.0).abs() > 0.01 {
+            self.fail(
+                field,
+                &format!("must hold shares that add up to 1 (they add up to {sum:.4})"),
+            );
+        }
+    }
+}
+
+/// 1-based line and column of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while end > 0 && !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Best-effort place of a dotted field (`behaviour.accept.default`, `ages[2].max`) in TOML or
+/// JSON text: the last key that is found, searched after the place of the keys before it.
+fn locate(text: &str, field: &str) -> (usize, usize) {
+    if text.is_empty() {
+        return (0, 0);
+    }
+    let mut from = 0usize;
+    let mut found = None;
+    for seg in field.split('.') {
+        let key = seg.split('[').next().unwrap_or(seg);
+        if key.is_empty() {
+            continue;
+        }
+        let hit = find_key(text, from, key);
+        if let Some(at) = hit {
+            found = Some(at);
+            from = at;
+        }
+    }
+    found.map_or((0, 0), |at| line_col(text, at))
+}
+
+/// Where `key` starts as a key after `from`: at a line start followed by `=` or `.`, inside a
+/// table header, inline after `{`/`,`, or quoted as a JSON key.
+fn find_key(text: &str, from: usize, key: &str) -> Option<usize> {
+    let hay = text.get(from..)?;
+    let bytes = hay.as_bytes();
+    let mut start = 0;
+    while let Some(i) = hay[start..].find(key) {
+        let at = start + i;
+        let before = hay[..at].trim_end_matches([' ', '\t', '"']);
+        let prev = before.as_bytes().last().copied();
+        let after = hay[at + key.len()..].trim_start_matches([' ', '\t', '"']);
+        let next = after.as_bytes().first().copied();
+        let boundary_before = at == 0
+            || !matches!(bytes.get(at - 1), Some(c) if c.is_ascii_alphanumeric() || *c == b'_');
+        let boundary_after = !matches!(bytes.get(at + key.len()), Some(c) if c.is_ascii_alphanumeric() || *c == b'_');
+        if boundary_before
+            && boundary_after
+            && matches!(prev, None | Some(b'\n' | b'[' | b'.' | b'{' | b','))
+            && matches!(next, Some(b'=' | b'.' | b']' | b':'))
+        {
+            return Some(from + at);
+        }
+        start = at + key.len();
+    }
+    None
+}
+
+impl fmt::Display for Scenario {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "scenario `{}`", self.scenario.name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: &str = "[scenario]\nprogram = \"p.toml\"\n";
+
+    #[test]
+    fn defaults_are_valid() {
+        let s = Scenario::from_toml(MIN, "s.toml").unwrap();
+        assert_eq!(s.scenario.population, 10_000);
+        assert!(s.validate().is_ok());
+        let back = Scenario::from_toml(&s.to_toml(), "back.toml").unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn unknown_keys_are_placed() {
+        let e = Scenario::from_toml(&format!("{MIN}\n[behaviour]\nofer = 0.5\n"), "s.toml")
+            .unwrap_err();
+        let ScenarioError::Parse {
+            line,
+            column,
+            message,
+            ..
+        } = &e
+        else {
+            panic!("{e:?}")
+        };
+        assert_eq!((*line, *column), (5, 1), "{e}");
+        assert!(
+            message.contains("ofer") && message.contains("did you mean `offer`"),
+            "{e}"
+        );
+        let e = Scenario::from_toml(
+            &format!("{MIN}[contacts]\ncall_for_servise = 1\n"),
+            "s.toml",
+        )
+        .unwrap_err();
+        assert!(e.to_string().starts_with("s.toml:4:1:"), "{e}");
+        assert!(e.to_string().contains("call_for_service"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_placed() {
+        let e = Scenario::from_toml(
+            &format!("{MIN}\n[behaviour.accept]\ndefault = 1.2\n"),
+            "s.toml",
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("behaviour.accept.default"));
+        assert!(e.to_string().starts_with("s.toml:5:1:"), "{e}");
+        let e = Scenario::from_toml(
+            &format!("{MIN}[[ages]]\nmin = 18\nmax = 30\nshare = 0.4\n"),
+            "s.toml",
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("ages"));
+        assert!(e.to_string().contains("add up to 1"), "{e}");
+        let e = Scenario::from_toml(
+            &format!("{MIN}[contacts]\noverdose_follow_up = 1\n"),
+            "s.toml",
+        )
+        .unwrap_err();
+        assert_eq!(e.field(), Some("contacts.overdose_follow_up"));
+        assert!(e.to_string().starts_with("s.toml:4:1:"), "{e}");
+    }
+
+    #[test]
+    fn errors_do_not_repeat_values() {
+        let e = Scenario::from_toml(
+            &format!("{MIN}[equity]\nreference = \"JaneDoe\"\n"),
+            "s.toml",
+        )
+        .unwrap_err();
+        assert!(!e.to_string().contains("JaneDoe"), "{e}");
+        let e =
+            Scenario::from_toml(&format!("{MIN}[needs]\nJaneDoe = 0.1\n"), "s.toml").unwrap_err();
+        assert!(!e.to_string().contains("JaneDoe"), "{e}");
+    }
+
+    #[test]
+    fn paths_resolve_against_the_file() {
+        let mut s = Scenario::from_toml(MIN, "s.toml").unwrap();
+        s.resolve_paths(Path::new("/a/b"));
+        assert_eq!(s.scenario.program, PathBuf::from("/a/b/p.toml"));
+    }
+}

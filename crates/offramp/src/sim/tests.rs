@@ -1,0 +1,647 @@
+//! Engine tests: calibration against published figures, determinism, the counterfactual,
+//! capacity, holds, equity, replay, writers, and random scenarios that must never panic.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::field_reassign_with_default
+)]
+
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::domain::{Consent, Need, Pathway, Responder, Source};
+
+fn root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn example(name: &str) -> Scenario {
+    Scenario::from_file(root().join("examples/scenarios").join(name)).unwrap()
+}
+
+fn program(name: &str) -> Program {
+    Program::from_file(root().join("examples/programs").join(name)).unwrap()
+}
+
+fn run(sim: &Simulation, seed: u64, replications: u32) -> SimResults {
+    sim.run(&RunOptions {
+        seed: Some(seed),
+        replications: Some(replications),
+        threads: None,
+    })
+    .unwrap()
+}
+
+fn funnel(r: &SimResults, pathway: &str, stage: Stage) -> u64 {
+    r.funnel
+        .iter()
+        .filter(|f| f.pathway == pathway && f.stage == stage)
+        .map(|f| f.count)
+        .sum()
+}
+
+fn outcome(r: &SimResults, measure: &str) -> (f64, f64) {
+    r.outcomes
+        .iter()
+        .filter(|o| o.measure == measure)
+        .fold((0.0, 0.0), |(p, c), o| {
+            (p + o.program, c + o.counterfactual)
+        })
+}
+
+/// Whether `k` successes in `n` trials are within the 99% (normal-approximation) binomial
+/// interval around `p`.
+fn within_99(k: u64, n: u64, p: f64) -> bool {
+    let n = n as f64;
+    let half = 2.576 * (p * (1.0 - p) / n).sqrt();
+    let observed = k as f64 / n;
+    (observed - p).abs() <= half
+}
+
+/// A plain population: one source, no offences, no flags, no overdoses, no re-contacts.
+fn plain(source: Source, responder: Responder, needs: &[Need]) -> Scenario {
+    let mut s = Scenario::default();
+    s.contacts = BTreeMap::from([(source, 10.0)]);
+    s.responders = BTreeMap::from([(source, BTreeMap::from([(responder, 1.0)]))]);
+    s.needs = needs.iter().map(|n| (*n, 1.0)).collect();
+    s.offenses.probability.clear();
+    s.flags.clear();
+    s.consent = BTreeMap::from([(Consent::Verbal, 1.0)]);
+    s.overdoses.per_day = 0.0;
+    s.behaviour.recontact_within_year = 0.0;
+    s.providers.intake_delay_hours = 0.0;
+    s.scenario.population = 50_000;
+    s.scenario.days = Some(365);
+    s
+}
+
+#[test]
+fn calibration_angel_offered_and_enrolled() {
+    // ANGEL (Gloucester, MA), year one: placement offered in 94.5% of eligible cases, 89.7%
+    // of those offered enrolled. A walk-in program (A Way Out's rules) with those figures:
+    // offer 0.945, and accept x engage = 0.95 x 0.9442 = 0.897, no capacity limit.
+    let mut s = plain(
+        Source::SelfInitiated,
+        Responder::LawEnforcement,
+        &[Need::Sud, Need::OpioidUse],
+    );
+    s.behaviour.offer = ByPathway::all(0.945);
+    s.behaviour.accept.default = 0.95;
+    s.behaviour.engage = ByPathway::all(0.897 / 0.95);
+    let sim = Simulation::from_parts(s, program("a-way-out-lake-county.toml"), None, None).unwrap();
+    let r = run(&sim, 11, 1);
+    let eligible = funnel(&r, "all", Stage::Eligible);
+    let offered = funnel(&r, "all", Stage::Offered);
+    let linked = funnel(&r, "all", Stage::Linked);
+    assert_eq!(
+        eligible,
+        funnel(&r, "all", Stage::Encounter),
+        "every walk-in is eligible"
+    );
+    assert!(eligible > 3000, "{eligible}");
+    assert!(within_99(offered, eligible, 0.945), "{offered}/{eligible}");
+    assert!(within_99(linked, offered, 0.897), "{linked}/{offered}");
+}
+
+#[test]
+fn calibration_qrt_connected() {
+    // Hamilton County QRT (UC evaluation): 795 attempted, 212 connected (27%); 54% when
+    // contact was made. Contact 0.5, offer 1 x accept 0.6 x engage 0.9 = 0.54.
+    let mut s = plain(
+        Source::CallForService,
+        Responder::LawEnforcement,
+        &[Need::OpioidUse],
+    );
+    s.contacts.clear();
+    s.overdoses.per_day = 8.0;
+    s.overdoses.fatal = 0.0;
+    s.overdoses.follow_up.attempt = 1.0;
+    s.overdoses.follow_up.contact = 0.5;
+    s.overdoses.follow_up.responders = BTreeMap::from([(Responder::Peer, 1.0)]);
+    s.behaviour.offer = ByPathway::all(1.0);
+    s.behaviour.accept.default = 0.6;
+    s.behaviour.engage = ByPathway::all(0.9);
+    let sim = Simulation::from_parts(s, program("qrt-hamilton-county.toml"), None, None).unwrap();
+    let r = run(&sim, 5, 1);
+    let attempts = r
+        .timeline
+        .iter()
+        .filter(|t| t.arm == Some(Arm::Program))
+        .map(|t| t.follow_up_attempts)
+        .sum::<u64>();
+    let contacts = funnel(&r, "naloxone_plus", Stage::Encounter);
+    let eligible = funnel(&r, "naloxone_plus", Stage::Eligible);
+    let linked = funnel(&r, "naloxone_plus", Stage::Linked);
+    assert!(attempts > 2000, "{attempts}");
+    assert_eq!(
+        eligible, contacts,
+        "every visit is inside the recovery window"
+    );
+    assert!(within_99(linked, attempts, 0.27), "{linked}/{attempts}");
+    assert!(within_99(linked, contacts, 0.54), "{linked}/{contacts}");
+}
+
+#[test]
+fn retention_reproduces_houston() {
+    // Houston (Langabeer 2020): of those engaged, 88% retained at 30 days, 56% at 90.
+    let s = plain(Source::SelfInitiated, Responder::Fire, &[Need::Sud]);
+    let sim =
+        Simulation::from_parts(s, program("safe-station-manchester.toml"), None, None).unwrap();
+    let r = run(&sim, 3, 1);
+    let linked = funnel(&r, "all", Stage::Linked);
+    assert!(linked > 1000, "{linked}");
+    assert!(within_99(
+        funnel(&r, "all", Stage::Retained30),
+        linked,
+        0.88
+    ));
+    assert!(within_99(
+        funnel(&r, "all", Stage::Retained90),
+        linked,
+        0.56
+    ));
+}
+
+#[test]
+fn same_seed_same_results_whatever_the_threads() {
+    let mut s = example("qrt-hamilton-county.toml");
+    s.scenario.days = Some(120);
+    let sim = Simulation::new(s).unwrap();
+    let with = |threads| {
+        sim.run(&RunOptions {
+            seed: Some(42),
+            replications: Some(3),
+            threads: Some(threads),
+        })
+        .unwrap()
+    };
+    let one = with(1);
+    assert_eq!(one, with(2));
+    assert_eq!(one, with(4));
+    let other = sim
+        .run(&RunOptions {
+            seed: Some(43),
+            replications: Some(3),
+            threads: Some(2),
+        })
+        .unwrap();
+    assert_ne!(one.funnel, other.funnel);
+    // Replications differ from one another.
+    let encounters: Vec<u64> = one
+        .funnel
+        .iter()
+        .filter(|f| f.pathway == "all" && f.stage == Stage::Encounter)
+        .map(|f| f.count)
+        .collect();
+    assert_eq!(encounters.len(), 3);
+    assert!(
+        encounters.windows(2).any(|w| w[0] != w[1]),
+        "{encounters:?}"
+    );
+}
+
+#[test]
+fn counterfactual_has_no_program() {
+    let mut s = example("lead-king-county.toml");
+    s.scenario.days = Some(180);
+    let sim = Simulation::new(s).unwrap();
+    let r = run(&sim, 9, 3);
+    for t in r
+        .timeline
+        .iter()
+        .filter(|t| t.arm == Some(Arm::Counterfactual))
+    {
+        assert_eq!(
+            (t.eligible, t.offered, t.accepted, t.linked),
+            (0, 0, 0, 0),
+            "{t:?}"
+        );
+        assert_eq!((t.deflections, t.diversions, t.holds_started), (0, 0, 0));
+        assert_eq!(t.follow_up_attempts, 0);
+    }
+    let (p, c) = outcome(&r, "arrests");
+    assert!(p > 0.0 && p <= c, "arrests with {p}, without {c}");
+    let (p, c) = outcome(&r, "jail_bed_days");
+    assert!(p <= c, "jail days with {p}, without {c}");
+    let (p, _) = outcome(&r, "diversions");
+    assert!(p > 0.0);
+    for cost in r.costs.iter().filter(|c| c.item == "treatment_episode") {
+        assert_eq!(cost.quantity_counterfactual, Some(0.0));
+    }
+}
+
+#[test]
+fn a_program_that_offers_nothing_changes_nothing() {
+    let mut s = example("lead-king-county.toml");
+    s.scenario.days = Some(180);
+    s.scenario.directory = None;
+    s.providers.services.clear();
+    s.behaviour.offer = ByPathway::all(0.0);
+    let sim = Simulation::new(s).unwrap();
+    let r = run(&sim, 2, 2);
+    for o in &r.outcomes {
+        assert_eq!(o.program, o.counterfactual, "{}", o.measure);
+    }
+}
+
+#[test]
+fn capacity_limits_and_waitlists() {
+    let mut s = plain(Source::SelfInitiated, Responder::Fire, &[Need::Sud]);
+    s.providers.services = vec![ProviderSpec {
+        id: "detox".into(),
+        pathways: vec![Pathway::SelfReferral],
+        capacity: Some(3),
+        waitlist: Some(2),
+        max_wait_days: Some(2.0),
+        service_days: Some(10.0),
+    }];
+    let sim =
+        Simulation::from_parts(s, program("safe-station-manchester.toml"), None, None).unwrap();
+    let r = run(&sim, 1, 1);
+    let p = r
+        .providers
+        .iter()
+        .find(|p| p.provider_id == "detox")
+        .unwrap();
+    assert!(p.utilisation.unwrap() <= 1.0 + 1e-9, "{p:?}");
+    assert!(p.utilisation.unwrap() > 0.8, "{p:?}");
+    assert!(p.lost > 0 && p.waitlisted > 0, "{p:?}");
+    let all = r.referrals.iter().find(|x| x.pathway == "all").unwrap();
+    assert!(all.referred >= all.linked + all.lost_full + all.lost_waiting);
+    for w in r
+        .provider_periods
+        .iter()
+        .filter(|w| w.provider_id == "detox")
+    {
+        assert!(w.mean_occupied <= 3.0 + 1e-9, "{w:?}");
+    }
+    let times = r
+        .time_to_intake
+        .iter()
+        .find(|t| t.pathway == "all")
+        .unwrap();
+    assert!(times.max_hours.unwrap() <= 48.0 + 1e-3, "{times:?}");
+}
+
+#[test]
+fn charge_holds_file_or_drop() {
+    let base = || {
+        let mut s = plain(Source::OnView, Responder::LawEnforcement, &[Need::Sud]);
+        s.attributes = BTreeMap::from([(
+            "screening".to_string(),
+            BTreeMap::from([("high".to_string(), 1.0)]),
+        )]);
+        s.offenses.probability = BTreeMap::from([(Source::OnView, 1.0)]);
+        s.offenses.mix = vec![OffenseShare {
+            nibrs: crate::NibrsCode::parse("35A").unwrap(),
+            share: 1.0,
+            levels: BTreeMap::from([(crate::Level::Misdemeanor, 1.0)]),
+            violent: 0.0,
+        }];
+        s.behaviour.offer = ByPathway::all(1.0);
+        s.behaviour.accept.default = 1.0;
+        s
+    };
+    // Nobody engages: every hold that ends in the span files charges.
+    let mut s = base();
+    s.behaviour.engage = ByPathway::all(0.0);
+    let sim =
+        Simulation::from_parts(s, program("steer-montgomery-county.toml"), None, None).unwrap();
+    let r = run(&sim, 4, 1);
+    let prog: Vec<&TimelineRow> = r
+        .timeline
+        .iter()
+        .filter(|t| t.arm == Some(Arm::Program))
+        .collect();
+    let started: u64 = prog.iter().map(|t| t.holds_started).sum();
+    let filed: u64 = prog.iter().map(|t| t.charges_filed).sum();
+    let dropped: u64 = prog.iter().map(|t| t.holds_dropped).sum();
+    assert!(started > 1000, "{started}");
+    assert_eq!(dropped, 0);
+    // Holds of 90 days: those started in the last 90 days end after the span.
+    assert!(
+        within_99(filed, started, 275.0 / 365.0),
+        "{filed}/{started}"
+    );
+    assert_eq!(
+        outcome(&r, "arrests").0,
+        0.0,
+        "no arrests: everyone was diverted"
+    );
+    let intercept2 = r
+        .intercepts
+        .iter()
+        .find(|i| i.arm == Arm::Program && i.intercept == 2)
+        .unwrap();
+    assert_eq!(intercept2.count, filed);
+    // Everyone engages and stays: every hold is dropped.
+    let mut s = base();
+    s.behaviour.engage = ByPathway::all(1.0);
+    s.behaviour.retained_30 = ByPathway::all(1.0);
+    s.behaviour.retained_90 = ByPathway::all(1.0);
+    let sim =
+        Simulation::from_parts(s, program("steer-montgomery-county.toml"), None, None).unwrap();
+    let r = run(&sim, 4, 1);
+    assert_eq!(outcome(&r, "charges_filed").0, 0.0);
+    assert!(outcome(&r, "bookings").1 > 1000.0);
+}
+
+#[test]
+fn equity_rates_follow_exposure_not_routing() {
+    let mut s = plain(Source::OnView, Responder::LawEnforcement, &[Need::Sud]);
+    s.contacts = BTreeMap::from([(Source::OnView, 40.0)]);
+    s.equity.groups = vec![
+        Group {
+            name: "a".into(),
+            share: 0.5,
+            contact_ratio: 1.0,
+            accept_ratio: 1.0,
+        },
+        Group {
+            name: "b".into(),
+            share: 0.5,
+            contact_ratio: 2.0,
+            accept_ratio: 1.0,
+        },
+    ];
+    s.equity.reference = "a".into();
+    let sim = Simulation::from_parts(s, program("lead-king-county.toml"), None, None).unwrap();
+    let r = run(&sim, 8, 1);
+    let rri = |stage: Stage| {
+        r.equity
+            .iter()
+            .find(|e| e.arm == Arm::Program && e.group == "b" && e.stage == stage)
+            .and_then(|e| e.relative_rate_index)
+            .unwrap()
+    };
+    assert!(
+        (rri(Stage::Encounter) - 2.0).abs() < 0.1,
+        "{}",
+        rri(Stage::Encounter)
+    );
+    assert!(
+        (rri(Stage::Eligible) - 1.0).abs() < 0.05,
+        "{}",
+        rri(Stage::Eligible)
+    );
+    let reference = r
+        .equity
+        .iter()
+        .find(|e| e.group == "a" && e.stage == Stage::Offered)
+        .unwrap();
+    assert_eq!(reference.relative_rate_index, Some(1.0));
+    assert_eq!(reference.difference, Some(0.0));
+}
+
+#[test]
+fn replay_feeds_real_encounters() {
+    let path = root().join("examples/encounters/lead-king-county.jsonl");
+    let encounters = read_encounters(&path).unwrap();
+    let n = encounters.len() as u64;
+    let mut s = Scenario::default();
+    s.behaviour.offer = ByPathway::all(1.0);
+    let sim = Simulation::from_parts(
+        s,
+        program("lead-king-county.toml"),
+        None,
+        Some(encounters.clone()),
+    )
+    .unwrap();
+    let r = run(&sim, 1, 2);
+    assert!(r.info.replay);
+    assert_eq!(r.info.replay_skipped, 0);
+    assert_eq!(funnel(&r, "all", Stage::Encounter), 2 * n);
+    // Eligibility is the router's, encounter by encounter.
+    let router = crate::Router::new(program("lead-king-county.toml"));
+    let eligible = encounters
+        .iter()
+        .filter(|e| !router.route(e).eligible.is_empty())
+        .count() as u64;
+    assert_eq!(funnel(&r, "all", Stage::Eligible), 2 * eligible);
+    assert!(r.equity.iter().any(|e| e.group == "unrecorded"));
+    // A replay file with a bad line names the line.
+    let dir = std::env::temp_dir().join(format!("offramp-replay-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.jsonl");
+    std::fs::write(&bad, "\n{\"id\":\"x\"}\n").unwrap();
+    let e = read_encounters(&bad).unwrap_err();
+    assert!(e.to_string().contains("bad.jsonl:2:"), "{e}");
+}
+
+#[test]
+fn tables_write_as_csv_and_json() {
+    let mut s = example("qrt-hamilton-county.toml");
+    s.scenario.days = Some(30);
+    let sim = Simulation::new(s).unwrap();
+    let r = run(&sim, 1, 2);
+    let dir = std::env::temp_dir().join(format!("offramp-sim-{}", std::process::id()));
+    let files = r.write(&dir, TableFormat::Csv).unwrap();
+    assert_eq!(files.len(), SimResults::TABLES.len() + 1);
+    let funnel_csv = std::fs::read_to_string(dir.join("funnel.csv")).unwrap();
+    assert!(
+        funnel_csv.starts_with(
+            "replication,pathway,stage,count,rate_from_previous,rate_from_encounter\n"
+        )
+    );
+    assert_eq!(funnel_csv, r.table_csv("funnel").unwrap());
+    let equity = std::fs::read_to_string(dir.join("equity.csv")).unwrap();
+    assert!(equity.starts_with("replication,arm,group,stage,count,base,rate,reference_rate,relative_rate_index,difference\n"));
+    r.write(&dir, TableFormat::Json).unwrap();
+    let back: Vec<FunnelRow> =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("funnel.json")).unwrap()).unwrap();
+    assert_eq!(back, r.funnel);
+    let info: RunInfo =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(info, r.info);
+    let _ = std::fs::remove_dir_all(&dir);
+    let e = r
+        .write("/proc/no-such-place/x", TableFormat::Csv)
+        .unwrap_err();
+    assert!(matches!(e, SimError::Output { .. }), "{e}");
+}
+
+#[test]
+fn errors_say_what_and_where() {
+    let mut s = Scenario::default();
+    s.scenario.program = root().join("examples/programs/no-such.toml");
+    let e = Simulation::new(s).unwrap_err();
+    assert!(matches!(e, SimError::Program { .. }), "{e}");
+    let mut s = example("lead-king-county.toml");
+    s.providers.services[0].id = "not-in-directory".into();
+    let e = Simulation::new(s).unwrap_err();
+    assert_eq!(
+        match &e {
+            SimError::Scenario(se) => se.field(),
+            _ => None,
+        },
+        Some("providers.services[0].id"),
+        "{e}"
+    );
+    let mut s = Scenario::default();
+    s.attributes = BTreeMap::from([("undeclared".into(), BTreeMap::from([("x".into(), 1.0)]))]);
+    let e = Simulation::from_parts(s, program("lead-king-county.toml"), None, None).unwrap_err();
+    assert!(e.to_string().contains("does not declare"), "{e}");
+}
+
+#[test]
+fn engine_objects_are_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Simulation>();
+    check::<Scenario>();
+    check::<SimResults>();
+    check::<SimError>();
+    check::<RunOptions>();
+}
+
+#[test]
+fn progress_reaches_the_total() {
+    let mut s = example("qrt-hamilton-county.toml");
+    s.scenario.days = Some(20);
+    let sim = Simulation::new(s).unwrap();
+    let last = std::sync::Mutex::new(Progress { done: 0, total: 0 });
+    sim.run_with_progress(
+        &RunOptions {
+            seed: None,
+            replications: Some(2),
+            threads: Some(2),
+        },
+        &|p| {
+            let mut l = last.lock().unwrap();
+            if p.done > l.done {
+                *l = p;
+            }
+        },
+    )
+    .unwrap();
+    let l = *last.lock().unwrap();
+    assert_eq!(l.total, 2 * 2 * 20);
+    assert_eq!(l.done, l.total);
+}
+
+fn programs() -> Vec<&'static str> {
+    vec![
+        "lead-king-county.toml",
+        "qrt-hamilton-county.toml",
+        "steer-montgomery-county.toml",
+        "safe-station-manchester.toml",
+        "pad-acc-leon-county.toml",
+        "harvey-pd.toml",
+    ]
+}
+
+prop_compose! {
+    fn random_scenario()(
+        program in proptest::sample::select(programs()),
+        population in 1u32..3_000,
+        days in 1u32..60,
+        period in 1u32..40,
+        contact in proptest::collection::vec(0.0f64..30.0, 4),
+        od in 0.0f64..10.0,
+        p in proptest::collection::vec(0.0f64..=1.0, 16),
+        capacity in proptest::option::of(0u32..5),
+        waitlist in 0u32..4,
+        wait in 0.0f64..10.0,
+        delay in 0.0f64..72.0,
+        groups in 1usize..4,
+        directory in any::<bool>(),
+    ) -> (String, Scenario, bool) {
+        let mut s = Scenario::default();
+        s.scenario.population = population;
+        s.scenario.days = Some(days);
+        s.scenario.period_days = period;
+        s.contacts = [Source::CallForService, Source::OnView, Source::SelfInitiated, Source::Outreach]
+            .into_iter().zip(contact).collect();
+        s.overdoses.per_day = od;
+        s.overdoses.fatal = p[0];
+        s.overdoses.repeat_within_year = p[1].min(0.99);
+        s.overdoses.follow_up.contact = p[2];
+        s.behaviour.offer = ByPathway::all(p[3]);
+        s.behaviour.accept.default = p[4];
+        s.behaviour.engage = ByPathway::all(p[5]);
+        s.behaviour.retained_30 = ByPathway::all(p[6].max(p[7]));
+        s.behaviour.retained_90 = ByPathway::all(p[6].min(p[7]));
+        s.behaviour.recontact_within_year = p[8].min(0.99);
+        s.behaviour.engaged_contact_ratio = p[9];
+        s.justice.overdose_after_release = p[10];
+        s.justice.file_on_failed_hold = p[11];
+        s.offenses.probability.insert(Source::SelfInitiated, p[12]);
+        s.needs.insert(Need::OpioidUse, p[13]);
+        s.needs.insert(Need::MentalHealthCrisis, p[14]);
+        s.consent.clear();
+        s.consent.insert(Consent::Verbal, 1.0);
+        s.providers.default_capacity = capacity;
+        s.providers.waitlist = waitlist;
+        s.providers.max_wait_days = wait;
+        s.providers.intake_delay_hours = delay;
+        s.providers.initial_occupancy = p[15] > 0.5;
+        s.equity.groups.truncate(groups);
+        let share = 1.0 / groups as f64;
+        for g in &mut s.equity.groups {
+            g.share = share;
+            g.contact_ratio = 1.0 + p[15];
+        }
+        s.equity.reference = s.equity.groups[0].name.clone();
+        (program.to_string(), s, directory)
+    }
+}
+
+fn directory_for(program: &str) -> Option<crate::providers::Directory> {
+    let (file, tz) = match program {
+        "lead-king-county.toml" => ("king-county.json", "America/Los_Angeles"),
+        "qrt-hamilton-county.toml" => ("hamilton-county.json", "America/New_York"),
+        "harvey-pd.toml" => ("harvey-il.json", "America/Chicago"),
+        _ => return None,
+    };
+    let options = crate::providers::LoadOptions {
+        timezone: Some(tz.into()),
+        ..Default::default()
+    };
+    crate::providers::Directory::from_path_with(
+        root().join("examples/providers").join(file),
+        &options,
+    )
+    .ok()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_scenarios_never_panic((name, scenario, with_directory) in random_scenario(), seed in any::<u64>()) {
+        let dir = if with_directory { directory_for(&name) } else { None };
+        let sim = Simulation::from_parts(scenario, program(&name), dir.as_ref(), None);
+        prop_assert!(sim.is_ok(), "{:?}", sim.err());
+        if let Ok(sim) = sim {
+            let r = sim.run(&RunOptions { seed: Some(seed), replications: Some(1), threads: Some(1) });
+            let r = r.unwrap();
+            for f in &r.funnel {
+                if let Some(rate) = f.rate_from_previous {
+                    prop_assert!(rate.is_finite() && rate >= 0.0);
+                }
+            }
+            for t in &r.timeline {
+                prop_assert!(t.jail_bed_days >= 0.0);
+            }
+            for p in &r.providers {
+                if let Some(u) = p.utilisation {
+                    prop_assert!(u <= 1.0 + 1e-9, "{:?}", p);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_numbers_are_refused_not_panicked(x in prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(-1.0), 1.0001f64..1e9]) {
+        let mut s = Scenario::default();
+        s.scenario.program = "p.toml".into();
+        s.behaviour.accept.default = x;
+        prop_assert!(s.validate().is_err());
+        let mut s = Scenario::default();
+        s.scenario.program = "p.toml".into();
+        s.contacts.insert(Source::OnView, -x.abs() - 1.0);
+        prop_assert!(s.validate().is_err());
+    }
+}
