@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -50,10 +51,27 @@ def cli_path() -> Optional[str]:
     return shutil.which("offramp")
 
 
+def missing(what: str) -> None:
+    """Skips a test whose tool is missing, or fails it under CI (CI=true), where every suite
+    must install what it needs and nothing may be skipped."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing, and CI may not skip")
+    pytest.skip(f"{what} is missing")
+
+
+def need(module: str) -> Any:
+    """An optional module (pandas, polars), or a skip (a failure under CI)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        missing(f"the {module} package")
+
+
 def run_cli(*args: str) -> "subprocess.CompletedProcess[str]":
     cli = cli_path()
     if cli is None:
-        pytest.skip("the offramp command is not built (cargo build --release -p offramp-cli)")
+        missing("the offramp command (cargo build --release -p offramp-cli)")
+    assert cli is not None
     return subprocess.run([cli, *args], capture_output=True, text=True, cwd=ROOT, check=False)
 
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pytest
 
 import offramp
-from conftest import ENCOUNTERS, EXAMPLES, LEAD_ENCOUNTER, PROVIDERS, program_path, read_jsonl, run_cli, same, to_table, same
+from conftest import ENCOUNTERS, EXAMPLES, LEAD_ENCOUNTER, PROVIDERS, need, program_path, read_jsonl, run_cli, same, to_table
 
 
 def check_rows(table: pa.Table, decisions: List[offramp.Decision]) -> None:
@@ -126,7 +126,7 @@ def test_dictionary_and_timestamp_columns(lead_router: offramp.Router) -> None:
 
 
 def test_pandas_dataframe(lead_router: offramp.Router) -> None:
-    pd = pytest.importorskip("pandas")
+    pd = need("pandas")
     rows: List[Dict[str, Any]] = [dict(LEAD_ENCOUNTER, id=f"e-{i}") for i in range(20)]
     rows[3] = {k: v for k, v in rows[3].items() if k != "age"}  # a gap makes the column float
     df = pd.DataFrame(rows)
@@ -147,7 +147,7 @@ def test_pandas_dataframe(lead_router: offramp.Router) -> None:
 
 
 def test_polars_dataframe(lead_router: offramp.Router) -> None:
-    pl = pytest.importorskip("polars")
+    pl = need("polars")
     rows = [dict(LEAD_ENCOUNTER, id=f"e-{i}", age=20 + i) for i in range(20)]
     df = pl.DataFrame(rows)
     assert same(lead_router.route_many(df), lead_router.route_many(rows))

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import offramp
-from conftest import example_program_names, program_path, same, to_table, same
+from conftest import example_program_names, program_path, same, to_table
 
 ROUTERS = {name: offramp.Router(offramp.Program.from_file(program_path(name))) for name in example_program_names()}
 FIELDS = [
