@@ -17,6 +17,7 @@ static PROGRAM_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static ENCOUNTER_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DIRECTORY_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static CASE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static SIMULATION_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
 /// Builds an instance of one of the package's exception classes. If the class cannot be found
 /// (the native module imported on its own), a `RuntimeError` with the same message is raised.
@@ -165,6 +166,31 @@ pub(crate) fn directory_error_parts(
 /// `offramp.CaseError` for a refused case event or an unreadable stored case.
 pub(crate) fn case_error(py: Python<'_>, message: String) -> PyErr {
     raise(py, &CASE_ERROR, "CaseError", message, None)
+}
+
+/// `offramp.SimulationError` for a scenario that could not be read or a run that failed;
+/// `field`, `line` and `column` say where in the scenario, when known.
+pub(crate) fn simulation_error(
+    py: Python<'_>,
+    message: String,
+    field: Option<&str>,
+    line: Option<usize>,
+    column: Option<usize>,
+) -> PyErr {
+    let build = || -> PyResult<PyErr> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("field", field)?;
+        kwargs.set_item("line", line)?;
+        kwargs.set_item("column", column)?;
+        Ok(raise(
+            py,
+            &SIMULATION_ERROR,
+            "SimulationError",
+            message.clone(),
+            Some(&kwargs),
+        ))
+    };
+    build().unwrap_or_else(|err| err)
 }
 
 /// The text of a panic payload.

@@ -17,6 +17,7 @@ mod errors;
 mod fast;
 mod program;
 mod router;
+mod sim;
 
 use offramp::schema::{SchemaKind, json_schema as core_schema};
 use pyo3::prelude::*;
@@ -69,5 +70,9 @@ fn _offramp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(case::case_graph, m)?)?;
     m.add_function(wrap_pyfunction!(enums::_vocabulary, m)?)?;
     m.add_function(wrap_pyfunction!(router::_encounter_fields, m)?)?;
+    m.add_function(wrap_pyfunction!(sim::_scenario_from_file, m)?)?;
+    m.add_function(wrap_pyfunction!(sim::_scenario_from_text, m)?)?;
+    m.add_function(wrap_pyfunction!(sim::_scenario_to_toml, m)?)?;
+    m.add_function(wrap_pyfunction!(sim::_simulate, m)?)?;
     Ok(())
 }

@@ -43,6 +43,7 @@ from offramp._errors import (
     EncounterError,
     OfframpError,
     ProgramError,
+    SimulationError,
 )
 from offramp._offramp import (
     Case,
@@ -102,6 +103,7 @@ __all__ = [
     "Responder",
     "Router",
     "ServiceKind",
+    "SimulationError",
     "Source",
     "Warning",
     "WarningCode",
@@ -109,4 +111,7 @@ __all__ = [
     "case_graph",
     "check",
     "json_schema",
+    "sim",
 ]
+
+from offramp import sim  # noqa: E402  (after the native module, which it uses)

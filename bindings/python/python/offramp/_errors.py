@@ -8,7 +8,14 @@ from typing import TYPE_CHECKING, List, Optional
 if TYPE_CHECKING:
     from offramp._offramp import Diagnostic
 
-__all__ = ["CaseError", "DirectoryError", "EncounterError", "OfframpError", "ProgramError"]
+__all__ = [
+    "CaseError",
+    "DirectoryError",
+    "EncounterError",
+    "OfframpError",
+    "ProgramError",
+    "SimulationError",
+]
 
 
 class OfframpError(Exception):
@@ -101,3 +108,30 @@ class DirectoryError(OfframpError):
 
 class CaseError(OfframpError):
     """A case event was refused (the case is left as it was), or a stored case is invalid."""
+
+
+class SimulationError(OfframpError):
+    """A scenario could not be read or does not make sense, or a simulation could not run.
+
+    ``field`` is the dotted path of the value at fault (``behaviour.accept.default``) when the
+    error is about one value; ``line`` and ``column`` locate it in the scenario's text when
+    known. (A scenario whose program or directory does not load raises ``ProgramError`` or
+    ``DirectoryError``.)
+    """
+
+    field: Optional[str]
+    line: Optional[int]
+    column: Optional[int]
+
+    def __init__(
+        self,
+        text: str,
+        *,
+        field: Optional[str] = None,
+        line: Optional[int] = None,
+        column: Optional[int] = None,
+    ) -> None:
+        super().__init__(text)
+        self.field = field
+        self.line = line
+        self.column = column

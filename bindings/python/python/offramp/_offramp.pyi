@@ -49,6 +49,10 @@ __all__ = [
     "case_graph",
     "_vocabulary",
     "_encounter_fields",
+    "_scenario_from_file",
+    "_scenario_from_text",
+    "_scenario_to_toml",
+    "_simulate",
 ]
 
 __version__: str
@@ -616,3 +620,22 @@ def _vocabulary() -> dict[str, list[str | int]]:
 
 def _encounter_fields() -> list[str]:
     """The encounter fields a table may have."""
+
+def _scenario_from_file(path: _Path) -> str:
+    """A scenario file, read and checked, as JSON text (see ``offramp.sim.Scenario``)."""
+
+def _scenario_from_text(
+    text: str, name: str, base: _Path | None = None, json: bool = False
+) -> str:
+    """A scenario from TOML or JSON text, as JSON text."""
+
+def _scenario_to_toml(scenario: str) -> str:
+    """A scenario's JSON text as TOML."""
+
+def _simulate(
+    scenario: str,
+    seed: int | None = None,
+    replications: int | None = None,
+    threads: int | None = None,
+) -> tuple[str, list[tuple[str, str]]]:
+    """Runs a scenario (JSON text) without the GIL: ``run.json`` and ``(table, csv)`` pairs."""

@@ -1,0 +1,452 @@
+"""Pathway simulation: what a program, its partners and their capacity would do for a
+population over time, compared with no program at all (see ``docs/simulation.md``).
+
+The engine is the Rust core's (``offramp::sim``), run with the real router; this module reads
+scenarios, runs them without holding the GIL, and returns the tables as pyarrow Tables::
+
+    import offramp.sim
+
+    scenario = offramp.sim.Scenario.from_file("examples/scenarios/lead-king-county.toml")
+    results = offramp.sim.run(scenario, seed=7, replications=4)
+    results.funnel.to_pandas()          # or polars.from_arrow(results.funnel)
+
+``sweep`` runs a parameter grid on a Dask cluster (``pip install "offramp[sim]"``).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+import itertools
+import json
+import os
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+)
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+
+from offramp import _offramp
+
+if TYPE_CHECKING:
+    from distributed import Client
+
+__all__ = ["TABLES", "Scenario", "SimResults", "run", "sweep"]
+
+_Path = Union[str, "os.PathLike[str]"]
+
+#: The names of the result tables, in the order ``offramp simulate`` writes them.
+TABLES: Tuple[str, ...] = (
+    "funnel",
+    "time_to_intake",
+    "referrals",
+    "providers",
+    "provider_periods",
+    "intercepts",
+    "timeline",
+    "costs",
+    "outcomes",
+    "equity",
+    "summary",
+)
+
+
+class Scenario:
+    """A checked scenario: the program and directory files, the population, behaviour,
+    services, the justice path and costs (the TOML format of ``docs/simulation.md``).
+
+    Build one with ``from_file``, ``from_toml`` or ``from_json``; ``replace`` returns a copy
+    with some values changed. A scenario pickles (it is its JSON form), so it can be sent to
+    Dask workers; its file paths must then be readable there.
+    """
+
+    __slots__ = ("_json",)
+
+    def __init__(self, _json: str) -> None:
+        self._json = _json
+
+    @classmethod
+    def from_file(cls, path: _Path) -> "Scenario":
+        """Reads a scenario file (TOML; JSON when it ends in ``.json``). Paths inside it are
+        resolved against the file's folder. Raises ``SimulationError``."""
+        return cls(_offramp._scenario_from_file(os.fspath(path)))
+
+    @classmethod
+    def from_toml(
+        cls, text: str, name: str = "<scenario>", base: Optional[_Path] = None
+    ) -> "Scenario":
+        """Reads a scenario from TOML text; ``name`` is used in errors. Relative paths are
+        resolved against ``base`` when given, else kept relative to the working directory."""
+        b = None if base is None else os.fspath(base)
+        return cls(_offramp._scenario_from_text(text, name, b, False))
+
+    @classmethod
+    def from_json(
+        cls, text: str, name: str = "<scenario>", base: Optional[_Path] = None
+    ) -> "Scenario":
+        """Reads a scenario from JSON text (the same structure as the TOML)."""
+        b = None if base is None else os.fspath(base)
+        return cls(_offramp._scenario_from_text(text, name, b, True))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], name: str = "<scenario>") -> "Scenario":
+        """A scenario from a dict of the same structure as the TOML."""
+        return cls.from_json(json.dumps(data), name)
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Every value, defaults included, as a dict."""
+        value: Dict[str, Any] = json.loads(self._json)
+        return value
+
+    def to_json(self) -> str:
+        """The scenario as JSON text."""
+        return self._json
+
+    def to_toml(self) -> str:
+        """The scenario as TOML text."""
+        return _offramp._scenario_to_toml(self._json)
+
+    def replace(self, changes: Mapping[str, Any]) -> "Scenario":
+        """A copy with values changed, by dotted path: ``{"behaviour.accept.default": 0.8,
+        "scenario.population": 20000}``. The result is checked like any scenario."""
+        data = self.to_dict()
+        for path, value in changes.items():
+            _set_path(data, path, value)
+        return Scenario.from_dict(data)
+
+    def __getstate__(self) -> str:
+        return self._json
+
+    def __setstate__(self, state: str) -> None:
+        self._json = state
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Scenario) and self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(self._json)
+
+    def __repr__(self) -> str:
+        name = self.to_dict().get("scenario", {}).get("name", "")
+        return f"Scenario({name!r})"
+
+
+def _set_path(data: Dict[str, Any], path: str, value: Any) -> None:
+    keys = path.split(".")
+    node: Any = data
+    for k in keys[:-1]:
+        if not isinstance(node, dict):
+            raise KeyError(path)
+        if node.get(k) is None:
+            node[k] = {}
+        node = node[k]
+    if not isinstance(node, dict):
+        raise KeyError(path)
+    node[keys[-1]] = copy.deepcopy(value)
+
+
+def _read_csv(text: str) -> pa.Table:
+    if not text.strip():
+        return pa.table({})
+    return pa_csv.read_csv(io.BytesIO(text.encode("utf-8")))
+
+
+class SimResults:
+    """The tables of a run, as ``offramp simulate`` writes them (see ``docs/simulation.md``).
+
+    Each table is a ``pyarrow.Table`` (``.to_pandas()``, ``polars.from_arrow(...)``): ``funnel``,
+    ``time_to_intake``, ``referrals``, ``providers``, ``provider_periods`` (utilisation over
+    time), ``intercepts``, ``timeline`` (outcomes over time), ``costs``, ``outcomes``,
+    ``equity``, ``summary``. ``info`` is ``run.json`` as a dict; ``csv(name)`` is a table's CSV
+    text, byte for byte the file the command writes.
+    """
+
+    __slots__ = ("_csv", "_info", "_tables")
+
+    def __init__(self, info: Dict[str, Any], csv: Mapping[str, str]) -> None:
+        self._info = info
+        self._csv = dict(csv)
+        self._tables: Dict[str, pa.Table] = {}
+
+    @property
+    def info(self) -> Dict[str, Any]:
+        """What was run: scenario, program id and hash, seed, replications, span, population."""
+        return dict(self._info)
+
+    def csv(self, name: str) -> str:
+        """One table as CSV text (one of ``TABLES``)."""
+        if name not in self._csv:
+            raise KeyError(f"no table {name!r}; expected one of {', '.join(TABLES)}")
+        return self._csv[name]
+
+    def table(self, name: str) -> pa.Table:
+        """One table by name, as a pyarrow Table."""
+        if name not in self._tables:
+            self._tables[name] = _read_csv(self.csv(name))
+        return self._tables[name]
+
+    def tables(self) -> Dict[str, pa.Table]:
+        """Every table, by name."""
+        return {name: self.table(name) for name in self._csv}
+
+    @property
+    def funnel(self) -> pa.Table:
+        """Replication, pathway (``all`` first), stage: counts and conversion rates."""
+        return self.table("funnel")
+
+    @property
+    def time_to_intake(self) -> pa.Table:
+        """Replication, pathway: intakes and hours from encounter to intake."""
+        return self.table("time_to_intake")
+
+    @property
+    def referrals(self) -> pa.Table:
+        """Replication, pathway: what became of accepted offers."""
+        return self.table("referrals")
+
+    @property
+    def providers(self) -> pa.Table:
+        """Replication, service: referrals, intakes, waitlisted, lost, utilisation."""
+        return self.table("providers")
+
+    @property
+    def provider_periods(self) -> pa.Table:
+        """Replication, service, period: utilisation and unmet demand over time."""
+        return self.table("provider_periods")
+
+    @property
+    def utilisation(self) -> pa.Table:
+        """The same as ``provider_periods``."""
+        return self.table("provider_periods")
+
+    @property
+    def intercepts(self) -> pa.Table:
+        """Replication, arm, intercept: encounters, bookings and jail admissions."""
+        return self.table("intercepts")
+
+    @property
+    def timeline(self) -> pa.Table:
+        """Replication, arm, period: outcomes over time."""
+        return self.table("timeline")
+
+    @property
+    def costs(self) -> pa.Table:
+        """Replication, item: costs with and without the program, and avoided."""
+        return self.table("costs")
+
+    @property
+    def outcomes(self) -> pa.Table:
+        """Replication, measure: with, without, avoided."""
+        return self.table("outcomes")
+
+    @property
+    def equity(self) -> pa.Table:
+        """Replication, arm, group, stage: relative rate index and absolute difference."""
+        return self.table("equity")
+
+    @property
+    def summary(self) -> pa.Table:
+        """Outcomes over replications: mean, standard deviation, 2.5 and 97.5 percentiles."""
+        return self.table("summary")
+
+    def write(self, folder: _Path) -> List[str]:
+        """Writes every table as ``<table>.csv`` and ``run.json`` into ``folder`` (created
+        when missing), as ``offramp simulate --format csv`` does. Returns the paths."""
+        os.makedirs(folder, exist_ok=True)
+        written = []
+        for name, text in self._csv.items():
+            p = os.path.join(folder, f"{name}.csv")
+            with open(p, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            written.append(p)
+        p = os.path.join(folder, "run.json")
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(json.dumps(self._info, indent=2) + "\n")
+        written.append(p)
+        return written
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, SimResults)
+            and self._csv == other._csv
+            and self._info == other._info
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getstate__(self) -> Tuple[Dict[str, Any], Dict[str, str]]:
+        return (self._info, self._csv)
+
+    def __setstate__(self, state: Tuple[Dict[str, Any], Dict[str, str]]) -> None:
+        self._info, self._csv = state
+        self._tables = {}
+
+    def __repr__(self) -> str:
+        i = self._info
+        return (
+            f"SimResults(scenario={i.get('scenario')!r}, seed={i.get('seed')}, "
+            f"replications={i.get('replications')})"
+        )
+
+
+def run(
+    scenario: Union[Scenario, _Path],
+    *,
+    seed: Optional[int] = None,
+    replications: Optional[int] = None,
+    threads: Optional[int] = None,
+) -> SimResults:
+    """Runs a scenario (or a scenario file): every replication with and without the program,
+    in parallel on ``threads`` threads (all cores by default), without holding the GIL.
+
+    ``seed`` and ``replications`` default to the scenario's. The same seed gives the same
+    tables whatever ``threads`` is, and the same tables as ``offramp simulate`` with that seed.
+    Raises ``SimulationError`` (``ProgramError``/``DirectoryError`` for the files it names).
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = Scenario.from_file(scenario)
+    info, tables = _offramp._simulate(scenario.to_json(), seed, replications, threads)
+    return SimResults(json.loads(info), dict(tables))
+
+
+# ------------------------------------------------------------------------------ sweep
+
+
+_Grid = Union[Mapping[str, Sequence[Any]], Iterable[Mapping[str, Any]]]
+
+
+def _grid_points(grid: _Grid) -> List[Dict[str, Any]]:
+    if isinstance(grid, Mapping):
+        keys = list(grid)
+        return [dict(zip(keys, values)) for values in itertools.product(*(grid[k] for k in keys))]
+    return [dict(p) for p in grid]
+
+
+def _task_seed(seed: int, replication: int) -> int:
+    digest = hashlib.sha256(f"offramp-sweep:{seed}:{replication}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
+
+
+def _sweep_task(
+    scenario_json: str, changes: Dict[str, Any], seed: int, replication: int
+) -> Dict[str, str]:
+    """One (parameter set, replication): runs in a Dask worker, returns CSV text per table."""
+    scenario = Scenario(scenario_json).replace(changes)
+    result = run(scenario, seed=_task_seed(seed, replication), replications=1, threads=1)
+    return result._csv
+
+
+def _tag(table: pa.Table, point: int, changes: Mapping[str, Any], replication: int) -> pa.Table:
+    n = table.num_rows
+    if "replication" in table.column_names:
+        table = table.drop_columns(["replication"])
+    cols: Dict[str, Any] = {"point": pa.array([point] * n, pa.int64())}
+    for k, v in changes.items():
+        cols[k] = pa.array([v] * n)
+    cols["replication"] = pa.array([replication] * n, pa.int64())
+    front = pa.table(cols)
+    for name in table.column_names:
+        front = front.append_column(name, table.column(name))
+    return front
+
+
+class SweepResults:
+    """The tables of a sweep: each table of ``SimResults`` for every (point, replication),
+    concatenated, with columns ``point`` (the index in ``points``), one per swept parameter
+    (named by its dotted path) and ``replication`` in front. ``summary`` is not included (it
+    summarises one run); aggregate the others with pandas or polars."""
+
+    def __init__(self, points: List[Dict[str, Any]], tables: Dict[str, pa.Table]) -> None:
+        self.points = points
+        self._tables = tables
+
+    def table(self, name: str) -> pa.Table:
+        """One table by name."""
+        return self._tables[name]
+
+    def tables(self) -> Dict[str, pa.Table]:
+        """Every table, by name."""
+        return dict(self._tables)
+
+    def __getattr__(self, name: str) -> pa.Table:
+        tables: Dict[str, pa.Table] = self.__dict__.get("_tables", {})
+        if name in tables:
+            return tables[name]
+        raise AttributeError(name)
+
+
+def sweep(
+    scenario: Union[Scenario, _Path],
+    grid: _Grid,
+    *,
+    replications: Optional[int] = None,
+    seed: Optional[int] = None,
+    client: Optional["Client"] = None,
+    tables: Optional[Sequence[str]] = None,
+) -> SweepResults:
+    """Runs a parameter grid on a Dask cluster: one task per (parameter set, replication),
+    each running one replication (with and without the program) in a worker.
+
+    ``grid`` maps dotted scenario paths to the values to try (every combination is run), or is
+    a list of dicts, one per parameter set. ``client`` is a ``dask.distributed.Client``; without
+    one, the current default client is used (``distributed.get_client()``), and failing that a
+    ``LocalCluster`` is started for the call. To use a real cluster, start a scheduler and
+    workers (``dask scheduler``; ``dask worker tcp://HOST:8786 --nthreads 1`` on each machine,
+    with ``offramp[sim]`` installed and the scenario's files at the same paths) and pass
+    ``Client("tcp://HOST:8786")``.
+
+    Replication ``r`` of every point uses the same seed, derived from ``seed`` (the scenario's
+    by default) and ``r``, so points are compared on common random numbers; the results do not
+    depend on the cluster's size. (They differ from ``run``'s replications, which derive their
+    streams inside one run.)
+    """
+    from distributed import Client, get_client
+
+    if not isinstance(scenario, Scenario):
+        scenario = Scenario.from_file(scenario)
+    base = scenario.to_dict()
+    if seed is None:
+        seed = int(base.get("scenario", {}).get("seed", 0))
+    if replications is None:
+        replications = int(base.get("scenario", {}).get("replications", 1))
+    points = _grid_points(grid)
+    for p in points:
+        scenario.replace(p)  # refuse a bad grid before sending anything
+    names = [t for t in (tables or TABLES) if t != "summary"]
+    own: Optional[Client] = None
+    if client is None:
+        try:
+            client = get_client()
+        except ValueError:
+            own = client = Client(processes=False)  # type: ignore[no-untyped-call]
+    try:
+        text = scenario.to_json()
+        futures = []
+        keys = []
+        for i, p in enumerate(points):
+            for r in range(replications):
+                futures.append(client.submit(_sweep_task, text, p, seed, r, pure=False))
+                keys.append((i, r))
+        outputs = client.gather(futures)  # type: ignore[no-untyped-call]
+    finally:
+        if own is not None:
+            own.close()  # type: ignore[no-untyped-call]
+    parts: Dict[str, List[pa.Table]] = {n: [] for n in names}
+    for (i, r), out in zip(keys, outputs):
+        for n in names:
+            parts[n].append(_tag(_read_csv(out[n]), i, points[i], r))
+    joined = {
+        n: pa.concat_tables(ts, promote_options="permissive") for n, ts in parts.items() if ts
+    }
+    return SweepResults(points, joined)

@@ -1,0 +1,131 @@
+//! The native half of `offramp.sim`: reading scenarios and running simulations. The Python
+//! module `offramp/sim.py` wraps these private functions in `Scenario`, `run` and `sweep`.
+//!
+//! A scenario crosses the boundary as its JSON text (so it pickles, and a Dask worker can
+//! rebuild it); results cross as one CSV text per table, byte for byte what
+//! `offramp simulate --format csv` writes, which `offramp.sim` reads into pyarrow Tables.
+
+use std::path::Path;
+
+use offramp::sim::{RunOptions, Scenario, ScenarioError, SimError, SimResults, Simulation};
+use pyo3::prelude::*;
+
+use crate::errors::{directory_error, program_error, shield, simulation_error};
+
+/// Maps a scenario error onto `offramp.SimulationError`, with its field, line and column.
+fn scenario_error(py: Python<'_>, e: &ScenarioError) -> PyErr {
+    let (line, column) = match e {
+        ScenarioError::Parse { line, column, .. } | ScenarioError::Invalid { line, column, .. } => {
+            (
+                Some(*line).filter(|l| *l > 0),
+                Some(*column).filter(|c| *c > 0),
+            )
+        }
+        _ => (None, None),
+    };
+    simulation_error(py, e.to_string(), e.field(), line, column)
+}
+
+/// Maps a simulation error onto the package's exceptions: the program's onto `ProgramError`,
+/// the directory's onto `DirectoryError`, the rest onto `SimulationError`.
+fn sim_error(py: Python<'_>, e: &SimError) -> PyErr {
+    match e {
+        SimError::Scenario(s) => scenario_error(py, s),
+        SimError::Program { source, .. } => program_error(py, source),
+        SimError::Directory { source, .. } => directory_error(py, source),
+        other => simulation_error(py, other.to_string(), None, None, None),
+    }
+}
+
+/// The scenario as JSON text.
+fn to_json(py: Python<'_>, s: &Scenario) -> PyResult<String> {
+    serde_json::to_string(s).map_err(|e| {
+        simulation_error(
+            py,
+            format!("cannot write the scenario: {e}"),
+            None,
+            None,
+            None,
+        )
+    })
+}
+
+/// Reads a scenario file (TOML, or JSON by extension), resolving its paths against its folder;
+/// returns the scenario as JSON text.
+#[pyfunction]
+pub(crate) fn _scenario_from_file(py: Python<'_>, path: std::path::PathBuf) -> PyResult<String> {
+    shield(|| {
+        let s = Scenario::from_file(&path).map_err(|e| scenario_error(py, &e))?;
+        to_json(py, &s)
+    })
+}
+
+/// Reads a scenario from TOML (`json=False`) or JSON text; relative paths are resolved against
+/// `base` when given. Returns the scenario as JSON text.
+#[pyfunction]
+#[pyo3(signature = (text, name, base=None, json=false))]
+pub(crate) fn _scenario_from_text(
+    py: Python<'_>,
+    text: &str,
+    name: &str,
+    base: Option<std::path::PathBuf>,
+    json: bool,
+) -> PyResult<String> {
+    shield(|| {
+        let mut s = if json {
+            Scenario::from_json(text, name)
+        } else {
+            Scenario::from_toml(text, name)
+        }
+        .map_err(|e| scenario_error(py, &e))?;
+        if let Some(b) = base {
+            s.resolve_paths(Path::new(&b));
+        }
+        to_json(py, &s)
+    })
+}
+
+/// The scenario (JSON text) as TOML.
+#[pyfunction]
+pub(crate) fn _scenario_to_toml(py: Python<'_>, scenario: &str) -> PyResult<String> {
+    shield(|| {
+        let s = Scenario::from_json(scenario, "<scenario>").map_err(|e| scenario_error(py, &e))?;
+        Ok(s.to_toml())
+    })
+}
+
+/// Runs a scenario (JSON text) without the GIL; returns `run.json`'s text and one
+/// `(table, csv)` pair per table, in `SimResults::TABLES` order.
+#[pyfunction]
+#[pyo3(signature = (scenario, seed=None, replications=None, threads=None))]
+pub(crate) fn _simulate(
+    py: Python<'_>,
+    scenario: &str,
+    seed: Option<u64>,
+    replications: Option<u32>,
+    threads: Option<usize>,
+) -> PyResult<(String, Vec<(String, String)>)> {
+    shield(|| {
+        let s = Scenario::from_json(scenario, "<scenario>").map_err(|e| scenario_error(py, &e))?;
+        let options = RunOptions {
+            seed,
+            replications,
+            threads,
+        };
+        let outcome = py.detach(|| -> Result<(String, Vec<(String, String)>), SimError> {
+            let sim = Simulation::new(s)?;
+            let results = sim.run(&options)?;
+            let info =
+                serde_json::to_string_pretty(&results.info).map_err(|e| SimError::Output {
+                    path: "run.json".into(),
+                    message: e.to_string(),
+                })?;
+            let mut tables = Vec::with_capacity(SimResults::TABLES.len());
+            for name in SimResults::TABLES {
+                tables.push((name.to_string(), results.table_csv(name)?));
+            }
+            Ok((info, tables))
+        });
+        outcome.map_err(|e| sim_error(py, &e))
+    })
+}

@@ -1,0 +1,200 @@
+"""offramp.sim: scenarios, runs, results as pyarrow Tables, errors, and the Dask sweep."""
+
+from __future__ import annotations
+
+import pickle
+import subprocess
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+import offramp
+import offramp.sim as sim
+
+from conftest import ROOT, cli_path, missing
+
+SCENARIOS = ROOT / "examples" / "scenarios"
+LEAD = SCENARIOS / "lead-king-county.toml"
+QRT = SCENARIOS / "qrt-hamilton-county.toml"
+
+
+def short(path: Path = LEAD, days: int = 60, population: int = 3000) -> sim.Scenario:
+    return sim.Scenario.from_file(path).replace(
+        {"scenario.days": days, "scenario.population": population}
+    )
+
+
+def test_run_returns_every_table_as_pyarrow() -> None:
+    r = sim.run(short(), seed=7, replications=2)
+    assert set(r.tables()) == set(sim.TABLES)
+    for name in sim.TABLES:
+        assert isinstance(r.table(name), pa.Table), name
+    f = r.funnel
+    assert f.column_names[:3] == ["replication", "pathway", "stage"]
+    assert f.column("stage")[0].as_py() == "encounter"
+    assert f.column("count")[0].as_py() > 0
+    assert set(f.column("replication").to_pylist()) == {0, 1}
+    assert r.utilisation.equals(r.provider_periods)
+    assert r.info["seed"] == 7 and r.info["replications"] == 2
+    assert r.funnel.to_pandas().shape[0] == f.num_rows
+    pytest.importorskip("polars").from_arrow(r.timeline)
+
+
+def test_same_seed_same_results_whatever_the_threads() -> None:
+    s = short(QRT)
+    a = sim.run(s, seed=11, replications=3, threads=1)
+    b = sim.run(s, seed=11, replications=3, threads=2)
+    assert a == b
+    assert a.funnel.equals(b.funnel)
+    c = sim.run(s, seed=12, replications=3)
+    assert c.csv("timeline") != a.csv("timeline")
+
+
+def test_results_pickle() -> None:
+    r = sim.run(short(), seed=1, replications=1)
+    again = pickle.loads(pickle.dumps(r))
+    assert again == r and again.costs.equals(r.costs)
+
+
+@pytest.mark.parametrize("path", [LEAD, QRT], ids=lambda p: p.stem)
+def test_equals_offramp_simulate_csv(path: Path, tmp_path: Path) -> None:
+    cli = cli_path()
+    if cli is None:
+        missing("the offramp command")
+        return
+    subprocess.run(
+        [cli, "simulate", str(path), "--out", str(tmp_path), "--seed", "5",
+         "--replications", "2", "--format", "csv"],
+        check=True, capture_output=True,
+    )
+    r = sim.run(path, seed=5, replications=2)
+    for name in sim.TABLES:
+        assert r.csv(name) == (tmp_path / f"{name}.csv").read_text(), name
+    out = tmp_path / "py"
+    r.write(out)
+    assert (out / "funnel.csv").read_text() == (tmp_path / "funnel.csv").read_text()
+
+
+def test_scenario_round_trips() -> None:
+    s = sim.Scenario.from_file(LEAD)
+    assert sim.Scenario.from_json(s.to_json()) == s
+    assert sim.Scenario.from_toml(s.to_toml()) == s
+    assert pickle.loads(pickle.dumps(s)) == s
+    t = s.replace({"behaviour.accept.default": 0.25})
+    assert t.to_dict()["behaviour"]["accept"]["default"] == 0.25
+    assert s.to_dict()["behaviour"]["accept"]["default"] != 0.25
+
+
+def test_from_toml_resolves_paths_against_base() -> None:
+    text = LEAD.read_text()
+    s = sim.Scenario.from_toml(text, "lead.toml", base=SCENARIOS)
+    assert sim.run(s.replace({"scenario.days": 10}), replications=1).funnel.num_rows > 0
+
+
+def test_invalid_value_is_a_simulation_error() -> None:
+    with pytest.raises(offramp.SimulationError) as info:
+        sim.Scenario.from_toml('[behaviour]\naccept = { default = 2.0 }\n', "bad.toml")
+    e = info.value
+    assert isinstance(e, offramp.OfframpError)
+    assert e.field == "behaviour.accept.default"
+    assert (e.line, e.column) == (2, 12)  # the key `default`
+    assert "bad.toml" in str(e)
+
+
+def test_parse_errors_and_missing_files() -> None:
+    with pytest.raises(offramp.SimulationError):
+        sim.Scenario.from_toml("[scenario\n")
+    with pytest.raises(offramp.SimulationError):
+        sim.Scenario.from_toml("[nonsense]\nx = 1\n")
+    with pytest.raises(offramp.SimulationError):
+        sim.Scenario.from_file(SCENARIOS / "no-such.toml")
+    with pytest.raises(offramp.SimulationError):
+        sim.Scenario.from_file(LEAD).replace({"scenario.days": "many"})
+
+
+def test_program_that_does_not_load_is_a_program_error(tmp_path: Path) -> None:
+    s = sim.Scenario.from_file(LEAD).replace({"scenario.program": str(tmp_path / "nope.toml")})
+    with pytest.raises(offramp.ProgramError):
+        sim.run(s, replications=1)
+    bad = tmp_path / "bad.toml"
+    bad.write_text("this is not a program")
+    with pytest.raises(offramp.ProgramError):
+        sim.run(s.replace({"scenario.program": str(bad)}), replications=1)
+
+
+def test_directory_that_does_not_load_is_a_directory_error(tmp_path: Path) -> None:
+    s = sim.Scenario.from_file(QRT).replace({"scenario.directory": str(tmp_path / "none.json")})
+    with pytest.raises(offramp.DirectoryError):
+        sim.run(s, replications=1)
+
+
+def test_unknown_table() -> None:
+    r = sim.run(short(days=5), replications=1)
+    with pytest.raises(KeyError):
+        r.csv("nonsense")
+
+
+def test_sweep_on_a_two_worker_local_cluster() -> None:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        missing("dask.distributed (the offramp[sim] extra)")
+        return
+    s = short(days=30, population=2000)
+    grid = {"behaviour.accept.default": [0.3, 0.9]}
+    with LocalCluster(
+        n_workers=2, processes=True, threads_per_worker=1,
+        host="127.0.0.1", dashboard_address=None,
+    ) as cluster, Client(cluster) as client:
+        out = sim.sweep(s, grid, replications=2, seed=3, client=client)
+        again = sim.sweep(s, grid, replications=2, seed=3, client=client)
+    assert out.points == [{"behaviour.accept.default": 0.3}, {"behaviour.accept.default": 0.9}]
+    f = out.funnel
+    assert f.column_names[:3] == ["point", "behaviour.accept.default", "replication"]
+    assert sorted(set(zip(f.column("point").to_pylist(), f.column("replication").to_pylist()))) == [
+        (0, 0), (0, 1), (1, 0), (1, 1)]
+    assert f.equals(again.funnel)
+    df = f.to_pandas()
+    acc = df[(df.pathway == "all") & (df.stage == "accepted")].groupby("point")["count"].sum()
+    assert acc[1] > acc[0]
+    assert "summary" not in out.tables()
+
+
+def test_run_releases_the_gil() -> None:
+    import threading
+    import time
+
+    s = sim.Scenario.from_file(LEAD).replace({"scenario.days": 730})
+    done: list[float] = []
+
+    def work() -> None:
+        sim.run(s, seed=1, replications=2, threads=1)
+        done.append(time.perf_counter())
+
+    start = time.perf_counter()
+    t = threading.Thread(target=work)
+    t.start()
+    ticks = [start]
+    while t.is_alive():
+        ticks.append(time.perf_counter())
+        time.sleep(0.001)
+    t.join()
+    duration = done[0] - start
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    # With the lock held for the whole run, this thread would stall for about all of it.
+    assert duration > 0.05
+    assert max(gaps) < 0.5 * duration, (max(gaps), duration)
+
+
+def test_sweep_refuses_a_bad_grid_before_using_the_cluster() -> None:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        missing("dask.distributed (the offramp[sim] extra)")
+        return
+    s = short(days=5)
+    with pytest.raises(offramp.SimulationError):
+        sim.sweep(s, {"behaviour.nonsense": [1]}, client=object())  # type: ignore[arg-type]
+    with pytest.raises(offramp.SimulationError):
+        sim.sweep(s, [{"behaviour.accept.default": 1.5}], client=object())  # type: ignore[arg-type]
