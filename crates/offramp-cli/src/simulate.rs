@@ -40,7 +40,7 @@ pub enum OutputFormat {
     Csv,
     /// One JSON file (an array of rows) per table.
     Json,
-    /// Apache Parquet (not built into this version: use csv or json).
+    /// One Apache Parquet file per table (column types inferred from the values).
     Parquet,
 }
 
@@ -55,15 +55,11 @@ fn describe(e: SimError) -> String {
 
 /// Runs the command; the exit code is 0 when the tables were written.
 pub fn run(args: SimulateArgs) -> Result<ExitCode, String> {
-    let format = match args.format {
-        OutputFormat::Csv => TableFormat::Csv,
-        OutputFormat::Json => TableFormat::Json,
-        OutputFormat::Parquet => {
-            return Err(
-                "--format parquet: Parquet output is not built into this offramp; use --format csv or --format json (pandas, polars and pyarrow read both)"
-                    .into(),
-            );
-        }
+    let (format, parquet) = match args.format {
+        OutputFormat::Csv => (TableFormat::Csv, false),
+        OutputFormat::Json => (TableFormat::Json, false),
+        // Written as CSV first, then converted table by table.
+        OutputFormat::Parquet => (TableFormat::Csv, true),
     };
     let scenario = Scenario::from_file(&args.scenario).map_err(|e| e.to_string())?;
     let sim = Simulation::new(scenario).map_err(describe)?;
@@ -79,7 +75,19 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode, String> {
         .map_err(describe)?;
     bar.finish();
     let elapsed = started.elapsed();
-    let files = results.write(&args.out, format).map_err(describe)?;
+    let mut files = results.write(&args.out, format).map_err(describe)?;
+    if parquet {
+        files = files
+            .into_iter()
+            .map(|f| {
+                if f.extension().is_some_and(|e| e == "csv") {
+                    csv_to_parquet(&f)
+                } else {
+                    Ok(f)
+                }
+            })
+            .collect::<Result<_, _>>()?;
+    }
     let info = &results.info;
     eprintln!(
         "{}: {} replication{} of {:.0} person-years ({} days, {} people), {} encounters with the program, in {:.2} s",
@@ -177,4 +185,38 @@ impl Bar {
             let _ = std::io::stderr().flush();
         }
     }
+}
+
+/// Converts one written CSV table into Parquet beside it (the CSV is removed), inferring each
+/// column's type from its values.
+fn csv_to_parquet(csv_path: &std::path::Path) -> Result<std::path::PathBuf, String> {
+    use std::sync::Arc;
+    let shown = csv_path.display().to_string();
+    let fail = |what: &str, e: &dyn std::fmt::Display| format!("{shown}: {what}: {e}");
+    let text = std::fs::read(csv_path).map_err(|e| fail("cannot read", &e))?;
+    let (schema, _) = arrow_csv::reader::Format::default()
+        .with_header(true)
+        .infer_schema(std::io::Cursor::new(&text), None)
+        .map_err(|e| fail("cannot infer column types", &e))?;
+    let schema = Arc::new(schema);
+    let reader = arrow_csv::ReaderBuilder::new(schema.clone())
+        .with_header(true)
+        .build(std::io::Cursor::new(&text))
+        .map_err(|e| fail("cannot read as a table", &e))?;
+    let out_path = csv_path.with_extension("parquet");
+    let file =
+        std::fs::File::create(&out_path).map_err(|e| fail("cannot create the Parquet file", &e))?;
+    let mut writer = parquet::arrow::ArrowWriter::try_new(file, schema, None)
+        .map_err(|e| fail("cannot start the Parquet file", &e))?;
+    for batch in reader {
+        let batch = batch.map_err(|e| fail("cannot read a row", &e))?;
+        writer
+            .write(&batch)
+            .map_err(|e| fail("cannot write Parquet", &e))?;
+    }
+    writer
+        .close()
+        .map_err(|e| fail("cannot finish the Parquet file", &e))?;
+    std::fs::remove_file(csv_path).map_err(|e| fail("cannot remove the CSV", &e))?;
+    Ok(out_path)
 }
