@@ -318,6 +318,30 @@ fn warn(warnings: &mut Vec<Warning>, code: WarningCode, message: &Text) {
     }
 }
 
+/// The exclusions that hold, as reasons; those that cannot be decided add a warning instead.
+fn exclusions_that_hold(
+    exclusions: &[CompiledRule],
+    ctx: &Ctx<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Vec<Reason> {
+    let mut held = Vec::new();
+    for ex in exclusions {
+        match ex.compiled.evaluate(ctx) {
+            (Tri::True, _) => held.push(Reason {
+                rule: ex.id.clone(),
+                clause: ex.compiled.canonical.clone(),
+                because: ex.excluded_because.clone(),
+            }),
+            (Tri::Unknown, part) => warnings.push(Warning {
+                code: WarningCode::ExclusionUnknown,
+                message: exclusion_unknown_message(ex, part),
+            }),
+            (Tri::False, _) => {}
+        }
+    }
+    held
+}
+
 /// The precomputed warning for an exclusion whose deciding conjunct could not be evaluated.
 fn exclusion_unknown_message(rule: &CompiledRule, part: Option<&Part>) -> Text {
     let index = part
@@ -436,21 +460,7 @@ impl Router {
         }
 
         // Program-wide exclusions.
-        let mut global: Vec<Reason> = Vec::new();
-        for ex in &p.exclusions {
-            match ex.compiled.evaluate(&ctx) {
-                (Tri::True, _) => global.push(Reason {
-                    rule: ex.id.clone(),
-                    clause: ex.compiled.canonical.clone(),
-                    because: ex.excluded_because.clone(),
-                }),
-                (Tri::Unknown, part) => warnings.push(Warning {
-                    code: WarningCode::ExclusionUnknown,
-                    message: exclusion_unknown_message(ex, part),
-                }),
-                (Tri::False, _) => {}
-            }
-        }
+        let global = exclusions_that_hold(&p.exclusions, &ctx, &mut warnings);
 
         let law = &p.spec().law;
         let mut immune = false;
@@ -588,21 +598,7 @@ impl Router {
             }
             _ => {}
         }
-        let mut excluded = Vec::new();
-        for ex in &pw.exclusions {
-            match ex.compiled.evaluate(ctx) {
-                (Tri::True, _) => excluded.push(Reason {
-                    rule: ex.id.clone(),
-                    clause: ex.compiled.canonical.clone(),
-                    because: ex.excluded_because.clone(),
-                }),
-                (Tri::Unknown, part) => warnings.push(Warning {
-                    code: WarningCode::ExclusionUnknown,
-                    message: exclusion_unknown_message(ex, part),
-                }),
-                (Tri::False, _) => {}
-            }
-        }
+        let excluded = exclusions_that_hold(&pw.exclusions, ctx, warnings);
         if !excluded.is_empty() {
             return Err(excluded);
         }

@@ -554,7 +554,7 @@ impl ProviderIndex {
         }
         let options: Vec<ProviderOption> = kept
             .iter()
-            .map(|c| self.option(c, needs, enc, &people, &capacity))
+            .map(|c| self.option(c, needs, wanted, enc, &people, &capacity))
             .collect();
         let gap = if options.iter().any(|o| o.open_now) {
             None
@@ -597,6 +597,7 @@ impl ProviderIndex {
         &self,
         c: &Candidate,
         needs: &Needs,
+        wanted: u16,
         enc: &Encounter,
         people: &[Population],
         capacity: &[Option<Slot>],
@@ -610,10 +611,6 @@ impl ProviderIndex {
             _ => {}
         }
         let cap = capacity.get(c.service as usize).and_then(Option::as_ref);
-        let wanted = match needs.kinds & kinds_for_needs(enc) {
-            0 => needs.kinds,
-            fitting => fitting,
-        };
         for (i, k) in KINDS.iter().enumerate() {
             let bit = kind_bit(*k);
             if s.kinds & bit & wanted != 0 {

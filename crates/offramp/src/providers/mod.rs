@@ -199,11 +199,7 @@ impl Directory {
 
     /// The directory in offramp's own format, as JSON.
     pub fn to_json(&self) -> String {
-        let spec = DirectorySpec {
-            organizations: self.organizations.clone(),
-            services: self.services.clone(),
-        };
-        serde_json::to_string_pretty(&spec).unwrap_or_default()
+        serde_json::to_string_pretty(&self.spec()).unwrap_or_default()
     }
 
     /// Reads HSDS 3.0 JSON: one service, a list or page of services, one organization with
@@ -279,6 +275,14 @@ impl Directory {
             .unwrap_or_default()
     }
 
+    /// The directory in offramp's own format.
+    pub fn spec(&self) -> DirectorySpec {
+        DirectorySpec {
+            organizations: self.organizations.clone(),
+            services: self.services.clone(),
+        }
+    }
+
     /// The organizations.
     pub fn organizations(&self) -> &[Organization] {
         &self.organizations
@@ -296,11 +300,7 @@ impl Directory {
 
     /// The directory in offramp's own format, as TOML.
     pub fn to_toml(&self) -> String {
-        let spec = DirectorySpec {
-            organizations: self.organizations.clone(),
-            services: self.services.clone(),
-        };
-        toml::to_string(&spec).unwrap_or_default()
+        toml::to_string(&self.spec()).unwrap_or_default()
     }
 }
 
