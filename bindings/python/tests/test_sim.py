@@ -165,26 +165,28 @@ def test_run_releases_the_gil() -> None:
     import threading
     import time
 
-    s = sim.Scenario.from_file(LEAD).replace({"scenario.days": 730})
-    done: list[float] = []
+    # No clock thresholds here (speed belongs in benchmarks): the test counts how often this
+    # thread gets to run Python while another thread is inside `sim.run`. Were the lock held
+    # for the whole run, this thread could not run at all until the run returned.
+    s = sim.Scenario.from_file(LEAD).replace({"scenario.days": 1460})
+    entering = threading.Event()
+    finished = threading.Event()
 
     def work() -> None:
+        entering.set()
         sim.run(s, seed=1, replications=2, threads=1)
-        done.append(time.perf_counter())
+        finished.set()
 
-    start = time.perf_counter()
     t = threading.Thread(target=work)
     t.start()
-    ticks = [start]
-    while t.is_alive():
-        ticks.append(time.perf_counter())
+    entering.wait()
+    ticks = 0
+    while t.is_alive() and not finished.is_set():
+        ticks += 1
         time.sleep(0.001)
     t.join()
-    duration = done[0] - start
-    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
-    # With the lock held for the whole run, this thread would stall for about all of it.
-    assert duration > 0.05
-    assert max(gaps) < 0.5 * duration, (max(gaps), duration)
+    assert finished.is_set(), "sim.run raised in its thread"
+    assert ticks >= 5, ticks
 
 
 def test_sweep_refuses_a_bad_grid_before_using_the_cluster() -> None:
