@@ -29,14 +29,15 @@ use crate::program::PyProgram;
 /// large enough that the output table has few batches.
 const CHUNK: usize = 2_048;
 
-/// What `route_many` was given, read while holding the interpreter.
-enum Input {
+/// What `route_many` (or `offramp.sim.run(encounters=...)`) was given, read while holding
+/// the interpreter.
+pub(crate) enum Input {
     Encounters(Vec<Encounter>),
     Batches(Vec<RecordBatch>),
 }
 
 /// Why a batch failed, found without the interpreter.
-enum Failure {
+pub(crate) enum Failure {
     Row(usize, EncounterError),
     Arrow(String),
 }
@@ -86,59 +87,7 @@ impl PyRouter {
 
     /// Reads the argument of `route_many`.
     fn input(&self, data: &Bound<'_, PyAny>) -> PyResult<Input> {
-        let py = data.py();
-        if data.cast::<PyDict>().is_ok() || data.cast::<PyEncounter>().is_ok() {
-            return Err(encounter_error_parts(
-                py,
-                ".",
-                "route_many takes many encounters (a list, a data frame or an Arrow table); use route for one",
-                None,
-                None,
-            ));
-        }
-        if is_instance_of(data, "pandas", "DataFrame") {
-            // Through Arrow when pyarrow can type the columns; row by row otherwise.
-            let converted = py
-                .import("pyarrow")
-                .and_then(|pa| pa.getattr("Table"))
-                .and_then(|t| {
-                    let kwargs = PyDict::new(py);
-                    kwargs.set_item("preserve_index", false)?;
-                    t.call_method("from_pandas", (data,), Some(&kwargs))
-                });
-            return match converted {
-                Ok(table) => self.input(&table),
-                Err(_) => {
-                    let records = data.call_method1("to_dict", ("records",))?;
-                    self.input(&records)
-                }
-            };
-        }
-        if is_instance_of(data, "polars", "DataFrame") && !data.hasattr("__arrow_c_stream__")? {
-            let table = data.call_method0("to_arrow")?;
-            return self.input(&table);
-        }
-        if data.hasattr("__arrow_c_stream__")? || data.hasattr("__arrow_c_array__")? {
-            let any: AnyRecordBatch = data.extract()?;
-            let table = any.into_table()?;
-            let (batches, _schema) = table.into_inner();
-            return Ok(Input::Batches(batches));
-        }
-        let iter = data.try_iter().map_err(|_| {
-            encounter_error_parts(
-                py,
-                ".",
-                "expected a list of encounters, a pandas or polars DataFrame, or a pyarrow Table",
-                None,
-                None,
-            )
-        })?;
-        let mut encounters = Vec::new();
-        for (row, item) in iter.enumerate() {
-            let item = item?;
-            encounters.push(encounter::extract(&item, &self.int_attributes, Some(row))?);
-        }
-        Ok(Input::Encounters(encounters))
+        read_input(data, &self.int_attributes, "route_many")
     }
 
     /// Routes and encodes without the interpreter.
@@ -189,6 +138,104 @@ impl PyRouter {
     }
 }
 
+/// Reads many encounters: a list of encounters (dicts or `Encounter`s), a pandas or polars
+/// DataFrame, or anything with `__arrow_c_stream__`. `what` names the caller in messages.
+pub(crate) fn read_input(
+    data: &Bound<'_, PyAny>,
+    int_attributes: &[String],
+    what: &str,
+) -> PyResult<Input> {
+    let py = data.py();
+    if data.cast::<PyDict>().is_ok() || data.cast::<PyEncounter>().is_ok() {
+        return Err(encounter_error_parts(
+            py,
+            ".",
+            &format!(
+                "{what} takes many encounters (a list, a data frame or an Arrow table), not one"
+            ),
+            None,
+            None,
+        ));
+    }
+    if is_instance_of(data, "pandas", "DataFrame") {
+        // Through Arrow when pyarrow can type the columns; row by row otherwise.
+        let converted = py
+            .import("pyarrow")
+            .and_then(|pa| pa.getattr("Table"))
+            .and_then(|t| {
+                let kwargs = PyDict::new(py);
+                kwargs.set_item("preserve_index", false)?;
+                t.call_method("from_pandas", (data,), Some(&kwargs))
+            });
+        return match converted {
+            Ok(table) => read_input(&table, int_attributes, what),
+            Err(_) => {
+                let records = data.call_method1("to_dict", ("records",))?;
+                read_input(&records, int_attributes, what)
+            }
+        };
+    }
+    if is_instance_of(data, "polars", "DataFrame") && !data.hasattr("__arrow_c_stream__")? {
+        let table = data.call_method0("to_arrow")?;
+        return read_input(&table, int_attributes, what);
+    }
+    if data.hasattr("__arrow_c_stream__")? || data.hasattr("__arrow_c_array__")? {
+        let any: AnyRecordBatch = data.extract()?;
+        let table = any.into_table()?;
+        let (batches, _schema) = table.into_inner();
+        return Ok(Input::Batches(batches));
+    }
+    let iter = data.try_iter().map_err(|_| {
+        encounter_error_parts(
+            py,
+            ".",
+            "expected a list of encounters, a pandas or polars DataFrame, or a pyarrow Table",
+            None,
+            None,
+        )
+    })?;
+    let mut encounters = Vec::new();
+    for (row, item) in iter.enumerate() {
+        let item = item?;
+        encounters.push(encounter::extract(&item, int_attributes, Some(row))?);
+    }
+    Ok(Input::Encounters(encounters))
+}
+
+/// The program's attributes declared `int` (a table's numbers in them are read as integers).
+pub(crate) fn int_attributes(program: &offramp::Program) -> Vec<String> {
+    program
+        .spec()
+        .attributes
+        .iter()
+        .filter(|(_, a)| a.ty == AttributeType::Int)
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// Every encounter of an input, decoded without the interpreter.
+pub(crate) fn into_encounters(
+    input: Input,
+    int_attributes: &[String],
+) -> Result<Vec<Encounter>, Failure> {
+    match input {
+        Input::Encounters(e) => Ok(e),
+        Input::Batches(batches) => {
+            let mut out = Vec::new();
+            let mut base = 0;
+            for batch in &batches {
+                let rows = batch.num_rows();
+                out.extend(
+                    arrow_in::decode(batch, 0..rows, int_attributes)
+                        .map_err(|(i, e)| Failure::Row(base + i, e))?,
+                );
+                base += rows;
+            }
+            Ok(out)
+        }
+    }
+}
+
 #[pymethods]
 impl PyRouter {
     /// A router for a program; with a `directory` (a `Directory`, or the path of one, read in
@@ -226,13 +273,7 @@ impl PyRouter {
                 Some(d) => Router::with_directory((*p).clone(), &d.get().inner)
                     .map_err(|e| crate::errors::directory_error(py, &e))?,
             };
-            let int_attributes = p
-                .spec()
-                .attributes
-                .iter()
-                .filter(|(_, a)| a.ty == AttributeType::Int)
-                .map(|(name, _)| name.clone())
-                .collect();
+            let int_attributes = int_attributes(&p);
             Ok(PyRouter {
                 layout: Layout::new(&p),
                 inner,

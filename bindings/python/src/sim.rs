@@ -10,7 +10,8 @@ use std::path::Path;
 use offramp::sim::{RunOptions, Scenario, ScenarioError, SimError, SimResults, Simulation};
 use pyo3::prelude::*;
 
-use crate::errors::{directory_error, program_error, shield, simulation_error};
+use crate::errors::{directory_error, encounter_error, program_error, shield, simulation_error};
+use crate::router::{Failure, int_attributes, into_encounters, read_input};
 
 /// Maps a scenario error onto `offramp.SimulationError`, with its field, line and column.
 fn scenario_error(py: Python<'_>, e: &ScenarioError) -> PyErr {
@@ -95,15 +96,17 @@ pub(crate) fn _scenario_to_toml(py: Python<'_>, scenario: &str) -> PyResult<Stri
 }
 
 /// Runs a scenario (JSON text) without the GIL; returns `run.json`'s text and one
-/// `(table, csv)` pair per table, in `SimResults::TABLES` order.
+/// `(table, csv)` pair per table, in `SimResults::TABLES` order. With `encounters` (anything
+/// `Router.route_many` reads), they are replayed instead of generating a population.
 #[pyfunction]
-#[pyo3(signature = (scenario, seed=None, replications=None, threads=None))]
+#[pyo3(signature = (scenario, seed=None, replications=None, threads=None, encounters=None))]
 pub(crate) fn _simulate(
     py: Python<'_>,
     scenario: &str,
     seed: Option<u64>,
     replications: Option<u32>,
     threads: Option<usize>,
+    encounters: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<(String, Vec<(String, String)>)> {
     shield(|| {
         let s = Scenario::from_json(scenario, "<scenario>").map_err(|e| scenario_error(py, &e))?;
@@ -112,20 +115,48 @@ pub(crate) fn _simulate(
             replications,
             threads,
         };
-        let outcome = py.detach(|| -> Result<(String, Vec<(String, String)>), SimError> {
-            let sim = Simulation::new(s)?;
-            let results = sim.run(&options)?;
-            let info =
-                serde_json::to_string_pretty(&results.info).map_err(|e| SimError::Output {
-                    path: "run.json".into(),
-                    message: e.to_string(),
-                })?;
-            let mut tables = Vec::with_capacity(SimResults::TABLES.len());
-            for name in SimResults::TABLES {
-                tables.push((name.to_string(), results.table_csv(name)?));
+        // Encounters are read here, with the program's integer attributes, while the
+        // interpreter is held; decoded and simulated without it.
+        let given = match encounters.filter(|e| !e.is_none()) {
+            None => None,
+            Some(data) => {
+                let path = &s.scenario.program;
+                let ints = if path.as_os_str().is_empty() {
+                    Vec::new() // refused below, with the field named
+                } else {
+                    let program =
+                        offramp::Program::from_file(path).map_err(|e| program_error(py, &e))?;
+                    int_attributes(&program)
+                };
+                Some((read_input(data, &ints, "encounters")?, ints))
             }
-            Ok((info, tables))
+        };
+        let outcome = py.detach(|| -> Result<Result<_, SimError>, Failure> {
+            let sim = match given {
+                None => Simulation::new(s),
+                Some((input, ints)) => {
+                    Simulation::with_encounters(s, into_encounters(input, &ints)?)
+                }
+            };
+            Ok(sim.and_then(|sim| {
+                let results = sim.run(&options)?;
+                let info =
+                    serde_json::to_string_pretty(&results.info).map_err(|e| SimError::Output {
+                        path: "run.json".into(),
+                        message: e.to_string(),
+                    })?;
+                let mut tables = Vec::with_capacity(SimResults::TABLES.len());
+                for name in SimResults::TABLES {
+                    tables.push((name.to_string(), results.table_csv(name)?));
+                }
+                Ok((info, tables))
+            }))
         });
-        outcome.map_err(|e| sim_error(py, &e))
+        match outcome {
+            Ok(Ok(r)) => Ok(r),
+            Ok(Err(e)) => Err(sim_error(py, &e)),
+            Err(Failure::Row(row, e)) => Err(encounter_error(py, &e, Some(row))),
+            Err(Failure::Arrow(m)) => Err(simulation_error(py, m, None, None, None)),
+        }
     })
 }

@@ -12,7 +12,7 @@ import pytest
 import offramp
 import offramp.sim as sim
 
-from conftest import ROOT, cli_path, missing
+from conftest import ROOT, cli_path, missing, need
 
 SCENARIOS = ROOT / "examples" / "scenarios"
 LEAD = SCENARIOS / "lead-king-county.toml"
@@ -149,6 +149,10 @@ def test_sweep_on_a_two_worker_local_cluster() -> None:
     ) as cluster, Client(cluster) as client:
         out = sim.sweep(s, grid, replications=2, seed=3, client=client)
         again = sim.sweep(s, grid, replications=2, seed=3, client=client)
+        replayed = sim.sweep(
+            s.replace({"scenario.days": None}), {"behaviour.offer.default": [0.0, 1.0]},
+            replications=1, seed=3, client=client, encounters=lead_encounters(),
+        )
     assert out.points == [{"behaviour.accept.default": 0.3}, {"behaviour.accept.default": 0.9}]
     f = out.funnel
     assert f.column_names[:3] == ["point", "behaviour.accept.default", "replication"]
@@ -159,6 +163,13 @@ def test_sweep_on_a_two_worker_local_cluster() -> None:
     acc = df[(df.pathway == "all") & (df.stage == "accepted")].groupby("point")["count"].sum()
     assert acc[1] > acc[0]
     assert "summary" not in out.tables()
+    # A replayed table reaches every worker: the same encounters at both points, and offers
+    # only where the grid allows them.
+    rf = replayed.funnel.to_pandas()
+    every = rf[(rf.pathway == "all")].set_index(["point", "stage"])["count"]
+    n = len(lead_encounters())
+    assert every[(0, "encounter")] == every[(1, "encounter")] == n
+    assert every[(0, "offered")] == 0 < every[(1, "offered")]
 
 
 def test_run_releases_the_gil() -> None:
@@ -200,3 +211,82 @@ def test_sweep_refuses_a_bad_grid_before_using_the_cluster() -> None:
         sim.sweep(s, {"behaviour.nonsense": [1]}, client=object())  # type: ignore[arg-type]
     with pytest.raises(offramp.SimulationError):
         sim.sweep(s, [{"behaviour.accept.default": 1.5}], client=object())  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ historical replay in memory
+
+LEAD_ENCOUNTERS = ROOT / "examples" / "encounters" / "lead-king-county.jsonl"
+
+
+def lead_encounters() -> list[dict[str, object]]:
+    import json
+
+    return [json.loads(line) for line in LEAD_ENCOUNTERS.read_text().splitlines() if line]
+
+
+def replay_file_scenario(tmp_path: Path) -> sim.Scenario:
+    """The LEAD scenario replaying the example encounters from their file."""
+    data = sim.Scenario.from_file(LEAD).to_dict()
+    data["scenario"]["days"] = None
+    data["replay"] = {"encounters": str(LEAD_ENCOUNTERS)}
+    return sim.Scenario.from_dict(data)
+
+
+def test_replay_from_a_table_equals_replay_from_the_file(tmp_path: Path) -> None:
+    from_file = sim.run(replay_file_scenario(tmp_path), seed=5, replications=2)
+    assert from_file.info["replay"] is True
+    s = sim.Scenario.from_file(LEAD).replace({"scenario.days": None})
+    rows = lead_encounters()
+    pd = need("pandas")
+    pl = need("polars")
+    inputs = {
+        "list of dicts": rows,
+        "Encounter objects": [offramp.Encounter.from_dict(r) for r in rows],
+        # (pa.Table.from_pylist would take its columns from the first row alone.)
+        "pyarrow": pa.Table.from_batches([pa.RecordBatch.from_struct_array(pa.array(rows))]),
+        "pandas": pd.DataFrame(rows),
+        "polars": pl.DataFrame(rows),
+    }
+    for what, data in inputs.items():
+        r = sim.run(s, seed=5, replications=2, encounters=data)
+        assert r.info["replay"] is True, what
+        assert r == from_file, what
+    all_ = from_file.funnel.to_pandas()
+    all_ = all_[(all_.pathway == "all") & (all_.stage == "encounter")]
+    assert all_["count"].tolist() == [len(rows), len(rows)]
+
+
+def test_replay_links_people_by_an_attribute() -> None:
+    s = sim.Scenario.from_file(LEAD).replace({"scenario.days": None})
+    rows = lead_encounters()
+    distinct = [dict(r, attributes={"person": f"p{i}"}) for i, r in enumerate(rows)]
+    one = [dict(r, attributes={"person": "p0"}) for r in rows]
+    alone = sim.run(s, seed=2, replications=1, encounters=rows)
+    # Distinct keys are as many people as encounters: the same run as no key at all.
+    assert sim.run(s, seed=2, replications=1, encounters=distinct, person_attribute="person") == alone
+    linked = sim.run(s, seed=2, replications=1, encounters=one, person_attribute="person")
+    assert linked != alone
+    with pytest.raises(offramp.SimulationError) as e:
+        sim.run(s, person_attribute="person")
+    assert e.value.field == "replay.person_attribute"
+
+
+def test_replay_errors_name_the_row_and_the_field(tmp_path: Path) -> None:
+    s = sim.Scenario.from_file(LEAD).replace({"scenario.days": None})
+    rows = lead_encounters()
+    rows[3] = dict(rows[3], age="thirty")
+    with pytest.raises(offramp.EncounterError) as e:
+        sim.run(s, encounters=rows)
+    assert e.value.row == 3 and e.value.field == "age"
+    assert "thirty" not in str(e.value)
+    with pytest.raises(offramp.EncounterError):
+        sim.run(s, encounters={"id": "one encounter, not many"})
+    with pytest.raises(offramp.SimulationError) as s_err:
+        sim.run(replay_file_scenario(tmp_path), encounters=lead_encounters())
+    assert s_err.value.field == "replay.encounters"
+    # A [replay] table without a file needs the encounters in memory.
+    data = s.to_dict()
+    data["replay"] = {"person_attribute": "person"}
+    with pytest.raises(offramp.SimulationError) as s_err:
+        sim.run(sim.Scenario.from_dict(data))
+    assert s_err.value.field == "replay.encounters"

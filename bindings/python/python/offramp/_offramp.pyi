@@ -637,5 +637,6 @@ def _simulate(
     seed: int | None = None,
     replications: int | None = None,
     threads: int | None = None,
+    encounters: Any = None,
 ) -> tuple[str, list[tuple[str, str]]]:
     """Runs a scenario (JSON text) without the GIL: ``run.json`` and ``(table, csv)`` pairs."""

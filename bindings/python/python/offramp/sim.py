@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from offramp import _offramp
+from offramp._errors import SimulationError
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -300,23 +301,53 @@ class SimResults:
         )
 
 
+def _with_person(scenario: Scenario, encounters: Any, person_attribute: Optional[str]) -> Scenario:
+    """The scenario with ``replay.person_attribute`` set, for encounters given in memory."""
+    if person_attribute is None:
+        return scenario
+    if encounters is None:
+        raise SimulationError(
+            "person_attribute is for encounters given in memory; "
+            "a replay file's scenario sets replay.person_attribute",
+            field="replay.person_attribute",
+        )
+    data = scenario.to_dict()
+    replay = dict(data.get("replay") or {})
+    replay["person_attribute"] = person_attribute
+    data["replay"] = replay
+    return Scenario.from_dict(data)
+
+
 def run(
     scenario: Union[Scenario, _Path],
     *,
     seed: Optional[int] = None,
     replications: Optional[int] = None,
     threads: Optional[int] = None,
+    encounters: Any = None,
+    person_attribute: Optional[str] = None,
 ) -> SimResults:
     """Runs a scenario (or a scenario file): every replication with and without the program,
     in parallel on ``threads`` threads (all cores by default), without holding the GIL.
 
     ``seed`` and ``replications`` default to the scenario's. The same seed gives the same
     tables whatever ``threads`` is, and the same tables as ``offramp simulate`` with that seed.
-    Raises ``SimulationError`` (``ProgramError``/``DirectoryError`` for the files it names).
+
+    Historical replay: ``encounters`` (a list of encounter dicts or ``Encounter`` objects, a
+    pandas or polars DataFrame, or a pyarrow Table, in the shapes ``Router.route_many`` reads)
+    are fed to the model instead of a generated population; ``person_attribute`` names the
+    encounter attribute that links one person's encounters (without it, every encounter is a
+    different person). The scenario must not also name a replay file.
+
+    Raises ``SimulationError`` (``ProgramError``/``DirectoryError`` for the files it names,
+    ``EncounterError`` with the row for an encounter that cannot be read).
     """
     if not isinstance(scenario, Scenario):
         scenario = Scenario.from_file(scenario)
-    info, tables = _offramp._simulate(scenario.to_json(), seed, replications, threads)
+    scenario = _with_person(scenario, encounters, person_attribute)
+    info, tables = _offramp._simulate(
+        scenario.to_json(), seed, replications, threads, encounters
+    )
     return SimResults(json.loads(info), dict(tables))
 
 
@@ -339,11 +370,21 @@ def _task_seed(seed: int, replication: int) -> int:
 
 
 def _sweep_task(
-    scenario_json: str, changes: Dict[str, Any], seed: int, replication: int
+    scenario_json: str,
+    changes: Dict[str, Any],
+    seed: int,
+    replication: int,
+    encounters: Any = None,
 ) -> Dict[str, str]:
     """One (parameter set, replication): runs in a Dask worker, returns CSV text per table."""
     scenario = Scenario(scenario_json).replace(changes)
-    result = run(scenario, seed=_task_seed(seed, replication), replications=1, threads=1)
+    result = run(
+        scenario,
+        seed=_task_seed(seed, replication),
+        replications=1,
+        threads=1,
+        encounters=encounters,
+    )
     return result._csv
 
 
@@ -394,6 +435,8 @@ def sweep(
     seed: Optional[int] = None,
     client: Optional["Client"] = None,
     tables: Optional[Sequence[str]] = None,
+    encounters: Any = None,
+    person_attribute: Optional[str] = None,
 ) -> SweepResults:
     """Runs a parameter grid on a Dask cluster: one task per (parameter set, replication),
     each running one replication (with and without the program) in a worker.
@@ -410,11 +453,15 @@ def sweep(
     by default) and ``r``, so points are compared on common random numbers; the results do not
     depend on the cluster's size. (They differ from ``run``'s replications, which derive their
     streams inside one run.)
+
+    ``encounters`` and ``person_attribute`` replay a table of real encounters at every point,
+    as in ``run``; the table is sent once to every worker.
     """
     from distributed import Client, get_client
 
     if not isinstance(scenario, Scenario):
         scenario = Scenario.from_file(scenario)
+    scenario = _with_person(scenario, encounters, person_attribute)
     base = scenario.to_dict()
     if seed is None:
         seed = int(base.get("scenario", {}).get("seed", 0))
@@ -432,11 +479,16 @@ def sweep(
             own = client = Client(processes=False)  # type: ignore[no-untyped-call]
     try:
         text = scenario.to_json()
+        shared = None
+        if encounters is not None:
+            [shared] = client.scatter([encounters], broadcast=True)  # type: ignore[no-untyped-call]
         futures = []
         keys = []
         for i, p in enumerate(points):
             for r in range(replications):
-                futures.append(client.submit(_sweep_task, text, p, seed, r, pure=False))
+                futures.append(
+                    client.submit(_sweep_task, text, p, seed, r, shared, pure=False)
+                )
                 keys.append((i, r))
         outputs = client.gather(futures)  # type: ignore[no-untyped-call]
     finally:

@@ -148,40 +148,56 @@ impl Simulation {
     /// Loads the scenario's program, directory and replayed encounters from their paths.
     pub fn new(scenario: Scenario) -> Result<Simulation, SimError> {
         scenario.validate()?;
-        let path = &scenario.scenario.program;
-        if path.as_os_str().is_empty() {
-            return Err(SimError::Scenario(ScenarioError::Invalid {
-                file: scenario.scenario.name.clone(),
-                line: 0,
-                column: 0,
-                field: "scenario.program".into(),
-                message: "must name the program file".into(),
-            }));
-        }
-        let program = Program::from_file(path).map_err(|source| SimError::Program {
-            path: path.display().to_string(),
-            source: Box::new(source),
-        })?;
-        let directory = match &scenario.scenario.directory {
-            Some(p) => {
-                let options = LoadOptions {
-                    timezone: Some(program.spec().program.timezone.clone()),
-                    ..LoadOptions::default()
-                };
-                Some(Directory::from_path_with(p, &options).map_err(|source| {
-                    SimError::Directory {
-                        path: p.display().to_string(),
-                        source: Box::new(source),
-                    }
-                })?)
-            }
-            None => None,
-        };
         let replay = match &scenario.replay {
+            Some(r) if r.encounters.as_os_str().is_empty() => {
+                return Err(invalid(
+                    &scenario,
+                    "replay.encounters",
+                    "must name the encounters file (or give the encounters in memory: \
+                     Simulation::with_encounters, or encounters= in Python)",
+                ));
+            }
             Some(r) => Some(read_encounters(&r.encounters)?),
             None => None,
         };
+        let (program, directory) = load_parts(&scenario)?;
         Simulation::from_parts(scenario, program, directory.as_ref(), replay)
+    }
+
+    /// Loads the scenario's program and directory from their paths, and replays `encounters`
+    /// (real encounters from a records system, say) instead of generating a population. The
+    /// scenario's `[replay]` table may give `person_attribute`; it must not also name a file.
+    ///
+    /// ```
+    /// use offramp::{Encounter, sim::{RunOptions, Scenario, Simulation}};
+    /// let scenario = Scenario::from_file(concat!(env!("CARGO_MANIFEST_DIR"),
+    ///     "/../../examples/scenarios/qrt-hamilton-county.toml"))?;
+    /// let e = Encounter::from_json(r#"{"id":"e-1","at":"2026-03-02T10:00:00-05:00",
+    ///   "responder":"peer","source":"overdose_follow_up","needs":["opioid_use"],
+    ///   "overdose":{"at":"2026-03-01T22:00:00-05:00","naloxone":true},"consent":"verbal"}"#)?;
+    /// let sim = Simulation::with_encounters(scenario, vec![e])?;
+    /// let r = sim.run(&RunOptions { seed: Some(1), replications: Some(1), threads: None })?;
+    /// assert!(r.info.replay);
+    /// let all = r.funnel.iter().find(|f| f.pathway == "all" && f.stage == offramp::sim::Stage::Encounter);
+    /// assert_eq!(all.map(|f| f.count), Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_encounters(
+        scenario: Scenario,
+        encounters: Vec<Encounter>,
+    ) -> Result<Simulation, SimError> {
+        scenario.validate()?;
+        if let Some(r) = &scenario.replay
+            && !r.encounters.as_os_str().is_empty()
+        {
+            return Err(invalid(
+                &scenario,
+                "replay.encounters",
+                "names a file, and encounters were also given in memory: give one or the other",
+            ));
+        }
+        let (program, directory) = load_parts(&scenario)?;
+        Simulation::from_parts(scenario, program, directory.as_ref(), Some(encounters))
     }
 
     /// Reads a scenario file and loads what it names: see [`Scenario::from_file`].
@@ -314,6 +330,49 @@ impl Simulation {
         };
         Ok(assemble::join(info, tables, replications))
     }
+}
+
+/// A scenario error about one field, with no place in a file.
+fn invalid(scenario: &Scenario, field: &str, message: &str) -> SimError {
+    SimError::Scenario(ScenarioError::Invalid {
+        file: scenario.scenario.name.clone(),
+        line: 0,
+        column: 0,
+        field: field.into(),
+        message: message.into(),
+    })
+}
+
+/// Loads the program and the directory (read in the program's time zone) a scenario names.
+fn load_parts(scenario: &Scenario) -> Result<(Program, Option<Directory>), SimError> {
+    let path = &scenario.scenario.program;
+    if path.as_os_str().is_empty() {
+        return Err(invalid(
+            scenario,
+            "scenario.program",
+            "must name the program file",
+        ));
+    }
+    let program = Program::from_file(path).map_err(|source| SimError::Program {
+        path: path.display().to_string(),
+        source: Box::new(source),
+    })?;
+    let directory = match &scenario.scenario.directory {
+        Some(p) => {
+            let options = LoadOptions {
+                timezone: Some(program.spec().program.timezone.clone()),
+                ..LoadOptions::default()
+            };
+            Some(
+                Directory::from_path_with(p, &options).map_err(|source| SimError::Directory {
+                    path: p.display().to_string(),
+                    source: Box::new(source),
+                })?,
+            )
+        }
+        None => None,
+    };
+    Ok((program, directory))
 }
 
 /// Reads encounters from JSON lines (blank lines are skipped).

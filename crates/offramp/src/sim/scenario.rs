@@ -469,12 +469,21 @@ pub struct Costs {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Replay {
-    /// Encounters as JSON lines, relative to the scenario file.
+    /// Encounters as JSON lines, relative to the scenario file. Leave it out when the
+    /// encounters are given in memory ([`Simulation::with_encounters`], or `encounters=` in
+    /// Python's `offramp.sim.run`).
+    ///
+    /// [`Simulation::with_encounters`]: super::Simulation::with_encounters
+    #[serde(default, skip_serializing_if = "path_is_empty")]
     pub encounters: PathBuf,
     /// An encounter attribute naming the person, so that one person's encounters are linked;
     /// without it every encounter is a different person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub person_attribute: Option<String>,
+}
+
+fn path_is_empty(p: &Path) -> bool {
+    p.as_os_str().is_empty()
 }
 
 // ------------------------------------------------------------------ defaults
@@ -1098,11 +1107,6 @@ impl Scenario {
             ("arrest_hours", c.arrest_hours),
         ] {
             v.rate(&format!("costs.{k}"), x, 1e12);
-        }
-        if let Some(r) = &self.replay
-            && r.encounters.as_os_str().is_empty()
-        {
-            v.fail("replay.encounters", "must name the encounters file");
         }
     }
 }

@@ -432,6 +432,43 @@ fn replay_feeds_real_encounters() {
 }
 
 #[test]
+fn replay_in_memory_equals_replay_from_a_file() {
+    let path = root().join("examples/encounters/lead-king-county.jsonl");
+    let mut from_file = example("lead-king-county.toml");
+    from_file.scenario.days = None;
+    let mut in_memory = from_file.clone();
+    from_file.replay = Some(Replay {
+        encounters: path.clone(),
+        person_attribute: None,
+    });
+    let a = run(&Simulation::new(from_file.clone()).unwrap(), 3, 2);
+    let encounters = read_encounters(&path).unwrap();
+    let b = run(
+        &Simulation::with_encounters(in_memory.clone(), encounters.clone()).unwrap(),
+        3,
+        2,
+    );
+    assert!(a.info.replay && b.info.replay);
+    assert_eq!(a, b);
+    // One or the other, not both; and a [replay] table with no file needs encounters.
+    let e = Simulation::with_encounters(from_file, encounters).unwrap_err();
+    assert_eq!(scenario_field(&e), Some("replay.encounters"), "{e}");
+    in_memory.replay = Some(Replay {
+        encounters: std::path::PathBuf::new(),
+        person_attribute: Some("person".into()),
+    });
+    let e = Simulation::new(in_memory).unwrap_err();
+    assert_eq!(scenario_field(&e), Some("replay.encounters"), "{e}");
+}
+
+fn scenario_field(e: &SimError) -> Option<&str> {
+    match e {
+        SimError::Scenario(s) => s.field(),
+        _ => None,
+    }
+}
+
+#[test]
 fn tables_write_as_csv_and_json() {
     let mut s = example("qrt-hamilton-county.toml");
     s.scenario.days = Some(30);
