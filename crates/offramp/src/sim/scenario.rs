@@ -31,7 +31,7 @@ pub enum ScenarioError {
         message: String,
     },
     /// The text is not a scenario: bad TOML or JSON, an unknown key, a value of the wrong type.
-    #[error("{file}:{line}:{column}: {message}")]
+    #[error("{file}{}: {message}", place(*line, *column))]
     Parse {
         /// The file (or the name given for text).
         file: String,
@@ -43,7 +43,7 @@ pub enum ScenarioError {
         message: String,
     },
     /// A value is out of range or inconsistent with another.
-    #[error("{file}:{line}:{column}: `{field}` {message}")]
+    #[error("{file}{}: `{field}` {message}", place(*line, *column))]
     Invalid {
         /// The file (or the name given for text).
         file: String,
@@ -56,6 +56,15 @@ pub enum ScenarioError {
         /// What was expected.
         message: String,
     },
+}
+
+/// `:LINE:COLUMN` when the place is known; nothing when it is not.
+fn place(line: usize, column: usize) -> String {
+    match (line, column) {
+        (0, _) => String::new(),
+        (l, 0) => format!(":{l}"),
+        (l, c) => format!(":{l}:{c}"),
+    }
 }
 
 impl ScenarioError {
