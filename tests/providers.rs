@@ -313,6 +313,27 @@ fn capacity_updates_are_seen_without_rebuilding() {
     assert_eq!(unknown, vec!["nope".to_string()]);
     assert!(ids(&r.route(&e)).contains(&"full".to_string()));
     assert!(r.update_capacity("nope", None).is_err());
+    // The board reads back whole, and gives a fresh router over the same directory the same
+    // decisions.
+    let board = r.capacities();
+    assert_eq!(board.len(), directory().services().len());
+    let same = board.iter().find(|(id, _)| id == "partner-same").unwrap();
+    assert_eq!(
+        same.1
+            .as_ref()
+            .map(|c| (c.available, c.maximum, c.unit.as_str())),
+        Some((0, Some(10), "slot"))
+    );
+    let fresh = router();
+    assert_ne!(fresh.route(&e), r.route(&e));
+    let unknown = fresh.update_capacities(board.iter().map(|(id, c)| (id.as_str(), c.clone())));
+    assert!(unknown.is_empty());
+    assert_eq!(fresh.route(&e), r.route(&e));
+    assert!(
+        Router::new(Program::from_toml(PROGRAM, "p.toml").unwrap())
+            .capacities()
+            .is_empty()
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use offramp::providers::taxonomy::TaxonomyMap;
 use offramp::providers::{Directory, LoadOptions, LoadWarning};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyList, PyTuple};
 
 use crate::convert::serde_to_py;
 use crate::errors::{directory_error, directory_error_parts, shield};
@@ -237,6 +237,17 @@ impl PyDirectory {
 
     fn __len__(&self) -> usize {
         self.inner.services().len()
+    }
+
+    /// Pickles as offramp's own TOML format (so a directory can go to another process or a
+    /// Dask worker); the load warnings of the original file are not carried.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        shield(|| {
+            let ctor = py.get_type::<PyDirectory>().getattr("from_toml")?;
+            let args = (slf.get().inner.to_toml(), "<pickled directory>").into_pyobject(py)?;
+            PyTuple::new(py, [ctor, args.into_any()])
+        })
     }
 
     fn __repr__(&self) -> String {

@@ -7,7 +7,7 @@ use offramp::program::AttributeType;
 use offramp::providers::Capacity;
 use offramp::{Decision, Encounter, EncounterError, Router};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyList, PyTuple};
 use pyo3_arrow::PyTable;
 use pyo3_arrow::input::AnyRecordBatch;
 use rayon::prelude::*;
@@ -393,6 +393,54 @@ impl PyRouter {
             .map(|f| f.name().clone())
             .collect();
         PyList::new(py, names)
+    }
+
+    /// Pickles as the program, the directory and the capacity board now (with any updates
+    /// made through `update_capacity`), so a router can go to another process or a Dask
+    /// worker and decide exactly as this one does.
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        shield(|| {
+            let this = slf.get();
+            let cls = py.get_type::<PyRouter>();
+            let directory = match &this.directory {
+                Some(d) => d.clone_ref(py).into_any(),
+                None => py.None(),
+            };
+            let args = (this.program.clone_ref(py), directory).into_pyobject(py)?;
+            let board = serde_json::to_string(&this.inner.capacities())
+                .map_err(|e| offramp_error(py, format!("cannot save the capacity board: {e}")))?;
+            PyTuple::new(
+                py,
+                [
+                    cls.into_any(),
+                    args.into_any(),
+                    board.into_pyobject(py)?.into_any(),
+                ],
+            )
+        })
+    }
+
+    /// Restores the capacity board saved by `__reduce__`.
+    fn __setstate__(&self, py: Python<'_>, state: &str) -> PyResult<()> {
+        shield(|| {
+            let board: Vec<(String, Option<Capacity>)> = serde_json::from_str(state)
+                .map_err(|e| offramp_error(py, format!("not a saved capacity board: {e}")))?;
+            let unknown = self
+                .inner
+                .update_capacities(board.iter().map(|(id, c)| (id.as_str(), c.clone())));
+            if unknown.is_empty() {
+                Ok(())
+            } else {
+                Err(offramp_error(
+                    py,
+                    format!(
+                        "the saved capacity board names {} service(s) the directory lacks",
+                        unknown.len()
+                    ),
+                ))
+            }
+        })
     }
 
     fn __repr__(&self) -> String {

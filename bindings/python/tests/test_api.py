@@ -185,6 +185,30 @@ def test_update_capacity() -> None:
     assert [o.available for o in options if o.service_id == sid] == [None]
 
 
+def test_routers_and_directories_pickle_with_their_capacity_board() -> None:
+    program = offramp.Program.from_file(program_path("lead-king-county"))
+    directory = offramp.Directory.from_file(PROVIDERS / "king-county.json",
+                                            timezone="America/Los_Angeles")
+    again = pickle.loads(pickle.dumps(directory))
+    assert isinstance(again, offramp.Directory) and again.service_ids == directory.service_ids
+    router = offramp.Router(program, directory)
+    enc = dict(LEAD_ENCOUNTER, location={"lat": 47.6009, "lon": -122.3301})
+    first = router.route(enc).eligible[0].providers[0].service_id  # type: ignore[index]
+    # A full service drops out here, and must stay out in the copy.
+    router.update_capacity(first, 0, maximum=12, unit="bed")
+    copy_ = pickle.loads(pickle.dumps(router))
+    assert copy_.route(enc).to_json() == router.route(enc).to_json()
+    assert first not in [o.service_id for o in copy_.route(enc).eligible[0].providers or []]
+    assert copy_.route(enc).to_json() != offramp.Router(program, directory).route(enc).to_json()
+    # Without a directory, too; and a board for another directory is refused.
+    plain = pickle.loads(pickle.dumps(offramp.Router(program)))
+    assert plain.route(LEAD_ENCOUNTER).to_json() == offramp.Router(program).route(LEAD_ENCOUNTER).to_json()
+    with pytest.raises(offramp.OfframpError):
+        plain.__setstate__('[["not-a-service", null]]')
+    with pytest.raises(offramp.OfframpError):
+        plain.__setstate__("not json")
+
+
 def test_directory_formats_round_trip() -> None:
     d = offramp.Directory.from_hsds(PROVIDERS / "harvey-il.json", timezone="America/Chicago")
     again = offramp.Directory.from_hsds_json(d.to_hsds_json(), "again.json", timezone="America/Chicago")

@@ -432,6 +432,17 @@ impl Router {
         }
     }
 
+    /// Every service's capacity as this router matches with it now (the directory's figures
+    /// with any updates since), in directory order; empty without a directory. Feeding it to
+    /// [`Router::update_capacities`] of another router over the same directory gives that
+    /// router the same board.
+    pub fn capacities(&self) -> Vec<(String, Option<Capacity>)> {
+        self.providers
+            .as_ref()
+            .map(|p| p.capacities())
+            .unwrap_or_default()
+    }
+
     /// The program this router uses.
     pub fn program(&self) -> &Program {
         &self.program

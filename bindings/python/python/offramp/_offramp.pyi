@@ -202,6 +202,7 @@ class Directory:
     def to_toml(self) -> str:
         """The directory in offramp's own format, as TOML."""
     def __len__(self) -> int: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
 
 @final
 class Encounter:
@@ -525,6 +526,8 @@ class Router:
     @property
     def columns(self) -> list[str]:
         """The names of the columns ``route_many`` returns."""
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    def __setstate__(self, state: str, /) -> None: ...
 
 @final
 class CaseTransition:

@@ -151,11 +151,14 @@ struct Words {
     population: HashMap<Population, Text>,
 }
 
-/// A service's places free now, as the matcher reads them.
+/// A service's places free now, as the matcher reads them (with the rest of the report, so
+/// that the board can be read back whole).
 #[derive(Debug, Clone)]
 struct Slot {
     available: u32,
     unit: Text,
+    maximum: Option<u32>,
+    updated: Option<DateTime<FixedOffset>>,
 }
 
 impl Slot {
@@ -163,6 +166,17 @@ impl Slot {
         Slot {
             available: c.available,
             unit: Text::pooled(&c.unit),
+            maximum: c.maximum,
+            updated: c.updated,
+        }
+    }
+
+    fn capacity(&self) -> Capacity {
+        Capacity {
+            available: self.available,
+            maximum: self.maximum,
+            unit: self.unit.to_string(),
+            updated: self.updated,
         }
     }
 }
@@ -391,6 +405,19 @@ impl ProviderIndex {
             next
         });
         true
+    }
+
+    /// Every service's capacity on the board now, in directory order.
+    pub(crate) fn capacities(&self) -> Vec<(String, Option<Capacity>)> {
+        let board = self.capacity.load();
+        self.services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let cap = board.get(i).and_then(Option::as_ref).map(Slot::capacity);
+                (s.id.to_string(), cap)
+            })
+            .collect()
     }
 
     /// Replaces several capacities at once, as one snapshot. Unknown ids are returned.
