@@ -151,7 +151,12 @@ pub(crate) fn read_input(
             py,
             ".",
             &format!(
-                "{what} takes many encounters (a list, a data frame or an Arrow table), not one"
+                "{what} takes many encounters (a list, a data frame or an Arrow table), not one{}",
+                if what == "route_many" {
+                    "; use route for one"
+                } else {
+                    ""
+                }
             ),
             None,
             None,

@@ -213,7 +213,7 @@ def test_route_many_errors_name_the_row() -> None:
     with pytest.raises(offramp.EncounterError) as info:
         router.route_many(odd)
     assert info.value.field == "age"
-    with pytest.raises(offramp.EncounterError):
+    with pytest.raises(offramp.EncounterError, match="use route for one"):
         router.route_many(LEAD_ENCOUNTER)  # one encounter is not many
     with pytest.raises(offramp.EncounterError):
         router.route_many(42)

@@ -279,7 +279,7 @@ def test_replay_errors_name_the_row_and_the_field(tmp_path: Path) -> None:
         sim.run(s, encounters=rows)
     assert e.value.row == 3 and e.value.field == "age"
     assert "thirty" not in str(e.value)
-    with pytest.raises(offramp.EncounterError):
+    with pytest.raises(offramp.EncounterError, match="encounters takes many encounters"):
         sim.run(s, encounters={"id": "one encounter, not many"})
     with pytest.raises(offramp.SimulationError) as s_err:
         sim.run(replay_file_scenario(tmp_path), encounters=lead_encounters())
