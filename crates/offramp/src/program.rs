@@ -499,9 +499,7 @@ impl<'s> Locator<'s> {
     ) -> Diagnostic {
         let start = span.start.min(self.src.len());
         let end = span.end.clamp(start, self.src.len());
-        let before = &self.src[..floor_boundary(self.src, start)];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        let (line, column) = line_col(self.src, start);
         Diagnostic {
             file: file.to_string(),
             line,
@@ -511,6 +509,15 @@ impl<'s> Locator<'s> {
             span: start..end,
         }
     }
+}
+
+/// 1-based line and column (in characters) of a byte offset in a file's text; an offset inside
+/// a character counts as that character's start. Every loader's errors use it.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..floor_boundary(text, offset.min(text.len()))];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
 }
 
 fn floor_boundary(s: &str, mut i: usize) -> usize {

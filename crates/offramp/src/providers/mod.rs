@@ -9,6 +9,7 @@ pub mod taxonomy;
 
 use std::path::Path;
 
+use crate::program::line_col;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -302,15 +303,4 @@ impl Directory {
     pub fn to_toml(&self) -> String {
         toml::to_string(&self.spec()).unwrap_or_default()
     }
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut end = offset.min(text.len());
-    while end > 0 && !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let before = &text[..end];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }

@@ -68,6 +68,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::model::{Intake, Population, ServiceKind};
+use crate::program::line_col;
 
 /// The mapping shipped with offramp.
 const DEFAULT_TOML: &str = include_str!("../../data/taxonomy-default.toml");
@@ -728,17 +729,6 @@ fn ancestors(code: &str) -> impl Iterator<Item = &str> {
         .collect::<Vec<_>>()
         .into_iter()
         .rev()
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut end = offset.min(text.len());
-    while end > 0 && !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let before = text.get(..end).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Consent, Flag, Level, Need, Pathway, Responder, Source};
 use crate::nibrs::NibrsCode;
+use crate::program::line_col;
 use crate::providers::ServiceKind;
 
 /// A scenario could not be read or does not make sense.
@@ -1196,18 +1197,6 @@ impl Validator<'_> {
             );
         }
     }
-}
-
-/// 1-based line and column of a byte offset.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut end = offset.min(text.len());
-    while end > 0 && !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let before = &text[..end];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 /// Best-effort place of a dotted field (`behaviour.accept.default`, `ages[2].max`) in TOML or
