@@ -750,20 +750,11 @@ impl<'o> Builder<'o> {
                 svc.sites.push(site);
             }
         }
-        if let Some(svc) = self.services.get(idx) {
-            let (sid, rec) = (svc.id.clone(), rec.clone());
-            self.merge_site_languages(idx, o, &rec, &sid);
-        }
+        self.merge_site_languages(idx, o, &rec);
         Ok(())
     }
 
-    fn merge_site_languages(
-        &mut self,
-        idx: usize,
-        sal: &Map<String, Value>,
-        rec: &Rec,
-        _sid: &str,
-    ) {
+    fn merge_site_languages(&mut self, idx: usize, sal: &Map<String, Value>, rec: &Rec) {
         let Some(Value::Object(loc)) = get(sal, "location")
             .cloned()
             .or_else(|| get_text(sal, "location_id").and_then(|l| self.locations.get(&l).cloned()))
@@ -1007,7 +998,7 @@ impl<'o> Builder<'o> {
                 }
                 svc.sites.push(site);
             }
-            self.merge_site_languages(idx, sal, &srec, &id);
+            self.merge_site_languages(idx, sal, &srec);
         }
         if let Some(svc) = self.services.get(idx)
             && svc.hours.is_none()
@@ -2265,22 +2256,18 @@ fn tabular(b: &mut Builder<'_>, mut tables: Tables) -> Result<(), DirectoryError
     }
     for (rec, l) in take("languages") {
         let v = Value::Object(with_src(&rec, l.clone()));
-        let mut used = false;
         if let Some(sid) = get_text(&l, "service_id") {
             let (_, s) = services
                 .get_mut(&sid)
                 .ok_or_else(|| rec.unknown("service_id", "service", &sid))?;
             push(s, "languages", v.clone());
-            used = true;
         }
         if let Some(lid) = get_text(&l, "location_id") {
             let (_, loc) = locations
                 .get_mut(&lid)
                 .ok_or_else(|| rec.unknown("location_id", "location", &lid))?;
             push(loc, "languages", v.clone());
-            used = true;
         }
-        let _ = used;
     }
     for (rec, s) in take("schedules") {
         let v = Value::Object(with_src(&rec, s.clone()));

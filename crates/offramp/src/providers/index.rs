@@ -2,7 +2,6 @@
 //! hours, pooled names, and a capacity board that can be swapped while other threads route.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use chrono::{DateTime, FixedOffset};
@@ -191,7 +190,8 @@ pub(crate) struct ProviderIndex {
     capacity: ArcSwap<Vec<Option<Slot>>>,
     by_id: HashMap<String, u32>,
     words: Words,
-    languages: std::sync::Mutex<HashMap<String, Text>>,
+    /// The reason word for each language code some service lists, made once.
+    languages: HashMap<String, Text>,
 }
 
 /// The service kinds that answer the person's recorded needs. A pathway that can use many
@@ -320,10 +320,16 @@ impl ProviderIndex {
         let mut unplaced: Vec<Vec<(u32, u16)>> = vec![Vec::new(); masks.len()];
         let mut capacity = Vec::with_capacity(dir.services().len());
         let mut by_id = HashMap::new();
+        let mut languages = HashMap::new();
         for (i, s) in dir.services().iter().enumerate() {
             let idx = u32::try_from(i).map_err(|_| DirectoryError::too_large())?;
             by_id.insert(s.id.clone(), idx);
             let compiled = compile_service(s, &org_names)?;
+            for code in &compiled.languages {
+                languages
+                    .entry(code.clone())
+                    .or_insert_with(|| language_word(code));
+            }
             let kinds = compiled.kinds;
             for (k, mask) in masks.iter().enumerate() {
                 if kinds & mask == 0 {
@@ -387,24 +393,13 @@ impl ProviderIndex {
                 open_all_hours: Text::pooled("open now, with no closing time in sight"),
                 population,
             },
-            languages: std::sync::Mutex::new(HashMap::new()),
+            languages,
         })
     }
 
     /// Replaces one service's capacity; other threads see the change on their next decision.
     pub(crate) fn set_capacity(&self, service_id: &str, capacity: Option<Capacity>) -> bool {
-        let Some(&i) = self.by_id.get(service_id) else {
-            return false;
-        };
-        let slot = capacity.as_ref().map(Slot::from);
-        self.capacity.rcu(|old| {
-            let mut next = Vec::clone(old);
-            if let Some(entry) = next.get_mut(i as usize) {
-                *entry = slot.clone();
-            }
-            next
-        });
-        true
+        self.set_capacities([(service_id, capacity)]).is_empty()
     }
 
     /// Every service's capacity on the board now, in directory order.
@@ -420,43 +415,32 @@ impl ProviderIndex {
             .collect()
     }
 
-    /// Replaces several capacities at once, as one snapshot. Unknown ids are returned.
+    /// Replaces several capacities at once, as one snapshot (an update made by another thread
+    /// meanwhile is kept, not overwritten). Unknown ids are returned.
     pub(crate) fn set_capacities<'a>(
         &self,
         updates: impl IntoIterator<Item = (&'a str, Option<Capacity>)>,
     ) -> Vec<String> {
-        let updates: Vec<(&str, Option<Capacity>)> = updates.into_iter().collect();
         let mut unknown = Vec::new();
-        let mut next = Vec::clone(&self.capacity.load());
+        let mut known = Vec::new();
         for (id, cap) in updates {
             match self.by_id.get(id) {
-                Some(&i) => {
-                    if let Some(entry) = next.get_mut(i as usize) {
-                        *entry = cap.as_ref().map(Slot::from);
-                    }
-                }
+                Some(&i) => known.push((i as usize, cap.as_ref().map(Slot::from))),
                 None => unknown.push(id.to_string()),
             }
         }
-        self.capacity.store(Arc::new(next));
+        if !known.is_empty() {
+            self.capacity.rcu(|old| {
+                let mut next = Vec::clone(old);
+                for (i, slot) in &known {
+                    if let Some(entry) = next.get_mut(*i) {
+                        *entry = slot.clone();
+                    }
+                }
+                next
+            });
+        }
         unknown
-    }
-
-    fn language_word(&self, code: &str) -> Text {
-        let mut map = self
-            .languages
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(t) = map.get(code) {
-            return t.clone();
-        }
-        // Codes are short schema words; anything else is not pooled (and not repeated).
-        if code.len() > 8 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
-            return Text::pooled("speaks the person's language");
-        }
-        let t = Text::pooled(&format!("speaks `{code}`"));
-        map.insert(code.to_string(), t.clone());
-        t
     }
 
     /// The ranked options for one pathway, and a gap when none can take the person now.
@@ -494,11 +478,7 @@ impl ProviderIndex {
                 if cap.is_some_and(|c| c.available == 0) {
                     return false;
                 }
-                let hours = s
-                    .sites
-                    .get(usize::from(site))
-                    .and_then(|x| x.hours.as_ref())
-                    .or(s.hours.as_ref());
+                let hours = self.hours_of(service, site);
                 // How long it stays open, or when a closed one opens, is worked out later for
                 // the services that need it.
                 let (open_now, next_open, hours_known) = match hours {
@@ -660,7 +640,12 @@ impl ProviderIndex {
             && s.languages.iter().any(|l| l == lang)
             && lang != "eng"
         {
-            reasons.push(self.language_word(lang));
+            reasons.push(
+                self.languages
+                    .get(lang.as_str())
+                    .cloned()
+                    .unwrap_or_else(|| language_word(lang)),
+            );
         }
         if s.walk_in {
             reasons.push(w.walk_in.clone());
@@ -752,4 +737,13 @@ fn compile_service(s: &Service, orgs: &HashMap<&str, &str>) -> Result<ServiceC, 
         hours,
         sites,
     })
+}
+
+/// The reason a service gets for speaking the person's language. Codes are short schema words;
+/// anything else gets a general phrase (and is not pooled).
+fn language_word(code: &str) -> Text {
+    if code.len() > 8 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Text::pooled("speaks the person's language");
+    }
+    Text::pooled(&format!("speaks `{code}`"))
 }
