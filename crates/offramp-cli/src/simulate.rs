@@ -1,12 +1,12 @@
 //! `offramp simulate`: run a scenario with and without its program and write the tables.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use offramp::sim::{Progress, RunOptions, Scenario, SimError, Simulation, TableFormat};
+use offramp::sim::{Progress, RunOptions, Scenario, SimError, SimResults, Simulation, TableFormat};
 
 /// Arguments of `offramp simulate`.
 #[derive(clap::Args, Debug, Clone)]
@@ -55,12 +55,6 @@ fn describe(e: SimError) -> String {
 
 /// Runs the command; the exit code is 0 when the tables were written.
 pub fn run(args: SimulateArgs) -> Result<ExitCode, String> {
-    let (format, parquet) = match args.format {
-        OutputFormat::Csv => (TableFormat::Csv, false),
-        OutputFormat::Json => (TableFormat::Json, false),
-        // Written as CSV first, then converted table by table.
-        OutputFormat::Parquet => (TableFormat::Csv, true),
-    };
     let scenario = Scenario::from_file(&args.scenario).map_err(|e| e.to_string())?;
     let sim = Simulation::new(scenario).map_err(describe)?;
     let options = RunOptions {
@@ -75,19 +69,12 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode, String> {
         .map_err(describe)?;
     bar.finish();
     let elapsed = started.elapsed();
-    let mut files = results.write(&args.out, format).map_err(describe)?;
-    if parquet {
-        files = files
-            .into_iter()
-            .map(|f| {
-                if f.extension().is_some_and(|e| e == "csv") {
-                    csv_to_parquet(&f)
-                } else {
-                    Ok(f)
-                }
-            })
-            .collect::<Result<_, _>>()?;
+    let files = match args.format {
+        OutputFormat::Csv => results.write(&args.out, TableFormat::Csv),
+        OutputFormat::Json => results.write(&args.out, TableFormat::Json),
+        OutputFormat::Parquet => write_parquet(&results, &args.out),
     }
+    .map_err(describe)?;
     let info = &results.info;
     eprintln!(
         "{}: {} replication{} of {:.0} person-years ({} days, {} people), {} encounters with the program, in {:.2} s",
@@ -187,36 +174,50 @@ impl Bar {
     }
 }
 
-/// Converts one written CSV table into Parquet beside it (the CSV is removed), inferring each
-/// column's type from its values.
-fn csv_to_parquet(csv_path: &std::path::Path) -> Result<std::path::PathBuf, String> {
+/// Writes every table as Parquet (column types inferred from the CSV text of the table) and
+/// `run.json`, in the order `SimResults::write` writes them.
+fn write_parquet(results: &SimResults, out: &Path) -> Result<Vec<PathBuf>, SimError> {
+    std::fs::create_dir_all(out).map_err(|e| SimError::Output {
+        path: out.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let mut files = Vec::with_capacity(SimResults::TABLES.len() + 1);
+    for name in SimResults::TABLES {
+        let path = out.join(format!("{name}.parquet"));
+        csv_to_parquet(&results.table_csv(name)?, &path).map_err(|message| SimError::Output {
+            path: path.display().to_string(),
+            message,
+        })?;
+        files.push(path);
+    }
+    files.push(results.write_info(out)?);
+    Ok(files)
+}
+
+/// Writes one table, given as CSV text, to a Parquet file, inferring each column's type from
+/// its values.
+fn csv_to_parquet(text: &str, path: &Path) -> Result<(), String> {
     use std::sync::Arc;
-    let shown = csv_path.display().to_string();
-    let fail = |what: &str, e: &dyn std::fmt::Display| format!("{shown}: {what}: {e}");
-    let text = std::fs::read(csv_path).map_err(|e| fail("cannot read", &e))?;
     let (schema, _) = arrow_csv::reader::Format::default()
         .with_header(true)
-        .infer_schema(std::io::Cursor::new(&text), None)
-        .map_err(|e| fail("cannot infer column types", &e))?;
+        .infer_schema(std::io::Cursor::new(text), None)
+        .map_err(|e| format!("cannot infer column types: {e}"))?;
     let schema = Arc::new(schema);
     let reader = arrow_csv::ReaderBuilder::new(schema.clone())
         .with_header(true)
-        .build(std::io::Cursor::new(&text))
-        .map_err(|e| fail("cannot read as a table", &e))?;
-    let out_path = csv_path.with_extension("parquet");
-    let file =
-        std::fs::File::create(&out_path).map_err(|e| fail("cannot create the Parquet file", &e))?;
+        .build(std::io::Cursor::new(text))
+        .map_err(|e| format!("cannot read as a table: {e}"))?;
+    let file = std::fs::File::create(path).map_err(|e| format!("cannot create the file: {e}"))?;
     let mut writer = parquet::arrow::ArrowWriter::try_new(file, schema, None)
-        .map_err(|e| fail("cannot start the Parquet file", &e))?;
+        .map_err(|e| format!("cannot start the Parquet file: {e}"))?;
     for batch in reader {
-        let batch = batch.map_err(|e| fail("cannot read a row", &e))?;
+        let batch = batch.map_err(|e| format!("cannot read a row: {e}"))?;
         writer
             .write(&batch)
-            .map_err(|e| fail("cannot write Parquet", &e))?;
+            .map_err(|e| format!("cannot write Parquet: {e}"))?;
     }
     writer
         .close()
-        .map_err(|e| fail("cannot finish the Parquet file", &e))?;
-    std::fs::remove_file(csv_path).map_err(|e| fail("cannot remove the CSV", &e))?;
-    Ok(out_path)
+        .map_err(|e| format!("cannot finish the Parquet file: {e}"))?;
+    Ok(())
 }

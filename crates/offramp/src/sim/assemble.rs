@@ -215,8 +215,8 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
         (
             "treatment_episode",
             c.treatment_episode,
-            prog.treatment_episodes as f64,
-            cf.treatment_episodes as f64,
+            tp.linked as f64,
+            tc.linked as f64,
         ),
         (
             "officer_hour",

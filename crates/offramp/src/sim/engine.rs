@@ -237,15 +237,7 @@ impl Model {
         let law = program.spec().law;
         let pathways: Vec<Pathway> = program.pathways().collect();
         let sc = &scenario;
-        let invalid = |field: &str, message: String| {
-            SimError::Scenario(super::ScenarioError::Invalid {
-                file: sc.scenario.name.clone(),
-                line: 0,
-                column: 0,
-                field: field.into(),
-                message,
-            })
-        };
+        let invalid = |field: &str, message: String| super::invalid(sc, field, &message);
 
         // The span.
         let first_replayed = replay
@@ -925,7 +917,6 @@ pub(crate) struct ArmOut {
     pub intercepts: [u64; 6],
     pub providers: Vec<ProvOut>,
     pub events: u64,
-    pub treatment_episodes: u64,
 }
 
 /// Progress reporting: called with simulated days as they pass.
@@ -950,7 +941,6 @@ struct Sim<'m> {
     day_reported: i64,
     tick: Option<Tick<'m>>,
     scratch: Option<Encounter>,
-    ids: String,
 }
 
 /// Runs one arm of one replication.
@@ -997,7 +987,6 @@ pub(crate) fn run_arm(m: &Model, key: u64, arm: Arm, tick: Option<Tick<'_>>) -> 
             intercepts: [0; 6],
             providers: Vec::new(),
             events: 0,
-            treatment_episodes: 0,
         },
         in_service: 0,
         waiting: 0,
@@ -1005,7 +994,6 @@ pub(crate) fn run_arm(m: &Model, key: u64, arm: Arm, tick: Option<Tick<'_>>) -> 
         day_reported: 0,
         tick,
         scratch: Some(blank_encounter()),
-        ids: String::new(),
     };
     sim.run();
     sim.out
@@ -1369,15 +1357,13 @@ impl Sim<'_> {
             self.persons[pi].encounters += 1;
             stream(self.key, person.id, Purpose::Encounter, person.encounters)
         };
-        self.ids.clear();
+        enc.id.clear();
         let _ = write!(
-            self.ids,
+            enc.id,
             "p{}-{}",
             person.id,
             person.encounters + person.follow_ups
         );
-        enc.id.clear();
-        enc.id.push_str(&self.ids);
         enc.at = m.datetime(self.now);
         let responders = if source == Source::OverdoseFollowUp {
             &m.follow_up_responders
@@ -1923,7 +1909,6 @@ impl Sim<'_> {
         self.persons[pi].care_until = self.now.saturating_add(dropout.min(1e15) as i64);
         self.in_service += 1;
         self.row().linked += 1;
-        self.out.treatment_episodes += 1;
         self.count(pw, group, Stage::Linked);
         if dropout >= 30.0 * DAY as f64 {
             self.count(pw, group, Stage::Retained30);

@@ -465,7 +465,13 @@ impl SimResults {
         table!("outcomes", &self.outcomes);
         table!("equity", &self.equity);
         table!("summary", &self.summary);
-        let info = dir.join("run.json");
+        written.push(self.write_info(dir)?);
+        Ok(written)
+    }
+
+    /// Writes `run.json` (the run's [`RunInfo`]) into a folder that exists; returns its path.
+    pub fn write_info(&self, dir: impl AsRef<Path>) -> Result<PathBuf, SimError> {
+        let info = dir.as_ref().join("run.json");
         let text = serde_json::to_string_pretty(&self.info).map_err(|e| SimError::Output {
             path: info.display().to_string(),
             message: e.to_string(),
@@ -474,8 +480,7 @@ impl SimResults {
             path: info.display().to_string(),
             message: e.to_string(),
         })?;
-        written.push(info);
-        Ok(written)
+        Ok(info)
     }
 
     /// One table as CSV text, by name (one of [`SimResults::TABLES`]).
