@@ -912,6 +912,34 @@ fn simulate_writes_tables_and_is_reproducible() {
         assert!(x.lines().count() > 1, "{table} is empty");
         assert_eq!(x, y, "{table} differs between runs with the same seed");
     }
+    // Parquet: the same tables, row for row, and run.json; no CSV left behind.
+    let p = base.join("p");
+    let o = run(&[
+        "simulate",
+        &example("examples/scenarios/qrt-hamilton-county.toml"),
+        "--out",
+        p.to_str().unwrap(),
+        "--seed",
+        "11",
+        "--format",
+        "parquet",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    for table in ["funnel", "costs", "equity", "summary"] {
+        let file = std::fs::File::open(p.join(format!("{table}.parquet"))).unwrap();
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .build()
+            .unwrap();
+        let rows: usize = reader.map(|b| b.unwrap().num_rows()).sum();
+        let csv = std::fs::read_to_string(a.join(format!("{table}.csv"))).unwrap();
+        assert_eq!(rows, csv.lines().count() - 1, "{table}");
+        assert!(!p.join(format!("{table}.csv")).exists());
+    }
+    assert_eq!(
+        std::fs::read_to_string(p.join("run.json")).unwrap(),
+        std::fs::read_to_string(a.join("run.json")).unwrap()
+    );
     let bad = run(&[
         "simulate",
         &example("examples/programs/harvey-pd.toml"),
