@@ -751,10 +751,13 @@ fn cell_value(array: &dyn Array, i: usize, path: &str) -> Result<Json, CellError
         DataType::LargeUtf8 => Json::String(array.as_string::<i64>().value(i).to_string()),
         DataType::Utf8View => Json::String(array.as_string_view().value(i).to_string()),
         DataType::Dictionary(_, _) => {
-            let dict = array.as_any_dictionary();
-            let keys = dict.normalized_keys();
-            let k = keys
-                .get(i)
+            // The one key of this cell (normalising the whole column's keys for every cell
+            // would make a table's slow rows cost rows x rows).
+            let one = array.slice(i, 1);
+            let dict = one.as_any_dictionary();
+            let k = dict
+                .normalized_keys()
+                .first()
                 .copied()
                 .ok_or_else(|| unsupported("a dictionary key out of range"))?;
             cell_value(dict.values().as_ref(), k, path)?
