@@ -122,10 +122,11 @@ impl PyRouter {
                 tasks
                     .into_par_iter()
                     .map(|(b, range, first)| {
-                        let start = range.start;
-                        let batch = &batches[b];
-                        let encounters = arrow_in::decode(batch, range, &self.int_attributes)
-                            .map_err(|(i, e)| Failure::Row(first + (i - start), e))?;
+                        // A zero-copy slice, so that the chunk's plan reads its own rows only.
+                        let part = batches[b].slice(range.start, range.len());
+                        let encounters =
+                            arrow_in::decode(&part, 0..part.num_rows(), &self.int_attributes)
+                                .map_err(|(i, e)| Failure::Row(first + i, e))?;
                         let decisions: Vec<Decision> = self.inner.route_batch(&encounters);
                         drop(encounters);
                         self.layout
@@ -275,7 +276,7 @@ impl PyRouter {
             };
             let inner = match &directory {
                 None => Router::from_arc(p.clone()),
-                Some(d) => Router::with_directory((*p).clone(), &d.get().inner)
+                Some(d) => Router::with_directory(p.clone(), &d.get().inner)
                     .map_err(|e| crate::errors::directory_error(py, &e))?,
             };
             let int_attributes = int_attributes(&p);

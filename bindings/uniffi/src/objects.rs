@@ -224,8 +224,7 @@ impl Router {
         directory: Arc<Directory>,
     ) -> Result<Arc<Self>, OfframpError> {
         guard("Router.with_directory", || {
-            let router =
-                offramp::Router::with_directory((*program.inner).clone(), &directory.inner)?;
+            let router = offramp::Router::with_directory(program.inner.clone(), &directory.inner)?;
             Ok(Arc::new(Router {
                 inner: Arc::new(router),
             }))

@@ -389,16 +389,20 @@ impl Router {
     /// let router = Router::with_directory(program, &directory).unwrap();
     /// assert!(router.has_directory());
     /// ```
+    ///
+    /// The program may be given owned or already shared (`Arc<Program>`, as the bindings hold
+    /// it); a shared one is not copied.
     pub fn with_directory(
-        program: Program,
+        program: impl Into<Arc<Program>>,
         directory: &Directory,
     ) -> Result<Router, DirectoryError> {
+        let program: Arc<Program> = program.into();
         let masks: Vec<u16> = program
             .pathways
             .iter()
             .filter_map(|p| p.needs.as_ref().map(|n| n.kinds))
             .collect();
-        let mut r = Router::new(program);
+        let mut r = Router::from_arc(program);
         r.providers = Some(Arc::new(ProviderIndex::build(directory, &masks)?));
         Ok(r)
     }
