@@ -74,5 +74,6 @@ fn _offramp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sim::_scenario_from_text, m)?)?;
     m.add_function(wrap_pyfunction!(sim::_scenario_to_toml, m)?)?;
     m.add_function(wrap_pyfunction!(sim::_simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(sim::_sim_tables, m)?)?;
     Ok(())
 }

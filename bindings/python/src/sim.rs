@@ -51,6 +51,12 @@ fn to_json(py: Python<'_>, s: &Scenario) -> PyResult<String> {
     })
 }
 
+/// The names of the result tables, in the order `offramp simulate` writes them.
+#[pyfunction]
+pub(crate) fn _sim_tables() -> Vec<&'static str> {
+    SimResults::TABLES.to_vec()
+}
+
 /// Reads a scenario file (TOML, or JSON by extension), resolving its paths against its folder;
 /// returns the scenario as JSON text.
 #[pyfunction]

@@ -53,6 +53,7 @@ __all__ = [
     "_scenario_from_text",
     "_scenario_to_toml",
     "_simulate",
+    "_sim_tables",
 ]
 
 __version__: str
@@ -634,6 +635,9 @@ def _scenario_from_text(
 
 def _scenario_to_toml(scenario: str) -> str:
     """A scenario's JSON text as TOML."""
+
+def _sim_tables() -> list[str]:
+    """The names of the simulation's result tables, in the order the command writes them."""
 
 def _simulate(
     scenario: str,

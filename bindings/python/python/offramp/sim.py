@@ -48,19 +48,7 @@ __all__ = ["TABLES", "Scenario", "SimResults", "run", "sweep"]
 _Path = Union[str, "os.PathLike[str]"]
 
 #: The names of the result tables, in the order ``offramp simulate`` writes them.
-TABLES: Tuple[str, ...] = (
-    "funnel",
-    "time_to_intake",
-    "referrals",
-    "providers",
-    "provider_periods",
-    "intercepts",
-    "timeline",
-    "costs",
-    "outcomes",
-    "equity",
-    "summary",
-)
+TABLES: Tuple[str, ...] = tuple(_offramp._sim_tables())
 
 
 class Scenario:
