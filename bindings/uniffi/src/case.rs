@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use crate::enums::Pathway;
 pub use crate::enums::{CaseEvent, CaseStatus, ChargeStatus};
 use crate::error::{OfframpError, guard};
-use crate::records::{EligiblePathway, Encounter, argument_error, parse_time, time_text};
+use crate::records::{
+    EligiblePathway, Encounter, argument_error, opt_parse, parse_time, time_text,
+};
 
 /// A state on either of a case's tracks: the referral's status, or the held charges'.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
@@ -83,10 +85,7 @@ impl Case {
     ) -> Result<Arc<Self>, OfframpError> {
         guard("Case.new", || {
             let at = parse_time("at", &at, argument_error)?;
-            let deadline = charge_hold_deadline
-                .as_deref()
-                .map(|d| parse_time("charge_hold_deadline", d, argument_error))
-                .transpose()?;
+            let deadline = opt_parse("charge_hold_deadline", &charge_hold_deadline)?;
             Ok(Case::wrap(offramp::case::Case::new(
                 encounter_id,
                 pathway.into(),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::enums::Pathway;
 use crate::error::{OfframpError, guard, to_u32};
-use crate::records::{Decision, Encounter, argument_error, parse_time};
+use crate::records::{Decision, Encounter, opt_parse};
 
 /// A loaded, checked and compiled program. Immutable; share it freely across threads.
 #[derive(Debug, uniffi::Object)]
@@ -321,11 +321,7 @@ impl Router {
                     available: c.available,
                     maximum: c.maximum,
                     unit: c.unit,
-                    updated: c
-                        .updated
-                        .as_deref()
-                        .map(|t| parse_time("capacity.updated", t, argument_error))
-                        .transpose()?,
+                    updated: opt_parse("capacity.updated", &c.updated)?,
                 }),
                 None => None,
             };

@@ -506,7 +506,7 @@ impl From<&offramp::Decision> for Decision {
     }
 }
 
-fn opt_parse(
+pub(crate) fn opt_parse(
     field: &str,
     t: &Option<String>,
 ) -> Result<Option<DateTime<FixedOffset>>, OfframpError> {
