@@ -20,9 +20,9 @@ use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, FieldRef, Fields, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, FixedOffset};
 use offramp::providers::ProviderOption;
-use offramp::{Decision, Disposition, Pathway, Program};
+use offramp::{Decision, Disposition, Pathway, Program, WarningCode};
 
-use crate::enums::{WARNING_CODES, serde_name};
+use crate::enums::serde_name;
 
 /// A dictionary of the fixed words of a vocabulary (pathways, dispositions, codes).
 fn word_type() -> DataType {
@@ -227,7 +227,7 @@ impl Layout {
             program_id: strings([program.id().to_string()]),
             pathways: strings(Pathway::ALL.iter().map(|p| p.as_str().to_string())),
             dispositions: strings(Disposition::ALL.iter().map(|d| d.as_str().to_string())),
-            codes: strings(WARNING_CODES.iter().map(serde_name)),
+            codes: strings(WarningCode::ALL.iter().map(serde_name)),
             tz,
         }
     }

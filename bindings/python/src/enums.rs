@@ -15,62 +15,6 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList};
 use serde::Serialize;
 
-/// Every warning code, in declaration order (the core has no `ALL` for it).
-pub(crate) const WARNING_CODES: [WarningCode; 8] = [
-    WarningCode::ExclusionUnknown,
-    WarningCode::AttributeUndeclared,
-    WarningCode::AttributeType,
-    WarningCode::GoodSamaritan,
-    WarningCode::ProtectiveCustody,
-    WarningCode::EmergencyHold,
-    WarningCode::ResponderUnknown,
-    WarningCode::ProviderGap,
-];
-
-/// Every service kind, in declaration order.
-pub(crate) const SERVICE_KINDS: [ServiceKind; 11] = [
-    ServiceKind::WithdrawalManagement,
-    ServiceKind::Moud,
-    ServiceKind::Residential,
-    ServiceKind::Outpatient,
-    ServiceKind::MentalHealthCrisis,
-    ServiceKind::CrisisStabilization,
-    ServiceKind::ShelterHousing,
-    ServiceKind::CaseManagement,
-    ServiceKind::PeerRecovery,
-    ServiceKind::HarmReduction,
-    ServiceKind::SexWorkTrafficking,
-];
-
-/// Fails to compile when the core adds a warning code or service kind, so the lists above
-/// cannot silently fall behind.
-#[allow(dead_code)]
-fn lists_are_complete(w: WarningCode, k: ServiceKind) {
-    match w {
-        WarningCode::ExclusionUnknown
-        | WarningCode::AttributeUndeclared
-        | WarningCode::AttributeType
-        | WarningCode::GoodSamaritan
-        | WarningCode::ProtectiveCustody
-        | WarningCode::EmergencyHold
-        | WarningCode::ResponderUnknown
-        | WarningCode::ProviderGap => {}
-    }
-    match k {
-        ServiceKind::WithdrawalManagement
-        | ServiceKind::Moud
-        | ServiceKind::Residential
-        | ServiceKind::Outpatient
-        | ServiceKind::MentalHealthCrisis
-        | ServiceKind::CrisisStabilization
-        | ServiceKind::ShelterHousing
-        | ServiceKind::CaseManagement
-        | ServiceKind::PeerRecovery
-        | ServiceKind::HarmReduction
-        | ServiceKind::SexWorkTrafficking => {}
-    }
-}
-
 /// The serde (JSON) name of a value.
 pub(crate) fn serde_name<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
@@ -129,8 +73,8 @@ vocabulary!(Need, "Need", Need::ALL);
 vocabulary!(Flag, "Flag", Flag::ALL);
 vocabulary!(Level, "Level", Level::ALL);
 vocabulary!(Consent, "Consent", Consent::ALL);
-vocabulary!(WarningCode, "WarningCode", WARNING_CODES);
-vocabulary!(ServiceKind, "ServiceKind", SERVICE_KINDS);
+vocabulary!(WarningCode, "WarningCode", WarningCode::ALL);
+vocabulary!(ServiceKind, "ServiceKind", ServiceKind::ALL);
 vocabulary!(CaseStatus, "CaseStatus", CaseStatus::ALL);
 vocabulary!(ChargeStatus, "ChargeStatus", ChargeStatus::ALL);
 vocabulary!(CaseEvent, "CaseEvent", CaseEvent::ALL);
@@ -292,10 +236,10 @@ mod tests {
 
     #[test]
     fn positions_match_declaration_order() {
-        for (i, w) in WARNING_CODES.iter().enumerate() {
+        for (i, w) in WarningCode::ALL.iter().enumerate() {
             assert_eq!(w.index(), i);
         }
-        for (i, k) in SERVICE_KINDS.iter().enumerate() {
+        for (i, k) in ServiceKind::ALL.iter().enumerate() {
             assert_eq!(k.index(), i);
         }
         for (i, p) in Pathway::ALL.iter().enumerate() {

@@ -97,6 +97,35 @@ pub enum WarningCode {
     ProviderGap,
 }
 
+impl WarningCode {
+    /// Every code, in declaration order (a code's position is its number in Arrow output).
+    pub const ALL: &'static [WarningCode] = &[
+        WarningCode::ExclusionUnknown,
+        WarningCode::AttributeUndeclared,
+        WarningCode::AttributeType,
+        WarningCode::GoodSamaritan,
+        WarningCode::ProtectiveCustody,
+        WarningCode::EmergencyHold,
+        WarningCode::ResponderUnknown,
+        WarningCode::ProviderGap,
+    ];
+}
+
+/// Fails to compile when a code is added, so that `WarningCode::ALL` cannot fall behind.
+#[allow(dead_code)]
+fn warning_codes_are_all_listed(w: WarningCode) {
+    match w {
+        WarningCode::ExclusionUnknown
+        | WarningCode::AttributeUndeclared
+        | WarningCode::AttributeType
+        | WarningCode::GoodSamaritan
+        | WarningCode::ProtectiveCustody
+        | WarningCode::EmergencyHold
+        | WarningCode::ResponderUnknown
+        | WarningCode::ProviderGap => {}
+    }
+}
+
 /// Something the person reading the decision should know.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Warning {

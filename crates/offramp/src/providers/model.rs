@@ -55,6 +55,24 @@ impl ServiceKind {
     ];
 }
 
+/// Fails to compile when a kind is added, so that `ServiceKind::ALL` cannot fall behind.
+#[allow(dead_code)]
+fn service_kinds_are_all_listed(k: ServiceKind) {
+    match k {
+        ServiceKind::WithdrawalManagement
+        | ServiceKind::Moud
+        | ServiceKind::Residential
+        | ServiceKind::Outpatient
+        | ServiceKind::MentalHealthCrisis
+        | ServiceKind::CrisisStabilization
+        | ServiceKind::ShelterHousing
+        | ServiceKind::CaseManagement
+        | ServiceKind::PeerRecovery
+        | ServiceKind::HarmReduction
+        | ServiceKind::SexWorkTrafficking => {}
+    }
+}
+
 /// A group a service is for (HSDS eligibility attributes).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
