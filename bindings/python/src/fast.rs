@@ -15,7 +15,6 @@ use offramp::{
 };
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 
 use crate::enums::{Vocabulary, lookup};
@@ -72,22 +71,10 @@ fn words<V: Vocabulary>(obj: &Bound<'_, PyAny>) -> Option<Vec<V>> {
     Some(out)
 }
 
-/// `{canonical NIBRS code: index in the table}`.
+/// A NIBRS code, read as the core reads one (a code the core refuses goes the slow way, which
+/// gives the error).
 fn nibrs(obj: &Bound<'_, PyAny>) -> Option<NibrsCode> {
-    static CODES: PyOnceLock<Py<PyDict>> = PyOnceLock::new();
-    let py = obj.py();
-    let codes = CODES
-        .get_or_try_init(py, || -> PyResult<Py<PyDict>> {
-            let d = PyDict::new(py);
-            for (i, o) in offramp::nibrs::all().iter().enumerate() {
-                d.set_item(o.code, i)?;
-            }
-            Ok(d.unbind())
-        })
-        .ok()?;
-    let i: usize = codes.bind(py).get_item(obj).ok()??.extract().ok()?;
-    let row = offramp::nibrs::all().get(i)?;
-    NibrsCode::parse(row.code).ok()
+    NibrsCode::parse(&obj.cast::<PyString>().ok()?.to_cow().ok()?).ok()
 }
 
 /// Whether a value means "not recorded" (None, or a NaN).
