@@ -38,12 +38,13 @@ fn pathway_rows(m: &Model) -> Vec<(usize, String)> {
         .collect()
 }
 
-fn quantile(sorted: &[f32], q: f64) -> Option<f64> {
+/// The nearest-rank quantile of sorted values (None when there are none).
+fn quantile<T: Copy + Into<f64>>(sorted: &[T], q: f64) -> Option<f64> {
     if sorted.is_empty() {
         return None;
     }
     let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
-    sorted.get(i.min(sorted.len() - 1)).map(|x| f64::from(*x))
+    sorted.get(i.min(sorted.len() - 1)).map(|x| (*x).into())
 }
 
 fn totals(timeline: &[TimelineRow]) -> TimelineRow {
@@ -407,10 +408,7 @@ pub(crate) fn summary(outcomes: &[OutcomeRow], replications: u32) -> Vec<Summary
             } else {
                 0.0
             };
-            let pick = |q: f64| {
-                let i = ((n - 1.0) * q).round() as usize;
-                xs.get(i.min(xs.len() - 1)).copied().unwrap_or(0.0)
-            };
+            let pick = |q: f64| quantile(&xs, q).unwrap_or(0.0);
             rows.push(SummaryRow {
                 measure: measure.to_string(),
                 column: column.to_string(),
