@@ -1018,7 +1018,10 @@ impl Program {
                         kinds: n.kinds.iter().fold(0, |m, k| m | kind_bit(*k)),
                         prefer: n.prefer.iter().fold(0, |m, k| m | kind_bit(*k)),
                         partners: n.partners.clone(),
-                        max_distance_km: n.max_distance_km,
+                        // The pathway's own limit, else the program's service area.
+                        max_distance_km: n
+                            .max_distance_km
+                            .or(spec.service_area.as_ref().map(|a| a.max_distance_km)),
                         limit: n.limit.map_or(5, |l| l.clamp(1, 100) as usize),
                         kind_words: Text::pooled(&words.join(" or ")),
                     }

@@ -567,9 +567,7 @@ impl Router {
                     };
                     let (providers, provider_gap) = match (&self.providers, &pw.needs) {
                         (Some(index), Some(needs)) => {
-                            let default_km =
-                                p.spec().service_area.as_ref().map(|a| a.max_distance_km);
-                            let (options, gap) = index.matches(needs, enc, default_km);
+                            let (options, gap) = index.matches(needs, enc);
                             if let Some(g) = &gap {
                                 warnings.push(Warning {
                                     code: WarningCode::ProviderGap,

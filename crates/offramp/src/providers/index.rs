@@ -448,7 +448,6 @@ impl ProviderIndex {
         &self,
         needs: &Needs,
         enc: &Encounter,
-        default_max_km: Option<f64>,
     ) -> (Vec<ProviderOption>, Option<ProviderGap>) {
         let capacity = self.capacity.load();
         let people = population_of(enc);
@@ -456,7 +455,7 @@ impl ProviderIndex {
             0 => needs.kinds,
             fitting => fitting,
         };
-        let max_km = needs.max_distance_km.or(default_max_km);
+        let max_km = needs.max_distance_km;
         let here = enc.location.map(|l| unit_vector(l.lat, l.lon));
         let mut kept: Vec<Candidate> = Vec::with_capacity(needs.limit + 1);
         let mut seen: Vec<u32> = Vec::new();
