@@ -855,12 +855,11 @@ fn cell_value(array: &dyn Array, i: usize, path: &str) -> Result<Json, CellError
 
 /// A field name as it may appear in an error: schema words only.
 fn safe(name: &str) -> &str {
-    let ok = !name.is_empty()
-        && name.len() <= 40
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if ok { name } else { "?" }
+    if offramp::domain::schema_like(name) {
+        name
+    } else {
+        "?"
+    }
 }
 
 /// Row `i` of a batch through the core's JSON reader.

@@ -94,16 +94,6 @@ enum Seg {
     Index(usize),
 }
 
-/// Whether a key is a schema-like word that may appear in an error (anything else could be
-/// personal data and is shown as `?`).
-fn schema_like(word: &str) -> bool {
-    !word.is_empty()
-        && word.len() <= 40
-        && word
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-}
-
 fn render(path: &[Seg]) -> String {
     let mut out = String::new();
     for seg in path {
@@ -112,7 +102,11 @@ fn render(path: &[Seg]) -> String {
                 if !out.is_empty() {
                     out.push('.');
                 }
-                out.push_str(if schema_like(k) { k } else { "?" });
+                out.push_str(if offramp::domain::schema_like(k) {
+                    k
+                } else {
+                    "?"
+                });
             }
             Seg::Index(i) => out.push_str(&format!("[{i}]")),
         }

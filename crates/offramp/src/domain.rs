@@ -484,9 +484,15 @@ impl EncounterError {
     }
 }
 
-/// Whether a word from the input looks like a schema word (`snake_case`, short), and so may
-/// be repeated in an error without risk of repeating personal data.
-fn schema_like(word: &str) -> bool {
+/// Whether a key or field name is a schema-like word (lower-case ASCII letters, digits and
+/// `_`, at most 40 long) that may appear in an error message. Anything else could be personal
+/// data a person typed, and is shown as `?`; the bindings follow the same rule.
+///
+/// ```
+/// assert!(offramp::domain::schema_like("offenses"));
+/// assert!(!offramp::domain::schema_like("Jane Doe"));
+/// ```
+pub fn schema_like(word: &str) -> bool {
     !word.is_empty()
         && word.len() <= 40
         && word
