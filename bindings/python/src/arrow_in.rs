@@ -880,18 +880,7 @@ fn slow_row(
             map.push((name.clone(), v));
         }
     }
-    let mut value = Json::Object(map);
-    crate::convert::normalise_encounter(&mut value, int_attributes);
-    // Through the core's JSON reader, as the line of JSON the row stands for; a position in
-    // that text would mean nothing to the caller.
-    Encounter::from_json(&value.text()).map_err(|e| match e {
-        EncounterError::Invalid { field, message, .. } => EncounterError::Invalid {
-            field,
-            message,
-            position: None,
-        },
-        other => other,
-    })
+    crate::convert::read_encounter(Json::Object(map), int_attributes)
 }
 
 /// Reads rows `range` of a batch. On failure, the first bad row's index within the batch and

@@ -334,6 +334,26 @@ fn whole(v: &mut Json) {
     }
 }
 
+/// Reads an encounter from the JSON value a Python caller's data stands for, after the Python
+/// adjustments, through the core's JSON reader. A position in that text would mean nothing to
+/// the caller, so the error carries none.
+pub(crate) fn read_encounter(
+    mut value: Json,
+    int_attributes: &[String],
+) -> Result<offramp::Encounter, offramp::EncounterError> {
+    normalise_encounter(&mut value, int_attributes);
+    offramp::Encounter::from_json(&value.text()).map_err(|e| match e {
+        offramp::EncounterError::Invalid { field, message, .. } => {
+            offramp::EncounterError::Invalid {
+                field,
+                message,
+                position: None,
+            }
+        }
+        other => other,
+    })
+}
+
 /// Adjusts an encounter object for Python data before the core reads it: whole-number floats
 /// become integers for `age`, `intercept` and the attributes named in `int_attributes`.
 pub(crate) fn normalise_encounter(value: &mut Json, int_attributes: &[String]) {

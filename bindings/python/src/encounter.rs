@@ -20,19 +20,11 @@ pub struct PyEncounter {
 /// stands for), after the Python adjustments.
 pub(crate) fn from_value(
     py: Python<'_>,
-    mut value: Json,
+    value: Json,
     int_attributes: &[String],
     row: Option<usize>,
 ) -> PyResult<Encounter> {
-    convert::normalise_encounter(&mut value, int_attributes);
-    Encounter::from_json(&value.text()).map_err(|e| {
-        // The position would be in text the caller never wrote: leave it out.
-        let message = match &e {
-            offramp::EncounterError::Invalid { message, .. } => message.clone(),
-            other => other.to_string(),
-        };
-        encounter_error_parts(py, e.field(), &message, None, row)
-    })
+    convert::read_encounter(value, int_attributes).map_err(|e| encounter_error(py, &e, row))
 }
 
 /// Reads an encounter from what a Python caller gave: an `Encounter`, a dict in the JSON
