@@ -3,6 +3,7 @@
 
 pub mod case;
 pub mod domain;
+mod language;
 pub mod nibrs;
 pub mod program;
 pub mod providers;
@@ -10,6 +11,7 @@ pub mod router;
 pub mod rules;
 pub mod schema;
 pub mod sim;
+mod source;
 pub mod text;
 
 pub use domain::{

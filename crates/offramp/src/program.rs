@@ -13,9 +13,10 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::{Pathway, Responder, closest};
 use crate::providers::ServiceKind;
-use crate::providers::index::{Needs, kind_bit, kind_words};
+use crate::providers::model::{Needs, kind_bit, kind_words};
 use crate::rules::compile::{AttrInfo, AttrKind, Compiled, Env, always_protected, compile};
 use crate::rules::{self, ParseError, format_duration, parse_duration};
+use crate::source::{line_col, offset_of};
 use crate::text::Text;
 
 /// The file form of a program, as written in TOML or JSON. See `docs/programs.md`.
@@ -509,22 +510,6 @@ impl<'s> Locator<'s> {
             span: start..end,
         }
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset in a file's text; an offset inside
-/// a character counts as that character's start. Every loader's errors use it.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..floor_boundary(text, offset.min(text.len()))];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
-fn floor_boundary(s: &str, mut i: usize) -> usize {
-    while i > 0 && !s.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
 }
 
 fn valid_id(id: &str) -> bool {
@@ -1128,20 +1113,6 @@ impl Program {
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(&self.spec).unwrap_or_default()
     }
-}
-
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    if line == 0 {
-        return 0;
-    }
-    let mut offset = 0;
-    for (i, l) in text.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return floor_boundary(text, (offset + column.saturating_sub(1)).min(text.len()));
-        }
-        offset += l.len();
-    }
-    text.len()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use crate::text::Text;
+use crate::text::{Text, short_time};
 
 use chrono::{DateTime, Days, FixedOffset, TimeZone};
 use rayon::prelude::*;
@@ -256,23 +256,6 @@ impl Decision {
             }
         }
         s
-    }
-}
-
-/// Local `HH:MM` for a time on the same local day as `now`, else the weekday and date too.
-pub(crate) fn short_time(t: &DateTime<FixedOffset>, now: &Option<DateTime<FixedOffset>>) -> String {
-    use chrono::{Datelike, Timelike};
-    let same_day = now.is_some_and(|n| n.with_timezone(t.offset()).date_naive() == t.date_naive());
-    if same_day {
-        format!("{:02}:{:02}", t.hour(), t.minute())
-    } else {
-        format!(
-            "{} {} {:02}:{:02}",
-            t.weekday(),
-            t.format("%-d %b"),
-            t.hour(),
-            t.minute()
-        )
     }
 }
 

@@ -1,4 +1,5 @@
-//! `Text`: the string type of decisions, cheap to copy into millions of them.
+//! `Text`: the string type of decisions, cheap to copy into millions of them; and the few
+//! helpers that write values as text for decisions' sentences.
 //!
 //! A decision repeats the same few strings (rule ids, clauses, sentences) that belong to the
 //! program. Sharing them through reference counts makes every core write to the same counters,
@@ -158,6 +159,26 @@ impl JsonSchema for Text {
     }
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({ "type": "string" })
+    }
+}
+
+/// Local `HH:MM` for a time on the same local day as `now`, else the weekday and date too.
+pub(crate) fn short_time(
+    t: &chrono::DateTime<chrono::FixedOffset>,
+    now: &Option<chrono::DateTime<chrono::FixedOffset>>,
+) -> String {
+    use chrono::{Datelike, Timelike};
+    let same_day = now.is_some_and(|n| n.with_timezone(t.offset()).date_naive() == t.date_naive());
+    if same_day {
+        format!("{:02}:{:02}", t.hour(), t.minute())
+    } else {
+        format!(
+            "{} {} {:02}:{:02}",
+            t.weekday(),
+            t.format("%-d %b"),
+            t.hour(),
+            t.minute()
+        )
     }
 }
 

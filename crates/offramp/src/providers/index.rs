@@ -11,7 +11,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::hours::OpeningHours;
-use super::model::{Capacity, Intake, Population, Service, ServiceKind};
+use super::model::{
+    Capacity, Intake, Needs, Population, Service, ServiceKind, kind_bit, kind_words,
+};
 use super::{Directory, DirectoryError};
 use crate::domain::{Encounter, Need};
 use crate::text::Text;
@@ -55,37 +57,6 @@ pub struct ProviderGap {
     pub message: Text,
     /// The next time a fitting service opens, when one does within a year.
     pub next_open: Option<DateTime<FixedOffset>>,
-}
-
-/// What a pathway asks of providers (compiled from the program).
-#[derive(Debug, Clone)]
-pub(crate) struct Needs {
-    pub kinds: u16,
-    pub prefer: u16,
-    pub partners: Vec<String>,
-    pub max_distance_km: Option<f64>,
-    pub limit: usize,
-    pub kind_words: Text,
-}
-
-pub(crate) fn kind_bit(k: ServiceKind) -> u16 {
-    1 << (k as u16)
-}
-
-pub(crate) fn kind_words(k: ServiceKind) -> &'static str {
-    match k {
-        ServiceKind::WithdrawalManagement => "withdrawal management",
-        ServiceKind::Moud => "medication for opioid use disorder",
-        ServiceKind::Residential => "residential treatment",
-        ServiceKind::Outpatient => "outpatient treatment",
-        ServiceKind::MentalHealthCrisis => "mental-health crisis care",
-        ServiceKind::CrisisStabilization => "crisis stabilization",
-        ServiceKind::ShelterHousing => "shelter or housing",
-        ServiceKind::CaseManagement => "case management",
-        ServiceKind::PeerRecovery => "peer recovery support",
-        ServiceKind::HarmReduction => "harm reduction",
-        ServiceKind::SexWorkTrafficking => "services for people in sex work or trafficking",
-    }
 }
 
 const KINDS: &[ServiceKind] = ServiceKind::ALL;
@@ -573,7 +544,7 @@ impl ProviderIndex {
                 (false, Some(t)) => format!(
                     "no partner offering {} is open now; the first opens {}",
                     needs.kind_words,
-                    crate::router::short_time(&t, &Some(enc.at))
+                    crate::text::short_time(&t, &Some(enc.at))
                 ),
                 (false, None) => format!(
                     "no partner offering {} is known to be open now",

@@ -1,6 +1,7 @@
 //! Partner providers: a directory of services (read from HSDS 3.0 or offramp's own format),
 //! their hours and capacity, and the matching that puts ranked options into decisions.
 
+mod error;
 pub mod hours;
 pub mod hsds;
 pub(crate) mod index;
@@ -9,7 +10,7 @@ pub mod taxonomy;
 
 use std::path::Path;
 
-use crate::program::line_col;
+use crate::source::line_col;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -20,37 +21,8 @@ pub use model::{
     Schedule, Service, ServiceKind, Site, Weekday,
 };
 
-pub use hsds::{DirectoryError, LoadOptions, LoadWarning};
-
-impl DirectoryError {
-    pub(crate) fn invalid(file: &str, record: String, field: &str, expected: String) -> Self {
-        DirectoryError::InvalidValue {
-            file: file.into(),
-            record,
-            field: field.into(),
-            expected,
-            found: None,
-        }
-    }
-
-    pub(crate) fn hours(service: &str, field: &str, message: &str) -> Self {
-        DirectoryError::invalid(
-            "<directory>",
-            format!("service {service}"),
-            field,
-            format!("valid hours ({message})"),
-        )
-    }
-
-    pub(crate) fn too_large() -> Self {
-        DirectoryError::invalid(
-            "<directory>",
-            "-".into(),
-            "services",
-            "fewer services or sites than 2^32".into(),
-        )
-    }
-}
+pub use error::{DirectoryError, LoadWarning};
+pub use hsds::LoadOptions;
 
 /// offramp's own directory format (TOML or JSON): the model types, directly.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]

@@ -8,6 +8,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::text::Text;
+
 /// The kinds of service offramp matches pathways against.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
@@ -340,4 +342,37 @@ fn active() -> String {
 
 fn is_active(s: &String) -> bool {
     s == "active"
+}
+
+/// What a pathway asks of providers (compiled from the program).
+#[derive(Debug, Clone)]
+pub(crate) struct Needs {
+    pub kinds: u16,
+    pub prefer: u16,
+    pub partners: Vec<String>,
+    pub max_distance_km: Option<f64>,
+    pub limit: usize,
+    pub kind_words: Text,
+}
+
+/// The bit of a kind in a set of kinds held as a `u16` mask.
+pub(crate) fn kind_bit(k: ServiceKind) -> u16 {
+    1 << (k as u16)
+}
+
+/// A kind in words, for sentences (`offers withdrawal management`).
+pub(crate) fn kind_words(k: ServiceKind) -> &'static str {
+    match k {
+        ServiceKind::WithdrawalManagement => "withdrawal management",
+        ServiceKind::Moud => "medication for opioid use disorder",
+        ServiceKind::Residential => "residential treatment",
+        ServiceKind::Outpatient => "outpatient treatment",
+        ServiceKind::MentalHealthCrisis => "mental-health crisis care",
+        ServiceKind::CrisisStabilization => "crisis stabilization",
+        ServiceKind::ShelterHousing => "shelter or housing",
+        ServiceKind::CaseManagement => "case management",
+        ServiceKind::PeerRecovery => "peer recovery support",
+        ServiceKind::HarmReduction => "harm reduction",
+        ServiceKind::SexWorkTrafficking => "services for people in sex work or trafficking",
+    }
 }

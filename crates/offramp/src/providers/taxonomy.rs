@@ -68,7 +68,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::model::{Intake, Population, ServiceKind};
-use crate::program::line_col;
+use crate::source::line_col;
 
 /// The mapping shipped with offramp.
 const DEFAULT_TOML: &str = include_str!("../../data/taxonomy-default.toml");

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Consent, Flag, Level, Need, Pathway, Responder, Source};
 use crate::nibrs::NibrsCode;
-use crate::program::line_col;
 use crate::providers::ServiceKind;
+use crate::source::line_col;
 
 /// A scenario could not be read or does not make sense.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -1,0 +1,230 @@
+//! What can go wrong loading a directory, and what is incomplete but loads: used by every
+//! directory reader.
+
+use std::fmt;
+
+/// Something incomplete in a directory that did not stop it loading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadWarning {
+    /// The file.
+    pub file: String,
+    /// The record (`service 8a2c...`, `row 4`).
+    pub record: String,
+    /// The field, when one.
+    pub field: Option<String>,
+    /// What is incomplete or was ignored.
+    pub message: String,
+}
+
+impl fmt::Display for LoadWarning {
+    /// `FILE: RECORD: FIELD: message` (`-` for no field).
+    ///
+    /// ```
+    /// use offramp::providers::hsds::LoadWarning;
+    /// let w = LoadWarning { file: "a.json".into(), record: "service s1".into(), field: None, message: "no hours".into() };
+    /// assert_eq!(w.to_string(), "a.json: service s1: -: no hours");
+    /// ```
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}: {}: {}",
+            self.file,
+            self.record,
+            self.field.as_deref().unwrap_or("-"),
+            self.message
+        )
+    }
+}
+
+/// A directory could not be read. Every variant names the file, the record (id, CSV row or
+/// position) and the field; [`Display`](fmt::Display) gives `FILE: RECORD: FIELD: message`.
+/// Messages name ids, fields and formats, never free-text contents.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DirectoryError {
+    /// A file could not be read.
+    #[error("{file}: -: -: cannot read the file: {message}")]
+    Io {
+        /// The path.
+        file: String,
+        /// The operating system's reason.
+        message: String,
+    },
+    /// The text is not JSON.
+    #[error("{file}: line {line}, column {column}: -: not valid JSON: {message}")]
+    Json {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's reason.
+        message: String,
+    },
+    /// A CSV file could not be parsed.
+    #[error("{file}: row {row}: -: not valid CSV: {message}")]
+    Csv {
+        /// The file.
+        file: String,
+        /// The row (the header is row 1).
+        row: u64,
+        /// The parser's reason.
+        message: String,
+    },
+    /// The JSON is valid but is not an HSDS record or list that offramp reads.
+    #[error("{file}: {record}: -: {message}")]
+    Shape {
+        /// The file.
+        file: String,
+        /// Where (`top level`, `contents[2]`).
+        record: String,
+        /// What was found and what was expected.
+        message: String,
+    },
+    /// A required field is absent or empty.
+    #[error("{file}: {record}: {field}: is missing; {expected}")]
+    MissingField {
+        /// The file.
+        file: String,
+        /// The record.
+        record: String,
+        /// The field.
+        field: String,
+        /// What is expected there.
+        expected: String,
+    },
+    /// A field has a value offramp cannot read.
+    #[error("{file}: {record}: {field}: expected {expected}{}", found.as_ref().map(|f| format!(", found `{f}`")).unwrap_or_default())]
+    InvalidValue {
+        /// The file.
+        file: String,
+        /// The record.
+        record: String,
+        /// The field.
+        field: String,
+        /// What was expected.
+        expected: String,
+        /// The value found, for format fields (times, dates, numbers, codes) only, cut to 40
+        /// characters.
+        found: Option<Box<str>>,
+    },
+    /// A field names a record the directory does not hold.
+    #[error("{file}: {record}: {field}: names {target} `{id}`, which is not in the directory")]
+    UnknownReference {
+        /// The file.
+        file: String,
+        /// The record.
+        record: String,
+        /// The field holding the reference.
+        field: String,
+        /// What kind of record it should name (`location`).
+        target: String,
+        /// The id named.
+        id: String,
+    },
+    /// Two records share an id.
+    #[error("{file}: {record}: {field}: the id is already used by {first}")]
+    Duplicate {
+        /// The file.
+        file: String,
+        /// The second record.
+        record: String,
+        /// The field (`id`).
+        field: String,
+        /// Where the id was first used.
+        first: String,
+    },
+}
+
+impl DirectoryError {
+    /// The file the error is in.
+    ///
+    /// ```
+    /// use offramp::providers::hsds::{from_json_str, LoadOptions};
+    /// let e = from_json_str("[1", "x.json", &LoadOptions::default()).unwrap_err();
+    /// assert_eq!(e.file(), "x.json");
+    /// ```
+    pub fn file(&self) -> &str {
+        match self {
+            DirectoryError::Io { file, .. }
+            | DirectoryError::Json { file, .. }
+            | DirectoryError::Csv { file, .. }
+            | DirectoryError::Shape { file, .. }
+            | DirectoryError::MissingField { file, .. }
+            | DirectoryError::InvalidValue { file, .. }
+            | DirectoryError::UnknownReference { file, .. }
+            | DirectoryError::Duplicate { file, .. } => file,
+        }
+    }
+
+    /// The record (`service 8a2c...`, `row 4`, `line 3, column 9`), or `-`.
+    ///
+    /// ```
+    /// use offramp::providers::hsds::{from_json_str, LoadOptions};
+    /// let e = from_json_str(r#"[{"name": "x", "status": "active"}]"#, "x.json", &LoadOptions::default()).unwrap_err();
+    /// assert_eq!(e.record(), "service at [0]");
+    /// ```
+    pub fn record(&self) -> String {
+        match self {
+            DirectoryError::Io { .. } => "-".into(),
+            DirectoryError::Json { line, column, .. } => format!("line {line}, column {column}"),
+            DirectoryError::Csv { row, .. } => format!("row {row}"),
+            DirectoryError::Shape { record, .. }
+            | DirectoryError::MissingField { record, .. }
+            | DirectoryError::InvalidValue { record, .. }
+            | DirectoryError::UnknownReference { record, .. }
+            | DirectoryError::Duplicate { record, .. } => record.clone(),
+        }
+    }
+
+    /// The field, or `-`.
+    ///
+    /// ```
+    /// use offramp::providers::hsds::{from_json_str, LoadOptions};
+    /// let e = from_json_str(r#"[{"name": "x", "status": "active"}]"#, "x.json", &LoadOptions::default()).unwrap_err();
+    /// assert_eq!(e.field(), "id");
+    /// ```
+    pub fn field(&self) -> &str {
+        match self {
+            DirectoryError::Io { .. }
+            | DirectoryError::Json { .. }
+            | DirectoryError::Csv { .. }
+            | DirectoryError::Shape { .. } => "-",
+            DirectoryError::MissingField { field, .. }
+            | DirectoryError::InvalidValue { field, .. }
+            | DirectoryError::UnknownReference { field, .. }
+            | DirectoryError::Duplicate { field, .. } => field,
+        }
+    }
+}
+
+impl DirectoryError {
+    pub(crate) fn invalid(file: &str, record: String, field: &str, expected: String) -> Self {
+        DirectoryError::InvalidValue {
+            file: file.into(),
+            record,
+            field: field.into(),
+            expected,
+            found: None,
+        }
+    }
+
+    pub(crate) fn hours(service: &str, field: &str, message: &str) -> Self {
+        DirectoryError::invalid(
+            "<directory>",
+            format!("service {service}"),
+            field,
+            format!("valid hours ({message})"),
+        )
+    }
+
+    pub(crate) fn too_large() -> Self {
+        DirectoryError::invalid(
+            "<directory>",
+            "-".into(),
+            "services",
+            "fewer services or sites than 2^32".into(),
+        )
+    }
+}
