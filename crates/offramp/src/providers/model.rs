@@ -1,6 +1,6 @@
 //! The provider directory's data model: organizations, services, sites, hours, eligibility
 //! and capacity, as offramp reasons about them. HSDS 3.0 files are read into these types
-//! (`hsds.rs`); offramp's own TOML/JSON directory format is these types serialised directly.
+//! (`hsds/`); offramp's own TOML/JSON directory format is these types serialised directly.
 
 use std::collections::BTreeSet;
 
