@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::error::CliError;
 use offramp::sim::{Progress, RunOptions, Scenario, SimError, SimResults, Simulation, TableFormat};
 
 /// Arguments of `offramp simulate`.
@@ -44,19 +45,10 @@ pub enum OutputFormat {
     Parquet,
 }
 
-fn describe(e: SimError) -> String {
-    match e {
-        SimError::Program { path, source } => {
-            format!("{path}: the program does not load:\n{}", source.render())
-        }
-        other => other.to_string(),
-    }
-}
-
 /// Runs the command; the exit code is 0 when the tables were written.
-pub fn run(args: SimulateArgs) -> Result<ExitCode, String> {
-    let scenario = Scenario::from_file(&args.scenario).map_err(|e| e.to_string())?;
-    let sim = Simulation::new(scenario).map_err(describe)?;
+pub fn run(args: SimulateArgs) -> Result<ExitCode, CliError> {
+    let scenario = Scenario::from_file(&args.scenario)?;
+    let sim = Simulation::new(scenario)?;
     let options = RunOptions {
         seed: args.seed,
         replications: args.replications,
@@ -64,17 +56,14 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode, String> {
     };
     let bar = Bar::new(!args.quiet && std::io::stderr().is_terminal());
     let started = Instant::now();
-    let results = sim
-        .run_with_progress(&options, &|p| bar.show(p))
-        .map_err(describe)?;
+    let results = sim.run_with_progress(&options, &|p| bar.show(p))?;
     bar.finish();
     let elapsed = started.elapsed();
     let files = match args.format {
         OutputFormat::Csv => results.write(&args.out, TableFormat::Csv),
         OutputFormat::Json => results.write(&args.out, TableFormat::Json),
         OutputFormat::Parquet => write_parquet(&results, &args.out),
-    }
-    .map_err(describe)?;
+    }?;
     let info = &results.info;
     eprintln!(
         "{}: {} replication{} of {:.0} person-years ({} days, {} people), {} encounters with the program, in {:.2} s",

@@ -840,9 +840,56 @@ fn providers_open_lists_what_is_open_at_a_time() {
     let (n, d) = (stdout(&night).lines().count(), stdout(&day).lines().count());
     assert!(n >= 1 && d > n, "night {n}, day {d}");
     assert!(stdout(&night).contains("Crisis"), "{}", stdout(&night));
+    // A time that is not RFC 3339 is a usage error naming the flag.
     let bad = run(&["providers", "open", "--at", "tuesday", &path]);
-    assert_eq!(code(&bad), 1);
-    assert!(stderr(&bad).contains("RFC 3339"));
+    assert_eq!(code(&bad), 2);
+    assert!(stderr(&bad).contains("--at"), "{}", stderr(&bad));
+    assert!(stderr(&bad).contains("RFC 3339"), "{}", stderr(&bad));
+}
+
+#[test]
+fn a_bad_flag_value_names_the_flag_not_the_library_option() {
+    let path = example("examples/providers/harvey-il.json");
+    for sub in ["check", "open"] {
+        let mut args = vec!["providers", sub, "--timezone", "Nowhere/Else", &path];
+        if sub == "open" {
+            args.extend(["--at", "2026-03-03T11:00:00-06:00"]);
+        }
+        let o = run(&args);
+        assert_eq!(code(&o), 2, "{sub}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("--timezone"), "{sub}: {err}");
+        assert!(err.contains("IANA time zone"), "{sub}: {err}");
+        assert!(!err.contains("LoadOptions"), "{sub}: {err}");
+    }
+}
+
+#[test]
+fn errors_that_stop_a_command_start_with_its_name_and_exit_1() {
+    let o = run(&["explain", "-p", LEAD, "no-such-encounter.json"]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("offramp: no-such-encounter.json: "),
+        "{err}"
+    );
+    assert!(stdout(&o).is_empty());
+
+    let bad = TempFile::new("route-bad", "toml", BAD_PROGRAM);
+    let o = run(&["route", "-p", &bad.path(), LEAD_ENCOUNTERS]);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    // The program's diagnostics, with their snippets, as `offramp check` shows them.
+    assert!(
+        err.starts_with(&format!(
+            "offramp: {}: the program does not load:\n",
+            bad.path()
+        )),
+        "{err}"
+    );
+    assert_eq!(diagnostic_lines(&err, &bad.path()).len(), 2, "{err}");
+    assert!(err.contains("did you mean `needs`?"), "{err}");
+    assert!(stdout(&o).is_empty());
 }
 
 #[test]

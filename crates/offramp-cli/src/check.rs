@@ -1,0 +1,57 @@
+//! `offramp check`: load program files and report every problem with its position.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use offramp::Program;
+
+use crate::error::CliError;
+
+/// Arguments of `offramp check`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Program files (.toml or .json).
+    #[arg(required = true)]
+    pub programs: Vec<PathBuf>,
+}
+
+/// Checks each program: a summary line on standard output for a good one, the diagnostics on
+/// standard error for a bad one. The exit code is 1 when any program has errors.
+pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
+    let mut out = io::stdout().lock();
+    let mut err = io::stderr().lock();
+    let mut failed = false;
+    for path in &args.programs {
+        match Program::from_file(path) {
+            Ok(p) => writeln!(
+                out,
+                "{}: ok: program `{}`, {} pathways, {} rules, {}",
+                path.display(),
+                p.id(),
+                p.pathways().count(),
+                p.rule_count(),
+                p.hash()
+            )
+            .map_err(CliError::Stdout)?,
+            Err(e) => {
+                failed = true;
+                let _ = write!(err, "{}", e.render());
+                let n = e.diagnostics().len();
+                if n > 0 {
+                    let _ = writeln!(
+                        err,
+                        "{}: {n} error{}",
+                        path.display(),
+                        if n == 1 { "" } else { "s" }
+                    );
+                }
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
