@@ -1,6 +1,7 @@
 //! From what the arms counted to the result tables.
 
-use super::engine::{ALL, ArmOut, Model, RefCounts};
+use super::engine::{ArmOut, RefCounts};
+use super::model::{ALL, Model};
 use super::results::{
     Arm, CostRow, EquityRow, FunnelRow, IntakeTimeRow, InterceptRow, OutcomeRow, ProviderPeriodRow,
     ProviderRow, ReferralRow, SimResults, Stage, SummaryRow, TimelineRow,

@@ -31,6 +31,7 @@
 
 mod assemble;
 mod engine;
+mod model;
 mod results;
 mod rng;
 mod scenario;
@@ -57,7 +58,7 @@ pub use scenario::{
 
 use crate::providers::{Directory, DirectoryError, LoadOptions};
 use crate::{Encounter, Program, ProgramError, Router};
-use engine::Model;
+use model::Model;
 
 /// A simulation could not be set up, run or written.
 #[derive(Debug, Clone, thiserror::Error)]

@@ -1,0 +1,350 @@
+//! Programs: the file format (`spec`), loading with diagnostics, and compilation (`build`).
+
+mod build;
+mod positions;
+mod spec;
+#[cfg(test)]
+mod tests;
+
+pub use spec::{
+    AttributeSpec, AttributeType, ChargeHoldSpec, LawSwitches, PathwaySpec, ProgramInfo,
+    ProgramSpec, ProviderNeedsSpec, RuleSpec, ServiceArea, Windows,
+};
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Pathway;
+use crate::providers::model::Needs;
+use crate::rules::compile::{Compiled, Env};
+use crate::rules::format_duration;
+use crate::source::offset_of;
+use crate::text::Text;
+use positions::Locator;
+
+/// One problem found in a program file, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Diagnostic {
+    /// The file (or the name given for text).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+    /// A hint, such as the name that was probably meant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Byte range in the file.
+    pub span: Range<usize>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )?;
+        if let Some(h) = &self.help {
+            write!(f, " ({h})")?;
+        }
+        Ok(())
+    }
+}
+
+/// A program could not be loaded.
+#[derive(Debug, Clone, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProgramError {
+    /// The file could not be read.
+    #[error("{path}: cannot read the program: {message}")]
+    Io {
+        /// The path given.
+        path: String,
+        /// The operating system's reason.
+        message: String,
+    },
+    /// The program has errors; every one found is listed.
+    #[error("{}", diagnostics.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid {
+        /// Each error with its file, line and column.
+        diagnostics: Vec<Diagnostic>,
+        /// The program text, for rendering snippets.
+        source_text: Arc<str>,
+    },
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+struct Rendered {
+    message: String,
+    #[source_code]
+    src: miette::NamedSource<Arc<str>>,
+    #[label("here")]
+    span: miette::SourceSpan,
+    #[help]
+    help: Option<String>,
+}
+
+impl ProgramError {
+    /// The diagnostics (empty for an I/O error).
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        match self {
+            ProgramError::Invalid { diagnostics, .. } => diagnostics,
+            ProgramError::Io { .. } => &[],
+        }
+    }
+
+    /// Every diagnostic as `FILE:LINE:COL: message`, followed by a snippet of the source with
+    /// the place marked and any suggestion: what `offramp check` prints.
+    pub fn render(&self) -> String {
+        let ProgramError::Invalid {
+            diagnostics,
+            source_text,
+        } = self
+        else {
+            return self.to_string();
+        };
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_context_lines(1);
+        let mut out = String::new();
+        for d in diagnostics {
+            out.push_str(&format!(
+                "{}:{}:{}: error: {}\n",
+                d.file, d.line, d.column, d.message
+            ));
+            let len = d.span.end.saturating_sub(d.span.start);
+            let report = Rendered {
+                message: d.message.clone(),
+                src: miette::NamedSource::new(&d.file, source_text.clone()),
+                span: (d.span.start, len).into(),
+                help: d.help.clone(),
+            };
+            let mut snippet = String::new();
+            if handler.render_report(&mut snippet, &report).is_ok() {
+                // The first line repeats the message; keep the snippet and help.
+                let body: Vec<&str> = snippet.lines().skip(1).collect();
+                out.push_str(&body.join("\n"));
+                out.push('\n');
+            }
+        }
+        out
+    }
+}
+
+/// The file format of a program's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// TOML.
+    Toml,
+    /// JSON.
+    Json,
+}
+
+/// A compiled rule with everything the router reports about it.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledRule {
+    pub id: Text,
+    pub compiled: Compiled,
+    /// Exclusions: the sentence given when the exclusion holds.
+    pub excluded_because: Text,
+    /// Exclusions: the warning for each conjunct that cannot be decided.
+    pub unknown_warnings: Vec<Text>,
+}
+
+/// A pathway ready to evaluate.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledPathway {
+    pub pathway: Pathway,
+    /// Bit per responder allowed to start it.
+    pub responders: u8,
+    pub responders_rule: Text,
+    pub responders_because: Text,
+    pub responders_unknown: Text,
+    pub charge_hold: bool,
+    pub rules: Vec<CompiledRule>,
+    pub exclusions: Vec<CompiledRule>,
+    pub needs: Option<Needs>,
+}
+
+/// A loaded, checked and compiled program. Immutable and cheap to share across threads.
+///
+/// ```
+/// use offramp::Program;
+/// let program = Program::from_toml(r#"
+/// [program]
+/// id = "demo"
+/// jurisdiction = "Example County"
+/// timezone = "America/Chicago"
+///
+/// [[pathways]]
+/// pathway = "self_referral"
+/// [[pathways.rules]]
+/// id = "asks-for-help"
+/// when = "source == self_initiated and needs has any [sud, opioid_use]"
+/// "#, "demo.toml").unwrap();
+/// assert_eq!(program.id(), "demo");
+/// assert!(program.hash().starts_with("sha256:"));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Program {
+    spec: ProgramSpec,
+    pub(crate) id: Text,
+    pub(crate) hash: Text,
+    pub(crate) tz: Tz,
+    pub(crate) env: Env,
+    pub(crate) charge_hold_term: Option<i64>,
+    pub(crate) charge_hold_text: Option<Text>,
+    pub(crate) exclusions: Vec<CompiledRule>,
+    pub(crate) pathways: Vec<CompiledPathway>,
+}
+
+impl Program {
+    /// Loads a program from a `.toml` or `.json` file (decided by the extension; TOML otherwise).
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Program, ProgramError> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ProgramError::Io {
+            path: shown.clone(),
+            message: e.to_string(),
+        })?;
+        let format = match path.extension().and_then(|e| e.to_str()) {
+            Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
+            _ => Format::Toml,
+        };
+        Program::from_str_as(&text, format, &shown)
+    }
+
+    /// Loads a program from TOML text; `name` is used in diagnostics.
+    pub fn from_toml(text: &str, name: &str) -> Result<Program, ProgramError> {
+        Program::from_str_as(text, Format::Toml, name)
+    }
+
+    /// Loads a program from JSON text; `name` is used in diagnostics.
+    pub fn from_json(text: &str, name: &str) -> Result<Program, ProgramError> {
+        Program::from_str_as(text, Format::Json, name)
+    }
+
+    /// Loads a program from text in the given format.
+    pub fn from_str_as(text: &str, format: Format, name: &str) -> Result<Program, ProgramError> {
+        let source_text: Arc<str> = text.into();
+        let invalid = |diagnostics| ProgramError::Invalid {
+            diagnostics,
+            source_text: source_text.clone(),
+        };
+        let loc = Locator {
+            src: text,
+            used: BTreeSet::new(),
+        };
+        let spec: ProgramSpec = match format {
+            Format::Toml => toml::from_str(text).map_err(|e| {
+                let span = e.span().unwrap_or(0..0);
+                invalid(vec![loc.diagnostic(
+                    name,
+                    span,
+                    e.message().trim().to_string(),
+                    None,
+                )])
+            })?,
+            Format::Json => serde_json::from_str(text).map_err(|e| {
+                let offset = offset_of(text, e.line(), e.column());
+                let msg = e.to_string();
+                let msg = msg
+                    .rfind(" at line ")
+                    .map_or(msg.as_str(), |i| &msg[..i])
+                    .to_string();
+                invalid(vec![loc.diagnostic(name, offset..offset, msg, None)])
+            })?,
+        };
+        Program::build(spec, text, name).map_err(invalid)
+    }
+
+    /// Compiles a program from its spec (as built in code rather than read from a file).
+    pub fn from_spec(spec: ProgramSpec) -> Result<Program, ProgramError> {
+        let text = toml::to_string(&spec).unwrap_or_default();
+        let source_text: Arc<str> = text.as_str().into();
+        Program::build(spec, &text, "<program>").map_err(|diagnostics| ProgramError::Invalid {
+            diagnostics,
+            source_text,
+        })
+    }
+
+    /// The program's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// A content hash of the compiled program: two programs with the same hash decide alike.
+    /// Formatting and comments in the file do not change it.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// The program as loaded.
+    pub fn spec(&self) -> &ProgramSpec {
+        &self.spec
+    }
+
+    /// The program's time zone.
+    pub fn timezone(&self) -> Tz {
+        self.tz
+    }
+
+    /// The pathways offered, in rank order.
+    pub fn pathways(&self) -> impl Iterator<Item = Pathway> + '_ {
+        self.pathways.iter().map(|p| p.pathway)
+    }
+
+    /// The number of rules and exclusions.
+    pub fn rule_count(&self) -> usize {
+        self.exclusions.len()
+            + self
+                .pathways
+                .iter()
+                .map(|p| p.rules.len() + p.exclusions.len())
+                .sum::<usize>()
+    }
+
+    /// The program in canonical TOML: every rule printed in canonical form, windows and terms
+    /// normalised. Loading this text gives the same program (and the same hash).
+    pub fn to_toml(&self) -> String {
+        let mut spec = self.spec.clone();
+        let canon =
+            |r: &mut RuleSpec, c: &CompiledRule| r.when = c.compiled.canonical.as_str().to_string();
+        for (r, c) in spec.exclusions.iter_mut().zip(&self.exclusions) {
+            canon(r, c);
+        }
+        for (p, c) in spec.pathways.iter_mut().zip(&self.pathways) {
+            for (r, cr) in p.rules.iter_mut().zip(&c.rules) {
+                canon(r, cr);
+            }
+            for (r, cr) in p.exclusions.iter_mut().zip(&c.exclusions) {
+                canon(r, cr);
+            }
+            if let Some(list) = &mut p.responders {
+                list.sort();
+                list.dedup();
+            }
+        }
+        spec.windows.naloxone_plus = format_duration(self.env.naloxone_window);
+        if let (Some(ch), Some(t)) = (&mut spec.charge_hold, self.charge_hold_term) {
+            ch.term = format_duration(t);
+        }
+        toml::to_string(&spec).unwrap_or_default()
+    }
+
+    /// The program as JSON (same structure as the TOML form).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(&self.spec).unwrap_or_default()
+    }
+}

@@ -1,0 +1,208 @@
+//! The file form of a program, as written in TOML or JSON: plain serde types.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Pathway, Responder};
+use crate::providers::ServiceKind;
+
+/// The file form of a program, as written in TOML or JSON. See `docs/programs.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramSpec {
+    /// Who runs the program, and where.
+    pub program: ProgramInfo,
+    /// State-law switches.
+    #[serde(default)]
+    pub law: LawSwitches,
+    /// Time windows.
+    #[serde(default)]
+    pub windows: Windows,
+    /// Charges held in abeyance while the person follows a plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge_hold: Option<ChargeHoldSpec>,
+    /// Extra attributes the agency records on encounters, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, AttributeSpec>,
+    /// Program-wide exclusions: a true one makes every pathway ineligible.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclusions: Vec<RuleSpec>,
+    /// The pathways offered, in rank order.
+    pub pathways: Vec<PathwaySpec>,
+    /// Where partner providers must be, by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_area: Option<ServiceArea>,
+}
+
+/// How far from the encounter a partner may be.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceArea {
+    /// The greatest distance, in km, from the encounter to a provider's site.
+    pub max_distance_km: f64,
+}
+
+/// What a pathway needs from partner providers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderNeedsSpec {
+    /// The service kinds that can take someone on this pathway (any of them).
+    pub kinds: Vec<ServiceKind>,
+    /// Kinds that are welcome alongside (ranked higher on ties).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prefer: Vec<ServiceKind>,
+    /// Preferred partner organizations or services, by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partners: Vec<String>,
+    /// The greatest distance for this pathway, in km (overrides the program's service area).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_distance_km: Option<f64>,
+    /// How many options to offer (5 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// Identity and place of a program.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramInfo {
+    /// A short identifier: lower-case letters, digits and `-`.
+    pub id: String,
+    /// The program's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The place it serves, e.g. `King County, WA`.
+    pub jurisdiction: String,
+    /// An IANA time zone such as `America/Los_Angeles`.
+    pub timezone: String,
+    /// A version label of the program's rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// What the program is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Where its rules come from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+}
+
+/// State-law switches that change what responders may do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LawSwitches {
+    /// Drug offences reported together with an overdose are immune from charge.
+    #[serde(default)]
+    pub good_samaritan: bool,
+    /// Officers may cite instead of arresting.
+    #[serde(default)]
+    pub citation_authority: bool,
+    /// Protective custody is available for acute intoxication, in place of a drunkenness charge.
+    #[serde(default)]
+    pub protective_custody: bool,
+    /// Emergency mental-health evaluation holds are available.
+    #[serde(default)]
+    pub emergency_mental_health_hold: bool,
+}
+
+/// Time windows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Windows {
+    /// How long after an overdose Naloxone Plus follow-up is offered, e.g. `72h`.
+    #[serde(default = "default_naloxone_window")]
+    pub naloxone_plus: String,
+}
+
+fn default_naloxone_window() -> String {
+    "72h".into()
+}
+
+impl Default for Windows {
+    fn default() -> Self {
+        Windows {
+            naloxone_plus: default_naloxone_window(),
+        }
+    }
+}
+
+/// Charge-hold terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChargeHoldSpec {
+    /// How long the person has to complete the plan, e.g. `90d`.
+    pub term: String,
+}
+
+/// The type of a declared attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributeType {
+    /// true or false.
+    Bool,
+    /// A whole number.
+    Int,
+    /// A decimal number.
+    Number,
+    /// Free text.
+    Text,
+    /// One of `values`.
+    Enum,
+}
+
+/// A declared extra attribute.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeSpec {
+    /// Its type.
+    #[serde(rename = "type")]
+    pub ty: AttributeType,
+    /// The allowed values of an `enum`, in order (rules may compare them with `<`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+    /// Carried for equity reporting only: no rule may read it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reporting_only: bool,
+    /// What it records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A named rule: an eligibility rule or an exclusion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// A unique identifier, reported in decisions.
+    pub id: String,
+    /// The condition, in the rules language (`docs/rules.md`).
+    pub when: String,
+    /// Words for the explanation when the rule decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub because: Option<String>,
+}
+
+/// One pathway a program offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PathwaySpec {
+    /// Which pathway.
+    pub pathway: Pathway,
+    /// Who may start it; any responder when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responders: Option<Vec<Responder>>,
+    /// Whether charges are held for the program's term when this pathway is taken.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charge_hold: Option<bool>,
+    /// What the pathway is, locally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The pathway is eligible when any of these is true.
+    pub rules: Vec<RuleSpec>,
+    /// Exclusions for this pathway only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclusions: Vec<RuleSpec>,
+    /// The partner services this pathway needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<ProviderNeedsSpec>,
+}

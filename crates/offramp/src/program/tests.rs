@@ -1,0 +1,213 @@
+use super::*;
+
+const GOOD: &str = r#"
+[program]
+id = "demo"
+jurisdiction = "Example County"
+timezone = "America/Chicago"
+
+[charge_hold]
+term = "90d"
+
+[attributes.prior]
+type = "int"
+
+[attributes.group]
+type = "text"
+reporting_only = true
+
+[[exclusions]]
+id = "violent"
+when = "any offenses (violent)"
+
+[[pathways]]
+pathway = "officer_intervention"
+[[pathways.rules]]
+id = "possession"
+when = "any offenses (drug) and attributes.prior == 0"
+"#;
+
+fn errors(text: &str) -> Vec<Diagnostic> {
+    match Program::from_toml(text, "p.toml") {
+        Ok(_) => panic!("should be refused"),
+        Err(e) => e.diagnostics().to_vec(),
+    }
+}
+
+#[test]
+fn loads_a_good_program() {
+    let p = Program::from_toml(GOOD, "p.toml").unwrap();
+    assert_eq!(p.rule_count(), 2);
+    assert_eq!(
+        p.pathways().collect::<Vec<_>>(),
+        vec![Pathway::OfficerIntervention]
+    );
+    // Officer intervention holds charges by default when the program has a term.
+    assert!(p.pathways[0].charge_hold);
+    // Formatting does not change the hash; content does.
+    let reformatted = GOOD.replace(
+        "when = \"any offenses (violent)\"",
+        "when = \"any   offenses ( violent ) # comment\"",
+    );
+    assert_eq!(
+        Program::from_toml(&reformatted, "q.toml").unwrap().hash(),
+        p.hash()
+    );
+    let changed = GOOD.replace("== 0", "== 1");
+    assert_ne!(
+        Program::from_toml(&changed, "q.toml").unwrap().hash(),
+        p.hash()
+    );
+}
+
+#[test]
+fn rule_errors_point_at_the_file() {
+    let text = GOOD.replace(
+        "attributes.prior == 0",
+        "attributes.prior == 0 and responder == law_enforcment",
+    );
+    let d = errors(&text);
+    assert_eq!(d.len(), 1);
+    let line = text
+        .lines()
+        .position(|l| l.contains("law_enforcment"))
+        .unwrap()
+        + 1;
+    assert_eq!(d[0].line, line);
+    let col = text
+        .lines()
+        .nth(line - 1)
+        .unwrap()
+        .find("law_enforcment")
+        .unwrap()
+        + 1;
+    assert_eq!(d[0].column, col);
+    assert_eq!(
+        d[0].help.as_deref(),
+        Some("did you mean `law_enforcement`?")
+    );
+    assert!(
+        d[0].to_string()
+            .starts_with(&format!("p.toml:{line}:{col}: "))
+    );
+}
+
+#[test]
+fn every_error_is_reported() {
+    let text = GOOD
+        .replace("America/Chicago", "America/Chicgo")
+        .replace("any offenses (violent)", "any offenses (violnt)")
+        .replace("attributes.prior == 0", "attributes.group == \\\"x\\\"");
+    let d = errors(&text);
+    assert_eq!(d.len(), 3, "{d:?}");
+    assert!(
+        d.iter()
+            .any(|x| x.help.as_deref() == Some("did you mean `America/Chicago`?"))
+    );
+    assert!(d.iter().any(|x| x.message.contains("protected")));
+    assert!(
+        d.iter()
+            .any(|x| x.help.as_deref() == Some("did you mean `violent`?"))
+    );
+    // Sorted by position in the file.
+    assert!(d.windows(2).all(|w| w[0].span.start <= w[1].span.start));
+}
+
+#[test]
+fn race_and_ethnicity_are_always_protected() {
+    let text = GOOD
+        .replace("[attributes.group]", "[attributes.Race]")
+        .replace("attributes.prior == 0", "attributes.Race == 1");
+    assert!(errors(&text)[0].message.contains("protected"));
+}
+
+#[test]
+fn officer_intervention_is_for_police_only() {
+    let text = GOOD.replace(
+        "pathway = \"officer_intervention\"",
+        "pathway = \"officer_intervention\"\nresponders = [\"law_enforcement\", \"fire\"]",
+    );
+    let d = errors(&text);
+    assert!(d[0].message.contains("law enforcement only"), "{d:?}");
+    let text = GOOD.replace(
+        "any offenses (drug) and",
+        "responder in [law_enforcement, ems] and",
+    );
+    let d = errors(&text);
+    assert!(
+        d[0].message.contains("admits non-police responders (ems)"),
+        "{d:?}"
+    );
+    // Requiring police is fine.
+    let text = GOOD.replace(
+        "any offenses (drug) and",
+        "responder == law_enforcement and",
+    );
+    assert!(Program::from_toml(&text, "p.toml").is_ok());
+}
+
+#[test]
+fn structural_errors() {
+    // Unknown keys are refused with their place.
+    let d = errors(&GOOD.replace("jurisdiction =", "jurisdicton ="));
+    assert!(d[0].message.contains("jurisdicton"), "{d:?}");
+    assert_eq!(d[0].line, 4);
+    // Duplicate pathways and rule ids, missing rules, bad durations.
+    let dup = format!(
+        "{GOOD}\n[[pathways]]\npathway = \"officer_intervention\"\n[[pathways.rules]]\nid = \"possession\"\nwhen = \"true\"\n"
+    );
+    let d = errors(&dup);
+    assert!(d.iter().any(|x| x.message.contains("listed twice")));
+    assert!(d.iter().any(|x| x.message.contains("used twice")));
+    let d = errors(&GOOD.replace("term = \"90d\"", "term = \"90 days\""));
+    assert!(d[0].message.contains("charge_hold.term"));
+    let d = errors(
+        &GOOD.replace("[charge_hold]\nterm = \"90d\"\n", "").replace(
+            "pathway = \"officer_intervention\"",
+            "pathway = \"officer_intervention\"\ncharge_hold = true",
+        ),
+    );
+    assert!(d[0].message.contains("no `[charge_hold]` term"), "{d:?}");
+    let d = errors(&GOOD.replace("type = \"int\"", "type = \"enum\""));
+    assert!(d.iter().any(|x| x.message.contains("lists no `values`")));
+}
+
+#[test]
+fn json_programs_load_and_report_positions() {
+    let p = Program::from_toml(GOOD, "p.toml").unwrap();
+    let json = p.to_json();
+    let q = Program::from_json(&json, "p.json").unwrap();
+    assert_eq!(q.hash(), p.hash());
+    let bad = json.replace("any offenses (drug)", "any offenses (drugg)");
+    let d = match Program::from_json(&bad, "p.json") {
+        Err(e) => e.diagnostics().to_vec(),
+        Ok(_) => panic!("should fail"),
+    };
+    let line = bad.lines().position(|l| l.contains("drugg")).unwrap() + 1;
+    assert_eq!(d[0].line, line);
+    assert!(d[0].help.as_deref().unwrap_or_default().contains("drug"));
+    let d = match Program::from_json("{\"program\": 3}", "p.json") {
+        Err(e) => e.diagnostics().to_vec(),
+        Ok(_) => panic!("should fail"),
+    };
+    assert_eq!(d[0].line, 1);
+}
+
+#[test]
+fn render_shows_a_snippet() {
+    let text = GOOD.replace("any offenses (violent)", "any offenses (violnt)");
+    let err = Program::from_toml(&text, "p.toml").unwrap_err();
+    let out = err.render();
+    assert!(out.starts_with("p.toml:19:"), "{out}");
+    assert!(out.contains("any offenses (violnt)"), "{out}");
+    assert!(out.contains("did you mean `violent`?"), "{out}");
+}
+
+#[test]
+fn io_errors_name_the_path() {
+    let err = Program::from_file("/nonexistent/p.toml").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("/nonexistent/p.toml: cannot read")
+    );
+}

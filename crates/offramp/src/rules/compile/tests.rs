@@ -1,0 +1,181 @@
+use super::*;
+use crate::rules::parse;
+
+fn env() -> Env {
+    Env {
+        attrs: vec![
+            AttrInfo {
+                name: "prior_referrals".into(),
+                kind: AttrKind::Int,
+                values: vec![],
+                protected: false,
+            },
+            AttrInfo {
+                name: "screening".into(),
+                kind: AttrKind::Enum,
+                values: vec!["low".into(), "moderate".into(), "high".into()],
+                protected: false,
+            },
+            AttrInfo {
+                name: "group".into(),
+                kind: AttrKind::Text,
+                values: vec![],
+                protected: true,
+            },
+        ],
+        law: [
+            ("good_samaritan", true),
+            ("citation_authority", false),
+            ("protective_custody", false),
+            ("emergency_mental_health_hold", false),
+        ],
+        naloxone_window: 72 * 3600,
+        charge_hold_term: None,
+    }
+}
+
+fn check(src: &str) -> Result<Compiled, Vec<ParseError>> {
+    compile(&parse(src).map_err(|e| vec![e])?, &env()).map(|o| o.compiled)
+}
+
+fn enc(json: &str) -> Encounter {
+    Encounter::from_json(json).unwrap()
+}
+
+const E: &str = r#"{"id":"t","at":"2026-03-02T14:05:00-08:00","responder":"law_enforcement","source":"call_for_service","needs":["sud","opioid_use"],"overdose":{"at":"2026-03-01T22:00:00-08:00","naloxone":true},"offenses":[{"nibrs":"35A","level":"misdemeanor","violent":false}],"flags":["active_warrant"],"age":34,"attributes":{"prior_referrals":2,"screening":"moderate"}}"#;
+
+fn truth(src: &str) -> Tri {
+    let c = check(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+    eval_rule(&c, &enc(E), &env())
+}
+
+#[test]
+fn evaluates() {
+    assert_eq!(truth("responder == law_enforcement"), Tri::True);
+    assert_eq!(truth("law_enforcement == responder"), Tri::True);
+    assert_eq!(truth("responder in [fire, ems]"), Tri::False);
+    assert_eq!(
+        truth("needs has opioid_use and not (needs has sex_work)"),
+        Tri::True
+    );
+    assert_eq!(truth("needs has all [sud, homelessness]"), Tri::False);
+    assert_eq!(
+        truth("since overdose.at <= window.naloxone_plus"),
+        Tri::True
+    );
+    assert_eq!(truth("since overdose.at <= 16h"), Tri::False);
+    assert_eq!(truth("since overdose.at <= 16h5m"), Tri::True);
+    assert_eq!(
+        truth("any offenses (nibrs in [\"35A\", \"35B\"] and level < felony)"),
+        Tri::True
+    );
+    assert_eq!(truth("all offenses (drug)"), Tri::True);
+    assert_eq!(truth("count offenses (violent) == 0"), Tri::True);
+    assert_eq!(truth("count offenses == 1"), Tri::True);
+    assert_eq!(truth("attributes.prior_referrals < 3"), Tri::True);
+    assert_eq!(truth("attr.screening >= moderate"), Tri::True);
+    assert_eq!(truth("language == \"eng\""), Tri::Unknown);
+    assert_eq!(truth("language is unknown"), Tri::True);
+    assert_eq!(truth("language == \"eng\" or age > 30"), Tri::True);
+    assert_eq!(truth("language == \"eng\" and age > 40"), Tri::False);
+    assert_eq!(truth("law.good_samaritan and intercept == 1"), Tri::True);
+    assert_eq!(truth("overdose is known and overdose.naloxone"), Tri::True);
+    assert_eq!(truth("age >= 18.5"), Tri::True);
+}
+
+#[test]
+fn explains_the_deciding_clause() {
+    let c = check("age >= 18 and since overdose.at <= 1h and language == \"spa\"").unwrap();
+    let e = enc(E);
+    let env = env();
+    let ctx = Ctx {
+        enc: &e,
+        offense: None,
+        attrs: &env.attrs,
+        intercept: e.derived_intercept(),
+    };
+    let (t, part) = c.evaluate(&ctx);
+    assert_eq!(t, Tri::False);
+    assert_eq!(&*part.unwrap().clause, "since overdose.at <= 1h");
+    let c = check("age >= 18 and language == \"spa\"").unwrap();
+    let (t, part) = c.evaluate(&ctx);
+    assert_eq!(t, Tri::Unknown);
+    assert_eq!(&*part.unwrap().reads, "`language`");
+}
+
+fn first_error(src: &str) -> ParseError {
+    check(src)
+        .err()
+        .unwrap_or_else(|| panic!("{src} should fail"))
+        .remove(0)
+}
+
+#[test]
+fn refuses_with_suggestions() {
+    let e = first_error("responder == law_enforcment");
+    assert!(e.help.unwrap().contains("law_enforcement"));
+    let e = first_error("agee >= 18");
+    assert!(e.help.as_deref().unwrap().contains("`age`"), "{e:?}");
+    let e = first_error("any offenses (nibrs == \"35C\")");
+    assert!(e.message.contains("NIBRS"));
+    let e = first_error("attributes.race == \"x\"");
+    assert!(e.message.contains("protected"));
+    let e = first_error("attributes.group == \"x\"");
+    assert!(e.message.contains("protected"));
+    let e = first_error("attributes.prior_referals > 1");
+    assert!(e.help.unwrap().contains("prior_referrals"));
+    assert!(
+        first_error("level == felony")
+            .message
+            .contains("only available inside")
+    );
+    assert!(
+        first_error("age == \"x\"")
+            .message
+            .contains("cannot compare")
+    );
+    assert!(first_error("needs > 3").message.contains("cannot compare"));
+    assert!(first_error("needs").help.unwrap().contains("has"));
+    assert!(
+        first_error("responder < fire")
+            .message
+            .contains("cannot be used")
+    );
+    assert!(
+        first_error("overdose.at < 3h")
+            .help
+            .unwrap()
+            .contains("since")
+    );
+    assert!(
+        first_error("charge_hold.term > 1d")
+            .message
+            .contains("charge_hold")
+    );
+    assert!(
+        first_error("needs is known")
+            .message
+            .contains("always known")
+    );
+    assert!(
+        first_error("any offenses (any offenses (violent))")
+            .message
+            .contains("nested")
+    );
+    // Every error is reported, not just the first.
+    assert_eq!(
+        check("agee > 1 and responder == fier").err().unwrap().len(),
+        2
+    );
+}
+
+#[test]
+fn responder_analysis() {
+    let c = check("responder == law_enforcement and needs has sud").unwrap();
+    assert!(c.may_admit_responder(Responder::LawEnforcement));
+    assert!(!c.may_admit_responder(Responder::Fire));
+    let c = check("responder in [law_enforcement, fire] or age > 3").unwrap();
+    assert!(c.may_admit_responder(Responder::Fire));
+    let c = check("needs has sud").unwrap();
+    assert!(c.may_admit_responder(Responder::Fire));
+}

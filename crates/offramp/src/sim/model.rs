@@ -1,0 +1,868 @@
+//! The scenario compiled for the engine: rates per second, cumulative tables and providers,
+//! built table by table from the scenario, the program and the directory.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
+use chrono_tz::Tz;
+
+use super::SimError;
+use super::results::Stage;
+use super::rng::{Categorical, Purpose, stream};
+use super::scenario::{Accept, Scenario};
+use crate::domain::{
+    AttributeValue, Consent, Encounter, Flag, Level, Need, Pathway, Responder, Source,
+};
+use crate::nibrs::NibrsCode;
+use crate::program::{AttributeType, LawSwitches, Program};
+use crate::providers::{Directory, ServiceKind};
+use crate::router::Router;
+
+pub(crate) const DAY: i64 = 86_400;
+pub(super) const YEAR: f64 = 365.0 * 86_400.0;
+pub(super) const NONE: u32 = u32::MAX;
+/// Tries to find a person who fits an arrival (a group's contact ratio, an overdose's needs)
+/// before the arrival is dropped.
+pub(super) const MAX_TRIES: u32 = 10_000;
+/// Index of the `all` row in per-pathway arrays.
+pub(crate) const ALL: usize = 6;
+pub(super) const STAGES: usize = 9;
+
+pub(super) fn stage_ix(s: Stage) -> usize {
+    s as usize
+}
+
+pub(super) fn pathway_ix(p: Pathway) -> usize {
+    p as usize
+}
+
+pub(super) fn level_ix(l: Level) -> usize {
+    l as usize
+}
+
+pub(super) fn source_ix(s: Source) -> usize {
+    s as usize
+}
+
+pub(super) fn need_bit(n: Need) -> u16 {
+    1 << (n as u16)
+}
+
+// ------------------------------------------------------------------ the compiled model
+
+#[derive(Debug, Clone)]
+pub(crate) struct GroupC {
+    pub name: String,
+    pub share: f64,
+    pub contact_ratio: f64,
+    pub accept_ratio: f64,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ProviderC {
+    pub id: String,
+    pub name: String,
+    pub capacity: Option<u32>,
+    pub waitlist: u32,
+    pub max_wait: i64,
+    pub mean_service_days: f64,
+    pub initial: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Choice<T> {
+    pub(super) pick: Categorical,
+    pub(super) values: Vec<T>,
+}
+
+impl<T: Copy> Choice<T> {
+    pub(super) fn new(pairs: impl IntoIterator<Item = (T, f64)>) -> Choice<T> {
+        let (values, weights): (Vec<T>, Vec<f64>) = pairs.into_iter().unzip();
+        Choice {
+            pick: Categorical::new(weights),
+            values,
+        }
+    }
+
+    pub(super) fn get(&self, u: f64) -> Option<T> {
+        self.pick.pick(u).and_then(|i| self.values.get(i).copied())
+    }
+}
+
+/// The values of one extra attribute with their weights.
+#[derive(Debug, Clone)]
+pub(super) struct Values {
+    pub(super) pick: Categorical,
+    pub(super) values: Vec<AttributeValue>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ReplayItem {
+    pub enc: Encounter,
+    pub t: i64,
+    pub person: u32,
+    pub group: u8,
+}
+
+/// A scenario compiled for the engine: rates per second, cumulative tables, providers.
+#[derive(Debug)]
+pub(crate) struct Model {
+    pub scenario: Scenario,
+    pub router: Router,
+    pub(super) law: LawSwitches,
+    pub(super) tz: Tz,
+    pub start: NaiveDate,
+    pub(super) start_utc: i64,
+    pub days: u32,
+    pub(super) horizon: i64,
+    pub(super) period: i64,
+    pub periods: usize,
+    pub population: u32,
+    pub directory: bool,
+    pub(super) arrivals: Categorical,
+    /// For each arrival kind: the source of a contact, or None for an overdose.
+    pub(super) arrival_kinds: Vec<Option<Source>>,
+    pub(super) arrival_rate: f64,
+    pub(super) recontact_sources: Choice<Source>,
+    pub(super) responders: Vec<Choice<Responder>>,
+    pub(super) follow_up_responders: Choice<Responder>,
+    pub(super) trait_needs: Vec<(u16, f64)>,
+    pub(super) episodic_needs: Vec<(Need, f64)>,
+    pub(super) offense_prob: [f64; 5],
+    pub(super) offense_mix: Categorical,
+    pub(super) offense_codes: Vec<NibrsCode>,
+    pub(super) offense_levels: Vec<Choice<Level>>,
+    pub(super) offense_violent: Vec<f64>,
+    pub(super) flags: Vec<(Flag, f64)>,
+    pub(super) consent: Choice<Consent>,
+    pub(super) attributes: Vec<(String, Values)>,
+    pub(super) ages: Choice<(u16, u16)>,
+    pub groups: Vec<GroupC>,
+    pub(super) group_pick: Categorical,
+    pub(super) max_contact_ratio: f64,
+    pub reference: usize,
+    pub(super) group_attr: Option<String>,
+    pub(super) od_mask: u16,
+    pub(super) od_fatal: f64,
+    pub(super) od_naloxone: f64,
+    pub(super) od_repeat_rate: f64,
+    pub(super) follow_up: bool,
+    pub(super) fu_attempt: f64,
+    pub(super) fu_contact: f64,
+    pub(super) fu_min: f64,
+    pub(super) fu_max: f64,
+    pub(super) offer: [f64; 6],
+    pub(super) accept_default: [f64; 6],
+    pub(super) accept_cells: [Vec<(u16, f64)>; 6],
+    pub(super) engage: [f64; 6],
+    pub(super) retained_30: [f64; 6],
+    pub(super) retained_90: [f64; 6],
+    pub(super) recontact_rate: f64,
+    pub(super) engaged_contact_ratio: f64,
+    pub(super) engaged_overdose_ratio: f64,
+    pub(super) arrest: [f64; 3],
+    pub(super) jail: [f64; 3],
+    pub(super) jail_days: [f64; 3],
+    pub(super) file_on_failed_hold: f64,
+    pub(super) release_overdose: f64,
+    pub providers: Vec<ProviderC>,
+    pub(super) by_id: HashMap<String, u32>,
+    pub(super) pathway_providers: [Vec<u32>; 6],
+    pub(super) intake_delay_rate: f64,
+    pub replay: Option<Vec<ReplayItem>>,
+    pub replay_skipped: u64,
+    pub pathways: Vec<Pathway>,
+}
+
+pub(super) fn per_pathway(b: &super::scenario::ByPathway) -> [f64; 6] {
+    let mut out = [b.default; 6];
+    for p in Pathway::ALL {
+        out[pathway_ix(*p)] = b.get(*p);
+    }
+    out
+}
+
+pub(super) fn per_level(m: &std::collections::BTreeMap<Level, f64>, default: f64) -> [f64; 3] {
+    let mut out = [default; 3];
+    for l in Level::ALL {
+        if let Some(x) = m.get(l) {
+            out[level_ix(*l)] = *x;
+        }
+    }
+    out
+}
+
+/// The rate of an exponential hazard that gives probability `p` within a year, per second.
+pub(super) fn yearly_rate(p: f64) -> f64 {
+    if p <= 0.0 {
+        0.0
+    } else {
+        -(1.0 - p.min(0.999_999)).ln() / YEAR
+    }
+}
+
+impl Model {
+    pub(crate) fn build(
+        scenario: Scenario,
+        router: Router,
+        directory: Option<&Directory>,
+        replay: Option<Vec<Encounter>>,
+    ) -> Result<Model, SimError> {
+        scenario.validate()?;
+        let program = router.program();
+        let tz = program.timezone();
+        let law = program.spec().law;
+        let pathways: Vec<Pathway> = program.pathways().collect();
+        let sc = &scenario;
+        let span = Span::build(sc, tz, replay.as_deref())?;
+        let groups = Groups::build(sc, program);
+        let arrivals = Arrivals::build(sc);
+        let (trait_needs, episodic_needs) = needs(sc);
+        let offenses = Offenses::build(sc);
+        let (accept_default, accept_cells) = acceptance(&sc.behaviour.accept);
+        let attributes = attributes(sc, program)?;
+        let providers = Providers::build(sc, program, &pathways, directory)?;
+        let (replay, replay_skipped) = match replay {
+            None => (None, 0),
+            Some(list) => {
+                let (items, skipped) = replayed(sc, list, &span, &groups.groups);
+                (Some(items), skipped)
+            }
+        };
+        if groups.groups.len() >= usize::from(u8::MAX) {
+            return Err(super::invalid(
+                sc,
+                "equity.groups",
+                "must list fewer than 255 groups",
+            ));
+        }
+        let od = &sc.overdoses;
+        let b = &sc.behaviour;
+        let j = &sc.justice;
+        let pr = &sc.providers;
+        Ok(Model {
+            law,
+            tz,
+            start: span.start,
+            start_utc: span.start_utc,
+            days: span.days,
+            horizon: span.horizon,
+            period: span.period,
+            periods: span.periods,
+            population: sc.scenario.population,
+            directory: directory.is_some() && router.has_directory(),
+            arrivals: arrivals.arrivals,
+            arrival_kinds: arrivals.kinds,
+            arrival_rate: arrivals.rate,
+            recontact_sources: arrivals.recontact_sources,
+            responders: arrivals.responders,
+            follow_up_responders: arrivals.follow_up_responders,
+            trait_needs,
+            episodic_needs,
+            offense_prob: offenses.probability,
+            offense_mix: offenses.mix,
+            offense_codes: offenses.codes,
+            offense_levels: offenses.levels,
+            offense_violent: offenses.violent,
+            flags: sc.flags.iter().map(|(f, p)| (*f, *p)).collect(),
+            consent: Choice::new(sc.consent.iter().map(|(c, w)| (*c, *w))),
+            attributes,
+            ages: Choice::new(sc.ages.iter().map(|a| ((a.min, a.max), a.share))),
+            group_pick: groups.pick,
+            max_contact_ratio: groups.max_contact_ratio,
+            reference: groups.reference,
+            group_attr: groups.attribute,
+            od_mask: od.needs.iter().fold(0, |m, n| m | need_bit(*n)),
+            od_fatal: od.fatal,
+            od_naloxone: od.naloxone,
+            od_repeat_rate: yearly_rate(od.repeat_within_year),
+            follow_up: pathways.contains(&Pathway::NaloxonePlus),
+            fu_attempt: od.follow_up.attempt,
+            fu_contact: od.follow_up.contact,
+            fu_min: od.follow_up.min_hours * 3600.0,
+            fu_max: od.follow_up.max_hours * 3600.0,
+            offer: per_pathway(&b.offer),
+            accept_default,
+            accept_cells,
+            engage: per_pathway(&b.engage),
+            retained_30: per_pathway(&b.retained_30),
+            retained_90: per_pathway(&b.retained_90),
+            recontact_rate: yearly_rate(b.recontact_within_year),
+            engaged_contact_ratio: b.engaged_contact_ratio,
+            engaged_overdose_ratio: b.engaged_overdose_ratio,
+            arrest: per_level(&j.arrest, 0.0),
+            jail: per_level(&j.jail, 0.0),
+            jail_days: per_level(&j.jail_days, 0.0),
+            file_on_failed_hold: j.file_on_failed_hold,
+            release_overdose: j.overdose_after_release,
+            providers: providers.list,
+            by_id: providers.by_id,
+            pathway_providers: providers.by_pathway,
+            intake_delay_rate: if pr.intake_delay_hours > 0.0 {
+                1.0 / (pr.intake_delay_hours * 3600.0)
+            } else {
+                0.0
+            },
+            replay,
+            replay_skipped,
+            groups: groups.groups,
+            pathways,
+            scenario,
+            router,
+        })
+    }
+
+    /// The calendar day a sim time falls on (for period starts).
+    pub(crate) fn period_start(&self, period: usize) -> NaiveDate {
+        let days = i64::try_from(period).unwrap_or(0) * (self.period / DAY);
+        self.start
+            .checked_add_signed(chrono::Duration::days(days))
+            .unwrap_or(self.start)
+    }
+
+    pub(super) fn datetime(&self, t: i64) -> DateTime<FixedOffset> {
+        let secs = self.start_utc + t;
+        match self.tz.timestamp_opt(secs, 0) {
+            chrono::LocalResult::Single(d) | chrono::LocalResult::Ambiguous(d, _) => {
+                d.fixed_offset()
+            }
+            chrono::LocalResult::None => DateTime::from_timestamp(secs, 0)
+                .unwrap_or_default()
+                .fixed_offset(),
+        }
+    }
+
+    pub(super) fn accept(&self, pw: usize, needs: u16, group: usize) -> f64 {
+        let cells = &self.accept_cells[pw];
+        let (mut n, mut sum) = (0u32, 0.0);
+        for (bit, p) in cells {
+            if needs & bit != 0 {
+                n += 1;
+                sum += p;
+            }
+        }
+        let base = if n > 0 {
+            sum / f64::from(n)
+        } else {
+            self.accept_default[pw]
+        };
+        let ratio = self.groups.get(group).map_or(1.0, |g| g.accept_ratio);
+        (base * ratio).min(1.0)
+    }
+
+    pub(super) fn traits(&self, key: u64, id: u32) -> Traits {
+        let mut r = stream(key, id, Purpose::Traits, 0);
+        let group = self.group_pick.pick(r.u()).unwrap_or(0);
+        let (lo, hi) = self.ages.get(r.u()).unwrap_or((30, 30));
+        let span = f64::from(hi.saturating_sub(lo)) + 1.0;
+        let age = lo.saturating_add((r.u() * span) as u16).min(hi);
+        let mut needs = 0;
+        for (bit, p) in &self.trait_needs {
+            if r.chance(*p) {
+                needs |= bit;
+            }
+        }
+        Traits {
+            group: u8::try_from(group).unwrap_or(0),
+            age,
+            needs,
+        }
+    }
+
+    /// Whether an offence on the encounter could be charged, and the most serious level, as the
+    /// router decides it (the same state-law switches).
+    pub(crate) fn charge_level(&self, enc: &Encounter) -> Option<Level> {
+        enc.offenses
+            .iter()
+            .filter(|o| o.level.is_chargeable())
+            .filter(|o| !(self.law.good_samaritan && enc.overdose.is_some() && o.nibrs.is_drug()))
+            .filter(|o| !(self.law.protective_custody && o.nibrs.as_str() == "90E"))
+            .map(|o| o.level)
+            .max()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Traits {
+    pub(super) group: u8,
+    pub(super) age: u16,
+    pub(super) needs: u16,
+}
+
+// ------------------------------------------------------------------ building, table by table
+
+/// The simulated time span: when it starts (in the program's zone) and how long it runs.
+struct Span {
+    start: NaiveDate,
+    start_utc: i64,
+    days: u32,
+    horizon: i64,
+    period: i64,
+    periods: usize,
+}
+
+impl Span {
+    /// From the scenario's dates, else the span of the replayed encounters, else a year from
+    /// 1 January 2026.
+    fn build(sc: &Scenario, tz: Tz, replay: Option<&[Encounter]>) -> Result<Span, SimError> {
+        let first_replayed = replay
+            .and_then(|r| r.iter().map(|e| e.at).min())
+            .map(|at| at.with_timezone(&tz).date_naive());
+        let last_replayed = replay
+            .and_then(|r| r.iter().map(|e| e.at).max())
+            .map(|at| at.with_timezone(&tz).date_naive());
+        let default_start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or(NaiveDate::MIN);
+        let start = sc
+            .scenario
+            .start
+            .or(first_replayed)
+            .unwrap_or(default_start);
+        let days = match (sc.scenario.days, last_replayed) {
+            (Some(d), _) => d,
+            (None, Some(last)) => u32::try_from((last - start).num_days() + 1)
+                .unwrap_or(1)
+                .max(1),
+            (None, None) => 365,
+        };
+        let midnight = start.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let start_utc = tz
+            .from_local_datetime(&midnight)
+            .earliest()
+            .or_else(|| {
+                tz.from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+                    .earliest()
+            })
+            .map(|d| d.timestamp())
+            .ok_or_else(|| {
+                super::invalid(sc, "scenario.start", "is not a time in the program's zone")
+            })?;
+        let horizon = i64::from(days) * DAY;
+        let period = i64::from(sc.scenario.period_days) * DAY;
+        let periods = usize::try_from((horizon + period - 1) / period).unwrap_or(1);
+        Ok(Span {
+            start,
+            start_utc,
+            days,
+            horizon,
+            period,
+            periods,
+        })
+    }
+}
+
+/// The equity groups, their shares normalised, and the attribute that names them.
+struct Groups {
+    groups: Vec<GroupC>,
+    pick: Categorical,
+    max_contact_ratio: f64,
+    reference: usize,
+    attribute: Option<String>,
+}
+
+impl Groups {
+    fn build(sc: &Scenario, program: &Program) -> Groups {
+        let eq = &sc.equity;
+        let mut groups: Vec<GroupC> = eq
+            .groups
+            .iter()
+            .map(|g| GroupC {
+                name: g.name.clone(),
+                share: g.share,
+                contact_ratio: g.contact_ratio,
+                accept_ratio: g.accept_ratio,
+            })
+            .collect();
+        let share_sum: f64 = groups.iter().map(|g| g.share).sum();
+        let pick = Categorical::new(groups.iter().map(|g| g.share));
+        let max_contact_ratio = groups
+            .iter()
+            .filter(|g| g.share > 0.0)
+            .map(|g| g.contact_ratio)
+            .fold(0.0, f64::max);
+        let reference = eq
+            .groups
+            .iter()
+            .position(|g| g.name == eq.reference)
+            .unwrap_or(0);
+        let attribute = program
+            .spec()
+            .attributes
+            .get(&eq.attribute)
+            .filter(|a| {
+                matches!(a.ty, AttributeType::Text)
+                    || (matches!(a.ty, AttributeType::Enum)
+                        && groups.iter().all(|g| a.values.contains(&g.name)))
+            })
+            .map(|_| eq.attribute.clone());
+        for g in &mut groups {
+            g.share /= share_sum.max(f64::MIN_POSITIVE);
+        }
+        Groups {
+            groups,
+            pick,
+            max_contact_ratio,
+            reference,
+            attribute,
+        }
+    }
+}
+
+/// Arrivals: contacts by source, then overdoses; and who responds to each source.
+struct Arrivals {
+    arrivals: Categorical,
+    /// For each arrival kind: the source of a contact, or None for an overdose.
+    kinds: Vec<Option<Source>>,
+    rate: f64,
+    recontact_sources: Choice<Source>,
+    responders: Vec<Choice<Responder>>,
+    follow_up_responders: Choice<Responder>,
+}
+
+impl Arrivals {
+    fn build(sc: &Scenario) -> Arrivals {
+        let mut kinds = Vec::new();
+        let mut weights = Vec::new();
+        for (s, r) in &sc.contacts {
+            if *r > 0.0 && *s != Source::OverdoseFollowUp {
+                kinds.push(Some(*s));
+                weights.push(*r);
+            }
+        }
+        let od = &sc.overdoses;
+        if od.per_day > 0.0 {
+            kinds.push(None);
+            weights.push(od.per_day);
+        }
+        let rate = weights.iter().sum::<f64>() / DAY as f64;
+        let arrivals = Categorical::new(weights);
+        let recontact_sources = Choice::new(
+            sc.contacts
+                .iter()
+                .filter(|(s, _)| **s != Source::OverdoseFollowUp)
+                .map(|(s, r)| (*s, *r)),
+        );
+        let mut responders = Vec::new();
+        for s in Source::ALL {
+            responders.push(Choice::new(
+                sc.responders
+                    .get(s)
+                    .into_iter()
+                    .flatten()
+                    .map(|(r, w)| (*r, *w)),
+            ));
+        }
+        let follow_up_responders = if od.follow_up.responders.is_empty() {
+            responders
+                .get(source_ix(Source::OverdoseFollowUp))
+                .cloned()
+                .unwrap_or_else(|| Choice::new([]))
+        } else {
+            Choice::new(od.follow_up.responders.iter().map(|(r, w)| (*r, *w)))
+        };
+        Arrivals {
+            arrivals,
+            kinds,
+            rate,
+            recontact_sources,
+            responders,
+            follow_up_responders,
+        }
+    }
+}
+
+/// Needs a person has throughout (as bits with their probability), and needs that come and go
+/// with each encounter.
+#[allow(clippy::type_complexity)]
+fn needs(sc: &Scenario) -> (Vec<(u16, f64)>, Vec<(Need, f64)>) {
+    let episodic = [Need::MentalHealthCrisis, Need::Suicidal];
+    let trait_needs = sc
+        .needs
+        .iter()
+        .filter(|(n, p)| !episodic.contains(n) && **p > 0.0)
+        .map(|(n, p)| (need_bit(*n), *p))
+        .collect();
+    let episodic_needs = sc
+        .needs
+        .iter()
+        .filter(|(n, p)| episodic.contains(n) && **p > 0.0)
+        .map(|(n, p)| (*n, *p))
+        .collect();
+    (trait_needs, episodic_needs)
+}
+
+/// The chance of an offence by source, and the mix of offences with their levels.
+struct Offenses {
+    probability: [f64; 5],
+    mix: Categorical,
+    codes: Vec<NibrsCode>,
+    levels: Vec<Choice<Level>>,
+    violent: Vec<f64>,
+}
+
+impl Offenses {
+    fn build(sc: &Scenario) -> Offenses {
+        let mut probability = [0.0; 5];
+        for (s, p) in &sc.offenses.probability {
+            probability[source_ix(*s)] = *p;
+        }
+        let mix = &sc.offenses.mix;
+        Offenses {
+            probability,
+            mix: Categorical::new(mix.iter().map(|m| m.share)),
+            codes: mix.iter().map(|m| m.nibrs).collect(),
+            levels: mix
+                .iter()
+                .map(|m| Choice::new(m.levels.iter().map(|(l, w)| (*l, *w))))
+                .collect(),
+            violent: mix.iter().map(|m| m.violent).collect(),
+        }
+    }
+}
+
+/// The chance of accepting an offer, by pathway, and by pathway and need (as need bits).
+fn acceptance(accept: &Accept) -> ([f64; 6], [Vec<(u16, f64)>; 6]) {
+    let mut by_pathway = [accept.default; 6];
+    for (p, x) in &accept.pathways {
+        by_pathway[pathway_ix(*p)] = *x;
+    }
+    let mut cells: [Vec<(u16, f64)>; 6] = Default::default();
+    for c in &accept.cells {
+        cells[pathway_ix(c.pathway)].push((need_bit(c.need), c.probability));
+    }
+    (by_pathway, cells)
+}
+
+/// Extra attributes, typed as the program declares them.
+fn attributes(sc: &Scenario, program: &Program) -> Result<Vec<(String, Values)>, SimError> {
+    let mut attributes = Vec::new();
+    for (name, shares) in &sc.attributes {
+        let Some(spec) = program.spec().attributes.get(name) else {
+            return Err(super::invalid(
+                sc,
+                "attributes",
+                "names an attribute the program does not declare",
+            ));
+        };
+        let mut values = Vec::new();
+        let mut weights = Vec::new();
+        for (text, w) in shares {
+            use AttributeType as T;
+            let value = match spec.ty {
+                T::Bool => text.parse().ok().map(AttributeValue::Bool),
+                T::Int => text.parse().ok().map(AttributeValue::Int),
+                T::Number => text.parse().ok().map(AttributeValue::Number),
+                T::Text => Some(AttributeValue::Text(text.clone())),
+                T::Enum => spec
+                    .values
+                    .contains(text)
+                    .then(|| AttributeValue::Text(text.clone())),
+            };
+            let Some(value) = value else {
+                return Err(super::invalid(
+                    sc,
+                    "attributes",
+                    "holds a value that does not fit the attribute's declared type",
+                ));
+            };
+            values.push(value);
+            weights.push(*w);
+        }
+        attributes.push((
+            name.clone(),
+            Values {
+                pick: Categorical::new(weights),
+                values,
+            },
+        ));
+    }
+    Ok(attributes)
+}
+
+/// The providers: the directory's services (with the scenario's capacities) or the scenario's
+/// own list, and one with no limit for each pathway that names none.
+struct Providers {
+    list: Vec<ProviderC>,
+    by_id: HashMap<String, u32>,
+    by_pathway: [Vec<u32>; 6],
+}
+
+impl Providers {
+    fn build(
+        sc: &Scenario,
+        program: &Program,
+        pathways: &[Pathway],
+        directory: Option<&Directory>,
+    ) -> Result<Providers, SimError> {
+        let pr = &sc.providers;
+        let max_wait = |d: Option<f64>| (d.unwrap_or(pr.max_wait_days) * DAY as f64) as i64;
+        let mut providers = Vec::new();
+        let mut pathway_providers: [Vec<u32>; 6] = Default::default();
+        match directory {
+            Some(dir) => {
+                for (i, s) in pr.services.iter().enumerate() {
+                    if !dir.services().iter().any(|d| d.id == s.id) {
+                        return Err(super::invalid(
+                            sc,
+                            &format!("providers.services[{i}].id"),
+                            "names no service in the directory",
+                        ));
+                    }
+                }
+                for s in dir.services() {
+                    let spec = pr.services.iter().find(|p| p.id == s.id);
+                    let reported = s.capacity.as_ref().map(|c| {
+                        (
+                            c.maximum.unwrap_or(c.available).max(c.available),
+                            c.available,
+                        )
+                    });
+                    let capacity = spec
+                        .and_then(|p| p.capacity)
+                        .or(reported.map(|r| r.0))
+                        .or(pr.default_capacity);
+                    let initial = match (reported, capacity) {
+                        (Some((max, free)), Some(cap)) if pr.initial_occupancy => {
+                            max.saturating_sub(free).min(cap)
+                        }
+                        _ => 0,
+                    };
+                    let kind = s.kinds.iter().next().copied();
+                    let mean_service_days = spec
+                        .and_then(|p| p.service_days)
+                        .or_else(|| kind.and_then(|k| pr.service_days.get(&k).copied()))
+                        .unwrap_or(pr.default_service_days);
+                    providers.push(ProviderC {
+                        id: s.id.clone(),
+                        name: s.name.clone(),
+                        capacity,
+                        waitlist: spec.and_then(|p| p.waitlist).unwrap_or(pr.waitlist),
+                        max_wait: max_wait(spec.and_then(|p| p.max_wait_days)),
+                        mean_service_days,
+                        initial,
+                    });
+                }
+            }
+            None => {
+                for s in &pr.services {
+                    let idx = u32::try_from(providers.len()).unwrap_or(NONE);
+                    for p in &s.pathways {
+                        pathway_providers[pathway_ix(*p)].push(idx);
+                    }
+                    providers.push(ProviderC {
+                        id: s.id.clone(),
+                        name: s.id.clone(),
+                        capacity: s.capacity,
+                        waitlist: s.waitlist.unwrap_or(pr.waitlist),
+                        max_wait: max_wait(s.max_wait_days),
+                        mean_service_days: s.service_days.unwrap_or(pr.default_service_days),
+                        initial: 0,
+                    });
+                }
+            }
+        }
+        // Pathways that refer to no listed service get one with no limit.
+        for p in pathways {
+            let ix = pathway_ix(*p);
+            let needs = program
+                .spec()
+                .pathways
+                .iter()
+                .find(|s| s.pathway == *p)
+                .and_then(|s| s.providers.as_ref());
+            // With a directory, a pathway that names the kinds it needs is matched by the router.
+            let matched = directory.is_some() && needs.is_some();
+            if pathway_providers[ix].is_empty() && !matched {
+                let needs_kind: Option<ServiceKind> = needs.and_then(|n| n.kinds.first().copied());
+                pathway_providers[ix].push(u32::try_from(providers.len()).unwrap_or(NONE));
+                providers.push(ProviderC {
+                    id: format!("{p}-services"),
+                    name: format!("{} services (no limit)", p.as_str().replace('_', " ")),
+                    capacity: None,
+                    waitlist: pr.waitlist,
+                    max_wait: max_wait(None),
+                    mean_service_days: needs_kind
+                        .and_then(|k| pr.service_days.get(&k).copied())
+                        .unwrap_or(pr.default_service_days),
+                    initial: 0,
+                });
+            }
+        }
+        let by_id = providers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), u32::try_from(i).unwrap_or(NONE)))
+            .collect();
+        Ok(Providers {
+            list: providers,
+            by_id,
+            by_pathway: pathway_providers,
+        })
+    }
+}
+
+/// Replayed encounters inside the span, in time order, each with its person (by the
+/// scenario's person attribute, else one person each) and equity group; and how many fell
+/// outside the span.
+fn replayed(
+    sc: &Scenario,
+    list: Vec<Encounter>,
+    span: &Span,
+    groups: &[GroupC],
+) -> (Vec<ReplayItem>, u64) {
+    let mut skipped = 0;
+    let mut persons: HashMap<String, u32> = HashMap::new();
+    let mut items = Vec::with_capacity(list.len());
+    for (i, enc) in list.into_iter().enumerate() {
+        let t = enc.at.timestamp() - span.start_utc;
+        if !(0..span.horizon).contains(&t) {
+            skipped += 1;
+            continue;
+        }
+        let key = sc
+            .replay
+            .as_ref()
+            .and_then(|r| r.person_attribute.as_ref())
+            .and_then(|a| enc.attributes.get(a))
+            .map(|v| match v {
+                AttributeValue::Text(s) => s.clone(),
+                AttributeValue::Int(n) => n.to_string(),
+                AttributeValue::Number(x) => x.to_string(),
+                AttributeValue::Bool(b) => b.to_string(),
+            });
+        let next = u32::try_from(persons.len()).unwrap_or(NONE);
+        let person = match key {
+            Some(k) => *persons.entry(k).or_insert(next),
+            None => {
+                let k = format!("\u{0}{i}");
+                *persons.entry(k).or_insert(next)
+            }
+        };
+        let group = match enc.attributes.get(&sc.equity.attribute) {
+            Some(AttributeValue::Text(s)) => groups
+                .iter()
+                .position(|g| &g.name == s)
+                .unwrap_or(groups.len()),
+            _ => groups.len(),
+        };
+        items.push(ReplayItem {
+            enc,
+            t,
+            person,
+            group: u8::try_from(group).unwrap_or(u8::MAX),
+        });
+    }
+    items.sort_by_key(|r| r.t);
+    (items, skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yearly_rates_give_their_probability() {
+        let r = yearly_rate(0.5);
+        assert!(((1.0 - (-r * YEAR).exp()) - 0.5).abs() < 1e-12);
+        assert_eq!(yearly_rate(0.0), 0.0);
+    }
+}
