@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use offramp::Program;
 
 use crate::error::CliError;
+use crate::words::count;
 
 /// Arguments of `offramp check`.
 #[derive(clap::Args, Debug, Clone)]
@@ -26,11 +27,11 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
         match Program::from_file(path) {
             Ok(p) => writeln!(
                 out,
-                "{}: ok: program `{}`, {} pathways, {} rules, {}",
+                "{}: ok: program `{}`, {}, {}, {}",
                 path.display(),
                 p.id(),
-                p.pathways().count(),
-                p.rule_count(),
+                count(p.pathways().count(), "pathway"),
+                count(p.rule_count(), "rule"),
                 p.hash()
             )
             .map_err(CliError::Stdout)?,
@@ -39,12 +40,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
                 let _ = write!(err, "{}", e.render());
                 let n = e.diagnostics().len();
                 if n > 0 {
-                    let _ = writeln!(
-                        err,
-                        "{}: {n} error{}",
-                        path.display(),
-                        if n == 1 { "" } else { "s" }
-                    );
+                    let _ = writeln!(err, "{}: {}", path.display(), count(n, "error"));
                 }
             }
         }

@@ -9,6 +9,7 @@ use offramp::providers::{Directory, LoadOptions};
 use offramp::{Program, Router};
 
 use crate::error::CliError;
+use crate::words::count;
 
 /// At most this many directory warnings are printed by `route` and `explain`; `offramp
 /// providers check` prints them all.
@@ -84,14 +85,14 @@ pub fn make_router(program: &Path, providers: Option<&Path>) -> Result<Router, C
     let dir = load_directory(path, Some(tz), None)?;
     let mut err = io::stderr().lock();
     for w in dir.warnings().iter().take(WARNINGS_SHOWN) {
-        let _ = writeln!(err, "{}: warning: {w}", path.display());
+        let _ = writeln!(err, "warning: {w}");
     }
     if dir.warnings().len() > WARNINGS_SHOWN {
         let _ = writeln!(
             err,
-            "{}: {} more warnings (see `offramp providers check`)",
+            "{}: {} more (see `offramp providers check`)",
             path.display(),
-            dir.warnings().len() - WARNINGS_SHOWN
+            count(dir.warnings().len() - WARNINGS_SHOWN, "warning")
         );
     }
     Ok(Router::with_directory(program, &dir)?)

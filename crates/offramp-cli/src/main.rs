@@ -12,6 +12,7 @@ mod providers;
 mod route;
 mod schema;
 mod simulate;
+mod words;
 
 use std::io::Write;
 use std::process::ExitCode;

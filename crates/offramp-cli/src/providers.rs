@@ -9,6 +9,7 @@ use offramp::providers::{Hours, OpeningHours, ServiceKind};
 
 use crate::error::CliError;
 use crate::load::DirectoryArgs;
+use crate::words::count;
 
 /// Subcommands of `offramp providers`.
 #[derive(clap::Subcommand, Debug, Clone)]
@@ -49,7 +50,7 @@ fn check(args: &DirectoryArgs) -> Result<ExitCode, CliError> {
     let dir = args.load()?;
     let mut err = io::stderr().lock();
     for w in dir.warnings() {
-        let _ = writeln!(err, "{}: warning: {w}", args.path.display());
+        let _ = writeln!(err, "warning: {w}");
     }
     let mut kinds = BTreeMap::new();
     for s in dir.services() {
@@ -60,12 +61,15 @@ fn check(args: &DirectoryArgs) -> Result<ExitCode, CliError> {
     let mut out = io::stdout().lock();
     writeln!(
         out,
-        "{}: ok: {} organizations, {} services, {} sites, {} warnings",
+        "{}: ok: {}, {}, {}, {}",
         args.path.display(),
-        dir.organizations().len(),
-        dir.services().len(),
-        dir.services().iter().map(|s| s.sites.len()).sum::<usize>(),
-        dir.warnings().len()
+        count(dir.organizations().len(), "organization"),
+        count(dir.services().len(), "service"),
+        count(
+            dir.services().iter().map(|s| s.sites.len()).sum::<usize>(),
+            "site"
+        ),
+        count(dir.warnings().len(), "warning")
     )
     .map_err(CliError::Stdout)?;
     for (k, n) in kinds {

@@ -8,6 +8,7 @@ use offramp::{Decision, Encounter, EncounterError, Router};
 
 use crate::error::CliError;
 use crate::load::make_router;
+use crate::words::count;
 
 /// Arguments of `offramp route`.
 #[derive(clap::Args, Debug, Clone)]
@@ -161,8 +162,8 @@ fn route_stream(
     if failures > 0 {
         let _ = writeln!(
             io::stderr().lock(),
-            "{name}: {failures} line{} failed, {routed} routed",
-            if failures == 1 { "" } else { "s" }
+            "{name}: {} failed, {routed} routed",
+            count(failures, "line")
         );
         return Ok(ExitCode::from(1));
     }

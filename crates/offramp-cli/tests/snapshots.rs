@@ -1,0 +1,279 @@
+//! Snapshot tests of what people read: `offramp check`, `explain`, `route --format table` and
+//! `providers check` on the example programs, encounters and directories, and on invalid
+//! programs so that diagnostics and their snippets are pinned too.
+//!
+//! Each snapshot is a transcript: the command as typed from the workspace root, its exit code,
+//! standard output and standard error. A wording change shows up as a diff of a `.snap` file
+//! under `tests/snapshots/`; DEVELOPERS.md says how to review and accept one.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The workspace root: every command runs there, with paths relative to it.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Runs `offramp ARGS` from the workspace root with `input` on standard input and returns the
+/// transcript. `shown_input` says where the input came from, for the reader.
+fn transcript(args: &[&str], input: Option<(&str, &[u8])>) -> String {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_offramp"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the offramp binary starts");
+    let mut stdin = child.stdin.take().unwrap();
+    let bytes = input.map(|(_, b)| b.to_vec()).unwrap_or_default();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&bytes);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if a.contains([' ', '"', '{']) {
+                format!("'{a}'")
+            } else {
+                (*a).to_string()
+            }
+        })
+        .collect();
+    let mut text = format!("$ offramp {}", shown.join(" "));
+    if let Some((from, _)) = input {
+        text.push_str(&format!(" < {from}"));
+    }
+    text.push_str(&format!(
+        "\nexit: {}\n",
+        out.status.code().expect("an exit code, not a signal")
+    ));
+    for (name, stream) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        let s = String::from_utf8(stream.clone()).expect("UTF-8 output");
+        if !s.is_empty() {
+            text.push_str(&format!("--- {name}\n{s}"));
+            if !s.ends_with('\n') {
+                text.push('\n');
+            }
+        }
+    }
+    // Nothing should name the machine's folders; if something does, the snapshot says so.
+    text.replace(&root().display().to_string(), "<root>")
+}
+
+/// Sorted paths, relative to the root, of the files in `dir` ending in one of `exts`.
+fn files(dir: &str, exts: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = std::fs::read_dir(root().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| exts.contains(&e))
+        })
+        .map(|p| format!("{dir}/{}", p.file_name().unwrap().to_str().unwrap()))
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no files in {dir}");
+    out
+}
+
+/// The file name without its extension.
+fn stem(path: &str) -> &str {
+    Path::new(path).file_stem().unwrap().to_str().unwrap()
+}
+
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+/// One hand-checked case of `tests/scenarios/`: its name, expected disposition and encounter.
+struct Case {
+    name: String,
+    disposition: String,
+    encounter: String,
+}
+
+/// The program a scenario file is for, and its cases in file order.
+fn scenarios(path: &str) -> (String, Vec<Case>) {
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    let value: toml::Table = toml::from_str(&text).unwrap();
+    let program = format!(
+        "examples/programs/{}",
+        value["program"].as_str().expect("a program file name")
+    );
+    let cases = value["scenario"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| Case {
+            name: s["name"].as_str().unwrap().to_string(),
+            disposition: s["disposition"].as_str().unwrap().to_string(),
+            encounter: s["encounter"].as_str().unwrap().trim().to_string(),
+        })
+        .collect();
+    (program, cases)
+}
+
+/// The example programs with encounters and a provider directory for the same area.
+const WITH_PROVIDERS: [(&str, &str); 3] = [
+    ("harvey-pd", "harvey-il"),
+    ("lead-king-county", "king-county"),
+    ("qrt-hamilton-county", "hamilton-county"),
+];
+
+// ------------------------------------------------------------------------------------ check
+
+#[test]
+fn check_example_programs() {
+    let programs = files("examples/programs", &["toml", "json"]);
+    let mut args = vec!["check"];
+    args.extend(programs.iter().map(String::as_str));
+    snapshot("check_example_programs", &transcript(&args, None));
+}
+
+#[test]
+fn check_invalid_programs() {
+    for path in files(
+        "crates/offramp-cli/tests/fixtures/programs",
+        &["toml", "json"],
+    ) {
+        snapshot(
+            &format!("check_invalid_{}", stem(&path)),
+            &transcript(&["check", &path], None),
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------- explain
+
+/// For each program, the first case of each disposition its scenarios show.
+#[test]
+fn explain_scenarios() {
+    for path in files("tests/scenarios", &["toml"]) {
+        let (program, cases) = scenarios(&path);
+        let mut seen = Vec::new();
+        let mut parts = Vec::new();
+        for case in &cases {
+            if seen.contains(&case.disposition) {
+                continue;
+            }
+            seen.push(case.disposition.clone());
+            parts.push(format!(
+                "# {}\n{}",
+                case.name,
+                transcript(&["explain", "-p", &program, &case.encounter], None)
+            ));
+        }
+        snapshot(&format!("explain_{}", stem(&path)), &parts.join("\n"));
+    }
+}
+
+/// The first example encounter of each program that has a provider directory, with its
+/// partner options.
+#[test]
+fn explain_with_providers() {
+    for (program, directory) in WITH_PROVIDERS {
+        let encounters = format!("examples/encounters/{program}.jsonl");
+        let text = std::fs::read_to_string(root().join(&encounters)).unwrap();
+        let first = text.lines().find(|l| !l.trim().is_empty()).unwrap();
+        snapshot(
+            &format!("explain_providers_{program}"),
+            &transcript(
+                &[
+                    "explain",
+                    "-p",
+                    &format!("examples/programs/{program}.toml"),
+                    "--providers",
+                    &format!("examples/providers/{directory}.json"),
+                    first,
+                ],
+                None,
+            ),
+        );
+    }
+}
+
+// ------------------------------------------------------------------------------------ route
+
+/// Every case of each program's scenarios, routed as one JSON-lines input.
+#[test]
+fn route_table_scenarios() {
+    for path in files("tests/scenarios", &["toml"]) {
+        let (program, cases) = scenarios(&path);
+        let input: String = cases.iter().map(|c| format!("{}\n", c.encounter)).collect();
+        snapshot(
+            &format!("route_table_{}", stem(&path)),
+            &transcript(
+                &["route", "-p", &program, "--format", "table", "-"],
+                Some((&format!("the encounters of {path}"), input.as_bytes())),
+            ),
+        );
+    }
+}
+
+/// The example encounters, with and without partner options, and the file of bad lines.
+#[test]
+fn route_table_examples() {
+    for (program, directory) in WITH_PROVIDERS {
+        let program_path = format!("examples/programs/{program}.toml");
+        let encounters = format!("examples/encounters/{program}.jsonl");
+        snapshot(
+            &format!("route_table_providers_{program}"),
+            &transcript(
+                &[
+                    "route",
+                    "-p",
+                    &program_path,
+                    "--providers",
+                    &format!("examples/providers/{directory}.json"),
+                    "--format",
+                    "table",
+                    &encounters,
+                ],
+                None,
+            ),
+        );
+    }
+    snapshot(
+        "route_table_bad_lines",
+        &transcript(
+            &[
+                "route",
+                "-p",
+                "examples/programs/lead-king-county.toml",
+                "--format",
+                "table",
+                "examples/encounters/bad-lines.jsonl",
+            ],
+            None,
+        ),
+    );
+}
+
+// -------------------------------------------------------------------------------- providers
+
+#[test]
+fn providers_check_examples() {
+    for path in files("examples/providers", &["json", "toml"]) {
+        snapshot(
+            &format!("providers_check_{}", stem(&path)),
+            &transcript(&["providers", "check", &path], None),
+        );
+    }
+    let bad = "crates/offramp-cli/tests/fixtures/providers/bad-hours.json";
+    snapshot(
+        "providers_check_invalid_bad-hours",
+        &transcript(&["providers", "check", bad], None),
+    );
+}
