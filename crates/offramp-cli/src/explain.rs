@@ -18,14 +18,17 @@ pub struct ExplainArgs {
     /// A provider directory.
     #[arg(long)]
     pub providers: Option<PathBuf>,
-    /// A file holding one encounter as JSON, `-` for standard input, or the JSON itself.
+    /// A file holding one encounter as JSON, `-` for standard input, or the JSON itself
+    /// (anything starting with `{`, `[` or `"` is read as JSON).
     pub encounter: String,
 }
 
 /// Routes the encounter and prints the explanation.
 pub fn run(args: ExplainArgs) -> Result<ExitCode, CliError> {
     let router = make_router(&args.program, args.providers.as_deref())?;
-    let text = if args.encounter.trim_start().starts_with('{') {
+    // Text that starts like JSON is read as JSON, never as a file name, so that a mistyped
+    // encounter is not repeated back in a "no such file" error.
+    let text = if args.encounter.trim_start().starts_with(['{', '[', '"']) {
         args.encounter
     } else if args.encounter == "-" {
         let mut s = String::new();

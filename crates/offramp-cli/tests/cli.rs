@@ -690,6 +690,14 @@ fn explain_of_an_invalid_encounter_fails() {
     let err = stderr(&o);
     assert!(err.contains("age"), "{err}");
     assert!(!err.contains("JaneDoe"), "{err}");
+    // JSON that is not one encounter is not mistaken for a file name and repeated back.
+    for text in [r#"[{"id":"t","age":"JaneDoe"}]"#, r#""JaneDoe""#] {
+        let o = run(&["explain", "-p", LEAD, text]);
+        assert_eq!(code(&o), 1);
+        let err = stderr(&o);
+        assert!(err.starts_with("offramp: encounter: "), "{err}");
+        assert!(!err.contains("JaneDoe"), "{err}");
+    }
 }
 
 // ----------------------------------------------------------------------------------- schema
