@@ -50,6 +50,23 @@ pub struct CaseTransition {
     pub at: String,
 }
 
+impl From<&offramp::case::CaseTransition> for CaseTransition {
+    fn from(t: &offramp::case::CaseTransition) -> Self {
+        let offramp::case::CaseTransition {
+            from,
+            to,
+            event,
+            at,
+        } = t;
+        CaseTransition {
+            from: (*from).into(),
+            to: (*to).into(),
+            event: (*event).into(),
+            at: time_text(at),
+        }
+    }
+}
+
 /// One referral after the routing decision: the referral track (referred, accepted, ...,
 /// completed) and, when charges are held, the charge track (held, dropped or filed). Illegal
 /// moves are refused with an error and leave the case as it was. Thread-safe.
@@ -184,12 +201,7 @@ impl Case {
         self.lock()
             .history()
             .iter()
-            .map(|t| CaseTransition {
-                from: t.from.into(),
-                to: t.to.into(),
-                event: t.event.into(),
-                at: time_text(&t.at),
-            })
+            .map(CaseTransition::from)
             .collect()
     }
 

@@ -95,6 +95,23 @@ pub struct LoadWarning {
     pub message: String,
 }
 
+impl From<&offramp::providers::LoadWarning> for LoadWarning {
+    fn from(w: &offramp::providers::LoadWarning) -> Self {
+        let offramp::providers::LoadWarning {
+            file,
+            record,
+            field,
+            message,
+        } = w;
+        LoadWarning {
+            file: file.clone(),
+            record: record.clone(),
+            field: field.clone(),
+            message: message.clone(),
+        }
+    }
+}
+
 /// A checked provider directory: partner organizations and services with their hours.
 #[derive(Debug, uniffi::Object)]
 pub struct Directory {
@@ -175,12 +192,7 @@ impl Directory {
         self.inner
             .warnings()
             .iter()
-            .map(|w| LoadWarning {
-                file: w.file.clone(),
-                record: w.record.clone(),
-                field: w.field.clone(),
-                message: w.message.clone(),
-            })
+            .map(LoadWarning::from)
             .collect()
     }
 }
@@ -198,6 +210,27 @@ pub struct Capacity {
     /// When the figure was last updated (RFC 3339).
     #[uniffi(default)]
     pub updated: Option<String>,
+}
+
+impl TryFrom<Capacity> for offramp::providers::Capacity {
+    type Error = OfframpError;
+
+    /// Field for field, as the records in `records.rs` are converted: a field added on
+    /// either side stops this from compiling.
+    fn try_from(c: Capacity) -> Result<Self, OfframpError> {
+        let Capacity {
+            available,
+            maximum,
+            unit,
+            updated,
+        } = c;
+        Ok(offramp::providers::Capacity {
+            available,
+            maximum,
+            unit,
+            updated: opt_parse("capacity.updated", &updated)?,
+        })
+    }
 }
 
 /// Routes encounters through one program (and, optionally, a provider directory). Immutable
@@ -316,15 +349,9 @@ impl Router {
         capacity: Option<Capacity>,
     ) -> Result<(), OfframpError> {
         guard("Router.update_capacity", || {
-            let capacity = match capacity {
-                Some(c) => Some(offramp::providers::Capacity {
-                    available: c.available,
-                    maximum: c.maximum,
-                    unit: c.unit,
-                    updated: opt_parse("capacity.updated", &c.updated)?,
-                }),
-                None => None,
-            };
+            let capacity = capacity
+                .map(offramp::providers::Capacity::try_from)
+                .transpose()?;
             self.inner
                 .update_capacity(&service_id, capacity)
                 .map_err(|e| OfframpError::argument("service_id", e.to_string()))

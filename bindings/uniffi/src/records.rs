@@ -169,57 +169,127 @@ pub struct Encounter {
     pub attributes: HashMap<String, AttributeValue>,
 }
 
+// Every conversion below names each field twice: once when it takes the source record apart
+// (an exhaustive `let Struct { .. }` with no rest pattern) and once when it builds the target
+// (a struct literal). A field added to either side, in the core or here, stops this file from
+// compiling until the conversion handles it.
+
+impl From<&offramp::Overdose> for Overdose {
+    fn from(o: &offramp::Overdose) -> Self {
+        let offramp::Overdose { at, naloxone } = o;
+        Overdose {
+            at: time_text(at),
+            naloxone: *naloxone,
+        }
+    }
+}
+
+impl TryFrom<&Overdose> for offramp::Overdose {
+    type Error = OfframpError;
+
+    fn try_from(o: &Overdose) -> Result<Self, OfframpError> {
+        let Overdose { at, naloxone } = o;
+        Ok(offramp::Overdose {
+            at: parse_time("overdose.at", at, encounter_error)?,
+            naloxone: *naloxone,
+        })
+    }
+}
+
+impl From<&offramp::Offense> for Offense {
+    fn from(o: &offramp::Offense) -> Self {
+        let offramp::Offense {
+            nibrs,
+            level,
+            violent,
+        } = o;
+        Offense {
+            nibrs: nibrs.as_str().to_string(),
+            level: (*level).into(),
+            violent: *violent,
+        }
+    }
+}
+
+impl Offense {
+    /// The core's offence; `index` is the offence's place in the encounter, for the error.
+    fn to_core(&self, index: usize) -> Result<offramp::Offense, OfframpError> {
+        let Offense {
+            nibrs,
+            level,
+            violent,
+        } = self;
+        Ok(offramp::Offense {
+            nibrs: offramp::NibrsCode::parse(nibrs).map_err(|err| {
+                OfframpError::encounter(format!("offenses[{index}].nibrs"), err.to_string())
+            })?,
+            level: (*level).into(),
+            violent: *violent,
+        })
+    }
+}
+
+impl From<offramp::Location> for Location {
+    fn from(l: offramp::Location) -> Self {
+        let offramp::Location { lat, lon } = l;
+        Location { lat, lon }
+    }
+}
+
+impl From<Location> for offramp::Location {
+    fn from(l: Location) -> Self {
+        let Location { lat, lon } = l;
+        offramp::Location { lat, lon }
+    }
+}
+
 impl TryFrom<&Encounter> for offramp::Encounter {
     type Error = OfframpError;
 
     /// Checks the record as `Encounter::from_json` checks JSON: times, NIBRS codes, and the
     /// core's own validation.
     fn try_from(e: &Encounter) -> Result<Self, OfframpError> {
-        let overdose = match &e.overdose {
-            Some(o) => Some(offramp::Overdose {
-                at: parse_time("overdose.at", &o.at, encounter_error)?,
-                naloxone: o.naloxone,
-            }),
-            None => None,
-        };
-        let offenses = e
-            .offenses
-            .iter()
-            .enumerate()
-            .map(|(i, o)| {
-                let nibrs = offramp::NibrsCode::parse(&o.nibrs).map_err(|err| {
-                    OfframpError::encounter(format!("offenses[{i}].nibrs"), err.to_string())
-                })?;
-                Ok(offramp::Offense {
-                    nibrs,
-                    level: o.level.into(),
-                    violent: o.violent,
-                })
-            })
-            .collect::<Result<Vec<_>, OfframpError>>()?;
-        let attributes: BTreeMap<String, offramp::AttributeValue> = e
-            .attributes
-            .iter()
-            .map(|(k, v)| (k.clone(), v.into()))
-            .collect();
-        let enc = offramp::Encounter {
-            id: e.id.clone(),
-            at: parse_time("at", &e.at, encounter_error)?,
-            responder: e.responder.map(Into::into),
-            source: e.source.map(Into::into),
-            needs: e.needs.iter().map(|&n| n.into()).collect(),
+        let Encounter {
+            id,
+            at,
+            responder,
+            source,
+            needs,
             overdose,
             offenses,
-            flags: e.flags.iter().map(|&f| f.into()).collect(),
-            age: e.age,
-            language: e.language.clone(),
-            consent: e.consent.map(Into::into),
-            location: e.location.map(|l| offramp::Location {
-                lat: l.lat,
-                lon: l.lon,
-            }),
-            intercept: e.intercept.map(Into::into),
+            flags,
+            age,
+            language,
+            consent,
+            location,
+            intercept,
             attributes,
+        } = e;
+        let enc = offramp::Encounter {
+            id: id.clone(),
+            at: parse_time("at", at, encounter_error)?,
+            responder: responder.map(Into::into),
+            source: source.map(Into::into),
+            needs: needs.iter().map(|&n| n.into()).collect(),
+            overdose: overdose
+                .as_ref()
+                .map(offramp::Overdose::try_from)
+                .transpose()?,
+            offenses: offenses
+                .iter()
+                .enumerate()
+                .map(|(i, o)| o.to_core(i))
+                .collect::<Result<_, _>>()?,
+            flags: flags.iter().map(|&f| f.into()).collect(),
+            age: *age,
+            language: language.clone(),
+            consent: consent.map(Into::into),
+            location: location.map(Into::into),
+            intercept: intercept.map(Into::into),
+            attributes: attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), v.into()))
+                .collect::<BTreeMap<_, _>>(),
         };
         enc.validate()?;
         Ok(enc)
@@ -228,36 +298,37 @@ impl TryFrom<&Encounter> for offramp::Encounter {
 
 impl From<&offramp::Encounter> for Encounter {
     fn from(e: &offramp::Encounter) -> Self {
+        let offramp::Encounter {
+            id,
+            at,
+            responder,
+            source,
+            needs,
+            overdose,
+            offenses,
+            flags,
+            age,
+            language,
+            consent,
+            location,
+            intercept,
+            attributes,
+        } = e;
         Encounter {
-            id: e.id.clone(),
-            at: time_text(&e.at),
-            responder: e.responder.map(Into::into),
-            source: e.source.map(Into::into),
-            needs: e.needs.iter().map(|&n| n.into()).collect(),
-            overdose: e.overdose.as_ref().map(|o| Overdose {
-                at: time_text(&o.at),
-                naloxone: o.naloxone,
-            }),
-            offenses: e
-                .offenses
-                .iter()
-                .map(|o| Offense {
-                    nibrs: o.nibrs.as_str().to_string(),
-                    level: o.level.into(),
-                    violent: o.violent,
-                })
-                .collect(),
-            flags: e.flags.iter().map(|&f| f.into()).collect(),
-            age: e.age,
-            language: e.language.clone(),
-            consent: e.consent.map(Into::into),
-            location: e.location.map(|l| Location {
-                lat: l.lat,
-                lon: l.lon,
-            }),
-            intercept: e.intercept.map(Into::into),
-            attributes: e
-                .attributes
+            id: id.clone(),
+            at: time_text(at),
+            responder: responder.map(Into::into),
+            source: source.map(Into::into),
+            needs: needs.iter().map(|&n| n.into()).collect(),
+            overdose: overdose.as_ref().map(Overdose::from),
+            offenses: offenses.iter().map(Offense::from).collect(),
+            flags: flags.iter().map(|&f| f.into()).collect(),
+            age: *age,
+            language: language.clone(),
+            consent: consent.map(Into::into),
+            location: location.map(Into::into),
+            intercept: intercept.map(Into::into),
+            attributes: attributes
                 .iter()
                 .map(|(k, v)| (k.clone(), v.into()))
                 .collect(),
@@ -424,88 +495,6 @@ fn opt_time(t: &Option<DateTime<FixedOffset>>) -> Option<String> {
     t.as_ref().map(time_text)
 }
 
-impl From<&offramp::providers::ProviderOption> for ProviderOption {
-    fn from(o: &offramp::providers::ProviderOption) -> Self {
-        ProviderOption {
-            service_id: text(&o.service_id),
-            service: text(&o.service),
-            organization: text(&o.organization),
-            site: o.site.as_ref().map(text),
-            open_now: o.open_now,
-            open_until: opt_time(&o.open_until),
-            next_open: opt_time(&o.next_open),
-            distance_km: o.distance_km,
-            available: o.available,
-            unit: o.unit.as_ref().map(text),
-            preferred_partner: o.preferred_partner,
-            reasons: o.reasons.iter().map(text).collect(),
-        }
-    }
-}
-
-impl From<&offramp::EligiblePathway> for EligiblePathway {
-    fn from(e: &offramp::EligiblePathway) -> Self {
-        EligiblePathway {
-            pathway: e.pathway.into(),
-            rank: e.rank,
-            rule: text(&e.rule),
-            charge_hold: e.charge_hold.as_ref().map(|h| ChargeHold {
-                term: text(&h.term),
-                deadline: time_text(&h.deadline),
-            }),
-            providers: e
-                .providers
-                .as_ref()
-                .map(|ps| ps.iter().map(ProviderOption::from).collect()),
-            provider_gap: e.provider_gap.as_ref().map(|g| ProviderGap {
-                message: text(&g.message),
-                next_open: opt_time(&g.next_open),
-            }),
-        }
-    }
-}
-
-impl From<&offramp::Reason> for Reason {
-    fn from(r: &offramp::Reason) -> Self {
-        Reason {
-            rule: text(&r.rule),
-            clause: text(&r.clause),
-            because: text(&r.because),
-        }
-    }
-}
-
-impl From<&offramp::Decision> for Decision {
-    fn from(d: &offramp::Decision) -> Self {
-        Decision {
-            encounter_id: d.encounter_id.clone(),
-            program: ProgramRef {
-                id: text(&d.program.id),
-                hash: text(&d.program.hash),
-            },
-            intercept: d.intercept.into(),
-            disposition: d.disposition.into(),
-            eligible: d.eligible.iter().map(EligiblePathway::from).collect(),
-            ineligible: d
-                .ineligible
-                .iter()
-                .map(|i| IneligiblePathway {
-                    pathway: i.pathway.into(),
-                    reasons: i.reasons.iter().map(Reason::from).collect(),
-                })
-                .collect(),
-            warnings: d
-                .warnings
-                .iter()
-                .map(|w| Warning {
-                    code: w.code.into(),
-                    message: text(&w.message),
-                })
-                .collect(),
-        }
-    }
-}
-
 pub(crate) fn opt_parse(
     field: &str,
     t: &Option<String>,
@@ -515,55 +504,287 @@ pub(crate) fn opt_parse(
         .transpose()
 }
 
+impl From<&offramp::ProgramRef> for ProgramRef {
+    fn from(p: &offramp::ProgramRef) -> Self {
+        let offramp::ProgramRef { id, hash } = p;
+        ProgramRef {
+            id: text(id),
+            hash: text(hash),
+        }
+    }
+}
+
+impl From<&ProgramRef> for offramp::ProgramRef {
+    fn from(p: &ProgramRef) -> Self {
+        let ProgramRef { id, hash } = p;
+        offramp::ProgramRef {
+            id: id.as_str().into(),
+            hash: hash.as_str().into(),
+        }
+    }
+}
+
+impl From<&offramp::ChargeHold> for ChargeHold {
+    fn from(h: &offramp::ChargeHold) -> Self {
+        let offramp::ChargeHold { term, deadline } = h;
+        ChargeHold {
+            term: text(term),
+            deadline: time_text(deadline),
+        }
+    }
+}
+
+impl TryFrom<&ChargeHold> for offramp::ChargeHold {
+    type Error = OfframpError;
+
+    fn try_from(h: &ChargeHold) -> Result<Self, OfframpError> {
+        let ChargeHold { term, deadline } = h;
+        Ok(offramp::ChargeHold {
+            term: term.as_str().into(),
+            deadline: parse_time("charge_hold.deadline", deadline, argument_error)?,
+        })
+    }
+}
+
+impl From<&offramp::providers::ProviderOption> for ProviderOption {
+    fn from(o: &offramp::providers::ProviderOption) -> Self {
+        let offramp::providers::ProviderOption {
+            service_id,
+            service,
+            organization,
+            site,
+            open_now,
+            open_until,
+            next_open,
+            distance_km,
+            available,
+            unit,
+            preferred_partner,
+            reasons,
+        } = o;
+        ProviderOption {
+            service_id: text(service_id),
+            service: text(service),
+            organization: text(organization),
+            site: site.as_ref().map(text),
+            open_now: *open_now,
+            open_until: opt_time(open_until),
+            next_open: opt_time(next_open),
+            distance_km: *distance_km,
+            available: *available,
+            unit: unit.as_ref().map(text),
+            preferred_partner: *preferred_partner,
+            reasons: reasons.iter().map(text).collect(),
+        }
+    }
+}
+
+impl TryFrom<&ProviderOption> for offramp::providers::ProviderOption {
+    type Error = OfframpError;
+
+    fn try_from(o: &ProviderOption) -> Result<Self, OfframpError> {
+        let ProviderOption {
+            service_id,
+            service,
+            organization,
+            site,
+            open_now,
+            open_until,
+            next_open,
+            distance_km,
+            available,
+            unit,
+            preferred_partner,
+            reasons,
+        } = o;
+        Ok(offramp::providers::ProviderOption {
+            service_id: service_id.as_str().into(),
+            service: service.as_str().into(),
+            organization: organization.as_str().into(),
+            site: site.as_deref().map(Into::into),
+            open_now: *open_now,
+            open_until: opt_parse("providers.open_until", open_until)?,
+            next_open: opt_parse("providers.next_open", next_open)?,
+            distance_km: *distance_km,
+            available: *available,
+            unit: unit.as_deref().map(Into::into),
+            preferred_partner: *preferred_partner,
+            reasons: reasons.iter().map(|r| r.as_str().into()).collect(),
+        })
+    }
+}
+
+impl From<&offramp::providers::ProviderGap> for ProviderGap {
+    fn from(g: &offramp::providers::ProviderGap) -> Self {
+        let offramp::providers::ProviderGap { message, next_open } = g;
+        ProviderGap {
+            message: text(message),
+            next_open: opt_time(next_open),
+        }
+    }
+}
+
+impl TryFrom<&ProviderGap> for offramp::providers::ProviderGap {
+    type Error = OfframpError;
+
+    fn try_from(g: &ProviderGap) -> Result<Self, OfframpError> {
+        let ProviderGap { message, next_open } = g;
+        Ok(offramp::providers::ProviderGap {
+            message: message.as_str().into(),
+            next_open: opt_parse("provider_gap.next_open", next_open)?,
+        })
+    }
+}
+
+impl From<&offramp::EligiblePathway> for EligiblePathway {
+    fn from(e: &offramp::EligiblePathway) -> Self {
+        let offramp::EligiblePathway {
+            pathway,
+            rank,
+            rule,
+            charge_hold,
+            providers,
+            provider_gap,
+        } = e;
+        EligiblePathway {
+            pathway: (*pathway).into(),
+            rank: *rank,
+            rule: text(rule),
+            charge_hold: charge_hold.as_ref().map(ChargeHold::from),
+            providers: providers
+                .as_ref()
+                .map(|ps| ps.iter().map(ProviderOption::from).collect()),
+            provider_gap: provider_gap.as_ref().map(ProviderGap::from),
+        }
+    }
+}
+
 impl TryFrom<&EligiblePathway> for offramp::EligiblePathway {
     type Error = OfframpError;
 
     fn try_from(e: &EligiblePathway) -> Result<Self, OfframpError> {
-        let charge_hold = match &e.charge_hold {
-            Some(h) => Some(offramp::ChargeHold {
-                term: h.term.as_str().into(),
-                deadline: parse_time("charge_hold.deadline", &h.deadline, argument_error)?,
-            }),
-            None => None,
-        };
-        let providers = match &e.providers {
-            Some(ps) => Some(
-                ps.iter()
-                    .map(|o| {
-                        Ok(offramp::providers::ProviderOption {
-                            service_id: o.service_id.as_str().into(),
-                            service: o.service.as_str().into(),
-                            organization: o.organization.as_str().into(),
-                            site: o.site.as_deref().map(Into::into),
-                            open_now: o.open_now,
-                            open_until: opt_parse("providers.open_until", &o.open_until)?,
-                            next_open: opt_parse("providers.next_open", &o.next_open)?,
-                            distance_km: o.distance_km,
-                            available: o.available,
-                            unit: o.unit.as_deref().map(Into::into),
-                            preferred_partner: o.preferred_partner,
-                            reasons: o.reasons.iter().map(|r| r.as_str().into()).collect(),
-                        })
-                    })
-                    .collect::<Result<Vec<_>, OfframpError>>()?,
-            ),
-            None => None,
-        };
-        let provider_gap = match &e.provider_gap {
-            Some(g) => Some(offramp::providers::ProviderGap {
-                message: g.message.as_str().into(),
-                next_open: opt_parse("provider_gap.next_open", &g.next_open)?,
-            }),
-            None => None,
-        };
-        Ok(offramp::EligiblePathway {
-            pathway: e.pathway.into(),
-            rank: e.rank,
-            rule: e.rule.as_str().into(),
+        let EligiblePathway {
+            pathway,
+            rank,
+            rule,
             charge_hold,
             providers,
             provider_gap,
+        } = e;
+        Ok(offramp::EligiblePathway {
+            pathway: (*pathway).into(),
+            rank: *rank,
+            rule: rule.as_str().into(),
+            charge_hold: charge_hold
+                .as_ref()
+                .map(offramp::ChargeHold::try_from)
+                .transpose()?,
+            providers: providers
+                .as_ref()
+                .map(|ps| {
+                    ps.iter()
+                        .map(offramp::providers::ProviderOption::try_from)
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?,
+            provider_gap: provider_gap
+                .as_ref()
+                .map(offramp::providers::ProviderGap::try_from)
+                .transpose()?,
         })
+    }
+}
+
+impl From<&offramp::Reason> for Reason {
+    fn from(r: &offramp::Reason) -> Self {
+        let offramp::Reason {
+            rule,
+            clause,
+            because,
+        } = r;
+        Reason {
+            rule: text(rule),
+            clause: text(clause),
+            because: text(because),
+        }
+    }
+}
+
+impl From<&Reason> for offramp::Reason {
+    fn from(r: &Reason) -> Self {
+        let Reason {
+            rule,
+            clause,
+            because,
+        } = r;
+        offramp::Reason {
+            rule: rule.as_str().into(),
+            clause: clause.as_str().into(),
+            because: because.as_str().into(),
+        }
+    }
+}
+
+impl From<&offramp::IneligiblePathway> for IneligiblePathway {
+    fn from(i: &offramp::IneligiblePathway) -> Self {
+        let offramp::IneligiblePathway { pathway, reasons } = i;
+        IneligiblePathway {
+            pathway: (*pathway).into(),
+            reasons: reasons.iter().map(Reason::from).collect(),
+        }
+    }
+}
+
+impl From<&IneligiblePathway> for offramp::IneligiblePathway {
+    fn from(i: &IneligiblePathway) -> Self {
+        let IneligiblePathway { pathway, reasons } = i;
+        offramp::IneligiblePathway {
+            pathway: (*pathway).into(),
+            reasons: reasons.iter().map(offramp::Reason::from).collect(),
+        }
+    }
+}
+
+impl From<&offramp::Warning> for Warning {
+    fn from(w: &offramp::Warning) -> Self {
+        let offramp::Warning { code, message } = w;
+        Warning {
+            code: (*code).into(),
+            message: text(message),
+        }
+    }
+}
+
+impl From<&Warning> for offramp::Warning {
+    fn from(w: &Warning) -> Self {
+        let Warning { code, message } = w;
+        offramp::Warning {
+            code: (*code).into(),
+            message: message.as_str().into(),
+        }
+    }
+}
+
+impl From<&offramp::Decision> for Decision {
+    fn from(d: &offramp::Decision) -> Self {
+        let offramp::Decision {
+            encounter_id,
+            program,
+            intercept,
+            disposition,
+            eligible,
+            ineligible,
+            warnings,
+        } = d;
+        Decision {
+            encounter_id: encounter_id.clone(),
+            program: program.into(),
+            intercept: (*intercept).into(),
+            disposition: (*disposition).into(),
+            eligible: eligible.iter().map(EligiblePathway::from).collect(),
+            ineligible: ineligible.iter().map(IneligiblePathway::from).collect(),
+            warnings: warnings.iter().map(Warning::from).collect(),
+        }
     }
 }
 
@@ -571,21 +792,21 @@ impl TryFrom<&Decision> for offramp::Decision {
     type Error = OfframpError;
 
     fn try_from(d: &Decision) -> Result<Self, OfframpError> {
-        let reason = |r: &Reason| offramp::Reason {
-            rule: r.rule.as_str().into(),
-            clause: r.clause.as_str().into(),
-            because: r.because.as_str().into(),
-        };
+        let Decision {
+            encounter_id,
+            program,
+            intercept,
+            disposition,
+            eligible,
+            ineligible,
+            warnings,
+        } = d;
         Ok(offramp::Decision {
-            encounter_id: d.encounter_id.clone(),
-            program: offramp::ProgramRef {
-                id: d.program.id.as_str().into(),
-                hash: d.program.hash.as_str().into(),
-            },
-            intercept: d.intercept.into(),
-            disposition: d.disposition.into(),
-            eligible: d
-                .eligible
+            encounter_id: encounter_id.clone(),
+            program: program.into(),
+            intercept: (*intercept).into(),
+            disposition: (*disposition).into(),
+            eligible: eligible
                 .iter()
                 .enumerate()
                 .map(|(i, e)| {
@@ -597,22 +818,11 @@ impl TryFrom<&Decision> for offramp::Decision {
                     })
                 })
                 .collect::<Result<Vec<_>, OfframpError>>()?,
-            ineligible: d
-                .ineligible
+            ineligible: ineligible
                 .iter()
-                .map(|i| offramp::IneligiblePathway {
-                    pathway: i.pathway.into(),
-                    reasons: i.reasons.iter().map(reason).collect(),
-                })
+                .map(offramp::IneligiblePathway::from)
                 .collect(),
-            warnings: d
-                .warnings
-                .iter()
-                .map(|w| offramp::Warning {
-                    code: w.code.into(),
-                    message: w.message.as_str().into(),
-                })
-                .collect(),
+            warnings: warnings.iter().map(offramp::Warning::from).collect(),
         })
     }
 }

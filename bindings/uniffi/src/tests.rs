@@ -76,6 +76,47 @@ fn a_record_and_its_json_route_alike() -> TestResult {
 }
 
 #[test]
+fn an_encounter_with_every_field_set_crosses_both_ways_unchanged() -> TestResult {
+    // Every field holds a value, so a conversion that dropped or mixed up one would show here;
+    // a field added to either side fails to compile in `records.rs` instead.
+    let full = Encounter {
+        id: "e-full".into(),
+        at: "2026-03-02T14:05:00-08:00".into(),
+        responder: Some(Responder::CoResponder),
+        source: Some(Source::Outreach),
+        needs: vec![Need::Sud, Need::MentalHealth],
+        overdose: Some(Overdose {
+            at: "2026-03-01T22:30:00-08:00".into(),
+            naloxone: true,
+        }),
+        offenses: vec![Offense {
+            nibrs: "35A".into(),
+            level: Level::Felony,
+            violent: true,
+        }],
+        flags: vec![Flag::Weapon],
+        age: Some(34),
+        language: Some("spa".into()),
+        consent: Some(Consent::Written),
+        location: Some(Location {
+            lat: 47.6,
+            lon: -122.3,
+        }),
+        intercept: Some(Intercept::CommunityServices),
+        attributes: HashMap::from([
+            ("b".to_string(), AttributeValue::Bool { value: true }),
+            ("i".to_string(), AttributeValue::Int { value: -3 }),
+            ("n".to_string(), AttributeValue::Number { value: 2.5 }),
+            ("t".to_string(), AttributeValue::Text { value: "x".into() }),
+        ]),
+    };
+    let core = offramp::Encounter::try_from(&full)?;
+    assert_eq!(Encounter::from(&core), full);
+    assert_eq!(encounter_from_json(full.to_json()?)?, full);
+    Ok(())
+}
+
+#[test]
 fn decisions_keep_every_field_through_the_records() -> TestResult {
     let program = program("harvey-pd")?;
     let directory = Directory::from_hsds_json(
