@@ -84,7 +84,7 @@ impl Program {
 
 /// Something incomplete in a directory that did not stop it loading.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct LoadWarning {
+pub struct DirectoryWarning {
     /// The file.
     pub file: String,
     /// The record (`service 8a2c...`, `row 4`).
@@ -95,7 +95,7 @@ pub struct LoadWarning {
     pub message: String,
 }
 
-impl From<&offramp::providers::LoadWarning> for LoadWarning {
+impl From<&offramp::providers::LoadWarning> for DirectoryWarning {
     fn from(w: &offramp::providers::LoadWarning) -> Self {
         let offramp::providers::LoadWarning {
             file,
@@ -103,7 +103,7 @@ impl From<&offramp::providers::LoadWarning> for LoadWarning {
             field,
             message,
         } = w;
-        LoadWarning {
+        DirectoryWarning {
             file: file.clone(),
             record: record.clone(),
             field: field.clone(),
@@ -164,8 +164,8 @@ impl Directory {
     /// Reads a directory from a path: a folder is an HSDS data package, a `.toml` file is
     /// offramp's own format, anything else is HSDS 3.0 JSON.
     #[uniffi::constructor]
-    pub fn from_path(path: String, timezone: Option<String>) -> Result<Arc<Self>, OfframpError> {
-        guard("Directory.from_path", || {
+    pub fn from_file(path: String, timezone: Option<String>) -> Result<Arc<Self>, OfframpError> {
+        guard("Directory.from_file", || {
             Ok(Directory::wrap(
                 offramp::providers::Directory::from_path_with(&path, &load_options(timezone))?,
             ))
@@ -188,11 +188,11 @@ impl Directory {
     }
 
     /// What was incomplete when the directory loaded.
-    pub fn warnings(&self) -> Vec<LoadWarning> {
+    pub fn warnings(&self) -> Vec<DirectoryWarning> {
         self.inner
             .warnings()
             .iter()
-            .map(LoadWarning::from)
+            .map(DirectoryWarning::from)
             .collect()
     }
 }
