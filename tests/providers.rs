@@ -452,7 +452,7 @@ fn example_router(program: &str, directory: &str) -> Router {
         timezone: Some(program.spec().program.timezone.clone()),
         ..Default::default()
     };
-    let dir = Directory::from_path_with(
+    let dir = Directory::from_file_with(
         offramp_suite::root()
             .join("examples/providers")
             .join(directory),
@@ -564,7 +564,7 @@ fn offramps_own_format_round_trips_through_toml_and_json_files() {
     std::fs::write(&toml_path, dir.to_toml()).unwrap();
     std::fs::write(&json_path, dir.to_json()).unwrap();
     for path in [&toml_path, &json_path] {
-        let back = Directory::from_path(path).unwrap();
+        let back = Directory::from_file(path).unwrap();
         assert_eq!(back.services(), dir.services(), "{}", path.display());
         assert_eq!(back.organizations(), dir.organizations());
     }
@@ -575,11 +575,44 @@ fn offramps_own_format_round_trips_through_toml_and_json_files() {
         timezone: Some("America/Chicago".into()),
         ..Default::default()
     };
-    let back = Directory::from_path_with(&hsds_path, &options).unwrap();
+    let back = Directory::from_file_with(&hsds_path, &options).unwrap();
     assert_eq!(back.services().len(), dir.services().len());
     for (a, b) in back.services().iter().zip(dir.services()) {
         assert_eq!(a.kinds, b.kinds);
         assert_eq!(a.capacity, b.capacity);
         assert_eq!(a.hours, b.hours);
     }
+}
+
+/// The names used before `docs/names.md` made them one across the languages still work for one
+/// release, and give what the new names give.
+#[test]
+#[allow(deprecated)]
+fn former_names_still_answer_as_the_new_ones() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/providers/harvey-il.json"
+    );
+    let options = offramp::providers::LoadOptions {
+        timezone: Some("America/Chicago".into()),
+        ..Default::default()
+    };
+    let new = Directory::from_file_with(path, &options).unwrap();
+    let old = Directory::from_path_with(path, &options).unwrap();
+    assert_eq!(old.services(), new.services());
+    let warnings: &[offramp::providers::LoadWarning] = old.warnings();
+    let now: &[offramp::providers::DirectoryWarning] = new.warnings();
+    assert_eq!(warnings, now);
+    assert_eq!(
+        Directory::from_path(path).unwrap().services().len(),
+        Directory::from_file(path).unwrap().services().len()
+    );
+    assert_eq!(
+        offramp::case::status_graph_mermaid(),
+        offramp::case::case_graph_mermaid()
+    );
+    assert_eq!(
+        offramp::case::status_graph_dot(),
+        offramp::case::case_graph_dot()
+    );
 }

@@ -234,11 +234,11 @@ impl Case {
 /// The referral case state graph as a Mermaid diagram.
 #[uniffi::export]
 pub fn case_graph_mermaid() -> String {
-    offramp::case::status_graph_mermaid()
+    offramp::case::case_graph_mermaid()
 }
 
 /// The referral case state graph in Graphviz DOT.
 #[uniffi::export]
 pub fn case_graph_dot() -> String {
-    offramp::case::status_graph_dot()
+    offramp::case::case_graph_dot()
 }

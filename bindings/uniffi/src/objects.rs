@@ -95,9 +95,9 @@ pub struct DirectoryWarning {
     pub message: String,
 }
 
-impl From<&offramp::providers::LoadWarning> for DirectoryWarning {
-    fn from(w: &offramp::providers::LoadWarning) -> Self {
-        let offramp::providers::LoadWarning {
+impl From<&offramp::providers::DirectoryWarning> for DirectoryWarning {
+    fn from(w: &offramp::providers::DirectoryWarning) -> Self {
+        let offramp::providers::DirectoryWarning {
             file,
             record,
             field,
@@ -167,7 +167,7 @@ impl Directory {
     pub fn from_file(path: String, timezone: Option<String>) -> Result<Arc<Self>, OfframpError> {
         guard("Directory.from_file", || {
             Ok(Directory::wrap(
-                offramp::providers::Directory::from_path_with(&path, &load_options(timezone))?,
+                offramp::providers::Directory::from_file_with(&path, &load_options(timezone))?,
             ))
         })
     }

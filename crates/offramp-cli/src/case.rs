@@ -30,8 +30,8 @@ pub fn run(command: CaseCommand) -> Result<ExitCode, CliError> {
     match command {
         CaseCommand::Graph { format } => {
             let text = match format {
-                GraphFormat::Mermaid => offramp::case::status_graph_mermaid(),
-                GraphFormat::Dot => offramp::case::status_graph_dot(),
+                GraphFormat::Mermaid => offramp::case::case_graph_mermaid(),
+                GraphFormat::Dot => offramp::case::case_graph_dot(),
             };
             write!(io::stdout().lock(), "{text}").map_err(CliError::Stdout)?;
             Ok(ExitCode::SUCCESS)

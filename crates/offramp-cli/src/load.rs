@@ -68,7 +68,7 @@ pub fn load_directory(
     if let Some(t) = taxonomy {
         options.taxonomy = TaxonomyMap::from_toml(&read_file(t)?, &t.display().to_string())?;
     }
-    Ok(Directory::from_path_with(path, &options)?)
+    Ok(Directory::from_file_with(path, &options)?)
 }
 
 /// A router for a program file and, when given, a provider directory read in the program's

@@ -1182,15 +1182,15 @@ pub fn legal_transitions() -> Vec<(TrackState, CaseEvent, TrackState)> {
 /// condition in parentheses. The output is the same on every call.
 ///
 /// ```
-/// use offramp::case::status_graph_mermaid;
+/// use offramp::case::case_graph_mermaid;
 ///
-/// let diagram = status_graph_mermaid();
+/// let diagram = case_graph_mermaid();
 /// assert!(diagram.starts_with("stateDiagram-v2\n"));
 /// assert!(diagram.contains("[*] --> referred"));
 /// assert!(diagram.contains("engaged --> in_treatment: start_treatment"));
 /// assert!(diagram.contains("completed --> [*]"));
 /// ```
-pub fn status_graph_mermaid() -> String {
+pub fn case_graph_mermaid() -> String {
     let edges = GRAPH.edges();
     let mut out = String::from("stateDiagram-v2\n");
     for (track, title, start) in [
@@ -1227,6 +1227,15 @@ pub fn status_graph_mermaid() -> String {
     out
 }
 
+/// The former name of [`case_graph_mermaid`].
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `case_graph_mermaid`, as in the command and bindings"
+)]
+pub fn status_graph_mermaid() -> String {
+    case_graph_mermaid()
+}
+
 /// The transition graph in Graphviz DOT.
 ///
 /// One cluster per track, a point-shaped start node in each, terminal states
@@ -1235,14 +1244,14 @@ pub fn status_graph_mermaid() -> String {
 /// call.
 ///
 /// ```
-/// use offramp::case::status_graph_dot;
+/// use offramp::case::case_graph_dot;
 ///
-/// let dot = status_graph_dot();
+/// let dot = case_graph_dot();
 /// assert!(dot.starts_with("digraph case_status {"));
 /// assert!(dot.contains("referred -> accepted [label=\"accept\"];"));
 /// assert!(dot.trim_end().ends_with('}'));
 /// ```
-pub fn status_graph_dot() -> String {
+pub fn case_graph_dot() -> String {
     let edges = GRAPH.edges();
     let mut out = String::from("digraph case_status {\n");
     out.push_str("    rankdir=LR;\n");
@@ -1286,6 +1295,15 @@ pub fn status_graph_dot() -> String {
     }
     out.push_str("}\n");
     out
+}
+
+/// The former name of [`case_graph_dot`].
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `case_graph_dot`, as in the command and bindings"
+)]
+pub fn status_graph_dot() -> String {
+    case_graph_dot()
 }
 
 fn track_states(track: Track) -> impl Iterator<Item = TrackState> {

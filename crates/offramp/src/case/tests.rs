@@ -386,7 +386,7 @@ fn schema_is_generated() {
 
 #[test]
 fn mermaid_contains_every_edge() {
-    let diagram = status_graph_mermaid();
+    let diagram = case_graph_mermaid();
     assert!(diagram.starts_with("stateDiagram-v2\n"));
     assert!(diagram.contains("[*] --> referred\n"));
     assert!(diagram.contains("[*] --> held\n"));
@@ -401,14 +401,14 @@ fn mermaid_contains_every_edge() {
         );
     }
     assert!(!diagram.contains("disengaged --> [*]"));
-    assert_eq!(diagram, status_graph_mermaid());
+    assert_eq!(diagram, case_graph_mermaid());
     let opens = diagram.matches('{').count();
     assert_eq!(opens, diagram.matches('}').count());
 }
 
 #[test]
 fn dot_is_well_formed_and_complete() {
-    let dot = status_graph_dot();
+    let dot = case_graph_dot();
     assert!(dot.starts_with("digraph"));
     assert!(dot.ends_with("}\n"));
     assert_eq!(dot.matches('{').count(), dot.matches('}').count());
@@ -423,7 +423,7 @@ fn dot_is_well_formed_and_complete() {
         assert!(dot.contains(&edge), "missing {edge}");
     }
     assert!(dot.contains("completed [peripheries=2];"));
-    assert_eq!(dot, status_graph_dot());
+    assert_eq!(dot, case_graph_dot());
 }
 
 fn event_strategy() -> impl Strategy<Value = CaseEvent> {

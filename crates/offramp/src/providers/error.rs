@@ -5,7 +5,7 @@ use std::fmt;
 
 /// Something incomplete in a directory that did not stop it loading.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoadWarning {
+pub struct DirectoryWarning {
     /// The file.
     pub file: String,
     /// The record (`service 8a2c...`, `row 4`).
@@ -16,12 +16,12 @@ pub struct LoadWarning {
     pub message: String,
 }
 
-impl fmt::Display for LoadWarning {
+impl fmt::Display for DirectoryWarning {
     /// `FILE: RECORD: FIELD: message` (`-` for no field).
     ///
     /// ```
-    /// use offramp::providers::hsds::LoadWarning;
-    /// let w = LoadWarning { file: "a.json".into(), record: "service s1".into(), field: None, message: "no hours".into() };
+    /// use offramp::providers::DirectoryWarning;
+    /// let w = DirectoryWarning { file: "a.json".into(), record: "service s1".into(), field: None, message: "no hours".into() };
     /// assert_eq!(w.to_string(), "a.json: service s1: -: no hours");
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -35,6 +35,13 @@ impl fmt::Display for LoadWarning {
         )
     }
 }
+
+/// The former name of [`DirectoryWarning`].
+#[deprecated(
+    since = "0.1.0",
+    note = "renamed `DirectoryWarning`, as in the bindings"
+)]
+pub type LoadWarning = DirectoryWarning;
 
 /// A directory could not be read. Every variant names the file, the record (id, CSV row or
 /// position) and the field; [`Display`](fmt::Display) gives `FILE: RECORD: FIELD: message`.

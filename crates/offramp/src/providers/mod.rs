@@ -21,7 +21,9 @@ pub use model::{
     Schedule, Service, ServiceKind, Site, Weekday,
 };
 
-pub use error::{DirectoryError, LoadWarning};
+#[allow(deprecated)]
+pub use error::LoadWarning;
+pub use error::{DirectoryError, DirectoryWarning};
 pub use hsds::LoadOptions;
 
 /// offramp's own directory format (TOML or JSON): the model types, directly.
@@ -41,7 +43,7 @@ pub struct DirectorySpec {
 pub struct Directory {
     organizations: Vec<Organization>,
     services: Vec<Service>,
-    warnings: Vec<LoadWarning>,
+    warnings: Vec<DirectoryWarning>,
 }
 
 impl Directory {
@@ -57,7 +59,7 @@ impl Directory {
     fn checked(
         organizations: Vec<Organization>,
         services: Vec<Service>,
-        mut warnings: Vec<LoadWarning>,
+        mut warnings: Vec<DirectoryWarning>,
         file: &str,
     ) -> Result<Directory, DirectoryError> {
         let invalid = |record: String, field: &str, expected: String| {
@@ -83,7 +85,7 @@ impl Directory {
                 return Err(invalid(record, "id", "an id no other service uses".into()));
             }
             if !org_ids.contains(s.organization_id.as_str()) {
-                warnings.push(LoadWarning {
+                warnings.push(DirectoryWarning {
                     file: file.into(),
                     record: record.clone(),
                     field: Some("organization_id".into()),
@@ -94,7 +96,7 @@ impl Directory {
                 });
             }
             if s.kinds.is_empty() {
-                warnings.push(LoadWarning {
+                warnings.push(DirectoryWarning {
                     file: file.into(),
                     record: record.clone(),
                     field: Some("kinds".into()),
@@ -131,7 +133,7 @@ impl Directory {
                     .map_err(|e| invalid(record.clone(), "hours", e.to_string()))?;
             }
             if s.hours.is_none() && s.sites.iter().all(|x| x.hours.is_none()) {
-                warnings.push(LoadWarning {
+                warnings.push(DirectoryWarning {
                     file: file.into(),
                     record: record.clone(),
                     field: Some("hours".into()),
@@ -209,15 +211,37 @@ impl Directory {
         )
     }
 
-    /// Reads a directory from a path with default options: see [`Directory::from_path_with`].
-    pub fn from_path(path: impl AsRef<Path>) -> Result<Directory, DirectoryError> {
-        Directory::from_path_with(path, &LoadOptions::default())
+    /// Reads a directory from a file or folder with default options: see
+    /// [`Directory::from_file_with`].
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Directory, DirectoryError> {
+        Directory::from_file_with(path, &LoadOptions::default())
     }
 
-    /// Reads a directory from a path: a folder is an HSDS data package, a `.toml` file is
-    /// offramp's own format, a JSON object holding only `organizations` and `services` in
-    /// offramp's shape is offramp's format too, and any other JSON is HSDS 3.0.
+    /// The former name of [`Directory::from_file`].
+    #[deprecated(
+        since = "0.1.0",
+        note = "renamed `Directory::from_file`, as in the bindings"
+    )]
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Directory, DirectoryError> {
+        Directory::from_file(path)
+    }
+
+    /// The former name of [`Directory::from_file_with`].
+    #[deprecated(
+        since = "0.1.0",
+        note = "renamed `Directory::from_file_with`, as in the bindings"
+    )]
     pub fn from_path_with(
+        path: impl AsRef<Path>,
+        options: &LoadOptions,
+    ) -> Result<Directory, DirectoryError> {
+        Directory::from_file_with(path, options)
+    }
+
+    /// Reads a directory from a file or folder: a folder is an HSDS data package, a `.toml`
+    /// file is offramp's own format, a JSON object holding only `organizations` and `services`
+    /// in offramp's shape is offramp's format too, and any other JSON is HSDS 3.0.
+    pub fn from_file_with(
         path: impl AsRef<Path>,
         options: &LoadOptions,
     ) -> Result<Directory, DirectoryError> {
@@ -267,7 +291,7 @@ impl Directory {
     }
 
     /// What was incomplete when the directory loaded.
-    pub fn warnings(&self) -> &[LoadWarning] {
+    pub fn warnings(&self) -> &[DirectoryWarning] {
         &self.warnings
     }
 

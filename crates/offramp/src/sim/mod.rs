@@ -365,7 +365,7 @@ fn load_parts(scenario: &Scenario) -> Result<(Program, Option<Directory>), SimEr
                 ..LoadOptions::default()
             };
             Some(
-                Directory::from_path_with(p, &options).map_err(|source| SimError::Directory {
+                Directory::from_file_with(p, &options).map_err(|source| SimError::Directory {
                     path: p.display().to_string(),
                     source: Box::new(source),
                 })?,

@@ -636,7 +636,7 @@ fn directory_for(program: &str) -> Option<crate::providers::Directory> {
         timezone: Some(tz.into()),
         ..Default::default()
     };
-    crate::providers::Directory::from_path_with(
+    crate::providers::Directory::from_file_with(
         root().join("examples/providers").join(file),
         &options,
     )

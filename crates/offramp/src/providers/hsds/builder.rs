@@ -5,7 +5,7 @@ use super::export::KEPT_TAXONOMY;
 use super::fields::{Rec, get, get_text, list_of, num_of, rec_of, short_value, text_of};
 use super::{LoadOptions, Loaded};
 use crate::language::{language_by_name, language_code};
-use crate::providers::error::{DirectoryError, LoadWarning};
+use crate::providers::error::{DirectoryError, DirectoryWarning};
 use crate::providers::model::{Capacity, Eligibility, Intake, Organization, Service, Site};
 use crate::providers::taxonomy::{IntakeMode, OFFRAMP_TAXONOMY, TermRef};
 use chrono::DateTime;
@@ -23,7 +23,7 @@ pub(super) struct Builder<'o> {
     pub(super) services: Vec<Service>,
     pub(super) svc_idx: HashMap<String, (usize, Rec)>,
     pub(super) locations: HashMap<String, Value>,
-    pub(super) warnings: Vec<LoadWarning>,
+    pub(super) warnings: Vec<DirectoryWarning>,
     pub(super) skipped: BTreeSet<&'static str>,
 }
 
@@ -68,7 +68,7 @@ impl<'o> Builder<'o> {
                     self.skipped.iter().copied().collect::<Vec<_>>().join(", ")
                 )
             };
-            self.warnings.push(LoadWarning {
+            self.warnings.push(DirectoryWarning {
                 file: self.file.clone(),
                 record: "-".into(),
                 field: None,

@@ -1,6 +1,6 @@
 //! Reading fields of HSDS JSON objects, and [`Rec`], where a record came from, for messages.
 
-use crate::providers::error::{DirectoryError, LoadWarning};
+use crate::providers::error::{DirectoryError, DirectoryWarning};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 /// Where a record came from, for messages.
@@ -59,8 +59,8 @@ impl Rec {
         }
     }
 
-    pub(super) fn warn(&self, field: Option<&str>, message: impl Into<String>) -> LoadWarning {
-        LoadWarning {
+    pub(super) fn warn(&self, field: Option<&str>, message: impl Into<String>) -> DirectoryWarning {
+        DirectoryWarning {
             file: self.file.clone(),
             record: self.record.clone(),
             field: field.map(str::to_string),

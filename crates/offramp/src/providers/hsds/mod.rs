@@ -77,7 +77,9 @@ mod tabular;
 use super::model::{Organization, Service};
 use super::taxonomy::TaxonomyMap;
 
-pub use super::error::{DirectoryError, LoadWarning};
+#[allow(deprecated)]
+pub use super::error::LoadWarning;
+pub use super::error::{DirectoryError, DirectoryWarning};
 pub use export::to_hsds_json;
 pub use json::from_json_str;
 pub use tabular::from_datapackage;
@@ -100,5 +102,5 @@ pub struct Loaded {
     /// Services, in the order first met.
     pub services: Vec<Service>,
     /// What was incomplete or ignored; such records still load.
-    pub warnings: Vec<LoadWarning>,
+    pub warnings: Vec<DirectoryWarning>,
 }
