@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset};
 use offramp::Pathway;
 use offramp::case::{
-    Case, CaseError, CaseEvent, CaseTransition, TrackState, status_graph_dot, status_graph_mermaid,
+    Case, CaseError, CaseEvent, CaseTransition, TrackState, case_graph_dot, case_graph_mermaid,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -269,8 +269,8 @@ impl PyCase {
 #[pyo3(signature = (format = "mermaid"))]
 pub(crate) fn case_graph(format: &str) -> PyResult<String> {
     shield(|| match format {
-        "mermaid" => Ok(status_graph_mermaid()),
-        "dot" => Ok(status_graph_dot()),
+        "mermaid" => Ok(case_graph_mermaid()),
+        "dot" => Ok(case_graph_dot()),
         _ => Err(pyo3::exceptions::PyValueError::new_err(
             "format must be \"mermaid\" or \"dot\"",
         )),

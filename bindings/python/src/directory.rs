@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use offramp::providers::taxonomy::TaxonomyMap;
-use offramp::providers::{Directory, LoadOptions, LoadWarning};
+use offramp::providers::{Directory, DirectoryWarning, LoadOptions};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
@@ -15,7 +15,7 @@ use crate::errors::{directory_error, directory_error_parts, shield};
 #[pyclass(module = "offramp", name = "DirectoryWarning", frozen, eq)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct PyDirectoryWarning {
-    inner: LoadWarning,
+    inner: DirectoryWarning,
 }
 
 #[pymethods]
@@ -106,7 +106,7 @@ impl PyDirectory {
         taxonomy: Option<PathBuf>,
     ) -> PyResult<Self> {
         let options = options(py, timezone, taxonomy)?;
-        Self::load(py, Directory::from_path_with(path, &options))
+        Self::load(py, Directory::from_file_with(path, &options))
     }
 }
 
