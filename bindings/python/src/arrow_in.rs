@@ -1,15 +1,18 @@
 //! Encounters from Arrow record batches, decoded in Rust.
 //!
-//! Each row is read straight from the typed arrays into an [`Encounter`] (the fast path). A
-//! row the fast path cannot read, or a table with a column type it does not know, goes through
-//! the slow path instead: the row becomes a JSON value and the core's own reader
-//! ([`Encounter::from_value`]) decides, so that a row is accepted or refused, with the same
-//! error, as the same encounter given as a dict or a line of JSON.
+//! Each row is read by the shared reader ([`read_encounter`]) through a cursor over the
+//! batch's typed arrays (the fast path): each column is looked at once, the first time the
+//! reader asks for it, and read straight from its array on every row. A row the fast path
+//! cannot read (a column of a type it does not take, an unknown column, a bad value) goes
+//! through the slow path instead: the row becomes a JSON value and the core's own reader
+//! decides, so that a row is accepted or refused, with the same error, as the same encounter
+//! given as a dict or a line of JSON.
 //!
 //! Nested columns follow the JSON shape (`overdose` and `location` are structs, `offenses` a
 //! list of structs, `needs` and `flags` lists of text, `attributes` a struct). A null is "not
 //! recorded"; `at` may be RFC 3339 text or a timestamp column with a time zone.
 
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -26,31 +29,11 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, TimeUnit};
 use chrono::{DateTime, FixedOffset, SecondsFormat, TimeZone, Utc};
-use offramp::{
-    AttributeValue, Consent, Encounter, EncounterError, Flag, Intercept, Level, Location, Need,
-    NibrsCode, Offense, Overdose, Responder, Source,
-};
+use offramp::{AttributeValue, Encounter, EncounterError};
 use serde_json::Number;
 
 use crate::convert::Json;
-
-/// The encounter fields, in the order of the JSON Schema.
-const FIELDS: [&str; 14] = [
-    "id",
-    "at",
-    "responder",
-    "source",
-    "needs",
-    "overdose",
-    "offenses",
-    "flags",
-    "age",
-    "language",
-    "consent",
-    "location",
-    "intercept",
-    "attributes",
-];
+use crate::reader::{Got, Input, Key, Slow, Word, read_encounter};
 
 // ------------------------------------------------------------------------------------------
 // Typed accessors for the fast path.
@@ -408,43 +391,21 @@ impl<'a> StrLists<'a> {
     }
 }
 
-/// The fields of a struct column, refusing any field not in `allowed`.
-fn struct_fields<'a>(
-    array: &'a dyn Array,
-    allowed: &[&str],
-) -> Option<(&'a StructArray, Vec<(&'a str, &'a ArrayRef)>)> {
-    let s = array.as_struct_opt()?;
-    let DataType::Struct(fields) = array.data_type() else {
-        return None;
-    };
-    let mut out = Vec::new();
-    for (f, col) in fields.iter().zip(s.columns()) {
-        if !allowed.contains(&f.name().as_str()) {
-            return None;
-        }
-        out.push((f.name().as_str(), col));
-    }
-    Some((s, out))
-}
-
-struct OverdoseCol<'a> {
-    array: &'a StructArray,
-    at: Option<Times<'a>>,
-    naloxone: Option<Bools<'a>>,
-}
-
-struct OffenseCol<'a> {
-    list: Lists<'a>,
-    items: &'a StructArray,
-    nibrs: Option<Strs<'a>>,
-    level: Option<Strs<'a>>,
-    violent: Option<Bools<'a>>,
-}
-
-struct LocationCol<'a> {
-    array: &'a StructArray,
-    lat: Option<Nums<'a>>,
-    lon: Option<Nums<'a>>,
+/// How a column is read: built from the column's type the first time a reader asks for it,
+/// in the kind of value it asks for.
+enum Col<'a> {
+    /// A column of nulls only: every value is absent.
+    Null,
+    Text(Strs<'a>),
+    Time(Times<'a>),
+    Bool(Bools<'a>),
+    Num(Nums<'a>),
+    Words(StrLists<'a>),
+    Object(&'a StructArray, Table<'a>),
+    Objects(Lists<'a>, &'a StructArray, Table<'a>),
+    Attributes(&'a StructArray, Vec<(&'a str, AttrCol<'a>, bool)>),
+    /// A column of a type the reader does not take for its kind: the slow path decides.
+    Unreadable,
 }
 
 enum AttrCol<'a> {
@@ -453,251 +414,258 @@ enum AttrCol<'a> {
     Text(Strs<'a>),
 }
 
-struct AttributesCol<'a> {
-    array: &'a StructArray,
-    fields: Vec<(&'a str, AttrCol<'a>, bool)>,
+/// A key's column position before it is looked up, and when the table has no such column.
+const UNKNOWN: usize = usize::MAX;
+const MISSING: usize = usize::MAX - 1;
+
+/// The columns of a batch, or the fields of a struct column, for the shared reader.
+struct Table<'a> {
+    columns: Vec<(&'a str, &'a dyn Array, OnceCell<Col<'a>>)>,
+    /// The column position of each key, by [`Key::slot`], found on first use.
+    positions: RefCell<Vec<usize>>,
 }
 
-/// How to read each column of a batch on the fast path.
-#[derive(Default)]
-struct Plan<'a> {
-    id: Option<Strs<'a>>,
-    at: Option<Times<'a>>,
-    responder: Option<Strs<'a>>,
-    source: Option<Strs<'a>>,
-    needs: Option<StrLists<'a>>,
-    overdose: Option<OverdoseCol<'a>>,
-    offenses: Option<OffenseCol<'a>>,
-    flags: Option<StrLists<'a>>,
-    age: Option<Nums<'a>>,
-    language: Option<Strs<'a>>,
-    consent: Option<Strs<'a>>,
-    location: Option<LocationCol<'a>>,
-    intercept: Option<Nums<'a>>,
-    attributes: Option<AttributesCol<'a>>,
-}
-
-impl<'a> Plan<'a> {
-    /// A plan for the batch, or None when some column is unknown or of a type the fast path
-    /// does not read (the slow path then reads every row).
-    fn new(batch: &'a RecordBatch, int_attributes: &[String]) -> Option<Plan<'a>> {
-        let mut plan = Plan::default();
-        for (field, col) in batch.schema_ref().fields().iter().zip(batch.columns()) {
-            let col: &dyn Array = col.as_ref();
-            match field.name().as_str() {
-                "id" => plan.id = Some(Strs::new(col)?),
-                "at" => plan.at = Some(Times::new(col)?),
-                "responder" => plan.responder = Some(Strs::new(col)?),
-                "source" => plan.source = Some(Strs::new(col)?),
-                "needs" => plan.needs = Some(StrLists::new(col)?),
-                "flags" => plan.flags = Some(StrLists::new(col)?),
-                "age" => plan.age = Some(Nums::new(col)?),
-                "language" => plan.language = Some(Strs::new(col)?),
-                "consent" => plan.consent = Some(Strs::new(col)?),
-                "intercept" => plan.intercept = Some(Nums::new(col)?),
-                "overdose" => {
-                    if col.data_type() == &DataType::Null {
-                        continue;
-                    }
-                    let (array, fields) = struct_fields(col, &["at", "naloxone"])?;
-                    let mut o = OverdoseCol {
-                        array,
-                        at: None,
-                        naloxone: None,
-                    };
-                    for (name, c) in fields {
-                        match name {
-                            "at" => o.at = Some(Times::new(c.as_ref())?),
-                            _ => o.naloxone = Some(Bools::new(c.as_ref())?),
-                        }
-                    }
-                    plan.overdose = Some(o);
-                }
-                "offenses" => {
-                    if col.data_type() == &DataType::Null {
-                        continue;
-                    }
-                    let list = Lists::new(col)?;
-                    let (items, fields) =
-                        struct_fields(list.child.as_ref(), &["nibrs", "level", "violent"])?;
-                    let mut o = OffenseCol {
-                        list,
-                        items,
-                        nibrs: None,
-                        level: None,
-                        violent: None,
-                    };
-                    for (name, c) in fields {
-                        match name {
-                            "nibrs" => o.nibrs = Some(Strs::new(c.as_ref())?),
-                            "level" => o.level = Some(Strs::new(c.as_ref())?),
-                            _ => o.violent = Some(Bools::new(c.as_ref())?),
-                        }
-                    }
-                    plan.offenses = Some(o);
-                }
-                "location" => {
-                    if col.data_type() == &DataType::Null {
-                        continue;
-                    }
-                    let (array, fields) = struct_fields(col, &["lat", "lon"])?;
-                    let mut l = LocationCol {
-                        array,
-                        lat: None,
-                        lon: None,
-                    };
-                    for (name, c) in fields {
-                        match name {
-                            "lat" => l.lat = Some(Nums::new(c.as_ref())?),
-                            _ => l.lon = Some(Nums::new(c.as_ref())?),
-                        }
-                    }
-                    plan.location = Some(l);
-                }
-                "attributes" => {
-                    if col.data_type() == &DataType::Null {
-                        continue;
-                    }
-                    let array = col.as_struct_opt()?;
-                    let DataType::Struct(fields) = col.data_type() else {
-                        return None;
-                    };
-                    let mut out = Vec::new();
-                    for (f, c) in fields.iter().zip(array.columns()) {
-                        let c: &dyn Array = c.as_ref();
-                        let attr = match c.data_type() {
-                            DataType::Boolean => AttrCol::Bool(Bools::new(c)?),
-                            DataType::Null => continue,
-                            t if t.is_numeric() => AttrCol::Num(Nums::new(c)?),
-                            _ => AttrCol::Text(Strs::new(c)?),
-                        };
-                        let int = int_attributes.iter().any(|a| a == f.name());
-                        out.push((f.name().as_str(), attr, int));
-                    }
-                    plan.attributes = Some(AttributesCol { array, fields: out });
-                }
-                _ => return None,
-            }
+impl<'a> Table<'a> {
+    fn new(columns: impl Iterator<Item = (&'a str, &'a dyn Array)>) -> Table<'a> {
+        Table {
+            columns: columns
+                .map(|(name, array)| (name, array, OnceCell::new()))
+                .collect(),
+            positions: RefCell::new(Vec::new()),
         }
-        Some(plan)
     }
 
-    /// Reads row `i`, or Err when the slow path must decide.
-    fn row(&self, i: usize) -> Result<Encounter, ()> {
-        let id = self.id.as_ref().and_then(|c| c.get(i)).ok_or(())?;
-        let at = self.at.as_ref().and_then(|c| c.get(i)).ok_or(())??;
-        let word = |col: &Option<Strs<'a>>| col.as_ref().and_then(|c| c.get(i));
-        let responder = match word(&self.responder) {
-            Some(s) => Some(Responder::parse(s).map_err(|_| ())?),
-            None => None,
+    fn of_batch(batch: &'a RecordBatch) -> Table<'a> {
+        Table::new(
+            batch
+                .schema_ref()
+                .fields()
+                .iter()
+                .zip(batch.columns())
+                .map(|(f, c)| (f.name().as_str(), c.as_ref())),
+        )
+    }
+
+    fn of_struct(array: &'a StructArray) -> Table<'a> {
+        Table::new(
+            array
+                .fields()
+                .iter()
+                .zip(array.columns())
+                .map(|(f, c)| (f.name().as_str(), c.as_ref())),
+        )
+    }
+
+    /// The position of `key`'s column, if the table has one.
+    fn position(&self, key: &Key) -> Option<usize> {
+        let slot = key.slot();
+        let find = || {
+            self.columns
+                .iter()
+                .position(|(name, _, _)| *name == key.name())
+                .unwrap_or(MISSING)
         };
-        let source = match word(&self.source) {
-            Some(s) => Some(Source::parse(s).map_err(|_| ())?),
-            None => None,
-        };
-        let consent = match word(&self.consent) {
-            Some(s) => Some(Consent::parse(s).map_err(|_| ())?),
-            None => None,
-        };
-        let needs = match &self.needs {
-            Some(c) => c.parse(i, |s| Need::parse(s).ok())?,
-            None => Vec::new(),
-        };
-        let flags = match &self.flags {
-            Some(c) => c.parse(i, |s| Flag::parse(s).ok())?,
-            None => Vec::new(),
-        };
-        let overdose = match &self.overdose {
-            Some(o) if !o.array.is_null(i) => Some(Overdose {
-                at: o.at.as_ref().and_then(|c| c.get(i)).ok_or(())??,
-                naloxone: o.naloxone.as_ref().and_then(|c| c.get(i)).unwrap_or(false),
-            }),
-            _ => None,
-        };
-        let offenses = match &self.offenses {
-            Some(o) => {
-                let r = o.list.range(i);
-                let mut out = Vec::with_capacity(r.len());
-                for j in r {
-                    if o.items.is_null(j) {
-                        return Err(());
+        let position = match self.positions.try_borrow_mut() {
+            Ok(mut positions) => {
+                if positions.len() <= slot {
+                    positions.resize(slot + 1, UNKNOWN);
+                }
+                match positions.get_mut(slot) {
+                    Some(p) if *p == UNKNOWN => {
+                        *p = find();
+                        *p
                     }
-                    let nibrs = o.nibrs.as_ref().and_then(|c| c.get(j)).ok_or(())?;
-                    let level = o.level.as_ref().and_then(|c| c.get(j)).ok_or(())?;
-                    out.push(Offense {
-                        nibrs: NibrsCode::parse(nibrs).map_err(|_| ())?,
-                        level: Level::parse(level).map_err(|_| ())?,
-                        violent: o.violent.as_ref().and_then(|c| c.get(j)).unwrap_or(false),
-                    });
+                    Some(p) => *p,
+                    None => find(),
                 }
-                out
             }
-            None => Vec::new(),
+            Err(_) => find(),
         };
-        let age = match self.age.as_ref().and_then(|c| c.get(i)) {
-            Some(n) => Some(n.whole().and_then(|v| u16::try_from(v).ok()).ok_or(())?),
-            None => None,
+        (position != MISSING).then_some(position)
+    }
+}
+
+/// Reads row `i` of a table with the shared reader.
+struct Row<'t, 'a> {
+    table: &'t Table<'a>,
+    i: usize,
+    seen: usize,
+}
+
+impl<'t, 'a> Row<'t, 'a> {
+    /// The column of `key` (counted as seen), read the way `build` makes of it on first use.
+    fn col(
+        &mut self,
+        key: &'static Key,
+        build: impl FnOnce(&'a dyn Array) -> Option<Col<'a>>,
+    ) -> Option<&'t Col<'a>> {
+        let table: &'t Table<'a> = self.table;
+        let (_, array, col) = table.columns.get(table.position(key)?)?;
+        self.seen += 1;
+        Some(col.get_or_init(|| {
+            if array.data_type() == &DataType::Null {
+                Col::Null
+            } else {
+                build(*array).unwrap_or(Col::Unreadable)
+            }
+        }))
+    }
+}
+
+fn object_col(array: &dyn Array) -> Option<Col<'_>> {
+    let s = array.as_struct_opt()?;
+    Some(Col::Object(s, Table::of_struct(s)))
+}
+
+fn objects_col(array: &dyn Array) -> Option<Col<'_>> {
+    let list = Lists::new(array)?;
+    let items = list.child.as_ref().as_struct_opt()?;
+    Some(Col::Objects(list, items, Table::of_struct(items)))
+}
+
+fn attributes_col<'a>(array: &'a dyn Array, int_attributes: &[String]) -> Option<Col<'a>> {
+    let s = array.as_struct_opt()?;
+    let mut fields = Vec::new();
+    for (f, c) in s.fields().iter().zip(s.columns()) {
+        let c: &dyn Array = c.as_ref();
+        let attr = match c.data_type() {
+            DataType::Boolean => AttrCol::Bool(Bools::new(c)?),
+            DataType::Null => continue,
+            t if t.is_numeric() => AttrCol::Num(Nums::new(c)?),
+            _ => AttrCol::Text(Strs::new(c)?),
         };
-        let intercept = match self.intercept.as_ref().and_then(|c| c.get(i)) {
-            Some(n) => Some(
-                n.whole()
-                    .and_then(|v| u8::try_from(v).ok())
-                    .and_then(Intercept::from_number)
-                    .ok_or(())?,
-            ),
-            None => None,
+        let int = int_attributes.iter().any(|a| a == f.name());
+        fields.push((f.name().as_str(), attr, int));
+    }
+    Some(Col::Attributes(s, fields))
+}
+
+impl Input for Row<'_, '_> {
+    fn text(&mut self, key: &'static Key) -> Got<String> {
+        match self.col(key, |a| Strs::new(a).map(Col::Text)) {
+            None | Some(Col::Null) => Ok(None),
+            Some(Col::Text(s)) => Ok(s.get(self.i).map(str::to_string)),
+            Some(_) => Err(Slow),
+        }
+    }
+    fn time(&mut self, key: &'static Key) -> Got<DateTime<FixedOffset>> {
+        match self.col(key, |a| Times::new(a).map(Col::Time)) {
+            None | Some(Col::Null) => Ok(None),
+            Some(Col::Time(t)) => t.get(self.i).transpose().map_err(|()| Slow),
+            Some(_) => Err(Slow),
+        }
+    }
+    fn boolean(&mut self, key: &'static Key) -> Got<bool> {
+        match self.col(key, |a| Bools::new(a).map(Col::Bool)) {
+            None | Some(Col::Null) => Ok(None),
+            Some(Col::Bool(b)) => Ok(b.get(self.i)),
+            Some(_) => Err(Slow),
+        }
+    }
+    fn whole(&mut self, key: &'static Key) -> Got<i64> {
+        match self.col(key, |a| Nums::new(a).map(Col::Num)) {
+            None | Some(Col::Null) => Ok(None),
+            Some(Col::Num(n)) => n.get(self.i).map(|n| n.whole().ok_or(Slow)).transpose(),
+            Some(_) => Err(Slow),
+        }
+    }
+    fn number(&mut self, key: &'static Key) -> Got<f64> {
+        match self.col(key, |a| Nums::new(a).map(Col::Num)) {
+            None | Some(Col::Null) => Ok(None),
+            Some(Col::Num(n)) => Ok(n.get(self.i).map(Num::float)),
+            Some(_) => Err(Slow),
+        }
+    }
+    fn word<W: Word>(&mut self, key: &'static Key) -> Got<W> {
+        match self.col(key, |a| Strs::new(a).map(Col::Text)) {
+            None | Some(Col::Null) => Ok(None),
+            Some(Col::Text(s)) => s.get(self.i).map(|w| W::parse(w).ok_or(Slow)).transpose(),
+            Some(_) => Err(Slow),
+        }
+    }
+    fn words<W: Word>(&mut self, key: &'static Key) -> Got<Vec<W>> {
+        match self.col(key, |a| StrLists::new(a).map(Col::Words)) {
+            None | Some(Col::Null) => Ok(None),
+            Some(Col::Words(w)) => w.parse(self.i, W::parse).map(Some).map_err(|()| Slow),
+            Some(_) => Err(Slow),
+        }
+    }
+    fn object(&mut self, key: &'static Key) -> Got<Self> {
+        let i = self.i;
+        match self.col(key, object_col) {
+            None | Some(Col::Null) => Ok(None),
+            Some(Col::Object(array, table)) => {
+                Ok((!array.is_null(i)).then_some(Row { table, i, seen: 0 }))
+            }
+            Some(_) => Err(Slow),
+        }
+    }
+    fn objects(&mut self, key: &'static Key) -> Got<Vec<Self>> {
+        let i = self.i;
+        match self.col(key, objects_col) {
+            None | Some(Col::Null) => Ok(None),
+            Some(Col::Objects(list, items, table)) => list
+                .range(i)
+                .map(|j| {
+                    if items.is_null(j) {
+                        Err(Slow)
+                    } else {
+                        Ok(Row {
+                            table,
+                            i: j,
+                            seen: 0,
+                        })
+                    }
+                })
+                .collect::<Result<_, _>>()
+                .map(Some),
+            Some(_) => Err(Slow),
+        }
+    }
+    fn attributes(
+        &mut self,
+        key: &'static Key,
+        int_attributes: &[String],
+    ) -> Got<BTreeMap<String, AttributeValue>> {
+        let i = self.i;
+        let (array, fields) = match self.col(key, |a| attributes_col(a, int_attributes)) {
+            None | Some(Col::Null) => return Ok(None),
+            Some(Col::Attributes(array, fields)) => (array, fields),
+            Some(_) => return Err(Slow),
         };
-        let location = match &self.location {
-            Some(l) if !l.array.is_null(i) => Some(Location {
-                lat: l.lat.as_ref().and_then(|c| c.get(i)).ok_or(())?.float(),
-                lon: l.lon.as_ref().and_then(|c| c.get(i)).ok_or(())?.float(),
-            }),
-            _ => None,
-        };
+        if array.is_null(i) {
+            return Ok(None);
+        }
         let mut attributes = BTreeMap::new();
-        if let Some(a) = &self.attributes
-            && !a.array.is_null(i)
-        {
-            for (name, col, int) in &a.fields {
-                let value = match col {
-                    AttrCol::Bool(c) => c.get(i).map(AttributeValue::Bool),
-                    AttrCol::Text(c) => c.get(i).map(|s| AttributeValue::Text(s.to_string())),
-                    AttrCol::Num(c) => match c.get(i) {
-                        None => None,
-                        Some(Num::I(v)) => Some(AttributeValue::Int(v)),
-                        Some(Num::U(v)) => {
-                            Some(AttributeValue::Int(i64::try_from(v).map_err(|_| ())?))
-                        }
-                        Some(n @ Num::F(f)) => Some(match (int, n.whole()) {
-                            (true, Some(v)) => AttributeValue::Int(v),
-                            _ if f.is_finite() => AttributeValue::Number(f),
-                            _ => return Err(()),
-                        }),
-                    },
-                };
-                if let Some(v) = value {
-                    attributes.insert((*name).to_string(), v);
-                }
+        for (name, col, int) in fields {
+            let value = match col {
+                AttrCol::Bool(c) => c.get(i).map(AttributeValue::Bool),
+                AttrCol::Text(c) => c.get(i).map(|s| AttributeValue::Text(s.to_string())),
+                AttrCol::Num(c) => match c.get(i) {
+                    None => None,
+                    Some(Num::I(v)) => Some(AttributeValue::Int(v)),
+                    Some(Num::U(v)) => {
+                        Some(AttributeValue::Int(i64::try_from(v).map_err(|_| Slow)?))
+                    }
+                    Some(n @ Num::F(f)) => Some(match (int, n.whole()) {
+                        (true, Some(v)) => AttributeValue::Int(v),
+                        _ if f.is_finite() => AttributeValue::Number(f),
+                        _ => return Err(Slow),
+                    }),
+                },
+            };
+            if let Some(v) = value {
+                attributes.insert((*name).to_string(), v);
             }
         }
-        let enc = Encounter {
-            id: id.to_string(),
-            at,
-            responder,
-            source,
-            needs,
-            overdose,
-            offenses,
-            flags,
-            age,
-            language: word(&self.language).map(str::to_string),
-            consent,
-            location,
-            intercept,
-            attributes,
-        };
-        enc.validate().map_err(|_| ())?;
-        Ok(enc)
+        Ok(Some(attributes))
+    }
+    fn finish(&self) -> Result<(), Slow> {
+        if self.seen == self.table.columns.len() {
+            Ok(())
+        } else {
+            Err(Slow)
+        }
     }
 }
 
@@ -890,22 +858,18 @@ pub(crate) fn decode(
     range: Range<usize>,
     int_attributes: &[String],
 ) -> Result<Vec<Encounter>, (usize, EncounterError)> {
-    let plan = Plan::new(batch, int_attributes);
+    let table = Table::of_batch(batch);
     let mut out = Vec::with_capacity(range.len());
     for i in range {
-        let fast = match &plan {
-            Some(p) => p.row(i).ok(),
-            None => None,
+        let mut row = Row {
+            table: &table,
+            i,
+            seen: 0,
         };
-        match fast {
-            Some(enc) => out.push(enc),
-            None => out.push(slow_row(batch, i, int_attributes).map_err(|e| (i, e))?),
+        match read_encounter(&mut row, int_attributes) {
+            Ok(enc) => out.push(enc),
+            Err(Slow) => out.push(slow_row(batch, i, int_attributes).map_err(|e| (i, e))?),
         }
     }
     Ok(out)
-}
-
-/// The encounter fields the table may have, for messages.
-pub(crate) fn field_names() -> &'static [&'static str] {
-    &FIELDS
 }

@@ -334,13 +334,19 @@ fn whole(v: &mut Json) {
     }
 }
 
-/// Reads an encounter from the JSON value a Python caller's data stands for, after the Python
-/// adjustments, through the core's JSON reader. A position in that text would mean nothing to
-/// the caller, so the error carries none.
+/// Reads an encounter from the JSON value a Python caller's data stands for: through the
+/// shared quick reader, or, when it gives up, through the core's JSON reader after the Python
+/// adjustments. A position in that text would mean nothing to the caller, so the error carries
+/// none.
 pub(crate) fn read_encounter(
     mut value: Json,
     int_attributes: &[String],
 ) -> Result<offramp::Encounter, offramp::EncounterError> {
+    if let Some(mut input) = crate::reader::JsonInput::new(&value)
+        && let Ok(encounter) = crate::reader::read_encounter(&mut input, int_attributes)
+    {
+        return Ok(encounter);
+    }
     normalise_encounter(&mut value, int_attributes);
     offramp::Encounter::from_json(&value.text()).map_err(|e| match e {
         offramp::EncounterError::Invalid { field, message, .. } => {
@@ -355,20 +361,24 @@ pub(crate) fn read_encounter(
 }
 
 /// Adjusts an encounter object for Python data before the core reads it: whole-number floats
-/// become integers for `age`, `intercept` and the attributes named in `int_attributes`.
+/// become integers in the fields the shared reader reads as whole numbers (`age`,
+/// `intercept`) and in the attributes named in `int_attributes`.
 pub(crate) fn normalise_encounter(value: &mut Json, int_attributes: &[String]) {
-    for key in ["age", "intercept"] {
-        if let Some(v) = value.get_mut(key) {
-            whole(v);
-        }
-    }
-    if !int_attributes.is_empty()
-        && let Some(attrs) = value.get_mut("attributes")
-    {
-        for name in int_attributes {
-            if let Some(v) = attrs.get_mut(name) {
-                whole(v);
+    use crate::reader::Kind;
+    for (key, kind) in crate::reader::fields() {
+        let Some(v) = value.get_mut(key) else {
+            continue;
+        };
+        match kind {
+            Kind::Whole => whole(v),
+            Kind::Attributes => {
+                for name in int_attributes {
+                    if let Some(a) = v.get_mut(name) {
+                        whole(a);
+                    }
+                }
             }
+            _ => {}
         }
     }
 }

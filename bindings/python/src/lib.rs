@@ -16,6 +16,7 @@ mod enums;
 mod errors;
 mod fast;
 mod program;
+mod reader;
 mod router;
 mod sim;
 

@@ -465,5 +465,5 @@ impl PyRouter {
 /// The encounter fields a table may have.
 #[pyfunction]
 pub(crate) fn _encounter_fields() -> Vec<&'static str> {
-    arrow_in::field_names().to_vec()
+    crate::reader::field_names()
 }
