@@ -873,3 +873,151 @@ pub(crate) fn decode(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow_array::builder::{ListBuilder, StringBuilder};
+    use arrow_array::{Float64Array, Int64Array, ListArray, StringArray};
+    use arrow_buffer::OffsetBuffer;
+    use arrow_schema::{Field, Fields};
+
+    use super::*;
+
+    fn strings(values: &[&str]) -> ArrayRef {
+        Arc::new(StringArray::from(values.to_vec()))
+    }
+
+    fn structs(fields: Vec<(&str, ArrayRef)>) -> StructArray {
+        StructArray::from(
+            fields
+                .into_iter()
+                .map(|(name, a)| (Arc::new(Field::new(name, a.data_type().clone(), true)), a))
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// One row with every field, as typed columns.
+    fn full_batch() -> RecordBatch {
+        let mut needs = ListBuilder::new(StringBuilder::new());
+        needs.values().append_value("sud");
+        needs.values().append_value("homelessness");
+        needs.append(true);
+        let mut flags = ListBuilder::new(StringBuilder::new());
+        flags.values().append_value("weapon");
+        flags.append(true);
+        let offense = structs(vec![
+            ("nibrs", strings(&["35A"])),
+            ("level", strings(&["misdemeanor"])),
+            ("violent", Arc::new(BooleanArray::from(vec![false]))),
+        ]);
+        let offenses = ListArray::new(
+            Arc::new(Field::new("item", offense.data_type().clone(), true)),
+            OffsetBuffer::from_lengths([1]),
+            Arc::new(offense),
+            None,
+        );
+        let columns: Vec<(&str, ArrayRef)> = vec![
+            ("id", strings(&["e-full"])),
+            ("at", strings(&["2026-03-02T14:05:00-08:00"])),
+            ("responder", strings(&["law_enforcement"])),
+            ("source", strings(&["call_for_service"])),
+            ("needs", Arc::new(needs.finish())),
+            (
+                "overdose",
+                Arc::new(structs(vec![
+                    ("at", strings(&["2026-03-01T10:00:00-08:00"])),
+                    ("naloxone", Arc::new(BooleanArray::from(vec![true]))),
+                ])),
+            ),
+            ("offenses", Arc::new(offenses)),
+            ("flags", Arc::new(flags.finish())),
+            ("age", Arc::new(Float64Array::from(vec![34.0]))),
+            ("language", strings(&["spa"])),
+            ("consent", strings(&["verbal"])),
+            (
+                "location",
+                Arc::new(structs(vec![
+                    ("lat", Arc::new(Float64Array::from(vec![47.6]))),
+                    ("lon", Arc::new(Float64Array::from(vec![-122.3]))),
+                ])),
+            ),
+            ("intercept", Arc::new(Int64Array::from(vec![1]))),
+            (
+                "attributes",
+                Arc::new(structs(vec![
+                    ("priors", Arc::new(Float64Array::from(vec![2.0]))),
+                    ("unit", strings(&["north"])),
+                ])),
+            ),
+        ];
+        let fields: Fields = columns
+            .iter()
+            .map(|(name, a)| Field::new(*name, a.data_type().clone(), true))
+            .collect();
+        let arrays = columns.into_iter().map(|(_, a)| a).collect();
+        RecordBatch::try_new(Arc::new(arrow_schema::Schema::new(fields)), arrays)
+            .expect("a valid batch")
+    }
+
+    #[test]
+    fn a_row_with_every_field_is_read_on_the_fast_path_as_the_core_reads_it() {
+        let batch = full_batch();
+        let names: Vec<&str> = batch
+            .schema_ref()
+            .fields()
+            .iter()
+            .map(|f| f.name().as_str())
+            .collect();
+        assert_eq!(names, crate::reader::field_names());
+        let ints = vec!["priors".to_string()];
+        let table = Table::of_batch(&batch);
+        let mut row = Row {
+            table: &table,
+            i: 0,
+            seen: 0,
+        };
+        let fast = read_encounter(&mut row, &ints).expect("the fast path reads it");
+        let core = Encounter::from_json(
+            r#"{"id":"e-full","at":"2026-03-02T14:05:00-08:00","responder":"law_enforcement",
+            "source":"call_for_service","needs":["sud","homelessness"],
+            "overdose":{"at":"2026-03-01T10:00:00-08:00","naloxone":true},
+            "offenses":[{"nibrs":"35A","level":"misdemeanor","violent":false}],
+            "flags":["weapon"],"age":34,"language":"spa","consent":"verbal",
+            "location":{"lat":47.6,"lon":-122.3},"intercept":1,
+            "attributes":{"priors":2,"unit":"north"}}"#,
+        )
+        .expect("the core reads it");
+        assert_eq!(fast, core);
+        assert_eq!(
+            decode(&batch, 0..1, &ints).map_err(|(i, _)| i),
+            Ok(vec![core])
+        );
+    }
+
+    #[test]
+    fn an_unknown_column_leaves_the_row_to_the_core() {
+        let batch = full_batch();
+        let mut fields: Vec<Field> = batch
+            .schema_ref()
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone())
+            .collect();
+        fields.push(Field::new("respondr", DataType::Utf8, true));
+        let mut columns = batch.columns().to_vec();
+        columns.push(strings(&["fire"]));
+        let batch = RecordBatch::try_new(Arc::new(arrow_schema::Schema::new(fields)), columns)
+            .expect("a valid batch");
+        let table = Table::of_batch(&batch);
+        let mut row = Row {
+            table: &table,
+            i: 0,
+            seen: 0,
+        };
+        assert_eq!(read_encounter(&mut row, &[]), Err(Slow));
+        let (row, e) = decode(&batch, 0..1, &[]).expect_err("refused");
+        assert_eq!((row, e.field()), (0, "respondr"));
+    }
+}

@@ -71,6 +71,7 @@ fn _offramp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(case::case_graph, m)?)?;
     m.add_function(wrap_pyfunction!(enums::_vocabulary, m)?)?;
     m.add_function(wrap_pyfunction!(router::_encounter_fields, m)?)?;
+    m.add_function(wrap_pyfunction!(router::_read_encounters, m)?)?;
     m.add_function(wrap_pyfunction!(sim::_scenario_from_file, m)?)?;
     m.add_function(wrap_pyfunction!(sim::_scenario_from_text, m)?)?;
     m.add_function(wrap_pyfunction!(sim::_scenario_to_toml, m)?)?;

@@ -462,8 +462,31 @@ impl PyRouter {
     }
 }
 
-/// The encounter fields a table may have.
+/// The encounter fields the shared reader reads (the fields a table may have).
 #[pyfunction]
 pub(crate) fn _encounter_fields() -> Vec<&'static str> {
     crate::reader::field_names()
+}
+
+/// The encounters of anything `route_many` takes, as `Encounter`s: lets the tests check that
+/// every way in reads every field alike. `int_attributes` are the attributes a program would
+/// declare `int`.
+#[pyfunction]
+#[pyo3(signature = (data, int_attributes = Vec::new()))]
+pub(crate) fn _read_encounters(
+    data: &Bound<'_, PyAny>,
+    int_attributes: Vec<String>,
+) -> PyResult<Vec<PyEncounter>> {
+    shield(|| {
+        let py = data.py();
+        let input = read_input(data, &int_attributes, "_read_encounters")?;
+        match into_encounters(input, &int_attributes) {
+            Ok(encounters) => Ok(encounters
+                .into_iter()
+                .map(|inner| PyEncounter { inner })
+                .collect()),
+            Err(Failure::Row(row, e)) => Err(encounter_error(py, &e, Some(row))),
+            Err(Failure::Arrow(m)) => Err(offramp_error(py, m)),
+        }
+    })
 }

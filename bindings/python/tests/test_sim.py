@@ -148,7 +148,7 @@ def test_sweep_on_a_two_worker_local_cluster() -> None:
         host="127.0.0.1", dashboard_address=None,
     ) as cluster, Client(cluster) as client:
         out = sim.sweep(s, grid, replications=2, seed=3, client=client)
-        again = sim.sweep(s, grid, replications=2, seed=3, client=client)
+        again = sim.sweep(s, grid, replications=2, seed=3, client=cluster.scheduler_address)
         replayed = sim.sweep(
             s.replace({"scenario.days": None}), {"behaviour.offer.default": [0.0, 1.0]},
             replications=1, seed=3, client=client, encounters=lead_encounters(),

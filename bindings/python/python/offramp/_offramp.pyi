@@ -2,9 +2,14 @@
 
 import datetime
 import os
-from typing import Any, Literal, Mapping, Sequence, Union, final
+from typing import Any, Iterable, Literal, Mapping, Sequence, Union, final
 
 import pyarrow
+
+# pandas and polars are optional: a stub is never run, and for a user without them the names
+# below are unknown to the type checker (so any value passes there).
+import pandas
+import polars
 
 from offramp._enums import (
     CaseEvent,
@@ -24,6 +29,16 @@ from offramp._enums import (
 _Path = Union[str, os.PathLike[str]]
 _Time = Union[datetime.datetime, str]
 _EncounterInput = Union["Encounter", Mapping[str, Any], str, bytes]
+#: What ``route_many`` and ``offramp.sim`` read many encounters from: an Arrow table (or
+#: anything with the Arrow C stream interface), a data frame, or encounters one by one.
+_Encounters = Union[
+    pyarrow.Table,
+    pyarrow.RecordBatch,
+    pyarrow.RecordBatchReader,
+    pandas.DataFrame,
+    polars.DataFrame,
+    Iterable[Union["Encounter", Mapping[str, Any]]],
+]
 
 __all__ = [
     "__version__",
@@ -49,6 +64,7 @@ __all__ = [
     "case_graph",
     "_vocabulary",
     "_encounter_fields",
+    "_read_encounters",
     "_scenario_from_file",
     "_scenario_from_text",
     "_scenario_to_toml",
@@ -503,7 +519,7 @@ class Router:
         """Routes one encounter: an ``Encounter``, a dict in the JSON shape, or JSON text."""
     def explain(self, encounter: _EncounterInput) -> str:
         """Routes one encounter and explains the decision in sentences."""
-    def route_many(self, data: Any) -> pyarrow.Table:
+    def route_many(self, data: _Encounters) -> pyarrow.Table:
         """Routes many encounters on every core and returns a ``pyarrow.Table`` of decisions."""
     def update_capacity(
         self,
@@ -623,7 +639,10 @@ def _vocabulary() -> dict[str, list[str | int]]:
     """The core's vocabularies, for the test suite."""
 
 def _encounter_fields() -> list[str]:
-    """The encounter fields a table may have."""
+    """The encounter fields the shared reader reads (the fields a table may have)."""
+
+def _read_encounters(data: _Encounters, int_attributes: list[str] = ...) -> list[Encounter]:
+    """The encounters of anything ``route_many`` takes (for the tests)."""
 
 def _scenario_from_file(path: _Path) -> str:
     """A scenario file, read and checked, as JSON text (see ``offramp.sim.Scenario``)."""
@@ -644,6 +663,6 @@ def _simulate(
     seed: int | None = None,
     replications: int | None = None,
     threads: int | None = None,
-    encounters: Any = None,
+    encounters: _Encounters | None = None,
 ) -> tuple[str, list[tuple[str, str]]]:
     """Runs a scenario (JSON text) without the GIL: ``run.json`` and ``(table, csv)`` pairs."""

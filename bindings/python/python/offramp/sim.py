@@ -43,7 +43,9 @@ from offramp._errors import SimulationError
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["TABLES", "Scenario", "SimResults", "run", "sweep"]
+    from offramp._offramp import _Encounters
+
+__all__ = ["TABLES", "Scenario", "SimResults", "SimulationError", "run", "sweep"]
 
 _Path = Union[str, "os.PathLike[str]"]
 
@@ -289,7 +291,9 @@ class SimResults:
         )
 
 
-def _with_person(scenario: Scenario, encounters: Any, person_attribute: Optional[str]) -> Scenario:
+def _with_person(
+    scenario: Scenario, encounters: Optional["_Encounters"], person_attribute: Optional[str]
+) -> Scenario:
     """The scenario with ``replay.person_attribute`` set, for encounters given in memory."""
     if person_attribute is None:
         return scenario
@@ -312,7 +316,7 @@ def run(
     seed: Optional[int] = None,
     replications: Optional[int] = None,
     threads: Optional[int] = None,
-    encounters: Any = None,
+    encounters: Optional["_Encounters"] = None,
     person_attribute: Optional[str] = None,
 ) -> SimResults:
     """Runs a scenario (or a scenario file): every replication with and without the program,
@@ -342,7 +346,7 @@ def run(
 # ------------------------------------------------------------------------------ sweep
 
 
-_Grid = Union[Mapping[str, Sequence[Any]], Iterable[Mapping[str, Any]]]
+_Grid = Union[Mapping[str, Sequence[Any]], Sequence[Mapping[str, Any]]]
 
 
 def _grid_points(grid: _Grid) -> List[Dict[str, Any]]:
@@ -362,7 +366,7 @@ def _sweep_task(
     changes: Dict[str, Any],
     seed: int,
     replication: int,
-    encounters: Any = None,
+    encounters: Optional["_Encounters"] = None,
 ) -> Dict[str, str]:
     """One (parameter set, replication): runs in a Dask worker, returns CSV text per table."""
     scenario = Scenario(scenario_json).replace(changes)
@@ -421,21 +425,22 @@ def sweep(
     *,
     replications: Optional[int] = None,
     seed: Optional[int] = None,
-    client: Optional["Client"] = None,
+    client: Union["Client", str, None] = None,
     tables: Optional[Sequence[str]] = None,
-    encounters: Any = None,
+    encounters: Optional["_Encounters"] = None,
     person_attribute: Optional[str] = None,
 ) -> SweepResults:
     """Runs a parameter grid on a Dask cluster: one task per (parameter set, replication),
     each running one replication (with and without the program) in a worker.
 
     ``grid`` maps dotted scenario paths to the values to try (every combination is run), or is
-    a list of dicts, one per parameter set. ``client`` is a ``dask.distributed.Client``; without
+    a list of dicts, one per parameter set. ``client`` is a ``dask.distributed.Client``, or the
+    address of a scheduler (``"tcp://HOST:8786"``: a client is connected for the call); without
     one, the current default client is used (``distributed.get_client()``), and failing that a
     ``LocalCluster`` is started for the call. To use a real cluster, start a scheduler and
     workers (``dask scheduler``; ``dask worker tcp://HOST:8786 --nthreads 1`` on each machine,
-    with ``offramp[sim]`` installed and the scenario's files at the same paths) and pass
-    ``Client("tcp://HOST:8786")``.
+    with ``offramp[sim]`` installed and the scenario's files at the same paths) and pass its
+    address.
 
     Replication ``r`` of every point uses the same seed, derived from ``seed`` (the scenario's
     by default) and ``r``, so points are compared on common random numbers; the results do not
@@ -460,7 +465,9 @@ def sweep(
         scenario.replace(p)  # refuse a bad grid before sending anything
     names = [t for t in (tables or TABLES) if t != "summary"]
     own: Optional[Client] = None
-    if client is None:
+    if isinstance(client, str):
+        own = client = Client(client)  # type: ignore[no-untyped-call]
+    elif client is None:
         try:
             client = get_client()
         except ValueError:

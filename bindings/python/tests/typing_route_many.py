@@ -1,0 +1,44 @@
+"""Checked by ``mypy --strict`` in ``scripts/test-python``, not run: ``route_many`` and
+``offramp.sim`` take the table and sequence types they accept, and refuse others (with
+``warn_unused_ignores``, an ignore that is not needed fails the check, so ``Any`` would too)."""
+
+from typing import Any, Dict, List
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+
+import offramp
+import offramp.sim
+
+
+def accepted(router: offramp.Router, scenario: offramp.sim.Scenario) -> None:
+    rows: List[Dict[str, Any]] = [{"id": "a", "at": "2026-01-01T00:00:00Z", "needs": ["sud"]}]
+    table = pa.Table.from_pylist(rows)
+    router.route_many(rows)
+    router.route_many([{"id": "a", "at": "2026-01-01T00:00:00Z", "age": 30}])
+    router.route_many([offramp.Encounter.from_dict(r) for r in rows])
+    router.route_many(offramp.Encounter.from_dict(r) for r in rows)
+    router.route_many(table)
+    router.route_many(table.to_batches()[0])
+    router.route_many(table.to_reader())
+    router.route_many(pd.DataFrame(rows))
+    router.route_many(pl.DataFrame(rows))
+    offramp.sim.run(scenario, encounters=table)
+    offramp.sim.run(scenario, encounters=rows)
+
+
+def refused(router: offramp.Router, scenario: offramp.sim.Scenario) -> None:
+    router.route_many(3)  # type: ignore[arg-type]
+    router.route_many({"id": "a", "at": "2026-01-01T00:00:00Z"})  # type: ignore[dict-item]
+    router.route_many(["{}"])  # type: ignore[list-item]
+    offramp.sim.run(scenario, encounters=3)  # type: ignore[arg-type]
+
+
+def errors() -> None:
+    from offramp.sim import SimulationError
+
+    try:
+        offramp.sim.Scenario.from_toml("")
+    except SimulationError as e:
+        print(e.field)
