@@ -12,7 +12,7 @@
 //! list of structs, `needs` and `flags` lists of text, `attributes` a struct). A null is "not
 //! recorded"; `at` may be RFC 3339 text or a timestamp column with a time zone.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
@@ -418,11 +418,15 @@ enum AttrCol<'a> {
 const UNKNOWN: usize = usize::MAX;
 const MISSING: usize = usize::MAX - 1;
 
+/// How many keys a table remembers the column of (the encounter has about twenty, nested
+/// ones included); a key numbered past this is looked up by name every time.
+const REMEMBERED: usize = 32;
+
 /// The columns of a batch, or the fields of a struct column, for the shared reader.
 struct Table<'a> {
     columns: Vec<(&'a str, &'a dyn Array, OnceCell<Col<'a>>)>,
     /// The column position of each key, by [`Key::slot`], found on first use.
-    positions: RefCell<Vec<usize>>,
+    positions: [Cell<usize>; REMEMBERED],
 }
 
 impl<'a> Table<'a> {
@@ -431,7 +435,7 @@ impl<'a> Table<'a> {
             columns: columns
                 .map(|(name, array)| (name, array, OnceCell::new()))
                 .collect(),
-            positions: RefCell::new(Vec::new()),
+            positions: std::array::from_fn(|_| Cell::new(UNKNOWN)),
         }
     }
 
@@ -457,29 +461,21 @@ impl<'a> Table<'a> {
     }
 
     /// The position of `key`'s column, if the table has one.
+    #[inline]
     fn position(&self, key: &Key) -> Option<usize> {
-        let slot = key.slot();
         let find = || {
             self.columns
                 .iter()
                 .position(|(name, _, _)| *name == key.name())
                 .unwrap_or(MISSING)
         };
-        let position = match self.positions.try_borrow_mut() {
-            Ok(mut positions) => {
-                if positions.len() <= slot {
-                    positions.resize(slot + 1, UNKNOWN);
-                }
-                match positions.get_mut(slot) {
-                    Some(p) if *p == UNKNOWN => {
-                        *p = find();
-                        *p
-                    }
-                    Some(p) => *p,
-                    None => find(),
-                }
+        let position = match self.positions.get(key.slot()) {
+            Some(cell) if cell.get() != UNKNOWN => cell.get(),
+            Some(cell) => {
+                cell.set(find());
+                cell.get()
             }
-            Err(_) => find(),
+            None => find(),
         };
         (position != MISSING).then_some(position)
     }
