@@ -27,7 +27,7 @@ use pyo3::sync::Interned;
 use pyo3::types::PyString;
 
 use crate::convert::Json;
-use crate::enums::{Vocabulary, lookup};
+use crate::enums::lookup;
 
 /// The quick reader gave up: the core's JSON reader must decide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +106,7 @@ macro_rules! vocabulary_word {
                 lookup::<$ty>(obj)
             }
             fn example() -> Option<Self> {
-                <$ty as Vocabulary>::all().first().copied()
+                <$ty>::ALL.first().copied()
             }
         }
     )+};
