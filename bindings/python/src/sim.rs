@@ -68,18 +68,22 @@ pub(crate) fn _scenario_from_file(py: Python<'_>, path: std::path::PathBuf) -> P
 }
 
 /// Reads a scenario from TOML (`json=False`) or JSON text; relative paths are resolved against
-/// `base` when given. Returns the scenario as JSON text.
+/// `base` when given. Returns the scenario as JSON text. With `keyed`, the JSON was built from
+/// a dict, not typed: errors name the dotted key, not a line and column of the internal text.
 #[pyfunction]
-#[pyo3(signature = (text, name, base=None, json=false))]
+#[pyo3(signature = (text, name, base=None, json=false, keyed=false))]
 pub(crate) fn _scenario_from_text(
     py: Python<'_>,
     text: &str,
     name: &str,
     base: Option<std::path::PathBuf>,
     json: bool,
+    keyed: bool,
 ) -> PyResult<String> {
     shield(|| {
-        let mut s = if json {
+        let mut s = if keyed {
+            Scenario::from_json_keyed(text, name)
+        } else if json {
             Scenario::from_json(text, name)
         } else {
             Scenario::from_toml(text, name)

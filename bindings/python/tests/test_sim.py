@@ -113,6 +113,18 @@ def test_parse_errors_and_missing_files() -> None:
         sim.Scenario.from_file(LEAD).replace({"scenario.days": "many"})
 
 
+def test_replace_errors_name_the_dotted_key() -> None:
+    with pytest.raises(offramp.SimulationError) as bad_type:
+        sim.Scenario.from_file(LEAD).replace({"scenario.population": "many"})
+    assert bad_type.value.field == "scenario.population"
+    assert bad_type.value.line is None and bad_type.value.column is None
+    assert "`scenario.population`" in str(bad_type.value)
+    with pytest.raises(offramp.SimulationError) as out_of_range:
+        sim.Scenario.from_file(LEAD).replace({"behaviour.accept.default": 1.5})
+    assert out_of_range.value.field == "behaviour.accept.default"
+    assert out_of_range.value.line is None
+
+
 def test_program_that_does_not_load_is_a_program_error(tmp_path: Path) -> None:
     s = sim.Scenario.from_file(LEAD).replace({"scenario.program": str(tmp_path / "nope.toml")})
     with pytest.raises(offramp.ProgramError):

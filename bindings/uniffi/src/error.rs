@@ -18,6 +18,8 @@ pub struct Diagnostic {
     pub message: String,
     /// A hint, such as the name that was probably meant.
     pub help: Option<String>,
+    /// The problem as one line, as the core writes it: `FILE:LINE:COL: message (help)`.
+    pub text: String,
 }
 
 impl From<&offramp::Diagnostic> for Diagnostic {
@@ -28,6 +30,7 @@ impl From<&offramp::Diagnostic> for Diagnostic {
             column: to_u32(d.column),
             message: d.message.clone(),
             help: d.help.clone(),
+            text: d.to_string(),
         }
     }
 }
@@ -115,17 +118,7 @@ impl fmt::Display for OfframpError {
                 if diagnostics.is_empty() {
                     return f.write_str(detail);
                 }
-                let lines: Vec<String> = diagnostics
-                    .iter()
-                    .map(|d| {
-                        let help = d
-                            .help
-                            .as_ref()
-                            .map(|h| format!(" ({h})"))
-                            .unwrap_or_default();
-                        format!("{}:{}:{}: {}{help}", d.file, d.line, d.column, d.message)
-                    })
-                    .collect();
+                let lines: Vec<&str> = diagnostics.iter().map(|d| d.text.as_str()).collect();
                 f.write_str(&lines.join("\n"))
             }
             OfframpError::InvalidEncounter {

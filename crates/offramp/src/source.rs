@@ -1,7 +1,205 @@
-//! Positions in a source file: byte offsets, lines and columns.
+//! Source files and what is wrong in them: positions (byte offsets, lines and columns), where
+//! a key path's value sits as the TOML or JSON parser reports it, and [`Diagnostic`], the one
+//! type every loader (programs, directories, taxonomy mappings, scenarios) reports through.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::sync::Arc;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// One problem found in a file (a program, a directory, a taxonomy mapping or a scenario),
+/// with where it is.
+///
+/// [`Display`](fmt::Display) gives one line, `FILE:LINE:COL: message (help)` (`FILE: message`
+/// when no position is known); [`Diagnostic::render`] adds a snippet of the file with the place
+/// marked, as `offramp check` prints it. It is also a [`miette::Diagnostic`].
+///
+/// ```
+/// let e = offramp::Program::from_toml("[program]\nid = \"Bad Id\"\n", "p.toml").unwrap_err();
+/// let d = &e.diagnostics()[0];
+/// assert_eq!((d.line, d.column), (2, 6));
+/// assert_eq!(d.code, "offramp::program");
+/// assert!(d.render().starts_with("p.toml:2:6: error: program id `Bad Id` must be"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Diagnostic {
+    /// What kind of file the problem is in: `offramp::program`, `offramp::directory`,
+    /// `offramp::taxonomy` or `offramp::scenario`.
+    #[serde(default)]
+    pub code: String,
+    /// The file (or the name given for text).
+    pub file: String,
+    /// 1-based line; 0 when no position is known (the problem is then named by `path`).
+    pub line: usize,
+    /// 1-based column, in characters; 0 when unknown.
+    pub column: usize,
+    /// The dotted key path of the value at fault (`pathways[0].rules[1].when`), when the
+    /// problem is about one value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// What is wrong.
+    pub message: String,
+    /// A hint, such as the name that was probably meant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Byte range in the file (empty at 0 when no position is known).
+    pub span: Range<usize>,
+    /// The file's text, for snippets.
+    #[serde(skip)]
+    #[schemars(skip)]
+    source_text: Option<Arc<str>>,
+}
+
+impl Diagnostic {
+    /// A problem with no position yet.
+    pub(crate) fn new(code: &str, file: &str, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code: code.to_string(),
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            path: None,
+            message: message.into(),
+            help: None,
+            span: 0..0,
+            source_text: None,
+        }
+    }
+
+    /// The same problem at `span` of `text` (clamped to the text and to character boundaries).
+    pub(crate) fn at(mut self, text: &Arc<str>, span: Range<usize>) -> Diagnostic {
+        let start = floor_boundary(text, span.start.min(text.len()));
+        let end = floor_boundary(text, span.end.clamp(start, text.len()));
+        let (line, column) = line_col(text, start);
+        self.line = line;
+        self.column = column;
+        self.span = start..end;
+        self.source_text = Some(text.clone());
+        self
+    }
+
+    /// The same problem about the value at a dotted key path.
+    pub(crate) fn with_path(mut self, path: impl Into<String>) -> Diagnostic {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The same problem with a hint.
+    pub(crate) fn with_help(mut self, help: Option<String>) -> Diagnostic {
+        self.help = help;
+        self
+    }
+
+    /// `:LINE:COL`, `:LINE`, or nothing, as known.
+    fn place(&self) -> String {
+        match (self.line, self.column) {
+            (0, _) => String::new(),
+            (l, 0) => format!(":{l}"),
+            (l, c) => format!(":{l}:{c}"),
+        }
+    }
+
+    /// `FILE:LINE:COL: error: message`, then a snippet of the file with the place marked and
+    /// any help; what `offramp check` prints. Without the file's text, the first line and the
+    /// help only.
+    pub fn render(&self) -> String {
+        let mut out = format!("{}{}: error: {}\n", self.file, self.place(), self.message);
+        let snippet = self
+            .source_text
+            .as_ref()
+            .filter(|_| self.line > 0)
+            .and_then(|text| {
+                let handler = miette::GraphicalReportHandler::new_themed(
+                    miette::GraphicalTheme::unicode_nocolor(),
+                )
+                .with_context_lines(1);
+                let report = Snippet {
+                    message: self.message.clone(),
+                    src: miette::NamedSource::new(&self.file, text.clone()),
+                    span: (self.span.start, self.span.len()).into(),
+                    help: self.help.clone(),
+                };
+                let mut rendered = String::new();
+                handler.render_report(&mut rendered, &report).ok()?;
+                // The first line repeats the message; keep the snippet and help.
+                Some(rendered.lines().skip(1).collect::<Vec<_>>().join("\n"))
+            });
+        match (snippet, &self.help) {
+            (Some(s), _) => {
+                out.push_str(&s);
+                out.push('\n');
+            }
+            (None, Some(h)) => out.push_str(&format!("  help: {h}\n")),
+            (None, None) => {}
+        }
+        out
+    }
+}
+
+/// Every diagnostic rendered (see [`Diagnostic::render`]), one after another.
+pub(crate) fn render_all(diagnostics: &[Diagnostic]) -> String {
+    diagnostics.iter().map(Diagnostic::render).collect()
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}: {}", self.file, self.place(), self.message)?;
+        if let Some(h) = &self.help {
+            write!(f, " ({h})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source_text
+            .as_ref()
+            .filter(|_| self.line > 0)
+            .map(|t| t as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.source_code()?;
+        let label = miette::LabeledSpan::new_with_span(
+            Some("here".into()),
+            (self.span.start, self.span.len()),
+        );
+        Some(Box::new(std::iter::once(label)))
+    }
+}
+
+/// What the graphical handler renders: the message, the named source, the place and the help.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+struct Snippet {
+    message: String,
+    #[source_code]
+    src: miette::NamedSource<Arc<str>>,
+    #[label("here")]
+    span: miette::SourceSpan,
+    #[help]
+    help: Option<String>,
+}
 
 /// 1-based line and column (in characters) of a byte offset in a file's text; an offset inside
-/// a character counts as that character's start. Every loader's errors use it.
+/// a character counts as that character's start.
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..floor_boundary(text, offset.min(text.len()))];
     let line = before.matches('\n').count() + 1;
@@ -17,8 +215,8 @@ pub(crate) fn floor_boundary(s: &str, mut i: usize) -> usize {
     i
 }
 
-/// The byte offset of a 1-based line and column (the column counted in bytes); 0 for line 0,
-/// the end of the text for a line past the last.
+/// The byte offset of a 1-based line and column (the column counted in bytes, as serde_json
+/// reports it); 0 for line 0, the end of the text for a line past the last.
 pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     if line == 0 {
         return 0;
@@ -31,4 +229,229 @@ pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
         offset += l.len();
     }
     text.len()
+}
+
+/// The byte offset of a 1-based line and column counted in characters (as [`line_col`] gives
+/// them).
+pub(crate) fn char_offset(text: &str, line: usize, column: usize) -> usize {
+    let start = offset_of(text, line, 1);
+    let within: usize = text
+        .get(start..)
+        .unwrap_or("")
+        .chars()
+        .take_while(|c| *c != '\n')
+        .take(column.saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
+    start + within
+}
+
+/// A parser's message without the position serde_json appends (` at line 3 column 9`).
+pub(crate) fn without_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
+}
+
+/// The syntax of a source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Syntax {
+    /// TOML.
+    Toml,
+    /// JSON.
+    Json,
+}
+
+/// One step of a dotted key path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step<'p> {
+    Key(&'p str),
+    Index(usize),
+}
+
+/// `behaviour.accept.default`, `ages[2].max`, `pathways[0].rules[1].when` as steps.
+fn steps(path: &str) -> Vec<Step<'_>> {
+    let mut out = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (name, mut rest) = part.find('[').map_or((part, ""), |i| part.split_at(i));
+        if !name.is_empty() {
+            out.push(Step::Key(name));
+        }
+        while let Some(r) = rest.strip_prefix('[') {
+            let Some(end) = r.find(']') else { break };
+            if let Ok(i) = r[..end].parse() {
+                out.push(Step::Index(i));
+            }
+            rest = &r[end + 1..];
+        }
+    }
+    out
+}
+
+/// Where the value at a dotted key path sits in `text` (its key instead, with `key`), as the
+/// parser reports it. When the path goes further than the text, the deepest part that exists;
+/// `None` when not even its first key is there, or the text does not parse.
+pub(crate) fn span_of(text: &str, syntax: Syntax, path: &str, key: bool) -> Option<Range<usize>> {
+    let steps = steps(path);
+    match syntax {
+        Syntax::Toml => toml_span(text, &steps, key),
+        Syntax::Json => json_span(text, &steps, key),
+    }
+}
+
+fn toml_span(text: &str, steps: &[Step<'_>], key: bool) -> Option<Range<usize>> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).ok()?;
+    let mut value: Option<&toml::Spanned<DeValue<'_>>> = None;
+    let mut best = None;
+    for (i, step) in steps.iter().enumerate() {
+        let last = i + 1 == steps.len();
+        let next = match (*step, value.map(toml::Spanned::get_ref)) {
+            (Step::Key(k), None) => doc.get_ref().iter().find(|(n, _)| n.get_ref() == k),
+            (Step::Key(k), Some(DeValue::Table(t))) => t.iter().find(|(n, _)| n.get_ref() == k),
+            (Step::Index(n), Some(DeValue::Array(a))) => match a.get(n) {
+                Some(item) => {
+                    best = Some(item.span());
+                    value = Some(item);
+                    continue;
+                }
+                None => break,
+            },
+            _ => break,
+        };
+        let Some((name, v)) = next else { break };
+        best = Some(if last && key { name.span() } else { v.span() });
+        value = Some(v);
+    }
+    best
+}
+
+fn json_span(text: &str, steps: &[Step<'_>], key: bool) -> Option<Range<usize>> {
+    let start_of = |s: &str| (s.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+    let mut current: &RawValue = serde_json::from_str(text).ok()?;
+    let mut best = None;
+    for (i, step) in steps.iter().enumerate() {
+        let last = i + 1 == steps.len();
+        let next: Option<&RawValue> = match *step {
+            Step::Key(k) => serde_json::from_str::<BTreeMap<String, &RawValue>>(current.get())
+                .ok()
+                .and_then(|m| m.get(k).copied()),
+            Step::Index(n) => serde_json::from_str::<Vec<&RawValue>>(current.get())
+                .ok()
+                .and_then(|v| v.get(n).copied()),
+        };
+        let Some(next) = next else { break };
+        let start = start_of(next.get());
+        let value = start..start + next.get().len();
+        best = Some(match step {
+            Step::Key(_) if last && key => json_key_before(text, start).unwrap_or(value),
+            _ => value,
+        });
+        current = next;
+    }
+    best
+}
+
+/// The quoted key before the value starting at `value_start`: `"key"` `:` and white space
+/// lie between them, as the parser has accepted them.
+fn json_key_before(text: &str, value_start: usize) -> Option<Range<usize>> {
+    let before = text.get(..value_start)?.trim_end();
+    let before = before.strip_suffix(':')?.trim_end();
+    let close = before.len().checked_sub(1)?;
+    let bytes = before.as_bytes();
+    let mut i = close;
+    while i > 0 {
+        i -= 1;
+        if bytes[i] == b'"' {
+            let backslashes = bytes[..i].iter().rev().take_while(|b| **b == b'\\').count();
+            if backslashes % 2 == 0 {
+                return Some(i..close + 1);
+            }
+        }
+    }
+    None
+}
+
+/// The file offset of byte `offset` of a string value whose literal (quotes included) is
+/// `literal` starting at `literal_start`. Escapes are accounted for as JSON writes them, which
+/// TOML's basic strings share.
+pub(crate) fn offset_in_string(
+    literal: &str,
+    literal_start: usize,
+    value: &str,
+    offset: usize,
+) -> usize {
+    let (open, close) = if literal.starts_with("\"\"\"") || literal.starts_with("'''") {
+        (3, 3)
+    } else if literal.starts_with('"') || literal.starts_with('\'') {
+        (1, 1)
+    } else {
+        (0, 0)
+    };
+    let mut body_start = open;
+    if open == 3 {
+        // A newline right after the opening delimiter is not part of the value.
+        let rest = literal.get(3..).unwrap_or("");
+        body_start += if rest.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(rest.starts_with('\n'))
+        };
+    }
+    let body = literal
+        .get(body_start..literal.len().saturating_sub(close))
+        .unwrap_or("");
+    let prefix = value
+        .get(..floor_boundary(value, offset.min(value.len())))
+        .unwrap_or("");
+    let within = if body == value || literal.starts_with('\'') {
+        prefix.len()
+    } else {
+        serde_json::to_string(prefix).map_or(prefix.len(), |s| s.len().saturating_sub(2))
+    };
+    literal_start + body_start + within.min(body.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_paths_are_found_where_the_parser_read_them() {
+        let toml = "[a]\nb = [1, {c = \"x\"}]\n\n[[d]]\ne = 1\n[[d]]\ne = 22\n";
+        let at = |path: &str, key: bool| span_of(toml, Syntax::Toml, path, key).map(|s| &toml[s]);
+        assert_eq!(at("a.b[1].c", false), Some("\"x\""));
+        assert_eq!(at("a.b[1].c", true), Some("c"));
+        assert_eq!(at("d[1].e", false), Some("22"));
+        assert_eq!(at("a.b[7]", false), Some("[1, {c = \"x\"}]"));
+        assert_eq!(at("nothing", false), None);
+
+        let json = r#"{"a": {"b": [1, {"c": "x"}]}, "d": [{"e": 1}, {"e": 22}]}"#;
+        let at = |path: &str, key: bool| span_of(json, Syntax::Json, path, key).map(|s| &json[s]);
+        assert_eq!(at("a.b[1].c", false), Some("\"x\""));
+        assert_eq!(at("a.b[1].c", true), Some("\"c\""));
+        assert_eq!(at("d[1].e", false), Some("22"));
+        assert_eq!(at("nothing", false), None);
+    }
+
+    #[test]
+    fn offsets_inside_strings_skip_quotes_and_escapes() {
+        assert_eq!(offset_in_string("\"abc\"", 10, "abc", 1), 12);
+        assert_eq!(offset_in_string("\"a\\\"bc\"", 0, "a\"bc", 2), 4);
+        assert_eq!(offset_in_string("'''\nabc'''", 0, "abc", 0), 4);
+    }
+
+    #[test]
+    fn a_diagnostic_renders_its_place_snippet_and_help() {
+        let text: Arc<str> = "a = 1\nb = 2\n".into();
+        let d = Diagnostic::new("offramp::test", "f.toml", "b is wrong")
+            .at(&text, 10..11)
+            .with_help(Some("try 3".into()));
+        assert_eq!(d.to_string(), "f.toml:2:5: b is wrong (try 3)");
+        let r = d.render();
+        assert!(r.starts_with("f.toml:2:5: error: b is wrong\n"), "{r}");
+        assert!(r.contains("b = 2") && r.contains("try 3"), "{r}");
+        let bare = Diagnostic::new("offramp::test", "<spec>", "x: is wrong").with_path("x");
+        assert_eq!(bare.render(), "<spec>: error: x: is wrong\n");
+    }
 }

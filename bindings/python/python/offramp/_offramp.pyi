@@ -648,9 +648,9 @@ def _scenario_from_file(path: _Path) -> str:
     """A scenario file, read and checked, as JSON text (see ``offramp.sim.Scenario``)."""
 
 def _scenario_from_text(
-    text: str, name: str, base: _Path | None = None, json: bool = False
+    text: str, name: str, base: _Path | None = None, json: bool = False, keyed: bool = False
 ) -> str:
-    """A scenario from TOML or JSON text, as JSON text."""
+    """A scenario from TOML or JSON text, as JSON text; with ``keyed``, errors name dotted keys."""
 
 def _scenario_to_toml(scenario: str) -> str:
     """A scenario's JSON text as TOML."""

@@ -92,8 +92,9 @@ class Scenario:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], name: str = "<scenario>") -> "Scenario":
-        """A scenario from a dict of the same structure as the TOML."""
-        return cls.from_json(json.dumps(data), name)
+        """A scenario from a dict of the same structure as the TOML. Errors name the dotted
+        key of the value at fault (``scenario.days``)."""
+        return cls(_offramp._scenario_from_text(json.dumps(data), name, None, True, True))
 
     def to_dict(self) -> Dict[str, Any]:
         """Every value, defaults included, as a dict."""

@@ -1,18 +1,20 @@
 //! Checking a program's spec and compiling it: every problem found becomes a diagnostic.
 
 use std::collections::BTreeSet;
+use std::ops::Range;
+use std::sync::Arc;
 
 use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
-use super::positions::Locator;
 use super::{
-    AttributeType, CompiledPathway, CompiledRule, Diagnostic, Program, ProgramSpec, RuleSpec,
+    AttributeType, CODE, CompiledPathway, CompiledRule, Diagnostic, Program, ProgramSpec, RuleSpec,
 };
 use crate::domain::{Pathway, Responder, closest};
 use crate::providers::model::{Needs, kind_bit, kind_words};
 use crate::rules::compile::{AttrInfo, AttrKind, Env, always_protected, compile};
 use crate::rules::{self, ParseError, format_duration, parse_duration};
+use crate::source::{Syntax, offset_in_string, span_of};
 use crate::text::Text;
 
 pub(super) fn valid_id(id: &str) -> bool {
@@ -30,34 +32,82 @@ pub(super) const LAW_NAMES: [&str; 4] = [
     "emergency_mental_health_hold",
 ];
 
-pub(super) struct Builder<'a> {
-    pub(super) file: &'a str,
-    pub(super) loc: Locator<'a>,
-    pub(super) diags: Vec<Diagnostic>,
+/// The text a spec was read from, to place diagnostics.
+pub(super) struct Origin<'a> {
+    pub(super) text: &'a Arc<str>,
+    pub(super) syntax: Syntax,
+}
+
+/// Collects every problem found while checking a spec.
+struct Builder<'a> {
+    file: &'a str,
+    /// None for a spec built in code: problems are then named by their key path.
+    origin: Option<Origin<'a>>,
+    diags: Vec<Diagnostic>,
 }
 
 impl Builder<'_> {
-    pub(super) fn error_at(&mut self, text: &str, message: String, help: Option<String>) {
-        let placed = self.loc.place(text);
-        let span = if placed.found {
-            placed.base..placed.file_offset(text.len())
-        } else {
-            0..0
+    /// A problem at `span` of the text, or named by `path` when there is no text.
+    fn diagnostic_at(
+        &self,
+        path: &str,
+        span: Option<Range<usize>>,
+        message: String,
+        help: Option<String>,
+    ) -> Diagnostic {
+        let d = match &self.origin {
+            Some(o) => Diagnostic::new(CODE, self.file, message).at(o.text, span.unwrap_or(0..0)),
+            None if path.is_empty() => Diagnostic::new(CODE, self.file, message),
+            None => Diagnostic::new(CODE, self.file, format!("{path}: {message}")),
         };
-        let d = self.loc.diagnostic(self.file, span, message, help);
+        let d = d.with_help(help);
+        if path.is_empty() {
+            d
+        } else {
+            d.with_path(path)
+        }
+    }
+
+    /// Where the value at `path` (its key, with `key`) is in the text.
+    fn span(&self, path: &str, key: bool) -> Option<Range<usize>> {
+        let o = self.origin.as_ref()?;
+        if path.is_empty() {
+            return None;
+        }
+        span_of(o.text, o.syntax, path, key)
+    }
+
+    /// A problem with the value at `path`.
+    fn error_at(&mut self, path: &str, message: String, help: Option<String>) {
+        let d = self.diagnostic_at(path, self.span(path, false), message, help);
         self.diags.push(d);
     }
 
-    pub(super) fn rule(
+    /// A problem with the value at `path`, whose message names the path already.
+    fn error_naming(&mut self, path: &str, message: String, help: Option<String>) {
+        let d = self
+            .diagnostic_at("", self.span(path, false), message, help)
+            .with_path(path);
+        self.diags.push(d);
+    }
+
+    /// A problem with the key at `path` (an attribute's name).
+    fn error_at_key(&mut self, path: &str, message: String, help: Option<String>) {
+        let d = self.diagnostic_at(path, self.span(path, true), message, help);
+        self.diags.push(d);
+    }
+
+    fn rule(
         &mut self,
         spec: &RuleSpec,
         env: &Env,
         seen: &mut BTreeSet<String>,
         what: &str,
+        path: &str,
     ) -> Option<(CompiledRule, bool)> {
         if !valid_id(&spec.id) {
             self.error_at(
-                &spec.id,
+                &format!("{path}.id"),
                 format!(
                     "{what} id `{}` must be lower-case letters, digits, `-`, `_` or `.`",
                     spec.id
@@ -67,12 +117,13 @@ impl Builder<'_> {
         }
         if !seen.insert(spec.id.clone()) {
             self.error_at(
-                &spec.id,
+                &format!("{path}.id"),
                 format!("{what} id `{}` is used twice", spec.id),
                 Some("give every rule its own id".into()),
             );
         }
-        let placed = self.loc.place(&spec.when);
+        let when_path = format!("{path}.when");
+        let when_span = self.span(&when_path, false);
         let result = rules::parse(&spec.when)
             .map_err(|e| vec![e])
             .and_then(|expr| compile(&expr, env));
@@ -114,9 +165,16 @@ impl Builder<'_> {
                     help,
                 } in errors
                 {
-                    let file_span = placed.file_offset(span.start)..placed.file_offset(span.end);
-                    let d = self.loc.diagnostic(
-                        self.file,
+                    let file_span = match (&self.origin, &when_span) {
+                        (Some(o), Some(at)) => {
+                            let literal = o.text.get(at.clone()).unwrap_or("");
+                            let place = |i| offset_in_string(literal, at.start, &spec.when, i);
+                            Some(place(span.start)..place(span.end))
+                        }
+                        _ => when_span.clone(),
+                    };
+                    let d = self.diagnostic_at(
+                        &when_path,
                         file_span,
                         format!("in {what} `{}`: {message}", spec.id),
                         help,
@@ -130,23 +188,22 @@ impl Builder<'_> {
 }
 
 impl Program {
+    /// Checks and compiles a spec; `origin` is the text it was read from, if any, to place
+    /// the diagnostics.
     pub(super) fn build(
         spec: ProgramSpec,
-        text: &str,
+        origin: Option<Origin<'_>>,
         name: &str,
     ) -> Result<Program, Vec<Diagnostic>> {
         let mut b = Builder {
             file: name,
-            loc: Locator {
-                src: text,
-                used: BTreeSet::new(),
-            },
+            origin,
             diags: Vec::new(),
         };
         let info = &spec.program;
         if !valid_id(&info.id) {
             b.error_at(
-                &info.id,
+                "program.id",
                 format!(
                     "program id `{}` must be lower-case letters, digits, `-`, `_` or `.`",
                     info.id
@@ -163,7 +220,7 @@ impl Program {
                 )
                 .map(|s| format!("did you mean `{s}`?"));
                 b.error_at(
-                    &info.timezone,
+                    "program.timezone",
                     format!("`{}` is not an IANA time zone", info.timezone),
                     help,
                 );
@@ -174,15 +231,15 @@ impl Program {
             Ok(d) if d > 0 => d,
             Ok(_) => {
                 b.error_at(
-                    &spec.windows.naloxone_plus,
+                    "windows.naloxone_plus",
                     "the Naloxone Plus window must be longer than zero".into(),
                     None,
                 );
                 0
             }
             Err(e) => {
-                b.error_at(
-                    &spec.windows.naloxone_plus,
+                b.error_naming(
+                    "windows.naloxone_plus",
                     format!("windows.naloxone_plus: {}", e.message),
                     e.help,
                 );
@@ -195,57 +252,62 @@ impl Program {
                 Ok(d) if d > 0 => Some(d),
                 Ok(_) => {
                     b.error_at(
-                        &ch.term,
+                        "charge_hold.term",
                         "the charge-hold term must be longer than zero".into(),
                         None,
                     );
                     None
                 }
                 Err(e) => {
-                    b.error_at(&ch.term, format!("charge_hold.term: {}", e.message), e.help);
+                    b.error_naming(
+                        "charge_hold.term",
+                        format!("charge_hold.term: {}", e.message),
+                        e.help,
+                    );
                     None
                 }
             },
         };
         let mut attrs = Vec::new();
         for (aname, a) in &spec.attributes {
+            let apath = format!("attributes.{aname}");
             let ident_ok = aname
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && aname.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !ident_ok {
-                b.error_at(
-                    aname,
+                b.error_at_key(
+                    &apath,
                     format!("attribute name `{aname}` must be letters, digits and `_`"),
                     None,
                 );
             }
             match (a.ty, a.values.is_empty()) {
-                (AttributeType::Enum, true) => b.error_at(
-                    aname,
+                (AttributeType::Enum, true) => b.error_at_key(
+                    &apath,
                     format!("attribute `{aname}` is an enum but lists no `values`"),
                     Some("add `values = [\"low\", \"high\"]`".into()),
                 ),
                 (AttributeType::Enum, false) => {
                     let distinct: BTreeSet<&String> = a.values.iter().collect();
                     if distinct.len() != a.values.len() {
-                        b.error_at(
-                            aname,
+                        b.error_at_key(
+                            &apath,
                             format!("attribute `{aname}` lists a value twice"),
                             None,
                         );
                     }
                     if a.values.len() > 64 {
-                        b.error_at(
-                            aname,
+                        b.error_at_key(
+                            &apath,
                             format!("attribute `{aname}` has more than 64 values"),
                             None,
                         );
                     }
                 }
-                (_, false) => b.error_at(
-                    aname,
+                (_, false) => b.error_at_key(
+                    &apath,
                     format!("attribute `{aname}` has `values`, which only an enum may have"),
                     Some("set `type = \"enum\"`".into()),
                 ),
@@ -279,26 +341,28 @@ impl Program {
 
         let mut seen_ids = BTreeSet::new();
         let mut exclusions = Vec::new();
-        for ex in &spec.exclusions {
-            if let Some((r, _)) = b.rule(ex, &env, &mut seen_ids, "exclusion") {
+        for (i, ex) in spec.exclusions.iter().enumerate() {
+            let path = format!("exclusions[{i}]");
+            if let Some((r, _)) = b.rule(ex, &env, &mut seen_ids, "exclusion", &path) {
                 exclusions.push(r);
             }
         }
         if spec.pathways.is_empty() {
-            b.diags.push(b.loc.diagnostic(
-                name,
-                0..0,
+            b.error_at(
+                "",
                 "the program offers no pathways".into(),
                 Some("add a `[[pathways]]` table".into()),
-            ));
+            );
         }
         let mut seen_pathways = BTreeSet::new();
         let mut pathways = Vec::new();
-        for p in &spec.pathways {
+        for (pi, p) in spec.pathways.iter().enumerate() {
             let pw_text = p.pathway.as_str();
+            let pw_path = format!("pathways[{pi}]");
+            let pw_name = format!("{pw_path}.pathway");
             if !seen_pathways.insert(p.pathway) {
                 b.error_at(
-                    pw_text,
+                    &pw_name,
                     format!("pathway `{pw_text}` is listed twice"),
                     Some("list each pathway once, with several rules".into()),
                 );
@@ -311,7 +375,7 @@ impl Program {
                     }
                     if list.is_empty() {
                         b.error_at(
-                            pw_text,
+                            &pw_name,
                             format!("pathway `{pw_text}` lists no responders"),
                             None,
                         );
@@ -326,9 +390,12 @@ impl Program {
             let oi = p.pathway == Pathway::OfficerIntervention;
             if oi {
                 if let Some(list) = &p.responders {
-                    for r in list.iter().filter(|r| !r.is_law_enforcement()) {
+                    for (ri, r) in list.iter().enumerate() {
+                        if r.is_law_enforcement() {
+                            continue;
+                        }
                         b.error_at(
-                            r.as_str(),
+                            &format!("{pw_path}.responders[{ri}]"),
                             format!("officer_intervention is for law enforcement only, but its responders include `{r}`"),
                             Some("list only `law_enforcement` and `co_responder`".into()),
                         );
@@ -342,21 +409,22 @@ impl Program {
             let charge_hold = p.charge_hold.unwrap_or(oi && spec.charge_hold.is_some());
             if charge_hold && spec.charge_hold.is_none() {
                 b.error_at(
-                    pw_text,
+                    &pw_name,
                     format!("pathway `{pw_text}` holds charges, but the program has no `[charge_hold]` term"),
                     Some("add `[charge_hold]` with `term = \"90d\"`".into()),
                 );
             }
             if p.rules.is_empty() {
                 b.error_at(
-                    pw_text,
+                    &pw_name,
                     format!("pathway `{pw_text}` has no rules, so no one could ever be eligible"),
                     Some("add `[[pathways.rules]]` with an `id` and a `when`; `when = \"true\"` admits everyone".into()),
                 );
             }
             let mut rules_c = Vec::new();
-            for r in &p.rules {
-                if let Some((c, reads_responder)) = b.rule(r, &env, &mut seen_ids, "rule") {
+            for (ri, r) in p.rules.iter().enumerate() {
+                let path = format!("{pw_path}.rules[{ri}]");
+                if let Some((c, reads_responder)) = b.rule(r, &env, &mut seen_ids, "rule", &path) {
                     if oi && reads_responder {
                         let admitted: Vec<&str> = Responder::ALL
                             .iter()
@@ -367,7 +435,7 @@ impl Program {
                             .collect();
                         if !admitted.is_empty() {
                             b.error_at(
-                                &r.when,
+                                &format!("{path}.when"),
                                 format!(
                                     "officer_intervention rule `{}` admits non-police responders ({})",
                                     r.id,
@@ -381,8 +449,9 @@ impl Program {
                 }
             }
             let mut excl_c = Vec::new();
-            for ex in &p.exclusions {
-                if let Some((c, _)) = b.rule(ex, &env, &mut seen_ids, "exclusion") {
+            for (ei, ex) in p.exclusions.iter().enumerate() {
+                let path = format!("{pw_path}.exclusions[{ei}]");
+                if let Some((c, _)) = b.rule(ex, &env, &mut seen_ids, "exclusion", &path) {
                     excl_c.push(c);
                 }
             }
@@ -411,7 +480,7 @@ impl Program {
                 needs: p.providers.as_ref().map(|n| {
                     if n.kinds.is_empty() {
                         b.error_at(
-                            pw_text,
+                            &format!("{pw_path}.providers.kinds"),
                             format!("pathway `{pw_text}` lists no provider `kinds`"),
                             Some(
                                 "name at least one service kind, e.g. `kinds = [\"moud\"]`".into(),
@@ -422,7 +491,7 @@ impl Program {
                         && !(d.is_finite() && d > 0.0)
                     {
                         b.error_at(
-                            pw_text,
+                            &format!("{pw_path}.providers.max_distance_km"),
                             format!(
                                 "pathway `{pw_text}`: `max_distance_km` must be a positive number"
                             ),
@@ -431,7 +500,7 @@ impl Program {
                     }
                     if n.limit == Some(0) {
                         b.error_at(
-                            pw_text,
+                            &format!("{pw_path}.providers.limit"),
                             format!("pathway `{pw_text}`: `limit` must be at least 1"),
                             None,
                         );
@@ -454,12 +523,11 @@ impl Program {
         if let Some(area) = &spec.service_area
             && !(area.max_distance_km.is_finite() && area.max_distance_km > 0.0)
         {
-            b.diags.push(b.loc.diagnostic(
-                name,
-                0..0,
+            b.error_naming(
+                "service_area.max_distance_km",
                 "service_area.max_distance_km must be a positive number".into(),
                 None,
-            ));
+            );
         }
         if !b.diags.is_empty() {
             b.diags.sort_by_key(|d| d.span.start);

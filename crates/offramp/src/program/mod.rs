@@ -1,7 +1,6 @@
 //! Programs: the file format (`spec`), loading with diagnostics, and compilation (`build`).
 
 mod build;
-mod positions;
 mod spec;
 #[cfg(test)]
 mod tests;
@@ -11,55 +10,23 @@ pub use spec::{
     ProgramSpec, ProviderNeedsSpec, RuleSpec, ServiceArea, Windows,
 };
 
-use std::collections::BTreeSet;
-use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
 use chrono_tz::Tz;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use crate::domain::Pathway;
 use crate::providers::model::Needs;
 use crate::rules::compile::{Compiled, Env};
 use crate::rules::format_duration;
-use crate::source::offset_of;
+pub use crate::source::Diagnostic;
+use crate::source::{Syntax, offset_of, render_all, without_position};
 use crate::text::Text;
-use positions::Locator;
+use build::Origin;
 
-/// One problem found in a program file, with where it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Diagnostic {
-    /// The file (or the name given for text).
-    pub file: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column, in characters.
-    pub column: usize,
-    /// What is wrong.
-    pub message: String,
-    /// A hint, such as the name that was probably meant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub help: Option<String>,
-    /// Byte range in the file.
-    pub span: Range<usize>,
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )?;
-        if let Some(h) = &self.help {
-            write!(f, " ({h})")?;
-        }
-        Ok(())
-    }
-}
+/// The code of every program diagnostic.
+const CODE: &str = "offramp::program";
 
 /// A program could not be loaded.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -83,18 +50,6 @@ pub enum ProgramError {
     },
 }
 
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{message}")]
-struct Rendered {
-    message: String,
-    #[source_code]
-    src: miette::NamedSource<Arc<str>>,
-    #[label("here")]
-    span: miette::SourceSpan,
-    #[help]
-    help: Option<String>,
-}
-
 impl ProgramError {
     /// The diagnostics (empty for an I/O error).
     pub fn diagnostics(&self) -> &[Diagnostic] {
@@ -107,38 +62,10 @@ impl ProgramError {
     /// Every diagnostic as `FILE:LINE:COL: message`, followed by a snippet of the source with
     /// the place marked and any suggestion: what `offramp check` prints.
     pub fn render(&self) -> String {
-        let ProgramError::Invalid {
-            diagnostics,
-            source_text,
-        } = self
-        else {
-            return self.to_string();
-        };
-        let handler =
-            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-                .with_context_lines(1);
-        let mut out = String::new();
-        for d in diagnostics {
-            out.push_str(&format!(
-                "{}:{}:{}: error: {}\n",
-                d.file, d.line, d.column, d.message
-            ));
-            let len = d.span.end.saturating_sub(d.span.start);
-            let report = Rendered {
-                message: d.message.clone(),
-                src: miette::NamedSource::new(&d.file, source_text.clone()),
-                span: (d.span.start, len).into(),
-                help: d.help.clone(),
-            };
-            let mut snippet = String::new();
-            if handler.render_report(&mut snippet, &report).is_ok() {
-                // The first line repeats the message; keep the snippet and help.
-                let body: Vec<&str> = snippet.lines().skip(1).collect();
-                out.push_str(&body.join("\n"));
-                out.push('\n');
-            }
+        match self {
+            ProgramError::Invalid { diagnostics, .. } => render_all(diagnostics),
+            ProgramError::Io { .. } => self.to_string(),
         }
-        out
     }
 }
 
@@ -242,40 +169,50 @@ impl Program {
             diagnostics,
             source_text: source_text.clone(),
         };
-        let loc = Locator {
-            src: text,
-            used: BTreeSet::new(),
+        let at = |message: &str, span: Range<usize>| {
+            vec![Diagnostic::new(CODE, name, message.trim()).at(&source_text, span)]
         };
-        let spec: ProgramSpec = match format {
-            Format::Toml => toml::from_str(text).map_err(|e| {
-                let span = e.span().unwrap_or(0..0);
-                invalid(vec![loc.diagnostic(
-                    name,
-                    span,
-                    e.message().trim().to_string(),
-                    None,
-                )])
-            })?,
-            Format::Json => serde_json::from_str(text).map_err(|e| {
-                let offset = offset_of(text, e.line(), e.column());
-                let msg = e.to_string();
-                let msg = msg
-                    .rfind(" at line ")
-                    .map_or(msg.as_str(), |i| &msg[..i])
-                    .to_string();
-                invalid(vec![loc.diagnostic(name, offset..offset, msg, None)])
-            })?,
+        let (spec, syntax): (ProgramSpec, Syntax) = match format {
+            Format::Toml => (
+                toml::from_str(text)
+                    .map_err(|e| invalid(at(e.message(), e.span().unwrap_or(0..0))))?,
+                Syntax::Toml,
+            ),
+            Format::Json => (
+                serde_json::from_str(text).map_err(|e| {
+                    let offset = offset_of(text, e.line(), e.column());
+                    invalid(at(without_position(&e.to_string()), offset..offset))
+                })?,
+                Syntax::Json,
+            ),
         };
-        Program::build(spec, text, name).map_err(invalid)
+        let origin = Origin {
+            text: &source_text,
+            syntax,
+        };
+        Program::build(spec, Some(origin), name).map_err(invalid)
     }
 
     /// Compiles a program from its spec (as built in code rather than read from a file).
+    /// There is no text to point into, so each diagnostic names the dotted key path of the
+    /// value at fault (`pathways[0].rules[1].when: ...`) and has no line or column.
+    ///
+    /// ```
+    /// use offramp::{Program, ProgramSpec};
+    /// let text = "[program]\nid = \"p\"\njurisdiction = \"X\"\ntimezone = \"UTC\"\n\
+    ///     [[pathways]]\npathway = \"self_referral\"\n[[pathways.rules]]\nid = \"r\"\nwhen = \"true\"\n";
+    /// let mut spec: ProgramSpec = toml::from_str(text).unwrap();
+    /// spec.pathways[0].rules[0].when = "age >".into();
+    /// let e = Program::from_spec(spec).unwrap_err();
+    /// let d = &e.diagnostics()[0];
+    /// assert_eq!(d.path.as_deref(), Some("pathways[0].rules[0].when"));
+    /// assert_eq!(d.line, 0);
+    /// assert!(e.to_string().starts_with("<program>: pathways[0].rules[0].when: in rule `r`:"), "{e}");
+    /// ```
     pub fn from_spec(spec: ProgramSpec) -> Result<Program, ProgramError> {
-        let text = toml::to_string(&spec).unwrap_or_default();
-        let source_text: Arc<str> = text.as_str().into();
-        Program::build(spec, &text, "<program>").map_err(|diagnostics| ProgramError::Invalid {
+        Program::build(spec, None, "<program>").map_err(|diagnostics| ProgramError::Invalid {
             diagnostics,
-            source_text,
+            source_text: "".into(),
         })
     }
 

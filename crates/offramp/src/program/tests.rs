@@ -211,3 +211,43 @@ fn io_errors_name_the_path() {
             .starts_with("/nonexistent/p.toml: cannot read")
     );
 }
+
+#[test]
+fn positions_come_from_the_parser_not_from_searching() {
+    // The same id twice: the second one is the one at fault.
+    let text = GOOD.replace(
+        "[[pathways]]",
+        "[[exclusions]]\nid = \"violent\"\nwhen = \"true\"\n\n[[pathways]]",
+    );
+    let d = errors(&text);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].message.contains("used twice"), "{d:?}");
+    let second = text.match_indices("\"violent\"").nth(1).unwrap().0;
+    assert_eq!(d[0].span.start, second, "{d:?}");
+    assert_eq!(d[0].path.as_deref(), Some("exclusions[1].id"));
+    assert_eq!(d[0].code, "offramp::program");
+}
+
+#[test]
+fn specs_built_in_code_name_the_key_path() {
+    let mut spec = Program::from_toml(GOOD, "p.toml").unwrap().spec().clone();
+    spec.pathways[0].rules[0].when = "any offenses (drugg)".into();
+    spec.program.timezone = "Mars/Olympus".into();
+    let err = Program::from_spec(spec).unwrap_err();
+    let d = err.diagnostics();
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert!(d.iter().all(|x| x.line == 0 && x.file == "<program>"));
+    let paths: Vec<&str> = d.iter().filter_map(|x| x.path.as_deref()).collect();
+    assert_eq!(paths, ["program.timezone", "pathways[0].rules[0].when"]);
+    assert!(
+        err.to_string()
+            .contains("<program>: pathways[0].rules[0].when: in rule `possession`:"),
+        "{err}"
+    );
+    assert!(
+        err.render()
+            .starts_with("<program>: error: program.timezone: "),
+        "{}",
+        err.render()
+    );
+}

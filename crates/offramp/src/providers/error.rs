@@ -2,6 +2,9 @@
 //! directory reader.
 
 use std::fmt;
+use std::sync::Arc;
+
+use crate::source::{Diagnostic, char_offset, offset_of};
 
 /// Something incomplete in a directory that did not stop it loading.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +71,22 @@ pub enum DirectoryError {
         column: usize,
         /// The parser's reason.
         message: String,
+        /// The text read, for snippets.
+        source_text: Option<Arc<str>>,
+    },
+    /// The text is not TOML, or not offramp's directory format.
+    #[error("{file}: line {line}, column {column}: -: {message}")]
+    Toml {
+        /// The file.
+        file: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The parser's reason.
+        message: String,
+        /// The text read, for snippets.
+        source_text: Option<Arc<str>>,
     },
     /// A CSV file could not be parsed.
     #[error("{file}: row {row}: -: not valid CSV: {message}")]
@@ -145,6 +164,75 @@ pub enum DirectoryError {
 }
 
 impl DirectoryError {
+    /// The error as a [`Diagnostic`] (code `offramp::directory`): at a line and column of the
+    /// file, with a snippet, when the parser gave one; else naming the record and field.
+    ///
+    /// ```
+    /// use offramp::providers::hsds::{from_json_str, LoadOptions};
+    /// let e = from_json_str("[\n  {\"id\": }\n]", "bad.json", &LoadOptions::default()).unwrap_err();
+    /// let d = e.diagnostic();
+    /// assert_eq!((d.line, d.column), (2, 10));
+    /// assert!(e.render().starts_with("bad.json:2:10: error: not valid JSON: expected value"), "{}", e.render());
+    /// assert!(e.render().contains(r#"{"id": }"#));
+    /// ```
+    pub fn diagnostic(&self) -> Diagnostic {
+        const CODE: &str = "offramp::directory";
+        match self {
+            DirectoryError::Io { file, message } => {
+                Diagnostic::new(CODE, file, format!("cannot read the file: {message}"))
+            }
+            DirectoryError::Json {
+                file,
+                line,
+                column,
+                message,
+                source_text,
+            } => {
+                let d = Diagnostic::new(CODE, file, format!("not valid JSON: {message}"));
+                match source_text {
+                    Some(t) if *line > 0 => {
+                        let at = offset_of(t, *line, *column);
+                        d.at(t, at..at)
+                    }
+                    _ => d,
+                }
+            }
+            DirectoryError::Toml {
+                file,
+                line,
+                column,
+                message,
+                source_text,
+            } => {
+                let d = Diagnostic::new(CODE, file, message.clone());
+                match source_text {
+                    Some(t) if *line > 0 => {
+                        let at = char_offset(t, *line, *column);
+                        d.at(t, at..at)
+                    }
+                    _ => d,
+                }
+            }
+            other => {
+                let text = other.to_string();
+                let message = text
+                    .strip_prefix(&format!("{}: ", other.file()))
+                    .unwrap_or(&text)
+                    .to_string();
+                let d = Diagnostic::new(CODE, other.file(), message);
+                match other.field() {
+                    "-" => d,
+                    field => d.with_path(field.to_string()),
+                }
+            }
+        }
+    }
+
+    /// The error as `offramp check` prints it: see [`Diagnostic::render`].
+    pub fn render(&self) -> String {
+        self.diagnostic().render()
+    }
+
     /// The file the error is in.
     ///
     /// ```
@@ -156,6 +244,7 @@ impl DirectoryError {
         match self {
             DirectoryError::Io { file, .. }
             | DirectoryError::Json { file, .. }
+            | DirectoryError::Toml { file, .. }
             | DirectoryError::Csv { file, .. }
             | DirectoryError::Shape { file, .. }
             | DirectoryError::MissingField { file, .. }
@@ -175,7 +264,10 @@ impl DirectoryError {
     pub fn record(&self) -> String {
         match self {
             DirectoryError::Io { .. } => "-".into(),
-            DirectoryError::Json { line, column, .. } => format!("line {line}, column {column}"),
+            DirectoryError::Json { line, column, .. }
+            | DirectoryError::Toml { line, column, .. } => {
+                format!("line {line}, column {column}")
+            }
             DirectoryError::Csv { row, .. } => format!("row {row}"),
             DirectoryError::Shape { record, .. }
             | DirectoryError::MissingField { record, .. }
@@ -196,6 +288,7 @@ impl DirectoryError {
         match self {
             DirectoryError::Io { .. }
             | DirectoryError::Json { .. }
+            | DirectoryError::Toml { .. }
             | DirectoryError::Csv { .. }
             | DirectoryError::Shape { .. } => "-",
             DirectoryError::MissingField { field, .. }

@@ -152,10 +152,12 @@ impl Directory {
     pub fn from_toml(text: &str, name: &str) -> Result<Directory, DirectoryError> {
         let spec: DirectorySpec = toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-            DirectoryError::Shape {
+            DirectoryError::Toml {
                 file: name.into(),
-                record: format!("line {line}, column {column}"),
+                line,
+                column,
                 message: e.message().trim().to_string(),
+                source_text: Some(text.into()),
             }
         })?;
         Directory::checked(spec.organizations, spec.services, Vec::new(), name)
@@ -167,7 +169,8 @@ impl Directory {
             file: name.into(),
             line: e.line(),
             column: e.column(),
-            message: e.to_string(),
+            message: crate::source::without_position(&e.to_string()).to_string(),
+            source_text: Some(text.into()),
         })?;
         Directory::checked(spec.organizations, spec.services, Vec::new(), name)
     }

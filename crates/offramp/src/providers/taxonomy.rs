@@ -63,12 +63,12 @@
 //! ```
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 
 use super::model::{Intake, Population, ServiceKind};
-use crate::source::line_col;
+use crate::source::{Diagnostic, Syntax, char_offset, line_col, span_of};
 
 /// The mapping shipped with offramp.
 const DEFAULT_TOML: &str = include_str!("../../data/taxonomy-default.toml");
@@ -182,6 +182,8 @@ pub enum TaxonomyError {
         column: usize,
         /// What was wrong.
         message: String,
+        /// The text read, for snippets.
+        source_text: Option<Arc<str>>,
     },
     /// A `[[term]]` entry is incomplete or names something offramp does not know.
     #[error("{name}: term {entry}: {field}: {message}")]
@@ -194,7 +196,67 @@ pub enum TaxonomyError {
         field: String,
         /// What was wrong and what was expected.
         message: String,
+        /// The text read, for snippets.
+        source_text: Option<Arc<str>>,
     },
+}
+
+impl TaxonomyError {
+    /// The error as a [`Diagnostic`] (code `offramp::taxonomy`), at the place the TOML parser
+    /// read the entry's key, with a snippet.
+    ///
+    /// ```
+    /// use offramp::providers::taxonomy::TaxonomyMap;
+    /// let e = TaxonomyMap::from_toml("[[term]]\ncode = \"X\"\nkinds = [\"detox\"]\n", "m.toml")
+    ///     .unwrap_err();
+    /// let d = e.diagnostic();
+    /// assert_eq!((d.line, d.column, d.path.as_deref()), (3, 1, Some("term[0].kinds")));
+    /// assert!(e.render().starts_with("m.toml:3:1: error: term 1: kinds:"), "{}", e.render());
+    /// ```
+    pub fn diagnostic(&self) -> Diagnostic {
+        const CODE: &str = "offramp::taxonomy";
+        match self {
+            TaxonomyError::Toml {
+                name,
+                line,
+                column,
+                message,
+                source_text,
+            } => {
+                let d = Diagnostic::new(CODE, name, message.clone());
+                match source_text {
+                    Some(t) if *line > 0 => {
+                        let at = char_offset(t, *line, *column);
+                        d.at(t, at..at)
+                    }
+                    _ => d,
+                }
+            }
+            TaxonomyError::Entry {
+                name,
+                entry,
+                field,
+                message,
+                source_text,
+            } => {
+                let path = format!("term[{}].{field}", entry.saturating_sub(1));
+                let d = Diagnostic::new(CODE, name, format!("term {entry}: {field}: {message}"));
+                let span = source_text
+                    .as_ref()
+                    .and_then(|t| Some((t, span_of(t, Syntax::Toml, &path, true)?)));
+                match span {
+                    Some((t, at)) => d.at(t, at),
+                    None => d,
+                }
+                .with_path(path)
+            }
+        }
+    }
+
+    /// The error as `offramp check` prints it: see [`Diagnostic::render`].
+    pub fn render(&self) -> String {
+        self.diagnostic().render()
+    }
 }
 
 /// What one taxonomy term means to offramp: the union of every mapping entry it matches.
@@ -419,6 +481,7 @@ impl TaxonomyMap {
     /// assert!(err.to_string().starts_with("m.toml: term 1: kinds:"));
     /// ```
     pub fn from_toml(text: &str, name: &str) -> Result<TaxonomyMap, TaxonomyError> {
+        let source_text: Arc<str> = text.into();
         let spec: FileSpec = toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
             TaxonomyError::Toml {
@@ -426,6 +489,7 @@ impl TaxonomyMap {
                 line,
                 column,
                 message: e.message().trim().to_string(),
+                source_text: Some(text.into()),
             }
         })?;
         let mut scopes: HashMap<String, Vec<String>> = HashMap::new();
@@ -443,6 +507,7 @@ impl TaxonomyMap {
                 entry: entry_no,
                 field: field.to_string(),
                 message,
+                source_text: Some(source_text.clone()),
             };
             let mut effect = TermEffect {
                 populations_only: t.populations_only,
@@ -863,7 +928,8 @@ mod tests {
                 name: "a.toml".into(),
                 entry: 1,
                 field: "code".into(),
-                message: "give `code` or `name` (a string or a list of strings)".into()
+                message: "give `code` or `name` (a string or a list of strings)".into(),
+                source_text: Some("[[term]]\nkinds = [\"moud\"]\n".into()),
             }
         );
         let e = TaxonomyMap::from_toml(

@@ -341,6 +341,7 @@ fn invalid(scenario: &Scenario, field: &str, message: &str) -> SimError {
         column: 0,
         field: field.into(),
         message: message.into(),
+        source_text: None,
     })
 }
 

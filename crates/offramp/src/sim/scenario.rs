@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Consent, Flag, Level, Need, Pathway, Responder, Source};
 use crate::nibrs::NibrsCode;
 use crate::providers::ServiceKind;
-use crate::source::line_col;
+use crate::source::{Diagnostic, Syntax, char_offset, offset_of, span_of, without_position};
 
 /// A scenario could not be read or does not make sense.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -42,13 +43,15 @@ pub enum ScenarioError {
         column: usize,
         /// What is wrong.
         message: String,
+        /// The text read, for snippets (none for a scenario built in code).
+        source_text: Option<Arc<str>>,
     },
     /// A value is out of range or inconsistent with another.
     #[error("{file}{}: `{field}` {message}", place(*line, *column))]
     Invalid {
         /// The file (or the name given for text).
         file: String,
-        /// 1-based line of the key, found on a best-effort basis (0 when unknown).
+        /// 1-based line of the key, as the parser read it (0 when unknown).
         line: usize,
         /// 1-based column of the key (0 when unknown).
         column: usize,
@@ -56,6 +59,8 @@ pub enum ScenarioError {
         field: String,
         /// What was expected.
         message: String,
+        /// The text read, for snippets (none for a scenario built in code).
+        source_text: Option<Arc<str>>,
     },
 }
 
@@ -75,6 +80,70 @@ impl ScenarioError {
             ScenarioError::Invalid { field, .. } => Some(field),
             _ => None,
         }
+    }
+
+    /// The error as a [`Diagnostic`] (code `offramp::scenario`), with the scenario's text for a
+    /// snippet when it was read from one.
+    ///
+    /// ```
+    /// use offramp::sim::Scenario;
+    /// let text = "[scenario]\nprogram = \"p.toml\"\n\n[behaviour.accept]\ndefault = 1.5\n";
+    /// let e = Scenario::from_toml(text, "s.toml").unwrap_err();
+    /// let d = e.diagnostic();
+    /// assert_eq!((d.line, d.column, d.path.as_deref()), (5, 1, Some("behaviour.accept.default")));
+    /// assert!(e.render().starts_with("s.toml:5:1: error: `behaviour.accept.default` must be"));
+    /// assert!(e.render().contains("default = 1.5"));
+    /// ```
+    pub fn diagnostic(&self) -> Diagnostic {
+        const CODE: &str = "offramp::scenario";
+        match self {
+            ScenarioError::Io { path, message } => {
+                Diagnostic::new(CODE, path, format!("cannot read the scenario: {message}"))
+            }
+            ScenarioError::Parse {
+                file,
+                line,
+                column,
+                message,
+                source_text,
+            } => placed(
+                Diagnostic::new(CODE, file, message.clone()),
+                source_text,
+                *line,
+                *column,
+            ),
+            ScenarioError::Invalid {
+                file,
+                line,
+                column,
+                field,
+                message,
+                source_text,
+            } => placed(
+                Diagnostic::new(CODE, file, format!("`{field}` {message}")),
+                source_text,
+                *line,
+                *column,
+            )
+            .with_path(field.clone()),
+        }
+    }
+
+    /// `FILE:LINE:COL: error: message`, then a snippet of the scenario with the place marked,
+    /// as for every file offramp reads (see [`Diagnostic::render`]).
+    pub fn render(&self) -> String {
+        self.diagnostic().render()
+    }
+}
+
+/// A diagnostic at a line and column (in characters) of the text, when known.
+fn placed(d: Diagnostic, text: &Option<Arc<str>>, line: usize, column: usize) -> Diagnostic {
+    match text {
+        Some(t) if line > 0 => {
+            let at = char_offset(t, line, column);
+            d.at(t, at..at)
+        }
+        _ => d,
     }
 }
 
@@ -780,35 +849,79 @@ impl Scenario {
     /// Reads a scenario from TOML text; `name` is used in errors. Relative paths are kept as
     /// they are (relative to the working directory); see [`Scenario::resolve_paths`].
     pub fn from_toml(text: &str, name: &str) -> Result<Scenario, ScenarioError> {
+        let source_text: Arc<str> = text.into();
         let s: Scenario = toml::from_str(text).map_err(|e| {
             let (line, column) = e
                 .span()
-                .map(|sp| line_col(text, sp.start))
+                .map(|sp| crate::source::line_col(text, sp.start))
                 .unwrap_or((0, 0));
             ScenarioError::Parse {
                 file: name.into(),
                 line,
                 column,
                 message: crate::domain::redact_serde_message(e.message().trim()),
+                source_text: Some(source_text.clone()),
             }
         })?;
-        s.validate_in(text, name)?;
+        s.validate_in(Some((&source_text, Syntax::Toml)), name)?;
         Ok(s)
     }
 
     /// Reads a scenario from JSON text (the same structure as the TOML).
     pub fn from_json(text: &str, name: &str) -> Result<Scenario, ScenarioError> {
+        let source_text: Arc<str> = text.into();
         let s: Scenario = serde_json::from_str(text).map_err(|e| {
-            let msg = e.to_string();
-            let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
+            let (line, column) =
+                crate::source::line_col(text, offset_of(text, e.line(), e.column()));
             ScenarioError::Parse {
                 file: name.into(),
-                line: e.line(),
-                column: e.column(),
-                message: crate::domain::redact_serde_message(msg),
+                line: if e.line() == 0 { 0 } else { line },
+                column: if e.line() == 0 { 0 } else { column },
+                message: crate::domain::redact_serde_message(without_position(&e.to_string())),
+                source_text: Some(source_text.clone()),
             }
         })?;
-        s.validate_in(text, name)?;
+        s.validate_in(Some((&source_text, Syntax::Json)), name)?;
+        Ok(s)
+    }
+
+    /// Reads a scenario from JSON text that was built in code (a dict changed by key, in
+    /// Python), not written by a person: errors name the dotted key of the value at fault
+    /// (`scenario.population`), with no line or column.
+    ///
+    /// ```
+    /// use offramp::sim::Scenario;
+    /// let e = Scenario::from_json_keyed(r#"{"scenario": {"program": "p.toml", "days": "many"}}"#, "replace()")
+    ///     .unwrap_err();
+    /// assert_eq!(e.field(), Some("scenario.days"));
+    /// assert!(e.to_string().starts_with("replace(): `scenario.days` invalid type"), "{e}");
+    /// ```
+    pub fn from_json_keyed(text: &str, name: &str) -> Result<Scenario, ScenarioError> {
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+            let field = e.path().to_string();
+            let message =
+                crate::domain::redact_serde_message(without_position(&e.inner().to_string()));
+            if field.is_empty() || field == "." {
+                ScenarioError::Parse {
+                    file: name.into(),
+                    line: 0,
+                    column: 0,
+                    message,
+                    source_text: None,
+                }
+            } else {
+                ScenarioError::Invalid {
+                    file: name.into(),
+                    line: 0,
+                    column: 0,
+                    field,
+                    message,
+                    source_text: None,
+                }
+            }
+        })?;
+        s.validate_in(None, name)?;
         Ok(s)
     }
 
@@ -857,12 +970,16 @@ impl Scenario {
     /// assert_eq!(e.field(), Some("behaviour.accept.default"));
     /// ```
     pub fn validate(&self) -> Result<(), ScenarioError> {
-        self.validate_in("", "<scenario>")
+        self.validate_in(None, "<scenario>")
     }
 
-    fn validate_in(&self, text: &str, name: &str) -> Result<(), ScenarioError> {
+    fn validate_in(
+        &self,
+        origin: Option<(&Arc<str>, Syntax)>,
+        name: &str,
+    ) -> Result<(), ScenarioError> {
         let mut v = Validator {
-            text,
+            origin,
             file: name,
             error: None,
         };
@@ -1123,7 +1240,8 @@ impl Scenario {
 
 /// Collects the first problem, with its place in the text.
 struct Validator<'a> {
-    text: &'a str,
+    /// The text read and its syntax, to place problems (none for a scenario built in code).
+    origin: Option<(&'a Arc<str>, Syntax)>,
     file: &'a str,
     error: Option<ScenarioError>,
 }
@@ -1133,13 +1251,20 @@ impl Validator<'_> {
         if self.error.is_some() {
             return;
         }
-        let (line, column) = locate(self.text, field);
+        let (line, column) = self
+            .origin
+            .and_then(|(text, syntax)| {
+                let span = span_of(text, syntax, field, true)?;
+                Some(crate::source::line_col(text, span.start))
+            })
+            .unwrap_or((0, 0));
         self.error = Some(ScenarioError::Invalid {
             file: self.file.into(),
             line,
             column,
             field: field.into(),
             message: message.into(),
+            source_text: self.origin.map(|(text, _)| text.clone()),
         });
     }
 
@@ -1197,55 +1322,6 @@ impl Validator<'_> {
             );
         }
     }
-}
-
-/// Best-effort place of a dotted field (`behaviour.accept.default`, `ages[2].max`) in TOML or
-/// JSON text: the last key that is found, searched after the place of the keys before it.
-fn locate(text: &str, field: &str) -> (usize, usize) {
-    if text.is_empty() {
-        return (0, 0);
-    }
-    let mut from = 0usize;
-    let mut found = None;
-    for seg in field.split('.') {
-        let key = seg.split('[').next().unwrap_or(seg);
-        if key.is_empty() {
-            continue;
-        }
-        let hit = find_key(text, from, key);
-        if let Some(at) = hit {
-            found = Some(at);
-            from = at;
-        }
-    }
-    found.map_or((0, 0), |at| line_col(text, at))
-}
-
-/// Where `key` starts as a key after `from`: at a line start followed by `=` or `.`, inside a
-/// table header, inline after `{`/`,`, or quoted as a JSON key.
-fn find_key(text: &str, from: usize, key: &str) -> Option<usize> {
-    let hay = text.get(from..)?;
-    let bytes = hay.as_bytes();
-    let mut start = 0;
-    while let Some(i) = hay[start..].find(key) {
-        let at = start + i;
-        let before = hay[..at].trim_end_matches([' ', '\t', '"']);
-        let prev = before.as_bytes().last().copied();
-        let after = hay[at + key.len()..].trim_start_matches([' ', '\t', '"']);
-        let next = after.as_bytes().first().copied();
-        let boundary_before = at == 0
-            || !matches!(bytes.get(at - 1), Some(c) if c.is_ascii_alphanumeric() || *c == b'_');
-        let boundary_after = !matches!(bytes.get(at + key.len()), Some(c) if c.is_ascii_alphanumeric() || *c == b'_');
-        if boundary_before
-            && boundary_after
-            && matches!(prev, None | Some(b'\n' | b'[' | b'.' | b'{' | b','))
-            && matches!(next, Some(b'=' | b'.' | b']' | b':'))
-        {
-            return Some(from + at);
-        }
-        start = at + key.len();
-    }
-    None
 }
 
 impl fmt::Display for Scenario {

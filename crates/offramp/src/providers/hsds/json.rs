@@ -33,6 +33,7 @@ pub fn from_json_str(
         line: e.line(),
         column: e.column(),
         message: strip_position(&e.to_string()),
+        source_text: Some(text.into()),
     })?;
     let mut b = Builder::new(file_name, options)?;
     match &value {

@@ -61,6 +61,7 @@ pub fn from_datapackage(dir: &Path, options: &LoadOptions) -> Result<Loaded, Dir
         line: e.line(),
         column: e.column(),
         message: strip_position(&e.to_string()),
+        source_text: Some(text.as_str().into()),
     })?;
     let mut files: Vec<(&'static str, String)> = Vec::new();
     match dp.get("resources") {
