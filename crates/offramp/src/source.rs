@@ -19,7 +19,9 @@ use serde_json::value::RawValue;
 /// marked, as `offramp check` prints it. It is also a [`miette::Diagnostic`].
 ///
 /// ```
-/// let e = offramp::Program::from_toml("[program]\nid = \"Bad Id\"\n", "p.toml").unwrap_err();
+/// let text = "[program]\nid = \"Bad Id\"\njurisdiction = \"X\"\ntimezone = \"UTC\"\n\
+///     [[pathways]]\npathway = \"self_referral\"\n[[pathways.rules]]\nid = \"r\"\nwhen = \"true\"\n";
+/// let e = offramp::Program::from_toml(text, "p.toml").unwrap_err();
 /// let d = &e.diagnostics()[0];
 /// assert_eq!((d.line, d.column), (2, 6));
 /// assert_eq!(d.code, "offramp::program");
