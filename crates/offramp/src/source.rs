@@ -23,9 +23,9 @@ use serde_json::value::RawValue;
 ///     [[pathways]]\npathway = \"self_referral\"\n[[pathways.rules]]\nid = \"r\"\nwhen = \"true\"\n";
 /// let e = offramp::Program::from_toml(text, "p.toml").unwrap_err();
 /// let d = &e.diagnostics()[0];
-/// assert_eq!((d.line, d.column), (2, 6));
+/// assert_eq!((d.line, d.column), (2, 7));
 /// assert_eq!(d.code, "offramp::program");
-/// assert!(d.render().starts_with("p.toml:2:6: error: program id `Bad Id` must be"));
+/// assert!(d.render().starts_with("p.toml:2:7: error: program id `Bad Id` must be"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Diagnostic {
@@ -354,6 +354,23 @@ fn json_span(text: &str, steps: &[Step<'_>], key: bool) -> Option<Range<usize>> 
     best
 }
 
+/// The inside of a string literal (or quoted key) at `span`: without its quotes, and without
+/// the newline that may follow a multi-line string's opening quotes. Other values unchanged.
+pub(crate) fn unquoted(text: &str, span: Range<usize>) -> Range<usize> {
+    let literal = text.get(span.clone()).unwrap_or("");
+    let delimiter = ["\"\"\"", "'''", "\"", "'"]
+        .into_iter()
+        .find(|d| literal.len() >= 2 * d.len() && literal.starts_with(d) && literal.ends_with(d));
+    let Some(d) = delimiter else { return span };
+    let body = &literal[d.len()..literal.len() - d.len()];
+    let newline = match (d.len(), body.starts_with("\r\n"), body.starts_with('\n')) {
+        (3, true, _) => 2,
+        (3, _, true) => 1,
+        _ => 0,
+    };
+    span.start + d.len() + newline..span.end - d.len()
+}
+
 /// The quoted key before the value starting at `value_start`: `"key"` `:` and white space
 /// lie between them, as the parser has accepted them.
 fn json_key_before(text: &str, value_start: usize) -> Option<Range<usize>> {
@@ -438,6 +455,8 @@ mod tests {
 
     #[test]
     fn offsets_inside_strings_skip_quotes_and_escapes() {
+        assert_eq!(unquoted("x = \"ab\"", 4..8), 5..7);
+        assert_eq!(unquoted("x = 12", 4..6), 4..6);
         assert_eq!(offset_in_string("\"abc\"", 10, "abc", 1), 12);
         assert_eq!(offset_in_string("\"a\\\"bc\"", 0, "a\"bc", 2), 4);
         assert_eq!(offset_in_string("'''\nabc'''", 0, "abc", 0), 4);

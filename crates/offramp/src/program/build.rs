@@ -14,7 +14,7 @@ use crate::domain::{Pathway, Responder, closest};
 use crate::providers::model::{Needs, kind_bit, kind_words};
 use crate::rules::compile::{AttrInfo, AttrKind, Env, always_protected, compile};
 use crate::rules::{self, ParseError, format_duration, parse_duration};
-use crate::source::{Syntax, offset_in_string, span_of};
+use crate::source::{Syntax, offset_in_string, span_of, unquoted};
 use crate::text::Text;
 
 pub(super) fn valid_id(id: &str) -> bool {
@@ -77,23 +77,29 @@ impl Builder<'_> {
         span_of(o.text, o.syntax, path, key)
     }
 
+    /// Where the value or key at `path` is in the text, inside its quotes when it is a string.
+    fn place(&self, path: &str, key: bool) -> Option<Range<usize>> {
+        let o = self.origin.as_ref()?;
+        Some(unquoted(o.text, self.span(path, key)?))
+    }
+
     /// A problem with the value at `path`.
     fn error_at(&mut self, path: &str, message: String, help: Option<String>) {
-        let d = self.diagnostic_at(path, self.span(path, false), message, help);
+        let d = self.diagnostic_at(path, self.place(path, false), message, help);
         self.diags.push(d);
     }
 
     /// A problem with the value at `path`, whose message names the path already.
     fn error_naming(&mut self, path: &str, message: String, help: Option<String>) {
         let d = self
-            .diagnostic_at("", self.span(path, false), message, help)
+            .diagnostic_at("", self.place(path, false), message, help)
             .with_path(path);
         self.diags.push(d);
     }
 
     /// A problem with the key at `path` (an attribute's name).
     fn error_at_key(&mut self, path: &str, message: String, help: Option<String>) {
-        let d = self.diagnostic_at(path, self.span(path, true), message, help);
+        let d = self.diagnostic_at(path, self.place(path, true), message, help);
         self.diags.push(d);
     }
 

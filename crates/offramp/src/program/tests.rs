@@ -223,7 +223,7 @@ fn positions_come_from_the_parser_not_from_searching() {
     assert_eq!(d.len(), 1, "{d:?}");
     assert!(d[0].message.contains("used twice"), "{d:?}");
     let second = text.match_indices("\"violent\"").nth(1).unwrap().0;
-    assert_eq!(d[0].span.start, second, "{d:?}");
+    assert_eq!(d[0].span.start, second + 1, "{d:?}");
     assert_eq!(d[0].path.as_deref(), Some("exclusions[1].id"));
     assert_eq!(d[0].code, "offramp::program");
 }

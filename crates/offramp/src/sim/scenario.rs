@@ -1254,7 +1254,7 @@ impl Validator<'_> {
         let (line, column) = self
             .origin
             .and_then(|(text, syntax)| {
-                let span = span_of(text, syntax, field, true)?;
+                let span = crate::source::unquoted(text, span_of(text, syntax, field, true)?);
                 Some(crate::source::line_col(text, span.start))
             })
             .unwrap_or((0, 0));
