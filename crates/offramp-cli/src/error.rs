@@ -31,13 +31,14 @@ pub enum CliError {
         source: ProgramError,
     },
 
-    /// A provider directory does not load, or does not fit the program.
-    #[error(transparent)]
+    /// A provider directory does not load, or does not fit the program; shown with a snippet
+    /// when the problem is at a place in a file.
+    #[error("{}", .0.render().trim_end())]
     #[diagnostic(code(offramp::directory))]
     Directory(#[from] DirectoryError),
 
     /// A taxonomy mapping (`--taxonomy`) does not load.
-    #[error(transparent)]
+    #[error("{}", .0.render().trim_end())]
     #[diagnostic(code(offramp::taxonomy))]
     Taxonomy(#[from] TaxonomyError),
 
@@ -97,7 +98,7 @@ pub enum CliError {
     Schema(#[source] serde_json::Error),
 
     /// A scenario file does not load.
-    #[error(transparent)]
+    #[error("{}", .0.render().trim_end())]
     #[diagnostic(code(offramp::scenario))]
     Scenario(#[from] ScenarioError),
 
