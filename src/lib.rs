@@ -30,7 +30,8 @@ pub fn example_programs() -> Vec<PathBuf> {
 }
 
 use offramp::{
-    Consent, Encounter, Flag, Level, Need, NibrsCode, Offense, Overdose, Responder, Source,
+    Consent, Encounter, Flag, Language, Level, Need, NibrsCode, Offense, Overdose, Responder,
+    Source,
 };
 
 /// A small deterministic generator (SplitMix64), so benchmarks and examples need no RNG crate.
@@ -130,7 +131,7 @@ pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
                 age: rng.chance(0.9).then(|| 14 + rng.below(60) as u16),
                 language: rng
                     .chance(0.7)
-                    .then(|| rng.pick(&["eng", "spa"]).to_string()),
+                    .then(|| rng.pick(&[Language::ENGLISH, Language::SPANISH])),
                 consent: rng.chance(0.6).then(|| rng.pick(Consent::ALL)),
                 location: None,
                 intercept: None,
@@ -246,7 +247,7 @@ pub fn synthetic_directory(n: usize, seed: u64, center: (f64, f64), timezone: &s
                     minimum_age: rng.chance(0.2).then_some(18),
                     maximum_age: rng.chance(0.05).then_some(24),
                     languages: if rng.chance(0.3) {
-                        vec!["eng".into(), "spa".into()]
+                        vec![Language::ENGLISH, Language::SPANISH]
                     } else {
                         Vec::new()
                     },

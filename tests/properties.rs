@@ -76,7 +76,7 @@ prop_compose! {
             offenses,
             flags,
             age,
-            language: language.map(str::to_string),
+            language: language.and_then(|l| l.parse().ok()),
             consent,
             location: None,
             intercept: intercept.and_then(Intercept::from_number),

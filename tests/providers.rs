@@ -141,7 +141,7 @@ fn directory() -> Directory {
     let mut youth = service("youth", "org-a", &moud, 39.10, hours(0, 0));
     youth.eligibility.maximum_age = Some(24);
     let mut spanish = service("spanish", "org-a", &moud, 39.10, hours(0, 0));
-    spanish.eligibility.languages = vec!["spa".into()];
+    spanish.eligibility.languages = vec![offramp::Language::SPANISH];
     let mut women = service("women", "org-a", &moud, 39.10, hours(0, 0));
     women.eligibility.populations = [Population::Women].into_iter().collect();
     women.eligibility.populations_only = true;
@@ -461,6 +461,43 @@ fn example_router(program: &str, directory: &str) -> Router {
     .unwrap();
     assert!(dir.warnings().is_empty(), "{:?}", dir.warnings());
     Router::with_directory(program, &dir).unwrap()
+}
+
+/// The partner options of every eligible pathway, by service id.
+fn partner_options(d: &offramp::Decision) -> Vec<Vec<String>> {
+    d.eligible
+        .iter()
+        .map(|p| {
+            p.providers
+                .iter()
+                .flatten()
+                .map(|o| o.service_id.to_string())
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn any_spelling_of_a_language_gets_the_same_partners() {
+    let r = example_router("harvey-pd.toml", "harvey-il.json");
+    let route = |language: &str| {
+        let e = Encounter::from_json(&format!(
+            r#"{{"id":"h-es","at":"2026-03-03T15:00:00-06:00","responder":"law_enforcement",
+            "source":"on_view","needs":["sud","sex_work"],"age":29,"language":"{language}",
+            "location":{{"lat":41.61,"lon":-87.65}}}}"#
+        ))
+        .unwrap_or_else(|e| panic!("{language}: {e}"));
+        assert_eq!(e.language.map(offramp::Language::as_str), Some("spa"));
+        partner_options(&r.route(&e))
+    };
+    let spa = route("spa");
+    assert!(
+        spa.iter().map(Vec::len).sum::<usize>() >= 3,
+        "Harvey has three Spanish-speaking partners: {spa:?}"
+    );
+    for spelling in ["es", "ES", "Spanish", "spanish", "es-US", "SPA"] {
+        assert_eq!(route(spelling), spa, "{spelling}");
+    }
 }
 
 #[test]

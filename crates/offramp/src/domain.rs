@@ -11,6 +11,7 @@ use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::language::Language;
 use crate::nibrs::NibrsCode;
 
 /// An enum value's name could not be read.
@@ -434,9 +435,10 @@ pub struct Encounter {
     /// Age in years.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<u16>,
-    /// Preferred language, an ISO 639-3 code such as `eng` or `spa`.
+    /// Preferred language, read from any spelling [`Language::parse`] knows (`es`, `spa`,
+    /// `Spanish`) and held as its ISO 639-3 code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
+    pub language: Option<Language>,
     /// Consent to share information, as recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<Consent>,
@@ -734,6 +736,19 @@ mod tests {
             assert!(!e.to_string().contains("JaneDoe"), "{e}");
             assert!(!e.field().contains("JaneDoe"), "{e}");
         }
+    }
+
+    #[test]
+    fn a_language_is_read_once_into_its_iso_639_3_code() {
+        for written in ["spa", "es", "ES", "Spanish"] {
+            let e = Encounter::from_json(&format!("{OK},\"language\":\"{written}\"}}")).unwrap();
+            assert_eq!(e.language.map(Language::as_str), Some("spa"), "{written}");
+            assert!(e.to_json().contains("\"language\":\"spa\""), "{written}");
+        }
+        let e = err(&format!("{OK},\"language\":\"JaneDoe\"}}"));
+        assert_eq!(e.field(), "language");
+        assert!(e.to_string().contains("unknown language"), "{e}");
+        assert!(!e.to_string().contains("JaneDoe"), "{e}");
     }
 
     #[test]

@@ -1,62 +1,138 @@
-//! ISO 639 language codes and English names, normalised to ISO 639-3.
+//! Languages, normalised once: the one place that turns what people write for a language
+//! (`es`, `ES`, `spa`, `ger`, `Spanish`, `es-MX`) into an ISO 639-3 code.
+//!
+//! An encounter's `language`, a directory's service languages (offramp's own format and HSDS)
+//! and the literals that rules compare `language` with all go through [`Language::parse`], so
+//! two spellings of one language always match. The ISO 639-1 and 639-3 codes and English
+//! names come from the `isolang` crate's table; this module adds only what that table lacks:
+//! the ISO 639-2/B (bibliographic) codes and a few names US directories use that are not the
+//! ISO reference names.
 
-/// Normalises a language code to ISO 639-3 lower case: 639-1 codes are mapped, 639-2/B codes
-/// turned into 639-3, locale tags (`es-MX`) cut to the language.
-pub(crate) fn language_code(code: &str) -> Option<String> {
-    let c = code.trim().to_lowercase();
-    let primary = c.split(['-', '_']).next().unwrap_or("");
-    if !primary.chars().all(|ch| ch.is_ascii_lowercase()) {
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A language, held as its ISO 639-3 code (lower case).
+///
+/// Made only by [`Language::parse`] (or its [`FromStr`] and serde forms), so a value always
+/// holds a code from the ISO 639-3 table.
+///
+/// ```
+/// use offramp::Language;
+/// for written in ["spa", "es", "ES", "Spanish", "es-MX"] {
+///     assert_eq!(Language::parse(written).unwrap().as_str(), "spa");
+/// }
+/// assert_eq!(Language::parse("ger").unwrap(), "deu");
+/// assert!(Language::parse("Klingonese").is_err());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Language(&'static str);
+
+/// A text names no language offramp knows. The text itself is not kept: it could be
+/// anything a person typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown language; expected an ISO 639-1, 639-2 or 639-3 code (`es`, `spa`) or an English \
+     language name (`Spanish`)"
+)]
+pub struct UnknownLanguage;
+
+impl Language {
+    /// English (`eng`).
+    pub const ENGLISH: Language = Language("eng");
+    /// Spanish (`spa`).
+    pub const SPANISH: Language = Language("spa");
+
+    /// Reads a language from an ISO 639-1 code (`es`), an ISO 639-2/B or /T code (`ger`,
+    /// `deu`), an ISO 639-3 code (`ase`), a locale tag whose first part is one of those
+    /// (`es-MX`, `zh_Hant`), or an English name (`Spanish`, `Haitian Creole`), in any case and
+    /// with surrounding spaces ignored.
+    ///
+    /// The codes that name no particular language (`und`, `mul`, `mis`, `zxx`) are refused:
+    /// they could never match a person to a service.
+    pub fn parse(text: &str) -> Result<Language, UnknownLanguage> {
+        let text = text.trim();
+        // The common names go first: `ASL` means American Sign Language to anyone writing a
+        // directory, not the ISO 639-3 code `asl` (Asilulu).
+        by_common_name(text)
+            .or_else(|| by_code(text))
+            .or_else(|| by_name(text))
+            .ok_or(UnknownLanguage)
+    }
+
+    /// The ISO 639-3 code, lower case (`spa`).
+    pub const fn as_str(self) -> &'static str {
+        self.0
+    }
+
+    /// The English name (`Spanish`), for exports that carry a name beside the code.
+    pub fn english_name(self) -> Option<&'static str> {
+        isolang::Language::from_639_3(self.0).map(|l| l.to_name())
+    }
+}
+
+/// Codes that are in the ISO table but name no language a person speaks.
+const NOT_A_LANGUAGE: [&str; 4] = ["und", "mul", "mis", "zxx"];
+
+/// A code (or a locale tag) to its language.
+fn by_code(text: &str) -> Option<Language> {
+    let primary = text.split(['-', '_']).next().unwrap_or_default();
+    if !(2..=3).contains(&primary.len()) || !primary.bytes().all(|b| b.is_ascii_alphabetic()) {
         return None;
     }
-    match primary.len() {
-        2 => ISO_639_1
+    let lower = primary.to_ascii_lowercase();
+    let found = if lower.len() == 2 {
+        isolang::Language::from_639_1(&lower)
+    } else {
+        let code = BIBLIOGRAPHIC
             .iter()
-            .find(|(two, _, _)| *two == primary)
-            .map(|(_, three, _)| (*three).to_string()),
-        3 => {
-            if ["und", "mul", "zxx", "mis"].contains(&primary) {
-                return None;
+            .find(|(b, _)| *b == lower)
+            .map_or(lower.as_str(), |(_, t)| t);
+        isolang::Language::from_639_3(code)
+    }?;
+    let code = found.to_639_3();
+    (!NOT_A_LANGUAGE.contains(&code)).then_some(Language(code))
+}
+
+/// A name from [`COMMON_NAMES`] to its language.
+fn by_common_name(text: &str) -> Option<Language> {
+    let (_, code) = COMMON_NAMES
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(text))?;
+    isolang::Language::from_639_3(code).map(|l| Language(l.to_639_3()))
+}
+
+/// An ISO reference name (English) to its language.
+fn by_name(text: &str) -> Option<Language> {
+    let found = *NAMES.get(text.to_lowercase().as_str())?;
+    let code = found.to_639_3();
+    (!NOT_A_LANGUAGE.contains(&code)).then_some(Language(code))
+}
+
+/// The ISO reference names, lower case, made once. Where two languages share a name (the
+/// Swahili macrolanguage and its main member), the one with an ISO 639-1 code wins, since that
+/// is the one directories mean.
+static NAMES: LazyLock<HashMap<String, isolang::Language>> = LazyLock::new(|| {
+    let mut names: HashMap<String, isolang::Language> = HashMap::new();
+    for lang in isolang::languages() {
+        let key = lang.to_name().to_lowercase();
+        match names.get(&key) {
+            Some(have) if have.to_639_1().is_some() || lang.to_639_1().is_none() => {}
+            _ => {
+                names.insert(key, lang);
             }
-            Some(
-                BIBLIOGRAPHIC
-                    .iter()
-                    .find(|(b, _)| *b == primary)
-                    .map_or(primary, |(_, t)| t)
-                    .to_string(),
-            )
         }
-        _ => None,
     }
-}
+    names
+});
 
-/// A language by its English name.
-pub(crate) fn language_by_name(name: &str) -> Option<String> {
-    let n = name.trim().to_lowercase();
-    if let Some((_, code)) = LANGUAGE_NAMES.iter().find(|(k, _)| *k == n) {
-        return Some((*code).to_string());
-    }
-    ISO_639_1
-        .iter()
-        .find(|(_, _, en)| en.to_lowercase() == n)
-        .map(|(_, three, _)| (*three).to_string())
-}
-
-/// The English name of an ISO 639-3 code, for export.
-pub(crate) fn language_name(code: &str) -> Option<&'static str> {
-    ISO_639_1
-        .iter()
-        .find(|(_, three, _)| *three == code)
-        .map(|(_, _, n)| *n)
-        .or_else(|| {
-            LANGUAGE_NAMES
-                .iter()
-                .find(|(_, c)| *c == code)
-                .map(|(n, _)| *n)
-        })
-}
-
-/// ISO 639-2/B codes and their 639-3 (639-2/T) equivalents.
-pub(crate) const BIBLIOGRAPHIC: [(&str, &str); 20] = [
+/// ISO 639-2/B (bibliographic) codes and the 639-3 codes they stand for; the ISO 639-3 table
+/// holds only the terminological forms.
+const BIBLIOGRAPHIC: [(&str, &str); 20] = [
     ("alb", "sqi"),
     ("arm", "hye"),
     ("baq", "eus"),
@@ -79,8 +155,9 @@ pub(crate) const BIBLIOGRAPHIC: [(&str, &str); 20] = [
     ("wel", "cym"),
 ];
 
-/// Common names US directories use that are not the ISO English names.
-pub(crate) const LANGUAGE_NAMES: [(&str, &str); 24] = [
+/// Names US directories and records use that are not the ISO reference names (which are, for
+/// instance, "Mandarin Chinese", "Haitian" and "Modern Greek (1453-)").
+const COMMON_NAMES: [(&str, &str); 24] = [
     ("american sign language", "ase"),
     ("asl", "ase"),
     ("mandarin", "cmn"),
@@ -92,7 +169,9 @@ pub(crate) const LANGUAGE_NAMES: [(&str, &str); 24] = [
     ("filipino", "fil"),
     ("punjabi", "pan"),
     ("dari", "prs"),
-    ("karen", "kar"),
+    // S'gaw Karen, the Karen language most Karen speakers in the US use; ISO 639-3 has no
+    // code for Karen as a whole.
+    ("karen", "ksw"),
     ("chuukese", "chk"),
     ("cambodian", "khm"),
     ("laotian", "lao"),
@@ -107,189 +186,156 @@ pub(crate) const LANGUAGE_NAMES: [(&str, &str); 24] = [
     ("greek", "ell"),
 ];
 
-pub(crate) const ISO_639_1: [(&str, &str, &str); 184] = [
-    ("aa", "aar", "Afar"),
-    ("ab", "abk", "Abkhazian"),
-    ("ae", "ave", "Avestan"),
-    ("af", "afr", "Afrikaans"),
-    ("ak", "aka", "Akan"),
-    ("am", "amh", "Amharic"),
-    ("an", "arg", "Aragonese"),
-    ("ar", "ara", "Arabic"),
-    ("as", "asm", "Assamese"),
-    ("av", "ava", "Avaric"),
-    ("ay", "aym", "Aymara"),
-    ("az", "aze", "Azerbaijani"),
-    ("ba", "bak", "Bashkir"),
-    ("be", "bel", "Belarusian"),
-    ("bg", "bul", "Bulgarian"),
-    ("bi", "bis", "Bislama"),
-    ("bm", "bam", "Bambara"),
-    ("bn", "ben", "Bengali"),
-    ("bo", "bod", "Tibetan"),
-    ("br", "bre", "Breton"),
-    ("bs", "bos", "Bosnian"),
-    ("ca", "cat", "Catalan"),
-    ("ce", "che", "Chechen"),
-    ("ch", "cha", "Chamorro"),
-    ("co", "cos", "Corsican"),
-    ("cr", "cre", "Cree"),
-    ("cs", "ces", "Czech"),
-    ("cu", "chu", "Church Slavic"),
-    ("cv", "chv", "Chuvash"),
-    ("cy", "cym", "Welsh"),
-    ("da", "dan", "Danish"),
-    ("de", "deu", "German"),
-    ("dv", "div", "Dhivehi"),
-    ("dz", "dzo", "Dzongkha"),
-    ("ee", "ewe", "Ewe"),
-    ("el", "ell", "Modern Greek"),
-    ("en", "eng", "English"),
-    ("eo", "epo", "Esperanto"),
-    ("es", "spa", "Spanish"),
-    ("et", "est", "Estonian"),
-    ("eu", "eus", "Basque"),
-    ("fa", "fas", "Persian"),
-    ("ff", "ful", "Fulah"),
-    ("fi", "fin", "Finnish"),
-    ("fj", "fij", "Fijian"),
-    ("fo", "fao", "Faroese"),
-    ("fr", "fra", "French"),
-    ("fy", "fry", "Western Frisian"),
-    ("ga", "gle", "Irish"),
-    ("gd", "gla", "Scottish Gaelic"),
-    ("gl", "glg", "Galician"),
-    ("gn", "grn", "Guarani"),
-    ("gu", "guj", "Gujarati"),
-    ("gv", "glv", "Manx"),
-    ("ha", "hau", "Hausa"),
-    ("he", "heb", "Hebrew"),
-    ("hi", "hin", "Hindi"),
-    ("ho", "hmo", "Hiri Motu"),
-    ("hr", "hrv", "Croatian"),
-    ("ht", "hat", "Haitian"),
-    ("hu", "hun", "Hungarian"),
-    ("hy", "hye", "Armenian"),
-    ("hz", "her", "Herero"),
-    ("ia", "ina", "Interlingua"),
-    ("id", "ind", "Indonesian"),
-    ("ie", "ile", "Interlingue"),
-    ("ig", "ibo", "Igbo"),
-    ("ii", "iii", "Sichuan Yi"),
-    ("ik", "ipk", "Inupiaq"),
-    ("io", "ido", "Ido"),
-    ("is", "isl", "Icelandic"),
-    ("it", "ita", "Italian"),
-    ("iu", "iku", "Inuktitut"),
-    ("ja", "jpn", "Japanese"),
-    ("jv", "jav", "Javanese"),
-    ("ka", "kat", "Georgian"),
-    ("kg", "kon", "Kongo"),
-    ("ki", "kik", "Kikuyu"),
-    ("kj", "kua", "Kuanyama"),
-    ("kk", "kaz", "Kazakh"),
-    ("kl", "kal", "Kalaallisut"),
-    ("km", "khm", "Khmer"),
-    ("kn", "kan", "Kannada"),
-    ("ko", "kor", "Korean"),
-    ("kr", "kau", "Kanuri"),
-    ("ks", "kas", "Kashmiri"),
-    ("ku", "kur", "Kurdish"),
-    ("kv", "kom", "Komi"),
-    ("kw", "cor", "Cornish"),
-    ("ky", "kir", "Kirghiz"),
-    ("la", "lat", "Latin"),
-    ("lb", "ltz", "Luxembourgish"),
-    ("lg", "lug", "Ganda"),
-    ("li", "lim", "Limburgan"),
-    ("ln", "lin", "Lingala"),
-    ("lo", "lao", "Lao"),
-    ("lt", "lit", "Lithuanian"),
-    ("lu", "lub", "Luba-Katanga"),
-    ("lv", "lav", "Latvian"),
-    ("mg", "mlg", "Malagasy"),
-    ("mh", "mah", "Marshallese"),
-    ("mi", "mri", "Maori"),
-    ("mk", "mkd", "Macedonian"),
-    ("ml", "mal", "Malayalam"),
-    ("mn", "mon", "Mongolian"),
-    ("mr", "mar", "Marathi"),
-    ("ms", "msa", "Malay"),
-    ("mt", "mlt", "Maltese"),
-    ("my", "mya", "Burmese"),
-    ("na", "nau", "Nauru"),
-    ("nb", "nob", "Norwegian Bokmål"),
-    ("nd", "nde", "North Ndebele"),
-    ("ne", "nep", "Nepali"),
-    ("ng", "ndo", "Ndonga"),
-    ("nl", "nld", "Dutch"),
-    ("nn", "nno", "Norwegian Nynorsk"),
-    ("no", "nor", "Norwegian"),
-    ("nr", "nbl", "South Ndebele"),
-    ("nv", "nav", "Navajo"),
-    ("ny", "nya", "Nyanja"),
-    ("oc", "oci", "Occitan"),
-    ("oj", "oji", "Ojibwa"),
-    ("om", "orm", "Oromo"),
-    ("or", "ori", "Oriya"),
-    ("os", "oss", "Ossetian"),
-    ("pa", "pan", "Panjabi"),
-    ("pi", "pli", "Pali"),
-    ("pl", "pol", "Polish"),
-    ("ps", "pus", "Pushto"),
-    ("pt", "por", "Portuguese"),
-    ("qu", "que", "Quechua"),
-    ("rm", "roh", "Romansh"),
-    ("rn", "run", "Rundi"),
-    ("ro", "ron", "Romanian"),
-    ("ru", "rus", "Russian"),
-    ("rw", "kin", "Kinyarwanda"),
-    ("sa", "san", "Sanskrit"),
-    ("sc", "srd", "Sardinian"),
-    ("sd", "snd", "Sindhi"),
-    ("se", "sme", "Northern Sami"),
-    ("sg", "sag", "Sango"),
-    ("sh", "hbs", "Serbo-Croatian"),
-    ("si", "sin", "Sinhala"),
-    ("sk", "slk", "Slovak"),
-    ("sl", "slv", "Slovenian"),
-    ("sm", "smo", "Samoan"),
-    ("sn", "sna", "Shona"),
-    ("so", "som", "Somali"),
-    ("sq", "sqi", "Albanian"),
-    ("sr", "srp", "Serbian"),
-    ("ss", "ssw", "Swati"),
-    ("st", "sot", "Southern Sotho"),
-    ("su", "sun", "Sundanese"),
-    ("sv", "swe", "Swedish"),
-    ("sw", "swa", "Swahili"),
-    ("ta", "tam", "Tamil"),
-    ("te", "tel", "Telugu"),
-    ("tg", "tgk", "Tajik"),
-    ("th", "tha", "Thai"),
-    ("ti", "tir", "Tigrinya"),
-    ("tk", "tuk", "Turkmen"),
-    ("tl", "tgl", "Tagalog"),
-    ("tn", "tsn", "Tswana"),
-    ("to", "ton", "Tonga"),
-    ("tr", "tur", "Turkish"),
-    ("ts", "tso", "Tsonga"),
-    ("tt", "tat", "Tatar"),
-    ("tw", "twi", "Twi"),
-    ("ty", "tah", "Tahitian"),
-    ("ug", "uig", "Uighur"),
-    ("uk", "ukr", "Ukrainian"),
-    ("ur", "urd", "Urdu"),
-    ("uz", "uzb", "Uzbek"),
-    ("ve", "ven", "Venda"),
-    ("vi", "vie", "Vietnamese"),
-    ("vo", "vol", "Volapük"),
-    ("wa", "wln", "Walloon"),
-    ("wo", "wol", "Wolof"),
-    ("xh", "xho", "Xhosa"),
-    ("yi", "yid", "Yiddish"),
-    ("yo", "yor", "Yoruba"),
-    ("za", "zha", "Zhuang"),
-    ("zh", "zho", "Chinese"),
-    ("zu", "zul", "Zulu"),
-];
+impl FromStr for Language {
+    type Err = UnknownLanguage;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Language::parse(s)
+    }
+}
+
+impl fmt::Display for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl fmt::Debug for Language {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Language({:?})", self.0)
+    }
+}
+
+impl AsRef<str> for Language {
+    fn as_ref(&self) -> &str {
+        self.0
+    }
+}
+
+impl PartialEq<str> for Language {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for Language {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for Language {
+    fn eq(&self, other: &String) -> bool {
+        self.0 == other.as_str()
+    }
+}
+
+impl Serialize for Language {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Language {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Language;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a language code or English language name")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Language, E> {
+                Language::parse(v).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(Visitor)
+    }
+}
+
+impl JsonSchema for Language {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Language".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A language: an ISO 639-1, 639-2 or 639-3 code (`es`, `spa`) or an \
+                English name (`Spanish`), in any case; read as its ISO 639-3 code.",
+            "examples": ["spa", "es", "Spanish"]
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> Option<&'static str> {
+        Language::parse(s).ok().map(Language::as_str)
+    }
+
+    #[test]
+    fn every_spelling_of_a_language_is_one_code() {
+        for s in [
+            "spa", "SPA", "es", "ES", "Es", " es ", "Spanish", "SPANISH", "es-MX", "es_US",
+        ] {
+            assert_eq!(code(s), Some("spa"), "{s}");
+        }
+        assert_eq!(code("ger"), Some("deu"));
+        assert_eq!(code("de"), Some("deu"));
+        assert_eq!(code("German"), Some("deu"));
+        assert_eq!(code("chi"), Some("zho"));
+        assert_eq!(code("zh-Hant"), Some("zho"));
+        assert_eq!(code("fre"), Some("fra"));
+        assert_eq!(code("ase"), Some("ase"));
+        assert_eq!(code("ASL"), Some("ase"));
+        assert_eq!(code("Haitian Creole"), Some("hat"));
+        assert_eq!(code("vi"), Some("vie"));
+        assert_eq!(code("Swahili"), Some("swa"));
+        assert_eq!(code("Greek"), Some("ell"));
+        assert_eq!(code("urd"), Some("urd"));
+        assert_eq!(Language::parse("English"), Ok(Language::ENGLISH));
+        assert_eq!(Language::parse("Spanish"), Ok(Language::SPANISH));
+    }
+
+    #[test]
+    fn what_is_no_language_is_refused() {
+        for s in [
+            "",
+            "x",
+            "xx",
+            "e1",
+            "qqq",
+            "und",
+            "mul",
+            "zxx",
+            "Undetermined",
+            "Klingonese",
+        ] {
+            assert_eq!(code(s), None, "{s}");
+        }
+        let e = Language::parse("Jane Doe").unwrap_err().to_string();
+        assert!(!e.contains("Jane"), "{e}");
+    }
+
+    #[test]
+    fn every_table_entry_names_a_known_code() {
+        for (b, t) in BIBLIOGRAPHIC {
+            assert_eq!(code(b), Some(t), "{b}");
+        }
+        for (n, c) in COMMON_NAMES {
+            assert_eq!(code(n), Some(c), "{n}");
+        }
+    }
+
+    #[test]
+    fn serde_reads_any_spelling_and_writes_the_code() {
+        let l: Language = serde_json::from_str("\"Spanish\"").unwrap();
+        assert_eq!(serde_json::to_string(&l).unwrap(), "\"spa\"");
+        assert!(serde_json::from_str::<Language>("\"nope\"").is_err());
+        assert_eq!(l.english_name(), Some("Spanish"));
+    }
+}

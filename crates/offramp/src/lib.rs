@@ -3,7 +3,7 @@
 
 pub mod case;
 pub mod domain;
-mod language;
+pub mod language;
 pub mod nibrs;
 pub mod program;
 pub mod providers;
@@ -18,6 +18,7 @@ pub use domain::{
     AttributeValue, Consent, Disposition, Encounter, EncounterError, Flag, Intercept, Level,
     Location, Need, Offense, Overdose, Pathway, Responder, Source, UnknownValue,
 };
+pub use language::{Language, UnknownLanguage};
 pub use nibrs::NibrsCode;
 pub use program::{Diagnostic, Format, Program, ProgramError, ProgramSpec};
 pub use router::{

@@ -317,7 +317,11 @@ fn harvey_directory() {
             .contains(&Population::TraffickingSurvivors)
     );
     let op = find(&l, "Outpatient");
-    assert!(op.eligibility.languages.contains(&"spa".to_string()));
+    assert!(
+        op.eligibility
+            .languages
+            .contains(&offramp::Language::SPANISH)
+    );
     let spanish_site = op
         .sites
         .iter()
@@ -481,7 +485,7 @@ fn rich_service() -> (Organization, Service) {
                 .into_iter()
                 .collect(),
             populations_only: true,
-            languages: vec!["eng".into(), "spa".into(), "ase".into()],
+            languages: ["eng", "spa", "ase"].map(|l| l.parse().unwrap()).to_vec(),
             insurance: vec!["medicaid".into(), "uninsured".into()],
             intake: Intake::WalkIn,
         },

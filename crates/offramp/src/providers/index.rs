@@ -16,6 +16,7 @@ use super::model::{
 };
 use super::{Directory, DirectoryError};
 use crate::domain::{Encounter, Need};
+use crate::language::Language;
 use crate::text::Text;
 
 /// Mean Earth radius in kilometres.
@@ -102,7 +103,7 @@ struct ServiceC {
     max_age: Option<u16>,
     populations: Vec<Population>,
     populations_only: bool,
-    languages: Vec<String>,
+    languages: Vec<Language>,
     walk_in: bool,
     active: bool,
     hours: Option<OpeningHours>,
@@ -162,7 +163,7 @@ pub(crate) struct ProviderIndex {
     by_id: HashMap<String, u32>,
     words: Words,
     /// The reason word for each language code some service lists, made once.
-    languages: HashMap<String, Text>,
+    languages: HashMap<Language, Text>,
 }
 
 /// The service kinds that answer the person's recorded needs. A pathway that can use many
@@ -296,10 +297,8 @@ impl ProviderIndex {
             let idx = u32::try_from(i).map_err(|_| DirectoryError::too_large())?;
             by_id.insert(s.id.clone(), idx);
             let compiled = compile_service(s, &org_names)?;
-            for code in &compiled.languages {
-                languages
-                    .entry(code.clone())
-                    .or_insert_with(|| language_word(code));
+            for &code in &compiled.languages {
+                languages.entry(code).or_insert_with(|| language_word(code));
             }
             let kinds = compiled.kinds;
             for (k, mask) in masks.iter().enumerate() {
@@ -606,13 +605,13 @@ impl ProviderIndex {
                 reasons.push(t.clone());
             }
         }
-        if let Some(lang) = &enc.language
-            && s.languages.iter().any(|l| l == lang)
-            && lang != "eng"
+        if let Some(lang) = enc.language
+            && s.languages.contains(&lang)
+            && lang != Language::ENGLISH
         {
             reasons.push(
                 self.languages
-                    .get(lang.as_str())
+                    .get(&lang)
                     .cloned()
                     .unwrap_or_else(|| language_word(lang)),
             );
@@ -648,9 +647,9 @@ fn fits(s: &ServiceC, enc: &Encounter, people: &[Population]) -> bool {
             return false;
         }
     }
-    if let Some(lang) = &enc.language
+    if let Some(lang) = enc.language
         && !s.languages.is_empty()
-        && !s.languages.iter().any(|l| l == lang)
+        && !s.languages.contains(&lang)
     {
         return false;
     }
@@ -709,11 +708,7 @@ fn compile_service(s: &Service, orgs: &HashMap<&str, &str>) -> Result<ServiceC, 
     })
 }
 
-/// The reason a service gets for speaking the person's language. Codes are short schema words;
-/// anything else gets a general phrase (and is not pooled).
-fn language_word(code: &str) -> Text {
-    if code.len() > 8 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Text::pooled("speaks the person's language");
-    }
+/// The reason a service gets for speaking the person's language (`speaks `spa``).
+fn language_word(code: Language) -> Text {
     Text::pooled(&format!("speaks `{code}`"))
 }

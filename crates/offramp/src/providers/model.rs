@@ -8,6 +8,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::language::Language;
 use crate::text::Text;
 
 /// The kinds of service offramp matches pathways against.
@@ -130,9 +131,10 @@ pub struct Eligibility {
     /// When true, only the listed populations are served; otherwise they are a focus.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub populations_only: bool,
-    /// Languages spoken (ISO 639-3, lower case); empty means not stated.
+    /// Languages spoken, each read by [`Language::parse`] and held as its ISO 639-3 code;
+    /// empty means not stated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub languages: Vec<String>,
+    pub languages: Vec<Language>,
     /// Insurance accepted (free words such as `medicaid`, `uninsured`); empty means not stated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub insurance: Vec<String>,

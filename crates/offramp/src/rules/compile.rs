@@ -9,6 +9,7 @@ use super::ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
 use crate::domain::{
     Consent, Encounter, Flag, Intercept, Level, Need, Offense, Responder, Source, closest,
 };
+use crate::language::Language;
 use crate::nibrs::{self, CrimeAgainst};
 
 /// The declared type of an agency attribute.
@@ -116,6 +117,8 @@ pub(crate) enum Ty {
     Enum(EnumKind),
     Set(EnumKind),
     Nibrs,
+    /// A language: text read through the one normaliser, so `"es"` and `"spa"` are one value.
+    Language,
     Presence,
     Offenses,
     /// A bare word not yet resolved: an enum literal, or a misspelt field.
@@ -136,6 +139,7 @@ impl Ty {
             Ty::Enum(k) => k.name(env),
             Ty::Set(k) => format!("set of {}", k.name(env)),
             Ty::Nibrs => "NIBRS code".into(),
+            Ty::Language => "language".into(),
             Ty::Presence => "overdose".into(),
             Ty::Offenses => "list of offences".into(),
             Ty::Word => "name".into(),
@@ -313,7 +317,7 @@ impl Checker<'_> {
             ["flags"] => (Field::Flags, Ty::Set(EnumKind::Flag)),
             ["offenses"] => (Field::Offenses, Ty::Offenses),
             ["age"] => (Field::Age, Ty::Int),
-            ["language"] => (Field::Language, Ty::Text),
+            ["language"] => (Field::Language, Ty::Language),
             ["consent"] => (Field::Consent, Ty::Enum(EnumKind::Consent)),
             ["intercept"] => (Field::Intercept, Ty::Int),
             ["overdose"] => (Field::Overdose, Ty::Presence),
@@ -470,6 +474,20 @@ impl Checker<'_> {
                     None
                 }
             },
+            (ExprKind::Lit(Lit::Text(s)), Ty::Language) => match Language::parse(s) {
+                Ok(l) => Some(Const::Text(l.as_str().into())),
+                Err(_) => {
+                    self.err(
+                        e.span.clone(),
+                        format!("`{s}` is not a language offramp knows"),
+                        Some(
+                            "write an ISO 639 code (`spa`, `es`) or an English name (`Spanish`)"
+                                .into(),
+                        ),
+                    );
+                    None
+                }
+            },
             (ExprKind::Lit(Lit::Text(s)), Ty::Text) => Some(Const::Text(s.as_str().into())),
             (ExprKind::Lit(Lit::Int(n)), Ty::Int) => Some(Const::Int(*n)),
             (ExprKind::Lit(Lit::Int(n)), Ty::Number) => Some(Const::Number(*n as f64)),
@@ -561,7 +579,13 @@ impl Checker<'_> {
                 }
                 if !matches!(
                     ty,
-                    Ty::Enum(_) | Ty::Int | Ty::Number | Ty::Text | Ty::Nibrs | Ty::Duration
+                    Ty::Enum(_)
+                        | Ty::Int
+                        | Ty::Number
+                        | Ty::Text
+                        | Ty::Nibrs
+                        | Ty::Language
+                        | Ty::Duration
                 ) {
                     self.err(
                         value.span.clone(),
@@ -754,22 +778,24 @@ impl Checker<'_> {
                 let c = self.constant(b, other)?;
                 (ln, lt, Node::Const(c), other)
             }
-            (Ty::Nibrs, Ty::Text) | (Ty::Text, Ty::Nibrs) => {
-                // Validate the code literal.
+            (coded @ (Ty::Nibrs | Ty::Language), Ty::Text)
+            | (Ty::Text, coded @ (Ty::Nibrs | Ty::Language)) => {
+                // Validate (and, for a language, normalise) the literal.
                 let (lit, lit_node) = if lt == Ty::Text { (a, &ln) } else { (b, &rn) };
                 if !matches!(lit_node, Node::Const(_)) {
-                    self.err(
-                        lit.span.clone(),
-                        "compare `nibrs` with a code literal such as \"35A\"".into(),
-                        None,
-                    );
+                    let example = if coded == Ty::Nibrs {
+                        "compare `nibrs` with a code literal such as \"35A\""
+                    } else {
+                        "compare `language` with a literal such as \"spa\""
+                    };
+                    self.err(lit.span.clone(), example.into(), None);
                     return None;
                 }
-                let c = self.constant(lit, Ty::Nibrs)?;
+                let c = self.constant(lit, coded)?;
                 if lt == Ty::Text {
-                    (Node::Const(c), Ty::Nibrs, rn, rt)
+                    (Node::Const(c), coded, rn, rt)
                 } else {
-                    (ln, lt, Node::Const(c), Ty::Nibrs)
+                    (ln, lt, Node::Const(c), coded)
                 }
             }
             _ => (ln, lt, rn, rt),
@@ -797,7 +823,11 @@ impl Checker<'_> {
         }
         let orderable =
             lt.numeric() || lt == Ty::Duration || matches!(lt, Ty::Enum(k) if k.ordered());
-        let comparable = orderable || matches!(lt, Ty::Bool | Ty::Text | Ty::Nibrs | Ty::Enum(_));
+        let comparable = orderable
+            || matches!(
+                lt,
+                Ty::Bool | Ty::Text | Ty::Nibrs | Ty::Language | Ty::Enum(_)
+            );
         if !comparable || (!orderable && !matches!(op, CmpOp::Eq | CmpOp::Ne)) {
             self.err(
                 e.span.clone(),
@@ -977,7 +1007,7 @@ fn field<'a>(ctx: &Ctx<'a>, f: Field) -> V<'a> {
         Field::Flags => V::Set(mask_of(&enc.flags, |n: Flag| n as u8)),
         Field::Offenses => V::Int(i64::try_from(enc.offenses.len()).unwrap_or(i64::MAX)),
         Field::Age => enc.age.map_or(V::Unknown, |a| V::Int(i64::from(a))),
-        Field::Language => enc.language.as_deref().map_or(V::Unknown, V::Text),
+        Field::Language => enc.language.map_or(V::Unknown, |l| V::Text(l.as_str())),
         Field::Consent => enc.consent.map_or(V::Unknown, |c| V::Enum(c as u8)),
         Field::Intercept => V::Int(i64::from(ctx.intercept.number())),
         Field::Overdose => V::Bool(enc.overdose.is_some()),

@@ -4,7 +4,7 @@ use super::classify::{Kind, classify};
 use super::export::KEPT_TAXONOMY;
 use super::fields::{Rec, get, get_text, list_of, num_of, rec_of, short_value, text_of};
 use super::{LoadOptions, Loaded};
-use crate::language::{language_by_name, language_code};
+use crate::language::Language;
 use crate::providers::error::{DirectoryError, DirectoryWarning};
 use crate::providers::model::{Capacity, Eligibility, Intake, Organization, Service, Site};
 use crate::providers::taxonomy::{IntakeMode, OFFRAMP_TAXONOMY, TermRef};
@@ -508,7 +508,7 @@ impl<'o> Builder<'o> {
         Ok(Some(r as u16))
     }
 
-    pub(super) fn languages(&mut self, o: &Map<String, Value>, rec: &Rec) -> Vec<String> {
+    pub(super) fn languages(&mut self, o: &Map<String, Value>, rec: &Rec) -> Vec<Language> {
         let mut out = Vec::new();
         for (i, l) in list_of(o, "languages").into_iter().enumerate() {
             let field = format!("languages[{i}]");
@@ -518,8 +518,8 @@ impl<'o> Builder<'o> {
                 _ => (None, None),
             };
             let found = match (&code, &name) {
-                (Some(c), _) => language_code(c),
-                (None, Some(n)) => language_by_name(n),
+                (Some(c), _) => Language::parse(c).ok(),
+                (None, Some(n)) => Language::parse(n).ok(),
                 (None, None) => None,
             };
             match found {

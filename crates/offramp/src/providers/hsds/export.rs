@@ -1,7 +1,6 @@
 //! Writing services back out as HSDS 3.0 JSON.
 
 use super::schedule::{WEEKDAYS, zone_offsets};
-use crate::language::language_name;
 use crate::providers::model::{Frequency, Hours, Intake, Organization, Service};
 use crate::providers::taxonomy::{OFFRAMP_TAXONOMY, kind_code, population_code};
 use chrono::{NaiveTime, Timelike};
@@ -203,9 +202,12 @@ pub fn to_hsds_json(organizations: &[Organization], services: &[Service]) -> Val
                 .iter()
                 .map(|c| {
                     let mut l = Map::new();
-                    l.insert("id".into(), json!(derived_id(&["language", &s.id, c])));
+                    l.insert(
+                        "id".into(),
+                        json!(derived_id(&["language", &s.id, c.as_str()])),
+                    );
                     l.insert("code".into(), json!(c));
-                    if let Some(n) = language_name(c) {
+                    if let Some(n) = c.english_name() {
                         l.insert("name".into(), json!(n));
                     }
                     Value::Object(l)

@@ -103,6 +103,24 @@ fn explains_the_deciding_clause() {
     assert_eq!(&*part.unwrap().reads, "`language`");
 }
 
+#[test]
+fn language_literals_are_read_like_the_encounter_field() {
+    let spanish = enc(&E.replace("\"id\"", "\"language\":\"es\",\"id\""));
+    assert_eq!(spanish.language.map(Language::as_str), Some("spa"));
+    let env = env();
+    for rule in [
+        "language == \"spa\"",
+        "language == \"es\"",
+        "\"Spanish\" == language",
+        "language in [\"fre\", \"ES\"]",
+    ] {
+        let c = check(rule).unwrap_or_else(|e| panic!("{rule}: {e:?}"));
+        assert_eq!(eval_rule(&c, &spanish, &env), Tri::True, "{rule}");
+    }
+    let e = first_error("language == \"Elvish\"");
+    assert!(e.message.contains("not a language"), "{}", e.message);
+}
+
 fn first_error(src: &str) -> ParseError {
     check(src)
         .err()
