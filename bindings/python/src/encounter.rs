@@ -213,8 +213,8 @@ impl PyEncounter {
 
     /// Preferred language (ISO 639-3), or None.
     #[getter]
-    fn language(&self) -> Option<&str> {
-        self.inner.language.as_deref()
+    fn language(&self) -> Option<&'static str> {
+        self.inner.language.map(offramp::Language::as_str)
     }
 
     /// Consent to share information (`Consent`), or None.

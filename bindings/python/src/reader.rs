@@ -19,8 +19,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, FixedOffset};
 use offramp::{
-    AttributeValue, Consent, Encounter, Flag, Intercept, Level, Location, Need, NibrsCode, Offense,
-    Overdose, Responder, Source,
+    AttributeValue, Consent, Encounter, Flag, Intercept, Language, Level, Location, Need,
+    NibrsCode, Offense, Overdose, Responder, Source,
 };
 use pyo3::prelude::*;
 use pyo3::sync::Interned;
@@ -190,7 +190,12 @@ pub(crate) fn read_encounter<I: Input>(
         },
         flags: input.words(key!("flags"))?.unwrap_or_default(),
         age: fits(input.whole(key!("age")))?,
-        language: input.text(key!("language"))?,
+        // Through the core's one normaliser; an unknown language goes to the core's reader,
+        // which names the field.
+        language: input
+            .text(key!("language"))?
+            .map(|t| Language::parse(&t).map_err(|_| Slow))
+            .transpose()?,
         consent: input.word(key!("consent"))?,
         location: match input.object(key!("location"))? {
             Some(mut o) => Some(location(&mut o)?),

@@ -9,6 +9,7 @@ import pickle
 
 import pytest
 
+import conftest
 import offramp
 from conftest import EXAMPLES, LEAD_ENCOUNTER, PROGRAMS, PROVIDERS, program_path
 
@@ -169,6 +170,39 @@ def test_router_with_directory_offers_partners() -> None:
     assert o.distance_km is None or o.distance_km >= 0
     if o.next_open is not None:
         assert o.next_open.tzinfo is not None
+
+
+def test_any_spelling_of_a_language_gets_the_same_partners() -> None:
+    program = offramp.Program.from_file(program_path("harvey-pd"))
+    router = offramp.Router(program, PROVIDERS / "harvey-il.json")
+    base = {
+        "at": "2026-03-03T15:00:00-06:00", "responder": "law_enforcement", "source": "on_view",
+        "needs": ["sud", "sex_work"], "age": 29, "location": {"lat": 41.61, "lon": -87.65},
+    }
+
+    def partners(d: offramp.Decision) -> list[list[str]]:
+        return [[o.service_id for o in p.providers or []] for p in d.eligible]
+
+    spa = partners(router.route(dict(base, id="h-spa", language="spa")))
+    assert sum(len(p) for p in spa) >= 3, spa
+    spellings = ["es", "ES", "Spanish", "spanish", "es-US"]
+    for language in spellings:
+        enc = dict(base, id=f"h-{language}", language=language)
+        assert partners(router.route(enc)) == spa, language
+        assert partners(router.route(json.dumps(enc))) == spa, language
+        typed = offramp.Encounter.from_dict(enc)
+        assert typed.language == "spa"
+        assert partners(router.route(typed)) == spa, language
+    # The batch form reads the same: a list of dicts, and an Arrow table.
+    rows = [dict(base, id=f"h-{language}", language=language) for language in ["spa", *spellings]]
+    for table in (router.route_many(rows), router.route_many(conftest.to_table(rows))):
+        by_encounter: dict[str, list[list[str]]] = {}
+        for row in table.to_pylist():
+            got = [o["service_id"] for o in row["providers"] or []]
+            by_encounter.setdefault(row["encounter_id"], []).append(got)
+        assert len(by_encounter) == len(rows)
+        for encounter_id, got in by_encounter.items():
+            assert got == spa, encounter_id
 
 
 def test_update_capacity() -> None:

@@ -114,6 +114,8 @@ def with_(**changes: Any) -> Dict[str, Any]:
         (with_(offenses=[{"nibrs": "35A", "level": "misdemeanour"}]), "offenses[0].level"),
         (with_(offenses=[{"nibrs": "99Q", "level": "misdemeanor"}]), "offenses[0].nibrs"),
         (with_(age=200), "age"),
+        (with_(language="Elvish"), "language"),
+        (with_(language="xx"), "language"),
         (with_(age=-1), "age"),
         (with_(age="thirty"), "age"),
         (with_(intercept=7), "intercept"),

@@ -152,7 +152,8 @@ pub struct Encounter {
     /// Age in years.
     #[uniffi(default)]
     pub age: Option<u16>,
-    /// Preferred language, an ISO 639-3 code such as `eng` or `spa`.
+    /// Preferred language: an ISO 639 code (`spa`, `es`) or English name (`Spanish`), read
+    /// as its ISO 639-3 code.
     #[uniffi(default)]
     pub language: Option<String>,
     /// Consent to share information, as recorded.
@@ -282,7 +283,11 @@ impl TryFrom<&Encounter> for offramp::Encounter {
                 .collect::<Result<_, _>>()?,
             flags: flags.iter().map(|&f| f.into()).collect(),
             age: *age,
-            language: language.clone(),
+            language: language
+                .as_deref()
+                .map(offramp::Language::parse)
+                .transpose()
+                .map_err(|err| OfframpError::encounter("language", err.to_string()))?,
             consent: consent.map(Into::into),
             location: location.map(Into::into),
             intercept: intercept.map(Into::into),
@@ -324,7 +329,7 @@ impl From<&offramp::Encounter> for Encounter {
             offenses: offenses.iter().map(Offense::from).collect(),
             flags: flags.iter().map(|&f| f.into()).collect(),
             age: *age,
-            language: language.clone(),
+            language: language.map(|l| l.as_str().to_string()),
             consent: consent.map(Into::into),
             location: location.map(Into::into),
             intercept: intercept.map(Into::into),

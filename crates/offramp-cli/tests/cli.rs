@@ -901,6 +901,62 @@ fn errors_that_stop_a_command_start_with_its_name_and_exit_1() {
 }
 
 #[test]
+fn route_reads_any_spelling_of_a_language_as_one() {
+    let line = |id: &str, language: &str| {
+        format!(
+            r#"{{"id":"{id}","at":"2026-03-03T15:00:00-06:00","responder":"law_enforcement","source":"on_view","needs":["sud","sex_work"],"age":29,"language":"{language}","location":{{"lat":41.61,"lon":-87.65}}}}"#
+        )
+    };
+    let spellings = ["spa", "es", "ES", "Spanish"];
+    let input: String = spellings
+        .iter()
+        .map(|l| line(&format!("h-{l}"), l) + "\n")
+        .collect::<String>()
+        + &line("h-bad", "Elvish")
+        + "\n";
+    let o = run_with_stdin(
+        &[
+            "route",
+            "--program",
+            &example("examples/programs/harvey-pd.toml"),
+            "--providers",
+            &example("examples/providers/harvey-il.json"),
+            "-",
+        ],
+        input.as_bytes(),
+    );
+    // The unknown language is an error naming the field, on its line; the others route.
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("<stdin>:5:") && err.contains("language"),
+        "{err}"
+    );
+    assert!(!err.contains("Elvish"), "{err}");
+    let ds = decisions(&o);
+    let partners = |id: &str| -> Vec<Vec<String>> {
+        decision_for(&ds, id)["eligible"]
+            .as_array()
+            .expect("eligible")
+            .iter()
+            .map(|p| {
+                p["providers"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|o| o["service_id"].as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    let spa = partners("h-spa");
+    assert!(spa.iter().map(Vec::len).sum::<usize>() >= 3, "{spa:?}");
+    for l in spellings {
+        assert_eq!(partners(&format!("h-{l}")), spa, "{l}");
+    }
+}
+
+#[test]
 fn route_with_providers_adds_ranked_options() {
     let o = run(&[
         "route",
