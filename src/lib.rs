@@ -227,6 +227,7 @@ pub fn synthetic_directory(n: usize, seed: u64, center: (f64, f64), timezone: &s
         .map(|i| Organization {
             id: format!("org-{i}"),
             name: format!("Partner organization {i}"),
+            description: None,
         })
         .collect();
     let services = (0..n)

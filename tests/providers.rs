@@ -84,6 +84,7 @@ fn orgs() -> Vec<Organization> {
         .map(|i| Organization {
             id: i.to_string(),
             name: format!("{i} name"),
+            description: None,
         })
         .collect()
 }

@@ -434,6 +434,7 @@ fn rich_service() -> (Organization, Service) {
     let org = Organization {
         id: "org-1".into(),
         name: "Round Trip Org".into(),
+        description: Some("Keeps its description through HSDS".into()),
     };
     let hours = Hours {
         timezone: "America/Denver".into(),

@@ -282,6 +282,10 @@ pub struct Organization {
     pub id: String,
     /// Its name.
     pub name: String,
+    /// What it does, in a sentence or two (HSDS `organization.description`, which HSDS
+    /// requires, so an export carries it on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 /// A place a service is delivered (HSDS `location` joined through `service_at_location`).

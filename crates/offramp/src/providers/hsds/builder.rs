@@ -159,7 +159,14 @@ impl<'o> Builder<'o> {
     /// Registers an organization met nested or at the top level.
     pub(super) fn add_org(&mut self, o: &Map<String, Value>, id: &str, rec: &Rec) {
         let name = get_text(o, "name");
+        let description = get_text(o, "description");
         if let Some((i, _)) = self.org_idx.get(id) {
+            // A fuller copy of an organization read before adds its description.
+            if let (Some(d), Some(org)) = (&description, self.orgs.get_mut(*i))
+                && org.description.is_none()
+            {
+                org.description = Some(d.clone());
+            }
             if let (Some(n), Some(org)) = (&name, self.orgs.get(*i)) {
                 if *n != org.name && org.name != org.id {
                     self.warnings.push(rec.warn(Some("name"), format!("organization {id} is named differently elsewhere; the first name is kept")));
@@ -181,6 +188,7 @@ impl<'o> Builder<'o> {
         self.orgs.push(Organization {
             id: id.to_string(),
             name,
+            description,
         });
     }
 

@@ -168,7 +168,7 @@ pub(super) fn offramp_attribute(service: &str, code: &str, name: &str) -> Value 
 /// ```
 /// use offramp::providers::hsds::{from_json_str, to_hsds_json, LoadOptions};
 /// use offramp::providers::model::{Organization, Service, ServiceKind};
-/// let org = Organization { id: "o1".into(), name: "Example Org".into() };
+/// let org = Organization { id: "o1".into(), name: "Example Org".into(), description: None };
 /// let svc = Service {
 ///     id: "s1".into(), organization_id: "o1".into(), name: "Peer support".into(),
 ///     kinds: [ServiceKind::PeerRecovery].into_iter().collect(), eligibility: Default::default(),
@@ -187,7 +187,12 @@ pub fn to_hsds_json(organizations: &[Organization], services: &[Service]) -> Val
         m.insert("status".into(), json!(s.status));
         m.insert("organization_id".into(), json!(s.organization_id));
         if let Some(o) = organizations.iter().find(|o| o.id == s.organization_id) {
-            m.insert("organization".into(), json!({"id": o.id, "name": o.name}));
+            // HSDS requires a description; an organization read without one gets an empty one.
+            let description = o.description.as_deref().unwrap_or_default();
+            m.insert(
+                "organization".into(),
+                json!({"id": o.id, "name": o.name, "description": description}),
+            );
         }
         let e = &s.eligibility;
         if let Some(a) = e.minimum_age {
