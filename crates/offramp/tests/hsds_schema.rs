@@ -5,6 +5,8 @@
 //! exported service validated against `service.json`. The schemas refer to one another by
 //! file name; they are all put in one registry under one base, so nothing is fetched.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::{Path, PathBuf};
 
 use offramp::providers::hsds::to_hsds_json;
