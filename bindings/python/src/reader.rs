@@ -284,7 +284,8 @@ impl Recorder {
 
 impl Input for Recorder {
     fn text(&mut self, key: &'static Key) -> Got<String> {
-        self.note(key, Kind::Text, Some("x".into()))
+        // Text every text field takes: an id, and a language the core's normaliser knows.
+        self.note(key, Kind::Text, Some("eng".into()))
     }
     fn time(&mut self, key: &'static Key) -> Got<DateTime<FixedOffset>> {
         self.note(key, Kind::Time, Some(DateTime::UNIX_EPOCH.fixed_offset()))
