@@ -84,7 +84,7 @@ pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
             let at = base + chrono::Duration::minutes(rng.below(365 * 24 * 60) as i64);
             let mut needs = Vec::new();
             for _ in 0..rng.below(3) {
-                let need = rng.pick(Need::ALL);
+                let need = rng.pick(&Need::ALL);
                 if !needs.contains(&need) {
                     needs.push(need);
                 }
@@ -108,7 +108,7 @@ pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
                 })
                 .collect();
             let flags = if rng.chance(0.2) {
-                vec![rng.pick(Flag::ALL)]
+                vec![rng.pick(&Flag::ALL)]
             } else {
                 Vec::new()
             };
@@ -122,8 +122,8 @@ pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
             Encounter {
                 id: format!("syn-{i}"),
                 at,
-                responder: Some(rng.pick(Responder::ALL)),
-                source: Some(rng.pick(Source::ALL)),
+                responder: Some(rng.pick(&Responder::ALL)),
+                source: Some(rng.pick(&Source::ALL)),
                 needs,
                 overdose,
                 offenses,
@@ -132,7 +132,7 @@ pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
                 language: rng
                     .chance(0.7)
                     .then(|| rng.pick(&[Language::ENGLISH, Language::SPANISH])),
-                consent: rng.chance(0.6).then(|| rng.pick(Consent::ALL)),
+                consent: rng.chance(0.6).then(|| rng.pick(&Consent::ALL)),
                 location: None,
                 intercept: None,
                 attributes,
@@ -151,7 +151,7 @@ use offramp::providers::{
     Service, ServiceKind, Site, Weekday,
 };
 
-const SERVICE_KINDS: &[ServiceKind] = ServiceKind::ALL;
+const SERVICE_KINDS: &[ServiceKind] = &ServiceKind::ALL;
 
 fn time(h: u32, m: u32) -> Option<chrono::NaiveTime> {
     chrono::NaiveTime::from_hms_opt(h, m, 0)

@@ -22,8 +22,6 @@ use chrono::{DateTime, FixedOffset};
 use offramp::providers::ProviderOption;
 use offramp::{Decision, Disposition, Pathway, Program, WarningCode};
 
-use crate::enums::serde_name;
-
 /// A dictionary of the fixed words of a vocabulary (pathways, dispositions, codes).
 fn word_type() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int8), Box::new(DataType::Utf8))
@@ -227,7 +225,7 @@ impl Layout {
             program_id: strings([program.id().to_string()]),
             pathways: strings(Pathway::ALL.iter().map(|p| p.as_str().to_string())),
             dispositions: strings(Disposition::ALL.iter().map(|d| d.as_str().to_string())),
-            codes: strings(WarningCode::ALL.iter().map(serde_name)),
+            codes: strings(WarningCode::ALL.iter().map(|c| c.as_str().to_string())),
             tz,
         }
     }

@@ -130,7 +130,7 @@ impl PyWarning {
     fn __repr__(&self) -> String {
         format!(
             "Warning(code={}, message={:?})",
-            enums::serde_name(&self.inner.code),
+            self.inner.code.as_str(),
             &*self.inner.message
         )
     }

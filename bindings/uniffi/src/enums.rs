@@ -37,10 +37,7 @@ macro_rules! mirror {
         impl $name {
             /// The snake_case name used in JSON, TOML and rules.
             pub fn json_name(&self) -> String {
-                serde_json::to_value(<$core>::from(*self))
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
+                <$core>::from(*self).as_str().to_string()
             }
         }
     };

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use chrono::{DateTime, FixedOffset};
-use offramp::providers::{Hours, OpeningHours, ServiceKind};
+use offramp::providers::{Hours, OpeningHours};
 
 use crate::error::CliError;
 use crate::load::DirectoryArgs;
@@ -55,7 +55,7 @@ fn check(args: &DirectoryArgs) -> Result<ExitCode, CliError> {
     let mut kinds = BTreeMap::new();
     for s in dir.services() {
         for k in &s.kinds {
-            *kinds.entry(kind_name(k)).or_insert(0) += 1;
+            *kinds.entry(k.as_str()).or_insert(0) += 1;
         }
     }
     let mut out = io::stdout().lock();
@@ -76,14 +76,6 @@ fn check(args: &DirectoryArgs) -> Result<ExitCode, CliError> {
         writeln!(out, "  {k}: {n}").map_err(CliError::Stdout)?;
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A service kind's name as written in files.
-fn kind_name(kind: &ServiceKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 /// Prints each service open at `at`, tab-separated, with when it closes; the count goes to

@@ -83,80 +83,40 @@ use serde::{Deserialize, Serialize};
 use crate::domain::Encounter;
 use crate::domain::Pathway;
 use crate::router::EligiblePathway;
+use crate::vocab::vocabulary;
 
-/// Where a referral stands.
-///
-/// ```
-/// use offramp::case::CaseStatus;
-///
-/// assert!(CaseStatus::Completed.is_terminal());
-/// assert!(!CaseStatus::Disengaged.is_terminal());
-/// assert_eq!(CaseStatus::WarmHandoff.as_str(), "warm_handoff");
-/// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseStatus {
-    /// Referred by the responder; the service has not answered yet.
-    Referred,
-    /// The service took the referral on.
-    Accepted,
-    /// The referral was turned down, by the person or by the service.
-    /// Terminal.
-    Declined,
-    /// The responder handed the person over to the service in person.
-    WarmHandoff,
-    /// The person is taking part in the service.
-    Engaged,
-    /// The person has started treatment.
-    InTreatment,
-    /// The person finished the programme. Terminal.
-    Completed,
-    /// The person stopped taking part; they may re-engage later.
-    Disengaged,
+vocabulary! {
+    /// Where a referral stands.
+    ///
+    /// ```
+    /// use offramp::case::CaseStatus;
+    ///
+    /// assert!(CaseStatus::Completed.is_terminal());
+    /// assert!(!CaseStatus::Disengaged.is_terminal());
+    /// assert_eq!(CaseStatus::WarmHandoff.as_str(), "warm_handoff");
+    /// ```
+    pub enum CaseStatus: "case status" {
+        /// Referred by the responder; the service has not answered yet.
+        Referred = "referred",
+        /// The service took the referral on.
+        Accepted = "accepted",
+        /// The referral was turned down, by the person or by the service.
+        /// Terminal.
+        Declined = "declined",
+        /// The responder handed the person over to the service in person.
+        WarmHandoff = "warm_handoff",
+        /// The person is taking part in the service.
+        Engaged = "engaged",
+        /// The person has started treatment.
+        InTreatment = "in_treatment",
+        /// The person finished the programme. Terminal.
+        Completed = "completed",
+        /// The person stopped taking part; they may re-engage later.
+        Disengaged = "disengaged",
+    }
 }
 
 impl CaseStatus {
-    /// Every referral status, in declaration order.
-    ///
-    /// ```
-    /// use offramp::case::CaseStatus;
-    ///
-    /// assert_eq!(CaseStatus::ALL.len(), 8);
-    /// assert_eq!(CaseStatus::ALL[0], CaseStatus::Referred);
-    /// ```
-    pub const ALL: [Self; 8] = [
-        Self::Referred,
-        Self::Accepted,
-        Self::Declined,
-        Self::WarmHandoff,
-        Self::Engaged,
-        Self::InTreatment,
-        Self::Completed,
-        Self::Disengaged,
-    ];
-
-    /// The `snake_case` name, as serialised and as used in the diagrams.
-    ///
-    /// ```
-    /// use offramp::case::CaseStatus;
-    ///
-    /// assert_eq!(CaseStatus::InTreatment.as_str(), "in_treatment");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Referred => "referred",
-            Self::Accepted => "accepted",
-            Self::Declined => "declined",
-            Self::WarmHandoff => "warm_handoff",
-            Self::Engaged => "engaged",
-            Self::InTreatment => "in_treatment",
-            Self::Completed => "completed",
-            Self::Disengaged => "disengaged",
-        }
-    }
-
     /// Whether no referral event can leave this status.
     ///
     /// ```
@@ -170,58 +130,26 @@ impl CaseStatus {
     }
 }
 
-impl fmt::Display for CaseStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+vocabulary! {
+    /// Where held charges stand.
+    ///
+    /// ```
+    /// use offramp::case::ChargeStatus;
+    ///
+    /// assert!(!ChargeStatus::Held.is_resolved());
+    /// assert!(ChargeStatus::Filed.is_resolved());
+    /// ```
+    pub enum ChargeStatus: "charge status" {
+        /// Charges are held while the referral runs.
+        Held = "held",
+        /// Charges were dropped after the referral was completed. Terminal.
+        Dropped = "dropped",
+        /// Charges were filed. Terminal.
+        Filed = "filed",
     }
-}
-
-/// Where held charges stand.
-///
-/// ```
-/// use offramp::case::ChargeStatus;
-///
-/// assert!(!ChargeStatus::Held.is_resolved());
-/// assert!(ChargeStatus::Filed.is_resolved());
-/// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum ChargeStatus {
-    /// Charges are held while the referral runs.
-    Held,
-    /// Charges were dropped after the referral was completed. Terminal.
-    Dropped,
-    /// Charges were filed. Terminal.
-    Filed,
 }
 
 impl ChargeStatus {
-    /// Every charge status, in declaration order.
-    ///
-    /// ```
-    /// use offramp::case::ChargeStatus;
-    ///
-    /// assert_eq!(ChargeStatus::ALL, [ChargeStatus::Held, ChargeStatus::Dropped, ChargeStatus::Filed]);
-    /// ```
-    pub const ALL: [Self; 3] = [Self::Held, Self::Dropped, Self::Filed];
-
-    /// The `snake_case` name, as serialised and as used in the diagrams.
-    ///
-    /// ```
-    /// use offramp::case::ChargeStatus;
-    ///
-    /// assert_eq!(ChargeStatus::Dropped.as_str(), "dropped");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Held => "held",
-            Self::Dropped => "dropped",
-            Self::Filed => "filed",
-        }
-    }
-
     /// Whether the charges have been decided one way or the other.
     ///
     /// ```
@@ -234,111 +162,59 @@ impl ChargeStatus {
     }
 }
 
-impl fmt::Display for ChargeStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+vocabulary! {
+    /// Which of a case's two tracks an event or state belongs to.
+    ///
+    /// ```
+    /// use offramp::case::{CaseEvent, Track};
+    ///
+    /// assert_eq!(CaseEvent::Engage.track(), Track::Referral);
+    /// assert_eq!(CaseEvent::FileCharges.track(), Track::Charges);
+    /// ```
+    pub enum Track: "track" {
+        /// The referral's own progress ([`CaseStatus`]).
+        Referral = "referral",
+        /// The held charges ([`ChargeStatus`]).
+        Charges = "charges",
     }
 }
 
-/// Which of a case's two tracks an event or state belongs to.
-///
-/// ```
-/// use offramp::case::{CaseEvent, Track};
-///
-/// assert_eq!(CaseEvent::Engage.track(), Track::Referral);
-/// assert_eq!(CaseEvent::FileCharges.track(), Track::Charges);
-/// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Track {
-    /// The referral's own progress ([`CaseStatus`]).
-    Referral,
-    /// The held charges ([`ChargeStatus`]).
-    Charges,
-}
-
-/// Something that happens to a case.
-///
-/// ```
-/// use offramp::case::CaseEvent;
-///
-/// let json = serde_json::to_string(&CaseEvent::StartTreatment)?;
-/// assert_eq!(json, "\"start_treatment\"");
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum CaseEvent {
-    /// The service takes the referral on.
-    Accept,
-    /// The referral is turned down.
-    Decline,
-    /// The responder hands the person over in person.
-    WarmHandoff,
-    /// The person starts taking part.
-    Engage,
-    /// The person starts treatment.
-    StartTreatment,
-    /// The person finishes the programme.
-    Complete,
-    /// The person stops taking part.
-    Disengage,
-    /// A person who had disengaged comes back.
-    ReEngage,
-    /// Held charges are dropped (needs a completed referral).
-    DropCharges,
-    /// Held charges are filed (needs a declined or disengaged referral, or
-    /// the hold deadline to have been reached).
-    FileCharges,
+vocabulary! {
+    /// Something that happens to a case.
+    ///
+    /// ```
+    /// use offramp::case::CaseEvent;
+    ///
+    /// let json = serde_json::to_string(&CaseEvent::StartTreatment)?;
+    /// assert_eq!(json, "\"start_treatment\"");
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub enum CaseEvent: "case event" {
+        /// The service takes the referral on.
+        Accept = "accept",
+        /// The referral is turned down.
+        Decline = "decline",
+        /// The responder hands the person over in person.
+        WarmHandoff = "warm_handoff",
+        /// The person starts taking part.
+        Engage = "engage",
+        /// The person starts treatment.
+        StartTreatment = "start_treatment",
+        /// The person finishes the programme.
+        Complete = "complete",
+        /// The person stops taking part.
+        Disengage = "disengage",
+        /// A person who had disengaged comes back.
+        ReEngage = "re_engage",
+        /// Held charges are dropped (needs a completed referral).
+        DropCharges = "drop_charges",
+        /// Held charges are filed (needs a declined or disengaged referral, or
+        /// the hold deadline to have been reached).
+        FileCharges = "file_charges",
+    }
 }
 
 impl CaseEvent {
-    /// Every event, in declaration order.
-    ///
-    /// ```
-    /// use offramp::case::CaseEvent;
-    ///
-    /// assert_eq!(CaseEvent::ALL.len(), 10);
-    /// ```
-    pub const ALL: [Self; 10] = [
-        Self::Accept,
-        Self::Decline,
-        Self::WarmHandoff,
-        Self::Engage,
-        Self::StartTreatment,
-        Self::Complete,
-        Self::Disengage,
-        Self::ReEngage,
-        Self::DropCharges,
-        Self::FileCharges,
-    ];
-
-    /// The `snake_case` name, as serialised and as used in the diagrams.
-    ///
-    /// ```
-    /// use offramp::case::CaseEvent;
-    ///
-    /// assert_eq!(CaseEvent::ReEngage.as_str(), "re_engage");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Accept => "accept",
-            Self::Decline => "decline",
-            Self::WarmHandoff => "warm_handoff",
-            Self::Engage => "engage",
-            Self::StartTreatment => "start_treatment",
-            Self::Complete => "complete",
-            Self::Disengage => "disengage",
-            Self::ReEngage => "re_engage",
-            Self::DropCharges => "drop_charges",
-            Self::FileCharges => "file_charges",
-        }
-    }
-
     /// The track this event moves.
     ///
     /// ```
@@ -351,12 +227,6 @@ impl CaseEvent {
             Self::DropCharges | Self::FileCharges => Track::Charges,
             _ => Track::Referral,
         }
-    }
-}
-
-impl fmt::Display for CaseEvent {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

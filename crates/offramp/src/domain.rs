@@ -5,7 +5,6 @@
 //! bindings all share one spelling.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
@@ -14,87 +13,9 @@ use serde::{Deserialize, Serialize};
 use crate::language::Language;
 use crate::nibrs::NibrsCode;
 
-/// An enum value's name could not be read.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {kind} `{value}`{}", suggestion.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
-pub struct UnknownValue {
-    /// Which vocabulary was asked (`pathway`, `need`, ...).
-    pub kind: &'static str,
-    /// The word that was given (cut to 40 characters).
-    pub value: String,
-    /// The closest known word, when one is close.
-    pub suggestion: Option<&'static str>,
-}
-
-/// The closest of `candidates` to `word`, if it is close enough to be a likely misspelling.
-pub(crate) fn closest<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
-macro_rules! vocabulary {
-    (
-        $(#[$meta:meta])*
-        $name:ident, $kind:literal {
-            $( $(#[$vmeta:meta])* $variant:ident = $text:literal $(| $alias:literal)* ),+ $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name {
-            $(
-                $(#[$vmeta])*
-                $( #[serde(alias = $alias)] )*
-                $variant,
-            )+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            /// The name of this vocabulary, as used in messages.
-            pub const KIND: &'static str = $kind;
-
-            /// The snake_case name used in JSON, TOML and rules.
-            pub const fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            /// Reads a name (or an accepted alias).
-            pub fn parse(word: &str) -> Result<Self, UnknownValue> {
-                match word {
-                    $($text $(| $alias)* => Ok($name::$variant),)+
-                    _ => Err(UnknownValue {
-                        kind: $kind,
-                        value: word.chars().take(40).collect(),
-                        suggestion: closest(word, [$($text),+]),
-                    }),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = UnknownValue;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Self::parse(s)
-            }
-        }
-    };
-}
+pub use crate::vocab::UnknownValue;
+pub(crate) use crate::vocab::closest;
+use crate::vocab::vocabulary;
 
 vocabulary! {
     /// The six pathways to treatment: TASC's five and PTACC's Community Response.
@@ -104,7 +25,7 @@ vocabulary! {
     /// assert_eq!("officer_prevention".parse::<Pathway>().unwrap(), Pathway::FirstResponderReferral);
     /// assert_eq!(Pathway::NaloxonePlus.to_string(), "naloxone_plus");
     /// ```
-    Pathway, "pathway" {
+    pub enum Pathway: "pathway" {
         /// The person walks in or calls, asking for help.
         SelfReferral = "self_referral",
         /// An outreach team seeks people out, not tied to an incident.
@@ -122,7 +43,7 @@ vocabulary! {
 
 vocabulary! {
     /// Who is on scene.
-    Responder, "responder" {
+    pub enum Responder: "responder" {
         /// A police officer or deputy.
         LawEnforcement = "law_enforcement",
         /// A firefighter.
@@ -153,7 +74,7 @@ impl Responder {
 
 vocabulary! {
     /// How the contact came about.
-    Source, "source" {
+    pub enum Source: "source" {
         /// The person came in or called on their own.
         SelfInitiated = "self_initiated",
         /// An outreach team made contact.
@@ -169,7 +90,7 @@ vocabulary! {
 
 vocabulary! {
     /// What the person may need.
-    Need, "need" {
+    pub enum Need: "need" {
         /// Substance use disorder.
         Sud = "sud",
         /// Opioid use.
@@ -197,7 +118,7 @@ vocabulary! {
 
 vocabulary! {
     /// Facts on scene that bear on eligibility.
-    Flag, "flag" {
+    pub enum Flag: "flag" {
         /// An outstanding warrant.
         ActiveWarrant = "active_warrant",
         /// A drug charge already pending.
@@ -213,7 +134,7 @@ vocabulary! {
 
 vocabulary! {
     /// The seriousness of an offence.
-    Level, "level" {
+    pub enum Level: "level" {
         /// A civil infraction: not arrestable.
         Infraction = "infraction",
         /// A misdemeanour.
@@ -232,7 +153,7 @@ impl Level {
 
 vocabulary! {
     /// What the person agreed to share (42 CFR Part 2 consent, as recorded on scene).
-    Consent, "consent" {
+    pub enum Consent: "consent" {
         /// Not asked yet.
         NotAsked = "not_asked",
         /// Verbal consent.
@@ -248,7 +169,7 @@ vocabulary! {
 
 vocabulary! {
     /// The outcome class of a decision.
-    Disposition, "disposition" {
+    pub enum Disposition: "disposition" {
         /// A pathway applies and nothing chargeable happened.
         Deflection = "deflection",
         /// A pathway applies in place of an arrest for a chargeable offence.
@@ -258,55 +179,33 @@ vocabulary! {
     }
 }
 
-/// A point of the Sequential Intercept Model, ordered from community services (0) to community
-/// corrections (5). Serialised as its number.
-///
-/// ```
-/// use offramp::Intercept;
-/// assert!(Intercept::LawEnforcement < Intercept::Jails);
-/// assert_eq!(Intercept::from_number(1), Some(Intercept::LawEnforcement));
-/// assert_eq!(serde_json::to_string(&Intercept::Reentry).unwrap(), "4");
-/// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(try_from = "u8", into = "u8")]
-pub enum Intercept {
-    /// 0: community services, crisis lines and crisis care without a 911 call.
-    CommunityServices,
-    /// 1: law enforcement and other first responders.
-    LawEnforcement,
-    /// 2: initial detention and first court hearings.
-    InitialDetention,
-    /// 3: jails and courts.
-    Jails,
-    /// 4: reentry from jail or prison.
-    Reentry,
-    /// 5: community corrections: probation and parole.
-    CommunityCorrections,
+vocabulary! {
+    /// A point of the Sequential Intercept Model, ordered from community services (0) to community
+    /// corrections (5). Serialised as its number.
+    ///
+    /// ```
+    /// use offramp::Intercept;
+    /// assert!(Intercept::LawEnforcement < Intercept::Jails);
+    /// assert_eq!(Intercept::from_number(1), Some(Intercept::LawEnforcement));
+    /// assert_eq!(serde_json::to_string(&Intercept::Reentry).unwrap(), "4");
+    /// ```
+    pub enum Intercept: "intercept", numbered {
+        /// 0: community services, crisis lines and crisis care without a 911 call.
+        CommunityServices = 0,
+        /// 1: law enforcement and other first responders.
+        LawEnforcement = 1,
+        /// 2: initial detention and first court hearings.
+        InitialDetention = 2,
+        /// 3: jails and courts.
+        Jails = 3,
+        /// 4: reentry from jail or prison.
+        Reentry = 4,
+        /// 5: community corrections: probation and parole.
+        CommunityCorrections = 5,
+    }
 }
 
 impl Intercept {
-    /// Every intercept, in order.
-    pub const ALL: [Intercept; 6] = [
-        Intercept::CommunityServices,
-        Intercept::LawEnforcement,
-        Intercept::InitialDetention,
-        Intercept::Jails,
-        Intercept::Reentry,
-        Intercept::CommunityCorrections,
-    ];
-
-    /// The intercept's number, 0 to 5.
-    pub const fn number(self) -> u8 {
-        self as u8
-    }
-
-    /// The intercept with this number, if it is 0 to 5.
-    pub fn from_number(n: u8) -> Option<Self> {
-        Self::ALL.get(usize::from(n)).copied()
-    }
-
     /// A short English name.
     pub const fn name(self) -> &'static str {
         match self {
@@ -317,25 +216,6 @@ impl Intercept {
             Intercept::Reentry => "reentry",
             Intercept::CommunityCorrections => "community corrections",
         }
-    }
-}
-
-impl TryFrom<u8> for Intercept {
-    type Error = String;
-    fn try_from(n: u8) -> Result<Self, String> {
-        Self::from_number(n).ok_or_else(|| format!("intercept must be 0 to 5, not {n}"))
-    }
-}
-
-impl From<Intercept> for u8 {
-    fn from(i: Intercept) -> u8 {
-        i.number()
-    }
-}
-
-impl fmt::Display for Intercept {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.number())
     }
 }
 
@@ -785,7 +665,7 @@ mod tests {
             "\"first_responder_referral\""
         );
         for p in Pathway::ALL {
-            assert_eq!(p.as_str().parse::<Pathway>().unwrap(), *p);
+            assert_eq!(p.as_str().parse::<Pathway>().unwrap(), p);
         }
         assert_eq!(
             "self_referal".parse::<Pathway>().unwrap_err().suggestion,

@@ -13,6 +13,7 @@ pub mod schema;
 pub mod sim;
 mod source;
 pub mod text;
+pub mod vocab;
 
 pub use domain::{
     AttributeValue, Consent, Disposition, Encounter, EncounterError, Flag, Intercept, Level,

@@ -61,6 +61,8 @@ use std::hash::{Hash, Hasher};
 use std::str::FromStr;
 use std::sync::LazyLock;
 
+use crate::vocab::vocabulary;
+
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -78,61 +80,25 @@ const MAX_ECHO_CHARS: usize = 5;
 static TABLE: LazyLock<Vec<NibrsOffense>> =
     LazyLock::new(|| parse_table(NIBRS_CSV).unwrap_or_default());
 
-/// Whom or what an offence is committed against, as NIBRS classifies it.
-///
-/// ```
-/// use offramp::nibrs::{lookup, CrimeAgainst};
-///
-/// assert_eq!(lookup("13B").map(|o| o.crime_against), Some(CrimeAgainst::Person));
-/// assert_eq!(lookup("09C").map(|o| o.crime_against), Some(CrimeAgainst::NotACrime));
-/// ```
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum CrimeAgainst {
-    /// Offences whose victims are always individuals, such as assault.
-    Person,
-    /// Offences whose object is money, property or another benefit.
-    Property,
-    /// Offences against society's ban on some activity, such as drug
-    /// violations.
-    Society,
-    /// Recorded but not a crime (justifiable homicide).
-    NotACrime,
-}
-
-impl CrimeAgainst {
-    /// The `snake_case` name used in the table and in serialised data.
+vocabulary! {
+    /// Whom or what an offence is committed against, as NIBRS classifies it.
     ///
     /// ```
-    /// use offramp::nibrs::CrimeAgainst;
+    /// use offramp::nibrs::{lookup, CrimeAgainst};
     ///
-    /// assert_eq!(CrimeAgainst::NotACrime.as_str(), "not_a_crime");
+    /// assert_eq!(lookup("13B").map(|o| o.crime_against), Some(CrimeAgainst::Person));
+    /// assert_eq!(lookup("09C").map(|o| o.crime_against), Some(CrimeAgainst::NotACrime));
     /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Person => "person",
-            Self::Property => "property",
-            Self::Society => "society",
-            Self::NotACrime => "not_a_crime",
-        }
-    }
-
-    fn from_table(field: &str) -> Option<Self> {
-        match field {
-            "person" => Some(Self::Person),
-            "property" => Some(Self::Property),
-            "society" => Some(Self::Society),
-            "not_a_crime" => Some(Self::NotACrime),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for CrimeAgainst {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    pub enum CrimeAgainst: "crime against" {
+        /// Offences whose victims are always individuals, such as assault.
+        Person = "person",
+        /// Offences whose object is money, property or another benefit.
+        Property = "property",
+        /// Offences against society's ban on some activity, such as drug
+        /// violations.
+        Society = "society",
+        /// Recorded but not a crime (justifiable homicide).
+        NotACrime = "not_a_crime",
     }
 }
 
@@ -639,7 +605,8 @@ fn parse_table(src: &'static str) -> Result<Vec<NibrsOffense>, (usize, &'static 
             "B" => NibrsGroup::B,
             _ => return Err((line_no, "group must be A or B")),
         };
-        let crime_against = CrimeAgainst::from_table(crime_against)
+        let crime_against = CrimeAgainst::parse(crime_against)
+            .ok()
             .ok_or((line_no, "unknown crime_against value"))?;
         let retired = match *retired {
             "false" => false,

@@ -15,6 +15,7 @@ use crate::program::{CompiledPathway, CompiledRule, Program};
 use crate::providers::index::ProviderIndex;
 use crate::providers::{Capacity, Directory, DirectoryError, ProviderGap, ProviderOption};
 use crate::rules::compile::{AttrKind, Ctx, Part, Tri};
+use crate::vocab::vocabulary;
 
 /// Which program decided, and which version of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -75,54 +76,25 @@ pub struct IneligiblePathway {
     pub reasons: Vec<Reason>,
 }
 
-/// The kind of a warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum WarningCode {
-    /// An exclusion could not be checked because a field was not recorded.
-    ExclusionUnknown,
-    /// The encounter carries an attribute the program does not declare.
-    AttributeUndeclared,
-    /// An attribute's value has the wrong type for its declaration.
-    AttributeType,
-    /// Good Samaritan immunity made a drug offence not chargeable.
-    GoodSamaritan,
-    /// Protective custody applies in place of a drunkenness charge.
-    ProtectiveCustody,
-    /// An emergency mental-health evaluation may be needed.
-    EmergencyHold,
-    /// No responder was recorded, so responder-specific pathways could not be checked.
-    ResponderUnknown,
-    /// An eligible pathway has no partner that can take the person now.
-    ProviderGap,
-}
-
-impl WarningCode {
-    /// Every code, in declaration order (a code's position is its number in Arrow output).
-    pub const ALL: &'static [WarningCode] = &[
-        WarningCode::ExclusionUnknown,
-        WarningCode::AttributeUndeclared,
-        WarningCode::AttributeType,
-        WarningCode::GoodSamaritan,
-        WarningCode::ProtectiveCustody,
-        WarningCode::EmergencyHold,
-        WarningCode::ResponderUnknown,
-        WarningCode::ProviderGap,
-    ];
-}
-
-/// Fails to compile when a code is added, so that `WarningCode::ALL` cannot fall behind.
-#[allow(dead_code)]
-fn warning_codes_are_all_listed(w: WarningCode) {
-    match w {
-        WarningCode::ExclusionUnknown
-        | WarningCode::AttributeUndeclared
-        | WarningCode::AttributeType
-        | WarningCode::GoodSamaritan
-        | WarningCode::ProtectiveCustody
-        | WarningCode::EmergencyHold
-        | WarningCode::ResponderUnknown
-        | WarningCode::ProviderGap => {}
+vocabulary! {
+    /// The kind of a warning.
+    pub enum WarningCode: "warning code" {
+        /// An exclusion could not be checked because a field was not recorded.
+        ExclusionUnknown = "exclusion_unknown",
+        /// The encounter carries an attribute the program does not declare.
+        AttributeUndeclared = "attribute_undeclared",
+        /// An attribute's value has the wrong type for its declaration.
+        AttributeType = "attribute_type",
+        /// Good Samaritan immunity made a drug offence not chargeable.
+        GoodSamaritan = "good_samaritan",
+        /// Protective custody applies in place of a drunkenness charge.
+        ProtectiveCustody = "protective_custody",
+        /// An emergency mental-health evaluation may be needed.
+        EmergencyHold = "emergency_hold",
+        /// No responder was recorded, so responder-specific pathways could not be checked.
+        ResponderUnknown = "responder_unknown",
+        /// An eligible pathway has no partner that can take the person now.
+        ProviderGap = "provider_gap",
     }
 }
 

@@ -6,6 +6,10 @@ wherever a name is accepted. ``Intercept`` is an ``IntEnum`` numbered 0 to 5, as
 Sequential Intercept Model numbers its points.
 """
 
+# Generated from the Rust core's vocabularies (bindings/python/src/enums.rs): do not edit by
+# hand. After changing a vocabulary in the core, rewrite this file with
+#     OFFRAMP_WRITE_ENUMS=1 cargo test -p offramp-python enums
+
 from __future__ import annotations
 
 import enum
@@ -46,7 +50,7 @@ class Pathway(_Name):
     NALOXONE_PLUS = "naloxone_plus"
     """Follow-up by a responder and a partner after an overdose, within a window."""
     FIRST_RESPONDER_REFERRAL = "first_responder_referral"
-    """A responder refers during patrol or a call, with no charge (once Officer Prevention)."""
+    """A responder refers during patrol or a call, with no charge (formerly Officer Prevention)."""
     OFFICER_INTERVENTION = "officer_intervention"
     """A law-enforcement officer refers where charges were possible; charges may be held."""
     COMMUNITY_RESPONSE = "community_response"
@@ -54,15 +58,15 @@ class Pathway(_Name):
 
     @classmethod
     def _missing_(cls, value: object) -> Optional[Pathway]:
-        # The pathway's former name is accepted, as the core accepts it.
+        # Former names, still read as the core reads them.
         if value == "officer_prevention":
             return cls.FIRST_RESPONDER_REFERRAL
         return None
 
 
 class Intercept(enum.IntEnum):
-    """A point of the Sequential Intercept Model, from community services (0) to community
-    corrections (5)."""
+    """A point of the Sequential Intercept Model, ordered from community services (0) to community
+    corrections (5). Serialised as its number."""
 
     COMMUNITY_SERVICES = 0
     """0: community services, crisis lines and crisis care without a 911 call."""
@@ -175,7 +179,7 @@ class Level(_Name):
 
 
 class Consent(_Name):
-    """What the person agreed to share, as recorded on scene (42 CFR Part 2)."""
+    """What the person agreed to share (42 CFR Part 2 consent, as recorded on scene)."""
 
     NOT_ASKED = "not_asked"
     """Not asked yet."""
@@ -190,7 +194,7 @@ class Consent(_Name):
 
 
 class WarningCode(_Name):
-    """The kind of a warning in a decision."""
+    """The kind of a warning."""
 
     EXCLUSION_UNKNOWN = "exclusion_unknown"
     """An exclusion could not be checked because a field was not recorded."""
@@ -211,18 +215,18 @@ class WarningCode(_Name):
 
 
 class ServiceKind(_Name):
-    """The kinds of partner service that pathways are matched against."""
+    """The kinds of service offramp matches pathways against."""
 
     WITHDRAWAL_MANAGEMENT = "withdrawal_management"
     """Withdrawal management (detox)."""
     MOUD = "moud"
-    """Medication for opioid use disorder."""
+    """Medication for opioid use disorder (buprenorphine, methadone, naltrexone)."""
     RESIDENTIAL = "residential"
     """Residential treatment."""
     OUTPATIENT = "outpatient"
     """Outpatient treatment."""
     MENTAL_HEALTH_CRISIS = "mental_health_crisis"
-    """Mental-health crisis services."""
+    """Mental-health crisis services (mobile crisis, crisis lines with response)."""
     CRISIS_STABILIZATION = "crisis_stabilization"
     """Crisis stabilization or receiving centres."""
     SHELTER_HOUSING = "shelter_housing"
@@ -241,54 +245,56 @@ class CaseStatus(_Name):
     """Where a referral stands."""
 
     REFERRED = "referred"
-    """Referred; the person has not answered yet."""
+    """Referred by the responder; the service has not answered yet."""
     ACCEPTED = "accepted"
-    """The person accepted the referral."""
+    """The service took the referral on."""
     DECLINED = "declined"
-    """The person declined (final)."""
+    """The referral was turned down, by the person or by the service.
+    Terminal."""
     WARM_HANDOFF = "warm_handoff"
-    """Handed in person to the partner."""
+    """The responder handed the person over to the service in person."""
     ENGAGED = "engaged"
-    """Engaged with the service."""
+    """The person is taking part in the service."""
     IN_TREATMENT = "in_treatment"
-    """In treatment."""
+    """The person has started treatment."""
     COMPLETED = "completed"
-    """Completed (final)."""
+    """The person finished the programme. Terminal."""
     DISENGAGED = "disengaged"
-    """Dropped out; may re-engage."""
+    """The person stopped taking part; they may re-engage later."""
 
 
 class ChargeStatus(_Name):
     """Where held charges stand."""
 
     HELD = "held"
-    """Held pending the referral."""
+    """Charges are held while the referral runs."""
     DROPPED = "dropped"
-    """Dropped after the referral was completed."""
+    """Charges were dropped after the referral was completed. Terminal."""
     FILED = "filed"
-    """Filed."""
+    """Charges were filed. Terminal."""
 
 
 class CaseEvent(_Name):
     """Something that happens to a case."""
 
     ACCEPT = "accept"
-    """The person accepts the referral."""
+    """The service takes the referral on."""
     DECLINE = "decline"
-    """The person declines it."""
+    """The referral is turned down."""
     WARM_HANDOFF = "warm_handoff"
-    """The responder hands the person to the partner in person."""
+    """The responder hands the person over in person."""
     ENGAGE = "engage"
-    """The person engages with the service."""
+    """The person starts taking part."""
     START_TREATMENT = "start_treatment"
-    """Treatment starts."""
+    """The person starts treatment."""
     COMPLETE = "complete"
-    """The person completes the plan."""
+    """The person finishes the programme."""
     DISENGAGE = "disengage"
-    """The person drops out."""
+    """The person stops taking part."""
     RE_ENGAGE = "re_engage"
-    """A person who dropped out comes back."""
+    """A person who had disengaged comes back."""
     DROP_CHARGES = "drop_charges"
-    """Held charges are dropped (the referral must be completed)."""
+    """Held charges are dropped (needs a completed referral)."""
     FILE_CHARGES = "file_charges"
-    """Held charges are filed (after a decline or drop-out, or at the deadline)."""
+    """Held charges are filed (needs a declined or disengaged referral, or
+    the hold deadline to have been reached)."""

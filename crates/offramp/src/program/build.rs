@@ -389,7 +389,7 @@ impl Program {
                 }
                 None => {
                     for r in Responder::ALL {
-                        responders |= 1 << (*r as u8);
+                        responders |= 1 << (r as u8);
                     }
                 }
             }

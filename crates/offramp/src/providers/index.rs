@@ -60,7 +60,7 @@ pub struct ProviderGap {
     pub next_open: Option<DateTime<FixedOffset>>,
 }
 
-const KINDS: &[ServiceKind] = ServiceKind::ALL;
+const KINDS: &[ServiceKind] = &ServiceKind::ALL;
 
 /// A point on the unit sphere: chord distance orders like great-circle distance.
 fn unit_vector(lat: f64, lon: f64) -> [f64; 3] {

@@ -10,109 +10,77 @@ use serde::{Deserialize, Serialize};
 
 use crate::language::Language;
 use crate::text::Text;
+use crate::vocab::vocabulary;
 
-/// The kinds of service offramp matches pathways against.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum ServiceKind {
-    /// Withdrawal management (detox).
-    WithdrawalManagement,
-    /// Medication for opioid use disorder (buprenorphine, methadone, naltrexone).
-    Moud,
-    /// Residential treatment.
-    Residential,
-    /// Outpatient treatment.
-    Outpatient,
-    /// Mental-health crisis services (mobile crisis, crisis lines with response).
-    MentalHealthCrisis,
-    /// Crisis stabilization or receiving centres.
-    CrisisStabilization,
-    /// Shelter and housing.
-    ShelterHousing,
-    /// Case management.
-    CaseManagement,
-    /// Peer recovery support.
-    PeerRecovery,
-    /// Harm reduction (syringe services, naloxone distribution).
-    HarmReduction,
-    /// Services for people in sex work or who have been trafficked.
-    SexWorkTrafficking,
-}
-
-impl ServiceKind {
-    /// Every kind, in declaration order.
-    pub const ALL: &'static [ServiceKind] = &[
-        ServiceKind::WithdrawalManagement,
-        ServiceKind::Moud,
-        ServiceKind::Residential,
-        ServiceKind::Outpatient,
-        ServiceKind::MentalHealthCrisis,
-        ServiceKind::CrisisStabilization,
-        ServiceKind::ShelterHousing,
-        ServiceKind::CaseManagement,
-        ServiceKind::PeerRecovery,
-        ServiceKind::HarmReduction,
-        ServiceKind::SexWorkTrafficking,
-    ];
-}
-
-/// Fails to compile when a kind is added, so that `ServiceKind::ALL` cannot fall behind.
-#[allow(dead_code)]
-fn service_kinds_are_all_listed(k: ServiceKind) {
-    match k {
-        ServiceKind::WithdrawalManagement
-        | ServiceKind::Moud
-        | ServiceKind::Residential
-        | ServiceKind::Outpatient
-        | ServiceKind::MentalHealthCrisis
-        | ServiceKind::CrisisStabilization
-        | ServiceKind::ShelterHousing
-        | ServiceKind::CaseManagement
-        | ServiceKind::PeerRecovery
-        | ServiceKind::HarmReduction
-        | ServiceKind::SexWorkTrafficking => {}
+vocabulary! {
+    /// The kinds of service offramp matches pathways against.
+    pub enum ServiceKind: "service kind" {
+        /// Withdrawal management (detox).
+        WithdrawalManagement = "withdrawal_management",
+        /// Medication for opioid use disorder (buprenorphine, methadone, naltrexone).
+        Moud = "moud",
+        /// Residential treatment.
+        Residential = "residential",
+        /// Outpatient treatment.
+        Outpatient = "outpatient",
+        /// Mental-health crisis services (mobile crisis, crisis lines with response).
+        MentalHealthCrisis = "mental_health_crisis",
+        /// Crisis stabilization or receiving centres.
+        CrisisStabilization = "crisis_stabilization",
+        /// Shelter and housing.
+        ShelterHousing = "shelter_housing",
+        /// Case management.
+        CaseManagement = "case_management",
+        /// Peer recovery support.
+        PeerRecovery = "peer_recovery",
+        /// Harm reduction (syringe services, naloxone distribution).
+        HarmReduction = "harm_reduction",
+        /// Services for people in sex work or who have been trafficked.
+        SexWorkTrafficking = "sex_work_trafficking",
     }
 }
 
-/// A group a service is for (HSDS eligibility attributes).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Population {
-    /// People in sex work.
-    SexWorkers,
-    /// Survivors of trafficking.
-    TraffickingSurvivors,
-    /// Veterans.
-    Veterans,
-    /// Women.
-    Women,
-    /// Men.
-    Men,
-    /// Young adults.
-    YoungAdults,
-    /// People experiencing homelessness.
-    Homeless,
-    /// LGBTQ+ people.
-    Lgbtq,
-    /// Pregnant or parenting people.
-    PregnantParenting,
+vocabulary! {
+    /// A group a service is for (HSDS eligibility attributes).
+    pub enum Population: "population" {
+        /// People in sex work.
+        SexWorkers = "sex_workers",
+        /// Survivors of trafficking.
+        TraffickingSurvivors = "trafficking_survivors",
+        /// Veterans.
+        Veterans = "veterans",
+        /// Women.
+        Women = "women",
+        /// Men.
+        Men = "men",
+        /// Young adults.
+        YoungAdults = "young_adults",
+        /// People experiencing homelessness.
+        Homeless = "homeless",
+        /// LGBTQ+ people.
+        Lgbtq = "lgbtq",
+        /// Pregnant or parenting people.
+        PregnantParenting = "pregnant_parenting",
+    }
 }
 
-/// How a person gets in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Intake {
-    /// Walk in, or be brought in, without a referral.
-    WalkIn,
-    /// Only by referral (a responder's referral counts).
-    ReferralOnly,
-    /// Either.
-    #[default]
-    Either,
+vocabulary! {
+    /// How a person gets in.
+    pub enum Intake: "intake" {
+        /// Walk in, or be brought in, without a referral.
+        WalkIn = "walk_in",
+        /// Only by referral (a responder's referral counts).
+        ReferralOnly = "referral_only",
+        /// Either.
+        Either = "either",
+    }
+}
+
+impl Default for Intake {
+    /// Either: a service that says nothing about intake takes walk-ins and referrals.
+    fn default() -> Self {
+        Intake::Either
+    }
 }
 
 /// Who a service takes.
@@ -159,14 +127,14 @@ pub struct Capacity {
     pub updated: Option<DateTime<FixedOffset>>,
 }
 
-/// How a schedule repeats (iCal FREQ).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Frequency {
-    /// Every week (or every `interval` weeks).
-    Weekly,
-    /// Every month (or every `interval` months).
-    Monthly,
+vocabulary! {
+    /// How a schedule repeats (iCal FREQ).
+    pub enum Frequency: "frequency" {
+        /// Every week (or every `interval` weeks).
+        Weekly = "WEEKLY",
+        /// Every month (or every `interval` months).
+        Monthly = "MONTHLY",
+    }
 }
 
 /// A day of the week, optionally the n-th of the month (`2TU`, `-1FR`), as in iCal BYDAY.
@@ -180,25 +148,24 @@ pub struct ByDay {
     pub day: Weekday,
 }
 
-/// A weekday, in iCal's two-letter form.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-pub enum Weekday {
-    /// Monday.
-    MO,
-    /// Tuesday.
-    TU,
-    /// Wednesday.
-    WE,
-    /// Thursday.
-    TH,
-    /// Friday.
-    FR,
-    /// Saturday.
-    SA,
-    /// Sunday.
-    SU,
+vocabulary! {
+    /// A weekday, in iCal's two-letter form.
+    pub enum Weekday: "weekday" {
+        /// Monday.
+        MO = "MO",
+        /// Tuesday.
+        TU = "TU",
+        /// Wednesday.
+        WE = "WE",
+        /// Thursday.
+        TH = "TH",
+        /// Friday.
+        FR = "FR",
+        /// Saturday.
+        SA = "SA",
+        /// Sunday.
+        SU = "SU",
+    }
 }
 
 /// One recurring opening, in the site's local time (HSDS `schedule`, reduced to what decides
@@ -365,6 +332,9 @@ pub(crate) struct Needs {
 pub(crate) fn kind_bit(k: ServiceKind) -> u16 {
     1 << (k as u16)
 }
+
+// A set of kinds is a `u16` mask: a seventeenth kind needs a wider one.
+const _: () = assert!(ServiceKind::COUNT <= 16);
 
 /// A kind in words, for sentences (`offers withdrawal management`).
 pub(crate) fn kind_words(k: ServiceKind) -> &'static str {

@@ -8,13 +8,13 @@ use std::hash::{BuildHasherDefault, Hasher};
 use chrono::{DateTime, FixedOffset};
 
 use super::model::{
-    ALL, DAY, MAX_TRIES, Model, NONE, STAGES, Traits, YEAR, level_ix, need_bit, pathway_ix,
-    source_ix, stage_ix,
+    ALL, DAY, MAX_TRIES, Model, NONE, PATHWAY_ROWS, STAGES, Traits, YEAR, level_ix, need_bit,
+    pathway_ix, source_ix, stage_ix,
 };
 use super::results::{Arm, Stage, TimelineRow};
 use super::rng::{Purpose, Stream, exp_from, mix, stream};
 use crate::domain::{
-    AttributeValue, Disposition, Encounter, Level, Need, Offense, Overdose, Source,
+    AttributeValue, Disposition, Encounter, Intercept, Level, Need, Offense, Overdose, Source,
 };
 use crate::providers::ProviderOption;
 
@@ -201,11 +201,11 @@ pub(crate) struct ProvOut {
 pub(crate) struct ArmOut {
     pub arm: Arm,
     pub timeline: Vec<TimelineRow>,
-    pub funnel: [[u64; STAGES]; 7],
+    pub funnel: [[u64; STAGES]; PATHWAY_ROWS],
     pub equity: Vec<[u64; STAGES]>,
-    pub referrals: [RefCounts; 7],
-    pub intake_hours: [Vec<f32>; 7],
-    pub intercepts: [u64; 6],
+    pub referrals: [RefCounts; PATHWAY_ROWS],
+    pub intake_hours: [Vec<f32>; PATHWAY_ROWS],
+    pub intercepts: [u64; Intercept::COUNT],
     pub providers: Vec<ProvOut>,
     pub events: u64,
 }
@@ -271,11 +271,11 @@ pub(crate) fn run_arm(m: &Model, key: u64, arm: Arm, tick: Option<Tick<'_>>) -> 
                     ..TimelineRow::default()
                 })
                 .collect(),
-            funnel: [[0; STAGES]; 7],
+            funnel: [[0; STAGES]; PATHWAY_ROWS],
             equity: vec![[0; STAGES]; groups],
-            referrals: [RefCounts::default(); 7],
+            referrals: [RefCounts::default(); PATHWAY_ROWS],
             intake_hours: Default::default(),
-            intercepts: [0; 6],
+            intercepts: [0; Intercept::COUNT],
             providers: Vec::new(),
             events: 0,
         },
@@ -665,8 +665,8 @@ impl Sim<'_> {
         enc.source = Some(source);
         enc.needs.clear();
         for n in Need::ALL {
-            if person.needs & need_bit(*n) != 0 {
-                enc.needs.push(*n);
+            if person.needs & need_bit(n) != 0 {
+                enc.needs.push(n);
             }
         }
         for (n, p) in &m.episodic_needs {

@@ -24,9 +24,11 @@ pub(super) const NONE: u32 = u32::MAX;
 /// Tries to find a person who fits an arrival (a group's contact ratio, an overdose's needs)
 /// before the arrival is dropped.
 pub(super) const MAX_TRIES: u32 = 10_000;
-/// Index of the `all` row in per-pathway arrays.
-pub(crate) const ALL: usize = 6;
-pub(super) const STAGES: usize = 9;
+/// Index of the `all` row in per-pathway arrays: the row after the last pathway's.
+pub(crate) const ALL: usize = Pathway::COUNT;
+/// Rows of per-pathway counts: one per pathway, then `all`.
+pub(super) const PATHWAY_ROWS: usize = Pathway::COUNT + 1;
+pub(super) const STAGES: usize = Stage::COUNT;
 
 pub(super) fn stage_ix(s: Stage) -> usize {
     s as usize
@@ -47,6 +49,9 @@ pub(super) fn source_ix(s: Source) -> usize {
 pub(super) fn need_bit(n: Need) -> u16 {
     1 << (n as u16)
 }
+
+// A person's needs are a bit set in a `u16`.
+const _: () = assert!(Need::COUNT <= 16);
 
 // ------------------------------------------------------------------ the compiled model
 
@@ -128,7 +133,7 @@ pub(crate) struct Model {
     pub(super) follow_up_responders: Choice<Responder>,
     pub(super) trait_needs: Vec<(u16, f64)>,
     pub(super) episodic_needs: Vec<(Need, f64)>,
-    pub(super) offense_prob: [f64; 5],
+    pub(super) offense_prob: [f64; Source::COUNT],
     pub(super) offense_mix: Categorical,
     pub(super) offense_codes: Vec<NibrsCode>,
     pub(super) offense_levels: Vec<Choice<Level>>,
@@ -151,45 +156,38 @@ pub(crate) struct Model {
     pub(super) fu_contact: f64,
     pub(super) fu_min: f64,
     pub(super) fu_max: f64,
-    pub(super) offer: [f64; 6],
-    pub(super) accept_default: [f64; 6],
-    pub(super) accept_cells: [Vec<(u16, f64)>; 6],
-    pub(super) engage: [f64; 6],
-    pub(super) retained_30: [f64; 6],
-    pub(super) retained_90: [f64; 6],
+    pub(super) offer: [f64; Pathway::COUNT],
+    pub(super) accept_default: [f64; Pathway::COUNT],
+    pub(super) accept_cells: [Vec<(u16, f64)>; Pathway::COUNT],
+    pub(super) engage: [f64; Pathway::COUNT],
+    pub(super) retained_30: [f64; Pathway::COUNT],
+    pub(super) retained_90: [f64; Pathway::COUNT],
     pub(super) recontact_rate: f64,
     pub(super) engaged_contact_ratio: f64,
     pub(super) engaged_overdose_ratio: f64,
-    pub(super) arrest: [f64; 3],
-    pub(super) jail: [f64; 3],
-    pub(super) jail_days: [f64; 3],
+    pub(super) arrest: [f64; Level::COUNT],
+    pub(super) jail: [f64; Level::COUNT],
+    pub(super) jail_days: [f64; Level::COUNT],
     pub(super) file_on_failed_hold: f64,
     pub(super) release_overdose: f64,
     pub providers: Vec<ProviderC>,
     pub(super) by_id: HashMap<String, u32>,
-    pub(super) pathway_providers: [Vec<u32>; 6],
+    pub(super) pathway_providers: [Vec<u32>; Pathway::COUNT],
     pub(super) intake_delay_rate: f64,
     pub replay: Option<Vec<ReplayItem>>,
     pub replay_skipped: u64,
     pub pathways: Vec<Pathway>,
 }
 
-pub(super) fn per_pathway(b: &super::scenario::ByPathway) -> [f64; 6] {
-    let mut out = [b.default; 6];
-    for p in Pathway::ALL {
-        out[pathway_ix(*p)] = b.get(*p);
-    }
-    out
+pub(super) fn per_pathway(b: &super::scenario::ByPathway) -> [f64; Pathway::COUNT] {
+    Pathway::ALL.map(|p| b.get(p))
 }
 
-pub(super) fn per_level(m: &std::collections::BTreeMap<Level, f64>, default: f64) -> [f64; 3] {
-    let mut out = [default; 3];
-    for l in Level::ALL {
-        if let Some(x) = m.get(l) {
-            out[level_ix(*l)] = *x;
-        }
-    }
-    out
+pub(super) fn per_level(
+    m: &std::collections::BTreeMap<Level, f64>,
+    default: f64,
+) -> [f64; Level::COUNT] {
+    Level::ALL.map(|l| m.get(&l).copied().unwrap_or(default))
 }
 
 /// The rate of an exponential hazard that gives probability `p` within a year, per second.
@@ -542,7 +540,7 @@ impl Arrivals {
                 .map(|(s, r)| (*s, *r)),
         );
         let mut responders = Vec::new();
-        for s in Source::ALL {
+        for s in &Source::ALL {
             responders.push(Choice::new(
                 sc.responders
                     .get(s)
@@ -592,7 +590,7 @@ fn needs(sc: &Scenario) -> (Vec<(u16, f64)>, Vec<(Need, f64)>) {
 
 /// The chance of an offence by source, and the mix of offences with their levels.
 struct Offenses {
-    probability: [f64; 5],
+    probability: [f64; Source::COUNT],
     mix: Categorical,
     codes: Vec<NibrsCode>,
     levels: Vec<Choice<Level>>,
@@ -601,7 +599,7 @@ struct Offenses {
 
 impl Offenses {
     fn build(sc: &Scenario) -> Offenses {
-        let mut probability = [0.0; 5];
+        let mut probability = [0.0; Source::COUNT];
         for (s, p) in &sc.offenses.probability {
             probability[source_ix(*s)] = *p;
         }
@@ -619,13 +617,16 @@ impl Offenses {
     }
 }
 
+/// Per pathway: acceptance probabilities by need bits.
+type ByPathwayAndNeed = [Vec<(u16, f64)>; Pathway::COUNT];
+
 /// The chance of accepting an offer, by pathway, and by pathway and need (as need bits).
-fn acceptance(accept: &Accept) -> ([f64; 6], [Vec<(u16, f64)>; 6]) {
-    let mut by_pathway = [accept.default; 6];
+fn acceptance(accept: &Accept) -> ([f64; Pathway::COUNT], ByPathwayAndNeed) {
+    let mut by_pathway = [accept.default; Pathway::COUNT];
     for (p, x) in &accept.pathways {
         by_pathway[pathway_ix(*p)] = *x;
     }
-    let mut cells: [Vec<(u16, f64)>; 6] = Default::default();
+    let mut cells: ByPathwayAndNeed = Default::default();
     for c in &accept.cells {
         cells[pathway_ix(c.pathway)].push((need_bit(c.need), c.probability));
     }
@@ -683,7 +684,7 @@ fn attributes(sc: &Scenario, program: &Program) -> Result<Vec<(String, Values)>,
 struct Providers {
     list: Vec<ProviderC>,
     by_id: HashMap<String, u32>,
-    by_pathway: [Vec<u32>; 6],
+    by_pathway: [Vec<u32>; Pathway::COUNT],
 }
 
 impl Providers {
@@ -696,7 +697,7 @@ impl Providers {
         let pr = &sc.providers;
         let max_wait = |d: Option<f64>| (d.unwrap_or(pr.max_wait_days) * DAY as f64) as i64;
         let mut providers = Vec::new();
-        let mut pathway_providers: [Vec<u32>; 6] = Default::default();
+        let mut pathway_providers: [Vec<u32>; Pathway::COUNT] = Default::default();
         match directory {
             Some(dir) => {
                 for (i, s) in pr.services.iter().enumerate() {

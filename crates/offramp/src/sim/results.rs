@@ -7,53 +7,40 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::SimError;
+use crate::vocab::vocabulary;
 
-/// Which arm of the comparison a row belongs to.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Arm {
-    /// With the deflection program, routed by the real router.
-    Program,
-    /// The same population and arrivals with no deflection program.
-    Counterfactual,
-}
-
-impl Arm {
-    /// The snake_case name.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Arm::Program => "program",
-            Arm::Counterfactual => "counterfactual",
-        }
+vocabulary! {
+    /// Which arm of the comparison a row belongs to.
+    pub enum Arm: "arm" {
+        /// With the deflection program, routed by the real router.
+        Program = "program",
+        /// The same population and arrivals with no deflection program.
+        Counterfactual = "counterfactual",
     }
 }
 
-/// A stage of the referral funnel, counted per encounter.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// Every encounter.
-    Encounter,
-    /// A pathway applied (for a pathway's rows: this pathway, at any rank).
-    Eligible,
-    /// The responder offered the first-ranked pathway.
-    Offered,
-    /// The person accepted.
-    Accepted,
-    /// The person started a service (intake).
-    Linked,
-    /// Still in the service, or finished it, 30 days after intake.
-    Retained30,
-    /// Still in the service, or finished it, 90 days after intake.
-    Retained90,
-    /// Finished the episode.
-    Completed,
-    /// Booked into jail (arrest, or held charges filed); for equity rows only.
-    Booked,
+vocabulary! {
+    /// A stage of the referral funnel, counted per encounter.
+    pub enum Stage: "stage" {
+        /// Every encounter.
+        Encounter = "encounter",
+        /// A pathway applied (for a pathway's rows: this pathway, at any rank).
+        Eligible = "eligible",
+        /// The responder offered the first-ranked pathway.
+        Offered = "offered",
+        /// The person accepted.
+        Accepted = "accepted",
+        /// The person started a service (intake).
+        Linked = "linked",
+        /// Still in the service, or finished it, 30 days after intake.
+        Retained30 = "retained30",
+        /// Still in the service, or finished it, 90 days after intake.
+        Retained90 = "retained90",
+        /// Finished the episode.
+        Completed = "completed",
+        /// Booked into jail (arrest, or held charges filed); for equity rows only.
+        Booked = "booked",
+    }
 }
 
 impl Stage {
@@ -403,14 +390,14 @@ pub struct SimResults {
     pub summary: Vec<SummaryRow>,
 }
 
-/// The file format of written tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TableFormat {
-    /// One CSV file per table, with a header row.
-    Csv,
-    /// One JSON file per table: an array of row objects.
-    Json,
+vocabulary! {
+    /// The file format of written tables.
+    pub enum TableFormat: "table format" {
+        /// One CSV file per table, with a header row.
+        Csv = "csv",
+        /// One JSON file per table: an array of row objects.
+        Json = "json",
+    }
 }
 
 impl SimResults {

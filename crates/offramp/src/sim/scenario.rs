@@ -1148,7 +1148,7 @@ impl Scenario {
         v.by_pathway("behaviour.retained_30", &b.retained_30);
         v.by_pathway("behaviour.retained_90", &b.retained_90);
         for p in Pathway::ALL {
-            if b.retained_90.get(*p) > b.retained_30.get(*p) {
+            if b.retained_90.get(p) > b.retained_30.get(p) {
                 v.fail(
                     "behaviour.retained_90",
                     &format!("must not exceed retained_30 (pathway {p})"),
@@ -1194,11 +1194,7 @@ impl Scenario {
             36_500.0,
         );
         for (k, d) in &pr.service_days {
-            let key = serde_json::to_value(k)
-                .ok()
-                .and_then(|x| x.as_str().map(str::to_string))
-                .unwrap_or_default();
-            v.range_f(&format!("providers.service_days.{key}"), *d, 0.01, 36_500.0);
+            v.range_f(&format!("providers.service_days.{k}"), *d, 0.01, 36_500.0);
         }
         for (i, s) in pr.services.iter().enumerate() {
             if s.id.trim().is_empty() {
