@@ -2,13 +2,15 @@
 //! module `offramp/sim.py` wraps these private functions in `Scenario`, `run` and `sweep`.
 //!
 //! A scenario crosses the boundary as its JSON text (so it pickles, and a Dask worker can
-//! rebuild it); results cross as one CSV text per table, byte for byte what
-//! `offramp simulate --format csv` writes, which `offramp.sim` reads into pyarrow Tables.
+//! rebuild it); each result table crosses twice: as CSV text, byte for byte what
+//! `offramp simulate --format csv` writes, and as a pyarrow Table built by the core with the
+//! column types it declares (the same as the command's Parquet files).
 
 use std::path::Path;
 
 use offramp::sim::{RunOptions, Scenario, ScenarioError, SimError, SimResults, Simulation};
 use pyo3::prelude::*;
+use pyo3_arrow::PyTable;
 
 use crate::errors::{directory_error, encounter_error, program_error, shield, simulation_error};
 use crate::router::{Failure, int_attributes, into_encounters, read_input};
@@ -105,19 +107,22 @@ pub(crate) fn _scenario_to_toml(py: Python<'_>, scenario: &str) -> PyResult<Stri
     })
 }
 
+/// One result table for Python: its name, its CSV text and its pyarrow Table.
+type TableOut<'py> = (String, String, Bound<'py, PyAny>);
+
 /// Runs a scenario (JSON text) without the GIL; returns `run.json`'s text and one
-/// `(table, csv)` pair per table, in `SimResults::TABLES` order. With `encounters` (anything
-/// `Router.route_many` reads), they are replayed instead of generating a population.
+/// `(table, csv, pyarrow.Table)` per table, in `SimResults::TABLES` order. With `encounters`
+/// (anything `Router.route_many` reads), they are replayed instead of generating a population.
 #[pyfunction]
 #[pyo3(signature = (scenario, seed=None, replications=None, threads=None, encounters=None))]
-pub(crate) fn _simulate(
-    py: Python<'_>,
+pub(crate) fn _simulate<'py>(
+    py: Python<'py>,
     scenario: &str,
     seed: Option<u64>,
     replications: Option<u32>,
     threads: Option<usize>,
-    encounters: Option<&Bound<'_, PyAny>>,
-) -> PyResult<(String, Vec<(String, String)>)> {
+    encounters: Option<&Bound<'py, PyAny>>,
+) -> PyResult<(String, Vec<TableOut<'py>>)> {
     shield(|| {
         let s = Scenario::from_json(scenario, "<scenario>").map_err(|e| scenario_error(py, &e))?;
         let options = RunOptions {
@@ -156,14 +161,26 @@ pub(crate) fn _simulate(
                         message: e.to_string(),
                     })?;
                 let mut tables = Vec::with_capacity(SimResults::TABLES.len());
-                for name in SimResults::TABLES {
-                    tables.push((name.to_string(), results.table_csv(name)?));
+                for table in results.tables() {
+                    let batch = table.to_record_batch().map_err(|e| SimError::Output {
+                        path: table.name().into(),
+                        message: e.to_string(),
+                    })?;
+                    tables.push((table.name().to_string(), table.to_csv()?, batch));
                 }
                 Ok((info, tables))
             }))
         });
         match outcome {
-            Ok(Ok(r)) => Ok(r),
+            Ok(Ok((info, tables))) => {
+                let mut out = Vec::with_capacity(tables.len());
+                for (name, csv, batch) in tables {
+                    let schema = batch.schema();
+                    let table = PyTable::try_new(vec![batch], schema)?;
+                    out.push((name, csv, table.into_pyarrow(py)?));
+                }
+                Ok((info, out))
+            }
             Ok(Err(e)) => Err(sim_error(py, &e)),
             Err(Failure::Row(row, e)) => Err(encounter_error(py, &e, Some(row))),
             Err(Failure::Arrow(m)) => Err(simulation_error(py, m, None, None, None)),

@@ -7,7 +7,9 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use crate::error::CliError;
-use offramp::sim::{Progress, RunOptions, Scenario, SimError, SimResults, Simulation, TableFormat};
+use offramp::sim::{
+    Progress, RunOptions, Scenario, SimError, SimResults, Simulation, Table, TableFormat,
+};
 
 /// Arguments of `offramp simulate`.
 #[derive(clap::Args, Debug, Clone)]
@@ -41,7 +43,7 @@ pub enum OutputFormat {
     Csv,
     /// One JSON file (an array of rows) per table.
     Json,
-    /// One Apache Parquet file per table (column types inferred from the values).
+    /// One Apache Parquet file per table, with the column types the core declares.
     Parquet,
 }
 
@@ -163,17 +165,17 @@ impl Bar {
     }
 }
 
-/// Writes every table as Parquet (column types inferred from the CSV text of the table) and
-/// `run.json`, in the order `SimResults::write` writes them.
+/// Writes every table as Parquet, with the column types the core declares for it (an empty
+/// table keeps its columns), and `run.json`, in the order `SimResults::write` writes them.
 fn write_parquet(results: &SimResults, out: &Path) -> Result<Vec<PathBuf>, SimError> {
     std::fs::create_dir_all(out).map_err(|e| SimError::Output {
         path: out.display().to_string(),
         message: e.to_string(),
     })?;
     let mut files = Vec::with_capacity(SimResults::TABLES.len() + 1);
-    for name in SimResults::TABLES {
-        let path = out.join(format!("{name}.parquet"));
-        csv_to_parquet(&results.table_csv(name)?, &path).map_err(|message| SimError::Output {
+    for table in results.tables() {
+        let path = out.join(format!("{}.parquet", table.name()));
+        write_parquet_table(table, &path).map_err(|message| SimError::Output {
             path: path.display().to_string(),
             message,
         })?;
@@ -183,28 +185,17 @@ fn write_parquet(results: &SimResults, out: &Path) -> Result<Vec<PathBuf>, SimEr
     Ok(files)
 }
 
-/// Writes one table, given as CSV text, to a Parquet file, inferring each column's type from
-/// its values.
-fn csv_to_parquet(text: &str, path: &Path) -> Result<(), String> {
-    use std::sync::Arc;
-    let (schema, _) = arrow_csv::reader::Format::default()
-        .with_header(true)
-        .infer_schema(std::io::Cursor::new(text), None)
-        .map_err(|e| format!("cannot infer column types: {e}"))?;
-    let schema = Arc::new(schema);
-    let reader = arrow_csv::ReaderBuilder::new(schema.clone())
-        .with_header(true)
-        .build(std::io::Cursor::new(text))
-        .map_err(|e| format!("cannot read as a table: {e}"))?;
+/// Writes one table to a Parquet file.
+fn write_parquet_table(table: Table<'_>, path: &Path) -> Result<(), String> {
+    let batch = table
+        .to_record_batch()
+        .map_err(|e| format!("cannot build the table: {e}"))?;
     let file = std::fs::File::create(path).map_err(|e| format!("cannot create the file: {e}"))?;
-    let mut writer = parquet::arrow::ArrowWriter::try_new(file, schema, None)
+    let mut writer = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None)
         .map_err(|e| format!("cannot start the Parquet file: {e}"))?;
-    for batch in reader {
-        let batch = batch.map_err(|e| format!("cannot read a row: {e}"))?;
-        writer
-            .write(&batch)
-            .map_err(|e| format!("cannot write Parquet: {e}"))?;
-    }
+    writer
+        .write(&batch)
+        .map_err(|e| format!("cannot write Parquet: {e}"))?;
     writer
         .close()
         .map_err(|e| format!("cannot finish the Parquet file: {e}"))?;

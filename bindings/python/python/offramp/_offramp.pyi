@@ -664,5 +664,6 @@ def _simulate(
     replications: int | None = None,
     threads: int | None = None,
     encounters: _Encounters | None = None,
-) -> tuple[str, list[tuple[str, str]]]:
-    """Runs a scenario (JSON text) without the GIL: ``run.json`` and ``(table, csv)`` pairs."""
+) -> tuple[str, list[tuple[str, str, pyarrow.Table]]]:
+    """Runs a scenario (JSON text) without the GIL: ``run.json`` and, per table, its name, its
+    CSV text and its ``pyarrow.Table`` with the core's column types."""

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import io
 import itertools
 import json
 import os
@@ -35,7 +34,6 @@ from typing import (
 )
 
 import pyarrow as pa
-import pyarrow.csv as pa_csv
 
 from offramp import _offramp
 from offramp._errors import SimulationError
@@ -148,28 +146,26 @@ def _set_path(data: Dict[str, Any], path: str, value: Any) -> None:
     node[keys[-1]] = copy.deepcopy(value)
 
 
-def _read_csv(text: str) -> pa.Table:
-    if not text.strip():
-        return pa.table({})
-    return pa_csv.read_csv(io.BytesIO(text.encode("utf-8")))
-
-
 class SimResults:
     """The tables of a run, as ``offramp simulate`` writes them (see ``docs/simulation.md``).
 
     Each table is a ``pyarrow.Table`` (``.to_pandas()``, ``polars.from_arrow(...)``): ``funnel``,
     ``time_to_intake``, ``referrals``, ``providers``, ``provider_periods`` (utilisation over
     time), ``intercepts``, ``timeline`` (outcomes over time), ``costs``, ``outcomes``,
-    ``equity``, ``summary``. ``info`` is ``run.json`` as a dict; ``csv(name)`` is a table's CSV
-    text, byte for byte the file the command writes.
+    ``equity``, ``summary``. The core builds each table with the column types it declares for
+    it (the types of ``offramp simulate --format parquet``), so a table with no rows still has
+    its columns. ``info`` is ``run.json`` as a dict; ``csv(name)`` is a table's CSV text, byte
+    for byte the file the command writes.
     """
 
     __slots__ = ("_csv", "_info", "_tables")
 
-    def __init__(self, info: Dict[str, Any], csv: Mapping[str, str]) -> None:
+    def __init__(
+        self, info: Dict[str, Any], csv: Mapping[str, str], tables: Mapping[str, pa.Table]
+    ) -> None:
         self._info = info
         self._csv = dict(csv)
-        self._tables: Dict[str, pa.Table] = {}
+        self._tables = dict(tables)
 
     @property
     def info(self) -> Dict[str, Any]:
@@ -185,12 +181,12 @@ class SimResults:
     def table(self, name: str) -> pa.Table:
         """One table by name, as a pyarrow Table."""
         if name not in self._tables:
-            self._tables[name] = _read_csv(self.csv(name))
+            raise KeyError(f"no table {name!r}; expected one of {', '.join(TABLES)}")
         return self._tables[name]
 
     def tables(self) -> Dict[str, pa.Table]:
         """Every table, by name."""
-        return {name: self.table(name) for name in self._csv}
+        return dict(self._tables)
 
     @property
     def funnel(self) -> pa.Table:
@@ -277,12 +273,13 @@ class SimResults:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __getstate__(self) -> Tuple[Dict[str, Any], Dict[str, str]]:
-        return (self._info, self._csv)
+    def __getstate__(self) -> Tuple[Dict[str, Any], Dict[str, str], Dict[str, pa.Table]]:
+        return (self._info, self._csv, self._tables)
 
-    def __setstate__(self, state: Tuple[Dict[str, Any], Dict[str, str]]) -> None:
-        self._info, self._csv = state
-        self._tables = {}
+    def __setstate__(
+        self, state: Tuple[Dict[str, Any], Dict[str, str], Dict[str, pa.Table]]
+    ) -> None:
+        self._info, self._csv, self._tables = state
 
     def __repr__(self) -> str:
         i = self._info
@@ -341,7 +338,11 @@ def run(
     info, tables = _offramp._simulate(
         scenario.to_json(), seed, replications, threads, encounters
     )
-    return SimResults(json.loads(info), dict(tables))
+    return SimResults(
+        json.loads(info),
+        {name: csv for name, csv, _ in tables},
+        {name: table for name, _, table in tables},
+    )
 
 
 # ------------------------------------------------------------------------------ sweep
@@ -368,8 +369,8 @@ def _sweep_task(
     seed: int,
     replication: int,
     encounters: Optional["_Encounters"] = None,
-) -> Dict[str, str]:
-    """One (parameter set, replication): runs in a Dask worker, returns CSV text per table."""
+) -> Dict[str, pa.Table]:
+    """One (parameter set, replication): runs in a Dask worker, returns its tables."""
     scenario = Scenario(scenario_json).replace(changes)
     result = run(
         scenario,
@@ -378,7 +379,7 @@ def _sweep_task(
         threads=1,
         encounters=encounters,
     )
-    return result._csv
+    return result.tables()
 
 
 def _tag(table: pa.Table, point: int, changes: Mapping[str, Any], replication: int) -> pa.Table:
@@ -493,7 +494,7 @@ def sweep(
     parts: Dict[str, List[pa.Table]] = {n: [] for n in names}
     for (i, r), out in zip(keys, outputs):
         for n in names:
-            parts[n].append(_tag(_read_csv(out[n]), i, points[i], r))
+            parts[n].append(_tag(out[n], i, points[i], r))
     joined = {
         n: pa.concat_tables(ts, promote_options="permissive") for n, ts in parts.items() if ts
     }

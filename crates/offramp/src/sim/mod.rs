@@ -35,6 +35,7 @@ mod model;
 mod results;
 mod rng;
 mod scenario;
+mod table;
 #[cfg(test)]
 mod tests;
 
@@ -55,6 +56,7 @@ pub use scenario::{
     OffenseMix, OffenseShare, Overdoses, ProviderSpec, Providers, Replay, Scenario, ScenarioError,
     ScenarioInfo,
 };
+pub use table::{Cell, Column, ColumnType, ColumnValue, Row, Table};
 
 use crate::providers::{Directory, DirectoryError, LoadOptions};
 use crate::{Encounter, Program, ProgramError, Router};

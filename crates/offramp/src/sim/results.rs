@@ -1,4 +1,6 @@
-//! The results of a run as plain tables (a `Vec` of rows per table), and their writers.
+//! The results of a run as plain tables (a `Vec` of rows per table), and their writers. Each
+//! row type declares its columns once (`row!`): the CSV, JSON and Arrow writers of
+//! [`super::table`] all follow that declaration.
 
 use std::path::{Path, PathBuf};
 
@@ -7,7 +9,78 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::SimError;
+use super::table::{Cell, Column, ColumnValue, Row, Table};
 use crate::vocab::vocabulary;
+
+/// Declares a row type of a result table: the struct, and its [`Row`] columns from the same
+/// field list (a field's name is its column's name; its type gives the column's type).
+macro_rules! row {
+    (
+        $(#[doc = $doc:expr])*
+        $(#[derive($($extra:ident),+)])?
+        pub struct $name:ident {
+            $( $(#[doc = $fdoc:expr])* pub $field:ident: $ty:ty, )+
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema $($(, $extra)+)?)]
+        pub struct $name {
+            $( $(#[doc = $fdoc])* pub $field: $ty, )+
+        }
+
+        impl Row for $name {
+            const COLUMNS: &'static [Column] = &[$(
+                Column {
+                    name: stringify!($field),
+                    ty: <$ty as ColumnValue>::TYPE,
+                    nullable: <$ty as ColumnValue>::NULLABLE,
+                },
+            )+];
+
+            fn cells<'s>(&'s self, each: &mut dyn FnMut(Cell<'s>)) {
+                $( each(ColumnValue::cell(&self.$field)); )+
+            }
+        }
+    };
+}
+
+/// Declares [`SimResults`] with its tables, and the list of the tables (names and views) from
+/// the same fields.
+macro_rules! tables {
+    (
+        $(#[doc = $doc:expr])*
+        pub struct SimResults {
+            $(#[doc = $idoc:expr])*
+            pub info: RunInfo,
+            $( $(#[doc = $tdoc:expr])* pub $table:ident: Vec<$row:ty>, )+
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+        pub struct SimResults {
+            $(#[doc = $idoc])*
+            pub info: RunInfo,
+            $( $(#[doc = $tdoc])* pub $table: Vec<$row>, )+
+        }
+
+        impl SimResults {
+            /// The names of the tables, in the order they are written.
+            pub const TABLES: [&'static str; [$(stringify!($table)),+].len()] =
+                [$(stringify!($table)),+];
+
+            /// Every table, in the order of [`SimResults::TABLES`].
+            ///
+            /// ```
+            /// # let results = offramp::sim::SimResults::empty_for_docs();
+            /// let names: Vec<&str> = results.tables().iter().map(|t| t.name()).collect();
+            /// assert_eq!(names, offramp::sim::SimResults::TABLES);
+            /// ```
+            pub fn tables(&self) -> [Table<'_>; SimResults::TABLES.len()] {
+                [$(Table::new(stringify!($table), &self.$table)),+]
+            }
+        }
+    };
+}
 
 vocabulary! {
     /// Which arm of the comparison a row belongs to.
@@ -57,273 +130,285 @@ impl Stage {
     ];
 }
 
-/// One stage of the funnel for one pathway (or `all`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct FunnelRow {
-    /// The replication, from 0.
-    pub replication: u32,
-    /// A pathway's name, or `all`.
-    pub pathway: String,
-    /// The stage.
-    pub stage: Stage,
-    /// Encounters that reached the stage.
-    pub count: u64,
-    /// The share of the previous stage that reached this one.
-    pub rate_from_previous: Option<f64>,
-    /// The share of all encounters.
-    pub rate_from_encounter: Option<f64>,
+row! {
+    /// One stage of the funnel for one pathway (or `all`).
+    pub struct FunnelRow {
+        /// The replication, from 0.
+        pub replication: u32,
+        /// A pathway's name, or `all`.
+        pub pathway: String,
+        /// The stage.
+        pub stage: Stage,
+        /// Encounters that reached the stage.
+        pub count: u64,
+        /// The share of the previous stage that reached this one.
+        pub rate_from_previous: Option<f64>,
+        /// The share of all encounters.
+        pub rate_from_encounter: Option<f64>,
+    }
 }
 
-/// Time from the encounter to intake, for one pathway (or `all`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct IntakeTimeRow {
-    /// The replication.
-    pub replication: u32,
-    /// A pathway's name, or `all`.
-    pub pathway: String,
-    /// Intakes counted.
-    pub intakes: u64,
-    /// Mean hours.
-    pub mean_hours: Option<f64>,
-    /// Median hours.
-    pub median_hours: Option<f64>,
-    /// 90th percentile, hours.
-    pub p90_hours: Option<f64>,
-    /// Longest, hours.
-    pub max_hours: Option<f64>,
+row! {
+    /// Time from the encounter to intake, for one pathway (or `all`).
+    pub struct IntakeTimeRow {
+        /// The replication.
+        pub replication: u32,
+        /// A pathway's name, or `all`.
+        pub pathway: String,
+        /// Intakes counted.
+        pub intakes: u64,
+        /// Mean hours.
+        pub mean_hours: Option<f64>,
+        /// Median hours.
+        pub median_hours: Option<f64>,
+        /// 90th percentile, hours.
+        pub p90_hours: Option<f64>,
+        /// Longest, hours.
+        pub max_hours: Option<f64>,
+    }
 }
 
-/// What became of accepted offers, for one pathway (or `all`): where demand went unmet.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ReferralRow {
-    /// The replication.
-    pub replication: u32,
-    /// A pathway's name, or `all`.
-    pub pathway: String,
-    /// Offers accepted.
-    pub accepted: u64,
-    /// Accepted, but did not engage after the hand-off.
-    pub did_not_engage: u64,
-    /// Accepted while already waiting for or in a service (no new referral).
-    pub already_referred: u64,
-    /// Referrals made to a service.
-    pub referred: u64,
-    /// Referrals that reached intake.
-    pub linked: u64,
-    /// Lost: no partner service fits this person (a provider gap).
-    pub lost_no_provider: u64,
-    /// Lost: every fitting service was full with no room on its waitlist.
-    pub lost_full: u64,
-    /// Lost: waited longer than the service's maximum wait.
-    pub lost_waiting: u64,
-    /// Lost: every fitting service was closed for longer than the maximum wait.
-    pub lost_closed: u64,
-    /// Still waiting when the span ended.
-    pub waiting_at_end: u64,
+row! {
+    /// What became of accepted offers, for one pathway (or `all`): where demand went unmet.
+    pub struct ReferralRow {
+        /// The replication.
+        pub replication: u32,
+        /// A pathway's name, or `all`.
+        pub pathway: String,
+        /// Offers accepted.
+        pub accepted: u64,
+        /// Accepted, but did not engage after the hand-off.
+        pub did_not_engage: u64,
+        /// Accepted while already waiting for or in a service (no new referral).
+        pub already_referred: u64,
+        /// Referrals made to a service.
+        pub referred: u64,
+        /// Referrals that reached intake.
+        pub linked: u64,
+        /// Lost: no partner service fits this person (a provider gap).
+        pub lost_no_provider: u64,
+        /// Lost: every fitting service was full with no room on its waitlist.
+        pub lost_full: u64,
+        /// Lost: waited longer than the service's maximum wait.
+        pub lost_waiting: u64,
+        /// Lost: every fitting service was closed for longer than the maximum wait.
+        pub lost_closed: u64,
+        /// Still waiting when the span ended.
+        pub waiting_at_end: u64,
+    }
 }
 
-/// One service over the whole span.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ProviderRow {
-    /// The replication.
-    pub replication: u32,
-    /// The service id.
-    pub provider_id: String,
-    /// The service's name.
-    pub provider: String,
-    /// Places (absent: no limit).
-    pub capacity: Option<u32>,
-    /// Referrals that chose it first.
-    pub referrals: u64,
-    /// Intakes.
-    pub intakes: u64,
-    /// Referrals that joined its waitlist.
-    pub waitlisted: u64,
-    /// Referrals lost at it (full, waited too long, or closed too long): unmet demand.
-    pub lost: u64,
-    /// Mean places in use.
-    pub mean_occupied: f64,
-    /// Mean places in use over places (absent when there is no limit).
-    pub utilisation: Option<f64>,
-    /// People waiting when the span ended.
-    pub waiting_at_end: u64,
+row! {
+    /// One service over the whole span.
+    pub struct ProviderRow {
+        /// The replication.
+        pub replication: u32,
+        /// The service id.
+        pub provider_id: String,
+        /// The service's name.
+        pub provider: String,
+        /// Places (absent: no limit).
+        pub capacity: Option<u32>,
+        /// Referrals that chose it first.
+        pub referrals: u64,
+        /// Intakes.
+        pub intakes: u64,
+        /// Referrals that joined its waitlist.
+        pub waitlisted: u64,
+        /// Referrals lost at it (full, waited too long, or closed too long): unmet demand.
+        pub lost: u64,
+        /// Mean places in use.
+        pub mean_occupied: f64,
+        /// Mean places in use over places (absent when there is no limit).
+        pub utilisation: Option<f64>,
+        /// People waiting when the span ended.
+        pub waiting_at_end: u64,
+    }
 }
 
-/// One service over one period.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ProviderPeriodRow {
-    /// The replication.
-    pub replication: u32,
-    /// The service id.
-    pub provider_id: String,
-    /// The period, from 0.
-    pub period: u32,
-    /// The period's first day.
-    pub start: NaiveDate,
-    /// Places (absent: no limit).
-    pub capacity: Option<u32>,
-    /// Mean places in use.
-    pub mean_occupied: f64,
-    /// Mean places in use over places.
-    pub utilisation: Option<f64>,
-    /// Referrals that chose it first.
-    pub referrals: u64,
-    /// Intakes.
-    pub intakes: u64,
-    /// Referrals lost at it.
-    pub lost: u64,
+row! {
+    /// One service over one period.
+    pub struct ProviderPeriodRow {
+        /// The replication.
+        pub replication: u32,
+        /// The service id.
+        pub provider_id: String,
+        /// The period, from 0.
+        pub period: u32,
+        /// The period's first day.
+        pub start: NaiveDate,
+        /// Places (absent: no limit).
+        pub capacity: Option<u32>,
+        /// Mean places in use.
+        pub mean_occupied: f64,
+        /// Mean places in use over places.
+        pub utilisation: Option<f64>,
+        /// Referrals that chose it first.
+        pub referrals: u64,
+        /// Intakes.
+        pub intakes: u64,
+        /// Referrals lost at it.
+        pub lost: u64,
+    }
 }
 
-/// How many times people reached one intercept of the Sequential Intercept Model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct InterceptRow {
-    /// The replication.
-    pub replication: u32,
-    /// The arm.
-    pub arm: Arm,
-    /// The intercept, 0 to 5.
-    pub intercept: u8,
-    /// Its name.
-    pub name: String,
-    /// Encounters at intercepts 0 and 1; bookings at 2; jail admissions at 3.
-    pub count: u64,
+row! {
+    /// How many times people reached one intercept of the Sequential Intercept Model.
+    pub struct InterceptRow {
+        /// The replication.
+        pub replication: u32,
+        /// The arm.
+        pub arm: Arm,
+        /// The intercept, 0 to 5.
+        pub intercept: u8,
+        /// Its name.
+        pub name: String,
+        /// Encounters at intercepts 0 and 1; bookings at 2; jail admissions at 3.
+        pub count: u64,
+    }
 }
 
-/// Outcomes over one period, for one arm.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
-pub struct TimelineRow {
-    /// The replication.
-    pub replication: u32,
-    /// The arm.
-    pub arm: Option<Arm>,
-    /// The period, from 0.
-    pub period: u32,
-    /// The period's first day.
-    pub start: Option<NaiveDate>,
-    /// Encounters.
-    pub encounters: u64,
-    /// Encounters where a pathway applied.
-    pub eligible: u64,
-    /// Offers made.
-    pub offered: u64,
-    /// Offers accepted.
-    pub accepted: u64,
-    /// Intakes.
-    pub linked: u64,
-    /// Accepted offers with nothing chargeable.
-    pub deflections: u64,
-    /// Accepted offers in place of an arrest.
-    pub diversions: u64,
-    /// Arrests with booking.
-    pub arrests: u64,
-    /// Held charges that were filed (each is also a booking).
-    pub charges_filed: u64,
-    /// Bookings (arrests and filed charges).
-    pub bookings: u64,
-    /// Jail admissions.
-    pub jail_admissions: u64,
-    /// Jail bed-days spent in the period.
-    pub jail_bed_days: f64,
-    /// Overdoses.
-    pub overdoses: u64,
-    /// Fatal overdoses.
-    pub overdose_deaths: u64,
-    /// Charge holds started.
-    pub holds_started: u64,
-    /// Charge holds that ended with charges dropped.
-    pub holds_dropped: u64,
-    /// Post-overdose follow-up attempts.
-    pub follow_up_attempts: u64,
-    /// Follow-up attempts that reached the person.
-    pub follow_up_contacts: u64,
-    /// Officer hours.
-    pub officer_hours: f64,
-    /// People in a service at the period's end.
-    pub in_service: u64,
-    /// People waiting for a service at the period's end.
-    pub waiting: u64,
+row! {
+    /// Outcomes over one period, for one arm.
+    #[derive(Default)]
+    pub struct TimelineRow {
+        /// The replication.
+        pub replication: u32,
+        /// The arm.
+        pub arm: Option<Arm>,
+        /// The period, from 0.
+        pub period: u32,
+        /// The period's first day.
+        pub start: Option<NaiveDate>,
+        /// Encounters.
+        pub encounters: u64,
+        /// Encounters where a pathway applied.
+        pub eligible: u64,
+        /// Offers made.
+        pub offered: u64,
+        /// Offers accepted.
+        pub accepted: u64,
+        /// Intakes.
+        pub linked: u64,
+        /// Accepted offers with nothing chargeable.
+        pub deflections: u64,
+        /// Accepted offers in place of an arrest.
+        pub diversions: u64,
+        /// Arrests with booking.
+        pub arrests: u64,
+        /// Held charges that were filed (each is also a booking).
+        pub charges_filed: u64,
+        /// Bookings (arrests and filed charges).
+        pub bookings: u64,
+        /// Jail admissions.
+        pub jail_admissions: u64,
+        /// Jail bed-days spent in the period.
+        pub jail_bed_days: f64,
+        /// Overdoses.
+        pub overdoses: u64,
+        /// Fatal overdoses.
+        pub overdose_deaths: u64,
+        /// Charge holds started.
+        pub holds_started: u64,
+        /// Charge holds that ended with charges dropped.
+        pub holds_dropped: u64,
+        /// Post-overdose follow-up attempts.
+        pub follow_up_attempts: u64,
+        /// Follow-up attempts that reached the person.
+        pub follow_up_contacts: u64,
+        /// Officer hours.
+        pub officer_hours: f64,
+        /// People in a service at the period's end.
+        pub in_service: u64,
+        /// People waiting for a service at the period's end.
+        pub waiting: u64,
+    }
 }
 
-/// One cost item, with and without the program.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct CostRow {
-    /// The replication.
-    pub replication: u32,
-    /// `booking`, `jail_day`, `treatment_episode`, `officer_hour` or `total`.
-    pub item: String,
-    /// Unit cost (absent for the total).
-    pub unit_cost: Option<f64>,
-    /// Units with the program.
-    pub quantity_program: Option<f64>,
-    /// Units without it.
-    pub quantity_counterfactual: Option<f64>,
-    /// Cost with the program.
-    pub cost_program: f64,
-    /// Cost without it.
-    pub cost_counterfactual: f64,
-    /// Counterfactual minus program: positive when the program saves.
-    pub avoided: f64,
+row! {
+    /// One cost item, with and without the program.
+    pub struct CostRow {
+        /// The replication.
+        pub replication: u32,
+        /// `booking`, `jail_day`, `treatment_episode`, `officer_hour` or `total`.
+        pub item: String,
+        /// Unit cost (absent for the total).
+        pub unit_cost: Option<f64>,
+        /// Units with the program.
+        pub quantity_program: Option<f64>,
+        /// Units without it.
+        pub quantity_counterfactual: Option<f64>,
+        /// Cost with the program.
+        pub cost_program: f64,
+        /// Cost without it.
+        pub cost_counterfactual: f64,
+        /// Counterfactual minus program: positive when the program saves.
+        pub avoided: f64,
+    }
 }
 
-/// One outcome measure, with and without the program.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct OutcomeRow {
-    /// The replication.
-    pub replication: u32,
-    /// The measure: `encounters`, `arrests`, `bookings`, `jail_bed_days`, `overdoses`...
-    pub measure: String,
-    /// With the program.
-    pub program: f64,
-    /// Without it.
-    pub counterfactual: f64,
-    /// Counterfactual minus program.
-    pub avoided: f64,
+row! {
+    /// One outcome measure, with and without the program.
+    pub struct OutcomeRow {
+        /// The replication.
+        pub replication: u32,
+        /// The measure: `encounters`, `arrests`, `bookings`, `jail_bed_days`, `overdoses`...
+        pub measure: String,
+        /// With the program.
+        pub program: f64,
+        /// Without it.
+        pub counterfactual: f64,
+        /// Counterfactual minus program.
+        pub avoided: f64,
+    }
 }
 
-/// One stage for one group: the relative rate index against the reference group, with the
-/// absolute difference beside it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct EquityRow {
-    /// The replication.
-    pub replication: u32,
-    /// The arm.
-    pub arm: Arm,
-    /// The group.
-    pub group: String,
-    /// The stage.
-    pub stage: Stage,
-    /// Encounters of this group at the stage.
-    pub count: u64,
-    /// The base of the rate: the group's population for `encounter` (rate per 1,000 people),
-    /// the previous stage's count otherwise (encounters for `booked`).
-    pub base: f64,
-    /// count / base (per 1,000 for `encounter`).
-    pub rate: Option<f64>,
-    /// The reference group's rate.
-    pub reference_rate: Option<f64>,
-    /// rate / reference rate.
-    pub relative_rate_index: Option<f64>,
-    /// rate minus reference rate.
-    pub difference: Option<f64>,
+row! {
+    /// One stage for one group: the relative rate index against the reference group, with the
+    /// absolute difference beside it.
+    pub struct EquityRow {
+        /// The replication.
+        pub replication: u32,
+        /// The arm.
+        pub arm: Arm,
+        /// The group.
+        pub group: String,
+        /// The stage.
+        pub stage: Stage,
+        /// Encounters of this group at the stage.
+        pub count: u64,
+        /// The base of the rate: the group's population for `encounter` (rate per 1,000 people),
+        /// the previous stage's count otherwise (encounters for `booked`).
+        pub base: f64,
+        /// count / base (per 1,000 for `encounter`).
+        pub rate: Option<f64>,
+        /// The reference group's rate.
+        pub reference_rate: Option<f64>,
+        /// rate / reference rate.
+        pub relative_rate_index: Option<f64>,
+        /// rate minus reference rate.
+        pub difference: Option<f64>,
+    }
 }
 
-/// One measure summarised over replications.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct SummaryRow {
-    /// The measure (as in the outcomes table).
-    pub measure: String,
-    /// `program`, `counterfactual` or `avoided`.
-    pub column: String,
-    /// Replications.
-    pub replications: u32,
-    /// Mean.
-    pub mean: f64,
-    /// Standard deviation (0 for one replication).
-    pub sd: f64,
-    /// 2.5th percentile.
-    pub p025: f64,
-    /// 97.5th percentile.
-    pub p975: f64,
+row! {
+    /// One measure summarised over replications.
+    pub struct SummaryRow {
+        /// The measure (as in the outcomes table).
+        pub measure: String,
+        /// `program`, `counterfactual` or `avoided`.
+        pub column: String,
+        /// Replications.
+        pub replications: u32,
+        /// Mean.
+        pub mean: f64,
+        /// Standard deviation (0 for one replication).
+        pub sd: f64,
+        /// 2.5th percentile.
+        pub p025: f64,
+        /// 97.5th percentile.
+        pub p975: f64,
+    }
 }
 
 /// What was run.
@@ -361,33 +446,34 @@ pub struct RunInfo {
     pub offramp_version: String,
 }
 
-/// Every table of a run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct SimResults {
-    /// What was run.
-    pub info: RunInfo,
-    /// The funnel per stage and pathway.
-    pub funnel: Vec<FunnelRow>,
-    /// Time from encounter to intake.
-    pub time_to_intake: Vec<IntakeTimeRow>,
-    /// What became of accepted offers (unmet demand by pathway).
-    pub referrals: Vec<ReferralRow>,
-    /// Provider utilisation and unmet demand over the span.
-    pub providers: Vec<ProviderRow>,
-    /// Provider utilisation per period.
-    pub provider_periods: Vec<ProviderPeriodRow>,
-    /// The distribution over intercepts.
-    pub intercepts: Vec<InterceptRow>,
-    /// Outcomes over time.
-    pub timeline: Vec<TimelineRow>,
-    /// Costs with and without the program.
-    pub costs: Vec<CostRow>,
-    /// Outcomes with and without the program.
-    pub outcomes: Vec<OutcomeRow>,
-    /// Relative rate indices by group and stage.
-    pub equity: Vec<EquityRow>,
-    /// Outcomes summarised over replications.
-    pub summary: Vec<SummaryRow>,
+tables! {
+    /// Every table of a run.
+    pub struct SimResults {
+        /// What was run.
+        pub info: RunInfo,
+        /// The funnel per stage and pathway.
+        pub funnel: Vec<FunnelRow>,
+        /// Time from encounter to intake.
+        pub time_to_intake: Vec<IntakeTimeRow>,
+        /// What became of accepted offers (unmet demand by pathway).
+        pub referrals: Vec<ReferralRow>,
+        /// Provider utilisation and unmet demand over the span.
+        pub providers: Vec<ProviderRow>,
+        /// Provider utilisation per period.
+        pub provider_periods: Vec<ProviderPeriodRow>,
+        /// The distribution over intercepts.
+        pub intercepts: Vec<InterceptRow>,
+        /// Outcomes over time.
+        pub timeline: Vec<TimelineRow>,
+        /// Costs with and without the program.
+        pub costs: Vec<CostRow>,
+        /// Outcomes with and without the program.
+        pub outcomes: Vec<OutcomeRow>,
+        /// Relative rate indices by group and stage.
+        pub equity: Vec<EquityRow>,
+        /// Outcomes summarised over replications.
+        pub summary: Vec<SummaryRow>,
+    }
 }
 
 vocabulary! {
@@ -401,21 +487,6 @@ vocabulary! {
 }
 
 impl SimResults {
-    /// The names of the tables, in the order they are written.
-    pub const TABLES: [&'static str; 11] = [
-        "funnel",
-        "time_to_intake",
-        "referrals",
-        "providers",
-        "provider_periods",
-        "intercepts",
-        "timeline",
-        "costs",
-        "outcomes",
-        "equity",
-        "summary",
-    ];
-
     /// Writes every table into `dir` (created when missing) as `<table>.csv` or `.json`, and
     /// `run.json` with what was run. Returns the files written.
     ///
@@ -435,23 +506,10 @@ impl SimResults {
             path: dir.display().to_string(),
             message: e.to_string(),
         })?;
-        let mut written = Vec::new();
-        macro_rules! table {
-            ($name:literal, $rows:expr) => {
-                written.push(write_table(dir, $name, $rows, format)?);
-            };
+        let mut written = Vec::with_capacity(Self::TABLES.len() + 1);
+        for table in self.tables() {
+            written.push(write_table(dir, table, format)?);
         }
-        table!("funnel", &self.funnel);
-        table!("time_to_intake", &self.time_to_intake);
-        table!("referrals", &self.referrals);
-        table!("providers", &self.providers);
-        table!("provider_periods", &self.provider_periods);
-        table!("intercepts", &self.intercepts);
-        table!("timeline", &self.timeline);
-        table!("costs", &self.costs);
-        table!("outcomes", &self.outcomes);
-        table!("equity", &self.equity);
-        table!("summary", &self.summary);
         written.push(self.write_info(dir)?);
         Ok(written)
     }
@@ -470,7 +528,19 @@ impl SimResults {
         Ok(info)
     }
 
-    /// One table as CSV text, by name (one of [`SimResults::TABLES`]).
+    /// One table by name (one of [`SimResults::TABLES`]).
+    ///
+    /// ```
+    /// # let results = offramp::sim::SimResults::empty_for_docs();
+    /// assert_eq!(results.table("timeline").unwrap().columns()[0].name, "replication");
+    /// assert!(results.table("nonsense").is_none());
+    /// ```
+    pub fn table(&self, name: &str) -> Option<Table<'_>> {
+        self.tables().into_iter().find(|t| t.name() == name)
+    }
+
+    /// One table as CSV text, by name (one of [`SimResults::TABLES`]): a header row of its
+    /// columns, also when it has no rows, then one record per row.
     ///
     /// ```
     /// # use offramp::sim::*;
@@ -479,35 +549,13 @@ impl SimResults {
     /// assert!(results.table_csv("nonsense").is_err());
     /// ```
     pub fn table_csv(&self, name: &str) -> Result<String, SimError> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        macro_rules! rows {
-            ($rows:expr) => {{
-                for r in $rows {
-                    w.serialize(r).map_err(|e| csv_error(name, e))?;
-                }
-            }};
+        match self.table(name) {
+            Some(t) => t.to_csv(),
+            None => Err(SimError::Output {
+                path: "<table>".into(),
+                message: format!("no such table; expected one of {}", Self::TABLES.join(", ")),
+            }),
         }
-        match name {
-            "funnel" => rows!(&self.funnel),
-            "time_to_intake" => rows!(&self.time_to_intake),
-            "referrals" => rows!(&self.referrals),
-            "providers" => rows!(&self.providers),
-            "provider_periods" => rows!(&self.provider_periods),
-            "intercepts" => rows!(&self.intercepts),
-            "timeline" => rows!(&self.timeline),
-            "costs" => rows!(&self.costs),
-            "outcomes" => rows!(&self.outcomes),
-            "equity" => rows!(&self.equity),
-            "summary" => rows!(&self.summary),
-            _ => {
-                return Err(SimError::Output {
-                    path: "<table>".into(),
-                    message: format!("no such table; expected one of {}", Self::TABLES.join(", ")),
-                });
-            }
-        }
-        let bytes = w.into_inner().map_err(|e| csv_error(name, e))?;
-        String::from_utf8(bytes).map_err(|e| csv_error(name, e))
     }
 
     /// Results with no rows, for documentation examples.
@@ -546,45 +594,22 @@ impl SimResults {
     }
 }
 
-fn csv_error(table: &str, e: impl std::fmt::Display) -> SimError {
-    SimError::Output {
-        path: table.into(),
-        message: e.to_string(),
-    }
-}
-
-fn write_table<T: Serialize>(
-    dir: &Path,
-    name: &str,
-    rows: &[T],
-    format: TableFormat,
-) -> Result<PathBuf, SimError> {
-    let (path, result) = match format {
-        TableFormat::Csv => {
-            let path = dir.join(format!("{name}.csv"));
-            let result = (|| -> Result<(), String> {
-                let mut w = csv::Writer::from_path(&path).map_err(|e| e.to_string())?;
-                for r in rows {
-                    w.serialize(r).map_err(|e| e.to_string())?;
-                }
-                w.flush().map_err(|e| e.to_string())
-            })();
-            (path, result)
-        }
-        TableFormat::Json => {
-            let path = dir.join(format!("{name}.json"));
-            let result = (|| -> Result<(), String> {
-                let f = std::fs::File::create(&path).map_err(|e| e.to_string())?;
-                let mut w = std::io::BufWriter::new(f);
-                serde_json::to_writer(&mut w, rows).map_err(|e| e.to_string())?;
-                std::io::Write::flush(&mut w).map_err(|e| e.to_string())
-            })();
-            (path, result)
-        }
-    };
-    result.map_err(|message| SimError::Output {
+fn write_table(dir: &Path, table: Table<'_>, format: TableFormat) -> Result<PathBuf, SimError> {
+    let path = dir.join(format!("{}.{}", table.name(), format.as_str()));
+    let failed = |message: String| SimError::Output {
         path: path.display().to_string(),
         message,
+    };
+    let file = std::fs::File::create(&path).map_err(|e| failed(e.to_string()))?;
+    let mut out = std::io::BufWriter::new(file);
+    let written = match format {
+        TableFormat::Csv => table.write_csv(&mut out),
+        TableFormat::Json => table.write_json(&mut out),
+    };
+    written.map_err(|e| match e {
+        SimError::Output { message, .. } => failed(message),
+        other => other,
     })?;
+    std::io::Write::flush(&mut out).map_err(|e| failed(e.to_string()))?;
     Ok(path)
 }
