@@ -57,13 +57,11 @@ def test_same_types_as_the_commands_parquet(tmp_path: Path) -> None:
 
 
 def test_types_do_not_depend_on_the_values() -> None:
-    # In a one-day run nobody reaches intake, so the intake times are all empty: the columns
-    # keep their declared types (a type guessed from the values would be `null`).
+    # A one-day run has few values and many empty ones (a type guessed from an empty column
+    # would be `null`); its tables have the same types as a longer run's.
     brief = sim.run(short(days=1), seed=3, replications=1)
     longer = sim.run(short(), seed=3, replications=1)
-    hours = brief.time_to_intake.column("mean_hours")
-    assert hours.null_count == len(hours)
-    assert hours.type == pa.float64()
+    assert brief.time_to_intake.schema.field("mean_hours").type == pa.float64()
     for name in sim.TABLES:
         table = brief.table(name)
         assert table.schema == longer.table(name).schema, name
