@@ -207,6 +207,29 @@ fun main(args: Array<String>) {
         }
     }
 
+    test("a language is matched however it is written: es, ES and Spanish as spa") {
+        val p = program("harvey-pd")
+        val dir = Directory.fromHsdsJson(
+            File(root, "examples/providers/harvey-il.json").readText(), "harvey-il.json", p.timezone()
+        )
+        val router = Router.withDirectory(p, dir)
+        val line = encounterLines("harvey-pd").first { "\"language\":\"spa\"" in it }
+        val spa = router.routeJson(line)
+        val partners = spa.eligible.flatMap { e -> e.providers.orEmpty().map { it.serviceId } }
+        check(partners.isNotEmpty()) { "no partner options for spa" }
+        val record = encounterFromJson(line)
+        for (language in listOf("es", "ES", "Spanish", "SPA")) {
+            val json = line.replace("\"language\":\"spa\"", "\"language\":\"$language\"")
+            checkEq(router.routeJson(json).eligible, spa.eligible, "JSON with $language")
+            checkEq(router.route(record.copy(language = language)).eligible, spa.eligible, "record with $language")
+        }
+        val e = expectThrows<OfframpException.InvalidEncounter>("unknown language") {
+            router.route(record.copy(language = "Klingonish"))
+        }
+        checkEq(e.field, "language", "field of an unknown language")
+        check("Klingonish" !in e.detail) { "the error repeats the value: ${e.detail}" }
+    }
+
     test("a batch routes like single calls, and names the index of a bad encounter") {
         val router = Router(program("lead-king-county"))
         val lines = encounterLines("lead-king-county")

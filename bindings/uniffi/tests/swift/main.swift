@@ -237,6 +237,37 @@ test("a directory puts ranked partner options into decisions") {
     guard case .InvalidArgument = e else { throw Failure(description: "\(e)") }
 }
 
+/// The encounter with another language (records are immutable).
+func speaking(_ e: Encounter, _ language: String) -> Encounter {
+    Encounter(
+        id: e.id, at: e.at, responder: e.responder, source: e.source, needs: e.needs,
+        overdose: e.overdose, offenses: e.offenses, flags: e.flags, age: e.age, language: language,
+        consent: e.consent, location: e.location, intercept: e.intercept, attributes: e.attributes)
+}
+
+test("a language is matched however it is written: es, ES and Spanish as spa") {
+    let p = try program("harvey-pd")
+    let dir = try Directory.fromHsdsJson(
+        text: try read("examples/providers/harvey-il.json"), name: "harvey-il.json", timezone: p.timezone())
+    let router = try Router.withDirectory(program: p, directory: dir)
+    guard let line = try encounterLines("harvey-pd").first(where: { $0.contains("\"language\":\"spa\"") }) else {
+        throw Failure(description: "no Spanish-speaking encounter in the Harvey examples")
+    }
+    let spa = try router.routeJson(json: line)
+    let partners = spa.eligible.flatMap { $0.providers ?? [] }
+    try check(!partners.isEmpty, "no partner options for spa")
+    let record = try encounterFromJson(json: line)
+    for language in ["es", "ES", "Spanish", "SPA"] {
+        let json = line.replacingOccurrences(of: "\"language\":\"spa\"", with: "\"language\":\"\(language)\"")
+        try checkEq(try router.routeJson(json: json).eligible, spa.eligible, "JSON with \(language)")
+        try checkEq(try router.route(encounter: speaking(record, language)).eligible, spa.eligible, "record with \(language)")
+    }
+    let e = try expectError("unknown language") { _ = try router.route(encounter: speaking(record, "Klingonish")) }
+    guard case let .InvalidEncounter(field, detail, _, _) = e else { throw Failure(description: "\(e)") }
+    try checkEq(field, "language", "field of an unknown language")
+    try check(!detail.contains("Klingonish"), "the error repeats the value: \(detail)")
+}
+
 test("a batch routes like single calls, and names the index of a bad encounter") {
     let router = Router(program: try program("lead-king-county"))
     let lines = try encounterLines("lead-king-county")
