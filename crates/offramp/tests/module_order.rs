@@ -45,11 +45,11 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The names `X` in every `crate::X` of a file's code (comments and tests included: a test
-/// inside a module may use what the module may use).
+/// The names `X` in every `crate::X` of a file's code, doc comments included. A module's own
+/// unit tests (from its `#[cfg(test)]` on) may reach any module, as the crate's tests do.
 fn crate_refs(text: &str) -> Vec<String> {
     let mut refs = Vec::new();
-    let mut rest = text;
+    let mut rest = text.split("#[cfg(test)]\nmod ").next().unwrap_or(text);
     while let Some(at) = rest.find("crate::") {
         let before = rest[..at].chars().next_back();
         rest = &rest[at + "crate::".len()..];
