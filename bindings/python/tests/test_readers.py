@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import datetime
 import json
+import sys
 from typing import Any, Dict, List
 
 import pytest
@@ -110,6 +111,10 @@ def test_a_bad_field_is_named_alike_on_every_way_in() -> None:
 def test_the_constructor_and_getters_cover_the_schema() -> None:
     import inspect
 
+    if sys.version_info < (3, 10):
+        # CPython 3.9 reads no signature from a class defined in C (pyo3 gives it none to
+        # read there); the newer interpreters of the test command check it.
+        pytest.skip("no constructor signature to read under CPython 3.9")
     params = inspect.signature(offramp.Encounter).parameters
     assert sorted(params) == sorted(SCHEMA["properties"])
     for name in SCHEMA["properties"]:
