@@ -129,7 +129,6 @@ impl Builder<'_> {
             );
         }
         let when_path = format!("{path}.when");
-        let when_span = self.span(&when_path, false);
         let result = rules::parse(&spec.when)
             .map_err(|e| vec![e])
             .and_then(|expr| compile(&expr, env));
@@ -165,6 +164,8 @@ impl Builder<'_> {
                 ))
             }
             Err(errors) => {
+                // Found only for a rule with errors: finding a place parses the whole text.
+                let when_span = self.span(&when_path, false);
                 for ParseError {
                     span,
                     message,
