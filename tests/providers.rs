@@ -429,7 +429,7 @@ proptest! {
         e.overdose.as_mut().unwrap().at += chrono::Duration::minutes(minutes);
         let a = r.route(&e);
         let b = r.route(&e);
-        prop_assert_eq!(a.to_json(), b.to_json());
+        prop_assert_eq!(a.to_json().unwrap(), b.to_json().unwrap());
         let opts = a.eligible[0].providers.as_ref().unwrap();
         // Sorted by the documented key: open first, then next opening, then distance.
         for w in opts.windows(2) {
@@ -599,8 +599,8 @@ fn offramps_own_format_round_trips_through_toml_and_json_files() {
     std::fs::create_dir_all(&tmp).unwrap();
     let toml_path = tmp.join("d.toml");
     let json_path = tmp.join("d.json");
-    std::fs::write(&toml_path, dir.to_toml()).unwrap();
-    std::fs::write(&json_path, dir.to_json()).unwrap();
+    std::fs::write(&toml_path, dir.to_toml().unwrap()).unwrap();
+    std::fs::write(&json_path, dir.to_json().unwrap()).unwrap();
     for path in [&toml_path, &json_path] {
         let back = Directory::from_file(path).unwrap();
         assert_eq!(back.services(), dir.services(), "{}", path.display());

@@ -126,7 +126,7 @@ fn every_program_decides_its_scenarios() {
                     file.program,
                     s.name,
                     problems.join("\n    "),
-                    d.to_json()
+                    d.to_json().unwrap()
                 ));
             }
         }

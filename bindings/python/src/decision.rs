@@ -12,7 +12,7 @@ use pyo3::types::{PyList, PyTuple};
 
 use crate::convert::{opt_time_to_py, serde_to_py, time_to_py};
 use crate::enums;
-use crate::errors::{offramp_error, shield};
+use crate::errors::{offramp_error, shield, write_error};
 
 /// Which program decided, and which version of it.
 #[pyclass(module = "offramp", name = "ProgramRef", frozen, eq)]
@@ -483,7 +483,7 @@ impl PyDecision {
 
     /// The decision as one line of JSON, byte for byte what `offramp route` prints.
     fn to_json(&self) -> PyResult<String> {
-        shield(|| Ok(self.inner.to_json()))
+        shield(|| self.inner.to_json().map_err(write_error))
     }
 
     /// The decision in plain sentences, for a person.
@@ -516,7 +516,7 @@ impl PyDecision {
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         shield(|| {
             let ctor = py.get_type::<PyDecision>().getattr("from_json")?;
-            let args = PyTuple::new(py, [self.inner.to_json()])?;
+            let args = PyTuple::new(py, [self.inner.to_json().map_err(write_error)?])?;
             PyTuple::new(py, [ctor, args.into_any()])
         })
     }

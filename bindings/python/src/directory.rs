@@ -4,12 +4,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use offramp::providers::taxonomy::TaxonomyMap;
-use offramp::providers::{Directory, DirectoryWarning, LoadOptions};
+use offramp::providers::{Directory, DirectoryWarning, LoadOptions, LoadSetting};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 use crate::convert::serde_to_py;
-use crate::errors::{directory_error, directory_error_parts, shield};
+use crate::errors::{directory_error, directory_error_parts, shield, write_error};
+
+/// How Python names a setting a directory warning points to: the loaders' keyword argument.
+fn argument_name(setting: LoadSetting) -> &'static str {
+    match setting {
+        LoadSetting::Timezone => "timezone=",
+    }
+}
 
 /// Something incomplete in a directory that did not stop it loading.
 #[pyclass(module = "offramp", name = "DirectoryWarning", frozen, eq)]
@@ -38,18 +45,21 @@ impl PyDirectoryWarning {
         self.inner.field.as_deref()
     }
 
-    /// What is incomplete or was ignored.
+    /// What is incomplete or was ignored, and the argument that would settle it, if one.
     #[getter]
-    fn message(&self) -> &str {
-        &self.inner.message
+    fn message(&self) -> String {
+        self.inner.message_naming(argument_name)
     }
 
     fn __str__(&self) -> String {
-        self.inner.to_string()
+        self.inner.render(argument_name)
     }
 
     fn __repr__(&self) -> String {
-        format!("<offramp.DirectoryWarning {}>", self.inner)
+        format!(
+            "<offramp.DirectoryWarning {}>",
+            self.inner.render(argument_name)
+        )
     }
 }
 
@@ -232,7 +242,7 @@ impl PyDirectory {
 
     /// The directory in offramp's own format, as TOML.
     fn to_toml(&self) -> PyResult<String> {
-        shield(|| Ok(self.inner.to_toml()))
+        shield(|| self.inner.to_toml().map_err(write_error))
     }
 
     fn __len__(&self) -> usize {
@@ -245,7 +255,8 @@ impl PyDirectory {
         let py = slf.py();
         shield(|| {
             let ctor = py.get_type::<PyDirectory>().getattr("from_toml")?;
-            let args = (slf.get().inner.to_toml(), "<pickled directory>").into_pyobject(py)?;
+            let toml = slf.get().inner.to_toml().map_err(write_error)?;
+            let args = (toml, "<pickled directory>").into_pyobject(py)?;
             PyTuple::new(py, [ctor, args.into_any()])
         })
     }

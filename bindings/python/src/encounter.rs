@@ -6,7 +6,7 @@ use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
 
 use crate::convert::{self, Json, serde_to_py};
 use crate::enums;
-use crate::errors::{encounter_error, encounter_error_parts, shield};
+use crate::errors::{encounter_error, encounter_error_parts, shield, write_error};
 
 /// One encounter: time, responder, source, needs, overdose, offences, flags, age, language,
 /// consent, place and declared attributes, under a pseudonymous id.
@@ -254,7 +254,7 @@ impl PyEncounter {
 
     /// The encounter as one line of JSON.
     fn to_json(&self) -> PyResult<String> {
-        shield(|| Ok(self.inner.to_json()))
+        shield(|| self.inner.to_json().map_err(write_error))
     }
 
     fn __repr__(&self) -> String {
@@ -268,7 +268,7 @@ impl PyEncounter {
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         shield(|| {
             let ctor = py.get_type::<PyEncounter>().getattr("from_json")?;
-            let args = PyTuple::new(py, [self.inner.to_json()])?;
+            let args = PyTuple::new(py, [self.inner.to_json().map_err(write_error)?])?;
             PyTuple::new(py, [ctor, args.into_any()])
         })
     }

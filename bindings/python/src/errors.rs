@@ -42,6 +42,11 @@ pub(crate) fn offramp_error(py: Python<'_>, message: String) -> PyErr {
     raise(py, &OFFRAMP_ERROR, "OfframpError", message, None)
 }
 
+/// `offramp.OfframpError` for a value the core could not write out (as JSON or TOML).
+pub(crate) fn write_error(e: impl std::fmt::Display) -> PyErr {
+    Python::attach(|py| offramp_error(py, format!("cannot write the value out: {e}")))
+}
+
 /// `offramp.ProgramError` for a program that could not be loaded.
 pub(crate) fn program_error(py: Python<'_>, e: &offramp::ProgramError) -> PyErr {
     let build = || -> PyResult<PyErr> {

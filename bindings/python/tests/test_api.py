@@ -205,6 +205,26 @@ def test_any_spelling_of_a_language_gets_the_same_partners() -> None:
             assert got == spa, encounter_id
 
 
+def test_directory_warnings_name_the_python_argument() -> None:
+    text = (PROVIDERS / "harvey-il.json").read_text()
+    assert offramp.Directory.from_hsds_json(text, "harvey-il.json").warnings == []
+
+    def without_tzid(v: object) -> object:
+        if isinstance(v, dict):
+            return {k: without_tzid(x) for k, x in v.items() if k != "tzid"}
+        if isinstance(v, list):
+            return [without_tzid(x) for x in v]
+        return v
+
+    bare = json.dumps(without_tzid(json.loads(text)))
+    warnings = offramp.Directory.from_hsds_json(bare, "bare.json").warnings
+    assert warnings
+    for w in warnings:
+        assert "set the directory's IANA time zone with timezone=" in w.message, w.message
+        assert "timezone=" in str(w) and "LoadOptions" not in str(w)
+    assert offramp.Directory.from_hsds_json(bare, "bare.json", timezone="America/Chicago").warnings == []
+
+
 def test_update_capacity() -> None:
     program = offramp.Program.from_file(program_path("lead-king-county"))
     router = offramp.Router(program, PROVIDERS / "king-county.json")

@@ -183,6 +183,15 @@ impl From<offramp::ProgramError> for OfframpError {
     }
 }
 
+/// A value the core could not write as JSON: its types leave none, so this is a bug.
+impl From<serde_json::Error> for OfframpError {
+    fn from(e: serde_json::Error) -> Self {
+        OfframpError::Internal {
+            detail: format!("cannot write JSON: {e}"),
+        }
+    }
+}
+
 impl From<offramp::EncounterError> for OfframpError {
     fn from(e: offramp::EncounterError) -> Self {
         match e {

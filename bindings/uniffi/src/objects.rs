@@ -101,13 +101,17 @@ impl From<&offramp::providers::DirectoryWarning> for DirectoryWarning {
             file,
             record,
             field,
-            message,
+            message: _,
+            setting: _,
         } = w;
         DirectoryWarning {
             file: file.clone(),
             record: record.clone(),
             field: field.clone(),
-            message: message.clone(),
+            // The message names the setting as Kotlin and Swift callers pass it.
+            message: w.message_naming(|setting| match setting {
+                offramp::providers::LoadSetting::Timezone => "the `timezone` argument",
+            }),
         }
     }
 }
@@ -285,7 +289,7 @@ impl Router {
     pub fn route_json_to_json(&self, json: String) -> Result<String, OfframpError> {
         guard("Router.route_json_to_json", || {
             let enc = offramp::Encounter::from_json(&json)?;
-            Ok(self.inner.route(&enc).to_json())
+            Ok(self.inner.route(&enc).to_json()?)
         })
     }
 

@@ -346,7 +346,7 @@ impl Encounter {
     /// The encounter as one line of the core's JSON (checked first, as routing would).
     pub fn to_json(&self) -> Result<String, OfframpError> {
         guard("Encounter.to_json", || {
-            Ok(offramp::Encounter::try_from(self)?.to_json())
+            Ok(offramp::Encounter::try_from(self)?.to_json()?)
         })
     }
 
@@ -838,7 +838,7 @@ impl Decision {
     /// byte-identical text.
     pub fn to_json(&self) -> Result<String, OfframpError> {
         guard("Decision.to_json", || {
-            Ok(offramp::Decision::try_from(self)?.to_json())
+            Ok(offramp::Decision::try_from(self)?.to_json()?)
         })
     }
 

@@ -140,7 +140,9 @@ fn decisions_keep_every_field_through_the_records() -> TestResult {
     let lines = example("encounters/harvey-pd.jsonl")?;
     let mut with_providers = 0;
     for line in lines.lines().filter(|l| !l.trim().is_empty()) {
-        let expected = core.route(&offramp::Encounter::from_json(line)?).to_json();
+        let expected = core
+            .route(&offramp::Encounter::from_json(line)?)
+            .to_json()?;
         let record = router.route_json(line.into())?;
         with_providers += record
             .eligible

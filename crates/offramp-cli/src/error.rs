@@ -92,6 +92,11 @@ pub enum CliError {
         source: HoursError,
     },
 
+    /// A decision cannot be written as JSON.
+    #[error("cannot write a decision as JSON: {0}")]
+    #[diagnostic(code(offramp::json))]
+    Json(#[source] serde_json::Error),
+
     /// A JSON Schema cannot be written out.
     #[error("cannot write the schema as JSON: {0}")]
     #[diagnostic(code(offramp::schema))]

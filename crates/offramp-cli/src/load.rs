@@ -5,7 +5,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use offramp::providers::taxonomy::TaxonomyMap;
-use offramp::providers::{Directory, LoadOptions};
+use offramp::providers::{Directory, LoadOptions, LoadSetting};
 use offramp::{Program, Router};
 
 use crate::error::CliError;
@@ -36,6 +36,13 @@ impl DirectoryArgs {
             self.timezone.map(|tz| tz.name().to_string()),
             self.taxonomy.as_deref(),
         )
+    }
+}
+
+/// How `offramp providers` names a setting a directory warning points to.
+pub fn option_name(setting: LoadSetting) -> &'static str {
+    match setting {
+        LoadSetting::Timezone => "--timezone",
     }
 }
 
@@ -84,8 +91,12 @@ pub fn make_router(program: &Path, providers: Option<&Path>) -> Result<Router, C
     let tz = program.spec().program.timezone.clone();
     let dir = load_directory(path, Some(tz), None)?;
     let mut err = io::stderr().lock();
+    // The directory is read in the program's time zone: that is the setting to change here.
+    let setting_name = |setting| match setting {
+        LoadSetting::Timezone => "the program's `timezone`",
+    };
     for w in dir.warnings().iter().take(WARNINGS_SHOWN) {
-        let _ = writeln!(err, "warning: {w}");
+        let _ = writeln!(err, "warning: {}", w.render(setting_name));
     }
     if dir.warnings().len() > WARNINGS_SHOWN {
         let _ = writeln!(

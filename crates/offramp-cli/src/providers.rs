@@ -50,7 +50,7 @@ fn check(args: &DirectoryArgs) -> Result<ExitCode, CliError> {
     let dir = args.load()?;
     let mut err = io::stderr().lock();
     for w in dir.warnings() {
-        let _ = writeln!(err, "warning: {w}");
+        let _ = writeln!(err, "warning: {}", w.render(crate::load::option_name));
     }
     let mut kinds = BTreeMap::new();
     for s in dir.services() {
@@ -78,13 +78,13 @@ fn check(args: &DirectoryArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Prints each service open at `at`, tab-separated, with when it closes; the count goes to
-/// standard error.
+/// Prints each active service open at `at`, tab-separated, with when it closes; the count goes
+/// to standard error. Inactive services are left out, as the router leaves them out.
 fn open(at: DateTime<FixedOffset>, args: &DirectoryArgs) -> Result<ExitCode, CliError> {
     let dir = args.load()?;
     let mut out = io::stdout().lock();
     let mut open = 0;
-    for s in dir.services() {
+    for s in dir.services().iter().filter(|s| s.is_active()) {
         let hours: Vec<&Hours> = s
             .hours
             .iter()

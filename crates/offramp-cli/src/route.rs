@@ -105,11 +105,11 @@ fn route_stream(
                 match r {
                     Ok(d) => {
                         routed += 1;
-                        match format {
-                            OutFormat::Json => writeln!(out, "{}", d.to_json()),
-                            OutFormat::Table => writeln!(out, "{}", table_row(&d)),
-                        }
-                        .map_err(CliError::Stdout)?;
+                        let line = match format {
+                            OutFormat::Json => d.to_json().map_err(CliError::Json)?,
+                            OutFormat::Table => table_row(&d),
+                        };
+                        writeln!(out, "{line}").map_err(CliError::Stdout)?;
                     }
                     Err(e) => {
                         failures += 1;

@@ -856,6 +856,73 @@ fn providers_open_lists_what_is_open_at_a_time() {
 }
 
 #[test]
+fn providers_open_leaves_out_an_inactive_service_as_the_router_does() {
+    let path = example("examples/providers/harvey-il.json");
+    let at = "2026-03-03T23:30:00-06:00";
+    let before = run(&["providers", "open", "--at", at, &path]);
+    assert_eq!(code(&before), 0, "{}", stderr(&before));
+    let listed = stdout(&before);
+    let first = listed.lines().next().expect("a service open at night");
+    let id = first.split('\t').next().unwrap_or_default().to_string();
+    // The same directory with that service marked inactive.
+    let mut services: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for s in &mut services {
+        if s["id"] == id.as_str() {
+            s["status"] = Value::from("inactive");
+        }
+    }
+    let edited = TempFile::new("inactive", "json", &Value::Array(services).to_string());
+    let after = run(&["providers", "open", "--at", at, &edited.path()]);
+    assert_eq!(code(&after), 0, "{}", stderr(&after));
+    assert!(!stdout(&after).contains(&id), "{}", stdout(&after));
+    assert_eq!(
+        stdout(&after).lines().count() + 1,
+        listed.lines().count(),
+        "{}",
+        stdout(&after)
+    );
+}
+
+#[test]
+fn directory_warnings_name_the_flag_of_the_command() {
+    // The example directories give their IANA zone, so checking them warns of nothing a user
+    // cannot act on; without it, the warning names the command's own flag.
+    let path = example("examples/providers/harvey-il.json");
+    let o = run(&["providers", "check", &path]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!stderr(&o).contains("time zone"), "{}", stderr(&o));
+    fn without_tzid(v: &mut Value) {
+        match v {
+            Value::Object(m) => {
+                m.remove("tzid");
+                m.values_mut().for_each(without_tzid);
+            }
+            Value::Array(a) => a.iter_mut().for_each(without_tzid),
+            _ => {}
+        }
+    }
+    let mut bare: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    without_tzid(&mut bare);
+    let bare = TempFile::new("offsets-only", "json", &bare.to_string());
+    let o = run(&["providers", "check", &bare.path()]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("set the directory's IANA time zone with --timezone"),
+        "{err}"
+    );
+    assert!(!err.contains("LoadOptions"), "{err}");
+    let o = run(&[
+        "providers",
+        "check",
+        "--timezone",
+        "America/Chicago",
+        &bare.path(),
+    ]);
+    assert!(!stderr(&o).contains("time zone"), "{}", stderr(&o));
+}
+
+#[test]
 fn a_bad_flag_value_names_the_flag_not_the_library_option() {
     let path = example("examples/providers/harvey-il.json");
     for sub in ["check", "open"] {

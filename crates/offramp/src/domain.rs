@@ -492,8 +492,13 @@ impl Encounter {
     }
 
     /// The encounter as one line of JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    ///
+    /// # Errors
+    ///
+    /// When a value cannot be written as JSON (an encounter's types leave none); the failure is
+    /// returned, never turned into an empty line.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
     }
 
     /// Checks what the types alone cannot: an id is present, the overdose is not in the
@@ -623,7 +628,10 @@ mod tests {
         for written in ["spa", "es", "ES", "Spanish"] {
             let e = Encounter::from_json(&format!("{OK},\"language\":\"{written}\"}}")).unwrap();
             assert_eq!(e.language.map(Language::as_str), Some("spa"), "{written}");
-            assert!(e.to_json().contains("\"language\":\"spa\""), "{written}");
+            assert!(
+                e.to_json().unwrap().contains("\"language\":\"spa\""),
+                "{written}"
+            );
         }
         let e = err(&format!("{OK},\"language\":\"JaneDoe\"}}"));
         assert_eq!(e.field(), "language");

@@ -129,8 +129,13 @@ pub struct Decision {
 impl Decision {
     /// The decision as one line of JSON. Field order is fixed, so equal decisions give
     /// byte-identical text.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    ///
+    /// # Errors
+    ///
+    /// When a value cannot be written as JSON. A decision's types leave no such value, but a
+    /// failure would be returned here, never turned into an empty line.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string(self)
     }
 
     /// The time the providers were matched at, recovered from an open option (the encounter's

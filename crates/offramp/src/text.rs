@@ -1,13 +1,18 @@
 //! `Text`: the string type of decisions, cheap to copy into millions of them; and the few
 //! helpers that write values as text for decisions' sentences.
 //!
-//! A decision repeats the same few strings (rule ids, clauses, sentences) that belong to the
-//! program. Sharing them through reference counts makes every core write to the same counters,
-//! which serialises batch routing. Instead, a program's strings are interned once, when it is
-//! compiled, into a process-wide pool that lives as long as the process; a decision holds plain
-//! references to them and copying one costs nothing. The pool holds each distinct string once,
-//! so loading the same program again adds nothing; it grows only with the distinct rule texts a
-//! process ever loads. Strings read back from JSON are owned by the value instead.
+//! A decision repeats the same few strings: a program's rule ids, clauses and sentences, and a
+//! directory's service ids, service, organization and site names, capacity units and the
+//! reason words made from them. Sharing them through reference counts makes every core write to
+//! the same counters, which serialises batch routing. Instead, they are interned when a program
+//! is compiled or a router indexes a directory, into a process-wide pool that lives as long as
+//! the process; a decision holds plain references to them and copying one costs nothing.
+//!
+//! The pool holds each distinct string once, so loading the same program or directory again
+//! adds nothing: its size follows the distinct strings a process has loaded, not how many times
+//! it loaded them ([`pool_size`] tells). A long-running process that reloads a directory grows
+//! it only by names that are new. Strings read back from JSON, and text made for one decision,
+//! are owned by the value instead.
 
 use std::collections::HashSet;
 use std::fmt;
@@ -18,6 +23,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 static POOL: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(|| Mutex::new(HashSet::new()));
+
+/// How many distinct strings the process-wide pool holds, for watching a long-running process:
+/// it follows the distinct program and directory strings loaded, not the number of loads.
+pub fn pool_size() -> usize {
+    POOL.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .len()
+}
 
 /// Returns the pooled copy of `s`, adding it on first use.
 pub(crate) fn intern(s: &str) -> &'static str {

@@ -388,10 +388,38 @@ fn hamilton_county_directory() {
     }
 }
 
+/// The value with every `tzid` key taken out, as a directory that gives only HSDS's offsets.
+fn without_tzid(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.remove("tzid");
+            m.values_mut().for_each(without_tzid);
+        }
+        Value::Array(a) => a.iter_mut().for_each(without_tzid),
+        _ => {}
+    }
+}
+
 #[test]
-fn examples_load_without_a_zone_with_warnings_only() {
-    for name in ["harvey-il.json", "king-county.json", "hamilton-county.json"] {
-        let l = load_file(&examples_dir().join(name), &LoadOptions::default()).unwrap();
+fn examples_carry_their_zone_and_load_without_warnings() {
+    for (name, zone) in [
+        ("harvey-il.json", "America/Chicago"),
+        ("king-county.json", "America/Los_Angeles"),
+        ("hamilton-county.json", "America/New_York"),
+    ] {
+        let path = examples_dir().join(name);
+        let l = load_file(&path, &LoadOptions::default()).unwrap();
+        assert!(l.warnings.is_empty(), "{name}: {:?}", l.warnings);
+        assert!(
+            l.services
+                .iter()
+                .all(|s| s.hours.as_ref().unwrap().timezone == zone)
+        );
+        // Without their `tzid`, they load with the bare offsets and say so.
+        let mut bare: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        without_tzid(&mut bare);
+        let l = from_json_str(&bare.to_string(), name, &LoadOptions::default()).unwrap();
         assert!(
             l.services
                 .iter()

@@ -17,6 +17,81 @@ pub struct DirectoryWarning {
     pub field: Option<String>,
     /// What is incomplete or was ignored.
     pub message: String,
+    /// The load setting that would settle it, when one. The message does not name it, since
+    /// each surface spells it its own way (see [`DirectoryWarning::message_naming`]).
+    pub setting: Option<LoadSetting>,
+}
+
+/// A setting given when a directory is loaded, as a warning points to it. Every surface
+/// names each one (a match on this enum, so a new setting must be named everywhere).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoadSetting {
+    /// The directory's IANA time zone ([`LoadOptions::timezone`](super::LoadOptions) in Rust).
+    Timezone,
+}
+
+impl LoadSetting {
+    /// Its name in the Rust API.
+    pub const fn rust_name(self) -> &'static str {
+        match self {
+            LoadSetting::Timezone => "LoadOptions::timezone",
+        }
+    }
+
+    /// What to do, naming the setting `name`.
+    fn advice(self, name: &str) -> String {
+        match self {
+            LoadSetting::Timezone => format!("set the directory's IANA time zone with {name}"),
+        }
+    }
+}
+
+impl DirectoryWarning {
+    /// A warning with no setting to point to.
+    pub(crate) fn new(
+        file: impl Into<String>,
+        record: impl Into<String>,
+        field: Option<&str>,
+        message: impl Into<String>,
+    ) -> DirectoryWarning {
+        DirectoryWarning {
+            file: file.into(),
+            record: record.into(),
+            field: field.map(str::to_string),
+            message: message.into(),
+            setting: None,
+        }
+    }
+
+    /// The message, followed by what to set when a setting would settle it, named as `name`
+    /// gives it: the command passes `--timezone`, Python `timezone=`.
+    ///
+    /// ```
+    /// use offramp::providers::{DirectoryWarning, LoadSetting};
+    /// let w = DirectoryWarning { file: "a.json".into(), record: "schedule s1".into(),
+    ///     field: Some("timezone".into()), message: "no time zone given".into(),
+    ///     setting: Some(LoadSetting::Timezone) };
+    /// assert_eq!(w.message_naming(|_| "--timezone"),
+    ///     "no time zone given: set the directory's IANA time zone with --timezone");
+    /// ```
+    pub fn message_naming(&self, name: impl Fn(LoadSetting) -> &'static str) -> String {
+        match self.setting {
+            Some(s) => format!("{}: {}", self.message, s.advice(name(s))),
+            None => self.message.clone(),
+        }
+    }
+
+    /// `FILE: RECORD: FIELD: message` (`-` for no field), with any setting named as `name`
+    /// gives it; [`Display`](fmt::Display) uses the Rust names.
+    pub fn render(&self, name: impl Fn(LoadSetting) -> &'static str) -> String {
+        format!(
+            "{}: {}: {}: {}",
+            self.file,
+            self.record,
+            self.field.as_deref().unwrap_or("-"),
+            self.message_naming(name)
+        )
+    }
 }
 
 impl fmt::Display for DirectoryWarning {
@@ -24,18 +99,12 @@ impl fmt::Display for DirectoryWarning {
     ///
     /// ```
     /// use offramp::providers::DirectoryWarning;
-    /// let w = DirectoryWarning { file: "a.json".into(), record: "service s1".into(), field: None, message: "no hours".into() };
+    /// let w = DirectoryWarning { file: "a.json".into(), record: "service s1".into(), field: None,
+    ///     message: "no hours".into(), setting: None };
     /// assert_eq!(w.to_string(), "a.json: service s1: -: no hours");
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}: {}: {}",
-            self.file,
-            self.record,
-            self.field.as_deref().unwrap_or("-"),
-            self.message
-        )
+        f.write_str(&self.render(LoadSetting::rust_name))
     }
 }
 

@@ -702,7 +702,7 @@ fn compile_service(s: &Service, orgs: &HashMap<&str, &str>) -> Result<ServiceC, 
         populations_only: s.eligibility.populations_only,
         languages: s.eligibility.languages.clone(),
         walk_in: s.eligibility.intake == Intake::WalkIn,
-        active: s.status.eq_ignore_ascii_case("active"),
+        active: s.is_active(),
         hours,
         sites,
     })

@@ -23,7 +23,7 @@ pub use model::{
 
 #[allow(deprecated)]
 pub use error::LoadWarning;
-pub use error::{DirectoryError, DirectoryWarning};
+pub use error::{DirectoryError, DirectoryWarning, LoadSetting};
 pub use hsds::LoadOptions;
 
 /// offramp's own directory format (TOML or JSON): the model types, directly.
@@ -85,23 +85,23 @@ impl Directory {
                 return Err(invalid(record, "id", "an id no other service uses".into()));
             }
             if !org_ids.contains(s.organization_id.as_str()) {
-                warnings.push(DirectoryWarning {
-                    file: file.into(),
-                    record: record.clone(),
-                    field: Some("organization_id".into()),
-                    message: format!(
+                warnings.push(DirectoryWarning::new(
+                    file,
+                    record.clone(),
+                    Some("organization_id"),
+                    format!(
                         "organization `{}` is not in the directory",
                         s.organization_id
                     ),
-                });
+                ));
             }
             if s.kinds.is_empty() {
-                warnings.push(DirectoryWarning {
-                    file: file.into(),
-                    record: record.clone(),
-                    field: Some("kinds".into()),
-                    message: "no service kind is known, so no pathway will be matched to it".into(),
-                });
+                warnings.push(DirectoryWarning::new(
+                    file,
+                    record.clone(),
+                    Some("kinds"),
+                    "no service kind is known, so no pathway will be matched to it",
+                ));
             }
             for (j, site) in s.sites.iter().enumerate() {
                 if let Some(lat) = site.latitude
@@ -133,12 +133,12 @@ impl Directory {
                     .map_err(|e| invalid(record.clone(), "hours", e.to_string()))?;
             }
             if s.hours.is_none() && s.sites.iter().all(|x| x.hours.is_none()) {
-                warnings.push(DirectoryWarning {
-                    file: file.into(),
-                    record: record.clone(),
-                    field: Some("hours".into()),
-                    message: "no hours are published; it is offered as 'call ahead'".into(),
-                });
+                warnings.push(DirectoryWarning::new(
+                    file,
+                    record.clone(),
+                    Some("hours"),
+                    "no hours are published; it is offered as 'call ahead'",
+                ));
             }
         }
         Ok(Directory {
@@ -176,8 +176,12 @@ impl Directory {
     }
 
     /// The directory in offramp's own format, as JSON.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&self.spec()).unwrap_or_default()
+    ///
+    /// # Errors
+    ///
+    /// When a value cannot be written as JSON; returned, never turned into an empty text.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string_pretty(&self.spec())
     }
 
     /// Reads HSDS 3.0 JSON: one service, a list or page of services, one organization with
@@ -271,8 +275,11 @@ impl Directory {
     /// The directory as HSDS 3.0 JSON (a list of services with their organizations, sites and
     /// schedules; kinds and groups as offramp taxonomy terms; capacity as HSDS 3.1 `capacities`).
     pub fn to_hsds_json(&self) -> String {
-        serde_json::to_string_pretty(&hsds::to_hsds_json(&self.organizations, &self.services))
-            .unwrap_or_default()
+        // A JSON value (string keys only) always writes; `{:#}` is its pretty form.
+        format!(
+            "{:#}",
+            hsds::to_hsds_json(&self.organizations, &self.services)
+        )
     }
 
     /// The directory in offramp's own format.
@@ -299,7 +306,11 @@ impl Directory {
     }
 
     /// The directory in offramp's own format, as TOML.
-    pub fn to_toml(&self) -> String {
-        toml::to_string(&self.spec()).unwrap_or_default()
+    ///
+    /// # Errors
+    ///
+    /// When a value has no TOML form; returned, never turned into an empty text.
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string(&self.spec())
     }
 }

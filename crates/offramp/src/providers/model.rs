@@ -309,6 +309,14 @@ pub struct Service {
     pub taxonomy_terms: Vec<String>,
 }
 
+impl Service {
+    /// Whether the service takes people now (HSDS `status` `active`, in any case). Inactive
+    /// services are never offered, nor listed as open.
+    pub fn is_active(&self) -> bool {
+        self.status.eq_ignore_ascii_case("active")
+    }
+}
+
 fn active() -> String {
     "active".into()
 }

@@ -68,12 +68,12 @@ impl<'o> Builder<'o> {
                     self.skipped.iter().copied().collect::<Vec<_>>().join(", ")
                 )
             };
-            self.warnings.push(DirectoryWarning {
-                file: self.file.clone(),
-                record: "-".into(),
-                field: None,
-                message: format!("no services found{what}"),
-            });
+            self.warnings.push(DirectoryWarning::new(
+                self.file.clone(),
+                "-",
+                None,
+                format!("no services found{what}"),
+            ));
         }
         Loaded {
             organizations: self.orgs,

@@ -1,6 +1,6 @@
 //! Reading fields of HSDS JSON objects, and [`Rec`], where a record came from, for messages.
 
-use crate::providers::error::{DirectoryError, DirectoryWarning};
+use crate::providers::error::{DirectoryError, DirectoryWarning, LoadSetting};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 /// Where a record came from, for messages.
@@ -60,11 +60,19 @@ impl Rec {
     }
 
     pub(super) fn warn(&self, field: Option<&str>, message: impl Into<String>) -> DirectoryWarning {
+        DirectoryWarning::new(self.file.clone(), self.record.clone(), field, message)
+    }
+
+    /// A warning that a load setting would settle.
+    pub(super) fn warn_setting(
+        &self,
+        field: &str,
+        message: impl Into<String>,
+        setting: LoadSetting,
+    ) -> DirectoryWarning {
         DirectoryWarning {
-            file: self.file.clone(),
-            record: self.record.clone(),
-            field: field.map(str::to_string),
-            message: message.into(),
+            setting: Some(setting),
+            ..self.warn(Some(field), message)
         }
     }
 }

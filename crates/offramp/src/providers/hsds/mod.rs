@@ -79,7 +79,7 @@ use super::taxonomy::TaxonomyMap;
 
 #[allow(deprecated)]
 pub use super::error::LoadWarning;
-pub use super::error::{DirectoryError, DirectoryWarning};
+pub use super::error::{DirectoryError, DirectoryWarning, LoadSetting};
 pub use export::to_hsds_json;
 pub use json::from_json_str;
 pub use tabular::from_datapackage;

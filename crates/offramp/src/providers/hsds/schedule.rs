@@ -3,7 +3,7 @@
 
 use super::builder::Builder;
 use super::fields::{Rec, SRC, get, get_text, num_of, rec_of, text_of};
-use crate::providers::error::DirectoryError;
+use crate::providers::error::{DirectoryError, LoadSetting};
 use crate::providers::model::{ByDay, Frequency, Hours, Schedule, Weekday};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Timelike};
 use chrono_tz::Tz;
@@ -241,13 +241,13 @@ impl Builder<'_> {
                     let secs = (hrs * 3600.0).round() as i32;
                     match etc_zone(secs).filter(|_| hrs.fract() == 0.0) {
                         Some((name, tz)) => {
-                            self.warnings.push(r.rec.warn(Some("timezone"), format!(
-                                "a UTC offset ({}) has no daylight-saving rules; read as {name}: set the directory's IANA time zone in LoadOptions.timezone",
-                                fmt_offset(secs))));
+                            self.warnings.push(r.rec.warn_setting("timezone", format!(
+                                "a UTC offset ({}) has no daylight-saving rules; read as {name}",
+                                fmt_offset(secs)), LoadSetting::Timezone));
                             chosen = Some((name, tz));
                         }
                         None => {
-                            return Err(r.rec.invalid("timezone", "a whole-hour UTC offset between -12 and 14 (or set LoadOptions.timezone)", Some(v)));
+                            return Err(r.rec.invalid("timezone", "a whole-hour UTC offset between -12 and 14 (or an IANA time zone given for the directory)", Some(v)));
                         }
                     }
                     break;
@@ -271,7 +271,11 @@ impl Builder<'_> {
             Some(c) => c,
             None => {
                 if !reads.is_empty() {
-                    self.warnings.push(owner.warn(Some(field), "no time zone given; HSDS reads such times as UTC: set LoadOptions.timezone"));
+                    self.warnings.push(owner.warn_setting(
+                        field,
+                        "no time zone given; HSDS reads such times as UTC",
+                        LoadSetting::Timezone,
+                    ));
                 }
                 ("UTC".to_string(), Tz::UTC)
             }
