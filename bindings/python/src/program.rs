@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
 use crate::enums;
-use crate::errors::{program_error, shield};
+use crate::errors::{program_error, shield, write_error};
 
 /// One problem found in a program file, with where it is.
 #[pyclass(module = "offramp", name = "Diagnostic", frozen, eq)]
@@ -165,12 +165,12 @@ impl PyProgram {
 
     /// The program in canonical TOML (loading it gives the same program and hash).
     fn to_toml(&self) -> PyResult<String> {
-        shield(|| Ok(self.inner.to_toml()))
+        shield(|| self.inner.to_toml().map_err(write_error))
     }
 
     /// The program as JSON (the same structure as the TOML form).
     fn to_json(&self) -> PyResult<String> {
-        shield(|| Ok(self.inner.to_json()))
+        shield(|| self.inner.to_json().map_err(write_error))
     }
 
     /// The program as a dict (the JSON form).
@@ -203,7 +203,13 @@ impl PyProgram {
     fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         shield(|| {
             let ctor = py.get_type::<PyProgram>().getattr("from_toml")?;
-            let args = PyTuple::new(py, [self.inner.to_toml(), self.inner.id().to_string()])?;
+            let args = PyTuple::new(
+                py,
+                [
+                    self.inner.to_toml().map_err(write_error)?,
+                    self.inner.id().to_string(),
+                ],
+            )?;
             PyTuple::new(py, [ctor, args.into_any()])
         })
     }

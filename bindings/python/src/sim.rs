@@ -12,7 +12,9 @@ use offramp::sim::{RunOptions, Scenario, ScenarioError, SimError, SimResults, Si
 use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
 
-use crate::errors::{directory_error, encounter_error, program_error, shield, simulation_error};
+use crate::errors::{
+    directory_error, encounter_error, program_error, shield, simulation_error, write_error,
+};
 use crate::router::{Failure, int_attributes, into_encounters, read_input};
 
 /// Maps a scenario error onto `offramp.SimulationError`, with its field, line and column.
@@ -103,7 +105,7 @@ pub(crate) fn _scenario_from_text(
 pub(crate) fn _scenario_to_toml(py: Python<'_>, scenario: &str) -> PyResult<String> {
     shield(|| {
         let s = Scenario::from_json(scenario, "<scenario>").map_err(|e| scenario_error(py, &e))?;
-        Ok(s.to_toml())
+        s.to_toml().map_err(write_error)
     })
 }
 

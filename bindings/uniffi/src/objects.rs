@@ -72,13 +72,15 @@ impl Program {
     }
 
     /// The program as TOML, with rules in canonical form.
-    pub fn to_toml(&self) -> String {
-        self.inner.to_toml()
+    pub fn to_toml(&self) -> Result<String, OfframpError> {
+        self.inner.to_toml().map_err(|e| OfframpError::Internal {
+            detail: format!("cannot write TOML: {e}"),
+        })
     }
 
     /// The program as JSON.
-    pub fn to_json(&self) -> String {
-        self.inner.to_json()
+    pub fn to_json(&self) -> Result<String, OfframpError> {
+        Ok(self.inner.to_json()?)
     }
 }
 

@@ -551,9 +551,18 @@ impl Program {
             pathways,
             spec,
         };
+        // The hash is of the canonical text, so a program written differently but meaning the
+        // same has the same hash. A writer failure would leave no honest hash: refuse the load.
+        let canonical = program.to_toml().map_err(|e| {
+            vec![Diagnostic::new(
+                CODE,
+                name,
+                format!("the program could not be written in canonical form: {e}"),
+            )]
+        })?;
         program.hash = Text::pooled(&format!(
             "sha256:{:x}",
-            Sha256::digest(program.to_toml().as_bytes())
+            Sha256::digest(canonical.as_bytes())
         ));
         Ok(program)
     }

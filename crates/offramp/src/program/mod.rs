@@ -254,7 +254,10 @@ impl Program {
 
     /// The program in canonical TOML: every rule printed in canonical form, windows and terms
     /// normalised. Loading this text gives the same program (and the same hash).
-    pub fn to_toml(&self) -> String {
+    ///
+    /// # Errors
+    /// Fails only if the TOML writer refuses a value (a bug worth reporting).
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
         let mut spec = self.spec.clone();
         let canon =
             |r: &mut RuleSpec, c: &CompiledRule| r.when = c.compiled.canonical.as_str().to_string();
@@ -277,11 +280,15 @@ impl Program {
         if let (Some(ch), Some(t)) = (&mut spec.charge_hold, self.charge_hold_term) {
             ch.term = format_duration(t);
         }
-        toml::to_string(&spec).unwrap_or_default()
+        toml::to_string(&spec)
     }
 
     /// The program as JSON (same structure as the TOML form).
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(&self.spec).unwrap_or_default()
+    ///
+    /// # Errors
+    /// Fails only if the serializer refuses a value; a loaded program has none it refuses, so
+    /// an error here is a bug worth reporting.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string_pretty(&self.spec)
     }
 }

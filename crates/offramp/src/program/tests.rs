@@ -175,7 +175,7 @@ fn structural_errors() {
 #[test]
 fn json_programs_load_and_report_positions() {
     let p = Program::from_toml(GOOD, "p.toml").unwrap();
-    let json = p.to_json();
+    let json = p.to_json().unwrap();
     let q = Program::from_json(&json, "p.json").unwrap();
     assert_eq!(q.hash(), p.hash());
     let bad = json.replace("any offenses (drug)", "any offenses (drugg)");

@@ -936,8 +936,11 @@ impl Scenario {
     }
 
     /// The scenario as TOML.
-    pub fn to_toml(&self) -> String {
-        toml::to_string(self).unwrap_or_default()
+    ///
+    /// # Errors
+    /// Fails only if the TOML writer refuses a value (a bug worth reporting).
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string(self)
     }
 
     /// Makes the program, directory and replay paths relative to `base` (a scenario file's
@@ -1337,7 +1340,7 @@ mod tests {
         let s = Scenario::from_toml(MIN, "s.toml").unwrap();
         assert_eq!(s.scenario.population, 10_000);
         assert!(s.validate().is_ok());
-        let back = Scenario::from_toml(&s.to_toml(), "back.toml").unwrap();
+        let back = Scenario::from_toml(&s.to_toml().unwrap(), "back.toml").unwrap();
         assert_eq!(back, s);
     }
 
