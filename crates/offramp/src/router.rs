@@ -648,16 +648,12 @@ impl Router {
 
     fn check_attributes(&self, enc: &Encounter, warnings: &mut Vec<Warning>) {
         use crate::domain::AttributeValue as A;
+        // An undeclared attribute's name is whatever the records system put in a key: it is
+        // counted, never copied into the decision.
+        let mut undeclared = 0usize;
         for (name, value) in &enc.attributes {
             let Some(info) = self.program.env.attrs.iter().find(|a| &a.name == name) else {
-                warnings.push(Warning {
-                    code: WarningCode::AttributeUndeclared,
-                    message: format!(
-                        "attribute `{}` is not declared by the program and was ignored",
-                        name.chars().take(40).collect::<String>()
-                    )
-                    .into(),
-                });
+                undeclared += 1;
                 continue;
             };
             let ok = match (info.kind, value) {
@@ -685,6 +681,22 @@ impl Router {
                     .into(),
                 });
             }
+        }
+        if undeclared > 0 {
+            warnings.push(Warning {
+                code: WarningCode::AttributeUndeclared,
+                message: format!(
+                    "{undeclared} {} not declared by the program {} ignored; it declares {}",
+                    if undeclared == 1 {
+                        "attribute"
+                    } else {
+                        "attributes"
+                    },
+                    if undeclared == 1 { "was" } else { "were" },
+                    self.program.declared_attributes
+                )
+                .into(),
+            });
         }
     }
 
@@ -717,5 +729,45 @@ mod tests {
         assert_send_sync::<Router>();
         assert_send_sync::<Program>();
         assert_send_sync::<Decision>();
+    }
+
+    /// Issue 10: an undeclared attribute's name (free text from a records system) was copied
+    /// into the decision.
+    #[test]
+    fn undeclared_attributes_are_counted_not_named() {
+        let program = Program::from_toml(
+            "[program]\nid = \"p\"\njurisdiction = \"X\"\ntimezone = \"UTC\"\n\
+             [attributes.screening]\ntype = \"text\"\n[attributes.prior]\ntype = \"int\"\n\
+             [[pathways]]\npathway = \"self_referral\"\n[[pathways.rules]]\nid = \"r\"\nwhen = \"true\"\n",
+            "p.toml",
+        )
+        .unwrap();
+        let router = Router::new(program);
+        let enc = Encounter::from_json(
+            r#"{"id":"e","at":"2026-03-02T10:00:00Z","attributes":{"Jane Doe 555-0100":1,"officer_note_jd":"x","prior":"two"}}"#,
+        )
+        .unwrap();
+        let d = router.route(&enc);
+        let undeclared: Vec<&Warning> = d
+            .warnings
+            .iter()
+            .filter(|w| w.code == WarningCode::AttributeUndeclared)
+            .collect();
+        assert_eq!(undeclared.len(), 1, "{:?}", d.warnings);
+        assert_eq!(
+            &*undeclared[0].message,
+            "2 attributes not declared by the program were ignored; it declares `prior`, `screening`"
+        );
+        let json = d.to_json().unwrap();
+        assert!(
+            !json.contains("Jane") && !json.contains("officer_note"),
+            "{json}"
+        );
+        // A declared attribute of the wrong type is still named: the name is the program's.
+        assert!(
+            d.warnings
+                .iter()
+                .any(|w| w.code == WarningCode::AttributeType && w.message.contains("`prior`"))
+        );
     }
 }

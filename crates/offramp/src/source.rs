@@ -73,7 +73,27 @@ impl Diagnostic {
     }
 
     /// The same problem at `span` of `text` (clamped to the text and to character boundaries).
-    pub(crate) fn at(mut self, text: &Arc<str>, span: Range<usize>) -> Diagnostic {
+    pub(crate) fn at(self, text: &Arc<str>, span: Range<usize>) -> Diagnostic {
+        self.placed(text, span, line_col)
+    }
+
+    /// [`Diagnostic::at`] with the text's line index made once, for a loader that reports many
+    /// problems in one file: each is then placed without reading the file from the top.
+    pub(crate) fn at_indexed(
+        self,
+        text: &Arc<str>,
+        lines: &Lines,
+        span: Range<usize>,
+    ) -> Diagnostic {
+        self.placed(text, span, |text, offset| lines.line_col(text, offset))
+    }
+
+    fn placed(
+        mut self,
+        text: &Arc<str>,
+        span: Range<usize>,
+        line_col: impl Fn(&str, usize) -> (usize, usize),
+    ) -> Diagnostic {
         let start = floor_boundary(text, span.start.min(text.len()));
         let end = floor_boundary(text, span.end.clamp(start, text.len()));
         let (line, column) = line_col(text, start);
@@ -121,7 +141,7 @@ impl Diagnostic {
                 .with_context_lines(1);
                 let report = Snippet {
                     message: self.message.clone(),
-                    src: miette::NamedSource::new(&self.file, text.clone()),
+                    src: Excerpt::around(&self.file, text, self.span.clone(), self.line)?,
                     span: (self.span.start, self.span.len()).into(),
                     help: self.help.clone(),
                 };
@@ -193,11 +213,162 @@ impl miette::Diagnostic for Diagnostic {
 struct Snippet {
     message: String,
     #[source_code]
-    src: miette::NamedSource<Arc<str>>,
+    src: Excerpt,
     #[label("here")]
     span: miette::SourceSpan,
     #[help]
     help: Option<String>,
+}
+
+/// The few lines of a file around a place, as the snippet renderer reads them. The renderer
+/// finds lines by reading its source from the top; given the whole file, rendering every
+/// problem of a long file would read it once per problem.
+#[derive(Debug)]
+struct Excerpt {
+    name: String,
+    text: Arc<str>,
+    /// The byte range of the file shown: whole lines around the place.
+    window: Range<usize>,
+    /// The 0-based line the window starts on.
+    first_line: usize,
+}
+
+impl Excerpt {
+    /// How many lines around the place the excerpt keeps on each side: more than the snippet
+    /// shows, so the renderer sees the same lines it would see in the whole file.
+    const LINES: usize = 3;
+    /// How far from the place an excerpt's edge may be, in bytes. A place on a longer line is
+    /// shown without a snippet (its line alone would fill the screen).
+    const REACH: usize = 4096;
+
+    /// The excerpt around `span`, which starts on 1-based `line`; `None` when the lines around
+    /// it are too long to show.
+    fn around(name: &str, text: &Arc<str>, span: Range<usize>, line: usize) -> Option<Excerpt> {
+        let lower = floor_boundary(text, span.start.saturating_sub(Self::REACH));
+        let before = text.get(lower..span.start)?;
+        let mut start = lower;
+        let mut newlines = 0;
+        for (i, _) in before.rmatch_indices('\n') {
+            newlines += 1;
+            start = lower + i + 1;
+            if newlines == Self::LINES {
+                break;
+            }
+        }
+        if newlines < Self::LINES && lower > 0 {
+            return None;
+        }
+        if newlines < Self::LINES {
+            start = 0;
+        }
+        let upper = floor_boundary(text, span.end.saturating_add(Self::REACH).min(text.len()));
+        let after = text.get(span.end..upper)?;
+        let end = match after.match_indices('\n').nth(Self::LINES) {
+            Some((i, _)) => span.end + i + 1,
+            None if upper == text.len() => upper,
+            None => return None,
+        };
+        let skipped = text.get(start..span.start)?.matches('\n').count();
+        Some(Excerpt {
+            name: name.to_string(),
+            text: text.clone(),
+            window: start..end,
+            first_line: line.checked_sub(1 + skipped)?,
+        })
+    }
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let shown = self
+            .text
+            .get(self.window.clone())
+            .ok_or(miette::MietteError::OutOfBounds)?;
+        let offset = span
+            .offset()
+            .checked_sub(self.window.start)
+            .ok_or(miette::MietteError::OutOfBounds)?;
+        let inner = shown.read_span(
+            &(offset, span.len()).into(),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            (
+                inner.span().offset() + self.window.start,
+                inner.span().len(),
+            )
+                .into(),
+            inner.line() + self.first_line,
+            inner.column(),
+            inner.line_count() + self.first_line,
+        )))
+    }
+}
+
+/// Where each line of a text starts, and how many characters precede every few thousand
+/// bytes, so that a byte offset becomes a line and column without reading from the top.
+pub(crate) struct Lines {
+    /// The byte offset of each line's start; the first is 0.
+    starts: Vec<usize>,
+    /// (byte offset, characters before it) every `STRIDE` bytes, at character boundaries.
+    marks: Vec<(usize, usize)>,
+}
+
+impl Lines {
+    const STRIDE: usize = 4096;
+
+    /// Indexes `text`.
+    pub(crate) fn new(text: &str) -> Lines {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        let mut marks = vec![(0, 0)];
+        let mut chars = 0;
+        let mut last = 0;
+        while last + Self::STRIDE < text.len() {
+            // A character is at most 4 bytes, so this is always past `last`.
+            let next = floor_boundary(text, last + Self::STRIDE);
+            chars += text.get(last..next).map_or(0, |s| s.chars().count());
+            marks.push((next, chars));
+            last = next;
+        }
+        Lines { starts, marks }
+    }
+
+    /// How many characters precede byte `offset` (a character boundary).
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        let i = self.marks.partition_point(|(at, _)| *at <= offset);
+        let (at, count) = self
+            .marks
+            .get(i.saturating_sub(1))
+            .copied()
+            .unwrap_or((0, 0));
+        count + text.get(at..offset).map_or(0, |s| s.chars().count())
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, as [`line_col`] gives them.
+    pub(crate) fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_boundary(text, offset.min(text.len()));
+        let line = self.starts.partition_point(|s| *s <= offset);
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let column = self
+            .chars_before(text, offset)
+            .saturating_sub(self.chars_before(text, start))
+            + 1;
+        (line, column)
+    }
 }
 
 /// 1-based line and column (in characters) of a byte offset in a file's text; an offset inside
@@ -293,17 +464,58 @@ fn steps(path: &str) -> Vec<Step<'_>> {
 /// Where the value at a dotted key path sits in `text` (its key instead, with `key`), as the
 /// parser reports it. When the path goes further than the text, the deepest part that exists;
 /// `None` when not even its first key is there, or the text does not parse.
+///
+/// This parses the text; a loader asking about many paths of one text makes a [`SpanIndex`]
+/// once instead.
 pub(crate) fn span_of(text: &str, syntax: Syntax, path: &str, key: bool) -> Option<Range<usize>> {
-    let steps = steps(path);
-    match syntax {
-        Syntax::Toml => toml_span(text, &steps, key),
-        Syntax::Json => json_span(text, &steps, key),
+    SpanIndex::new(text, syntax)?.span(path, key)
+}
+
+/// A parsed text kept for finding where the values of key paths sit: parsing once and asking
+/// many times keeps reporting every problem of a long file linear in its length.
+pub(crate) enum SpanIndex<'t> {
+    /// A TOML document as the TOML parser read it, with spans.
+    Toml(toml::Spanned<toml::de::DeTable<'t>>),
+    /// A JSON document's tree of spans.
+    Json(JsonSpans),
+}
+
+/// Where a JSON value is, and its members or items.
+pub(crate) struct JsonSpans {
+    value: Range<usize>,
+    key: Option<Range<usize>>,
+    members: Vec<(String, JsonSpans)>,
+    items: Vec<JsonSpans>,
+}
+
+impl<'t> SpanIndex<'t> {
+    /// Parses `text`; `None` when it does not parse.
+    pub(crate) fn new(text: &'t str, syntax: Syntax) -> Option<SpanIndex<'t>> {
+        match syntax {
+            Syntax::Toml => toml::de::DeTable::parse(text).ok().map(SpanIndex::Toml),
+            Syntax::Json => {
+                let root: &RawValue = serde_json::from_str(text).ok()?;
+                Some(SpanIndex::Json(JsonSpans::read(text, root, None, 0)))
+            }
+        }
+    }
+
+    /// Where the value at `path` is (its key, with `key`); see [`span_of`].
+    pub(crate) fn span(&self, path: &str, key: bool) -> Option<Range<usize>> {
+        let steps = steps(path);
+        match self {
+            SpanIndex::Toml(doc) => toml_span(doc, &steps, key),
+            SpanIndex::Json(root) => json_span(root, &steps, key),
+        }
     }
 }
 
-fn toml_span(text: &str, steps: &[Step<'_>], key: bool) -> Option<Range<usize>> {
-    use toml::de::{DeTable, DeValue};
-    let doc = DeTable::parse(text).ok()?;
+fn toml_span(
+    doc: &toml::Spanned<toml::de::DeTable<'_>>,
+    steps: &[Step<'_>],
+    key: bool,
+) -> Option<Range<usize>> {
+    use toml::de::DeValue;
     let mut value: Option<&toml::Spanned<DeValue<'_>>> = None;
     let mut best = None;
     for (i, step) in steps.iter().enumerate() {
@@ -328,26 +540,67 @@ fn toml_span(text: &str, steps: &[Step<'_>], key: bool) -> Option<Range<usize>> 
     best
 }
 
-fn json_span(text: &str, steps: &[Step<'_>], key: bool) -> Option<Range<usize>> {
-    let start_of = |s: &str| (s.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
-    let mut current: &RawValue = serde_json::from_str(text).ok()?;
+impl JsonSpans {
+    /// Deeper than this, a JSON value's members are not indexed (the parser refuses deeper
+    /// documents anyway).
+    const DEPTH: usize = 128;
+
+    fn read(text: &str, raw: &RawValue, key: Option<Range<usize>>, depth: usize) -> JsonSpans {
+        let start = (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+        let mut node = JsonSpans {
+            value: start..start + raw.get().len(),
+            key,
+            members: Vec::new(),
+            items: Vec::new(),
+        };
+        if depth >= Self::DEPTH {
+            return node;
+        }
+        let start_of =
+            |r: &RawValue| (r.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
+        match raw.get().as_bytes().first() {
+            Some(b'{') => {
+                if let Ok(map) = serde_json::from_str::<BTreeMap<String, &RawValue>>(raw.get()) {
+                    node.members = map
+                        .into_iter()
+                        .map(|(k, v)| {
+                            let key = json_key_before(text, start_of(v));
+                            (k, JsonSpans::read(text, v, key, depth + 1))
+                        })
+                        .collect();
+                }
+            }
+            Some(b'[') => {
+                if let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(raw.get()) {
+                    node.items = items
+                        .into_iter()
+                        .map(|v| JsonSpans::read(text, v, None, depth + 1))
+                        .collect();
+                }
+            }
+            _ => {}
+        }
+        node
+    }
+}
+
+fn json_span(root: &JsonSpans, steps: &[Step<'_>], key: bool) -> Option<Range<usize>> {
+    let mut current = root;
     let mut best = None;
     for (i, step) in steps.iter().enumerate() {
         let last = i + 1 == steps.len();
-        let next: Option<&RawValue> = match *step {
-            Step::Key(k) => serde_json::from_str::<BTreeMap<String, &RawValue>>(current.get())
-                .ok()
-                .and_then(|m| m.get(k).copied()),
-            Step::Index(n) => serde_json::from_str::<Vec<&RawValue>>(current.get())
-                .ok()
-                .and_then(|v| v.get(n).copied()),
+        let next = match *step {
+            Step::Key(k) => current
+                .members
+                .iter()
+                .find(|(name, _)| name == k)
+                .map(|(_, v)| v),
+            Step::Index(n) => current.items.get(n),
         };
         let Some(next) = next else { break };
-        let start = start_of(next.get());
-        let value = start..start + next.get().len();
-        best = Some(match step {
-            Step::Key(_) if last && key => json_key_before(text, start).unwrap_or(value),
-            _ => value,
+        best = Some(match (step, &next.key) {
+            (Step::Key(_), Some(k)) if last && key => k.clone(),
+            _ => next.value.clone(),
         });
         current = next;
     }
@@ -460,6 +713,49 @@ mod tests {
         assert_eq!(offset_in_string("\"abc\"", 10, "abc", 1), 12);
         assert_eq!(offset_in_string("\"a\\\"bc\"", 0, "a\"bc", 2), 4);
         assert_eq!(offset_in_string("'''\nabc'''", 0, "abc", 0), 4);
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_reading_from_the_top() {
+        let mut text = String::new();
+        for i in 0..3_000 {
+            text.push_str(&format!("é{i} = \"ü{}\"\n", "x".repeat(i % 7)));
+            if i % 500 == 0 {
+                text.push_str(&"ñ".repeat(5_000));
+            }
+        }
+        let lines = Lines::new(&text);
+        for offset in (0..=text.len()).step_by(97).chain([text.len(), 1, 2]) {
+            assert_eq!(
+                lines.line_col(&text, offset),
+                line_col(&text, offset),
+                "{offset}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_excerpt_renders_like_the_whole_file() {
+        let text: Arc<str> = (1..=200)
+            .map(|i| format!("key{i} = {i}\n"))
+            .collect::<String>()
+            .into();
+        let at = text.find("key100").unwrap();
+        let d = Diagnostic::new("offramp::test", "f.toml", "wrong").at(&text, at..at + 6);
+        let r = d.render();
+        assert!(r.starts_with("f.toml:100:1: error: wrong\n"), "{r}");
+        assert!(r.contains("[f.toml:100:1]"), "{r}");
+        assert!(
+            r.contains(" 99 │ key99 = 99") && r.contains("101 │ key101 = 101"),
+            "{r}"
+        );
+        assert!(!r.contains("key98 ") && !r.contains("key102"), "{r}");
+        // A place on a line too long to show has no snippet, but keeps its help.
+        let long: Arc<str> = format!("a = \"{}\"\n", "x".repeat(10_000)).into();
+        let d = Diagnostic::new("offramp::test", "f.toml", "wrong")
+            .at(&long, 5_000..5_001)
+            .with_help(Some("shorter".into()));
+        assert_eq!(d.render(), "f.toml:1:5001: error: wrong\n  help: shorter\n");
     }
 
     #[test]

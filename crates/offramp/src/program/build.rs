@@ -1,5 +1,6 @@
 //! Checking a program's spec and compiling it: every problem found becomes a diagnostic.
 
+use std::cell::OnceCell;
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::Arc;
@@ -8,13 +9,14 @@ use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
 use super::{
-    AttributeType, CODE, CompiledPathway, CompiledRule, Diagnostic, Program, ProgramSpec, RuleSpec,
+    AttributeType, CODE, CompiledPathway, CompiledRule, Diagnostic, MAX_ERRORS_PER_RULE, MAX_RULES,
+    MAX_TERM_DAYS, Program, ProgramSpec, RuleSpec,
 };
 use crate::domain::{Pathway, Responder, closest};
 use crate::providers::model::{Needs, kind_bit, kind_words};
-use crate::rules::compile::{AttrInfo, AttrKind, Env, always_protected, compile};
+use crate::rules::compile::{AttrInfo, AttrKind, Env, compile};
 use crate::rules::{self, ParseError, format_duration, parse_duration};
-use crate::source::{Syntax, offset_in_string, span_of, unquoted};
+use crate::source::{Lines, SpanIndex, Syntax, offset_in_string, unquoted};
 use crate::text::Text;
 
 pub(super) fn valid_id(id: &str) -> bool {
@@ -44,9 +46,14 @@ struct Builder<'a> {
     /// None for a spec built in code: problems are then named by their key path.
     origin: Option<Origin<'a>>,
     diags: Vec<Diagnostic>,
+    /// The text parsed for finding places, made on the first problem (a valid program never
+    /// needs it) and kept for the others.
+    spans: OnceCell<Option<SpanIndex<'a>>>,
+    /// The text's line index, made on the first problem and kept for the others.
+    lines: OnceCell<Lines>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
     /// A problem at `span` of the text, or named by `path` when there is no text.
     fn diagnostic_at(
         &self,
@@ -56,7 +63,11 @@ impl Builder<'_> {
         help: Option<String>,
     ) -> Diagnostic {
         let d = match &self.origin {
-            Some(o) => Diagnostic::new(CODE, self.file, message).at(o.text, span.unwrap_or(0..0)),
+            Some(o) => Diagnostic::new(CODE, self.file, message).at_indexed(
+                o.text,
+                self.lines.get_or_init(|| Lines::new(o.text)),
+                span.unwrap_or(0..0),
+            ),
             None if path.is_empty() => Diagnostic::new(CODE, self.file, message),
             None => Diagnostic::new(CODE, self.file, format!("{path}: {message}")),
         };
@@ -74,7 +85,11 @@ impl Builder<'_> {
         if path.is_empty() {
             return None;
         }
-        span_of(o.text, o.syntax, path, key)
+        let text: &'a str = o.text;
+        self.spans
+            .get_or_init(|| SpanIndex::new(text, o.syntax))
+            .as_ref()?
+            .span(path, key)
     }
 
     /// Where the value or key at `path` is in the text, inside its quotes when it is a string.
@@ -164,13 +179,13 @@ impl Builder<'_> {
                 ))
             }
             Err(errors) => {
-                // Found only for a rule with errors: finding a place parses the whole text.
                 let when_span = self.span(&when_path, false);
+                let hidden = errors.len().saturating_sub(MAX_ERRORS_PER_RULE);
                 for ParseError {
                     span,
                     message,
                     help,
-                } in errors
+                } in errors.into_iter().take(MAX_ERRORS_PER_RULE)
                 {
                     let file_span = match (&self.origin, &when_span) {
                         (Some(o), Some(at)) => {
@@ -188,10 +203,69 @@ impl Builder<'_> {
                     );
                     self.diags.push(d);
                 }
+                if hidden > 0 {
+                    let d = self.diagnostic_at(
+                        &when_path,
+                        when_span.map(|at| at.end..at.end),
+                        format!(
+                            "in {what} `{}`: {hidden} more {} not shown",
+                            spec.id,
+                            if hidden == 1 { "error" } else { "errors" }
+                        ),
+                        Some(format!(
+                            "at most {MAX_ERRORS_PER_RULE} errors are listed for one rule"
+                        )),
+                    );
+                    self.diags.push(d);
+                }
                 None
             }
         }
     }
+}
+
+/// The declared attributes' names for the undeclared-attribute warning: program text, never
+/// an encounter's.
+fn declared_attributes(spec: &ProgramSpec) -> String {
+    if spec.attributes.is_empty() {
+        return "none".into();
+    }
+    let names: Vec<String> = spec.attributes.keys().map(|n| format!("`{n}`")).collect();
+    names.join(", ")
+}
+
+/// How many rules and exclusions a spec has.
+fn rule_total(spec: &ProgramSpec) -> usize {
+    spec.exclusions.len().saturating_add(
+        spec.pathways
+            .iter()
+            .map(|p| p.rules.len().saturating_add(p.exclusions.len()))
+            .fold(0, usize::saturating_add),
+    )
+}
+
+/// The key path of the first rule or exclusion past [`MAX_RULES`], counted in file order as
+/// the program is checked (exclusions, then each pathway's rules and exclusions).
+fn rule_beyond_limit(spec: &ProgramSpec) -> Option<String> {
+    if rule_total(spec) <= MAX_RULES {
+        return None;
+    }
+    let mut left = MAX_RULES;
+    if spec.exclusions.len() > left {
+        return Some(format!("exclusions[{left}]"));
+    }
+    left -= spec.exclusions.len();
+    for (pi, p) in spec.pathways.iter().enumerate() {
+        if p.rules.len() > left {
+            return Some(format!("pathways[{pi}].rules[{left}]"));
+        }
+        left -= p.rules.len();
+        if p.exclusions.len() > left {
+            return Some(format!("pathways[{pi}].exclusions[{left}]"));
+        }
+        left -= p.exclusions.len();
+    }
+    Some(String::new())
 }
 
 impl Program {
@@ -206,7 +280,21 @@ impl Program {
             file: name,
             origin,
             diags: Vec::new(),
+            spans: OnceCell::new(),
+            lines: OnceCell::new(),
         };
+        // Everything below grows with the number of rules: refuse too many before any work.
+        if let Some(path) = rule_beyond_limit(&spec) {
+            b.error_naming(
+                &path,
+                format!(
+                    "{path}: the program has {} rules and exclusions; at most {MAX_RULES} are allowed",
+                    rule_total(&spec)
+                ),
+                Some("split the program".into()),
+            );
+            return Err(b.diags);
+        }
         let info = &spec.program;
         if !valid_id(&info.id) {
             b.error_at(
@@ -235,6 +323,14 @@ impl Program {
             }
         };
         let naloxone_window = match parse_duration(&spec.windows.naloxone_plus) {
+            Ok(d) if d > MAX_TERM_DAYS * 86_400 => {
+                b.error_at(
+                    "windows.naloxone_plus",
+                    format!("the Naloxone Plus window may be at most {MAX_TERM_DAYS} days"),
+                    None,
+                );
+                0
+            }
             Ok(d) if d > 0 => d,
             Ok(_) => {
                 b.error_at(
@@ -256,6 +352,14 @@ impl Program {
         let charge_hold_term = match &spec.charge_hold {
             None => None,
             Some(ch) => match parse_duration(&ch.term) {
+                Ok(d) if d > MAX_TERM_DAYS * 86_400 => {
+                    b.error_at(
+                        "charge_hold.term",
+                        format!("the charge-hold term may be at most {MAX_TERM_DAYS} days"),
+                        Some("a deadline further away than that cannot be dated".into()),
+                    );
+                    None
+                }
                 Ok(d) if d > 0 => Some(d),
                 Ok(_) => {
                     b.error_at(
@@ -330,7 +434,7 @@ impl Program {
                     AttributeType::Enum => AttrKind::Enum,
                 },
                 values: a.values.clone(),
-                protected: a.reporting_only || always_protected(aname),
+                reporting_only: a.reporting_only,
             });
         }
         let law = spec.law;
@@ -549,6 +653,7 @@ impl Program {
             charge_hold_text: charge_hold_term.map(|t| Text::pooled(&format_duration(t))),
             exclusions,
             pathways,
+            declared_attributes: Text::pooled(&declared_attributes(&spec)),
             spec,
         };
         // The hash is of the canonical text, so a program written differently but meaning the

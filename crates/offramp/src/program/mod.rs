@@ -28,6 +28,23 @@ use build::Origin;
 /// The code of every program diagnostic.
 const CODE: &str = "offramp::program";
 
+/// The largest program text read, in bytes (32 MiB). A larger file is refused before it is
+/// read; larger text before it is parsed.
+pub const MAX_PROGRAM_BYTES: usize = 32 << 20;
+
+/// The most rules and exclusions a program may have, all pathways together. More are refused
+/// before any rule is checked.
+pub const MAX_RULES: usize = 100_000;
+
+/// The longest charge-hold term or time window a program may set, in days (about a century).
+/// Every deadline the router computes from an encounter's time then fits the calendar.
+pub const MAX_TERM_DAYS: i64 = 36_600;
+
+/// The most errors listed for one rule; the rest are counted in one more diagnostic. Placing an
+/// error reads the rule up to it, so the cap keeps a long rule full of errors from costing the
+/// square of its length.
+pub const MAX_ERRORS_PER_RULE: usize = 20;
+
 /// A program could not be loaded.
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
@@ -66,6 +83,26 @@ impl ProgramError {
             ProgramError::Invalid { diagnostics, .. } => render_all(diagnostics),
             ProgramError::Io { .. } => self.to_string(),
         }
+    }
+}
+
+/// The error for a program text over [`MAX_PROGRAM_BYTES`], at the start of the file.
+fn too_large(name: &str) -> ProgramError {
+    let mut d = Diagnostic::new(
+        CODE,
+        name,
+        format!(
+            "the program is larger than {} MiB, the most a program may be",
+            MAX_PROGRAM_BYTES >> 20
+        ),
+    )
+    .with_help(Some("split it into several programs".into()));
+    // The place is the file's start; the text itself is not kept.
+    d.line = 1;
+    d.column = 1;
+    ProgramError::Invalid {
+        diagnostics: vec![d],
+        source_text: "".into(),
     }
 }
 
@@ -134,16 +171,40 @@ pub struct Program {
     pub(crate) charge_hold_text: Option<Text>,
     pub(crate) exclusions: Vec<CompiledRule>,
     pub(crate) pathways: Vec<CompiledPathway>,
+    /// The declared attributes' names as a decision's warning gives them (`none`, or
+    /// `` `a`, `b` ``), made once.
+    pub(crate) declared_attributes: Text,
 }
 
 impl Program {
     /// Loads a program from a `.toml` or `.json` file (decided by the extension; TOML otherwise).
     pub fn from_file(path: impl AsRef<Path>) -> Result<Program, ProgramError> {
+        use std::io::Read as _;
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ProgramError::Io {
+        let io = |e: std::io::Error| ProgramError::Io {
             path: shown.clone(),
             message: e.to_string(),
+        };
+        // Read at most one byte past the limit, so a huge file is refused without reading it.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .map_err(io)?
+            .take(
+                u64::try_from(MAX_PROGRAM_BYTES)
+                    .unwrap_or(u64::MAX)
+                    .saturating_add(1),
+            )
+            .read_to_end(&mut bytes)
+            .map_err(io)?;
+        if bytes.len() > MAX_PROGRAM_BYTES {
+            return Err(too_large(&shown));
+        }
+        let text = String::from_utf8(bytes).map_err(|_| {
+            io(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            ))
         })?;
         let format = match path.extension().and_then(|e| e.to_str()) {
             Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
@@ -164,6 +225,9 @@ impl Program {
 
     /// Loads a program from text in the given format.
     pub fn from_str_as(text: &str, format: Format, name: &str) -> Result<Program, ProgramError> {
+        if text.len() > MAX_PROGRAM_BYTES {
+            return Err(too_large(name));
+        }
         let source_text: Arc<str> = text.into();
         let invalid = |diagnostics| ProgramError::Invalid {
             diagnostics,

@@ -104,7 +104,7 @@ fn every_error_is_reported() {
         d.iter()
             .any(|x| x.help.as_deref() == Some("did you mean `America/Chicago`?"))
     );
-    assert!(d.iter().any(|x| x.message.contains("protected")));
+    assert!(d.iter().any(|x| x.message.contains("reporting_only")));
     assert!(
         d.iter()
             .any(|x| x.help.as_deref() == Some("did you mean `violent`?"))
@@ -250,4 +250,172 @@ fn specs_built_in_code_name_the_key_path() {
         "{}",
         err.render()
     );
+}
+
+/// A program whose one pathway has the given rules, as TOML.
+fn program_with_rules(rules: &[String]) -> String {
+    let mut text = String::from(
+        "[program]\nid = \"p\"\njurisdiction = \"X\"\ntimezone = \"UTC\"\n\n[charge_hold]\nterm = \"90d\"\n\n[[pathways]]\npathway = \"self_referral\"\n",
+    );
+    for (i, when) in rules.iter().enumerate() {
+        text.push_str(&format!(
+            "[[pathways.rules]]\nid = \"r{i}\"\nwhen = \"{when}\"\n"
+        ));
+    }
+    text
+}
+
+/// Issue 10: a flat rule of 10,000 `or` overflowed the stack in TOML and JSON loading.
+#[test]
+fn flat_rules_of_any_length_load() {
+    let ors = vec!["age > 1"; 10_000].join(" or ");
+    let ands = vec!["age > 1"; 50_000].join(" and ");
+    let text = program_with_rules(&[ors.clone(), ands]);
+    let p = Program::from_toml(&text, "p.toml").unwrap();
+    assert_eq!(p.rule_count(), 2);
+    let json = p.to_json().unwrap();
+    assert_eq!(
+        Program::from_json(&json, "p.json").unwrap().hash(),
+        p.hash()
+    );
+    // An error at the end of a long rule is placed on its line and column.
+    let bad = program_with_rules(&[format!("{ors} or agee > 1")]);
+    let d = errors(&bad);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let line = bad.lines().position(|l| l.contains("agee")).unwrap() + 1;
+    let column = bad.lines().nth(line - 1).unwrap().find("agee").unwrap() + 1;
+    assert_eq!((d[0].line, d[0].column), (line, column));
+}
+
+/// Issue 10: a term too long for the calendar passed the check and was then dropped from
+/// every decision.
+#[test]
+fn terms_and_windows_that_do_not_fit_are_refused_where_they_are() {
+    for (from, to, key) in [
+        (
+            "term = \"90d\"",
+            "term = \"99999999999d\"",
+            "charge_hold.term",
+        ),
+        ("term = \"90d\"", "term = \"36601d\"", "charge_hold.term"),
+        (
+            "[charge_hold]",
+            "[windows]\nnaloxone_plus = \"99999999999d\"\n\n[charge_hold]",
+            "windows.naloxone_plus",
+        ),
+    ] {
+        let text = GOOD.replace(from, to);
+        let d = errors(&text);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("at most 36600 days"), "{d:?}");
+        assert_eq!(d[0].path.as_deref(), Some(key));
+        let line = text
+            .lines()
+            .position(|l| l.contains("99999") || l.contains("36601"));
+        assert_eq!(Some(d[0].line), line.map(|l| l + 1), "{d:?}");
+        assert!(d[0].column > 1);
+    }
+    assert!(Program::from_toml(&GOOD.replace("\"90d\"", "\"36600d\""), "p.toml").is_ok());
+}
+
+#[test]
+fn rule_count_and_size_have_limits() {
+    let mut spec = Program::from_toml(GOOD, "p.toml").unwrap().spec().clone();
+    let rule = spec.pathways[0].rules[0].clone();
+    spec.pathways[0].rules = vec![rule; MAX_RULES];
+    let err = Program::from_spec(spec).unwrap_err();
+    let d = err.diagnostics();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].path.as_deref(), Some("pathways[0].rules[99999]"));
+    assert!(
+        d[0].message
+            .contains("100001 rules and exclusions; at most 100000"),
+        "{d:?}"
+    );
+
+    let huge = format!("{GOOD}#{}", "x".repeat(MAX_PROGRAM_BYTES));
+    let err = Program::from_toml(&huge, "big.toml").unwrap_err();
+    assert!(
+        err.render()
+            .starts_with("big.toml:1:1: error: the program is larger than 32 MiB"),
+        "{}",
+        err.render()
+    );
+    let dir = std::env::temp_dir().join(format!("offramp-big-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.toml");
+    std::fs::write(&path, &huge).unwrap();
+    let err = Program::from_file(&path).unwrap_err();
+    assert!(err.to_string().contains("larger than 32 MiB"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 10: every diagnostic was placed by reading the file from the top, so rejecting many
+/// rules took the square of the file's length. Each is still placed where it is.
+#[test]
+fn many_invalid_rules_are_each_placed() {
+    let rules: Vec<String> = (0..2_000).map(|i| format!("agee > {i}")).collect();
+    let text = program_with_rules(&rules);
+    let d = errors(&text);
+    assert_eq!(d.len(), 2_000);
+    for (i, x) in d.iter().enumerate() {
+        let at = text.find(&format!("agee > {i}\"")).unwrap();
+        assert_eq!(
+            (x.line, x.column),
+            crate::source::line_col(&text, at),
+            "{x:?}"
+        );
+        assert_eq!(x.span.start, at);
+    }
+    // The same in JSON, written on one line.
+    let json = serde_json::to_string(&serde_json::json!({
+        "program": {"id": "p", "jurisdiction": "X", "timezone": "UTC"},
+        "pathways": [{"pathway": "self_referral", "rules": (0..500)
+            .map(|i| serde_json::json!({"id": format!("r{i}"), "when": format!("agee > {i}")}))
+            .collect::<Vec<_>>()}]
+    }))
+    .unwrap();
+    let err = Program::from_json(&json, "p.json").unwrap_err();
+    let d = err.diagnostics();
+    assert_eq!(d.len(), 500);
+    for (i, x) in d.iter().enumerate() {
+        let at = json.find(&format!("agee > {i}\"")).unwrap();
+        assert_eq!((x.line, x.column), (1, at + 1), "{x:?}");
+    }
+    // A line too long to show is reported without a snippet.
+    let out = err.render();
+    assert!(out.starts_with("p.json:1:"), "{out}");
+    assert!(!out.contains("╭─["), "{out}");
+}
+
+#[test]
+fn a_rule_lists_at_most_twenty_errors() {
+    let text = program_with_rules(&[vec!["agee > 1"; 30].join(" or ")]);
+    let d = errors(&text);
+    assert_eq!(d.len(), MAX_ERRORS_PER_RULE + 1, "{d:?}");
+    assert!(
+        d[MAX_ERRORS_PER_RULE]
+            .message
+            .contains("10 more errors not shown"),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn protected_attributes_may_be_declared_but_not_read() {
+    let text = GOOD.replace("[attributes.group]", "[attributes.RaceCode]");
+    assert!(Program::from_toml(&text, "p.toml").is_ok());
+    let text = text.replace("attributes.prior == 0", "attributes.RaceCode == \\\"x\\\"");
+    let d = errors(&text);
+    assert!(d[0].message.contains("it names race"), "{d:?}");
+    assert!(
+        d[0].message.contains("protected by US civil-rights law"),
+        "{d:?}"
+    );
+    // Undeclared, it is refused for what it names too, not as unknown.
+    let text = GOOD.replace(
+        "attributes.prior == 0",
+        "attributes.ethnic_group == \\\"x\\\"",
+    );
+    assert!(errors(&text)[0].message.contains("ethnicity"));
 }

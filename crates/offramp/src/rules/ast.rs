@@ -115,10 +115,11 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// `not e`
     Not(Box<Expr>),
-    /// `a and b`
-    And(Box<Expr>, Box<Expr>),
-    /// `a or b`
-    Or(Box<Expr>, Box<Expr>),
+    /// `a and b and ...`: two or more conditions that must all hold. A chain is one node
+    /// however long it is, so nothing that walks the tree goes deeper for a longer chain.
+    And(Vec<Expr>),
+    /// `a or b or ...`: two or more conditions of which one must hold; one node per chain.
+    Or(Vec<Expr>),
     /// `a OP b`
     Cmp(CmpOp, Box<Expr>, Box<Expr>),
     /// `v in [..]` or `v not in [..]`
@@ -185,6 +186,16 @@ impl fmt::Display for Prec<'_> {
     }
 }
 
+fn write_chain(f: &mut fmt::Formatter<'_>, items: &[Expr], op: &str, min: u8) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(op)?;
+        }
+        write!(f, "{}", Prec(item, min))?;
+    }
+    Ok(())
+}
+
 fn write_text(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
     f.write_str("\"")?;
     for ch in s.chars() {
@@ -234,8 +245,10 @@ impl fmt::Display for Expr {
                 f.write_str("]")
             }
             ExprKind::Not(e) => write!(f, "not {}", Prec(e, 3)),
-            ExprKind::And(a, b) => write!(f, "{} and {}", Prec(a, 2), Prec(b, 3)),
-            ExprKind::Or(a, b) => write!(f, "{} or {}", Prec(a, 1), Prec(b, 2)),
+            // A chain inside a chain of the same operator keeps its parentheses, so printing
+            // and parsing again gives the same tree.
+            ExprKind::And(items) => write_chain(f, items, " and ", 3),
+            ExprKind::Or(items) => write_chain(f, items, " or ", 2),
             ExprKind::Cmp(op, a, b) => write!(f, "{} {} {}", Prec(a, 5), op.as_str(), Prec(b, 5)),
             ExprKind::In {
                 value,

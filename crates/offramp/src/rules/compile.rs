@@ -12,6 +12,8 @@ use crate::domain::{
 use crate::language::Language;
 use crate::nibrs::{self, CrimeAgainst};
 
+use super::protected::protected_class;
+
 /// The declared type of an agency attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum AttrKind {
@@ -28,7 +30,8 @@ pub(crate) struct AttrInfo {
     pub name: String,
     pub kind: AttrKind,
     pub values: Vec<String>,
-    pub protected: bool,
+    /// Declared `reporting_only`: carried for equity reports, never read by a rule.
+    pub reporting_only: bool,
 }
 
 /// Everything a rule may read besides the encounter: attributes, law switches, windows.
@@ -267,15 +270,6 @@ const ENCOUNTER_FIELDS: &[&str] = &[
 ];
 const OFFENSE_FIELDS: &[&str] = &["nibrs", "level", "violent", "crime_against", "drug"];
 
-/// Whether an attribute name is protected whatever the program says.
-pub(crate) fn always_protected(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    matches!(
-        lower.as_str(),
-        "race" | "ethnicity" | "race_ethnicity" | "ethnic_origin"
-    )
-}
-
 impl Checker<'_> {
     fn err(&mut self, span: std::ops::Range<usize>, message: String, help: Option<String>) {
         self.errors.push(ParseError {
@@ -399,12 +393,22 @@ impl Checker<'_> {
 
     fn attribute(&mut self, e: &Expr, name: &str) -> Checked {
         let idx = self.env.attrs.iter().position(|a| a.name == name);
-        let protected = always_protected(name) || idx.is_some_and(|i| self.env.attrs[i].protected);
-        if protected {
+        if let Some(class) = protected_class(name) {
             self.err(
                 e.span.clone(),
-                format!("a rule may not read the protected attribute `{name}`"),
-                Some("protected and reporting-only attributes are for equity reports, never for eligibility".into()),
+                format!(
+                    "a rule may not read the protected attribute `{name}`: it names {}, a class protected by US civil-rights law",
+                    class.describe()
+                ),
+                Some("protected attributes may be carried on encounters for equity reports, never used for eligibility".into()),
+            );
+            return None;
+        }
+        if idx.is_some_and(|i| self.env.attrs[i].reporting_only) {
+            self.err(
+                e.span.clone(),
+                format!("a rule may not read the attribute `{name}`: the program declares it `reporting_only`"),
+                Some("reporting-only attributes are for equity reports, never for eligibility".into()),
             );
             return None;
         }
@@ -533,25 +537,28 @@ impl Checker<'_> {
                 let n = self.boolean(inner)?;
                 Some((Node::Not(Box::new(n)), Ty::Bool))
             }
-            ExprKind::And(a, b) | ExprKind::Or(a, b) => {
-                let is_and = matches!(e.kind, ExprKind::And(..));
-                let l = self.boolean(a);
-                let r = self.boolean(b);
-                let (l, r) = (l?, r?);
-                let mut items = Vec::new();
-                for n in [l, r] {
-                    match n {
-                        Node::And(xs) if is_and => items.extend(xs.into_vec()),
-                        Node::Or(xs) if !is_and => items.extend(xs.into_vec()),
-                        other => items.push(other),
+            ExprKind::And(items) | ExprKind::Or(items) => {
+                let is_and = matches!(e.kind, ExprKind::And(_));
+                // Every operand is checked, so all of a rule's errors are reported at once.
+                let mut nodes = Vec::with_capacity(items.len());
+                let mut ok = true;
+                for item in items {
+                    match self.boolean(item) {
+                        Some(Node::And(xs)) if is_and => nodes.extend(xs.into_vec()),
+                        Some(Node::Or(xs)) if !is_and => nodes.extend(xs.into_vec()),
+                        Some(other) => nodes.push(other),
+                        None => ok = false,
                     }
                 }
-                let items = items.into_boxed_slice();
+                if !ok {
+                    return None;
+                }
+                let nodes = nodes.into_boxed_slice();
                 Some((
                     if is_and {
-                        Node::And(items)
+                        Node::And(nodes)
                     } else {
-                        Node::Or(items)
+                        Node::Or(nodes)
                     },
                     Ty::Bool,
                 ))
@@ -844,11 +851,14 @@ impl Checker<'_> {
     }
 }
 
+/// The conjuncts of a rule: the operands of its top-level `and`, including those of an `and`
+/// in parentheses inside it. Recursion follows parentheses only, which the parser bounds.
 fn flatten_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match &e.kind {
-        ExprKind::And(a, b) => {
-            flatten_and(a, out);
-            flatten_and(b, out);
+        ExprKind::And(items) => {
+            for item in items {
+                flatten_and(item, out);
+            }
         }
         _ => out.push(e),
     }

@@ -14,10 +14,21 @@ mod ast;
 pub(crate) mod compile;
 mod lexer;
 mod parser;
+mod protected;
 
 use std::ops::Range;
 
 pub use ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
+pub use protected::{ProtectedClass, protected_class};
+
+/// The longest rule text read, in bytes (1 MiB). A longer rule is refused before it is read,
+/// with its place in the file. Chains of `and` and `or` have no length limit of their own:
+/// they are read, checked and evaluated in loops, so this limit is what bounds them.
+pub const MAX_RULE_BYTES: usize = 1 << 20;
+
+/// How deeply a rule may nest: parentheses, `not` and offence quantifiers each add a level.
+/// Deeper nesting is refused with its place in the file rather than risking the stack.
+pub const MAX_NESTING: usize = 64;
 
 /// A rule could not be parsed or checked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -129,5 +140,66 @@ mod tests {
         assert!(parse("").is_err());
         assert!(parse("a b").is_err());
         assert!(parse("needs has any sud").is_err());
+    }
+
+    /// Issue 10: a flat chain of 10,000 `or` (or 50,000 `and`) overflowed the stack.
+    #[test]
+    fn long_chains_are_one_node() {
+        let ors = vec!["age > 1"; 10_000].join(" or ");
+        let e = parse(&ors).unwrap();
+        assert!(matches!(&e.kind, ExprKind::Or(items) if items.len() == 10_000));
+        assert_eq!(e.to_string(), ors);
+        let ands = vec!["age > 1"; 50_000].join(" and ");
+        let e = parse(&ands).unwrap();
+        assert!(matches!(&e.kind, ExprKind::And(items) if items.len() == 50_000));
+        assert_eq!(parse(&e.to_string()).unwrap(), e);
+        // Mixed, with precedence: `and` binds tighter.
+        let mixed = vec!["a and b"; 20_000].join(" or ");
+        let e = parse(&mixed).unwrap();
+        assert!(matches!(&e.kind, ExprKind::Or(items) if items.len() == 20_000));
+        drop(e.clone());
+    }
+
+    #[test]
+    fn parenthesised_chains_print_as_before() {
+        // A group of the same operator at the start joins the chain (the canonical form, and
+        // with it programs' hashes, is unchanged); one further along keeps its parentheses.
+        assert_eq!(
+            parse("(a and b) and c").unwrap().to_string(),
+            "a and b and c"
+        );
+        assert_eq!(parse("(a or b) or c").unwrap().to_string(), "a or b or c");
+        assert_eq!(parse("a or (b or c)").unwrap().to_string(), "a or (b or c)");
+        assert_eq!(
+            parse("(a or b) and (c or d)").unwrap().to_string(),
+            "(a or b) and (c or d)"
+        );
+        assert_eq!(
+            parse("a and b or c and d").unwrap().to_string(),
+            "a and b or c and d"
+        );
+        let e = parse("a and (b and c)").unwrap();
+        assert!(matches!(&e.kind, ExprKind::And(items) if items.len() == 2));
+    }
+
+    #[test]
+    fn nesting_and_length_are_limited() {
+        let deep = format!("{}a{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        let e = parse(&deep).unwrap_err();
+        assert!(e.message.contains("nests more than 64"), "{}", e.message);
+        let ok = format!(
+            "{}a{}",
+            "(".repeat(MAX_NESTING - 1),
+            ")".repeat(MAX_NESTING - 1)
+        );
+        assert!(parse(&ok).is_ok());
+        let nots = format!("{}a", "not ".repeat(10_000));
+        assert!(parse(&nots).unwrap_err().message.contains("nests"));
+        let quantifiers = "any offenses (".repeat(10_000);
+        assert!(parse(&quantifiers).unwrap_err().message.contains("nests"));
+        let long = format!("a == \"{}\"", "x".repeat(MAX_RULE_BYTES));
+        let e = parse(&long).unwrap_err();
+        assert_eq!(e.span, 0..0);
+        assert!(e.message.contains("at most 1048576 bytes"), "{}", e.message);
     }
 }

@@ -1,11 +1,10 @@
-//! A recursive-descent parser for rules, with spans and a nesting limit.
+//! A recursive-descent parser for rules, with spans. It recurses only where a rule nests
+//! (parentheses, `not`, offence quantifiers), which [`MAX_NESTING`] bounds; chains of `and` and
+//! `or` are read in loops into one node each.
 
-use super::ParseError;
 use super::ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
 use super::lexer::{Tok, Token, lex};
-
-/// Deeper nesting than this is refused rather than risking the stack.
-const MAX_DEPTH: usize = 64;
+use super::{MAX_NESTING, MAX_RULE_BYTES, ParseError};
 
 const KEYWORDS: &[&str] = &[
     "and", "or", "not", "in", "has", "any", "all", "count", "since", "is", "known", "unknown",
@@ -13,6 +12,16 @@ const KEYWORDS: &[&str] = &[
 ];
 
 pub(crate) fn parse(src: &str) -> Result<Expr, ParseError> {
+    if src.len() > MAX_RULE_BYTES {
+        return Err(ParseError::new(
+            0..0,
+            format!(
+                "the rule is {} bytes long; a rule may be at most {MAX_RULE_BYTES} bytes",
+                src.len()
+            ),
+            Some("split it into several rules"),
+        ));
+    }
     let tokens = lex(src)?;
     let mut p = Parser {
         tokens,
@@ -89,10 +98,10 @@ impl Parser {
 
     fn enter(&mut self) -> Result<(), ParseError> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if self.depth > MAX_NESTING {
             return Err(ParseError::new(
                 self.current().span.clone(),
-                format!("the rule nests more than {MAX_DEPTH} levels deep"),
+                format!("the rule nests more than {MAX_NESTING} levels deep"),
                 Some("split it into simpler rules"),
             ));
         }
@@ -101,30 +110,49 @@ impl Parser {
 
     fn expr(&mut self) -> Result<Expr, ParseError> {
         self.enter()?;
-        let mut left = self.and()?;
-        while self.eat_word("or") {
-            let right = self.and()?;
-            let span = left.span.start..right.span.end;
-            left = Expr {
-                kind: ExprKind::Or(Box::new(left), Box::new(right)),
-                span,
-            };
-        }
+        let first = self.and()?;
+        let e = self.chain(first, "or", Self::and, ExprKind::Or)?;
         self.depth -= 1;
-        Ok(left)
+        Ok(e)
     }
 
     fn and(&mut self) -> Result<Expr, ParseError> {
-        let mut left = self.unary()?;
-        while self.eat_word("and") {
-            let right = self.unary()?;
-            let span = left.span.start..right.span.end;
-            left = Expr {
-                kind: ExprKind::And(Box::new(left), Box::new(right)),
-                span,
-            };
+        let first = self.unary()?;
+        self.chain(first, "and", Self::unary, ExprKind::And)
+    }
+
+    /// Reads `first word operand word operand ...` into one n-ary node, in a loop: a chain of
+    /// any length costs no stack. A parenthesised chain of the same operator at the start joins
+    /// the chain (`(a and b) and c` is `a and b and c`, as it always printed); one further
+    /// along keeps its parentheses.
+    fn chain(
+        &mut self,
+        first: Expr,
+        word: &str,
+        operand: fn(&mut Self) -> Result<Expr, ParseError>,
+        node: fn(Vec<Expr>) -> ExprKind,
+    ) -> Result<Expr, ParseError> {
+        if self.peek_word() != Some(word) {
+            return Ok(first);
         }
-        Ok(left)
+        let start = first.span.start;
+        let mut items = match (first.kind, word) {
+            (ExprKind::And(items), "and") | (ExprKind::Or(items), "or") => items,
+            (kind, _) => vec![Expr {
+                kind,
+                span: first.span,
+            }],
+        };
+        let mut end = start;
+        while self.eat_word(word) {
+            let item = operand(self)?;
+            end = item.span.end;
+            items.push(item);
+        }
+        Ok(Expr {
+            kind: node(items),
+            span: start..end,
+        })
     }
 
     fn unary(&mut self) -> Result<Expr, ParseError> {

@@ -8,19 +8,19 @@ fn env() -> Env {
                 name: "prior_referrals".into(),
                 kind: AttrKind::Int,
                 values: vec![],
-                protected: false,
+                reporting_only: false,
             },
             AttrInfo {
                 name: "screening".into(),
                 kind: AttrKind::Enum,
                 values: vec!["low".into(), "moderate".into(), "high".into()],
-                protected: false,
+                reporting_only: false,
             },
             AttrInfo {
                 name: "group".into(),
                 kind: AttrKind::Text,
                 values: vec![],
-                protected: true,
+                reporting_only: true,
             },
         ],
         law: [
@@ -139,7 +139,7 @@ fn refuses_with_suggestions() {
     let e = first_error("attributes.race == \"x\"");
     assert!(e.message.contains("protected"));
     let e = first_error("attributes.group == \"x\"");
-    assert!(e.message.contains("protected"));
+    assert!(e.message.contains("reporting_only"));
     let e = first_error("attributes.prior_referals > 1");
     assert!(e.help.unwrap().contains("prior_referrals"));
     assert!(
@@ -196,4 +196,53 @@ fn responder_analysis() {
     assert!(c.may_admit_responder(Responder::Fire));
     let c = check("needs has sud").unwrap();
     assert!(c.may_admit_responder(Responder::Fire));
+}
+
+/// Issue 10: checking, compiling and evaluating a long chain recursed once per operand.
+#[test]
+fn long_chains_compile_and_evaluate_without_recursion() {
+    let ors = vec!["age > 100"; 10_000].join(" or ") + " or age > 30";
+    let c = check(&ors).unwrap();
+    assert_eq!(c.parts.len(), 1);
+    assert!(matches!(&c.parts[0].node, Node::Or(items) if items.len() == 10_001));
+    assert_eq!(eval_rule(&c, &enc(E), &env()), Tri::True);
+    let ands = vec!["age > 1"; 50_000].join(" and ");
+    let c = check(&ands).unwrap();
+    assert_eq!(c.parts.len(), 50_000);
+    assert_eq!(eval_rule(&c, &enc(E), &env()), Tri::True);
+    assert!(c.may_admit_responder(Responder::Fire));
+    // A chain inside parentheses inside a chain is flattened into the same node.
+    let c = check("age > 100 or (age > 200 or age > 30)").unwrap();
+    assert!(matches!(&c.parts[0].node, Node::Or(items) if items.len() == 3));
+    // Every operand of a chain is checked.
+    let errors = check(&vec!["agee > 1"; 100].join(" or ")).err().unwrap();
+    assert_eq!(errors.len(), 100);
+}
+
+#[test]
+fn protected_attributes_are_refused_by_meaning_with_the_reason() {
+    for (name, class) in [
+        ("race_code", "race"),
+        ("RaceCode", "race"),
+        ("racial_group", "race"),
+        ("ethnic_group", "ethnicity (Hispanic or Latino origin)"),
+        ("hispanic", "ethnicity (Hispanic or Latino origin)"),
+        ("immigration_status", "citizenship or immigration status"),
+        ("religion", "religion"),
+        ("is_pregnant", "pregnancy"),
+    ] {
+        let e = first_error(&format!("attributes.{name} == \"x\""));
+        assert!(
+            e.message.contains(&format!(
+                "`{name}`: it names {class}, a class protected by US civil-rights law"
+            )),
+            "{name}: {}",
+            e.message
+        );
+    }
+    // A reporting-only attribute says so.
+    let e = first_error("attributes.group == \"x\"");
+    assert!(e.message.contains("reporting_only"), "{}", e.message);
+    // Age and ordinary attributes stay readable.
+    assert!(check("age >= 18 and attributes.prior_referrals < 3").is_ok());
 }
