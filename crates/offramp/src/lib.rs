@@ -4,6 +4,7 @@
 pub mod case;
 pub mod domain;
 pub mod language;
+pub mod lines;
 pub mod nibrs;
 pub mod program;
 pub mod providers;

@@ -379,7 +379,8 @@ fn load_parts(scenario: &Scenario) -> Result<(Program, Option<Directory>), SimEr
     Ok((program, directory))
 }
 
-/// Reads encounters from JSON lines (blank lines are skipped).
+/// Reads encounters from JSON lines (blank lines are skipped), each line at most
+/// [`MAX_LINE_BYTES`](crate::lines::MAX_LINE_BYTES) long.
 ///
 /// ```
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/encounters/qrt-hamilton-county.jsonl");
@@ -389,22 +390,23 @@ fn load_parts(scenario: &Scenario) -> Result<(Program, Option<Directory>), SimEr
 pub fn read_encounters(path: impl AsRef<Path>) -> Result<Vec<Encounter>, SimError> {
     let path = path.as_ref();
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| SimError::Replay {
+    let replay = |line: usize, message: String| SimError::Replay {
         file: file.clone(),
-        line: 0,
-        message: format!("cannot read: {e}"),
-    })?;
+        line,
+        message,
+    };
+    let reader = std::fs::File::open(path)
+        .map(std::io::BufReader::new)
+        .map_err(|e| replay(0, format!("cannot read: {e}")))?;
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim_start_matches('\u{feff}').trim();
-        if line.is_empty() {
-            continue;
-        }
-        out.push(Encounter::from_json(line).map_err(|e| SimError::Replay {
-            file: file.clone(),
-            line: i + 1,
-            message: e.to_string(),
-        })?);
+    for line in crate::lines::Lines::new(reader, crate::lines::MAX_LINE_BYTES) {
+        let line = line.map_err(|e| replay(0, format!("cannot read: {e}")))?;
+        let text = line
+            .text
+            .map_err(|problem| replay(line.number, problem.to_string()))?;
+        out.push(
+            Encounter::from_json(text.trim()).map_err(|e| replay(line.number, e.to_string()))?,
+        );
     }
     Ok(out)
 }
