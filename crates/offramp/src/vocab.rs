@@ -24,17 +24,38 @@ pub struct UnknownValue {
     pub suggestion: Option<&'static str>,
 }
 
-/// The closest of `candidates` to `word`, if it is close enough to be a likely misspelling.
+/// The longest word [`closest`] looks at; nothing longer is a likely misspelling of a name.
+const CLOSEST_MAX_CHARS: usize = 100;
+
+/// The closest of `candidates` to `word`, if it is close enough to be a likely misspelling: at
+/// most one edit per three characters of `word` (and always at least one), where an edit is a
+/// character inserted, removed or replaced, or two neighbours swapped, ignoring case. Among
+/// equally close candidates the first wins. This is the one "did you mean" rule of the core
+/// (encounter keys, vocabulary words, time zones, rule names, taxonomy words), so a hint is
+/// given only when the word is near one: `respondr` suggests `responder`, while
+/// `officer_note` suggests nothing, not `offenses`.
 pub(crate) fn closest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+    let wanted = word.trim().to_lowercase();
+    let len = wanted.chars().count();
+    if len == 0 || len > CLOSEST_MAX_CHARS {
+        return None;
+    }
+    let allowed = (len / 3).max(1);
+    let mut best: Option<(usize, &'a str)> = None;
+    for candidate in candidates {
+        // Words whose lengths differ by more than the edits allowed cannot be close enough.
+        if candidate.chars().count().abs_diff(len) > allowed {
+            continue;
+        }
+        let distance = strsim::damerau_levenshtein(&wanted, &candidate.to_lowercase());
+        if distance <= allowed && best.is_none_or(|(b, _)| distance < b) {
+            best = Some((distance, candidate));
+        }
+    }
+    best.map(|(_, c)| c)
 }
 
 /// A closed vocabulary of the core: what a binding, a generated file or a table needs to mirror
@@ -370,5 +391,30 @@ mod tests {
             "intercept must be 0 to 5, not 9"
         );
         assert!("six".parse::<Intercept>().is_err());
+    }
+
+    #[test]
+    fn a_suggestion_is_made_only_for_a_near_word() {
+        use super::closest;
+        let keys = [
+            "id",
+            "at",
+            "responder",
+            "source",
+            "needs",
+            "overdose",
+            "offenses",
+            "flags",
+            "age",
+        ];
+        assert_eq!(closest("respondr", keys), Some("responder"));
+        assert_eq!(closest("Offences", keys), Some("offenses"));
+        assert_eq!(closest("need", keys), Some("needs"));
+        assert_eq!(closest("ofer", ["offer", "decline"]), Some("offer"));
+        // Sharing a first syllable is not being close.
+        assert_eq!(closest("officer_note", keys), None);
+        assert_eq!(closest("notes", keys), None);
+        assert_eq!(closest("", keys), None);
+        assert_eq!(closest(&"x".repeat(10_000), keys), None);
     }
 }

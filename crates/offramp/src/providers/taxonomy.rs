@@ -741,15 +741,10 @@ fn lookup_word<T: Copy>(word: &str, table: &[(&str, T)]) -> Result<T, String> {
     if let Some((_, v)) = table.iter().find(|(n, _)| *n == w) {
         return Ok(*v);
     }
-    let best = table
-        .iter()
-        .map(|(n, _)| (strsim::jaro_winkler(n, &w), *n))
-        .max_by(|a, b| a.0.total_cmp(&b.0));
     let names: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
-    let hint = match best {
-        Some((score, n)) if score > 0.8 => format!("; did you mean `{n}`?"),
-        _ => String::new(),
-    };
+    let hint = crate::vocab::closest(&w, names.iter().copied())
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default();
     Err(format!(
         "`{}` is not known; expected one of {}{hint}",
         word.trim(),
