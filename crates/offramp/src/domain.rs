@@ -344,7 +344,7 @@ pub enum EncounterError {
         field: String,
         /// What was wrong.
         message: String,
-        /// Line and column in the text, when known.
+        /// 1-based line and column (in characters) in the text, when known.
         position: Option<(usize, usize)>,
     },
 }
@@ -354,6 +354,20 @@ impl EncounterError {
     pub fn field(&self) -> &str {
         match self {
             EncounterError::Invalid { field, .. } => field,
+        }
+    }
+
+    /// What was wrong, without the field or the position (and never the value given).
+    pub fn message(&self) -> &str {
+        match self {
+            EncounterError::Invalid { message, .. } => message,
+        }
+    }
+
+    /// The 1-based line and column (in characters) in the text read, when known.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        match self {
+            EncounterError::Invalid { position, .. } => *position,
         }
     }
 
@@ -471,7 +485,13 @@ impl Encounter {
             EncounterError::Invalid {
                 field,
                 message: redact_serde_message(&message),
-                position: (inner.line() > 0).then(|| (inner.line(), inner.column())),
+                // serde_json counts columns in bytes; people and editors count characters.
+                position: (inner.line() > 0).then(|| {
+                    crate::source::line_col(
+                        text,
+                        crate::source::offset_of(text, inner.line(), inner.column()),
+                    )
+                }),
             }
         })?;
         de.end().map_err(|_| {
