@@ -587,6 +587,35 @@ fn svc(extra: Value) -> Value {
 }
 
 #[test]
+fn a_schedule_opening_and_closing_at_once_is_warned_about_as_never_open() {
+    let text = json!([svc(json!({"schedules": [
+        {"id": "a", "freq": "WEEKLY", "byday": "MO", "opens_at": "09:00", "closes_at": "09:00"},
+        {"id": "b", "freq": "WEEKLY", "byday": "TU", "opens_at": "00:00", "closes_at": "24:00"}
+    ]}))])
+    .to_string();
+    let d =
+        offramp::providers::Directory::from_hsds_json(&text, "test.json", &tz("America/Chicago"))
+            .unwrap();
+    let warned: Vec<_> = d
+        .warnings()
+        .iter()
+        .filter(|w| w.message.contains("never open"))
+        .collect();
+    assert_eq!(warned.len(), 1, "{:?}", d.warnings());
+    assert_eq!(warned[0].record, "service s1");
+    assert_eq!(
+        warned[0].field.as_deref(),
+        Some("hours.schedules[0].closes_at")
+    );
+    let hours = d.services()[0].hours.as_ref().unwrap();
+    assert!(hours.schedules[0].is_empty_span());
+    assert!(
+        !hours.schedules[1].is_empty_span(),
+        "00:00 to 24:00 is a whole day"
+    );
+}
+
+#[test]
 fn schedule_times_accept_seconds_suffixes_and_24_00() {
     let l = load(&json!([svc(json!({"schedules": [
         {"id": "a", "freq": "WEEKLY", "byday": "mo, we", "opens_at": "09:00:00-06:00", "closes_at": "24:00"},

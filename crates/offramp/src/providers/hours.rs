@@ -13,11 +13,13 @@
 //!   forward), whatever offset the question was asked in.
 //! * **An occurrence.** A schedule applies on some dates; on each such date it opens at
 //!   `opens_at` (00:00 when absent) and closes at `closes_at` (the end of the day, 24:00, when
-//!   absent). When `closes_at` is earlier than or equal to `opens_at` the opening runs overnight
-//!   and closes at `closes_at` on the next day; so `22:00`-`06:00` is an overnight shift and
-//!   `00:00`-`00:00` is a whole day. The occurrence belongs to the date it opens on: a
-//!   Friday-only `22:00`-`06:00` shift is open early on Saturday morning. Fractions of a second
-//!   are kept; a leap second (`23:59:60`) counts as the last instant of its minute.
+//!   absent). When `closes_at` is earlier than `opens_at` the opening runs overnight and closes
+//!   at `closes_at` on the next day; so `22:00`-`06:00` is an overnight shift. `00:00`-`00:00`
+//!   is a whole day; any other equal pair (`09:00`-`09:00`) is an opening of no length that
+//!   never opens (loading a directory warns about it: [`Schedule::is_empty_span`]). The
+//!   occurrence belongs to the date it opens on: a Friday-only `22:00`-`06:00` shift is open
+//!   early on Saturday morning. Fractions of a second are kept; a leap second (`23:59:60`)
+//!   counts as the last instant of its minute.
 //! * **Which dates.**
 //!   - No `freq`, no `byday` and no `bymonthday`: every date.
 //!   - `WEEKLY`: the weekdays in `byday` (without `nth`: an `nth` on a weekly schedule is an
@@ -636,11 +638,13 @@ impl OpeningHours {
                 name: hours.timezone.clone(),
                 suggestion: closest_zone(&hours.timezone),
             })?;
+        // A schedule of no length (`09:00`-`09:00`) is checked like any other but never opens.
         let rules = hours
             .schedules
             .iter()
             .enumerate()
-            .map(|(i, s)| Rule::compile(i, s))
+            .map(|(i, s)| Rule::compile(i, s).map(|r| (!s.is_empty_span()).then_some(r)))
+            .filter_map(Result::transpose)
             .collect::<Result<Vec<_>, _>>()?;
         // A schedule open every day, with no end date, from its opening until at least the
         // same time the next day keeps the place open around the clock; say so once here

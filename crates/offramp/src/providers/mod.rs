@@ -46,6 +46,29 @@ pub struct Directory {
     warnings: Vec<DirectoryWarning>,
 }
 
+/// A warning for each schedule of `hours` that opens and closes at the same time (other than
+/// midnight to midnight): read as never open ([`Schedule::is_empty_span`]).
+fn warn_empty_spans(
+    warnings: &mut Vec<DirectoryWarning>,
+    file: &str,
+    record: &str,
+    field: &str,
+    hours: &Hours,
+) {
+    for (i, s) in hours.schedules.iter().enumerate() {
+        if s.is_empty_span() {
+            warnings.push(DirectoryWarning::new(
+                file,
+                record.to_string(),
+                Some(format!("{field}.schedules[{i}].closes_at").as_str()),
+                "closes_at is the same time as opens_at, so the opening as written lasts no \
+                 time; it is read as never open (give the closing time, or 00:00 to 00:00 for \
+                 a whole day)",
+            ));
+        }
+    }
+}
+
 impl Directory {
     /// A directory from organizations and services, checked: unique ids, known organizations,
     /// coordinates on the globe, hours that compile.
@@ -126,11 +149,19 @@ impl Directory {
                     OpeningHours::compile(h).map_err(|e| {
                         invalid(record.clone(), &format!("sites[{j}].hours"), e.to_string())
                     })?;
+                    warn_empty_spans(
+                        &mut warnings,
+                        file,
+                        &record,
+                        &format!("sites[{j}].hours"),
+                        h,
+                    );
                 }
             }
             if let Some(h) = &s.hours {
                 OpeningHours::compile(h)
                     .map_err(|e| invalid(record.clone(), "hours", e.to_string()))?;
+                warn_empty_spans(&mut warnings, file, &record, "hours", h);
             }
             if s.hours.is_none() && s.sites.iter().all(|x| x.hours.is_none()) {
                 warnings.push(DirectoryWarning::new(

@@ -171,8 +171,10 @@ vocabulary! {
 /// One recurring opening, in the site's local time (HSDS `schedule`, reduced to what decides
 /// whether a place is open). A schedule with no `freq` and no days is open every day between
 /// `opens_at` and `closes_at`; one with neither time is open all day on its days.
-/// `closes_at` earlier than or equal to `opens_at` means the opening runs past midnight
-/// (22:00-06:00), and belongs to the day it opens.
+/// `closes_at` earlier than `opens_at` means the opening runs past midnight (22:00-06:00), and
+/// belongs to the day it opens. `00:00`-`00:00` is a whole day; any other time given as both
+/// opening and closing (`09:00`-`09:00`) is an opening of no length, never open, and loading
+/// the directory warns about it (see [`Schedule::is_empty_span`]).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
@@ -209,6 +211,21 @@ pub struct Schedule {
     /// Free text, kept for people.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+impl Schedule {
+    /// True when `opens_at` and `closes_at` are the same time other than midnight, such as
+    /// `09:00`-`09:00`: as written the opening lasts no time at all, so it is never open.
+    /// (Midnight to midnight is the usual way to write a whole day, and is read so.) Such a
+    /// schedule is most likely a closing time copied from the opening; rather than guess that
+    /// the place is open around the clock, offramp treats it as closed and loading the
+    /// directory gives a [`DirectoryWarning`](super::DirectoryWarning).
+    pub fn is_empty_span(&self) -> bool {
+        matches!(
+            (self.opens_at, self.closes_at),
+            (Some(open), Some(close)) if open == close && open != NaiveTime::MIN
+        )
+    }
 }
 
 /// A period when a site is closed whatever its schedules say (a holiday, a closure).

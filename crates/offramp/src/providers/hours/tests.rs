@@ -301,6 +301,29 @@ fn holiday_closure_in_always_open_site() {
 }
 
 #[test]
+fn an_opening_and_closing_at_the_same_time_is_never_open_but_midnight_to_midnight_is_all_day() {
+    let empty = compile(json!({"timezone": "America/Chicago",
+        "schedules": [{"opens_at": "09:00:00", "closes_at": "09:00:00"}]}));
+    for t in [
+        "2026-03-03T08:59:00-06:00",
+        "2026-03-03T09:00:00-06:00",
+        "2026-03-03T21:00:00-06:00",
+    ] {
+        assert!(!empty.is_open(at(t)), "{t}");
+    }
+    assert_eq!(empty.next_open(at("2026-03-03T08:00:00-06:00")), None);
+    // Another schedule of the same hours still opens.
+    let with_other = compile(json!({"timezone": "America/Chicago",
+        "schedules": [{"opens_at": "09:00:00", "closes_at": "09:00:00"},
+                      {"opens_at": "10:00:00", "closes_at": "12:00:00"}]}));
+    assert!(!with_other.is_open(at("2026-03-03T09:30:00-06:00")));
+    assert!(with_other.is_open(at("2026-03-03T10:30:00-06:00")));
+    let day = compile(json!({"timezone": "America/Chicago",
+        "schedules": [{"opens_at": "00:00:00", "closes_at": "00:00:00"}]}));
+    assert!(day.is_open(at("2026-03-03T03:00:00-06:00")));
+}
+
+#[test]
 fn closures_cut_schedules() {
     let h = compile(json!({"timezone": "America/New_York",
         "schedules": [{"opens_at": "00:00:00", "closes_at": "00:00:00"}],
