@@ -4,9 +4,9 @@ use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use offramp::Program;
+use offramp::{Program, ProgramError};
 
-use crate::error::CliError;
+use crate::error::{CliError, Exit};
 use crate::words::count;
 
 /// Arguments of `offramp check`.
@@ -18,11 +18,12 @@ pub struct CheckArgs {
 }
 
 /// Checks each program: a summary line on standard output for a good one, the diagnostics on
-/// standard error for a bad one. The exit code is 1 when any program has errors.
+/// standard error for a bad one. The exit code is 2 when any program has errors, 3 when one
+/// cannot be read.
 pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     let mut out = io::stdout().lock();
     let mut err = io::stderr().lock();
-    let mut failed = false;
+    let mut exit = Exit::Success;
     for path in &args.programs {
         match Program::from_file(path) {
             Ok(p) => writeln!(
@@ -36,7 +37,10 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
             )
             .map_err(CliError::Stdout)?,
             Err(e) => {
-                failed = true;
+                exit = exit.max(match &e {
+                    ProgramError::Io { .. } => Exit::Usage,
+                    _ => Exit::Invalid,
+                });
                 let _ = write!(err, "{}", e.render());
                 let n = e.diagnostics().len();
                 if n > 0 {
@@ -45,9 +49,5 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
             }
         }
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit.into())
 }

@@ -2,12 +2,14 @@
 //! a miette report handler.
 //!
 //! Problems with the command line itself (an unknown subcommand, a flag value that does not
-//! parse) are clap's: they name the flag as typed and exit with code 2. Everything here exits
-//! with code 1.
+//! parse) are clap's: they name the flag as typed. Each error here has its exit code
+//! ([`CliError::exit`]); the codes are the ones of [`Exit`], listed in `offramp --help` and
+//! docs/limits.md.
 
 use std::fmt;
 use std::io;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use miette::{Diagnostic, ReportHandler};
 use offramp::providers::DirectoryError;
@@ -15,6 +17,55 @@ use offramp::providers::hours::HoursError;
 use offramp::providers::taxonomy::TaxonomyError;
 use offramp::sim::{ScenarioError, SimError};
 use offramp::{EncounterError, ProgramError};
+
+/// The command's exit codes: distinct, so that a script can tell encounters that failed from
+/// a file that is wrong from a command that was mistyped. When several apply, the larger wins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Exit {
+    /// Everything asked for was done. Also when the output was closed early (`| head`).
+    Success = 0,
+    /// Some encounters could not be read or routed; every other one was.
+    EncountersFailed = 1,
+    /// A program, provider directory, taxonomy mapping or scenario is invalid.
+    Invalid = 2,
+    /// The command line is wrong, or a file or stream cannot be read or written.
+    Usage = 3,
+}
+
+impl Exit {
+    /// Every code, in order.
+    pub const ALL: [Exit; 4] = [
+        Exit::Success,
+        Exit::EncountersFailed,
+        Exit::Invalid,
+        Exit::Usage,
+    ];
+
+    /// What the code means, for `--help`.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Exit::Success => "done (also when the output is closed early, as by `| head`)",
+            Exit::EncountersFailed => "some encounters failed; every other one was routed",
+            Exit::Invalid => "an invalid program, provider directory, taxonomy mapping or scenario",
+            Exit::Usage => "a usage error, or a file or stream that cannot be read or written",
+        }
+    }
+
+    /// The exit codes as `offramp --help` lists them.
+    pub fn help() -> String {
+        let mut text = String::from("Exit codes:");
+        for code in Exit::ALL {
+            text.push_str(&format!("\n  {}  {}", code as u8, code.meaning()));
+        }
+        text
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(code: Exit) -> ExitCode {
+        ExitCode::from(code as u8)
+    }
+}
 
 /// Why a subcommand failed. Every message names the file, line, record or flag at fault and
 /// never repeats a value read from an encounter.
@@ -65,6 +116,17 @@ pub enum CliError {
         #[source]
         source: io::Error,
     },
+
+    /// The encounter given to `explain` does not start like JSON and no file of that name can
+    /// be read. The argument is not repeated: it may be an encounter that was mistyped.
+    #[error("the encounter argument is neither JSON nor a readable file ({})", reason(.0))]
+    #[diagnostic(
+        code(offramp::read),
+        help(
+            "give the encounter as JSON (starting with `{{`), a file holding it, or `-` for standard input"
+        )
+    )]
+    EncounterArgument(#[source] io::Error),
 
     /// Standard input cannot be read.
     #[error("cannot read standard input: {0}")]
@@ -124,6 +186,72 @@ pub enum CliError {
     #[error("{}", simulation_text(.0))]
     #[diagnostic(code(offramp::simulation))]
     Simulation(SimError),
+}
+
+impl CliError {
+    /// The exit code for this error: [`Exit::Invalid`] for a file that loads but is wrong,
+    /// [`Exit::Usage`] for one that cannot be read and for a stream that fails,
+    /// [`Exit::EncountersFailed`] for an encounter that cannot be read.
+    pub fn exit(&self) -> Exit {
+        match self {
+            CliError::Program { source, .. } => program_exit(source),
+            CliError::Directory(e) => directory_exit(e),
+            CliError::Taxonomy(_) | CliError::Hours { .. } => Exit::Invalid,
+            CliError::Scenario(e) => scenario_exit(e),
+            CliError::Simulation(e) => match e {
+                SimError::Program { source, .. } => program_exit(source),
+                SimError::Directory { source, .. } => directory_exit(source),
+                SimError::Replay { line: 0, .. } | SimError::Output { .. } => Exit::Usage,
+                _ => Exit::Invalid,
+            },
+            CliError::Encounter(_) => Exit::EncountersFailed,
+            CliError::Read { .. }
+            | CliError::ReadLine { .. }
+            | CliError::EncounterArgument(_)
+            | CliError::Stdin(_)
+            | CliError::Stdout(_)
+            | CliError::Json(_)
+            | CliError::Schema(_)
+            | CliError::Threads { .. } => Exit::Usage,
+        }
+    }
+
+    /// True when standard output was closed by its reader (`offramp schema | head -1`): not a
+    /// failure, since whoever reads has all they wanted. The command then ends quietly.
+    pub fn is_closed_output(&self) -> bool {
+        matches!(self, CliError::Stdout(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
+
+fn program_exit(e: &ProgramError) -> Exit {
+    match e {
+        ProgramError::Io { .. } => Exit::Usage,
+        _ => Exit::Invalid,
+    }
+}
+
+fn directory_exit(e: &DirectoryError) -> Exit {
+    match e {
+        DirectoryError::Io { .. } => Exit::Usage,
+        _ => Exit::Invalid,
+    }
+}
+
+fn scenario_exit(e: &ScenarioError) -> Exit {
+    match e {
+        ScenarioError::Io { .. } => Exit::Usage,
+        _ => Exit::Invalid,
+    }
+}
+
+/// The operating system's reason for a failed read, without the path it was about.
+fn reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such file".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::IsADirectory => "it is a folder".into(),
+        _ => e.to_string(),
+    }
 }
 
 impl From<SimError> for CliError {

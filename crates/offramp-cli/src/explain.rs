@@ -6,8 +6,9 @@ use std::process::ExitCode;
 
 use offramp::Encounter;
 
-use crate::error::CliError;
-use crate::load::{make_router, read_file};
+use crate::error::{CliError, Exit};
+use crate::load::make_router;
+use crate::words::{printable, printable_lines};
 
 /// Arguments of `offramp explain`.
 #[derive(clap::Args, Debug, Clone)]
@@ -19,15 +20,17 @@ pub struct ExplainArgs {
     #[arg(long)]
     pub providers: Option<PathBuf>,
     /// A file holding one encounter as JSON, `-` for standard input, or the JSON itself
-    /// (anything starting with `{`, `[` or `"` is read as JSON).
+    /// (anything starting with `{`, `[` or `"` is read as JSON). Exit code 1 when it is not a
+    /// valid encounter.
     pub encounter: String,
 }
 
-/// Routes the encounter and prints the explanation.
+/// Routes the encounter and prints the explanation. Text from the encounter or a directory
+/// (the id, service names) is shown with control characters escaped.
 pub fn run(args: ExplainArgs) -> Result<ExitCode, CliError> {
     let router = make_router(&args.program, args.providers.as_deref())?;
-    // Text that starts like JSON is read as JSON, never as a file name, so that a mistyped
-    // encounter is not repeated back in a "no such file" error.
+    // Text that starts like JSON is read as JSON, never as a file name; and an argument that is
+    // neither is not repeated in the error, since it may be a mistyped encounter.
     let text = if args.encounter.trim_start().starts_with(['{', '[', '"']) {
         args.encounter
     } else if args.encounter == "-" {
@@ -37,14 +40,16 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, CliError> {
             .map_err(CliError::Stdin)?;
         s
     } else {
-        read_file(Path::new(&args.encounter))?
+        std::fs::read_to_string(Path::new(&args.encounter)).map_err(CliError::EncounterArgument)?
     };
     let encounter = Encounter::from_json(text.trim())?;
+    let mut decision = router.route(&encounter);
+    decision.encounter_id = printable(&decision.encounter_id, usize::MAX);
     write!(
         io::stdout().lock(),
         "{}",
-        router.route(&encounter).explain()
+        printable_lines(&decision.explain())
     )
     .map_err(CliError::Stdout)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success.into())
 }

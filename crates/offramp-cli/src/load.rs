@@ -4,6 +4,7 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, FixedOffset, Local};
 use offramp::providers::taxonomy::TaxonomyMap;
 use offramp::providers::{Directory, LoadOptions, LoadSetting};
 use offramp::{Program, Router};
@@ -51,6 +52,17 @@ fn parse_timezone(text: &str) -> Result<chrono_tz::Tz, String> {
     text.trim()
         .parse()
         .map_err(|_| "expected an IANA time zone such as America/Chicago".to_string())
+}
+
+/// Reads a time flag (`--at`): `now`, in this machine's offset from UTC, or an RFC 3339 time
+/// with its offset. Every flag that takes a time reads it here.
+pub fn parse_time(text: &str) -> Result<DateTime<FixedOffset>, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("now") {
+        return Ok(Local::now().fixed_offset());
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map_err(|_| "expected `now` or an RFC 3339 time such as 2026-03-02T22:30:00-06:00".into())
 }
 
 /// Reads a file named on the command line.

@@ -1,7 +1,8 @@
 //! The `offramp` command: check programs, route encounters, explain decisions, print schemas.
 //!
 //! Each subcommand lives in its own module; they all fail with [`error::CliError`], which
-//! `main` prints through [`error::Handler`] before exiting with code 1.
+//! `main` prints through [`error::Handler`] before exiting with the error's code
+//! ([`error::Exit`]). A closed standard output ends the command quietly with code 0.
 
 mod case;
 mod check;
@@ -17,9 +18,9 @@ mod words;
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::error::CliError;
+use crate::error::{CliError, Exit};
 
 // Batch routing allocates small decisions on every core; glibc's allocator serialises that
 // work, mimalloc does not (see benches/README.md).
@@ -62,12 +63,30 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let parsed = Cli::command()
+        .after_help(Exit::help())
+        .try_get_matches()
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
+        Ok(cli) => cli,
+        Err(e) => {
+            // `--help` and `--version` come this way too, printed on standard output; a
+            // closed pipe there is not worth a word either.
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            }
+            .into();
+        }
+    };
     match run(cli.command) {
         Ok(code) => code,
+        Err(e) if e.is_closed_output() => Exit::Success.into(),
         Err(e) => {
             let _ = writeln!(std::io::stderr().lock(), "{}", error::report(&e));
-            ExitCode::from(1)
+            e.exit().into()
         }
     }
 }

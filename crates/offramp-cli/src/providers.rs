@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use chrono::{DateTime, FixedOffset};
 use offramp::providers::{Hours, OpeningHours};
 
-use crate::error::CliError;
-use crate::load::DirectoryArgs;
+use crate::error::{CliError, Exit};
+use crate::load::{DirectoryArgs, parse_time};
 use crate::words::count;
 
 /// Subcommands of `offramp providers`.
@@ -22,19 +22,13 @@ pub enum ProvidersCommand {
     },
     /// List the services open at a time.
     Open {
-        /// The time, RFC 3339 with offset (e.g. 2026-03-02T22:30:00-06:00).
+        /// The time: `now`, or RFC 3339 with offset (e.g. 2026-03-02T22:30:00-06:00).
         #[arg(long, value_parser = parse_time)]
         at: DateTime<FixedOffset>,
         /// The directory and how to read it.
         #[command(flatten)]
         directory: DirectoryArgs,
     },
-}
-
-/// Reads `--at`.
-fn parse_time(text: &str) -> Result<DateTime<FixedOffset>, String> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map_err(|e| format!("{e}; expected RFC 3339 such as 2026-03-02T22:30:00-06:00"))
 }
 
 /// Runs the subcommand.
@@ -75,7 +69,7 @@ fn check(args: &DirectoryArgs) -> Result<ExitCode, CliError> {
     for (k, n) in kinds {
         writeln!(out, "  {k}: {n}").map_err(CliError::Stdout)?;
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success.into())
 }
 
 /// Prints each active service open at `at`, tab-separated, with when it closes; the count goes
@@ -117,5 +111,5 @@ fn open(at: DateTime<FixedOffset>, args: &DirectoryArgs) -> Result<ExitCode, Cli
         dir.services().len(),
         at.to_rfc3339()
     );
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success.into())
 }

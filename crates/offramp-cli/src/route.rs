@@ -1,14 +1,22 @@
 //! `offramp route`: route encounters given as JSON lines, one decision per line.
+//!
+//! Each line is decided on its own: a line that cannot be read, is not an encounter, is longer
+//! than `--max-line-bytes`, or even makes the core fail, is reported with its line number and
+//! every other line is still routed (exit code 1 when any failed).
 
+use std::cell::Cell;
 use std::io::{self, BufRead, BufWriter, Write};
+use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Once;
 
+use offramp::lines::{Line, LineProblem, Lines, MAX_LINE_BYTES};
 use offramp::{Decision, Encounter, EncounterError, Router};
 
-use crate::error::CliError;
+use crate::error::{CliError, Exit};
 use crate::load::make_router;
-use crate::words::count;
+use crate::words::{count, printable};
 
 /// Arguments of `offramp route`.
 #[derive(clap::Args, Debug, Clone)]
@@ -24,6 +32,14 @@ pub struct RouteArgs {
     /// A provider directory: decisions then carry ranked partner options.
     #[arg(long)]
     pub providers: Option<PathBuf>,
+    /// Where a line that fails is reported: on standard error, or in its place in the output
+    /// (an error record instead of a decision, so output line N answers input line N).
+    #[arg(long, value_enum, default_value_t = ErrorsTo::Stderr)]
+    pub errors: ErrorsTo,
+    /// The longest input line read, in bytes (line ending not counted); a longer line fails
+    /// alone, with its number, and is never held in memory whole.
+    #[arg(long, value_name = "BYTES", default_value_t = MAX_LINE_BYTES, value_parser = parse_line_cap)]
+    pub max_line_bytes: usize,
 }
 
 /// How decisions are printed.
@@ -35,23 +51,152 @@ pub enum OutFormat {
     Table,
 }
 
-/// Why one input line was not routed. The line fails alone; the others are still routed.
-#[derive(Debug, thiserror::Error)]
-enum LineError {
-    /// The bytes are not UTF-8.
-    #[error(".: the line is not valid UTF-8")]
-    NotUtf8,
-    /// The text is not a valid encounter.
-    #[error(transparent)]
-    Encounter(#[from] EncounterError),
+/// Where failed lines are reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ErrorsTo {
+    /// On standard error, as `FILE:LINE:COL: field: message`; the output holds decisions only.
+    Stderr,
+    /// In the output, in the failed line's place: `{"error": {"line", "column", "field",
+    /// "message"}}` in JSON, a row starting `line N` in a table. JSON output then has one line
+    /// for every input line (blank for a blank one), so output line N answers input line N.
+    Inline,
+}
+
+/// Reads `--max-line-bytes`: a whole number of bytes, at least 1.
+fn parse_line_cap(text: &str) -> Result<usize, String> {
+    text.trim()
+        .parse::<usize>()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| "expected a whole number of bytes, 1 or more".to_string())
+}
+
+/// Why one input line was not routed. It names the line, and the field and column when known,
+/// never a value from the line.
+#[derive(Debug, serde::Serialize)]
+struct Failure {
+    /// 1-based line in the input.
+    line: usize,
+    /// 1-based column (in characters) in that line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<usize>,
+    /// The encounter field at fault (`age`, `offenses[0].nibrs`, `.` for the whole object),
+    /// when the line is an encounter at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<String>,
+    /// What is wrong.
+    message: String,
+}
+
+impl Failure {
+    fn new(line: usize, message: impl Into<String>) -> Failure {
+        Failure {
+            line,
+            column: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    fn encounter(line: usize, e: &EncounterError) -> Failure {
+        Failure {
+            line,
+            // A JSON line has a single line of text, so only its column is news.
+            column: e.position().map(|(_, column)| column),
+            field: Some(e.field().to_string()),
+            message: e.message().to_string(),
+        }
+    }
+
+    fn problem(line: usize, problem: LineProblem) -> Failure {
+        match problem {
+            LineProblem::TooLong { limit } => Failure::new(
+                line,
+                format!("the line is longer than --max-line-bytes ({limit} bytes); it is skipped"),
+            ),
+            LineProblem::NotUtf8 => Failure::new(line, "the line is not valid UTF-8"),
+        }
+    }
+
+    /// `NAME:LINE:COL: field: message`, as standard error shows it.
+    fn text(&self, name: &str) -> String {
+        let mut out = format!("{name}:{}", self.line);
+        if let Some(c) = self.column {
+            out.push_str(&format!(":{c}"));
+        }
+        if let Some(f) = &self.field {
+            out.push_str(&format!(": {f}"));
+        }
+        out.push_str(&format!(": {}", self.message));
+        out
+    }
+
+    /// The record `--errors inline` writes in JSON output:
+    /// `{"error":{"line":2,"column":130,"field":"officer_note","message":"..."}}`.
+    fn json(&self) -> Result<String, CliError> {
+        #[derive(serde::Serialize)]
+        struct Record<'a> {
+            error: &'a Failure,
+        }
+        serde_json::to_string(&Record { error: self }).map_err(CliError::Json)
+    }
+
+    /// The row `--errors inline` writes in a table.
+    fn row(&self) -> String {
+        let place = format!("line {}", self.line);
+        let what = match &self.field {
+            Some(f) => format!("{f}: {}", self.message),
+            None => self.message.clone(),
+        };
+        format!("{place:<16} error: {}", printable(&what, 200))
+    }
+}
+
+thread_local! {
+    /// Set while an encounter is decided under [`isolated`]: a panic there is reported as that
+    /// line's failure, so the panic hook stays silent.
+    static ISOLATED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f`, turning a panic into `None`. The core is written not to panic on any input; this
+/// keeps one encounter that finds a bug from ending the run for all the others.
+fn isolated<T>(f: impl FnOnce() -> T) -> Option<T> {
+    static QUIET_HOOK: Once = Once::new();
+    QUIET_HOOK.call_once(|| {
+        let default = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !ISOLATED.with(Cell::get) {
+                default(info);
+            }
+        }));
+    });
+    ISOLATED.with(|i| i.set(true));
+    let result = panic::catch_unwind(AssertUnwindSafe(f)).ok();
+    ISOLATED.with(|i| i.set(false));
+    result
+}
+
+/// Decides one line: the decision, or why there is none.
+fn decide(router: &Router, line: Line) -> Result<Decision, Failure> {
+    let n = line.number;
+    let text = line.text.map_err(|p| Failure::problem(n, p))?;
+    match isolated(|| Encounter::from_json(&text).map(|e| router.route(&e))) {
+        Some(Ok(decision)) => Ok(decision),
+        Some(Err(e)) => Err(Failure::encounter(n, &e)),
+        None => Err(Failure::new(
+            n,
+            "offramp failed inside while deciding this encounter (a bug: please report it); \
+             the other lines are still routed",
+        )),
+    }
 }
 
 /// Routes every line of the input. The exit code is 1 when any line failed.
 pub fn run(args: RouteArgs) -> Result<ExitCode, CliError> {
     let router = make_router(&args.program, args.providers.as_deref())?;
-    let (name, reader): (String, Box<dyn BufRead>) = match args.input {
+    let (name, reader): (String, Box<dyn BufRead>) = match &args.input {
         Some(p) if p.as_os_str() != "-" => {
-            let f = std::fs::File::open(&p).map_err(|source| CliError::Read {
+            let f = std::fs::File::open(p).map_err(|source| CliError::Read {
                 path: p.clone(),
                 source,
             })?;
@@ -59,118 +204,142 @@ pub fn run(args: RouteArgs) -> Result<ExitCode, CliError> {
         }
         _ => ("<stdin>".into(), Box::new(io::stdin().lock())),
     };
-    route_stream(&router, &name, reader, args.format)
+    let lines = Lines::new(reader, args.max_line_bytes);
+    Routing {
+        router: &router,
+        name: &name,
+        args: &args,
+        out: BufWriter::new(io::stdout().lock()),
+        routed: 0,
+        failed: 0,
+        answered: 0,
+    }
+    .all(lines)
 }
 
-/// Lines are read and routed in chunks so that large inputs use all cores and constant memory.
-const CHUNK: usize = 16_384;
+/// Lines are read and routed in chunks so that large inputs use all cores in bounded memory:
+/// a chunk ends at this many lines...
+const CHUNK_LINES: usize = 16_384;
+/// ...or once its lines hold this many bytes, whichever comes first.
+const CHUNK_BYTES: usize = 64 << 20;
 
-/// One input line: its 1-based number and its text (`None` when it is not UTF-8).
-type Line = (usize, Option<String>);
+/// One run of `offramp route`: where decisions go and what has been counted.
+struct Routing<'a, W: Write> {
+    router: &'a Router,
+    name: &'a str,
+    args: &'a RouteArgs,
+    out: W,
+    routed: usize,
+    failed: usize,
+    /// The last input line that has its answer in the output.
+    answered: usize,
+}
 
-fn route_stream(
-    router: &Router,
-    name: &str,
-    mut reader: Box<dyn BufRead>,
-    format: OutFormat,
-) -> Result<ExitCode, CliError> {
-    let mut out = BufWriter::new(io::stdout().lock());
-    let mut failures = 0usize;
-    let mut routed = 0usize;
-    let mut lines: Vec<Line> = Vec::with_capacity(CHUNK);
-    if let OutFormat::Table = format {
-        writeln!(
-            out,
-            "{:<16} {:>2}  {:<20}  {:<50}  {:<25}  first partner offered",
-            "encounter", "SI", "disposition", "eligible (in rank order)", "charge hold until"
-        )
-        .map_err(CliError::Stdout)?;
+impl<W: Write> Routing<'_, W> {
+    fn all(mut self, mut lines: Lines<Box<dyn BufRead>>) -> Result<ExitCode, CliError> {
+        if let OutFormat::Table = self.args.format {
+            writeln!(
+                self.out,
+                "{:<16} {:>2}  {:<20}  {:<50}  {:<25}  first partner offered",
+                "encounter", "SI", "disposition", "eligible (in rank order)", "charge hold until"
+            )
+            .map_err(CliError::Stdout)?;
+        }
+        let mut chunk: Vec<Line> = Vec::new();
+        let mut bytes = 0usize;
+        while let Some(line) = lines.next() {
+            let line = match line {
+                Ok(line) => line,
+                Err(source) => {
+                    // What was read before the failure is still decided and written.
+                    self.chunk(&mut chunk)?;
+                    self.out.flush().map_err(CliError::Stdout)?;
+                    return Err(CliError::ReadLine {
+                        name: self.name.to_string(),
+                        line: lines.lines_read().saturating_add(1),
+                        source,
+                    });
+                }
+            };
+            bytes = bytes.saturating_add(line.text.as_ref().map_or(0, String::len));
+            chunk.push(line);
+            if chunk.len() >= CHUNK_LINES || bytes >= CHUNK_BYTES {
+                self.chunk(&mut chunk)?;
+                bytes = 0;
+            }
+        }
+        self.chunk(&mut chunk)?;
+        self.blank_lines_through(lines.lines_read())?;
+        self.out.flush().map_err(CliError::Stdout)?;
+        if self.failed > 0 {
+            let _ = writeln!(
+                io::stderr().lock(),
+                "{}: {} failed, {} routed",
+                self.name,
+                count(self.failed, "line"),
+                self.routed
+            );
+            return Ok(Exit::EncountersFailed.into());
+        }
+        Ok(Exit::Success.into())
     }
-    let mut flush =
-        |lines: &mut Vec<Line>, out: &mut BufWriter<io::StdoutLock<'_>>| -> Result<(), CliError> {
-            use rayon::prelude::*;
-            let results: Vec<(usize, Result<Decision, LineError>)> = lines
-                .par_iter()
-                .map(|(n, text)| {
-                    let result = match text {
-                        Some(text) => Encounter::from_json(text)
-                            .map(|e| router.route(&e))
-                            .map_err(LineError::from),
-                        None => Err(LineError::NotUtf8),
+
+    /// With `--errors inline` and JSON output, a blank line for each blank input line up to
+    /// line `through`, so that output line N answers input line N.
+    fn blank_lines_through(&mut self, through: usize) -> Result<(), CliError> {
+        if self.args.errors == ErrorsTo::Inline && matches!(self.args.format, OutFormat::Json) {
+            while self.answered < through {
+                self.answered = self.answered.saturating_add(1);
+                writeln!(self.out).map_err(CliError::Stdout)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Decides a chunk of lines on all cores and writes the answers in input order.
+    fn chunk(&mut self, lines: &mut Vec<Line>) -> Result<(), CliError> {
+        use rayon::prelude::*;
+        let router = self.router;
+        let results: Vec<(usize, Result<Decision, Failure>)> = lines
+            .par_drain(..)
+            .map(|line| (line.number, decide(router, line)))
+            .collect();
+        let mut err = io::stderr().lock();
+        for (number, result) in results {
+            self.blank_lines_through(number.saturating_sub(1))?;
+            self.answered = number;
+            match result {
+                Ok(d) => {
+                    self.routed = self.routed.saturating_add(1);
+                    let text = match self.args.format {
+                        OutFormat::Json => d.to_json().map_err(CliError::Json)?,
+                        OutFormat::Table => table_row(&d),
                     };
-                    (*n, result)
-                })
-                .collect();
-            for (n, r) in results {
-                match r {
-                    Ok(d) => {
-                        routed += 1;
-                        let line = match format {
-                            OutFormat::Json => d.to_json().map_err(CliError::Json)?,
-                            OutFormat::Table => table_row(&d),
-                        };
-                        writeln!(out, "{line}").map_err(CliError::Stdout)?;
-                    }
-                    Err(e) => {
-                        failures += 1;
-                        let _ = writeln!(io::stderr().lock(), "{name}:{n}: {e}");
+                    writeln!(self.out, "{text}").map_err(CliError::Stdout)?;
+                }
+                Err(failure) => {
+                    self.failed = self.failed.saturating_add(1);
+                    match (self.args.errors, self.args.format) {
+                        (ErrorsTo::Stderr, _) => {
+                            let _ = writeln!(err, "{}", failure.text(self.name));
+                        }
+                        (ErrorsTo::Inline, OutFormat::Json) => {
+                            writeln!(self.out, "{}", failure.json()?).map_err(CliError::Stdout)?;
+                        }
+                        (ErrorsTo::Inline, OutFormat::Table) => {
+                            writeln!(self.out, "{}", failure.row()).map_err(CliError::Stdout)?;
+                        }
                     }
                 }
             }
-            lines.clear();
-            Ok(())
-        };
-    let mut buf = Vec::new();
-    let mut n = 0usize;
-    loop {
-        buf.clear();
-        let read = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|source| CliError::ReadLine {
-                name: name.to_string(),
-                line: n + 1,
-                source,
-            })?;
-        if read == 0 {
-            break;
         }
-        n += 1;
-        let mut bytes = buf.as_slice();
-        if let Some(rest) = bytes.strip_suffix(b"\n") {
-            bytes = rest;
-        }
-        if let Some(rest) = bytes.strip_suffix(b"\r") {
-            bytes = rest;
-        }
-        // Files saved by some editors and spreadsheets start with a byte-order mark.
-        if n == 1
-            && let Some(rest) = bytes.strip_prefix("\u{feff}".as_bytes())
-        {
-            bytes = rest;
-        }
-        let line = std::str::from_utf8(bytes).ok().map(str::to_owned);
-        if line.as_deref().is_some_and(|l| l.trim().is_empty()) {
-            continue;
-        }
-        lines.push((n, line));
-        if lines.len() == CHUNK {
-            flush(&mut lines, &mut out)?;
-        }
+        Ok(())
     }
-    flush(&mut lines, &mut out)?;
-    out.flush().map_err(CliError::Stdout)?;
-    if failures > 0 {
-        let _ = writeln!(
-            io::stderr().lock(),
-            "{name}: {} failed, {routed} routed",
-            count(failures, "line")
-        );
-        return Ok(ExitCode::from(1));
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
-/// One row of `--format table`.
+/// One row of `--format table`. Text that came from input (the encounter id, a service's
+/// name) is shown with control characters escaped, so it cannot move the cursor or recolour
+/// the terminal.
 fn table_row(d: &Decision) -> String {
     let eligible: Vec<&str> = d.eligible.iter().map(|e| e.pathway.as_str()).collect();
     let hold = d
@@ -195,7 +364,6 @@ fn table_row(d: &Decision) -> String {
             (None, _) => None,
         })
         .unwrap_or_else(|| "-".into());
-    let id: String = d.encounter_id.chars().take(16).collect();
     let eligible = if eligible.is_empty() {
         "-".to_string()
     } else {
@@ -203,11 +371,48 @@ fn table_row(d: &Decision) -> String {
     };
     format!(
         "{:<16} {:>2}  {:<20}  {:<50}  {:<25}  {}",
-        id,
+        printable(&d.encounter_id, 16),
         d.intercept.number(),
         d.disposition.as_str(),
         eligible,
         hold,
-        partner.chars().take(60).collect::<String>()
+        printable(&partner, 60)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_deciding_is_a_failure_of_that_line_only() {
+        assert_eq!(isolated(|| 7), Some(7));
+        #[allow(clippy::panic)]
+        let failed = isolated(|| -> u8 { panic!("a bug in the core") });
+        assert_eq!(failed, None);
+        // The thread is fine afterwards and no longer isolating.
+        assert_eq!(isolated(|| "next"), Some("next"));
+        assert!(!ISOLATED.with(Cell::get));
+    }
+
+    #[test]
+    fn a_failure_is_placed_at_its_line_and_column_once() {
+        // Columns count characters: the three `é` before the error are three columns.
+        let ascii = r#"{"id":"eee","at":"2026-01-01T00:00:00Z","age":"x"}"#;
+        let e = Encounter::from_json(&ascii.replace("eee", "ééé")).unwrap_err();
+        let column = ascii.find(r#""x""#).unwrap() + 3;
+        let f = Failure::encounter(4, &e);
+        assert_eq!(
+            f.text("in.jsonl"),
+            format!("in.jsonl:4:{column}: age: invalid type: string, expected u16")
+        );
+        let json: serde_json::Value = serde_json::from_str(&f.json().unwrap()).unwrap();
+        assert_eq!(json["error"]["line"], 4);
+        assert_eq!(json["error"]["field"], "age");
+        let long = Failure::problem(9, LineProblem::TooLong { limit: 10 });
+        assert_eq!(
+            long.text("<stdin>"),
+            "<stdin>:9: the line is longer than --max-line-bytes (10 bytes); it is skipped"
+        );
+    }
 }

@@ -1,4 +1,5 @@
-//! How the command writes counts in sentences.
+//! How the command writes words: counts in sentences, and text that came from input (an
+//! encounter id, a service name) made safe to print on a terminal.
 
 /// `1 pathway`, `2 pathways`: the count and the noun, plural when the count is not 1. Only for
 /// nouns whose plural adds an `s`.
@@ -10,14 +11,64 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// Whether a character would move the cursor, change colours or reorder text on a terminal
+/// rather than show as itself: the control characters (newline, ESC, ...) and the Unicode
+/// bidirectional controls, which can make text read differently from what it holds.
+fn unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every unprintable character written as its Rust escape (`\n`, `\u{1b}`), cut
+/// to at most `max` characters without splitting an escape. For one cell of a table.
+pub fn printable(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut shown = 0usize;
+    for c in text.chars() {
+        let piece: String = if unprintable(c) {
+            c.escape_default().collect()
+        } else {
+            c.to_string()
+        };
+        let width = piece.chars().count();
+        if shown.saturating_add(width) > max {
+            break;
+        }
+        shown = shown.saturating_add(width);
+        out.push_str(&piece);
+    }
+    out
+}
+
+/// Lines of text from input made safe to print: as [`printable`] within each line, with the
+/// line breaks kept. For the sentences of `explain`.
+pub fn printable_lines(text: &str) -> String {
+    text.split_inclusive('\n')
+        .map(|line| match line.strip_suffix('\n') {
+            Some(body) => format!("{}\n", printable(body, usize::MAX)),
+            None => printable(line, usize::MAX),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::count;
+    use super::{count, printable, printable_lines};
 
     #[test]
     fn one_is_singular_and_every_other_count_plural() {
         assert_eq!(count(0, "rule"), "0 rules");
         assert_eq!(count(1, "rule"), "1 rule");
         assert_eq!(count(2, "rule"), "2 rules");
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_never_cut_in_half() {
+        assert_eq!(printable("a\nb\u{1b}[31mc", 100), "a\\nb\\u{1b}[31mc");
+        assert_eq!(printable("ab\u{1b}", 5), "ab");
+        assert_eq!(printable("x\u{202e}y", 100), "x\\u{202e}y");
+        assert_eq!(printable("kc-26-0001", 4), "kc-2");
+        assert_eq!(printable("ünï", 100), "ünï");
+        assert_eq!(printable_lines("a\tb\nc\r\n"), "a\\tb\nc\\r\n");
     }
 }

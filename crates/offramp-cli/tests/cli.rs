@@ -217,7 +217,7 @@ fn check_reports_every_error_with_position_snippet_and_suggestion() {
     let file = TempFile::new("misspelt", "toml", BAD_PROGRAM);
     let path = file.path();
     let o = run(&["check", &path]);
-    assert_eq!(code(&o), 1);
+    assert_eq!(code(&o), 2);
     let err = stderr(&o);
     let diags = diagnostic_lines(&err, &path);
     assert_eq!(diags.len(), 2, "two errors, two diagnostics:\n{err}");
@@ -264,7 +264,7 @@ when = "attr.neighbourhood == \"y\""
     let file = TempFile::new("protected", "toml", text);
     let path = file.path();
     let o = run(&["check", &path]);
-    assert_eq!(code(&o), 1);
+    assert_eq!(code(&o), 2);
     let err = stderr(&o);
     let diags = diagnostic_lines(&err, &path);
     assert_eq!(diags.len(), 2, "{err}");
@@ -292,7 +292,7 @@ when = "any offenses (drug)"
     let file = TempFile::new("fire", "toml", text);
     let path = file.path();
     let o = run(&["check", &path]);
-    assert_eq!(code(&o), 1);
+    assert_eq!(code(&o), 2);
     let err = stderr(&o);
     let diags = diagnostic_lines(&err, &path);
     assert_eq!(diags.len(), 1, "{err}");
@@ -322,7 +322,7 @@ when = "any offenses (drug)"
     let file = TempFile::new("fire-id", "toml", text);
     let path = file.path();
     let o = run(&["check", &path]);
-    assert_eq!(code(&o), 1);
+    assert_eq!(code(&o), 2);
     let err = stderr(&o);
     assert!(err.starts_with(&format!("{path}:8:")), "{err}");
 }
@@ -356,7 +356,7 @@ fn check_accepts_a_json_program() {
 fn check_of_several_files_reports_the_good_ones_and_fails_for_the_bad() {
     let bad = TempFile::new("mixed", "toml", BAD_PROGRAM);
     let o = run(&["check", &example(LEAD), &bad.path()]);
-    assert_eq!(code(&o), 1);
+    assert_eq!(code(&o), 2);
     assert!(stdout(&o).contains("`lead-king-county`"));
     assert_eq!(diagnostic_lines(&stderr(&o), &bad.path()).len(), 2);
 }
@@ -539,7 +539,8 @@ fn route_errors_do_not_echo_values_from_the_input() {
     for n in 1..=5 {
         assert!(err.contains(&format!("<stdin>:{n}:")), "{err}");
     }
-    assert!(err.contains("<stdin>:1: age"), "{err}");
+    // One position: the line in the input and the column in that line.
+    assert!(err.contains("<stdin>:1:60: age: "), "{err}");
     assert!(!err.contains("JaneDoe"), "input value echoed:\n{err}");
 }
 
@@ -556,7 +557,11 @@ fn route_errors_do_not_echo_unknown_enum_values_or_codes() {
     let o = run_with_stdin(&["route", "--program", LEAD, "-"], input.as_bytes());
     assert_eq!(code(&o), 1);
     let err = stderr(&o);
-    assert!(err.contains("<stdin>:3: offenses[0].nibrs"), "{err}");
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("<stdin>:3:") && l.contains(": offenses[0].nibrs: ")),
+        "{err}"
+    );
     assert!(!err.contains("JaneDoe"), "input value echoed:\n{err}");
 }
 
@@ -627,7 +632,7 @@ fn route_with_a_missing_program_fails_naming_it() {
         "examples/programs/no-such.toml",
         LEAD_ENCOUNTERS,
     ]);
-    assert_eq!(code(&o), 1);
+    assert_eq!(code(&o), 3);
     assert!(stderr(&o).contains("no-such.toml"));
     assert!(stdout(&o).is_empty());
 }
@@ -770,7 +775,7 @@ fn case_graph_prints_dot() {
 // ------------------------------------------------------------------------------------ usage
 
 #[test]
-fn usage_errors_exit_with_code_2() {
+fn usage_errors_exit_with_code_3() {
     for args in [
         &["frobnicate"][..],
         &["route", LEAD_ENCOUNTERS][..],
@@ -780,7 +785,7 @@ fn usage_errors_exit_with_code_2() {
         &["route", "-p", LEAD, "--format", "xml"][..],
     ] {
         let o = run(args);
-        assert_eq!(code(&o), 2, "offramp {args:?}: {}", stderr(&o));
+        assert_eq!(code(&o), 3, "offramp {args:?}: {}", stderr(&o));
         assert!(!stderr(&o).is_empty());
     }
 }
@@ -809,13 +814,13 @@ fn providers_check_counts_services_and_refuses_a_broken_file() {
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(stderr(&o).contains("warning"));
-    // A broken file: exit 1 and the file, record and field named.
+    // A broken file: exit 2 and the file, record and field named.
     let dir = std::env::temp_dir().join(format!("offramp-cli-providers-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.json");
     std::fs::write(&bad, r#"[{"id": "s-1", "name": "Clinic", "organization": {"id": "o-1", "name": "Org"}, "schedules": [{"opens_at": "nine", "closes_at": "17:00"}]}]"#).unwrap();
     let o = run(&["providers", "check", bad.to_str().unwrap()]);
-    assert_eq!(code(&o), 1);
+    assert_eq!(code(&o), 2);
     let err = stderr(&o);
     assert!(
         err.contains("bad.json") && err.contains("opens_at"),
@@ -850,7 +855,7 @@ fn providers_open_lists_what_is_open_at_a_time() {
     assert!(stdout(&night).contains("Crisis"), "{}", stdout(&night));
     // A time that is not RFC 3339 is a usage error naming the flag.
     let bad = run(&["providers", "open", "--at", "tuesday", &path]);
-    assert_eq!(code(&bad), 2);
+    assert_eq!(code(&bad), 3);
     assert!(stderr(&bad).contains("--at"), "{}", stderr(&bad));
     assert!(stderr(&bad).contains("RFC 3339"), "{}", stderr(&bad));
 }
@@ -931,7 +936,7 @@ fn a_bad_flag_value_names_the_flag_not_the_library_option() {
             args.extend(["--at", "2026-03-03T11:00:00-06:00"]);
         }
         let o = run(&args);
-        assert_eq!(code(&o), 2, "{sub}: {}", stderr(&o));
+        assert_eq!(code(&o), 3, "{sub}: {}", stderr(&o));
         let err = stderr(&o);
         assert!(err.contains("--timezone"), "{sub}: {err}");
         assert!(err.contains("IANA time zone"), "{sub}: {err}");
@@ -940,19 +945,22 @@ fn a_bad_flag_value_names_the_flag_not_the_library_option() {
 }
 
 #[test]
-fn errors_that_stop_a_command_start_with_its_name_and_exit_1() {
-    let o = run(&["explain", "-p", LEAD, "no-such-encounter.json"]);
-    assert_eq!(code(&o), 1);
+fn errors_that_stop_a_command_start_with_its_name_and_exit_with_their_code() {
+    // An argument that is neither JSON nor a readable file is not repeated: it may be a
+    // mistyped encounter.
+    let o = run(&["explain", "-p", LEAD, "JaneDoe-no-such-encounter"]);
+    assert_eq!(code(&o), 3);
     let err = stderr(&o);
     assert!(
-        err.starts_with("offramp: no-such-encounter.json: "),
+        err.starts_with("offramp: the encounter argument is neither JSON nor a readable file"),
         "{err}"
     );
+    assert!(!err.contains("JaneDoe"), "{err}");
     assert!(stdout(&o).is_empty());
 
     let bad = TempFile::new("route-bad", "toml", BAD_PROGRAM);
     let o = run(&["route", "-p", &bad.path(), LEAD_ENCOUNTERS]);
-    assert_eq!(code(&o), 1);
+    assert_eq!(code(&o), 2);
     let err = stderr(&o);
     // The program's diagnostics, with their snippets, as `offramp check` shows them.
     assert!(
@@ -1124,5 +1132,257 @@ fn simulate_writes_tables_and_is_reproducible() {
         "--out",
         a.to_str().unwrap(),
     ]);
-    assert_eq!(code(&bad), 1, "a program is not a scenario");
+    assert_eq!(code(&bad), 2, "a program is not a scenario");
+}
+
+// ------------------------------------------------------------------- a Unix tool (issue 10)
+
+/// Runs `offramp ARGS` with standard output a pipe whose reading end is closed as soon as the
+/// command starts, as when `| head -1` or `| true` has stopped reading, and `input` on
+/// standard input (written only after the pipe is closed).
+fn run_into_closed_pipe(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_offramp"))
+        .args(args)
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the offramp binary starts");
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let feeder = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap();
+    out
+}
+
+#[test]
+fn a_closed_output_pipe_ends_every_command_quietly() {
+    let encounters = std::fs::read(root().join(LEAD_ENCOUNTERS)).unwrap();
+    let first_encounter = String::from_utf8(encounters.clone())
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let harvey = example("examples/providers/harvey-il.json");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["schema"],
+        vec!["schema", "encounter"],
+        vec!["case", "graph"],
+        vec!["case", "graph", "--format", "dot"],
+        vec!["route", "-p", LEAD, "-"],
+        vec!["route", "-p", LEAD, "--format", "table", "-"],
+        vec!["route", "-p", LEAD, "--errors", "inline", BAD_LINES],
+        vec!["check", LEAD],
+        vec!["explain", "-p", LEAD, first_encounter.as_str()],
+        vec!["providers", "check", harvey.as_str()],
+        vec![
+            "providers",
+            "open",
+            "--at",
+            "2026-03-03T11:00:00-06:00",
+            harvey.as_str(),
+        ],
+        vec!["--help"],
+        vec!["route", "--help"],
+        vec!["--version"],
+    ];
+    for args in cases {
+        let o = run_into_closed_pipe(&args, &encounters);
+        assert_eq!(code(&o), 0, "offramp {args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "offramp {args:?}");
+    }
+}
+
+#[test]
+fn the_exit_codes_are_listed_in_help_and_in_the_limits_page() {
+    let o = run(&["--help"]);
+    assert_eq!(code(&o), 0);
+    let help = stdout(&o);
+    let limits = std::fs::read_to_string(root().join("docs/limits.md")).unwrap();
+    let section = limits
+        .split("## Exit codes")
+        .nth(1)
+        .expect("docs/limits.md has an `Exit codes` section");
+    for n in 0..=3 {
+        assert!(help.contains(&format!("\n  {n}  ")), "code {n}:\n{help}");
+        assert!(
+            section.contains(&format!("\n| {n} | ")),
+            "code {n} in docs/limits.md"
+        );
+    }
+}
+
+/// The pad-acc program holds charges, so routing this encounter computes a deadline from its
+/// time: with a time at the edge of what can be written, that arithmetic is where the core
+/// once panicked. Whatever the core does with it, the other lines are decided.
+const PAD: &str = "examples/programs/pad-acc-leon-county.toml";
+const PAD_ENCOUNTER: &str = r#"{"id": "pad-1", "at": "2026-06-05T22:40:00-04:00", "responder": "law_enforcement", "source": "call_for_service", "age": 22, "attributes": {"prior_adult_arrests": 0}, "offenses": [{"nibrs": "23C", "level": "misdemeanor", "violent": false}]}"#;
+
+#[test]
+fn route_decides_every_good_line_around_an_absurd_time() {
+    let absurd = PAD_ENCOUNTER
+        .replace("pad-1", "pad-absurd")
+        .replace("2026-06-05T22:40:00-04:00", "-262143-01-01T00:00:00Z");
+    let input = format!(
+        "{}\n{absurd}\n{}\n",
+        PAD_ENCOUNTER,
+        PAD_ENCOUNTER.replace("pad-1", "pad-3")
+    );
+    for errors in ["stderr", "inline"] {
+        let o = run_with_stdin(&["route", "-p", PAD, "--errors", errors], input.as_bytes());
+        let c = code(&o);
+        assert!(
+            c == 0 || c == 1,
+            "--errors {errors}: exit {c}: {}",
+            stderr(&o)
+        );
+        let err = stderr(&o);
+        assert!(!err.contains("panicked"), "{err}");
+        let out: Vec<Value> = decisions(&o);
+        let ids: Vec<&str> = out
+            .iter()
+            .filter_map(|d| d["encounter_id"].as_str())
+            .collect();
+        assert!(ids.contains(&"pad-1") && ids.contains(&"pad-3"), "{ids:?}");
+        if c == 1 && errors == "stderr" {
+            assert!(err.starts_with("<stdin>:2"), "{err}");
+        }
+        if errors == "inline" {
+            // One answer per input line, in order.
+            assert_eq!(out.len(), 3, "{}", stdout(&o));
+            assert!(out[1]["encounter_id"] == "pad-absurd" || out[1]["error"]["line"] == 2);
+        }
+    }
+}
+
+#[test]
+fn route_errors_inline_keep_output_line_n_for_input_line_n() {
+    let o = run(&["route", "-p", LEAD, "--errors", "inline", BAD_LINES]);
+    assert_eq!(code(&o), 1);
+    let input = std::fs::read_to_string(root().join(BAD_LINES)).unwrap();
+    let output = stdout(&o);
+    let (ins, outs): (Vec<&str>, Vec<&str>) = (input.lines().collect(), output.lines().collect());
+    assert_eq!(ins.len(), outs.len(), "{output}");
+    for (n, (i, out)) in ins.iter().zip(&outs).enumerate() {
+        let n = n + 1;
+        if i.trim().is_empty() {
+            assert_eq!(*out, "", "line {n}");
+            continue;
+        }
+        let v: Value = serde_json::from_str(out).unwrap();
+        match v.get("error") {
+            Some(e) => {
+                assert_eq!(e["line"], n, "{out}");
+                assert!(e["message"].is_string(), "{out}");
+                // The value typed into `age` on line 8 is not repeated.
+                assert!(!out.contains("about forty"), "{out}");
+            }
+            None => assert!(i.contains(v["encounter_id"].as_str().unwrap()), "line {n}"),
+        }
+    }
+    // The errors are in the output, not repeated on standard error: only the count is.
+    let err = stderr(&o);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("5 lines failed, 3 routed"), "{err}");
+    assert_eq!(
+        serde_json::from_str::<Value>(outs[1]).unwrap()["error"]["field"],
+        "officer_note"
+    );
+}
+
+#[test]
+fn a_bad_line_is_placed_once_at_its_line_and_column_in_the_file() {
+    let o = run(&["route", "-p", LEAD, BAD_LINES]);
+    let err = stderr(&o);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with(&format!("{BAD_LINES}:2:")))
+        .unwrap();
+    assert!(
+        line.starts_with(&format!("{BAD_LINES}:2:130: officer_note: ")),
+        "{line}"
+    );
+    assert!(!line.contains("(line"), "{line}");
+    // `officer_note` is not close to any encounter key, so nothing is suggested.
+    assert!(!line.contains("did you mean"), "{line}");
+    // A near miss still gets its suggestion.
+    let typo = r#"{"id":"t-1","at":"2026-02-20T10:00:00-08:00","respondr":"fire"}"#;
+    let o = run_with_stdin(&["route", "-p", LEAD], typo.as_bytes());
+    assert!(
+        stderr(&o).contains("did you mean `responder`?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_line_longer_than_the_cap_fails_alone() {
+    let lines = std::fs::read_to_string(root().join(LEAD_ENCOUNTERS)).unwrap();
+    let mut lines = lines.lines();
+    let (first, second) = (lines.next().unwrap(), lines.next().unwrap());
+    // Over the default cap of 1 MiB: a long `id`.
+    let long = first.replacen("\"kc-", &format!("\"{}", "x".repeat(2 << 20)), 1);
+    let input = format!("{first}\n{long}\n{second}\n");
+    let o = run_with_stdin(&["route", "-p", LEAD], input.as_bytes());
+    assert_eq!(code(&o), 1);
+    assert_eq!(decisions(&o).len(), 2);
+    let err = stderr(&o);
+    assert!(
+        err.starts_with("<stdin>:2: the line is longer than --max-line-bytes (1048576 bytes)"),
+        "{err}"
+    );
+    // The cap is a flag; the line ending does not count.
+    let cap = first.len().to_string();
+    let o = run_with_stdin(
+        &["route", "-p", LEAD, "--max-line-bytes", &cap],
+        format!("{first}\r\n{second}x\n").as_bytes(),
+    );
+    let err = stderr(&o);
+    assert_eq!(decisions(&o).len(), 1, "{err}");
+    if second.len() >= first.len() {
+        assert!(err.contains("<stdin>:2: the line is longer than"), "{err}");
+    }
+    let o = run(&[
+        "route",
+        "-p",
+        LEAD,
+        "--max-line-bytes",
+        "0",
+        LEAD_ENCOUNTERS,
+    ]);
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).contains("--max-line-bytes"), "{}", stderr(&o));
+}
+
+#[test]
+fn time_flags_take_now() {
+    let path = example("examples/providers/harvey-il.json");
+    let o = run(&["providers", "open", "--at", "now", &path]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("services open at"), "{}", stderr(&o));
+}
+
+/// An HSDS service open 09:00 to 09:00 every day.
+const EMPTY_SPAN: &str = "crates/offramp-cli/tests/fixtures/providers/empty-span.json";
+
+#[test]
+fn a_schedule_that_opens_and_closes_at_once_is_warned_about_and_never_open() {
+    let o = run(&["providers", "check", EMPTY_SPAN]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("hours.schedules[0].closes_at") && err.contains("never open"),
+        "{err}"
+    );
+    for at in ["2026-03-03T09:00:00-06:00", "2026-03-03T15:00:00-06:00"] {
+        let o = run(&["providers", "open", "--at", at, EMPTY_SPAN]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        assert_eq!(stdout(&o), "", "open at {at}");
+    }
 }

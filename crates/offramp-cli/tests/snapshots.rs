@@ -276,4 +276,105 @@ fn providers_check_examples() {
         "providers_check_invalid_bad-hours",
         &transcript(&["providers", "check", bad], None),
     );
+    // Opening and closing at the same time: warned about, read as never open.
+    let empty = "crates/offramp-cli/tests/fixtures/providers/empty-span.json";
+    snapshot(
+        "providers_check_empty-span",
+        &transcript(&["providers", "check", empty], None),
+    );
+}
+
+// ------------------------------------------------------------- what input cannot do (issue 10)
+
+/// Encounter ids with a newline, an ANSI colour escape, a bidirectional override and a tab:
+/// the table shows them escaped, each row on one line.
+#[test]
+fn route_table_escapes_control_characters() {
+    let at = "2026-02-20T10:00:00-08:00";
+    let input: String = [
+        r"line\nbreak",
+        r"\u001b[31mred\u001b[0m",
+        r"abc\u202edcba",
+        r"tab\tbed",
+    ]
+    .iter()
+    .map(|id| {
+        format!(
+            "{{\"id\":\"{id}\",\"at\":\"{at}\",\"responder\":\"law_enforcement\",\"needs\":[\"sud\"],\"age\":30}}\n"
+        )
+    })
+    .collect();
+    snapshot(
+        "route_table_control_characters",
+        &transcript(
+            &[
+                "route",
+                "-p",
+                "examples/programs/lead-king-county.toml",
+                "--format",
+                "table",
+                "-",
+            ],
+            Some(("ids with control characters", input.as_bytes())),
+        ),
+    );
+}
+
+/// `--errors inline`: each failed line's error record in its place, in JSON and in a table.
+#[test]
+fn route_errors_inline() {
+    for format in ["json", "table"] {
+        snapshot(
+            &format!("route_errors_inline_{format}"),
+            &transcript(
+                &[
+                    "route",
+                    "-p",
+                    "examples/programs/lead-king-county.toml",
+                    "--errors",
+                    "inline",
+                    "--format",
+                    format,
+                    "examples/encounters/bad-lines.jsonl",
+                ],
+                None,
+            ),
+        );
+    }
+}
+
+/// Lines over `--max-line-bytes` fail alone, each with its number.
+#[test]
+fn route_line_too_long() {
+    snapshot(
+        "route_line_too_long",
+        &transcript(
+            &[
+                "route",
+                "-p",
+                "examples/programs/lead-king-county.toml",
+                "--max-line-bytes",
+                "200",
+                "--format",
+                "table",
+                "examples/encounters/lead-king-county.jsonl",
+            ],
+            None,
+        ),
+    );
+}
+
+/// Mistakes on the command line: exit code 3, the flag named, nothing typed repeated that
+/// could be an encounter.
+#[test]
+fn usage_errors() {
+    let harvey = "examples/providers/harvey-il.json";
+    let lead = "examples/programs/lead-king-county.toml";
+    let cases: [&[&str]; 3] = [
+        &["providers", "open", "--at", "tuesday", harvey],
+        &["route", "-p", lead, "--max-line-bytes", "none"],
+        &["explain", "-p", lead, "Jane Doe, 34, seen at the station"],
+    ];
+    let parts: Vec<String> = cases.iter().map(|args| transcript(args, None)).collect();
+    snapshot("usage_errors", &parts.join("\n"));
 }
