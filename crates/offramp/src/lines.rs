@@ -33,6 +33,9 @@ use std::io::{self, BufRead};
 /// The command's `--max-line-bytes` changes it for `offramp route`.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
+/// The UTF-8 byte-order mark some editors and spreadsheets put at the start of a file.
+const BOM: &[u8] = "\u{feff}".as_bytes();
+
 /// Why one line could not be taken as text. The line is skipped; the lines after it are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum LineProblem {
@@ -94,11 +97,12 @@ impl<R: BufRead> Lines<R> {
     }
 
     /// Reads the next line into `buf`, keeping at most `limit + 2` bytes (room for the
-    /// line's `\r\n`). Returns `None` at the end of the input, otherwise whether the line
-    /// was longer than that and so cut.
+    /// line's `\r\n`, and on the first line for a byte-order mark too). Returns `None` at the
+    /// end of the input, otherwise whether the line was longer than that and so cut.
     fn read_raw(&mut self) -> io::Result<Option<bool>> {
         self.buf.clear();
-        let keep = self.limit.saturating_add(2);
+        let extra = if self.number == 0 { 2 + BOM.len() } else { 2 };
+        let keep = self.limit.saturating_add(extra);
         let mut cut = false;
         let mut any = false;
         loop {
@@ -152,7 +156,7 @@ impl<R: BufRead> Iterator for Lines<R> {
             self.number = self.number.saturating_add(1);
             let mut bytes = self.buf.as_slice();
             if self.number == 1
-                && let Some(rest) = bytes.strip_prefix("\u{feff}".as_bytes())
+                && let Some(rest) = bytes.strip_prefix(BOM)
             {
                 bytes = rest;
             }
@@ -242,10 +246,14 @@ mod tests {
     }
 
     #[test]
-    fn a_byte_order_mark_is_dropped_only_at_the_start() {
+    fn a_byte_order_mark_is_dropped_only_at_the_start_and_not_counted() {
         assert_eq!(
             read("\u{feff}a\n\u{feff}b\n".as_bytes(), 10),
             [(1, Ok("a".into())), (2, Ok("\u{feff}b".into()))]
+        );
+        assert_eq!(
+            read("\u{feff}abcd\r\n".as_bytes(), 4),
+            [(1, Ok("abcd".into()))]
         );
     }
 }
