@@ -435,6 +435,7 @@ impl Program {
                 },
                 values: a.values.clone(),
                 reporting_only: a.reporting_only,
+                protected: rules::protected_class(aname),
             });
         }
         let law = spec.law;

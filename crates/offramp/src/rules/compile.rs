@@ -12,7 +12,7 @@ use crate::domain::{
 use crate::language::Language;
 use crate::nibrs::{self, CrimeAgainst};
 
-use super::protected::protected_class;
+use super::protected::{ProtectedClass, protected_class};
 
 /// The declared type of an agency attribute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,6 +32,8 @@ pub(crate) struct AttrInfo {
     pub values: Vec<String>,
     /// Declared `reporting_only`: carried for equity reports, never read by a rule.
     pub reporting_only: bool,
+    /// The protected class the name stands for, found once when the program is built.
+    pub protected: Option<ProtectedClass>,
 }
 
 /// Everything a rule may read besides the encounter: attributes, law switches, windows.
@@ -393,7 +395,11 @@ impl Checker<'_> {
 
     fn attribute(&mut self, e: &Expr, name: &str) -> Checked {
         let idx = self.env.attrs.iter().position(|a| a.name == name);
-        if let Some(class) = protected_class(name) {
+        let class = match idx.and_then(|i| self.env.attrs.get(i)) {
+            Some(declared) => declared.protected,
+            None => protected_class(name),
+        };
+        if let Some(class) = class {
             self.err(
                 e.span.clone(),
                 format!(

@@ -9,18 +9,21 @@ fn env() -> Env {
                 kind: AttrKind::Int,
                 values: vec![],
                 reporting_only: false,
+                protected: None,
             },
             AttrInfo {
                 name: "screening".into(),
                 kind: AttrKind::Enum,
                 values: vec!["low".into(), "moderate".into(), "high".into()],
                 reporting_only: false,
+                protected: None,
             },
             AttrInfo {
                 name: "group".into(),
                 kind: AttrKind::Text,
                 values: vec![],
                 reporting_only: true,
+                protected: None,
             },
         ],
         law: [
