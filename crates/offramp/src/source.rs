@@ -82,7 +82,7 @@ impl Diagnostic {
     pub(crate) fn at_indexed(
         self,
         text: &Arc<str>,
-        lines: &Lines,
+        lines: &LineIndex,
         span: Range<usize>,
     ) -> Diagnostic {
         self.placed(text, span, |text, offset| lines.line_col(text, offset))
@@ -315,18 +315,18 @@ impl miette::SourceCode for Excerpt {
 
 /// Where each line of a text starts, and how many characters precede every few thousand
 /// bytes, so that a byte offset becomes a line and column without reading from the top.
-pub(crate) struct Lines {
+pub(crate) struct LineIndex {
     /// The byte offset of each line's start; the first is 0.
     starts: Vec<usize>,
     /// (byte offset, characters before it) every `STRIDE` bytes, at character boundaries.
     marks: Vec<(usize, usize)>,
 }
 
-impl Lines {
+impl LineIndex {
     const STRIDE: usize = 4096;
 
     /// Indexes `text`.
-    pub(crate) fn new(text: &str) -> Lines {
+    pub(crate) fn new(text: &str) -> LineIndex {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -340,7 +340,7 @@ impl Lines {
             marks.push((next, chars));
             last = next;
         }
-        Lines { starts, marks }
+        LineIndex { starts, marks }
     }
 
     /// How many characters precede byte `offset` (a character boundary).
@@ -724,7 +724,7 @@ mod tests {
                 text.push_str(&"ñ".repeat(5_000));
             }
         }
-        let lines = Lines::new(&text);
+        let lines = LineIndex::new(&text);
         for offset in (0..=text.len()).step_by(97).chain([text.len(), 1, 2]) {
             assert_eq!(
                 lines.line_col(&text, offset),

@@ -16,7 +16,7 @@ use crate::domain::{Pathway, Responder, closest};
 use crate::providers::model::{Needs, kind_bit, kind_words};
 use crate::rules::compile::{AttrInfo, AttrKind, Env, compile};
 use crate::rules::{self, ParseError, format_duration, parse_duration};
-use crate::source::{Lines, SpanIndex, Syntax, offset_in_string, unquoted};
+use crate::source::{LineIndex, SpanIndex, Syntax, offset_in_string, unquoted};
 use crate::text::Text;
 
 pub(super) fn valid_id(id: &str) -> bool {
@@ -50,7 +50,7 @@ struct Builder<'a> {
     /// needs it) and kept for the others.
     spans: OnceCell<Option<SpanIndex<'a>>>,
     /// The text's line index, made on the first problem and kept for the others.
-    lines: OnceCell<Lines>,
+    lines: OnceCell<LineIndex>,
 }
 
 impl<'a> Builder<'a> {
@@ -65,7 +65,7 @@ impl<'a> Builder<'a> {
         let d = match &self.origin {
             Some(o) => Diagnostic::new(CODE, self.file, message).at_indexed(
                 o.text,
-                self.lines.get_or_init(|| Lines::new(o.text)),
+                self.lines.get_or_init(|| LineIndex::new(o.text)),
                 span.unwrap_or(0..0),
             ),
             None if path.is_empty() => Diagnostic::new(CODE, self.file, message),
