@@ -1,5 +1,16 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+// No input may panic the library: outside tests, indexing, `panic!` and arithmetic that can
+// overflow are errors. A module that needs one of them says why in its own `allow`, with a
+// reason naming the bound that makes it safe (see DEVELOPERS.md, "Panics").
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::panic,
+        clippy::arithmetic_side_effects
+    )
+)]
 
 pub mod case;
 pub mod domain;

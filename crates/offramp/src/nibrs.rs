@@ -238,7 +238,7 @@ pub fn suggest(code: &str) -> Option<&'static str> {
     // Rank by edit distance, then by how many leading characters match (the
     // first two characters name the offence family, so `35C` should point to
     // `35A` rather than `30C`), then by table order.
-    let mut best: Option<((usize, usize), &'static str)> = None;
+    let mut best: Option<((usize, std::cmp::Reverse<usize>), &'static str)> = None;
     for offence in all().iter().filter(|offence| !offence.retired) {
         let distance = strsim::damerau_levenshtein(&wanted, offence.code);
         if distance > 1 {
@@ -249,7 +249,7 @@ pub fn suggest(code: &str) -> Option<&'static str> {
             .zip(offence.code.bytes())
             .take_while(|(a, b)| a == b)
             .count();
-        let rank = (distance, usize::MAX - shared);
+        let rank = (distance, std::cmp::Reverse(shared));
         if best.is_none_or(|(r, _)| rank < r) {
             best = Some((rank, offence.code));
         }
@@ -581,7 +581,7 @@ fn parse_table(src: &'static str) -> Result<Vec<NibrsOffense>, (usize, &'static 
     }
     let mut rows: Vec<NibrsOffense> = Vec::new();
     for (index, line) in lines {
-        let line_no = index + 1;
+        let line_no = index.saturating_add(1);
         let line = line.trim_end_matches('\r');
         if line.trim().is_empty() {
             continue;

@@ -208,7 +208,7 @@ impl Decision {
                         let _ = writeln!(
                             s,
                             "     {}",
-                            describe_option(i + 1, o, &self.encounter_at_hint())
+                            describe_option(i.saturating_add(1), o, &self.encounter_at_hint())
                         );
                     }
                 }
@@ -544,7 +544,7 @@ impl Router {
                     };
                     eligible.push(EligiblePathway {
                         pathway: pw.pathway,
-                        rank: u32::try_from(eligible.len() + 1).unwrap_or(u32::MAX),
+                        rank: u32::try_from(eligible.len().saturating_add(1)).unwrap_or(u32::MAX),
                         rule,
                         charge_hold,
                         providers,
@@ -633,10 +633,12 @@ impl Router {
         let rest = chrono::Duration::seconds(term % 86_400);
         let naive = local.naive_local().checked_add_days(Days::new(days))?;
         let shifted = p.tz.from_local_datetime(&naive).earliest().or_else(|| {
-            p.tz.from_local_datetime(&(naive + chrono::Duration::hours(1)))
-                .earliest()
+            let later = naive.checked_add_signed(chrono::Duration::hours(1))?;
+            p.tz.from_local_datetime(&later).earliest()
         })?;
-        let deadline = (shifted + rest).fixed_offset();
+        // Terms are at most MAX_TERM_DAYS and encounter times lie in the accepted range, so
+        // this cannot run past the calendar; it is checked all the same, so no input panics.
+        let deadline = shifted.checked_add_signed(rest)?.fixed_offset();
         Some(ChargeHold {
             term: p
                 .charge_hold_text
@@ -653,7 +655,7 @@ impl Router {
         let mut undeclared = 0usize;
         for (name, value) in &enc.attributes {
             let Some(info) = self.program.env.attrs.iter().find(|a| &a.name == name) else {
-                undeclared += 1;
+                undeclared = undeclared.saturating_add(1);
                 continue;
             };
             let ok = match (info.kind, value) {

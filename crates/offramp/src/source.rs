@@ -2,6 +2,12 @@
 //! a key path's value sits as the TOML or JSON parser reports it, and [`Diagnostic`], the one
 //! type every loader (programs, directories, taxonomy mappings, scenarios) reports through.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+)]
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;

@@ -258,6 +258,8 @@ macro_rules! vocabulary {
             /// The value with this number, if there is one.
             pub const fn from_number(n: u8) -> Option<Self> {
                 let i = n as usize;
+                // `get` is not callable in a `const fn`; the bound is checked on the line.
+                #[allow(clippy::indexing_slicing, reason = "i < COUNT, the length of ALL")]
                 if i < $name::COUNT { Some($name::ALL[i]) } else { None }
             }
 
@@ -275,6 +277,9 @@ macro_rules! vocabulary {
         }
 
         // The numbers are the positions, so `from_number` and `index` agree with `ALL`.
+        // Evaluated by the compiler: a failure here is a build error, never a runtime panic.
+        #[allow(clippy::indexing_slicing, clippy::panic, clippy::arithmetic_side_effects,
+            reason = "a compile-time check over ALL")]
         const _: () = {
             let mut i = 0;
             while i < $name::COUNT {

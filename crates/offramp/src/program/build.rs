@@ -254,16 +254,16 @@ fn rule_beyond_limit(spec: &ProgramSpec) -> Option<String> {
     if spec.exclusions.len() > left {
         return Some(format!("exclusions[{left}]"));
     }
-    left -= spec.exclusions.len();
+    left = left.saturating_sub(spec.exclusions.len());
     for (pi, p) in spec.pathways.iter().enumerate() {
         if p.rules.len() > left {
             return Some(format!("pathways[{pi}].rules[{left}]"));
         }
-        left -= p.rules.len();
+        left = left.saturating_sub(p.rules.len());
         if p.exclusions.len() > left {
             return Some(format!("pathways[{pi}].exclusions[{left}]"));
         }
-        left -= p.exclusions.len();
+        left = left.saturating_sub(p.exclusions.len());
     }
     Some(String::new())
 }

@@ -308,12 +308,10 @@ impl Program {
 
     /// The number of rules and exclusions.
     pub fn rule_count(&self) -> usize {
-        self.exclusions.len()
-            + self
-                .pathways
-                .iter()
-                .map(|p| p.rules.len() + p.exclusions.len())
-                .sum::<usize>()
+        self.pathways
+            .iter()
+            .flat_map(|p| [p.rules.len(), p.exclusions.len()])
+            .fold(self.exclusions.len(), usize::saturating_add)
     }
 
     /// The program in canonical TOML: every rule printed in canonical form, windows and terms

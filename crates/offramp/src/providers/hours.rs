@@ -83,6 +83,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "calendar arithmetic on chrono dates (years within +/-262,143, far inside i64) and nanoseconds within one day; weekday tables have seven entries, indexed by a weekday number"
+)]
+
 use chrono::{
     DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
     TimeDelta, TimeZone, Timelike, Utc,

@@ -309,20 +309,24 @@ impl ProviderIndex {
                 languages.entry(code).or_insert_with(|| language_word(code));
             }
             let kinds = compiled.kinds;
-            for (k, mask) in masks.iter().enumerate() {
+            for ((mask, unplaced_k), entries_k) in masks
+                .iter()
+                .zip(unplaced.iter_mut())
+                .zip(entries.iter_mut())
+            {
                 if kinds & mask == 0 {
                     continue;
                 }
                 if s.sites.is_empty() {
-                    unplaced[k].push((idx, u16::MAX));
+                    unplaced_k.push((idx, u16::MAX));
                 }
                 for (j, site) in s.sites.iter().enumerate() {
                     let j16 = u16::try_from(j).map_err(|_| DirectoryError::too_large())?;
                     match (site.latitude, site.longitude) {
                         (Some(lat), Some(lon)) => {
-                            entries[k].push(GeomWithData::new(unit_vector(lat, lon), (idx, j16)))
+                            entries_k.push(GeomWithData::new(unit_vector(lat, lon), (idx, j16)))
                         }
-                        _ => unplaced[k].push((idx, j16)),
+                        _ => unplaced_k.push((idx, j16)),
                     }
                 }
             }
@@ -435,7 +439,7 @@ impl ProviderIndex {
         };
         let max_km = needs.max_distance_km;
         let here = enc.location.map(|l| unit_vector(l.lat, l.lon));
-        let mut kept: Vec<Candidate> = Vec::with_capacity(needs.limit + 1);
+        let mut kept: Vec<Candidate> = Vec::with_capacity(needs.limit.saturating_add(1));
         let mut seen: Vec<u32> = Vec::new();
         let mut open_found = 0usize;
         let mut next_any: Option<DateTime<FixedOffset>> = None;
@@ -502,7 +506,7 @@ impl ProviderIndex {
                     }
                     let (service, site) = entry.data;
                     if consider(service, site, Some(km), &mut kept) {
-                        open_found += 1;
+                        open_found = open_found.saturating_add(1);
                         worst_open = worst_open.max(km);
                     }
                 }
@@ -577,6 +581,10 @@ impl ProviderIndex {
     /// One option. Its reasons are shared words (kinds offered, partner, groups served,
     /// language, walk-in); times, distance and places are the option's own fields, which
     /// [`crate::Decision::explain`] turns into sentences.
+    #[allow(
+        clippy::indexing_slicing,
+        reason = "a candidate's `service` is a position this index gave out over its own `services`"
+    )]
     fn option(
         &self,
         c: &Candidate,
@@ -595,12 +603,13 @@ impl ProviderIndex {
             _ => {}
         }
         let cap = capacity.get(c.service as usize).and_then(Option::as_ref);
-        for (i, k) in KINDS.iter().enumerate() {
+        let words = w.kind_offered.iter().zip(&w.kind_preferred);
+        for (k, (offered, preferred)) in KINDS.iter().zip(words) {
             let bit = kind_bit(*k);
             if s.kinds & bit & wanted != 0 {
-                reasons.push(w.kind_offered[i].clone());
+                reasons.push(offered.clone());
             } else if s.kinds & bit & needs.prefer != 0 {
-                reasons.push(w.kind_preferred[i].clone());
+                reasons.push(preferred.clone());
             }
         }
         if c.partner {

@@ -501,7 +501,7 @@ impl TaxonomyMap {
         }
         let mut map = TaxonomyMap::empty(name);
         for (i, t) in spec.term.into_iter().enumerate() {
-            let entry_no = i + 1;
+            let entry_no = i.saturating_add(1);
             let err = |field: &str, message: String| TaxonomyError::Entry {
                 name: name.to_string(),
                 entry: entry_no,

@@ -410,7 +410,7 @@ impl Checker<'_> {
             );
             return None;
         }
-        if idx.is_some_and(|i| self.env.attrs[i].reporting_only) {
+        if idx.is_some_and(|i| self.env.attrs.get(i).is_some_and(|a| a.reporting_only)) {
             self.err(
                 e.span.clone(),
                 format!("a rule may not read the attribute `{name}`: the program declares it `reporting_only`"),
@@ -433,12 +433,14 @@ impl Checker<'_> {
             self.err(e.span.clone(), "too many attributes".into(), None);
             return None;
         };
-        let ty = match self.env.attrs[i].kind {
-            AttrKind::Bool => Ty::Bool,
-            AttrKind::Int => Ty::Int,
-            AttrKind::Number => Ty::Number,
-            AttrKind::Text => Ty::Text,
-            AttrKind::Enum => Ty::Enum(EnumKind::Attr(i16)),
+        // `i` was found by position in this list just above, so `get` always finds it.
+        let ty = match self.env.attrs.get(i).map(|a| a.kind) {
+            Some(AttrKind::Bool) => Ty::Bool,
+            Some(AttrKind::Int) => Ty::Int,
+            Some(AttrKind::Number) => Ty::Number,
+            Some(AttrKind::Text) => Ty::Text,
+            Some(AttrKind::Enum) => Ty::Enum(EnumKind::Attr(i16)),
+            None => return None,
         };
         self.attr_reads.push(name.to_string());
         Some((Node::Field(Field::Attr(i16)), ty))
@@ -446,7 +448,7 @@ impl Checker<'_> {
 
     fn word_of(e: &Expr) -> Option<&str> {
         match &e.kind {
-            ExprKind::Path(p) if p.len() == 1 => Some(p[0].as_str()),
+            ExprKind::Path(p) if p.len() == 1 => p.first().map(String::as_str),
             _ => None,
         }
     }
@@ -504,13 +506,13 @@ impl Checker<'_> {
             (ExprKind::Lit(Lit::Number(n)), Ty::Number | Ty::Int) => Some(Const::Number(*n)),
             (ExprKind::Lit(Lit::Duration(d)), Ty::Duration) => Some(Const::Duration(*d)),
             (ExprKind::Lit(Lit::Bool(b)), Ty::Bool) => Some(Const::Bool(*b)),
-            (ExprKind::Path(p), _) if p.len() == 1 => {
-                let help = self.suggest_field(&p[0]);
+            (ExprKind::Path(p), _) if let [word] = p.as_slice() => {
+                let help = self.suggest_field(word);
                 self.err(
                     e.span.clone(),
                     format!(
                         "unknown name `{}`: it is not a field, and {} has no named values",
-                        p[0],
+                        word,
                         want.describe(self.env)
                     ),
                     help,
@@ -1065,7 +1067,7 @@ fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
         Node::Const(c) => const_value(c),
         Node::Field(f) => field(ctx, *f),
         Node::Since => match &ctx.enc.overdose {
-            Some(o) => V::Duration((ctx.enc.at - o.at).num_seconds()),
+            Some(o) => V::Duration(ctx.enc.at.signed_duration_since(o.at).num_seconds()),
             None => V::Unknown,
         },
         Node::Not(inner) => from_tri(match tri(eval(inner, ctx)) {
@@ -1140,7 +1142,7 @@ fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
                         if *q == Quantifier::Any {
                             return V::Bool(true);
                         }
-                        count += 1;
+                        count = count.saturating_add(1);
                     }
                     Tri::False => {
                         if *q == Quantifier::All {

@@ -1,5 +1,11 @@
 //! Turns rule text into tokens with byte spans.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "byte positions in one rule's text, which the program loader caps at MAX_RULE_BYTES; the scanner reads only positions it has compared with the text's length"
+)]
+
 use std::ops::Range;
 
 use super::ParseError;

@@ -2,6 +2,12 @@
 //! (parentheses, `not`, offence quantifiers), which [`MAX_NESTING`] bounds; chains of `and` and
 //! `or` are read in loops into one node each.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "token positions and nesting depth within one rule's token list (at most MAX_RULE_BYTES long); indices are checked against that list's length"
+)]
+
 use super::ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
 use super::lexer::{Tok, Token, lex};
 use super::{MAX_NESTING, MAX_RULE_BYTES, ParseError};

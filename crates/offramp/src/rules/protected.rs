@@ -15,6 +15,12 @@
 //! citizenship and national-origin provisions of the INA). Age is deliberately absent: programs
 //! are for adults or for youth, and rules read `age`.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "character positions within one attribute name, bounded by its length"
+)]
+
 use crate::vocab::vocabulary;
 
 vocabulary! {

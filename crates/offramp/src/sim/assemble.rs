@@ -1,5 +1,11 @@
 //! From what the arms counted to the result tables.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "sums and ratios of a run's counts, bounded by its events; rows are indexed by day and group numbers the engine produced for the same run"
+)]
+
 use super::engine::{ArmOut, RefCounts};
 use super::model::{ALL, Model};
 use super::results::{

@@ -29,6 +29,11 @@
 //!
 //! [`Router`]: crate::Router
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "progress counts in days and line numbers of a replay file, far below u64 and usize"
+)]
+
 mod assemble;
 mod engine;
 mod model;

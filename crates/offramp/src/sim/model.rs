@@ -1,6 +1,12 @@
 //! The scenario compiled for the engine: rates per second, cumulative tables and providers,
 //! built table by table from the scenario, the program and the directory.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "a compiled scenario's times (seconds within the horizon) and tables sized by the vocabularies' COUNT, indexed by those enums"
+)]
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};

@@ -2,6 +2,11 @@
 //! row type declares its columns once (`row!`): the CSV, JSON and Arrow writers of
 //! [`super::table`] all follow that declaration.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "the number of result tables plus one"
+)]
+
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;

@@ -2,6 +2,11 @@
 //! seed, the replication and what it is for (a person's k-th encounter, the arrival process...),
 //! so results never depend on threads or on the order in which other streams were used.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "a u32 by a u32 in 64 bits cannot overflow, and a cumulative table is never empty (built from at least one weight)"
+)]
+
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 

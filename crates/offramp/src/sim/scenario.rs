@@ -6,6 +6,11 @@
 //! field when it is a record (`[behaviour]`, `[justice]`...). Unknown keys are errors, reported
 //! with the file, line and column.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "checks compare an entry with the entries before it: `..i` for an index `i` of the same list"
+)]
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};

@@ -374,7 +374,7 @@ impl<'o> Builder<'o> {
                     continue;
                 }
             };
-            term_count += 1;
+            term_count = term_count.saturating_add(1);
             let mut labels = Vec::new();
             if let Some(t) = get_text(term, "taxonomy") {
                 labels.push(t);

@@ -42,7 +42,10 @@ pub(super) fn parse_time(s: &str) -> Option<ReadTime> {
         if h > 14 || m > 59 {
             return None;
         }
-        (b, Some(sign * (h * 3600 + m * 60)))
+        // h ≤ 14 and m ≤ 59 (checked above): at most 53,940 seconds either way.
+        #[allow(clippy::arithmetic_side_effects, reason = "bounded by the check above")]
+        let seconds = sign * (h * 3600 + m * 60);
+        (b, Some(seconds))
     } else {
         (s, None)
     };
@@ -183,7 +186,7 @@ pub(super) fn etc_zone(offset_seconds: i32) -> Option<(String, Tz)> {
     let name = match h {
         0 => "UTC".to_string(),
         h if h > 0 => format!("Etc/GMT-{h}"),
-        h => format!("Etc/GMT+{}", -h),
+        h => format!("Etc/GMT+{}", h.unsigned_abs()),
     };
     let tz = name.parse::<Tz>().ok()?;
     Some((name, tz))

@@ -138,7 +138,9 @@ pub(super) fn read_csv(path: &Path, name: &str) -> Result<Rows, DirectoryError> 
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let csv_err = |e: csv::Error, fallback: u64| {
-        let row = e.position().map_or(fallback, |p| p.record() + 1);
+        let row = e
+            .position()
+            .map_or(fallback, |p| p.record().saturating_add(1));
         let message = match e.kind() {
             csv::ErrorKind::Utf8 { .. } => "the text is not UTF-8".to_string(),
             _ => strip_position(&e.to_string()),
@@ -157,7 +159,7 @@ pub(super) fn read_csv(path: &Path, name: &str) -> Result<Rows, DirectoryError> 
         .collect();
     let mut out = Vec::new();
     for (i, r) in rdr.records().enumerate() {
-        let row = i as u64 + 2;
+        let row = (i as u64).saturating_add(2);
         let r = r.map_err(|e| csv_err(e, row))?;
         let rec = Rec {
             file: name.into(),
