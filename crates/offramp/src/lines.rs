@@ -101,7 +101,11 @@ impl<R: BufRead> Lines<R> {
     /// end of the input, otherwise whether the line was longer than that and so cut.
     fn read_raw(&mut self) -> io::Result<Option<bool>> {
         self.buf.clear();
-        let extra = if self.number == 0 { 2 + BOM.len() } else { 2 };
+        let extra = if self.number == 0 {
+            BOM.len().saturating_add(2)
+        } else {
+            2
+        };
         let keep = self.limit.saturating_add(extra);
         let mut cut = false;
         let mut any = false;
