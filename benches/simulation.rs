@@ -55,6 +55,7 @@ fn simulate(c: &mut Criterion) {
             seed: Some(1),
             replications: Some(REPLICATIONS),
             threads: None,
+            allow_large: false,
         };
         let years = sim.person_years() * f64::from(REPLICATIONS);
         let first = sim.run(&options).expect("runs");

@@ -177,7 +177,7 @@ proptest! {
     fn batch_routing_equals_single_routing(es in proptest::collection::vec(encounter(), 0..40)) {
         let r = &routers()[0];
         let batch = r.route_batch(&es);
-        let single: Vec<_> = es.iter().map(|e| r.route(e)).collect();
+        let single: Vec<_> = es.iter().map(|e| Ok(r.route(e))).collect();
         prop_assert_eq!(batch, single);
     }
 

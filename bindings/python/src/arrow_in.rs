@@ -847,6 +847,20 @@ fn slow_row(
     crate::convert::read_encounter(Json::Object(map), int_attributes)
 }
 
+/// Reads row `i` of a batch: through the fast path, else through the core's JSON reader.
+fn decode_row(
+    table: &Table<'_>,
+    batch: &RecordBatch,
+    i: usize,
+    int_attributes: &[String],
+) -> Result<Encounter, EncounterError> {
+    let mut row = Row { table, i, seen: 0 };
+    match read_encounter(&mut row, int_attributes) {
+        Ok(enc) => Ok(enc),
+        Err(Slow) => slow_row(batch, i, int_attributes),
+    }
+}
+
 /// Reads rows `range` of a batch. On failure, the first bad row's index within the batch and
 /// the core's error for it.
 pub(crate) fn decode(
@@ -855,19 +869,54 @@ pub(crate) fn decode(
     int_attributes: &[String],
 ) -> Result<Vec<Encounter>, (usize, EncounterError)> {
     let table = Table::of_batch(batch);
-    let mut out = Vec::with_capacity(range.len());
-    for i in range {
-        let mut row = Row {
-            table: &table,
-            i,
-            seen: 0,
-        };
-        match read_encounter(&mut row, int_attributes) {
-            Ok(enc) => out.push(enc),
-            Err(Slow) => out.push(slow_row(batch, i, int_attributes).map_err(|e| (i, e))?),
+    range
+        .map(|i| decode_row(&table, batch, i, int_attributes).map_err(|e| (i, e)))
+        .collect()
+}
+
+/// Reads rows `range` of a batch each on its own: a bad row gives its error and every other
+/// row is read.
+pub(crate) fn decode_each(
+    batch: &RecordBatch,
+    range: Range<usize>,
+    int_attributes: &[String],
+) -> Vec<Result<Encounter, EncounterError>> {
+    let table = Table::of_batch(batch);
+    range
+        .map(|i| decode_row(&table, batch, i, int_attributes))
+        .collect()
+}
+
+/// The first column name a schema (or a struct column inside it) holds twice: a table with
+/// two columns of one name cannot say which is meant, so it is refused rather than read
+/// with one of them silently winning.
+pub(crate) fn duplicate_column(schema: &arrow_schema::Schema) -> Option<String> {
+    fn walk(fields: &arrow_schema::Fields, prefix: &str) -> Option<String> {
+        let mut seen = std::collections::HashSet::new();
+        for f in fields {
+            let path = if prefix.is_empty() {
+                safe(f.name()).to_string()
+            } else {
+                format!("{prefix}.{}", safe(f.name()))
+            };
+            if !seen.insert(f.name().as_str()) {
+                return Some(path);
+            }
+            let inner = match f.data_type() {
+                DataType::Struct(children) => Some(children),
+                DataType::List(item) | DataType::LargeList(item) => match item.data_type() {
+                    DataType::Struct(children) => Some(children),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(found) = inner.and_then(|children| walk(children, &path)) {
+                return Some(found);
+            }
         }
+        None
     }
-    Ok(out)
+    walk(schema.fields(), "")
 }
 
 #[cfg(test)]

@@ -241,11 +241,12 @@ impl Layout {
         Arc::new(TimestampMicrosecondArray::from(values).with_timezone(self.tz.clone()))
     }
 
-    /// The batch for `decisions`, whose first is input row `first_row`.
+    /// The batch for `decisions`; `input_rows` holds the input row of each (rows of encounters that
+    /// failed are left out, so the numbers need not follow on).
     pub(crate) fn encode(
         &self,
         decisions: &[Decision],
-        first_row: usize,
+        input_rows: &[usize],
     ) -> Result<RecordBatch, ArrowError> {
         let (mut n, mut ids, mut nreasons, mut nwarnings) = (0, 0, 0, 0);
         for d in decisions {
@@ -274,7 +275,8 @@ impl Layout {
         for (k, d) in decisions.iter().enumerate() {
             let rows = d.eligible.len().max(1);
             for r in 0..rows {
-                row.push(i64::try_from(first_row + k).unwrap_or(i64::MAX));
+                let input_row = input_rows.get(k).copied().unwrap_or(usize::MAX);
+                row.push(i64::try_from(input_row).unwrap_or(i64::MAX));
                 encounter_id.append_value(&d.encounter_id);
                 program_id.push(Some(0i8));
                 intercept.push(d.intercept.number());

@@ -14,6 +14,7 @@ use crate::program::PyDiagnostic;
 
 static OFFRAMP_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static PROGRAM_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+static PROGRAM_NOT_FOUND_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static ENCOUNTER_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static DIRECTORY_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static CASE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
@@ -78,13 +79,18 @@ pub(crate) fn program_error(py: Python<'_>, e: &offramp::ProgramError) -> PyErr 
         }
         kwargs.set_item("diagnostics", list)?;
         kwargs.set_item("rendered", e.render())?;
-        Ok(raise(
-            py,
-            &PROGRAM_ERROR,
-            "ProgramError",
-            e.to_string(),
-            Some(&kwargs),
-        ))
+        // A file that is not there is what Python code catches as `FileNotFoundError`.
+        let (cell, class) = match e {
+            offramp::ProgramError::Io { path, .. }
+                if std::path::Path::new(path)
+                    .try_exists()
+                    .is_ok_and(|there| !there) =>
+            {
+                (&PROGRAM_NOT_FOUND_ERROR, "ProgramNotFoundError")
+            }
+            _ => (&PROGRAM_ERROR, "ProgramError"),
+        };
+        Ok(raise(py, cell, class, e.to_string(), Some(&kwargs)))
     };
     build().unwrap_or_else(|err| err)
 }
@@ -137,6 +143,20 @@ pub(crate) fn encounter_error_parts(
         ))
     };
     build().unwrap_or_else(|err| err)
+}
+
+/// The field and message of an `offramp.EncounterError`; None for any other exception.
+pub(crate) fn encounter_error_fields(py: Python<'_>, err: &PyErr) -> Option<(String, String)> {
+    let class = ENCOUNTER_ERROR
+        .import(py, "offramp._errors", "EncounterError")
+        .ok()?;
+    let value = err.value(py);
+    if !value.is_instance(class).ok()? {
+        return None;
+    }
+    let field: String = value.getattr("field").ok()?.extract().ok()?;
+    let message: String = value.getattr("message").ok()?.extract().ok()?;
+    Some((field, message))
 }
 
 /// `offramp.DirectoryError` for a provider directory that could not be read.

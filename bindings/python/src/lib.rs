@@ -77,5 +77,7 @@ fn _offramp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sim::_scenario_to_toml, m)?)?;
     m.add_function(wrap_pyfunction!(sim::_simulate, m)?)?;
     m.add_function(wrap_pyfunction!(sim::_sim_tables, m)?)?;
+    m.add_function(wrap_pyfunction!(sim::_work_estimate, m)?)?;
+    m.add("_WORK_BUDGET", offramp::sim::WORK_BUDGET)?;
     Ok(())
 }

@@ -19,7 +19,8 @@ use crate::decision::PyDecision;
 use crate::directory::PyDirectory;
 use crate::encounter::{self, PyEncounter};
 use crate::errors::{
-    directory_error_parts, encounter_error, encounter_error_parts, offramp_error, shield,
+    directory_error_parts, encounter_error, encounter_error_fields, encounter_error_parts,
+    offramp_error, shield,
 };
 use crate::program::PyProgram;
 
@@ -32,7 +33,13 @@ const CHUNK: usize = 2_048;
 /// What `route_many` (or `offramp.sim.run(encounters=...)`) was given, read while holding
 /// the interpreter.
 pub(crate) enum Input {
-    Encounters(Vec<Encounter>),
+    /// Encounters read one by one, each with its input row; with `errors="collect"`, the rows
+    /// that could not be read are in `failed` and the others go on.
+    Encounters {
+        encounters: Vec<Encounter>,
+        rows: Vec<usize>,
+        failed: Vec<RowFailure>,
+    },
     Batches(Vec<RecordBatch>),
 }
 
@@ -40,6 +47,75 @@ pub(crate) enum Input {
 pub(crate) enum Failure {
     Row(usize, EncounterError),
     Arrow(String),
+}
+
+/// A row of `route_many`'s input that could not be decided: its row, the field at fault and
+/// what was wrong (never the value).
+pub(crate) struct RowFailure {
+    row: usize,
+    field: String,
+    message: String,
+}
+
+impl RowFailure {
+    fn new(row: usize, e: &EncounterError) -> RowFailure {
+        let message = match e {
+            EncounterError::Invalid { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
+        RowFailure {
+            row,
+            field: e.field().to_string(),
+            message,
+        }
+    }
+}
+
+/// How `route_many` treats a row that cannot be decided.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Errors {
+    /// Raise `EncounterError` for it; nothing is returned.
+    Raise,
+    /// Leave it out of the decisions and list it in the table of failed rows.
+    Collect,
+}
+
+impl Errors {
+    fn parse(text: &str) -> PyResult<Errors> {
+        match text {
+            "raise" => Ok(Errors::Raise),
+            "collect" => Ok(Errors::Collect),
+            _ => Err(pyo3::exceptions::PyValueError::new_err(
+                "errors must be \"raise\" or \"collect\"",
+            )),
+        }
+    }
+}
+
+/// The table of failed rows `route_many(errors="collect")` returns.
+fn failures_table(failed: &[RowFailure]) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    use arrow_array::{Int64Array, StringArray};
+    let schema = Arc::new(arrow_schema::Schema::new(vec![
+        arrow_schema::Field::new("row", arrow_schema::DataType::Int64, false),
+        arrow_schema::Field::new("field", arrow_schema::DataType::Utf8, false),
+        arrow_schema::Field::new("message", arrow_schema::DataType::Utf8, false),
+    ]));
+    RecordBatch::try_new(
+        schema,
+        vec![
+            Arc::new(Int64Array::from_iter_values(
+                failed
+                    .iter()
+                    .map(|f| i64::try_from(f.row).unwrap_or(i64::MAX)),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                failed.iter().map(|f| f.field.as_str()),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                failed.iter().map(|f| f.message.as_str()),
+            )),
+        ],
+    )
 }
 
 /// Routes encounters through one program, and through a provider directory when given one.
@@ -86,25 +162,48 @@ impl PyRouter {
     }
 
     /// Reads the argument of `route_many`.
-    fn input(&self, data: &Bound<'_, PyAny>) -> PyResult<Input> {
-        read_input(data, &self.int_attributes, "route_many")
+    fn input(&self, data: &Bound<'_, PyAny>, errors: Errors) -> PyResult<Input> {
+        read_input(data, &self.int_attributes, "route_many", errors)
     }
 
-    /// Routes and encodes without the interpreter.
-    fn run(&self, input: Input) -> Result<Vec<RecordBatch>, Failure> {
+    /// Routes and encodes without the interpreter: the decision batches and, with
+    /// `Errors::Collect`, the rows that could not be decided, in row order.
+    fn run(
+        &self,
+        input: Input,
+        errors: Errors,
+    ) -> Result<(Vec<RecordBatch>, Vec<RowFailure>), Failure> {
         match input {
-            Input::Encounters(encounters) => {
-                let decisions = self.inner.route_batch(&encounters);
+            Input::Encounters {
+                encounters,
+                rows,
+                mut failed,
+            } => {
+                let answers = self.inner.route_batch(&encounters);
                 drop(encounters);
-                decisions
+                let mut decided = Vec::with_capacity(answers.len());
+                let mut decided_rows = Vec::with_capacity(answers.len());
+                for (row, answer) in rows.into_iter().zip(answers) {
+                    match (answer, errors) {
+                        (Ok(d), _) => {
+                            decided.push(d);
+                            decided_rows.push(row);
+                        }
+                        (Err(e), Errors::Raise) => return Err(Failure::Row(row, e)),
+                        (Err(e), Errors::Collect) => failed.push(RowFailure::new(row, &e)),
+                    }
+                }
+                failed.sort_by_key(|f| f.row);
+                let batches = decided
                     .par_chunks(CHUNK)
-                    .enumerate()
-                    .map(|(k, chunk)| {
+                    .zip(decided_rows.par_chunks(CHUNK))
+                    .map(|(chunk, rows)| {
                         self.layout
-                            .encode(chunk, k * CHUNK)
+                            .encode(chunk, rows)
                             .map_err(|e| Failure::Arrow(e.to_string()))
                     })
-                    .collect()
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((batches, failed))
             }
             Input::Batches(batches) => {
                 let mut tasks = Vec::new();
@@ -119,32 +218,81 @@ impl PyRouter {
                     }
                     base += rows;
                 }
-                tasks
+                let parts = tasks
                     .into_par_iter()
                     .map(|(b, range, first)| {
                         // A zero-copy slice, so that the chunk's plan reads its own rows only.
                         let part = batches[b].slice(range.start, range.len());
-                        let encounters =
-                            arrow_in::decode(&part, 0..part.num_rows(), &self.int_attributes)
-                                .map_err(|(i, e)| Failure::Row(first + i, e))?;
-                        let decisions: Vec<Decision> = self.inner.route_batch(&encounters);
+                        let read: Vec<Result<Encounter, EncounterError>> = match errors {
+                            Errors::Raise => {
+                                arrow_in::decode(&part, 0..part.num_rows(), &self.int_attributes)
+                                    .map_err(|(i, e)| Failure::Row(first + i, e))?
+                                    .into_iter()
+                                    .map(Ok)
+                                    .collect()
+                            }
+                            Errors::Collect => arrow_in::decode_each(
+                                &part,
+                                0..part.num_rows(),
+                                &self.int_attributes,
+                            ),
+                        };
+                        let mut failed = Vec::new();
+                        let mut encounters = Vec::with_capacity(read.len());
+                        let mut rows = Vec::with_capacity(read.len());
+                        for (i, r) in read.into_iter().enumerate() {
+                            match r {
+                                Ok(e) => {
+                                    encounters.push(e);
+                                    rows.push(first + i);
+                                }
+                                Err(e) => failed.push(RowFailure::new(first + i, &e)),
+                            }
+                        }
+                        let mut decisions: Vec<Decision> = Vec::with_capacity(encounters.len());
+                        let mut decided_rows = Vec::with_capacity(encounters.len());
+                        let answers = self.inner.route_batch(&encounters);
                         drop(encounters);
-                        self.layout
-                            .encode(&decisions, first)
-                            .map_err(|e| Failure::Arrow(e.to_string()))
+                        for (row, answer) in rows.into_iter().zip(answers) {
+                            match (answer, errors) {
+                                (Ok(d), _) => {
+                                    decisions.push(d);
+                                    decided_rows.push(row);
+                                }
+                                (Err(e), Errors::Raise) => return Err(Failure::Row(row, e)),
+                                (Err(e), Errors::Collect) => {
+                                    failed.push(RowFailure::new(row, &e));
+                                }
+                            }
+                        }
+                        let batch = self
+                            .layout
+                            .encode(&decisions, &decided_rows)
+                            .map_err(|e| Failure::Arrow(e.to_string()))?;
+                        Ok((batch, failed))
                     })
-                    .collect()
+                    .collect::<Result<Vec<_>, Failure>>()?;
+                let mut out = Vec::with_capacity(parts.len());
+                let mut failed = Vec::new();
+                for (batch, f) in parts {
+                    out.push(batch);
+                    failed.extend(f);
+                }
+                failed.sort_by_key(|f| f.row);
+                Ok((out, failed))
             }
         }
     }
 }
 
 /// Reads many encounters: a list of encounters (dicts or `Encounter`s), a pandas or polars
-/// DataFrame, or anything with `__arrow_c_stream__`. `what` names the caller in messages.
+/// DataFrame, or anything with `__arrow_c_stream__`. `what` names the caller in messages. With
+/// `Errors::Collect`, an item of a list that cannot be read is noted and the rest are read.
 pub(crate) fn read_input(
     data: &Bound<'_, PyAny>,
     int_attributes: &[String],
     what: &str,
+    errors: Errors,
 ) -> PyResult<Input> {
     let py = data.py();
     if data.cast::<PyDict>().is_ok() || data.cast::<PyEncounter>().is_ok() {
@@ -174,21 +322,54 @@ pub(crate) fn read_input(
                 t.call_method("from_pandas", (data,), Some(&kwargs))
             });
         return match converted {
-            Ok(table) => read_input(&table, int_attributes, what),
+            Ok(table) => read_input(&table, int_attributes, what, errors),
             Err(_) => {
                 let records = data.call_method1("to_dict", ("records",))?;
-                read_input(&records, int_attributes, what)
+                read_input(&records, int_attributes, what, errors)
             }
         };
     }
-    if is_instance_of(data, "polars", "DataFrame") && !data.hasattr("__arrow_c_stream__")? {
-        let table = data.call_method0("to_arrow")?;
-        return read_input(&table, int_attributes, what);
+    if is_instance_of(data, "polars", "DataFrame") {
+        // A column of polars' `Null` type holds nothing but "not recorded", and Arrow cannot
+        // import what polars exports for it: it is left out, as a null is everywhere else.
+        let nulls = polars_null_columns(data)?;
+        if !nulls.is_empty() {
+            let rest = data.call_method1("drop", (nulls,))?;
+            return read_input(&rest, int_attributes, what, errors);
+        }
+        if !data.hasattr("__arrow_c_stream__")? {
+            let table = data.call_method0("to_arrow")?;
+            return read_input(&table, int_attributes, what, errors);
+        }
     }
     if data.hasattr("__arrow_c_stream__")? || data.hasattr("__arrow_c_array__")? {
-        let any: AnyRecordBatch = data.extract()?;
-        let table = any.into_table()?;
-        let (batches, _schema) = table.into_inner();
+        // pyo3-arrow reports a stream it cannot import as a bare `Exception`; it is the
+        // table's shape that is wrong, so it is an `EncounterError` like any other.
+        let unreadable = |e: PyErr| {
+            let why = e.value(py).str().map(|s| s.to_string()).unwrap_or_default();
+            encounter_error_parts(
+                py,
+                ".",
+                &format!(
+                    "the table cannot be read through Arrow: {}",
+                    why.chars().take(200).collect::<String>()
+                ),
+                None,
+                None,
+            )
+        };
+        let any: AnyRecordBatch = data.extract().map_err(unreadable)?;
+        let table = any.into_table().map_err(|e| unreadable(e.into()))?;
+        let (batches, schema) = table.into_inner();
+        if let Some(column) = arrow_in::duplicate_column(&schema) {
+            return Err(encounter_error_parts(
+                py,
+                &column,
+                "the table has two columns of this name; keep one",
+                None,
+                None,
+            ));
+        }
         return Ok(Input::Batches(batches));
     }
     let iter = data.try_iter().map_err(|_| {
@@ -201,11 +382,42 @@ pub(crate) fn read_input(
         )
     })?;
     let mut encounters = Vec::new();
+    let mut rows = Vec::new();
+    let mut failed = Vec::new();
     for (row, item) in iter.enumerate() {
         let item = item?;
-        encounters.push(encounter::extract(&item, int_attributes, Some(row))?);
+        match encounter::extract(&item, int_attributes, Some(row)) {
+            Ok(e) => {
+                encounters.push(e);
+                rows.push(row);
+            }
+            Err(err) => match (errors, encounter_error_fields(py, &err)) {
+                (Errors::Collect, Some((field, message))) => failed.push(RowFailure {
+                    row,
+                    field,
+                    message,
+                }),
+                _ => return Err(err),
+            },
+        }
     }
-    Ok(Input::Encounters(encounters))
+    Ok(Input::Encounters {
+        encounters,
+        rows,
+        failed,
+    })
+}
+
+/// The names of a polars DataFrame's columns of type `Null`.
+fn polars_null_columns(df: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    let mut names = Vec::new();
+    for item in df.getattr("schema")?.call_method0("items")?.try_iter()? {
+        let (name, dtype): (String, Bound<'_, PyAny>) = item?.extract()?;
+        if dtype.str()?.to_cow()? == "Null" {
+            names.push(name);
+        }
+    }
+    Ok(names)
 }
 
 /// The program's attributes declared `int` (a table's numbers in them are read as integers).
@@ -225,7 +437,24 @@ pub(crate) fn into_encounters(
     int_attributes: &[String],
 ) -> Result<Vec<Encounter>, Failure> {
     match input {
-        Input::Encounters(e) => Ok(e),
+        Input::Encounters {
+            encounters,
+            rows,
+            failed,
+        } => match failed.first() {
+            Some(f) => Err(Failure::Row(
+                f.row,
+                EncounterError::Invalid {
+                    field: f.field.clone(),
+                    message: f.message.clone(),
+                    position: None,
+                },
+            )),
+            None => {
+                drop(rows);
+                Ok(encounters)
+            }
+        },
         Input::Batches(batches) => {
             let mut out = Vec::new();
             let mut base = 0;
@@ -308,20 +537,41 @@ impl PyRouter {
     /// `data` is a list of encounters (dicts or `Encounter`s), a pandas or polars DataFrame,
     /// or a pyarrow Table or RecordBatch (anything with `__arrow_c_stream__`), with one row
     /// per encounter and nested columns as in the JSON shape.
-    fn route_many<'py>(&self, data: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    ///
+    /// `errors="raise"` (the default) raises `EncounterError` for a row that cannot be
+    /// decided, naming its row and field. `errors="collect"` decides every other row and
+    /// returns `(decisions, failures)`: `failures` is a `pyarrow.Table` of the rows left out,
+    /// with columns `row`, `field` and `message` (never the value).
+    #[pyo3(signature = (data, *, errors = "raise"))]
+    fn route_many<'py>(
+        &self,
+        data: &Bound<'py, PyAny>,
+        errors: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
         shield(|| {
             let py = data.py();
-            let input = self.input(data)?;
-            let result = py.detach(|| self.run(input));
-            let batches = match result {
+            let errors = Errors::parse(errors)?;
+            let input = self.input(data, errors)?;
+            let result = py.detach(|| self.run(input, errors));
+            let (batches, failed) = match result {
                 Ok(b) => b,
                 Err(Failure::Row(row, e)) => return Err(encounter_error(py, &e, Some(row))),
                 Err(Failure::Arrow(m)) => {
                     return Err(offramp_error(py, format!("cannot build the table: {m}")));
                 }
             };
-            let table = PyTable::try_new(batches, self.layout.schema.clone())?;
-            table.into_pyarrow(py)
+            let table = PyTable::try_new(batches, self.layout.schema.clone())?.into_pyarrow(py)?;
+            match errors {
+                Errors::Raise => Ok(table),
+                Errors::Collect => {
+                    let failures = failures_table(&failed).map_err(|e| {
+                        offramp_error(py, format!("cannot build the table of failed rows: {e}"))
+                    })?;
+                    let schema = failures.schema();
+                    let failures = PyTable::try_new(vec![failures], schema)?.into_pyarrow(py)?;
+                    Ok(PyTuple::new(py, [table, failures])?.into_any())
+                }
+            }
         })
     }
 
@@ -479,7 +729,7 @@ pub(crate) fn _read_encounters(
 ) -> PyResult<Vec<PyEncounter>> {
     shield(|| {
         let py = data.py();
-        let input = read_input(data, &int_attributes, "_read_encounters")?;
+        let input = read_input(data, &int_attributes, "_read_encounters", Errors::Raise)?;
         match into_encounters(input, &int_attributes) {
             Ok(encounters) => Ok(encounters
                 .into_iter()

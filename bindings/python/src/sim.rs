@@ -8,14 +8,19 @@
 
 use std::path::Path;
 
-use offramp::sim::{RunOptions, Scenario, ScenarioError, SimError, SimResults, Simulation};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex, PoisonError};
+
+use offramp::sim::{
+    RunOptions, Scenario, ScenarioError, SimError, SimResults, Simulation, WORK_BUDGET,
+};
 use pyo3::prelude::*;
 use pyo3_arrow::PyTable;
 
 use crate::errors::{
     directory_error, encounter_error, program_error, shield, simulation_error, write_error,
 };
-use crate::router::{Failure, int_attributes, into_encounters, read_input};
+use crate::router::{Errors, Failure, int_attributes, into_encounters, read_input};
 
 /// Maps a scenario error onto `offramp.SimulationError`, with its field, line and column.
 fn scenario_error(py: Python<'_>, e: &ScenarioError) -> PyErr {
@@ -38,6 +43,13 @@ fn sim_error(py: Python<'_>, e: &SimError) -> PyErr {
         SimError::Scenario(s) => scenario_error(py, s),
         SimError::Program { source, .. } => program_error(py, source),
         SimError::Directory { source, .. } => directory_error(py, source),
+        SimError::TooLarge { .. } => simulation_error(
+            py,
+            format!("{e}; pass allow_large=True to run it anyway"),
+            None,
+            None,
+            None,
+        ),
         other => simulation_error(py, other.to_string(), None, None, None),
     }
 }
@@ -112,11 +124,20 @@ pub(crate) fn _scenario_to_toml(py: Python<'_>, scenario: &str) -> PyResult<Stri
 /// One result table for Python: its name, its CSV text and its pyarrow Table.
 type TableOut<'py> = (String, String, Bound<'py, PyAny>);
 
+/// How often a running simulation looks at Python: for Ctrl-C and to report progress.
+const POLL: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// Runs a scenario (JSON text) without the GIL; returns `run.json`'s text and one
 /// `(table, csv, pyarrow.Table)` per table, in `SimResults::TABLES` order. With `encounters`
 /// (anything `Router.route_many` reads), they are replayed instead of generating a population.
+///
+/// The run goes on in a thread of its own while this one, every tenth of a second, checks for
+/// a signal (Ctrl-C stops the run and raises `KeyboardInterrupt`) and calls `progress(done,
+/// total)` with the simulated days done, when they have moved. A run above the work budget is
+/// refused unless `allow_large`.
 #[pyfunction]
-#[pyo3(signature = (scenario, seed=None, replications=None, threads=None, encounters=None))]
+#[pyo3(signature = (scenario, seed=None, replications=None, threads=None, encounters=None, allow_large=false, progress=None))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn _simulate<'py>(
     py: Python<'py>,
     scenario: &str,
@@ -124,6 +145,8 @@ pub(crate) fn _simulate<'py>(
     replications: Option<u32>,
     threads: Option<usize>,
     encounters: Option<&Bound<'py, PyAny>>,
+    allow_large: bool,
+    progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<(String, Vec<TableOut<'py>>)> {
     shield(|| {
         let s = Scenario::from_json(scenario, "<scenario>").map_err(|e| scenario_error(py, &e))?;
@@ -131,6 +154,7 @@ pub(crate) fn _simulate<'py>(
             seed,
             replications,
             threads,
+            allow_large,
         };
         // Encounters are read here, with the program's integer attributes, while the
         // interpreter is held; decoded and simulated without it.
@@ -145,10 +169,14 @@ pub(crate) fn _simulate<'py>(
                         offramp::Program::from_file(path).map_err(|e| program_error(py, &e))?;
                     int_attributes(&program)
                 };
-                Some((read_input(data, &ints, "encounters")?, ints))
+                Some((read_input(data, &ints, "encounters", Errors::Raise)?, ints))
             }
         };
-        let outcome = py.detach(|| -> Result<Result<_, SimError>, Failure> {
+        let progress = progress.filter(|p| !p.is_none());
+        let cancel = AtomicBool::new(false);
+        let done = AtomicU64::new(0);
+        let total = AtomicU64::new(0);
+        let work = || -> Result<Result<_, SimError>, Failure> {
             let sim = match given {
                 None => Simulation::new(s),
                 Some((input, ints)) => {
@@ -156,7 +184,14 @@ pub(crate) fn _simulate<'py>(
                 }
             };
             Ok(sim.and_then(|sim| {
-                let results = sim.run(&options)?;
+                let results = sim.run_cancellable(
+                    &options,
+                    &|p| {
+                        total.store(p.total, Ordering::Relaxed);
+                        done.fetch_max(p.done, Ordering::Relaxed);
+                    },
+                    &cancel,
+                )?;
                 let info =
                     serde_json::to_string_pretty(&results.info).map_err(|e| SimError::Output {
                         path: "run.json".into(),
@@ -172,7 +207,66 @@ pub(crate) fn _simulate<'py>(
                 }
                 Ok((info, tables))
             }))
+        };
+        let mut interrupted: Option<PyErr> = None;
+        let mut callback_failed: Option<PyErr> = None;
+        // Set by the worker when it is done, with a condition variable to wake this thread.
+        let finished = &(Mutex::new(false), Condvar::new());
+        let outcome = std::thread::scope(|scope| {
+            let worker = scope.spawn(move || {
+                let out = work();
+                let (flag, wake) = finished;
+                *flag.lock().unwrap_or_else(PoisonError::into_inner) = true;
+                wake.notify_all();
+                out
+            });
+            let mut shown = u64::MAX;
+            loop {
+                let ended = py.detach(|| {
+                    let (flag, wake) = finished;
+                    let guard = flag.lock().unwrap_or_else(PoisonError::into_inner);
+                    let (guard, _) = wake
+                        .wait_timeout_while(guard, POLL, |done| !*done)
+                        .unwrap_or_else(PoisonError::into_inner);
+                    *guard
+                });
+                if interrupted.is_none()
+                    && let Err(e) = py.check_signals()
+                {
+                    cancel.store(true, Ordering::Relaxed);
+                    interrupted = Some(e);
+                }
+                if let Some(callback) = progress
+                    && interrupted.is_none()
+                    && callback_failed.is_none()
+                {
+                    let (d, t) = (done.load(Ordering::Relaxed), total.load(Ordering::Relaxed));
+                    if t > 0 && d != shown {
+                        shown = d;
+                        if let Err(e) = callback.call1((d.min(t), t)) {
+                            cancel.store(true, Ordering::Relaxed);
+                            callback_failed = Some(e);
+                        }
+                    }
+                }
+                if ended {
+                    break;
+                }
+            }
+            py.detach(move || worker.join())
         });
+        if let Some(e) = interrupted.or(callback_failed) {
+            return Err(e);
+        }
+        let outcome = outcome.map_err(|_| {
+            simulation_error(
+                py,
+                "the simulation stopped on an internal error".into(),
+                None,
+                None,
+                None,
+            )
+        })?;
         match outcome {
             Ok(Ok((info, tables))) => {
                 let mut out = Vec::with_capacity(tables.len());
@@ -187,5 +281,24 @@ pub(crate) fn _simulate<'py>(
             Err(Failure::Row(row, e)) => Err(encounter_error(py, &e, Some(row))),
             Err(Failure::Arrow(m)) => Err(simulation_error(py, m, None, None, None)),
         }
+    })
+}
+
+/// The work a run of a scenario (JSON text) is expected to do, without running it or reading
+/// its files: `(encounters, budget, people, days, replications)`, the encounters expected over
+/// every replication and both arms, and the budget a run may take without `allow_large`.
+/// `replayed` is the number of encounters given in memory, if any.
+#[pyfunction]
+#[pyo3(signature = (scenario, replications=None, replayed=None))]
+pub(crate) fn _work_estimate(
+    py: Python<'_>,
+    scenario: &str,
+    replications: Option<u32>,
+    replayed: Option<usize>,
+) -> PyResult<(u64, u64, u32, u32, u32)> {
+    shield(|| {
+        let s = Scenario::from_json(scenario, "<scenario>").map_err(|e| scenario_error(py, &e))?;
+        let e = s.work_estimate(replications, replayed);
+        Ok((e.encounters, WORK_BUDGET, e.people, e.days, e.replications))
     })
 }

@@ -281,6 +281,7 @@ fn program_text(path: &str, e: &ProgramError) -> String {
 fn simulation_text(e: &SimError) -> String {
     match e {
         SimError::Program { path, source } => program_text(path, source),
+        SimError::TooLarge { .. } => format!("{e}; pass --allow-large to run it anyway"),
         other => other.to_string(),
     }
 }

@@ -3,12 +3,14 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::CliError;
 use offramp::sim::{
     Progress, RunOptions, Scenario, SimError, SimResults, Simulation, Table, TableFormat,
+    thread_cap,
 };
 
 /// Arguments of `offramp simulate`.
@@ -22,7 +24,8 @@ pub struct SimulateArgs {
     /// The seed (default: the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Worker threads (default: one per core); results do not depend on it.
+    /// Worker threads (default: one per core; more than the machine's cores are not started);
+    /// results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
     /// The table format.
@@ -34,6 +37,10 @@ pub struct SimulateArgs {
     /// No progress bar, even on a terminal.
     #[arg(long)]
     pub quiet: bool,
+    /// Run even when the estimated work (people x days x replications, and the encounters
+    /// expected) is above the budget in docs/limits.md.
+    #[arg(long)]
+    pub allow_large: bool,
 }
 
 /// The format of the written tables.
@@ -55,11 +62,22 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode, CliError> {
         seed: args.seed,
         replications: args.replications,
         threads: args.threads,
+        allow_large: args.allow_large,
     };
+    if let Some(n) = args.threads
+        && n > thread_cap()
+    {
+        eprintln!(
+            "offramp: --threads {n}: this machine has {cap} core{s}, so {cap} thread{s} will run",
+            cap = thread_cap(),
+            s = if thread_cap() == 1 { "" } else { "s" }
+        );
+    }
     let bar = Bar::new(!args.quiet && std::io::stderr().is_terminal());
     let started = Instant::now();
-    let results = sim.run_with_progress(&options, &|p| bar.show(p))?;
+    let results = sim.run_with_progress(&options, &|p| bar.show(p));
     bar.finish();
+    let results = results?;
     let elapsed = started.elapsed();
     let files = match args.format {
         OutputFormat::Csv => results.write(&args.out, TableFormat::Csv),
@@ -116,51 +134,43 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A progress bar on standard error, drawn only on a terminal.
+/// A progress bar on standard error (indicatif), drawn only on a terminal, with the rate and
+/// the time left, redrawn at most a few times a second however often the engine reports.
 struct Bar {
-    on: bool,
-    last: Mutex<u64>,
+    bar: Option<ProgressBar>,
 }
+
+/// Redraws per second.
+const REDRAW_HZ: u8 = 4;
 
 impl Bar {
     fn new(on: bool) -> Bar {
-        Bar {
-            on,
-            last: Mutex::new(u64::MAX),
+        if !on {
+            return Bar { bar: None };
         }
+        let bar =
+            ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(REDRAW_HZ));
+        let style = ProgressStyle::with_template(
+            "simulating [{bar:40}] {percent:>3}%  {human_pos}/{human_len} simulated days, {per_sec}, {eta} left",
+        )
+        .map(|s| s.progress_chars("#>-"))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
+        bar.set_style(style);
+        Bar { bar: Some(bar) }
     }
 
     fn show(&self, p: Progress) {
-        if !self.on || p.total == 0 {
-            return;
+        if let Some(bar) = &self.bar {
+            if bar.length() != Some(p.total) {
+                bar.set_length(p.total);
+            }
+            bar.set_position(p.done.min(p.total));
         }
-        let permille = p.done.min(p.total) * 1000 / p.total;
-        let mut last = self
-            .last
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if *last != u64::MAX && permille <= *last {
-            return;
-        }
-        *last = permille;
-        let width = 40u64;
-        let filled = usize::try_from(permille * width / 1000).unwrap_or(0);
-        let empty = usize::try_from(width).unwrap_or(40).saturating_sub(filled);
-        eprint!(
-            "\rsimulating [{}{}] {:>3}%  {}/{} simulated days",
-            "#".repeat(filled),
-            " ".repeat(empty),
-            permille / 10,
-            p.done.min(p.total),
-            p.total
-        );
-        let _ = std::io::stderr().flush();
     }
 
     fn finish(&self) {
-        if self.on {
-            eprint!("\r{}\r", " ".repeat(90));
-            let _ = std::io::stderr().flush();
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
         }
     }
 }

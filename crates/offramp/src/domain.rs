@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, Timelike};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -219,6 +219,59 @@ impl Intercept {
     }
 }
 
+/// The first year of the times offramp accepts: a time must be at or after
+/// `1900-01-01T00:00:00Z`. Encounter times, overdose times and the dates and times of a
+/// provider directory outside [`FIRST_YEAR`]..[`END_YEAR`] are refused, naming the field;
+/// inside it every date and duration sum the core makes fits chrono's calendar.
+///
+/// ```
+/// assert_eq!(offramp::domain::FIRST_YEAR, 1900);
+/// ```
+pub const FIRST_YEAR: i32 = 1900;
+
+/// The year the accepted times end at: a time must be before `2200-01-01T00:00:00Z`.
+///
+/// ```
+/// assert_eq!(offramp::domain::END_YEAR, 2200);
+/// ```
+pub const END_YEAR: i32 = 2200;
+
+/// The times offramp accepts, in words, for messages that say what was expected.
+pub const ACCEPTED_TIMES: &str = "a time from 1900-01-01T00:00:00Z up to (not including) 2200-01-01T00:00:00Z, without a leap second";
+
+/// Why a time is not accepted, in words that never repeat the time itself; `None` when it is.
+///
+/// A time is accepted when its UTC reading falls in [`FIRST_YEAR`]..[`END_YEAR`] and it is
+/// not a leap second (`:60`), which chrono reads but no records system means.
+///
+/// ```
+/// use chrono::DateTime;
+/// use offramp::domain::time_problem;
+/// let ok = DateTime::parse_from_rfc3339("2026-03-02T14:05:00-08:00").unwrap();
+/// assert_eq!(time_problem(&ok), None);
+/// let old = DateTime::parse_from_rfc3339("1850-01-01T00:00:00Z").unwrap();
+/// assert!(time_problem(&old).unwrap().contains("1900-01-01"));
+/// ```
+pub fn time_problem(t: &DateTime<FixedOffset>) -> Option<String> {
+    naive_time_problem(&t.naive_utc())
+}
+
+/// [`time_problem`] for a time without an offset (a directory's local dates and times).
+pub fn naive_time_problem(t: &NaiveDateTime) -> Option<String> {
+    if !(FIRST_YEAR..END_YEAR).contains(&t.year()) {
+        return Some(format!("must be {ACCEPTED_TIMES}"));
+    }
+    if t.nanosecond() >= 1_000_000_000 {
+        return Some("has a leap second (`:60`), which offramp does not accept; use `:59`".into());
+    }
+    None
+}
+
+/// [`time_problem`] for a date (read as its midnight).
+pub fn date_problem(d: &NaiveDate) -> Option<String> {
+    naive_time_problem(&d.and_time(chrono::NaiveTime::MIN))
+}
+
 /// A recent overdose.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -371,7 +424,7 @@ impl EncounterError {
         }
     }
 
-    fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         EncounterError::Invalid {
             field: field.into(),
             message: message.into(),
@@ -521,8 +574,9 @@ impl Encounter {
         serde_json::to_string(self)
     }
 
-    /// Checks what the types alone cannot: an id is present, the overdose is not in the
-    /// future, the location is on the globe.
+    /// Checks what the types alone cannot: an id is present, the times are in the range
+    /// offramp accepts ([`FIRST_YEAR`]..[`END_YEAR`], no leap second), the overdose is not in
+    /// the future, the location is on the globe.
     pub fn validate(&self) -> Result<(), EncounterError> {
         if self.id.trim().is_empty() {
             return Err(EncounterError::invalid("id", "must not be empty"));
@@ -532,6 +586,12 @@ impl Encounter {
                 "id",
                 "is longer than 256 bytes; use a pseudonymous key",
             ));
+        }
+        if let Some(problem) = time_problem(&self.at) {
+            return Err(EncounterError::invalid("at", problem));
+        }
+        if let Some(problem) = self.overdose.as_ref().and_then(|od| time_problem(&od.at)) {
+            return Err(EncounterError::invalid("overdose.at", problem));
         }
         if let Some(od) = &self.overdose
             && od.at > self.at
@@ -640,6 +700,49 @@ mod tests {
             let e = err(&json);
             assert!(!e.to_string().contains("JaneDoe"), "{e}");
             assert!(!e.field().contains("JaneDoe"), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_accepted_times_in_words_match_the_constants() {
+        assert!(ACCEPTED_TIMES.contains(&format!("from {FIRST_YEAR}-01-01T00:00:00Z")));
+        assert!(ACCEPTED_TIMES.contains(&format!("{END_YEAR}-01-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn times_outside_the_accepted_range_are_refused_naming_the_field() {
+        for at in [
+            "-262143-01-01T00:00:00Z",
+            "0000-06-01T00:00:00Z",
+            "-0001-06-01T00:00:00Z",
+            "1899-12-31T23:59:59Z",
+            "1900-01-01T00:30:00+01:00",
+            "2200-06-01T00:00:00Z",
+            "2199-12-31T23:00:00-05:00",
+        ] {
+            let e = err(&format!(r#"{{"id":"e","at":"{at}"}}"#));
+            assert_eq!(e.field(), "at", "{at}: {e}");
+            assert!(e.to_string().contains("1900-01-01"), "{at}: {e}");
+            assert!(!e.to_string().contains(at), "{at}: {e}");
+        }
+        // The end is excluded.
+        assert_eq!(err(r#"{"id":"e","at":"2200-01-01T00:00:00Z"}"#).field(), "at");
+        let e = err(r#"{"id":"e","at":"2026-03-02T14:05:60-08:00"}"#);
+        assert_eq!(e.field(), "at");
+        assert!(e.to_string().contains("leap second"), "{e}");
+        let e = err(&format!(
+            "{OK},\"overdose\":{{\"at\":\"1776-07-04T00:00:00Z\"}}}}"
+        ));
+        assert_eq!(e.field(), "overdose.at", "{e}");
+        for at in [
+            "1900-01-01T00:00:00Z",
+            "2199-12-31T23:59:59.999Z",
+            "1970-01-01T00:00:00Z",
+        ] {
+            assert!(
+                Encounter::from_json(&format!(r#"{{"id":"e","at":"{at}"}}"#)).is_ok(),
+                "{at}"
+            );
         }
     }
 

@@ -5,12 +5,14 @@ use std::sync::Arc;
 
 use crate::text::{Text, short_time};
 
-use chrono::{DateTime, Days, FixedOffset, TimeZone};
+use chrono::{DateTime, Days, FixedOffset, Offset, TimeDelta, TimeZone};
 use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Disposition, Encounter, Intercept, Need, Pathway};
+use crate::domain::{
+    Disposition, Encounter, EncounterError, Intercept, Need, Pathway, time_problem,
+};
 use crate::program::{CompiledPathway, CompiledRule, Program};
 use crate::providers::index::ProviderIndex;
 use crate::providers::{Capacity, Directory, DirectoryError, ProviderGap, ProviderOption};
@@ -623,18 +625,25 @@ impl Router {
         Err(reasons)
     }
 
+    /// The charge hold's deadline: the term after the encounter, in the program's zone. Every
+    /// calendar sum is checked; an encounter outside the accepted times (one built in code:
+    /// readers refuse it) gets no deadline rather than a panic.
     fn charge_hold(&self, enc: &Encounter) -> Option<ChargeHold> {
         let p = &*self.program;
         let term = p.charge_hold_term?;
-        let local = enc.at.with_timezone(&p.tz);
+        if time_problem(&enc.at).is_some() {
+            return None;
+        }
         // Whole days are calendar days in the program's zone (the clock time is kept across a
         // daylight-saving change); any remainder is added as elapsed time.
-        let days = u64::try_from(term / 86_400).unwrap_or(0);
-        let rest = chrono::Duration::seconds(term % 86_400);
-        let naive = local.naive_local().checked_add_days(Days::new(days))?;
+        let offset = enc.at.with_timezone(&p.tz).offset().fix();
+        let local = enc.at.naive_utc().checked_add_offset(offset)?;
+        let days = u64::try_from(term.checked_div(86_400)?).unwrap_or(0);
+        let rest = TimeDelta::try_seconds(term.checked_rem(86_400)?)?;
+        let naive = local.checked_add_days(Days::new(days))?;
         let shifted = p.tz.from_local_datetime(&naive).earliest().or_else(|| {
-            let later = naive.checked_add_signed(chrono::Duration::hours(1))?;
-            p.tz.from_local_datetime(&later).earliest()
+            let after_gap = naive.checked_add_signed(TimeDelta::try_hours(1)?)?;
+            p.tz.from_local_datetime(&after_gap).earliest()
         })?;
         // Terms are at most MAX_TERM_DAYS and encounter times lie in the accepted range, so
         // this cannot run past the calendar; it is checked all the same, so no input panics.
@@ -702,14 +711,58 @@ impl Router {
         }
     }
 
-    /// Routes many encounters on all cores. The output is in input order and identical to
-    /// calling [`Router::route`] on each.
-    pub fn route_batch(&self, encounters: &[Encounter]) -> Vec<Decision> {
+    /// Checks an encounter ([`Encounter::validate`]: its id, its times within
+    /// [`FIRST_YEAR`](crate::domain::FIRST_YEAR)..[`END_YEAR`](crate::domain::END_YEAR), its
+    /// place on the globe) and routes it. [`Router::route`] skips the check: an encounter read
+    /// by [`Encounter::from_json`] or a binding has passed it already.
+    ///
+    /// ```
+    /// # use offramp::{Encounter, Program, Router};
+    /// # let program = Program::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/programs/lead-king-county.toml")).unwrap();
+    /// let router = Router::new(program);
+    /// let mut e = Encounter::from_json(r#"{"id":"e-1","at":"2026-03-02T14:05:00-08:00"}"#).unwrap();
+    /// assert!(router.try_route(&e).is_ok());
+    /// e.at = chrono::DateTime::parse_from_rfc3339("1850-01-01T00:00:00Z").unwrap();
+    /// assert_eq!(router.try_route(&e).unwrap_err().field(), "at");
+    /// ```
+    pub fn try_route(&self, enc: &Encounter) -> Result<Decision, EncounterError> {
+        enc.validate()?;
+        Ok(self.route(enc))
+    }
+
+    /// Routes many encounters on all cores, each on its own: one answer per encounter, in input
+    /// order. An encounter that fails its check ([`Router::try_route`]) gets its error, and
+    /// every other is decided exactly as [`Router::route`] decides it alone.
+    ///
+    /// ```
+    /// # use offramp::{Encounter, Program, Router};
+    /// # let program = Program::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/programs/lead-king-county.toml")).unwrap();
+    /// let router = Router::new(program);
+    /// let good = Encounter::from_json(r#"{"id":"e-1","at":"2026-03-02T14:05:00-08:00"}"#).unwrap();
+    /// let mut bad = good.clone();
+    /// bad.id = String::new();
+    /// let answers = router.route_batch(&[good.clone(), bad, good]);
+    /// assert!(answers[0].is_ok() && answers[2].is_ok());
+    /// assert_eq!(answers[1].as_ref().unwrap_err().field(), "id");
+    /// ```
+    pub fn route_batch(&self, encounters: &[Encounter]) -> Vec<Result<Decision, EncounterError>> {
         encounters
             .par_iter()
             .with_min_len(256)
-            .map(|e| self.route(e))
+            .map(|e| self.route_isolated(e))
             .collect()
+    }
+
+    /// [`Router::try_route`], with a panic (a bug: routing is meant never to panic) turned into
+    /// this encounter's error, so that it cannot take the rest of a batch with it.
+    fn route_isolated(&self, enc: &Encounter) -> Result<Decision, EncounterError> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.try_route(enc)))
+            .unwrap_or_else(|_| {
+                Err(EncounterError::invalid(
+                    ".",
+                    "could not be routed: an internal error in offramp (please report it)",
+                ))
+            })
     }
 }
 

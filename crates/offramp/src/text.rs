@@ -181,7 +181,14 @@ pub(crate) fn short_time(
     now: &Option<chrono::DateTime<chrono::FixedOffset>>,
 ) -> String {
     use chrono::{Datelike, Timelike};
-    let same_day = now.is_some_and(|n| n.with_timezone(t.offset()).date_naive() == t.date_naive());
+    // The day each falls on in `t`'s offset, computed with checked sums (a time at the edge
+    // of chrono's calendar, read back from a stored decision, has no day there).
+    let day = |x: &chrono::DateTime<chrono::FixedOffset>| {
+        x.naive_utc()
+            .checked_add_offset(*t.offset())
+            .map(|d| d.date())
+    };
+    let same_day = now.is_some_and(|n| day(&n).is_some() && day(&n) == day(t));
     if same_day {
         format!("{:02}:{:02}", t.hour(), t.minute())
     } else {

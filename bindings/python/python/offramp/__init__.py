@@ -43,6 +43,7 @@ from offramp._errors import (
     EncounterError,
     OfframpError,
     ProgramError,
+    ProgramNotFoundError,
     SimulationError,
 )
 from offramp._offramp import (
@@ -96,6 +97,7 @@ __all__ = [
     "Pathway",
     "Program",
     "ProgramError",
+    "ProgramNotFoundError",
     "ProgramRef",
     "ProviderGap",
     "ProviderOption",

@@ -3,7 +3,8 @@ from the input, so messages can be logged without leaking personal data."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, List, Optional
+import errno
+from typing import TYPE_CHECKING, Any, List, Optional
 
 if TYPE_CHECKING:
     from offramp._offramp import Diagnostic
@@ -14,6 +15,7 @@ __all__ = [
     "EncounterError",
     "OfframpError",
     "ProgramError",
+    "ProgramNotFoundError",
     "SimulationError",
 ]
 
@@ -55,6 +57,18 @@ class ProgramError(OfframpError):
         self.message = message or text
         self.diagnostics = list(diagnostics or [])
         self.rendered = rendered or text
+
+
+class ProgramNotFoundError(ProgramError, FileNotFoundError):
+    """A program file that does not exist. It is a ``ProgramError`` (``path`` and ``message``
+    as for any unreadable program) and the ``FileNotFoundError`` Python code expects (``errno``
+    ``ENOENT``, ``filename`` the path)."""
+
+    def __init__(self, text: str, **kwargs: Any) -> None:
+        ProgramError.__init__(self, text, **kwargs)
+        self.errno = errno.ENOENT
+        self.strerror = "No such file or directory"
+        self.filename = self.path
 
 
 class EncounterError(OfframpError, ValueError):

@@ -2,7 +2,7 @@
 
 import datetime
 import os
-from typing import Any, Iterable, Literal, Mapping, Sequence, Union, final
+from typing import Any, Callable, Iterable, Literal, Mapping, Sequence, Union, final, overload
 
 import pyarrow
 
@@ -70,9 +70,12 @@ __all__ = [
     "_scenario_to_toml",
     "_simulate",
     "_sim_tables",
+    "_work_estimate",
+    "_WORK_BUDGET",
 ]
 
 __version__: str
+_WORK_BUDGET: int
 
 @final
 class Diagnostic:
@@ -519,8 +522,17 @@ class Router:
         """Routes one encounter: an ``Encounter``, a dict in the JSON shape, or JSON text."""
     def explain(self, encounter: _EncounterInput) -> str:
         """Routes one encounter and explains the decision in sentences."""
-    def route_many(self, data: _Encounters) -> pyarrow.Table:
-        """Routes many encounters on every core and returns a ``pyarrow.Table`` of decisions."""
+    @overload
+    def route_many(self, data: _Encounters, *, errors: Literal["raise"] = "raise") -> pyarrow.Table:
+        """Routes many encounters on every core and returns a ``pyarrow.Table`` of decisions;
+        a row that cannot be decided raises ``EncounterError`` naming its row and field."""
+    @overload
+    def route_many(
+        self, data: _Encounters, *, errors: Literal["collect"]
+    ) -> tuple[pyarrow.Table, pyarrow.Table]:
+        """Routes every row that can be decided and returns ``(decisions, failures)``:
+        ``failures`` has one row per row left out, with columns ``row``, ``field`` and
+        ``message`` (never the value)."""
     def update_capacity(
         self,
         service_id: str,
@@ -664,6 +676,14 @@ def _simulate(
     replications: int | None = None,
     threads: int | None = None,
     encounters: _Encounters | None = None,
+    allow_large: bool = False,
+    progress: Callable[[int, int], object] | None = None,
 ) -> tuple[str, list[tuple[str, str, pyarrow.Table]]]:
     """Runs a scenario (JSON text) without the GIL: ``run.json`` and, per table, its name, its
-    CSV text and its ``pyarrow.Table`` with the core's column types."""
+    CSV text and its ``pyarrow.Table`` with the core's column types. Ctrl-C stops the run;
+    ``progress(done, total)`` is called with simulated days as they pass."""
+
+def _work_estimate(
+    scenario: str, replications: int | None = None, replayed: int | None = None
+) -> tuple[int, int, int, int, int]:
+    """A run's expected work: encounters, the budget, people, days and replications."""

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib
 import itertools
 import json
 import os
+import warnings
 from typing import (
     TYPE_CHECKING,
     Any,
+    Callable,
     Dict,
     Iterable,
     List,
@@ -43,12 +46,67 @@ if TYPE_CHECKING:
 
     from offramp._offramp import _Encounters
 
-__all__ = ["TABLES", "Scenario", "SimResults", "SimulationError", "run", "sweep"]
+__all__ = [
+    "TABLES",
+    "WORK_BUDGET",
+    "Progress",
+    "Scenario",
+    "SimResults",
+    "SimulationError",
+    "run",
+    "sweep",
+]
 
 _Path = Union[str, "os.PathLike[str]"]
 
 #: The names of the result tables, in the order ``offramp simulate`` writes them.
 TABLES: Tuple[str, ...] = tuple(_offramp._sim_tables())
+
+#: The most encounters (first contacts and overdoses, over every replication and both arms) a
+#: run or a sweep may be expected to simulate unless ``allow_large=True`` (the core's
+#: ``offramp::sim::WORK_BUDGET``; see docs/limits.md).
+WORK_BUDGET: int = _offramp._WORK_BUDGET
+
+#: What ``progress=`` takes: ``True`` for a tqdm bar (when tqdm is installed), or a function
+#: called as ``progress(done, total)`` (simulated days for ``run``, finished tasks for
+#: ``sweep``), from the calling thread.
+Progress = Union[bool, Callable[[int, int], object], None]
+
+
+def _whole(name: str, value: Optional[int], high: int) -> None:
+    """Refuses a ``seed``, ``replications`` or ``threads`` that is not a whole number in
+    0..=high, naming the keyword (Rust would otherwise raise a bare ``OverflowError``)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
+        raise SimulationError(
+            f"{name} must be a whole number from 0 to {high}", field=name
+        )
+
+
+def _progress_callback(
+    progress: Progress, unit: str
+) -> Tuple[Optional[Callable[[int, int], object]], Callable[[], None]]:
+    """The function to report progress through, and the one to call at the end."""
+    if progress is None or progress is False:
+        return None, lambda: None
+    if progress is True:
+        try:
+            tqdm = importlib.import_module("tqdm.auto").tqdm
+        except ImportError:
+            warnings.warn("progress=True needs tqdm (pip install tqdm); no bar is shown", stacklevel=3)
+            return None, lambda: None
+        bar = tqdm(total=0, unit=unit, desc="simulating", leave=False)
+
+        def show(done: int, total: int) -> None:
+            if bar.total != total:
+                bar.total = total
+            bar.update(done - bar.n)
+
+        return show, bar.close
+    if callable(progress):
+        return progress, lambda: None
+    raise TypeError("progress must be True, False, None or a function of (done, total)")
 
 
 class Scenario:
@@ -316,9 +374,12 @@ def run(
     threads: Optional[int] = None,
     encounters: Optional["_Encounters"] = None,
     person_attribute: Optional[str] = None,
+    allow_large: bool = False,
+    progress: Progress = None,
 ) -> SimResults:
     """Runs a scenario (or a scenario file): every replication with and without the program,
-    in parallel on ``threads`` threads (all cores by default), without holding the GIL.
+    in parallel on ``threads`` threads (all cores by default; more than the machine's cores are
+    not started), without holding the GIL.
 
     ``seed`` and ``replications`` default to the scenario's. The same seed gives the same
     tables whatever ``threads`` is, and the same tables as ``offramp simulate`` with that seed.
@@ -329,15 +390,34 @@ def run(
     encounter attribute that links one person's encounters (without it, every encounter is a
     different person). The scenario must not also name a replay file.
 
+    A run expected to simulate more than ``WORK_BUDGET`` encounters is refused before it starts
+    unless ``allow_large=True``. Ctrl-C stops a run within a fraction of a second (raising
+    ``KeyboardInterrupt``). ``progress=True`` shows a tqdm bar when tqdm is installed;
+    ``progress`` may also be a function, called as ``progress(done, total)`` in simulated days
+    from this thread (an exception it raises stops the run and is raised here).
+
     Raises ``SimulationError`` (``ProgramError``/``DirectoryError`` for the files it names,
     ``EncounterError`` with the row for an encounter that cannot be read).
     """
+    _whole("seed", seed, 2**64 - 1)
+    _whole("replications", replications, 2**32 - 1)
+    _whole("threads", threads, 2**32 - 1)
     if not isinstance(scenario, Scenario):
         scenario = Scenario.from_file(scenario)
     scenario = _with_person(scenario, encounters, person_attribute)
-    info, tables = _offramp._simulate(
-        scenario.to_json(), seed, replications, threads, encounters
-    )
+    callback, close = _progress_callback(progress, "day")
+    try:
+        info, tables = _offramp._simulate(
+            scenario.to_json(),
+            seed,
+            replications,
+            threads,
+            encounters,
+            allow_large,
+            callback,
+        )
+    finally:
+        close()
     return SimResults(
         json.loads(info),
         {name: csv for name, csv, _ in tables},
@@ -378,6 +458,7 @@ def _sweep_task(
         replications=1,
         threads=1,
         encounters=encounters,
+        allow_large=True,  # the sweep as a whole was checked against the budget
     )
     return result.tables()
 
@@ -421,6 +502,28 @@ class SweepResults:
         raise AttributeError(name)
 
 
+def _gather(client: "Client", futures: List[Any], progress: Progress) -> List[Any]:
+    """The results of ``futures`` in order, reporting each finished task; on Ctrl-C (or an
+    error) the tasks not yet finished are cancelled."""
+    from distributed import as_completed
+
+    callback, close = _progress_callback(progress, "task")
+    try:
+        if callback is not None:
+            callback(0, len(futures))
+        done = 0
+        for _ in as_completed(futures):  # type: ignore[no-untyped-call]
+            done += 1
+            if callback is not None:
+                callback(done, len(futures))
+        return list(client.gather(futures))  # type: ignore[no-untyped-call]
+    except BaseException:
+        client.cancel(futures)  # type: ignore[no-untyped-call]
+        raise
+    finally:
+        close()
+
+
 def sweep(
     scenario: Union[Scenario, _Path],
     grid: _Grid,
@@ -431,6 +534,8 @@ def sweep(
     tables: Optional[Sequence[str]] = None,
     encounters: Optional["_Encounters"] = None,
     person_attribute: Optional[str] = None,
+    allow_large: bool = False,
+    progress: Progress = None,
 ) -> SweepResults:
     """Runs a parameter grid on a Dask cluster: one task per (parameter set, replication),
     each running one replication (with and without the program) in a worker.
@@ -451,6 +556,11 @@ def sweep(
 
     ``encounters`` and ``person_attribute`` replay a table of real encounters at every point,
     as in ``run``; the table is sent once to every worker.
+
+    A sweep expected to simulate more than ``WORK_BUDGET`` encounters over all its points and
+    replications is refused before anything is sent, unless ``allow_large=True``. Ctrl-C
+    cancels the tasks not yet finished and raises ``KeyboardInterrupt``. ``progress`` is as in
+    ``run``, counted in finished tasks.
     """
     from distributed import Client, get_client
 
@@ -462,9 +572,21 @@ def sweep(
         seed = int(base.get("scenario", {}).get("seed", 0))
     if replications is None:
         replications = int(base.get("scenario", {}).get("replications", 1))
+    _whole("seed", seed, 2**64 - 1)
+    _whole("replications", replications, 2**32 - 1)
     points = _grid_points(grid)
+    replayed = None if encounters is None else len(_offramp._read_encounters(encounters))
+    expected = 0
     for p in points:
-        scenario.replace(p)  # refuse a bad grid before sending anything
+        # Refuses a bad grid before sending anything, and adds up the work.
+        point = scenario.replace(p)
+        expected += _offramp._work_estimate(point.to_json(), replications, replayed)[0]
+    if expected > WORK_BUDGET and not allow_large:
+        raise SimulationError(
+            f"this sweep would simulate about {expected:,} encounters over {len(points)} "
+            f"point(s) and {replications} replication(s) each, above the budget of "
+            f"{WORK_BUDGET:,} per run; pass allow_large=True to run it anyway"
+        )
     names = [t for t in (tables or TABLES) if t != "summary"]
     own: Optional[Client] = None
     if isinstance(client, str):
@@ -487,7 +609,7 @@ def sweep(
                     client.submit(_sweep_task, text, p, seed, r, shared, pure=False)
                 )
                 keys.append((i, r))
-        outputs = client.gather(futures)  # type: ignore[no-untyped-call]
+        outputs = _gather(client, futures, progress)
     finally:
         if own is not None:
             own.close()  # type: ignore[no-untyped-call]

@@ -10,6 +10,7 @@ pub mod taxonomy;
 
 use std::path::Path;
 
+use crate::domain::{ACCEPTED_TIMES, date_problem, naive_time_problem, time_problem};
 use crate::source::line_col;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,33 @@ pub use model::{
 pub use error::LoadWarning;
 pub use error::{DirectoryError, DirectoryWarning, LoadSetting};
 pub use hsds::LoadOptions;
+
+/// The first date or time of `hours` outside the accepted range
+/// ([`FIRST_YEAR`](crate::domain::FIRST_YEAR)..[`END_YEAR`](crate::domain::END_YEAR)), as its
+/// field (`schedules[0].valid_to`, `closures[1].from`). A directory is refused for it, though
+/// [`OpeningHours`] itself answers for any date chrono holds.
+fn hours_out_of_range(hours: &Hours) -> Option<String> {
+    for (i, s) in hours.schedules.iter().enumerate() {
+        for (name, date) in [
+            ("valid_from", &s.valid_from),
+            ("valid_to", &s.valid_to),
+            ("dtstart", &s.dtstart),
+            ("until", &s.until),
+        ] {
+            if date.as_ref().and_then(date_problem).is_some() {
+                return Some(format!("schedules[{i}].{name}"));
+            }
+        }
+    }
+    for (i, c) in hours.closures.iter().enumerate() {
+        for (name, t) in [("from", &c.from), ("to", &c.to)] {
+            if naive_time_problem(t).is_some() {
+                return Some(format!("closures[{i}].{name}"));
+            }
+        }
+    }
+    None
+}
 
 /// offramp's own directory format (TOML or JSON): the model types, directly.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
@@ -146,6 +174,10 @@ impl Directory {
                     ));
                 }
                 if let Some(h) = &site.hours {
+                    if let Some(field) = hours_out_of_range(h) {
+                        let field = format!("sites[{j}].hours.{field}");
+                        return Err(invalid(record, &field, ACCEPTED_TIMES.into()));
+                    }
                     OpeningHours::compile(h).map_err(|e| {
                         invalid(record.clone(), &format!("sites[{j}].hours"), e.to_string())
                     })?;
@@ -159,9 +191,23 @@ impl Directory {
                 }
             }
             if let Some(h) = &s.hours {
+                if let Some(field) = hours_out_of_range(h) {
+                    return Err(invalid(
+                        record,
+                        &format!("hours.{field}"),
+                        ACCEPTED_TIMES.into(),
+                    ));
+                }
                 OpeningHours::compile(h)
                     .map_err(|e| invalid(record.clone(), "hours", e.to_string()))?;
                 warn_empty_spans(&mut warnings, file, &record, "hours", h);
+            }
+            if s.capacity
+                .as_ref()
+                .and_then(|c| c.updated.as_ref())
+                .is_some_and(|t| time_problem(t).is_some())
+            {
+                return Err(invalid(record, "capacity.updated", ACCEPTED_TIMES.into()));
             }
             if s.hours.is_none() && s.sites.iter().all(|x| x.hours.is_none()) {
                 warnings.push(DirectoryWarning::new(

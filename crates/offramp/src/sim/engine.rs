@@ -10,6 +10,7 @@
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, FixedOffset};
 
@@ -237,11 +238,22 @@ struct Sim<'m> {
     snap_period: usize,
     day_reported: i64,
     tick: Option<Tick<'m>>,
+    cancel: Option<&'m AtomicBool>,
     scratch: Option<Encounter>,
 }
 
-/// Runs one arm of one replication.
-pub(crate) fn run_arm(m: &Model, key: u64, arm: Arm, tick: Option<Tick<'_>>) -> ArmOut {
+/// How many events the engine handles between looks at the cancel flag.
+const CANCEL_EVERY: u64 = 4_096;
+
+/// Runs one arm of one replication; it stops early (its output then partial) once `cancel`
+/// is set.
+pub(crate) fn run_arm(
+    m: &Model,
+    key: u64,
+    arm: Arm,
+    tick: Option<Tick<'_>>,
+    cancel: Option<&AtomicBool>,
+) -> ArmOut {
     let program = arm == Arm::Program;
     let periods = m.periods;
     let groups = m.groups.len() + usize::from(m.replay.is_some());
@@ -290,6 +302,7 @@ pub(crate) fn run_arm(m: &Model, key: u64, arm: Arm, tick: Option<Tick<'_>>) -> 
         snap_period: 0,
         day_reported: 0,
         tick,
+        cancel,
         scratch: Some(blank_encounter()),
     };
     sim.run();
@@ -380,6 +393,9 @@ impl Sim<'_> {
             if ev.t >= self.m.horizon {
                 break;
             }
+            if self.out.events % CANCEL_EVERY == 0 && self.cancelled() {
+                return;
+            }
             self.advance(ev.t);
             self.now = ev.t;
             self.out.events += 1;
@@ -388,6 +404,11 @@ impl Sim<'_> {
         self.advance(self.m.horizon);
         self.now = self.m.horizon;
         self.finish();
+    }
+
+    /// Whether the run's cancel flag is set.
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
     }
 
     /// Moves the clock: period-end snapshots and progress.
@@ -780,7 +801,7 @@ impl Sim<'_> {
                     self.out.referrals[pw].accepted += 1;
                     self.out.referrals[ALL].accepted += 1;
                     if let (Some(hold), Some(level)) = (&first.charge_hold, charge) {
-                        let end = hold.deadline.timestamp() - m.start_utc;
+                        let end = hold.deadline.timestamp().saturating_sub(m.start_utc);
                         self.row().holds_started += 1;
                         let person = self.persons[pi].id;
                         let since = self.now;
@@ -1016,7 +1037,9 @@ impl Sim<'_> {
                 .iter()
                 .filter_map(|o| {
                     m.by_id.get(&*o.service_id).map(|ix| {
-                        let next = o.next_open.map(|t| t.timestamp() - m.start_utc);
+                        let next = o
+                            .next_open
+                            .map(|t| t.timestamp().saturating_sub(m.start_utc));
                         (*ix, o.open_now, next)
                     })
                 })

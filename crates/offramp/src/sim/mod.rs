@@ -18,11 +18,11 @@
 //!     "/../../examples/scenarios/lead-king-county.toml"))?;
 //! scenario.scenario.days = Some(60);
 //! let sim = Simulation::new(scenario)?;
-//! let results = sim.run(&RunOptions { seed: Some(7), replications: Some(2), threads: None })?;
+//! let results = sim.run(&RunOptions { seed: Some(7), replications: Some(2), threads: None, allow_large: false })?;
 //! let all: Vec<_> = results.funnel.iter().filter(|r| r.pathway == "all").collect();
 //! assert_eq!(all[0].stage, Stage::Encounter);
 //! assert!(all[0].count > 0);
-//! let again = sim.run(&RunOptions { seed: Some(7), replications: Some(2), threads: Some(1) })?;
+//! let again = sim.run(&RunOptions { seed: Some(7), replications: Some(2), threads: Some(1), allow_large: false })?;
 //! assert_eq!(results, again);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -46,7 +46,7 @@ mod tests;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use rayon::prelude::*;
 use schemars::JsonSchema;
@@ -110,6 +110,27 @@ pub enum SimError {
         /// The operating system's reason.
         message: String,
     },
+    /// The run's estimated work is above [`WORK_BUDGET`] and the caller did not allow a
+    /// large run ([`RunOptions::allow_large`]). Each surface adds how to allow it.
+    #[error(
+        "this run would simulate about {} encounters ({} people over {} days, {} replication{}, \
+         each with and without the program), above the budget of {} per run",
+        thousands(estimate.encounters),
+        thousands(u64::from(estimate.people)),
+        thousands(u64::from(estimate.days)),
+        thousands(u64::from(estimate.replications)),
+        if estimate.replications == 1 { "" } else { "s" },
+        thousands(*budget)
+    )]
+    TooLarge {
+        /// The estimate.
+        estimate: WorkEstimate,
+        /// [`WORK_BUDGET`].
+        budget: u64,
+    },
+    /// The run was stopped through its cancel flag before it finished.
+    #[error("the run was cancelled")]
+    Cancelled,
     /// The thread pool could not be started.
     #[error("cannot start a pool of {threads} threads: {message}")]
     Threads {
@@ -131,9 +152,124 @@ pub struct RunOptions {
     /// Replications; each runs with and without the program.
     #[serde(default)]
     pub replications: Option<u32>,
-    /// Worker threads; the results do not depend on it.
+    /// Worker threads, at most [`thread_cap`] (more are not started); the results do not
+    /// depend on it.
     #[serde(default)]
     pub threads: Option<usize>,
+    /// Run even when the estimated work is above [`WORK_BUDGET`].
+    #[serde(default)]
+    pub allow_large: bool,
+}
+
+/// The most simulated encounters (first contacts and overdoses, over every replication and
+/// both arms) a run may be expected to make unless the caller allows a large run. On the
+/// reference machine (2 cores) a run of this size takes about a minute; the memory a run
+/// holds grows with the people it has met, up to a few gigabytes at this size.
+///
+/// ```
+/// assert_eq!(offramp::sim::WORK_BUDGET, 50_000_000);
+/// ```
+pub const WORK_BUDGET: u64 = 50_000_000;
+
+/// The work a run is expected to do, estimated before it starts from the scenario's rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct WorkEstimate {
+    /// People at risk of contact (the population).
+    pub people: u32,
+    /// Simulated days.
+    pub days: u32,
+    /// Replications, each run with and without the program.
+    pub replications: u32,
+    /// Expected encounters: first contacts and overdoses per day times days (or the replayed
+    /// encounters), times replications, times two arms.
+    pub encounters: u64,
+}
+
+impl WorkEstimate {
+    /// The estimate for `scenario` over `days` days, with `replications` (the scenario's when
+    /// `None`), and `replayed` encounters when it replays some instead of generating them.
+    fn new(
+        scenario: &Scenario,
+        replications: Option<u32>,
+        days: u32,
+        replayed: Option<usize>,
+    ) -> WorkEstimate {
+        let replications = replications
+            .unwrap_or(scenario.scenario.replications)
+            .max(1);
+        let per_arm = match replayed {
+            Some(n) => n as f64,
+            None => model::daily_arrivals(scenario) * f64::from(days),
+        };
+        WorkEstimate {
+            people: scenario.scenario.population,
+            days,
+            replications,
+            // A float-to-integer cast saturates, so an absurd rate gives u64::MAX.
+            encounters: (per_arm * f64::from(replications) * 2.0).ceil() as u64,
+        }
+    }
+
+    /// People times days times replications: the person-days simulated in each arm.
+    pub fn person_days(&self) -> u64 {
+        u64::from(self.people)
+            .saturating_mul(u64::from(self.days))
+            .saturating_mul(u64::from(self.replications))
+    }
+
+    /// Whether the run is above [`WORK_BUDGET`].
+    pub fn over_budget(&self) -> bool {
+        self.encounters > WORK_BUDGET
+    }
+}
+
+impl Scenario {
+    /// The work a run of this scenario is expected to do, from the scenario alone (its files
+    /// are not read): over its `days` (365 when not given), with `replications` (the
+    /// scenario's when `None`), and `replayed` encounters when that many are given in memory.
+    /// [`Simulation::estimate`] gives the same for a loaded scenario, over the span of its
+    /// replayed encounters too.
+    ///
+    /// ```
+    /// use offramp::sim::Scenario;
+    /// let mut s = Scenario::default();
+    /// s.scenario.days = Some(36_600);
+    /// s.scenario.population = 50_000_000;
+    /// s.contacts.insert(offramp::Source::CallForService, 1e6);
+    /// assert!(s.work_estimate(Some(1), None).over_budget());
+    /// ```
+    pub fn work_estimate(
+        &self,
+        replications: Option<u32>,
+        replayed: Option<usize>,
+    ) -> WorkEstimate {
+        WorkEstimate::new(
+            self,
+            replications,
+            self.scenario.days.unwrap_or(365),
+            replayed,
+        )
+    }
+}
+
+/// The most worker threads a run starts: the machine's cores (as the operating system
+/// reports them to this process). A larger `threads` is lowered to it, since more threads than
+/// cores only add switching.
+pub fn thread_cap() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// How far a run has got, in simulated days over every replication and both arms.
@@ -184,7 +320,7 @@ impl Simulation {
     ///   "responder":"peer","source":"overdose_follow_up","needs":["opioid_use"],
     ///   "overdose":{"at":"2026-03-01T22:00:00-05:00","naloxone":true},"consent":"verbal"}"#)?;
     /// let sim = Simulation::with_encounters(scenario, vec![e])?;
-    /// let r = sim.run(&RunOptions { seed: Some(1), replications: Some(1), threads: None })?;
+    /// let r = sim.run(&RunOptions { seed: Some(1), replications: Some(1), threads: None, allow_large: false })?;
     /// assert!(r.info.replay);
     /// let all = r.funnel.iter().find(|f| f.pathway == "all" && f.stage == offramp::sim::Stage::Encounter);
     /// assert_eq!(all.map(|f| f.count), Some(1));
@@ -273,6 +409,28 @@ impl Simulation {
         f64::from(self.model.population) * f64::from(self.model.days) / 365.25
     }
 
+    /// The work a run with `options` is expected to do (see [`WorkEstimate`]).
+    ///
+    /// ```
+    /// use offramp::sim::{RunOptions, Scenario, Simulation};
+    /// let scenario = Scenario::from_file(concat!(env!("CARGO_MANIFEST_DIR"),
+    ///     "/../../examples/scenarios/lead-king-county.toml"))?;
+    /// let sim = Simulation::new(scenario)?;
+    /// let estimate = sim.estimate(&RunOptions { replications: Some(4), ..RunOptions::default() });
+    /// assert_eq!((estimate.days, estimate.replications), (365, 4));
+    /// assert!(!estimate.over_budget());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn estimate(&self, options: &RunOptions) -> WorkEstimate {
+        let m = &*self.model;
+        WorkEstimate::new(
+            &m.scenario,
+            options.replications,
+            m.days,
+            m.replay.as_ref().map(Vec::len),
+        )
+    }
+
     /// Runs every replication, in parallel, with and without the program.
     pub fn run(&self, options: &RunOptions) -> Result<SimResults, SimError> {
         self.run_with_progress(options, &|_| {})
@@ -284,10 +442,45 @@ impl Simulation {
         options: &RunOptions,
         progress: &(dyn Fn(Progress) + Sync),
     ) -> Result<SimResults, SimError> {
+        self.run_cancellable(options, progress, &AtomicBool::new(false))
+    }
+
+    /// Runs as [`Simulation::run_with_progress`] does, and stops soon after `cancel` is set
+    /// (from another thread, or from `progress`): the engine looks at it every few thousand
+    /// events, and the run then ends with [`SimError::Cancelled`].
+    ///
+    /// A run whose [`estimate`](Simulation::estimate) is above [`WORK_BUDGET`] is refused with
+    /// [`SimError::TooLarge`] before anything runs, unless `options.allow_large` is set;
+    /// `options.threads` above [`thread_cap`] is lowered to it.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use offramp::sim::{RunOptions, Scenario, SimError, Simulation};
+    /// let scenario = Scenario::from_file(concat!(env!("CARGO_MANIFEST_DIR"),
+    ///     "/../../examples/scenarios/lead-king-county.toml"))?;
+    /// let sim = Simulation::new(scenario)?;
+    /// let cancel = AtomicBool::new(false);
+    /// let stopped = sim.run_cancellable(&RunOptions::default(), &|_| cancel.store(true, Ordering::Relaxed), &cancel);
+    /// assert!(matches!(stopped, Err(SimError::Cancelled)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run_cancellable(
+        &self,
+        options: &RunOptions,
+        progress: &(dyn Fn(Progress) + Sync),
+        cancel: &AtomicBool,
+    ) -> Result<SimResults, SimError> {
         let m = &*self.model;
         let sc = &m.scenario.scenario;
+        let estimate = self.estimate(options);
+        if estimate.over_budget() && !options.allow_large {
+            return Err(SimError::TooLarge {
+                estimate,
+                budget: WORK_BUDGET,
+            });
+        }
         let seed = options.seed.unwrap_or(sc.seed);
-        let replications = options.replications.unwrap_or(sc.replications).max(1);
+        let replications = estimate.replications;
         let total = u64::from(replications) * 2 * u64::from(m.days);
         let done = AtomicU64::new(0);
         let tick = |days: u64| {
@@ -300,24 +493,30 @@ impl Simulation {
                 .map(|rep| {
                     let key = rng::replication_key(seed, rep);
                     let (with, without) = rayon::join(
-                        || engine::run_arm(m, key, Arm::Program, Some(&tick)),
-                        || engine::run_arm(m, key, Arm::Counterfactual, Some(&tick)),
+                        || engine::run_arm(m, key, Arm::Program, Some(&tick), Some(cancel)),
+                        || engine::run_arm(m, key, Arm::Counterfactual, Some(&tick), Some(cancel)),
                     );
                     assemble::replication(m, rep, with, without)
                 })
                 .collect()
         };
         let tables = match options.threads {
-            Some(n) => rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|e| SimError::Threads {
-                    threads: n,
-                    message: e.to_string(),
-                })?
-                .install(work),
+            Some(n) => {
+                let n = n.min(thread_cap());
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build()
+                    .map_err(|e| SimError::Threads {
+                        threads: n,
+                        message: e.to_string(),
+                    })?
+                    .install(work)
+            }
             None => work(),
         };
+        if cancel.load(Ordering::Relaxed) {
+            return Err(SimError::Cancelled);
+        }
         let program = m.router.program();
         let info = RunInfo {
             scenario: m.scenario.scenario.name.clone(),

@@ -213,6 +213,15 @@ impl Model {
         replay: Option<Vec<Encounter>>,
     ) -> Result<Model, SimError> {
         scenario.validate()?;
+        // Encounters built in code have not been checked by a reader; their times bound the
+        // calendar sums below.
+        for (i, e) in replay.iter().flatten().enumerate() {
+            e.validate().map_err(|err| SimError::Replay {
+                file: "<encounters>".into(),
+                line: i + 1,
+                message: err.to_string(),
+            })?;
+        }
         let program = router.program();
         let tz = program.timezone();
         let law = program.spec().law;
@@ -318,14 +327,16 @@ impl Model {
 
     /// The calendar day a sim time falls on (for period starts).
     pub(crate) fn period_start(&self, period: usize) -> NaiveDate {
-        let days = i64::try_from(period).unwrap_or(0) * (self.period / DAY);
-        self.start
-            .checked_add_signed(chrono::Duration::days(days))
+        i64::try_from(period)
+            .ok()
+            .and_then(|p| p.checked_mul(self.period / DAY))
+            .and_then(chrono::TimeDelta::try_days)
+            .and_then(|d| self.start.checked_add_signed(d))
             .unwrap_or(self.start)
     }
 
     pub(super) fn datetime(&self, t: i64) -> DateTime<FixedOffset> {
-        let secs = self.start_utc + t;
+        let secs = self.start_utc.saturating_add(t);
         match self.tz.timestamp_opt(secs, 0) {
             chrono::LocalResult::Single(d) | chrono::LocalResult::Ambiguous(d, _) => {
                 d.fixed_offset()
@@ -433,8 +444,8 @@ impl Span {
             .from_local_datetime(&midnight)
             .earliest()
             .or_else(|| {
-                tz.from_local_datetime(&(midnight + chrono::Duration::hours(1)))
-                    .earliest()
+                let after_gap = midnight.checked_add_signed(chrono::TimeDelta::try_hours(1)?)?;
+                tz.from_local_datetime(&after_gap).earliest()
             })
             .map(|d| d.timestamp())
             .ok_or_else(|| {
@@ -511,6 +522,18 @@ impl Groups {
     }
 }
 
+/// First contacts and overdoses per day across the population: the rate new encounters
+/// arrive at (overdose follow-ups come from overdoses, so they are not counted apart).
+pub(crate) fn daily_arrivals(sc: &Scenario) -> f64 {
+    let contacts: f64 = sc
+        .contacts
+        .iter()
+        .filter(|(s, r)| **r > 0.0 && **s != Source::OverdoseFollowUp)
+        .map(|(_, r)| *r)
+        .sum();
+    contacts + sc.overdoses.per_day.max(0.0)
+}
+
 /// Arrivals: contacts by source, then overdoses; and who responds to each source.
 struct Arrivals {
     arrivals: Categorical,
@@ -537,7 +560,7 @@ impl Arrivals {
             kinds.push(None);
             weights.push(od.per_day);
         }
-        let rate = weights.iter().sum::<f64>() / DAY as f64;
+        let rate = daily_arrivals(sc) / DAY as f64;
         let arrivals = Categorical::new(weights);
         let recontact_sources = Choice::new(
             sc.contacts
@@ -820,7 +843,7 @@ fn replayed(
     let mut persons: HashMap<String, u32> = HashMap::new();
     let mut items = Vec::with_capacity(list.len());
     for (i, enc) in list.into_iter().enumerate() {
-        let t = enc.at.timestamp() - span.start_utc;
+        let t = enc.at.timestamp().saturating_sub(span.start_utc);
         if !(0..span.horizon).contains(&t) {
             skipped += 1;
             continue;

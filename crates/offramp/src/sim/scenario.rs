@@ -1004,6 +1004,9 @@ impl Scenario {
         if let Some(d) = info.days {
             v.range_u("scenario.days", d.into(), 1, 36_600);
         }
+        if let Some(problem) = info.start.as_ref().and_then(crate::domain::date_problem) {
+            v.fail("scenario.start", &problem);
+        }
         v.range_u("scenario.period_days", info.period_days.into(), 1, 3_660);
         v.range_u(
             "scenario.replications",

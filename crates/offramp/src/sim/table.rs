@@ -462,6 +462,7 @@ mod tests {
             seed: Some(4),
             replications: Some(2),
             threads: None,
+            allow_large: false,
         };
         Simulation::new(s).unwrap().run(&options).unwrap()
     }

@@ -31,6 +31,7 @@ fn run(sim: &Simulation, seed: u64, replications: u32) -> SimResults {
         seed: Some(seed),
         replications: Some(replications),
         threads: None,
+        allow_large: false,
     })
     .unwrap()
 }
@@ -175,6 +176,7 @@ fn same_seed_same_results_whatever_the_threads() {
             seed: Some(42),
             replications: Some(3),
             threads: Some(threads),
+            allow_large: false,
         })
         .unwrap()
     };
@@ -186,6 +188,7 @@ fn same_seed_same_results_whatever_the_threads() {
             seed: Some(43),
             replications: Some(3),
             threads: Some(2),
+            allow_large: false,
         })
         .unwrap();
     assert_ne!(one.funnel, other.funnel);
@@ -544,6 +547,7 @@ fn progress_reaches_the_total() {
             seed: None,
             replications: Some(2),
             threads: Some(2),
+            allow_large: false,
         },
         &|p| {
             let mut l = last.lock().unwrap();
@@ -652,7 +656,7 @@ proptest! {
         let sim = Simulation::from_parts(scenario, program(&name), dir.as_ref(), None);
         prop_assert!(sim.is_ok(), "{:?}", sim.err());
         if let Ok(sim) = sim {
-            let r = sim.run(&RunOptions { seed: Some(seed), replications: Some(1), threads: Some(1) });
+            let r = sim.run(&RunOptions { seed: Some(seed), replications: Some(1), threads: Some(1), allow_large: false });
             let r = r.unwrap();
             for f in &r.funnel {
                 if let Some(rate) = f.rate_from_previous {
@@ -681,4 +685,116 @@ proptest! {
         s.contacts.insert(Source::OnView, -x.abs() - 1.0);
         prop_assert!(s.validate().is_err());
     }
+}
+
+/// The runaway scenario: inside every per-field limit, far above the work budget.
+fn runaway() -> Scenario {
+    let mut s = example("lead-king-county.toml");
+    s.scenario.days = Some(36_600);
+    s.scenario.population = 50_000_000;
+    s.contacts.insert(Source::CallForService, 1_000_000.0);
+    s
+}
+
+#[test]
+fn a_run_above_the_work_budget_is_refused_before_it_starts() {
+    let sim = Simulation::new(runaway()).unwrap();
+    let options = RunOptions {
+        replications: Some(1),
+        ..RunOptions::default()
+    };
+    let estimate = sim.estimate(&options);
+    assert!(estimate.over_budget());
+    assert_eq!((estimate.people, estimate.days), (50_000_000, 36_600));
+    assert!(estimate.encounters > 36_600 * 2_000_000);
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let progressed = std::sync::atomic::AtomicBool::new(false);
+    let e = sim
+        .run_cancellable(
+            &options,
+            &|_| progressed.store(true, std::sync::atomic::Ordering::Relaxed),
+            &cancel,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            SimError::TooLarge {
+                budget: WORK_BUDGET,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(
+        !progressed.load(std::sync::atomic::Ordering::Relaxed),
+        "nothing ran"
+    );
+    let text = e.to_string();
+    assert!(
+        text.contains("50,000,000 people over 36,600 days"),
+        "{text}"
+    );
+    assert!(text.contains("budget of 50,000,000"), "{text}");
+    // Allowed, it starts (and is stopped at once through its cancel flag).
+    let allowed = RunOptions {
+        allow_large: true,
+        ..options
+    };
+    let e = sim
+        .run_cancellable(&allowed, &|_| {}, &std::sync::atomic::AtomicBool::new(true))
+        .unwrap_err();
+    assert!(matches!(e, SimError::Cancelled), "{e}");
+}
+
+#[test]
+fn the_examples_are_well_inside_the_work_budget() {
+    for name in ["lead-king-county.toml", "qrt-hamilton-county.toml"] {
+        let sim = Simulation::new(example(name)).unwrap();
+        let e = sim.estimate(&RunOptions::default());
+        assert!(!e.over_budget(), "{name}: {e:?}");
+        assert!(e.encounters > 0 && e.person_days() > 0, "{name}: {e:?}");
+    }
+}
+
+#[test]
+fn a_cancelled_run_stops_with_cancelled() {
+    let mut s = example("qrt-hamilton-county.toml");
+    s.scenario.days = Some(3_650);
+    let sim = Simulation::new(s).unwrap();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let ticks = std::sync::atomic::AtomicU64::new(0);
+    let e = sim
+        .run_cancellable(
+            &RunOptions {
+                replications: Some(4),
+                ..RunOptions::default()
+            },
+            &|_| {
+                if ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 10 {
+                    cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+            },
+            &cancel,
+        )
+        .unwrap_err();
+    assert!(matches!(e, SimError::Cancelled), "{e}");
+}
+
+#[test]
+fn threads_beyond_the_cores_are_capped_and_give_the_same_results() {
+    let mut s = example("qrt-hamilton-county.toml");
+    s.scenario.days = Some(60);
+    let sim = Simulation::new(s).unwrap();
+    let with = |threads| {
+        sim.run(&RunOptions {
+            seed: Some(5),
+            replications: Some(2),
+            threads: Some(threads),
+            allow_large: false,
+        })
+        .unwrap()
+    };
+    assert!(thread_cap() >= 1);
+    assert_eq!(with(20_000), with(1));
 }
