@@ -330,6 +330,6 @@ def test_times_python_cannot_hold_raise_offramp_error() -> None:
     with pytest.raises(offramp.EncounterError) as info:
         router.route(late)
     assert info.value.field == "at"
-    latest = dict(late, at="2199-12-31T23:59:59-05:00")
+    latest = dict(late, at="2199-12-31T18:59:59-05:00")
     hold = router.route(latest).eligible[0].charge_hold
     assert hold is not None and hold.deadline.year == 2200

@@ -24,12 +24,15 @@ def accepted(router: offramp.Router, scenario: offramp.sim.Scenario) -> None:
     router.route_many(table.to_reader())
     router.route_many(pd.DataFrame(rows))
     router.route_many(pl.DataFrame(rows))
+    decisions, failures = router.route_many(rows, errors="collect")
+    _: int = decisions.num_rows + failures.num_rows
     offramp.sim.run(scenario, encounters=table)
     offramp.sim.run(scenario, encounters=rows)
 
 
 def refused(router: offramp.Router, scenario: offramp.sim.Scenario) -> None:
-    router.route_many(3)  # type: ignore[arg-type]
+    router.route_many(3)  # type: ignore[call-overload]
+    router.route_many([], errors="skip")  # type: ignore[call-overload]
     router.route_many({"id": "a", "at": "2026-01-01T00:00:00Z"})  # type: ignore[dict-item]
     router.route_many(["{}"])  # type: ignore[list-item]
     offramp.sim.run(scenario, encounters=3)  # type: ignore[arg-type]
