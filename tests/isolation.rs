@@ -124,4 +124,3 @@ fn directory_times_outside_the_accepted_range_are_refused_naming_the_field() {
         assert!(text.contains("1900-01-01"), "{field}: {text}");
     }
 }
-

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::error::CliError;
 use offramp::sim::{
@@ -151,9 +151,14 @@ impl Bar {
         let bar =
             ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr_with_hz(REDRAW_HZ));
         let style = ProgressStyle::with_template(
-            "simulating [{bar:40}] {percent:>3}%  {human_pos}/{human_len} simulated days, {per_sec}, {eta} left",
+            "simulating [{bar:40}] {percent:>3}%  {human_pos}/{human_len} simulated days, {rate} days/s, {eta} left",
         )
-        .map(|s| s.progress_chars("#>-"))
+        .map(|s| {
+            s.progress_chars("#>-")
+                .with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0}", state.per_sec());
+                })
+        })
         .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         Bar { bar: Some(bar) }

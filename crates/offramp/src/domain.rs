@@ -726,7 +726,10 @@ mod tests {
             assert!(!e.to_string().contains(at), "{at}: {e}");
         }
         // The end is excluded.
-        assert_eq!(err(r#"{"id":"e","at":"2200-01-01T00:00:00Z"}"#).field(), "at");
+        assert_eq!(
+            err(r#"{"id":"e","at":"2200-01-01T00:00:00Z"}"#).field(),
+            "at"
+        );
         let e = err(r#"{"id":"e","at":"2026-03-02T14:05:60-08:00"}"#);
         assert_eq!(e.field(), "at");
         assert!(e.to_string().contains("leap second"), "{e}");
