@@ -13,7 +13,7 @@ pub use enums::{
     intercept_from_number,
 };
 pub use error::{Diagnostic, OfframpError};
-pub use objects::{BatchAnswer, Capacity, Directory, DirectoryWarning, Program, Router};
+pub use objects::{Capacity, Directory, DirectoryWarning, Program, Router};
 pub use records::{
     AttributeValue, ChargeHold, Decision, EligiblePathway, Encounter, IneligiblePathway, Location,
     Offense, Overdose, ProgramRef, ProviderGap, ProviderOption, Reason, Warning,

@@ -239,52 +239,6 @@ impl TryFrom<Capacity> for offramp::providers::Capacity {
     }
 }
 
-/// The answer for one encounter of a batch: its decision, or why it was refused.
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
-pub enum BatchAnswer {
-    /// The encounter was decided.
-    Decided {
-        /// The decision, as [`Router::route`] gives it.
-        decision: Decision,
-    },
-    /// The encounter was refused; the batch's other encounters were decided.
-    Refused {
-        /// Where in the encounter, e.g. `offenses[0].nibrs`; `.` for the whole object.
-        field: String,
-        /// What was wrong (never the value).
-        detail: String,
-        /// 1-based line in the JSON text, when known.
-        line: Option<u32>,
-        /// 1-based column in the JSON text, when known.
-        column: Option<u32>,
-    },
-}
-
-impl BatchAnswer {
-    /// The refusal for an encounter that did not convert or was not accepted.
-    fn refused(e: OfframpError) -> BatchAnswer {
-        match e {
-            OfframpError::InvalidEncounter {
-                field,
-                detail,
-                line,
-                column,
-            } => BatchAnswer::Refused {
-                field,
-                detail,
-                line,
-                column,
-            },
-            other => BatchAnswer::Refused {
-                field: ".".into(),
-                detail: other.to_string(),
-                line: None,
-                column: None,
-            },
-        }
-    }
-}
-
 /// Routes encounters through one program (and, optionally, a provider directory). Immutable
 /// and thread-safe: many threads may route on one router at once.
 #[derive(Debug, uniffi::Object)]
@@ -293,35 +247,15 @@ pub struct Router {
 }
 
 impl Router {
-    /// Routes the encounters that converted, through the core's batch (which checks and
-    /// isolates each), and answers every one in input order.
-    fn answer(&self, read: Vec<Result<offramp::Encounter, OfframpError>>) -> Vec<BatchAnswer> {
-        let mut encounters = Vec::with_capacity(read.len());
-        let mut answers: Vec<Option<BatchAnswer>> = Vec::with_capacity(read.len());
-        for r in read {
-            match r {
-                Ok(e) => {
-                    encounters.push(e);
-                    answers.push(None);
-                }
-                Err(e) => answers.push(Some(BatchAnswer::refused(e))),
-            }
-        }
-        let mut routed = self.inner.route_batch(&encounters).into_iter();
-        answers
+    /// The decisions of the core's batch, or the error of its first refused encounter.
+    fn decisions(&self, encounters: &[offramp::Encounter]) -> Result<Vec<Decision>, OfframpError> {
+        self.inner
+            .route_batch(encounters)
             .into_iter()
-            .map(|a| match a {
-                Some(refused) => refused,
-                None => match routed.next() {
-                    Some(Ok(d)) => BatchAnswer::Decided {
-                        decision: Decision::from(&d),
-                    },
-                    Some(Err(e)) => BatchAnswer::refused(OfframpError::from(e)),
-                    None => BatchAnswer::refused(OfframpError::encounter(
-                        ".",
-                        "was not routed (an internal error; please report it)",
-                    )),
-                },
+            .enumerate()
+            .map(|(i, r)| {
+                r.map(|d| Decision::from(&d))
+                    .map_err(|e| OfframpError::from(e).at_index(i))
             })
             .collect()
     }
@@ -376,33 +310,31 @@ impl Router {
         })
     }
 
-    /// Routes many encounters on all cores, each on its own: one answer per encounter, in
-    /// input order. An encounter that is refused (a record that does not convert, a time
-    /// outside the accepted range) is answered with `BatchAnswer.Refused`, naming the field;
-    /// every other is decided exactly as [`Router::route`] decides it alone.
-    pub fn route_batch(
-        &self,
-        encounters: Vec<Encounter>,
-    ) -> Result<Vec<BatchAnswer>, OfframpError> {
+    /// Routes many encounters on all cores; the decisions are in input order. If any encounter
+    /// is refused, nothing is returned and the error's field starts with its index (`[3].at`);
+    /// the core routes each encounter on its own, so the error is that encounter's.
+    pub fn route_batch(&self, encounters: Vec<Encounter>) -> Result<Vec<Decision>, OfframpError> {
         guard("Router.route_batch", || {
-            Ok(self.answer(
-                encounters
-                    .iter()
-                    .map(offramp::Encounter::try_from)
-                    .collect(),
-            ))
+            let encs = encounters
+                .iter()
+                .enumerate()
+                .map(|(i, e)| offramp::Encounter::try_from(e).map_err(|err| err.at_index(i)))
+                .collect::<Result<Vec<_>, OfframpError>>()?;
+            self.decisions(&encs)
         })
     }
 
     /// Routes many encounters given as JSON, as [`Router::route_batch`] does.
-    pub fn route_batch_json(&self, jsons: Vec<String>) -> Result<Vec<BatchAnswer>, OfframpError> {
+    pub fn route_batch_json(&self, jsons: Vec<String>) -> Result<Vec<Decision>, OfframpError> {
         guard("Router.route_batch_json", || {
-            Ok(self.answer(
-                jsons
-                    .iter()
-                    .map(|j| offramp::Encounter::from_json(j).map_err(OfframpError::from))
-                    .collect(),
-            ))
+            let encs = jsons
+                .iter()
+                .enumerate()
+                .map(|(i, j)| {
+                    offramp::Encounter::from_json(j).map_err(|e| OfframpError::from(e).at_index(i))
+                })
+                .collect::<Result<Vec<_>, OfframpError>>()?;
+            self.decisions(&encs)
         })
     }
 

@@ -157,19 +157,8 @@ fn decisions_keep_every_field_through_the_records() -> TestResult {
     Ok(())
 }
 
-/// The decisions of a batch's answers; a refusal fails the test.
-fn decided(answers: Vec<BatchAnswer>) -> Vec<Decision> {
-    answers
-        .into_iter()
-        .map(|a| match a {
-            BatchAnswer::Decided { decision } => decision,
-            other => panic!("expected a decision, got {other:?}"),
-        })
-        .collect()
-}
-
 #[test]
-fn batches_route_like_single_calls_and_answer_a_bad_encounter_in_its_place() -> TestResult {
+fn batches_route_like_single_calls_and_name_the_bad_index() -> TestResult {
     let router = Router::new(program("lead-king-county")?);
     let lines: Vec<String> = example("encounters/lead-king-county.jsonl")?
         .lines()
@@ -180,42 +169,25 @@ fn batches_route_like_single_calls_and_answer_a_bad_encounter_in_its_place() -> 
         .iter()
         .map(|l| router.route_json(l.clone()))
         .collect::<Result<Vec<_>, _>>()?;
-    assert_eq!(decided(router.route_batch_json(lines.clone())?), one_by_one);
+    assert_eq!(router.route_batch_json(lines.clone())?, one_by_one);
     let records = lines
         .iter()
         .map(|l| encounter_from_json(l.clone()))
         .collect::<Result<Vec<_>, _>>()?;
-    assert_eq!(decided(router.route_batch(records.clone())?), one_by_one);
+    assert_eq!(router.route_batch(records.clone())?, one_by_one);
 
-    // One bad encounter is answered in its place; every other is decided.
     let mut bad = records;
     bad[1].at = "soon".into();
-    bad[2].at = "-262143-01-01T00:00:00Z".into();
-    let answers = router.route_batch(bad)?;
-    assert_eq!(answers.len(), one_by_one.len());
-    for (i, (answer, alone)) in answers.iter().zip(&one_by_one).enumerate() {
-        match (i, answer) {
-            (1 | 2, BatchAnswer::Refused { field, detail, .. }) => {
-                assert_eq!(field, "at", "{i}");
-                assert!(
-                    !detail.contains("soon") && !detail.contains("262143"),
-                    "{detail}"
-                );
-            }
-            (_, BatchAnswer::Decided { decision }) => assert_eq!(decision, alone, "{i}"),
-            (_, other) => panic!("{i}: {other:?}"),
-        }
+    match router.route_batch(bad) {
+        Err(OfframpError::InvalidEncounter { field, .. }) => assert_eq!(field, "[1].at"),
+        other => panic!("expected InvalidEncounter, got {other:?}"),
     }
     let mut bad_json = lines;
     bad_json[2] = "{".into();
-    let answers = router.route_batch_json(bad_json)?;
-    assert!(
-        matches!(&answers[2], BatchAnswer::Refused { line: Some(1), .. }),
-        "{:?}",
-        answers[2]
-    );
-    assert!(matches!(&answers[0], BatchAnswer::Decided { decision } if *decision == one_by_one[0]));
-    assert!(matches!(&answers[3], BatchAnswer::Decided { decision } if *decision == one_by_one[3]));
+    match router.route_batch_json(bad_json) {
+        Err(OfframpError::InvalidEncounter { field, .. }) => assert!(field.starts_with("[2]")),
+        other => panic!("expected InvalidEncounter, got {other:?}"),
+    }
     Ok(())
 }
 
@@ -516,7 +488,7 @@ fn eight_threads_route_on_one_router() -> TestResult {
         .filter(|l| !l.trim().is_empty())
         .map(String::from)
         .collect();
-    let expected = decided(router.route_batch_json(lines.clone())?);
+    let expected = router.route_batch_json(lines.clone())?;
     let results: Vec<bool> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..8)
             .map(|_| {

@@ -272,23 +272,13 @@ test("a batch routes like single calls, and names the index of a bad encounter")
     let router = Router(program: try program("lead-king-county"))
     let lines = try encounterLines("lead-king-county")
     let single = try lines.map { try router.routeJson(json: $0) }
-    func decided(_ answers: [BatchAnswer]) throws -> [Decision] {
-        try answers.map {
-            guard case let .decided(decision) = $0 else { throw Failure(description: "refused: \($0)") }
-            return decision
-        }
-    }
-    try checkEq(try decided(try router.routeBatchJson(jsons: lines)), single, "batch of JSON")
+    try checkEq(try router.routeBatchJson(jsons: lines), single, "batch of JSON")
     var records = try lines.map { try encounterFromJson(json: $0) }
-    try checkEq(try decided(try router.routeBatch(encounters: records)), single, "batch of records")
+    try checkEq(try router.routeBatch(encounters: records), single, "batch of records")
     records[1] = lead(at: "soon")
-    let answers = try router.routeBatch(encounters: records)
-    try checkEq(answers.count, single.count, "one answer per encounter")
-    guard case let .refused(field, detail, _, _) = answers[1] else { throw Failure(description: "not refused: \(answers[1])") }
-    try checkEq(field, "at", "field")
-    try check(!detail.contains("soon"), "the error repeats the value: \(detail)")
-    guard case let .decided(other) = answers[2] else { throw Failure(description: "\(answers[2])") }
-    try checkEq(other, single[2], "the others are decided")
+    let e = try expectError("bad batch") { _ = try router.routeBatch(encounters: records) }
+    guard case let .InvalidEncounter(field, _, _, _) = e else { throw Failure(description: "\(e)") }
+    try checkEq(field, "[1].at", "field")
 }
 
 // ---------------------------------------------------------------------- cases
