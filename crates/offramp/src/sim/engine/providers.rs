@@ -1,0 +1,312 @@
+//! The engine's partner providers: referring a person, places and waiting lists, intake,
+//! the end of a service and referrals lost for want of a place. These are the handlers the
+//! event loop in `engine.rs` calls for provider events; they share its state (`Sim`).
+
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+)]
+
+use super::*;
+
+impl Sim<'_> {
+    pub(super) fn refer(&mut self, pi: usize, pw: usize, options: Option<&[ProviderOption]>) {
+        let m = self.m;
+        if self.persons[pi].referral != NONE {
+            self.out.referrals[pw].already_referred += 1;
+            self.out.referrals[ALL].already_referred += 1;
+            return;
+        }
+        // Candidates in rank order: (provider, open now, next opening).
+        let candidates: Vec<(u32, bool, Option<i64>)> = match options {
+            Some(opts) => opts
+                .iter()
+                .filter_map(|o| {
+                    m.by_id.get(&*o.service_id).map(|ix| {
+                        let next = o
+                            .next_open
+                            .map(|t| t.timestamp().saturating_sub(m.start_utc));
+                        (*ix, o.open_now, next)
+                    })
+                })
+                .collect(),
+            None => m.pathway_providers[pw]
+                .iter()
+                .map(|ix| (*ix, true, None))
+                .collect(),
+        };
+        self.out.referrals[pw].referred += 1;
+        self.out.referrals[ALL].referred += 1;
+        let Some(&(first, _, _)) = candidates.first() else {
+            self.out.referrals[pw].lost_no_provider += 1;
+            self.out.referrals[ALL].lost_no_provider += 1;
+            return;
+        };
+        let p = &mut self.persons[pi];
+        let mut r = stream(self.key, p.id, Purpose::Referral, p.referrals);
+        p.referrals += 1;
+        let referral = u32::try_from(self.refs.len()).unwrap_or(NONE);
+        self.refs.push(Referral {
+            person: p.id,
+            pathway: pw as u8,
+            provider: first,
+            created: self.now,
+            state: RefState::Lost,
+            u_delay: r.u(),
+            u_dropout: r.u(),
+            u_service: r.u(),
+            completed: false,
+        });
+        let period = self.period(self.now);
+        // A free place at an open service.
+        if let Some(&(ix, _, _)) = candidates
+            .iter()
+            .find(|(ix, open, _)| *open && self.has_place(*ix))
+        {
+            self.provs[ix as usize].referrals[period] += 1;
+            self.reserve(ix, referral);
+            return;
+        }
+        // Room on an open service's waitlist.
+        if let Some(&(ix, _, _)) = candidates
+            .iter()
+            .find(|(ix, open, _)| *open && self.has_waitlist_room(*ix))
+        {
+            self.provs[ix as usize].referrals[period] += 1;
+            self.enqueue(ix, referral, self.now);
+            return;
+        }
+        // A closed service that opens soon enough.
+        if let Some(&(ix, _, Some(t))) = candidates.iter().find(|(ix, open, next)| {
+            !*open && next.is_some_and(|t| t - self.now <= m.providers[*ix as usize].max_wait)
+        }) {
+            self.provs[ix as usize].referrals[period] += 1;
+            if let Some(rf) = self.refs.get_mut(referral as usize) {
+                rf.state = RefState::WaitingOpen;
+                rf.provider = ix;
+            }
+            self.waiting += 1;
+            self.persons[pi].referral = referral;
+            self.at(
+                t.max(self.now),
+                Kind::IntakeTry {
+                    referral,
+                    provider: ix,
+                },
+            );
+            return;
+        }
+        let any_open = candidates.iter().any(|(_, open, _)| *open);
+        self.provs[first as usize].referrals[period] += 1;
+        self.lose(first, pw, if any_open { Loss::Full } else { Loss::Closed });
+    }
+
+    fn has_place(&self, ix: u32) -> bool {
+        let cap = self.m.providers[ix as usize].capacity;
+        cap.is_none_or(|c| self.provs[ix as usize].occupied < c)
+    }
+
+    fn has_waitlist_room(&self, ix: u32) -> bool {
+        self.provs[ix as usize].waiting < self.m.providers[ix as usize].waitlist
+    }
+
+    pub(super) fn accrue(&mut self, ix: usize, to: i64) {
+        let period = self.m.period;
+        let periods = self.m.periods;
+        let ps = &mut self.provs[ix];
+        let level = f64::from(ps.occupied);
+        let mut t = ps.last_t;
+        while t < to {
+            let p = usize::try_from(t / period).unwrap_or(0).min(periods - 1);
+            let end = ((i64::try_from(p).unwrap_or(0) + 1) * period).min(to);
+            let end = if end <= t { to } else { end };
+            if let Some(x) = ps.occupied_time.get_mut(p) {
+                *x += level * (end - t) as f64;
+            }
+            t = end;
+        }
+        ps.last_t = to;
+    }
+
+    fn reserve(&mut self, ix: u32, referral: u32) {
+        self.accrue(ix as usize, self.now);
+        self.provs[ix as usize].occupied += 1;
+        let Some(r) = self.refs.get_mut(referral as usize) else {
+            return;
+        };
+        r.state = RefState::Reserved;
+        r.provider = ix;
+        let delay = exp_from(r.u_delay, self.m.intake_delay_rate);
+        let delay = if delay.is_finite() { delay as i64 } else { 0 };
+        let person = r.person;
+        if let Some(pi) = self.lookup(person) {
+            self.persons[pi].referral = referral;
+        }
+        self.at(self.now + delay, Kind::Intake { referral });
+    }
+
+    fn enqueue(&mut self, ix: u32, referral: u32, since: i64) {
+        let max_wait = self.m.providers[ix as usize].max_wait;
+        let ps = &mut self.provs[ix as usize];
+        ps.queue.push_back(referral);
+        ps.waiting += 1;
+        ps.waitlisted += 1;
+        self.waiting += 1;
+        let Some(r) = self.refs.get_mut(referral as usize) else {
+            return;
+        };
+        r.state = RefState::Waiting;
+        r.provider = ix;
+        let person = r.person;
+        if let Some(pi) = self.lookup(person) {
+            self.persons[pi].referral = referral;
+        }
+        self.at(
+            (since + max_wait).max(self.now),
+            Kind::WaitTimeout { referral },
+        );
+    }
+
+    pub(super) fn intake_try(&mut self, referral: u32, ix: u32) {
+        let Some(r) = self.refs.get(referral as usize) else {
+            return;
+        };
+        if r.state != RefState::WaitingOpen {
+            return;
+        }
+        let (created, pw) = (r.created, usize::from(r.pathway));
+        self.waiting = self.waiting.saturating_sub(1);
+        if self.has_place(ix) {
+            self.reserve(ix, referral);
+        } else if self.has_waitlist_room(ix) {
+            self.enqueue(ix, referral, created);
+        } else {
+            if let Some(r) = self.refs.get_mut(referral as usize) {
+                r.state = RefState::Lost;
+            }
+            let person = self.refs.get(referral as usize).map_or(NONE, |r| r.person);
+            self.lose(ix, pw, Loss::Full);
+            self.clear_referral(person, referral);
+        }
+    }
+
+    pub(super) fn intake(&mut self, referral: u32) {
+        let m = self.m;
+        let Some(r) = self.refs.get_mut(referral as usize) else {
+            return;
+        };
+        if r.state != RefState::Reserved {
+            return;
+        }
+        r.state = RefState::InService;
+        let (person, pw, ix, created) = (r.person, usize::from(r.pathway), r.provider, r.created);
+        // Retention in care follows the 30- and 90-day figures, whatever the service; the place
+        // is held for an episode of about the service's mean length, or until drop-out.
+        let mean = m.providers[ix as usize].mean_service_days * DAY as f64;
+        let service = mean * (0.5 + r.u_service);
+        let dropout = dropout_time(r.u_dropout, m.retained_30[pw], m.retained_90[pw]);
+        let completed = service <= dropout;
+        r.completed = completed;
+        let stay = service.min(dropout);
+        let Some(pi) = self.lookup(person) else {
+            return;
+        };
+        let group = usize::from(self.persons[pi].group);
+        self.persons[pi].care_until = self.now.saturating_add(dropout.min(1e15) as i64);
+        self.in_service += 1;
+        self.row().linked += 1;
+        self.count(pw, group, Stage::Linked);
+        if dropout >= 30.0 * DAY as f64 {
+            self.count(pw, group, Stage::Retained30);
+        }
+        if dropout >= 90.0 * DAY as f64 {
+            self.count(pw, group, Stage::Retained90);
+        }
+        if completed {
+            self.count(pw, group, Stage::Completed);
+        }
+        self.out.referrals[pw].linked += 1;
+        self.out.referrals[ALL].linked += 1;
+        let hours = ((self.now - created) as f64 / 3600.0) as f32;
+        self.out.intake_hours[pw].push(hours);
+        self.out.intake_hours[ALL].push(hours);
+        let period = self.period(self.now);
+        self.provs[ix as usize].intakes[period] += 1;
+        let end = self.now + stay.min(1e15) as i64;
+        self.at(
+            end,
+            Kind::ServiceEnd {
+                referral,
+                provider: ix,
+            },
+        );
+    }
+
+    pub(super) fn service_end(&mut self, referral: u32, ix: u32) {
+        if referral != NONE {
+            let Some(r) = self.refs.get_mut(referral as usize) else {
+                return;
+            };
+            if r.state != RefState::InService {
+                return;
+            }
+            r.state = RefState::Done;
+            let (person, completed) = (r.person, r.completed);
+            if completed && let Some(pi) = self.lookup(person) {
+                self.persons[pi].completed_at = self.now;
+            }
+            self.clear_referral(person, referral);
+        }
+        self.in_service = self.in_service.saturating_sub(1);
+        self.free_place(ix);
+    }
+
+    /// A place frees: the next person still waiting takes it.
+    pub(super) fn free_place(&mut self, ix: u32) {
+        self.accrue(ix as usize, self.now);
+        let Some(ps) = self.provs.get_mut(ix as usize) else {
+            return;
+        };
+        ps.occupied = ps.occupied.saturating_sub(1);
+        while let Some(next) = self.provs[ix as usize].queue.pop_front() {
+            if self.refs.get(next as usize).map(|r| r.state) == Some(RefState::Waiting) {
+                let ps = &mut self.provs[ix as usize];
+                ps.waiting = ps.waiting.saturating_sub(1);
+                self.waiting = self.waiting.saturating_sub(1);
+                self.reserve(ix, next);
+                break;
+            }
+        }
+    }
+
+    pub(super) fn clear_referral(&mut self, person: u32, referral: u32) {
+        if let Some(pi) = self.lookup(person)
+            && self.persons[pi].referral == referral
+        {
+            self.persons[pi].referral = NONE;
+        }
+    }
+
+    pub(super) fn lose(&mut self, ix: u32, pw: usize, loss: Loss) {
+        let period = self.period(self.now);
+        if let Some(ps) = self.provs.get_mut(ix as usize) {
+            ps.lost[period] += 1;
+        }
+        for i in [pw, ALL] {
+            let c = &mut self.out.referrals[i];
+            match loss {
+                Loss::Full => c.lost_full += 1,
+                Loss::Waiting => c.lost_waiting += 1,
+                Loss::Closed => c.lost_closed += 1,
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Loss {
+    Full,
+    Waiting,
+    Closed,
+}
