@@ -2,12 +2,6 @@
 //! a key path's value sits as the TOML or JSON parser reports it, and [`Diagnostic`], the one
 //! type every loader (programs, directories, taxonomy mappings, scenarios) reports through.
 
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::indexing_slicing,
-    reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
-)]
-
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
@@ -249,6 +243,10 @@ impl Excerpt {
 
     /// The excerpt around `span`, which starts on 1-based `line`; `None` when the lines around
     /// it are too long to show.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+    )]
     fn around(name: &str, text: &Arc<str>, span: Range<usize>, line: usize) -> Option<Excerpt> {
         let lower = floor_boundary(text, span.start.saturating_sub(Self::REACH));
         let before = text.get(lower..span.start)?;
@@ -285,6 +283,10 @@ impl Excerpt {
 }
 
 impl miette::SourceCode for Excerpt {
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+    )]
     fn read_span<'a>(
         &'a self,
         span: &miette::SourceSpan,
@@ -332,6 +334,10 @@ impl LineIndex {
     const STRIDE: usize = 4096;
 
     /// Indexes `text`.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+    )]
     pub(crate) fn new(text: &str) -> LineIndex {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -350,6 +356,10 @@ impl LineIndex {
     }
 
     /// How many characters precede byte `offset` (a character boundary).
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+    )]
     fn chars_before(&self, text: &str, offset: usize) -> usize {
         let i = self.marks.partition_point(|(at, _)| *at <= offset);
         let (at, count) = self
@@ -361,6 +371,10 @@ impl LineIndex {
     }
 
     /// 1-based line and column (in characters) of a byte offset, as [`line_col`] gives them.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+    )]
     pub(crate) fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = floor_boundary(text, offset.min(text.len()));
         let line = self.starts.partition_point(|s| *s <= offset);
@@ -379,6 +393,10 @@ impl LineIndex {
 
 /// 1-based line and column (in characters) of a byte offset in a file's text; an offset inside
 /// a character counts as that character's start.
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+)]
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..floor_boundary(text, offset.min(text.len()))];
     let line = before.matches('\n').count() + 1;
@@ -387,6 +405,10 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// The largest character boundary at or before byte `i`.
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+)]
 pub(crate) fn floor_boundary(s: &str, mut i: usize) -> usize {
     while i > 0 && !s.is_char_boundary(i) {
         i -= 1;
@@ -396,6 +418,10 @@ pub(crate) fn floor_boundary(s: &str, mut i: usize) -> usize {
 
 /// The byte offset of a 1-based line and column (the column counted in bytes, as serde_json
 /// reports it); 0 for line 0, the end of the text for a line past the last.
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+)]
 pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
     if line == 0 {
         return 0;
@@ -412,6 +438,10 @@ pub(crate) fn offset_of(text: &str, line: usize, column: usize) -> usize {
 
 /// The byte offset of a 1-based line and column counted in characters (as [`line_col`] gives
 /// them).
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+)]
 pub(crate) fn char_offset(text: &str, line: usize, column: usize) -> usize {
     let start = offset_of(text, line, 1);
     let within: usize = text
@@ -449,6 +479,10 @@ enum Step<'p> {
 }
 
 /// `behaviour.accept.default`, `ages[2].max`, `pathways[0].rules[1].when` as steps.
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+)]
 fn steps(path: &str) -> Vec<Step<'_>> {
     let mut out = Vec::new();
     for part in path.split('.').filter(|p| !p.is_empty()) {
@@ -516,6 +550,10 @@ impl<'t> SpanIndex<'t> {
     }
 }
 
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+)]
 fn toml_span(
     doc: &toml::Spanned<toml::de::DeTable<'_>>,
     steps: &[Step<'_>],
@@ -551,6 +589,10 @@ impl JsonSpans {
     /// documents anyway).
     const DEPTH: usize = 128;
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+    )]
     fn read(text: &str, raw: &RawValue, key: Option<Range<usize>>, depth: usize) -> JsonSpans {
         let start = (raw.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
         let mut node = JsonSpans {
@@ -590,6 +632,10 @@ impl JsonSpans {
     }
 }
 
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+)]
 fn json_span(root: &JsonSpans, steps: &[Step<'_>], key: bool) -> Option<Range<usize>> {
     let mut current = root;
     let mut best = None;
@@ -615,6 +661,10 @@ fn json_span(root: &JsonSpans, steps: &[Step<'_>], key: bool) -> Option<Range<us
 
 /// The inside of a string literal (or quoted key) at `span`: without its quotes, and without
 /// the newline that may follow a multi-line string's opening quotes. Other values unchanged.
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+)]
 pub(crate) fn unquoted(text: &str, span: Range<usize>) -> Range<usize> {
     let literal = text.get(span.clone()).unwrap_or("");
     let delimiter = ["\"\"\"", "'''", "\"", "'"]
@@ -632,6 +682,11 @@ pub(crate) fn unquoted(text: &str, span: Range<usize>) -> Range<usize> {
 
 /// The quoted key before the value starting at `value_start`: `"key"` `:` and white space
 /// lie between them, as the parser has accepted them.
+#[expect(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+)]
 fn json_key_before(text: &str, value_start: usize) -> Option<Range<usize>> {
     let before = text.get(..value_start)?.trim_end();
     let before = before.strip_suffix(':')?.trim_end();
@@ -653,6 +708,10 @@ fn json_key_before(text: &str, value_start: usize) -> Option<Range<usize>> {
 /// The file offset of byte `offset` of a string value whose literal (quotes included) is
 /// `literal` starting at `literal_start`. Escapes are accounted for as JSON writes them, which
 /// TOML's basic strings share.
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte offsets, lines and columns within one file's text, which the loaders cap (MAX_PROGRAM_BYTES for programs); offsets come from the same text's parser"
+)]
 pub(crate) fn offset_in_string(
     literal: &str,
     literal_start: usize,

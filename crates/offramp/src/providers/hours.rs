@@ -83,12 +83,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::indexing_slicing,
-    reason = "calendar arithmetic on chrono dates (years within +/-262,143, far inside i64) and nanoseconds within one day; weekday tables have seven entries, indexed by a weekday number"
-)]
-
 use chrono::{
     DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
     TimeDelta, TimeZone, Timelike, Utc,
@@ -365,6 +359,10 @@ fn weekday_index(day: Weekday) -> usize {
     }
 }
 
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "calendar arithmetic on chrono dates (years within +/-262,143, far inside i64) and nanoseconds within one day; weekday tables have seven entries, indexed by a weekday number"
+)]
 fn time_ns(t: NaiveTime) -> i64 {
     i64::from(t.num_seconds_from_midnight()) * 1_000_000_000
         + i64::from(t.nanosecond().min(999_999_999))
@@ -379,10 +377,18 @@ fn days_in_month(d: NaiveDate) -> u32 {
     }
 }
 
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "calendar arithmetic on chrono dates (years within +/-262,143, far inside i64) and nanoseconds within one day; weekday tables have seven entries, indexed by a weekday number"
+)]
 fn month_number(d: NaiveDate) -> i64 {
     i64::from(d.year()) * 12 + i64::from(d.month0())
 }
 
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "calendar arithmetic on chrono dates (years within +/-262,143, far inside i64) and nanoseconds within one day; weekday tables have seven entries, indexed by a weekday number"
+)]
 fn week_monday_number(d: NaiveDate) -> i64 {
     i64::from(d.num_days_from_ce()) - i64::from(d.weekday().num_days_from_monday())
 }
@@ -398,6 +404,11 @@ fn later(t: DateTime<Utc>, days: i64) -> DateTime<Utc> {
 }
 
 impl Rule {
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "calendar arithmetic on chrono dates (years within +/-262,143, far inside i64) and nanoseconds within one day; weekday tables have seven entries, indexed by a weekday number"
+    )]
     fn compile(index: usize, s: &Schedule) -> Result<Rule, HoursError> {
         let interval = s.interval.unwrap_or(1);
         if interval == 0 {
@@ -565,6 +576,11 @@ impl Rule {
     }
 
     /// Whether an occurrence opens on local date `d`.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "calendar arithmetic on chrono dates (years within +/-262,143, far inside i64) and nanoseconds within one day; weekday tables have seven entries, indexed by a weekday number"
+    )]
     fn occurs_on(&self, d: NaiveDate) -> bool {
         if self.first.is_some_and(|f| d < f) || self.last.is_some_and(|l| d > l) {
             return false;
@@ -636,6 +652,10 @@ impl OpeningHours {
     /// assert!(err.to_string().starts_with("schedules[0].byday[0].nth: 6"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "calendar arithmetic on chrono dates (years within +/-262,143, far inside i64) and nanoseconds within one day; weekday tables have seven entries, indexed by a weekday number"
+    )]
     pub fn compile(hours: &Hours) -> Result<OpeningHours, HoursError> {
         let tz: Tz = hours
             .timezone
@@ -888,6 +908,10 @@ impl OpeningHours {
     /// its wall-clock opening is at or before that reading and its wall-clock closing after
     /// it (placing a reading in time keeps order), so no look-ups are needed. Near clocks
     /// going back every candidate occurrence is placed in time and compared.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "calendar arithmetic on chrono dates (years within +/-262,143, far inside i64) and nanoseconds within one day; weekday tables have seven entries, indexed by a weekday number"
+    )]
     fn cover(&self, x: DateTime<Utc>) -> Cover {
         let Some(l) = self.local(x) else {
             return Cover::None;

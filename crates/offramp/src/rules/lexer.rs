@@ -1,11 +1,5 @@
 //! Turns rule text into tokens with byte spans.
 
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::indexing_slicing,
-    reason = "byte positions in one rule's text, which the program loader caps at MAX_RULE_BYTES; the scanner reads only positions it has compared with the text's length"
-)]
-
 use std::ops::Range;
 
 use super::ParseError;
@@ -67,6 +61,11 @@ impl Tok {
 
 const UNITS: &[(char, i64)] = &[('w', 604_800), ('d', 86_400), ('h', 3_600), ('m', 60)];
 
+#[expect(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "byte positions in one rule's text, which the program loader caps at MAX_RULE_BYTES; the scanner reads only positions it has compared with the text's length"
+)]
 pub(crate) fn lex(src: &str) -> Result<Vec<Token>, ParseError> {
     let bytes = src.as_bytes();
     let mut out = Vec::new();
@@ -222,6 +221,11 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, ParseError> {
     Ok(out)
 }
 
+#[expect(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "byte positions in one rule's text, which the program loader caps at MAX_RULE_BYTES; the scanner reads only positions it has compared with the text's length"
+)]
 fn lex_number(src: &str, start: usize) -> Result<(Tok, usize), ParseError> {
     let bytes = src.as_bytes();
     let mut i = start;
@@ -317,6 +321,10 @@ fn lex_number(src: &str, start: usize) -> Result<(Tok, usize), ParseError> {
 /// Formats a duration in seconds the way the lexer reads it back: whole days of a week or
 /// more as days (`90d`), whole hours as hours (`72h`, `24h`), anything else as hours and
 /// minutes (`1h30m`).
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "byte positions in one rule's text, which the program loader caps at MAX_RULE_BYTES; the scanner reads only positions it has compared with the text's length"
+)]
 pub(crate) fn format_duration(secs: i64) -> String {
     let minutes = (secs + 59) / 60;
     if minutes == 0 {

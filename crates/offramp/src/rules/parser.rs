@@ -2,12 +2,6 @@
 //! (parentheses, `not`, offence quantifiers), which [`MAX_NESTING`] bounds; chains of `and` and
 //! `or` are read in loops into one node each.
 
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::indexing_slicing,
-    reason = "token positions and nesting depth within one rule's token list (at most MAX_RULE_BYTES long); indices are checked against that list's length"
-)]
-
 use super::ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
 use super::lexer::{Tok, Token, lex};
 use super::{MAX_NESTING, MAX_RULE_BYTES, ParseError};
@@ -49,6 +43,12 @@ pub(crate) fn parse(src: &str) -> Result<Expr, ParseError> {
     Ok(e)
 }
 
+/// What `current` answers past the end of the token list.
+static EOF: Token = Token {
+    kind: Tok::Eof,
+    span: 0..0,
+};
+
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
@@ -57,8 +57,12 @@ struct Parser {
 
 impl Parser {
     fn current(&self) -> &Token {
-        // The token list always ends with Eof and `pos` never passes it.
-        &self.tokens[self.pos.min(self.tokens.len() - 1)]
+        // The token list always ends with Eof and `pos` never passes it; `EOF` stands in for a
+        // list that broke that promise.
+        self.tokens
+            .get(self.pos)
+            .or(self.tokens.last())
+            .unwrap_or(&EOF)
     }
 
     fn peek(&self) -> &Tok {
@@ -74,8 +78,8 @@ impl Parser {
 
     fn bump(&mut self) -> Token {
         let t = self.current().clone();
-        if self.pos < self.tokens.len() - 1 {
-            self.pos += 1;
+        if self.pos.saturating_add(1) < self.tokens.len() {
+            self.pos = self.pos.saturating_add(1);
         }
         t
     }
@@ -103,7 +107,7 @@ impl Parser {
     }
 
     fn enter(&mut self) -> Result<(), ParseError> {
-        self.depth += 1;
+        self.depth = self.depth.saturating_add(1);
         if self.depth > MAX_NESTING {
             return Err(ParseError::new(
                 self.current().span.clone(),
@@ -118,7 +122,7 @@ impl Parser {
         self.enter()?;
         let first = self.and()?;
         let e = self.chain(first, "or", Self::and, ExprKind::Or)?;
-        self.depth -= 1;
+        self.depth = self.depth.saturating_sub(1);
         Ok(e)
     }
 
@@ -166,7 +170,7 @@ impl Parser {
             let start = self.bump().span.start;
             self.enter()?;
             let inner = self.unary()?;
-            self.depth -= 1;
+            self.depth = self.depth.saturating_sub(1);
             let span = start..inner.span.end;
             return Ok(Expr {
                 kind: ExprKind::Not(Box::new(inner)),
@@ -211,7 +215,7 @@ impl Parser {
                     span,
                 })
             }
-            Some("not") if matches!(self.tokens.get(self.pos + 1).map(|t| &t.kind), Some(Tok::Ident(w)) if w == "in") =>
+            Some("not") if matches!(self.tokens.get(self.pos.saturating_add(1)).map(|t| &t.kind), Some(Tok::Ident(w)) if w == "in") =>
             {
                 self.bump();
                 self.bump();
@@ -368,7 +372,7 @@ impl Parser {
                     self.expect(Tok::LParen, "`(` and a condition on one offence")?;
                     self.enter()?;
                     let body = self.expr()?;
-                    self.depth -= 1;
+                    self.depth = self.depth.saturating_sub(1);
                     let close = self.expect(Tok::RParen, "`)`")?;
                     Ok(Expr {
                         kind: ExprKind::Quant {

@@ -15,12 +15,6 @@
 //! citizenship and national-origin provisions of the INA). Age is deliberately absent: programs
 //! are for adults or for youth, and rules read `age`.
 
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::indexing_slicing,
-    reason = "character positions within one attribute name, bounded by its length"
-)]
-
 use crate::vocab::vocabulary;
 
 vocabulary! {
@@ -324,7 +318,7 @@ fn tokens(name: &str) -> Vec<String> {
             continue;
         }
         if let Some(&prev) = i.checked_sub(1).and_then(|p| chars.get(p)) {
-            let next = chars.get(i + 1).copied();
+            let next = chars.get(i.saturating_add(1)).copied();
             let boundary = (c.is_uppercase() && (prev.is_lowercase() || prev.is_numeric()))
                 || (c.is_uppercase()
                     && prev.is_uppercase()
@@ -344,6 +338,11 @@ fn tokens(name: &str) -> Vec<String> {
 
 /// A run of letters as the fewest dictionary words it is made of, or `None` when it is not
 /// made of dictionary words only (then it is a word of its own).
+#[expect(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "`end` runs over 1..=n and `best` has n + 1 entries; n and the word counts are at most LONGEST_SPLIT"
+)]
 fn split_glued(token: &str) -> Option<Vec<String>> {
     if token.len() > LONGEST_SPLIT || !token.is_ascii() || in_dictionary(token) {
         return None;

@@ -1,11 +1,5 @@
 //! From what the arms counted to the result tables.
 
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::indexing_slicing,
-    reason = "sums and ratios of a run's counts, bounded by its events; rows are indexed by day and group numbers the engine produced for the same run"
-)]
-
 use super::engine::{ArmOut, RefCounts};
 use super::model::{ALL, Model};
 use super::results::{
@@ -51,9 +45,15 @@ fn quantile<T: Copy + Into<f64>>(sorted: &[T], q: f64) -> Option<f64> {
         return None;
     }
     let i = ((sorted.len() as f64 - 1.0) * q).round() as usize;
-    sorted.get(i.min(sorted.len() - 1)).map(|x| (*x).into())
+    sorted
+        .get(i.min(sorted.len().saturating_sub(1)))
+        .map(|x| (*x).into())
 }
 
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "sums of one run's daily counts, each bounded by the events the run made"
+)]
 fn totals(timeline: &[TimelineRow]) -> TimelineRow {
     let mut t = TimelineRow::default();
     for r in timeline {
@@ -80,6 +80,10 @@ fn totals(timeline: &[TimelineRow]) -> TimelineRow {
     t
 }
 
+#[expect(
+    clippy::indexing_slicing,
+    reason = "per-pathway, per-stage and per-intercept arrays are sized by the vocabularies' COUNT and indexed by those enums or by pathway rows the same model made"
+)]
 pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tables {
     let pathways = pathway_rows(m);
     let total = prog.funnel[ALL][Stage::Encounter as usize];
@@ -380,7 +384,7 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
         outcomes,
         equity,
         encounters: total,
-        events: prog.events + cf.events,
+        events: prog.events.saturating_add(cf.events),
     }
 }
 
@@ -441,8 +445,8 @@ pub(crate) fn join(
         ..SimResults::empty_for_docs()
     };
     for t in tables {
-        r.info.encounters += t.encounters;
-        r.info.events += t.events;
+        r.info.encounters = r.info.encounters.saturating_add(t.encounters);
+        r.info.events = r.info.events.saturating_add(t.events);
         r.funnel.extend(t.funnel);
         r.time_to_intake.extend(t.time_to_intake);
         r.referrals.extend(t.referrals);

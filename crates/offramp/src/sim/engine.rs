@@ -1,12 +1,6 @@
 //! The discrete-event engine: a binary heap of timed events, one replication and one arm at a
 //! time, with every random draw taken from a named stream (see `rng.rs`).
 
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::indexing_slicing,
-    reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
-)]
-
 use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::fmt::Write as _;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -250,6 +244,10 @@ const CANCEL_EVERY: u64 = 4_096;
 
 /// Runs one arm of one replication; it stops early (its output then partial) once `cancel`
 /// is set.
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+)]
 pub(crate) fn run_arm(
     m: &Model,
     key: u64,
@@ -332,6 +330,10 @@ fn blank_encounter() -> Encounter {
 }
 
 impl Sim<'_> {
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn at(&mut self, t: i64, kind: Kind) {
         if t < self.m.horizon && t >= self.now {
             self.seq += 1;
@@ -343,12 +345,20 @@ impl Sim<'_> {
         }
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn period(&self, t: i64) -> usize {
         usize::try_from(t / self.m.period)
             .unwrap_or(0)
             .min(self.m.periods.saturating_sub(1))
     }
 
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn row(&mut self) -> &mut TimelineRow {
         let p = self.period(self.now);
         let len = self.out.timeline.len();
@@ -356,6 +366,11 @@ impl Sim<'_> {
         &mut self.out.timeline[p.min(len.saturating_sub(1))]
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn run(&mut self) {
         let m = self.m;
         for (i, p) in m.providers.iter().enumerate() {
@@ -415,6 +430,10 @@ impl Sim<'_> {
     }
 
     /// Moves the clock: period-end snapshots and progress.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn advance(&mut self, t: i64) {
         while self.snap_period < self.m.periods
             && t >= (i64::try_from(self.snap_period).unwrap_or(0) + 1) * self.m.period
@@ -435,6 +454,11 @@ impl Sim<'_> {
         }
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn finish(&mut self) {
         let (s, w) = (self.in_service, self.waiting);
         for row in self.out.timeline.iter_mut().skip(self.snap_period) {
@@ -463,6 +487,11 @@ impl Sim<'_> {
         }
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn dispatch(&mut self, kind: Kind) {
         match kind {
             Kind::Arrival => self.arrival(),
@@ -550,6 +579,10 @@ impl Sim<'_> {
 
     /// Whether an arrival or person event reaches the person: alive, not in jail, and not
     /// thinned away by the lower hazard while in a service.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn available(&self, pi: usize, thin: f32, contact: bool) -> bool {
         let p = &self.persons[pi];
         if p.dead || p.jail_until > self.now {
@@ -598,6 +631,10 @@ impl Sim<'_> {
         i
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn arrival(&mut self) {
         let m = self.m;
         let dt = self.arrivals.exp(m.arrival_rate);
@@ -635,6 +672,11 @@ impl Sim<'_> {
         }
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn replay(&mut self, i: u32) {
         let m = self.m;
         let Some(items) = &m.replay else { return };
@@ -663,6 +705,11 @@ impl Sim<'_> {
     }
 
     /// A generated contact: builds the encounter the responder would record, and handles it.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn contact(&mut self, pi: usize, source: Source, overdose: Option<Overdose>) {
         let m = self.m;
         let Some(mut enc) = self.scratch.take() else {
@@ -756,6 +803,11 @@ impl Sim<'_> {
 
     /// Routes an encounter (with the program) and follows the decision: offer, acceptance,
     /// hand-off, charge hold or arrest, and the next contact.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn encounter(&mut self, pi: usize, enc: &Encounter, r: &mut Stream, generated: bool) {
         let m = self.m;
         let (u_offer, u_accept, u_engage) = (r.u(), r.u(), r.u());
@@ -851,6 +903,11 @@ impl Sim<'_> {
     }
 
     /// Counts a stage for a pathway (and `all`) and the person's group.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn count(&mut self, pw: usize, group: usize, stage: Stage) {
         let s = stage_ix(stage);
         self.out.funnel[pw][s] += 1;
@@ -863,6 +920,11 @@ impl Sim<'_> {
     }
 
     /// An arrest (or held charges filed): booking, and perhaps jail.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn arrest(&mut self, pi: usize, level: Level, u: [f64; 3], filed: bool) {
         let m = self.m;
         let li = level_ix(level);
@@ -913,6 +975,10 @@ impl Sim<'_> {
         }
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn spread_jail(&mut self, from: i64, to: i64) {
         let period = self.m.period;
         let mut t = from;
@@ -927,6 +993,11 @@ impl Sim<'_> {
         }
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn overdose(&mut self, pi: usize) {
         let m = self.m;
         let p = &mut self.persons[pi];
@@ -967,6 +1038,11 @@ impl Sim<'_> {
         }
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn die(&mut self, pi: usize) {
         self.row().overdose_deaths += 1;
         let p = &mut self.persons[pi];
@@ -1005,6 +1081,11 @@ impl Sim<'_> {
         self.persons[pi].referral = NONE;
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
     fn hold_end(&mut self, person: u32, since: i64, level: Level) {
         let Some(pi) = self.lookup(person) else {
             return;

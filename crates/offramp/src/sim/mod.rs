@@ -29,11 +29,6 @@
 //!
 //! [`Router`]: crate::Router
 
-#![allow(
-    clippy::arithmetic_side_effects,
-    reason = "progress counts in days and line numbers of a replay file, far below u64 and usize"
-)]
-
 mod assemble;
 mod engine;
 mod model;
@@ -262,9 +257,9 @@ pub fn thread_cap() -> usize {
 /// `1234567` as `1,234,567`.
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    let mut out = String::with_capacity(digits.len().saturating_add(digits.len() / 3));
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && digits.len().saturating_sub(i) % 3 == 0 {
             out.push(',');
         }
         out.push(c);
@@ -481,10 +476,12 @@ impl Simulation {
         }
         let seed = options.seed.unwrap_or(sc.seed);
         let replications = estimate.replications;
-        let total = u64::from(replications) * 2 * u64::from(m.days);
+        let total = u64::from(replications)
+            .saturating_mul(2)
+            .saturating_mul(u64::from(m.days));
         let done = AtomicU64::new(0);
         let tick = |days: u64| {
-            let now = done.fetch_add(days, Ordering::Relaxed) + days;
+            let now = done.fetch_add(days, Ordering::Relaxed).saturating_add(days);
             progress(Progress { done: now, total });
         };
         let work = || -> Vec<assemble::Tables> {

@@ -1,12 +1,6 @@
 //! The scenario compiled for the engine: rates per second, cumulative tables and providers,
 //! built table by table from the scenario, the program and the directory.
 
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::indexing_slicing,
-    reason = "a compiled scenario's times (seconds within the horizon) and tables sized by the vocabularies' COUNT, indexed by those enums"
-)]
-
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
@@ -218,7 +212,7 @@ impl Model {
         for (i, e) in replay.iter().flatten().enumerate() {
             e.validate().map_err(|err| SimError::Replay {
                 file: "<encounters>".into(),
-                line: i + 1,
+                line: i.saturating_add(1),
                 message: err.to_string(),
             })?;
         }
@@ -347,6 +341,11 @@ impl Model {
         }
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "tables sized by the vocabularies' COUNT are indexed by those enums; times are seconds within the horizon, at most MAX_DAYS days"
+    )]
     pub(super) fn accept(&self, pw: usize, needs: u16, group: usize) -> f64 {
         let cells = &self.accept_cells[pw];
         let (mut n, mut sum) = (0u32, 0.0);
@@ -419,6 +418,10 @@ struct Span {
 impl Span {
     /// From the scenario's dates, else the span of the replayed encounters, else a year from
     /// 1 January 2026.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "tables sized by the vocabularies' COUNT are indexed by those enums; times are seconds within the horizon, at most MAX_DAYS days"
+    )]
     fn build(sc: &Scenario, tz: Tz, replay: Option<&[Encounter]>) -> Result<Span, SimError> {
         let first_replayed = replay
             .and_then(|r| r.iter().map(|e| e.at).min())
@@ -627,6 +630,10 @@ struct Offenses {
 }
 
 impl Offenses {
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "tables sized by the vocabularies' COUNT are indexed by those enums; times are seconds within the horizon, at most MAX_DAYS days"
+    )]
     fn build(sc: &Scenario) -> Offenses {
         let mut probability = [0.0; Source::COUNT];
         for (s, p) in &sc.offenses.probability {
@@ -650,6 +657,10 @@ impl Offenses {
 type ByPathwayAndNeed = [Vec<(u16, f64)>; Pathway::COUNT];
 
 /// The chance of accepting an offer, by pathway, and by pathway and need (as need bits).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "tables sized by the vocabularies' COUNT are indexed by those enums; times are seconds within the horizon, at most MAX_DAYS days"
+)]
 fn acceptance(accept: &Accept) -> ([f64; Pathway::COUNT], ByPathwayAndNeed) {
     let mut by_pathway = [accept.default; Pathway::COUNT];
     for (p, x) in &accept.pathways {
@@ -717,6 +728,10 @@ struct Providers {
 }
 
 impl Providers {
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "tables sized by the vocabularies' COUNT are indexed by those enums; times are seconds within the horizon, at most MAX_DAYS days"
+    )]
     fn build(
         sc: &Scenario,
         program: &Program,
@@ -839,13 +854,13 @@ fn replayed(
     span: &Span,
     groups: &[GroupC],
 ) -> (Vec<ReplayItem>, u64) {
-    let mut skipped = 0;
+    let mut skipped: u64 = 0;
     let mut persons: HashMap<String, u32> = HashMap::new();
     let mut items = Vec::with_capacity(list.len());
     for (i, enc) in list.into_iter().enumerate() {
         let t = enc.at.timestamp().saturating_sub(span.start_utc);
         if !(0..span.horizon).contains(&t) {
-            skipped += 1;
+            skipped = skipped.saturating_add(1);
             continue;
         }
         let key = sc

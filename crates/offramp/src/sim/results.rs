@@ -2,11 +2,6 @@
 //! row type declares its columns once (`row!`): the CSV, JSON and Arrow writers of
 //! [`super::table`] all follow that declaration.
 
-#![allow(
-    clippy::arithmetic_side_effects,
-    reason = "the number of result tables plus one"
-)]
-
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -511,7 +506,7 @@ impl SimResults {
             path: dir.display().to_string(),
             message: e.to_string(),
         })?;
-        let mut written = Vec::with_capacity(Self::TABLES.len() + 1);
+        let mut written = Vec::with_capacity(Self::TABLES.len().saturating_add(1));
         for table in self.tables() {
             written.push(write_table(dir, table, format)?);
         }

@@ -2,11 +2,6 @@
 //! seed, the replication and what it is for (a person's k-th encounter, the arrival process...),
 //! so results never depend on threads or on the order in which other streams were used.
 
-#![allow(
-    clippy::arithmetic_side_effects,
-    reason = "a u32 by a u32 in 64 bits cannot overflow, and a cumulative table is never empty (built from at least one weight)"
-)]
-
 use rand::Rng;
 use rand_pcg::Pcg64Mcg;
 
@@ -82,7 +77,8 @@ impl Stream {
     #[inline]
     pub fn below(&mut self, n: u32) -> u32 {
         // Lemire's multiply-shift: unbiased enough for populations far below 2^32.
-        ((u64::from(self.0.random::<u32>()) * u64::from(n)) >> 32) as u32
+        // A u32 times a u32 fits in 64 bits: the product never wraps.
+        (u64::from(self.0.random::<u32>()).wrapping_mul(u64::from(n)) >> 32) as u32
     }
 }
 
@@ -133,7 +129,7 @@ impl Categorical {
             return None;
         }
         let i = self.cumulative.partition_point(|c| *c <= u);
-        Some(i.min(self.cumulative.len() - 1))
+        Some(i.min(self.cumulative.len().saturating_sub(1)))
     }
 }
 

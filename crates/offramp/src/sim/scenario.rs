@@ -6,11 +6,6 @@
 //! field when it is a record (`[behaviour]`, `[justice]`...). Unknown keys are errors, reported
 //! with the file, line and column.
 
-#![allow(
-    clippy::indexing_slicing,
-    reason = "checks compare an entry with the entries before it: `..i` for an index `i` of the same list"
-)]
-
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -871,7 +866,7 @@ impl Scenario {
                 g.accept_ratio,
                 1e3,
             );
-            if eq.groups[..i].iter().any(|h| h.name == g.name) {
+            if eq.groups.iter().take(i).any(|h| h.name == g.name) {
                 v.fail(&format!("equity.groups[{i}].name"), "is used by two groups");
             }
         }
@@ -958,7 +953,7 @@ impl Scenario {
             if s.id.trim().is_empty() {
                 v.fail(&format!("providers.services[{i}].id"), "must not be empty");
             }
-            if pr.services[..i].iter().any(|o| o.id == s.id) {
+            if pr.services.iter().take(i).any(|o| o.id == s.id) {
                 v.fail(&format!("providers.services[{i}].id"), "is used twice");
             }
             if let Some(w) = s.max_wait_days {

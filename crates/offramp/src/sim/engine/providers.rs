@@ -2,15 +2,14 @@
 //! the end of a service and referrals lost for want of a place. These are the handlers the
 //! event loop in `engine.rs` calls for provider events; they share its state (`Sim`).
 
-#![allow(
-    clippy::arithmetic_side_effects,
-    clippy::indexing_slicing,
-    reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
-)]
-
 use super::*;
 
 impl Sim<'_> {
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+    )]
     pub(super) fn refer(&mut self, pi: usize, pw: usize, options: Option<&[ProviderOption]>) {
         let m = self.m;
         if self.persons[pi].referral != NONE {
@@ -102,15 +101,28 @@ impl Sim<'_> {
         self.lose(first, pw, if any_open { Loss::Full } else { Loss::Closed });
     }
 
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+    )]
     fn has_place(&self, ix: u32) -> bool {
         let cap = self.m.providers[ix as usize].capacity;
         cap.is_none_or(|c| self.provs[ix as usize].occupied < c)
     }
 
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+    )]
     fn has_waitlist_room(&self, ix: u32) -> bool {
         self.provs[ix as usize].waiting < self.m.providers[ix as usize].waitlist
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+    )]
     pub(super) fn accrue(&mut self, ix: usize, to: i64) {
         let period = self.m.period;
         let periods = self.m.periods;
@@ -129,6 +141,11 @@ impl Sim<'_> {
         ps.last_t = to;
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+    )]
     fn reserve(&mut self, ix: u32, referral: u32) {
         self.accrue(ix as usize, self.now);
         self.provs[ix as usize].occupied += 1;
@@ -146,6 +163,11 @@ impl Sim<'_> {
         self.at(self.now + delay, Kind::Intake { referral });
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+    )]
     fn enqueue(&mut self, ix: u32, referral: u32, since: i64) {
         let max_wait = self.m.providers[ix as usize].max_wait;
         let ps = &mut self.provs[ix as usize];
@@ -191,6 +213,11 @@ impl Sim<'_> {
         }
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+    )]
     pub(super) fn intake(&mut self, referral: u32) {
         let m = self.m;
         let Some(r) = self.refs.get_mut(referral as usize) else {
@@ -243,6 +270,10 @@ impl Sim<'_> {
         );
     }
 
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+    )]
     pub(super) fn service_end(&mut self, referral: u32, ix: u32) {
         if referral != NONE {
             let Some(r) = self.refs.get_mut(referral as usize) else {
@@ -263,6 +294,10 @@ impl Sim<'_> {
     }
 
     /// A place frees: the next person still waiting takes it.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+    )]
     pub(super) fn free_place(&mut self, ix: u32) {
         self.accrue(ix as usize, self.now);
         let Some(ps) = self.provs.get_mut(ix as usize) else {
@@ -280,6 +315,10 @@ impl Sim<'_> {
         }
     }
 
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+    )]
     pub(super) fn clear_referral(&mut self, person: u32, referral: u32) {
         if let Some(pi) = self.lookup(person)
             && self.persons[pi].referral == referral
@@ -288,6 +327,11 @@ impl Sim<'_> {
         }
     }
 
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+    )]
     pub(super) fn lose(&mut self, ix: u32, pw: usize, loss: Loss) {
         let period = self.period(self.now);
         if let Some(ps) = self.provs.get_mut(ix as usize) {
