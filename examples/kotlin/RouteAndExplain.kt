@@ -1,5 +1,6 @@
 // Routes one encounter through Hamilton County's Quick Response Team program, matching partner
-// services from the county's HSDS directory, and prints the decision in sentences.
+// services from the county's HSDS directory, and prints the decision in sentences; then routes
+// a day's follow-ups in one batch, one of them refused.
 // scripts/test-kotlin compiles and runs it:
 //
 //   java -cp offramp.jar:example.jar:jna.jar:kotlin-stdlib.jar RouteAndExplainKt REPO_ROOT
@@ -29,6 +30,20 @@ fun main(args: Array<String>) {
     try {
         val decision = router.route(encounter)
         println(decision.explain())
+
+        // The team's follow-ups of the day, in one batch. One was keyed with a two-digit year
+        // (0026): it is refused alone, naming the field (never the value); the others are decided.
+        val day = listOf(
+            encounter,
+            encounter.copy(id = "e-2", at = "0026-03-02T11:00:00-05:00"),
+            encounter.copy(id = "e-3", at = "2026-03-02T12:30:00-05:00"),
+        )
+        router.routeBatch(day).forEachIndexed { i, answer ->
+            when (answer) {
+                is BatchAnswer.Decided -> println("encounter $i: ${answer.decision.disposition}")
+                is BatchAnswer.Refused -> println("encounter $i refused: ${answer.field}: ${answer.detail}")
+            }
+        }
     } catch (e: OfframpException) {
         System.err.println(e.describe())
         kotlin.system.exitProcess(1)

@@ -1,5 +1,6 @@
 // Routes one encounter through Hamilton County's Quick Response Team program, matching partner
-// services from the county's HSDS directory, and prints the decision in sentences.
+// services from the county's HSDS directory, and prints the decision in sentences; then routes
+// a day's follow-ups in one batch, one of them refused.
 // scripts/test-swift compiles and runs it:
 //
 //   ./route-and-explain REPO_ROOT
@@ -26,6 +27,22 @@ do {
         needs: [.opioidUse],
         overdose: Overdose(at: "2026-03-01T22:00:00-05:00", naloxone: true))
     print(try router.route(encounter: encounter).explain())
+
+    // The team's follow-ups of the day, in one batch. One was keyed with a two-digit year
+    // (0026): it is refused alone, naming the field (never the value); the others are decided.
+    func followUp(_ id: String, at: String) -> Encounter {
+        Encounter(
+            id: id, at: at, responder: encounter.responder, source: encounter.source,
+            needs: encounter.needs, overdose: encounter.overdose)
+    }
+    let day = [encounter, followUp("e-2", at: "0026-03-02T11:00:00-05:00"),
+               followUp("e-3", at: "2026-03-02T12:30:00-05:00")]
+    for (i, answer) in try router.routeBatch(encounters: day).enumerated() {
+        switch answer {
+        case let .decided(decision): print("encounter \(i): \(decision.disposition)")
+        case let .refused(field, detail, _, _): print("encounter \(i) refused: \(field): \(detail)")
+        }
+    }
 } catch let error as OfframpError {
     FileHandle.standardError.write(Data((error.describe() + "\n").utf8))
     exit(1)

@@ -267,28 +267,6 @@ impl OfframpError {
             column: None,
         }
     }
-
-    /// The same error about the item at `index` of a list of encounters.
-    pub(crate) fn at_index(self, index: usize) -> Self {
-        match self {
-            OfframpError::InvalidEncounter {
-                field,
-                detail,
-                line,
-                column,
-            } => OfframpError::InvalidEncounter {
-                field: if field == "." {
-                    format!("[{index}]")
-                } else {
-                    format!("[{index}].{field}")
-                },
-                detail,
-                line,
-                column,
-            },
-            other => other,
-        }
-    }
 }
 
 /// Runs one entry point so that nothing it does can unwind into the app: a panic (a bug in

@@ -1,11 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+mod batch;
 mod case;
 mod enums;
 mod error;
 mod objects;
 mod records;
 
+pub use batch::BatchAnswer;
 pub use case::{Case, CaseEvent, CaseStatus, CaseTransition, ChargeStatus, TrackState};
 pub use case::{case_graph_dot, case_graph_mermaid};
 pub use enums::{

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::batch::{BatchAnswer, route_each};
 use crate::enums::Pathway;
 use crate::error::{OfframpError, guard, to_u32};
 use crate::records::{Decision, Encounter, opt_parse};
@@ -246,21 +247,6 @@ pub struct Router {
     inner: Arc<offramp::Router>,
 }
 
-impl Router {
-    /// The decisions of the core's batch, or the error of its first refused encounter.
-    fn decisions(&self, encounters: &[offramp::Encounter]) -> Result<Vec<Decision>, OfframpError> {
-        self.inner
-            .route_batch(encounters)
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| {
-                r.map(|d| Decision::from(&d))
-                    .map_err(|e| OfframpError::from(e).at_index(i))
-            })
-            .collect()
-    }
-}
-
 #[uniffi::export]
 impl Router {
     /// A router for a program.
@@ -310,31 +296,29 @@ impl Router {
         })
     }
 
-    /// Routes many encounters on all cores; the decisions are in input order. If any encounter
-    /// is refused, nothing is returned and the error's field starts with its index (`[3].at`);
-    /// the core routes each encounter on its own, so the error is that encounter's.
-    pub fn route_batch(&self, encounters: Vec<Encounter>) -> Result<Vec<Decision>, OfframpError> {
+    /// Routes many encounters on all cores, each on its own: one answer per encounter, in
+    /// input order. An encounter that would be refused alone (`OfframpError.InvalidEncounter`)
+    /// is answered `BatchAnswer.Refused` with the same field and detail, and every other
+    /// encounter is decided as `route` decides it alone. Throws only `OfframpError.Internal`,
+    /// for a bug in offramp that escaped the encounters' own answers.
+    pub fn route_batch(
+        &self,
+        encounters: Vec<Encounter>,
+    ) -> Result<Vec<BatchAnswer>, OfframpError> {
         guard("Router.route_batch", || {
-            let encs = encounters
-                .iter()
-                .enumerate()
-                .map(|(i, e)| offramp::Encounter::try_from(e).map_err(|err| err.at_index(i)))
-                .collect::<Result<Vec<_>, OfframpError>>()?;
-            self.decisions(&encs)
+            Ok(route_each(&self.inner, &encounters, |e| {
+                offramp::Encounter::try_from(e)
+            }))
         })
     }
 
-    /// Routes many encounters given as JSON, as [`Router::route_batch`] does.
-    pub fn route_batch_json(&self, jsons: Vec<String>) -> Result<Vec<Decision>, OfframpError> {
+    /// Routes many encounters given as JSON, as [`Router::route_batch`] does; a refused
+    /// encounter's answer has the line and column in its own JSON text when known.
+    pub fn route_batch_json(&self, jsons: Vec<String>) -> Result<Vec<BatchAnswer>, OfframpError> {
         guard("Router.route_batch_json", || {
-            let encs = jsons
-                .iter()
-                .enumerate()
-                .map(|(i, j)| {
-                    offramp::Encounter::from_json(j).map_err(|e| OfframpError::from(e).at_index(i))
-                })
-                .collect::<Result<Vec<_>, OfframpError>>()?;
-            self.decisions(&encs)
+            Ok(route_each(&self.inner, &jsons, |j| {
+                Ok(offramp::Encounter::from_json(j)?)
+            }))
         })
     }
 

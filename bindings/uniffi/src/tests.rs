@@ -157,8 +157,19 @@ fn decisions_keep_every_field_through_the_records() -> TestResult {
     Ok(())
 }
 
+/// The decisions of a batch whose every encounter was decided.
+fn decided(answers: Vec<BatchAnswer>) -> Result<Vec<Decision>, Box<dyn Error>> {
+    answers
+        .into_iter()
+        .map(|a| match a {
+            BatchAnswer::Decided { decision } => Ok(decision),
+            refused => Err(format!("expected a decision, got {refused:?}").into()),
+        })
+        .collect()
+}
+
 #[test]
-fn batches_route_like_single_calls_and_name_the_bad_index() -> TestResult {
+fn batches_route_like_single_calls() -> TestResult {
     let router = Router::new(program("lead-king-county")?);
     let lines: Vec<String> = example("encounters/lead-king-county.jsonl")?
         .lines()
@@ -169,25 +180,102 @@ fn batches_route_like_single_calls_and_name_the_bad_index() -> TestResult {
         .iter()
         .map(|l| router.route_json(l.clone()))
         .collect::<Result<Vec<_>, _>>()?;
-    assert_eq!(router.route_batch_json(lines.clone())?, one_by_one);
+    assert_eq!(
+        decided(router.route_batch_json(lines.clone())?)?,
+        one_by_one
+    );
     let records = lines
         .iter()
         .map(|l| encounter_from_json(l.clone()))
         .collect::<Result<Vec<_>, _>>()?;
-    assert_eq!(router.route_batch(records.clone())?, one_by_one);
+    assert_eq!(decided(router.route_batch(records)?)?, one_by_one);
+    assert_eq!(router.route_batch(vec![])?, vec![]);
+    Ok(())
+}
 
-    let mut bad = records;
-    bad[1].at = "soon".into();
-    match router.route_batch(bad) {
-        Err(OfframpError::InvalidEncounter { field, .. }) => assert_eq!(field, "[1].at"),
-        other => panic!("expected InvalidEncounter, got {other:?}"),
+/// What a refused answer says, or an error naming what came instead.
+fn refusal(answer: &BatchAnswer) -> Result<(&str, &str, Option<u32>), Box<dyn Error>> {
+    match answer {
+        BatchAnswer::Refused {
+            field,
+            detail,
+            line,
+            ..
+        } => Ok((field, detail, *line)),
+        decided => Err(format!("expected a refusal, got {decided:?}").into()),
     }
-    let mut bad_json = lines;
-    bad_json[2] = "{".into();
-    match router.route_batch_json(bad_json) {
-        Err(OfframpError::InvalidEncounter { field, .. }) => assert!(field.starts_with("[2]")),
-        other => panic!("expected InvalidEncounter, got {other:?}"),
+}
+
+#[test]
+fn a_bad_encounter_in_a_batch_is_refused_alone_naming_its_field_not_its_value() -> TestResult {
+    let router = Router::new(program("lead-king-county")?);
+    let good = lead_record();
+    let mut old = lead_record();
+    old.at = "1800-03-02T14:05:00-08:00".into();
+    let mut unknown_code = lead_record();
+    unknown_code.offenses[0].nibrs = "Jane Doe".into();
+    let mut not_a_time = lead_record();
+    not_a_time.at = "soon".into();
+    let batch = vec![
+        good.clone(),
+        old.clone(),
+        good.clone(),
+        unknown_code.clone(),
+        not_a_time.clone(),
+        good.clone(),
+    ];
+    let alone = router.route(good.clone())?;
+    let answers = router.route_batch(batch)?;
+    assert_eq!(answers.len(), 6);
+    for i in [0, 2, 5] {
+        assert_eq!(
+            answers[i],
+            BatchAnswer::Decided {
+                decision: alone.clone()
+            },
+            "answer {i}"
+        );
     }
+    // Each refusal is the one a single call throws, with the same words.
+    for (i, record, field, value) in [
+        (1, old, "at", "1800"),
+        (3, unknown_code, "offenses[0].nibrs", "Jane"),
+        (4, not_a_time, "at", "soon"),
+    ] {
+        let (got_field, detail, _) = refusal(&answers[i])?;
+        assert_eq!(got_field, field, "answer {i}");
+        assert!(
+            !detail.contains(value),
+            "answer {i} repeats the value: {detail}"
+        );
+        match router.route(record) {
+            Err(OfframpError::InvalidEncounter {
+                field: one_field,
+                detail: one_detail,
+                ..
+            }) => assert_eq!((one_field.as_str(), one_detail.as_str()), (field, detail)),
+            other => panic!("expected InvalidEncounter, got {other:?}"),
+        }
+    }
+
+    // The JSON form: a line that does not parse is refused with its line and column, an
+    // encounter of 1800 naming `at`; the others are decided.
+    let old_json = LEAD_JSON.replace("2026-03-02", "1800-03-02");
+    let answers = router.route_batch_json(vec![
+        LEAD_JSON.into(),
+        "{\n\"id\": ".into(),
+        old_json,
+        LEAD_JSON.into(),
+    ])?;
+    assert_eq!(answers.len(), 4);
+    assert!(matches!(answers[0], BatchAnswer::Decided { .. }));
+    assert!(matches!(answers[3], BatchAnswer::Decided { .. }));
+    let (field, _, line) = refusal(&answers[1])?;
+    assert!(!field.starts_with('['), "{field}");
+    assert_eq!(line, Some(2));
+    let (field, detail, _) = refusal(&answers[2])?;
+    assert_eq!(field, "at");
+    assert!(!detail.contains("1800"), "{detail}");
     Ok(())
 }
 
@@ -488,7 +576,7 @@ fn eight_threads_route_on_one_router() -> TestResult {
         .filter(|l| !l.trim().is_empty())
         .map(String::from)
         .collect();
-    let expected = router.route_batch_json(lines.clone())?;
+    let expected = decided(router.route_batch_json(lines.clone())?)?;
     let results: Vec<bool> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..8)
             .map(|_| {

@@ -424,6 +424,17 @@ impl EncounterError {
         }
     }
 
+    /// The error of an encounter that offramp itself failed on (a bug, caught where a batch
+    /// keeps its encounters apart): about the whole encounter (`.`), with nothing from the
+    /// input. [`Router::route_batch`](crate::Router::route_batch) gives it, and so do the
+    /// bindings' batches for a failure of their own.
+    pub fn internal() -> Self {
+        EncounterError::invalid(
+            ".",
+            "could not be routed: an internal error in offramp (please report it)",
+        )
+    }
+
     pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         EncounterError::Invalid {
             field: field.into(),

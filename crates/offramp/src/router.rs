@@ -757,12 +757,7 @@ impl Router {
     /// this encounter's error, so that it cannot take the rest of a batch with it.
     fn route_isolated(&self, enc: &Encounter) -> Result<Decision, EncounterError> {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.try_route(enc)))
-            .unwrap_or_else(|_| {
-                Err(EncounterError::invalid(
-                    ".",
-                    "could not be routed: an internal error in offramp (please report it)",
-                ))
-            })
+            .unwrap_or_else(|_| Err(EncounterError::internal()))
     }
 }
 

@@ -230,17 +230,43 @@ fun main(args: Array<String>) {
         check("Klingonish" !in e.detail) { "the error repeats the value: ${e.detail}" }
     }
 
-    test("a batch routes like single calls, and names the index of a bad encounter") {
+    test("a batch routes like single calls, one answer per encounter") {
         val router = Router(program("lead-king-county"))
         val lines = encounterLines("lead-king-county")
-        val single = lines.map { router.routeJson(it) }
+        val single = lines.map { BatchAnswer.Decided(router.routeJson(it)) }
         checkEq(router.routeBatchJson(lines), single, "batch of JSON")
         val records = lines.map { encounterFromJson(it) }
         checkEq(router.routeBatch(records), single, "batch of records")
-        val bad = records.toMutableList()
-        bad[1] = bad[1].copy(at = "soon")
-        val e = expectThrows<OfframpException.InvalidEncounter>("bad batch") { router.routeBatch(bad) }
-        checkEq(e.field, "[1].at", "field")
+        checkEq(router.routeBatch(emptyList()), emptyList<BatchAnswer>(), "empty batch")
+    }
+
+    test("a bad encounter in a batch is refused alone, by index and field, never by value") {
+        val router = Router(program("lead-king-county"))
+        val old = leadRecord.copy(at = "1800-03-02T14:05:00-08:00")
+        val unknownCode = leadRecord.copy(offenses = listOf(Offense("Jane Doe", Level.MISDEMEANOR, false)))
+        val answers = router.routeBatch(listOf(leadRecord, old, leadRecord, unknownCode, leadRecord))
+        checkEq(answers.size, 5, "one answer per encounter")
+        val alone = router.route(leadRecord)
+        for (i in listOf(0, 2, 4)) checkEq(answers[i], BatchAnswer.Decided(alone), "answer $i")
+        val refused = answers.withIndex()
+            .mapNotNull { (i, a) -> (a as? BatchAnswer.Refused)?.let { i to it } }
+        checkEq(refused.map { (i, r) -> i to r.field }, listOf(1 to "at", 3 to "offenses[0].nibrs"), "refused")
+        for ((i, r) in refused) {
+            check("1800" !in r.detail && "Jane" !in r.detail) { "answer $i repeats the value: ${r.detail}" }
+        }
+        // The same words as a single call throws.
+        val e = expectThrows<OfframpException.InvalidEncounter>("1800 alone") { router.route(old) }
+        checkEq(refused[0].second.detail, e.detail, "detail of 1800")
+
+        // JSON: a text that does not parse is refused with its line; 1800 names `at`.
+        val jsonAnswers = router.routeBatchJson(listOf(
+            LEAD_JSON, "{\n\"id\": ", LEAD_JSON.replace("2026-03-02", "1800-03-02"), LEAD_JSON))
+        checkEq(jsonAnswers.map { it is BatchAnswer.Decided }, listOf(true, false, false, true), "decided")
+        val broken = jsonAnswers[1] as BatchAnswer.Refused
+        checkEq(broken.line, 2u, "line of the broken text")
+        val oldJson = jsonAnswers[2] as BatchAnswer.Refused
+        checkEq(oldJson.field, "at", "field of 1800")
+        check("1800" !in oldJson.detail) { "the refusal repeats the value: ${oldJson.detail}" }
     }
 
     // ------------------------------------------------------------------ cases

@@ -268,17 +268,62 @@ test("a language is matched however it is written: es, ES and Spanish as spa") {
     try check(!detail.contains("Klingonish"), "the error repeats the value: \(detail)")
 }
 
-test("a batch routes like single calls, and names the index of a bad encounter") {
+/// The encounter's decision, or a failure naming what came instead.
+func decision(_ answer: BatchAnswer) throws -> Decision {
+    guard case let .decided(decision) = answer else { throw Failure(description: "refused: \(answer)") }
+    return decision
+}
+
+/// Where and why the encounter was refused, or a failure naming what came instead.
+func refusal(_ answer: BatchAnswer) throws -> (field: String, detail: String, line: UInt32?) {
+    guard case let .refused(field, detail, line, _) = answer else {
+        throw Failure(description: "decided: \(answer)")
+    }
+    return (field, detail, line)
+}
+
+test("a batch routes like single calls, one answer per encounter") {
     let router = Router(program: try program("lead-king-county"))
     let lines = try encounterLines("lead-king-county")
     let single = try lines.map { try router.routeJson(json: $0) }
-    try checkEq(try router.routeBatchJson(jsons: lines), single, "batch of JSON")
-    var records = try lines.map { try encounterFromJson(json: $0) }
-    try checkEq(try router.routeBatch(encounters: records), single, "batch of records")
-    records[1] = lead(at: "soon")
-    let e = try expectError("bad batch") { _ = try router.routeBatch(encounters: records) }
-    guard case let .InvalidEncounter(field, _, _, _) = e else { throw Failure(description: "\(e)") }
-    try checkEq(field, "[1].at", "field")
+    try checkEq(try router.routeBatchJson(jsons: lines).map(decision), single, "batch of JSON")
+    let records = try lines.map { try encounterFromJson(json: $0) }
+    try checkEq(try router.routeBatch(encounters: records).map(decision), single, "batch of records")
+    try checkEq(try router.routeBatch(encounters: []).count, 0, "empty batch")
+}
+
+test("a bad encounter in a batch is refused alone, by index and field, never by value") {
+    let router = Router(program: try program("lead-king-county"))
+    let old = lead(at: "1800-03-02T14:05:00-08:00")
+    let answers = try router.routeBatch(encounters: [lead(), old, lead(), lead(nibrs: "Jane Doe"), lead()])
+    try checkEq(answers.count, 5, "one answer per encounter")
+    let alone = try router.route(encounter: lead())
+    for i in [0, 2, 4] { try checkEq(try decision(answers[i]), alone, "answer \(i)") }
+    let refused = try answers.enumerated().filter {
+        if case .refused = $0.element { return true } else { return false }
+    }.map { (index: $0.offset, refusal: try refusal($0.element)) }
+    try checkEq(refused.map { $0.index }, [1, 3], "refused indexes")
+    try checkEq(refused.map { $0.refusal.field }, ["at", "offenses[0].nibrs"], "refused fields")
+    for r in refused {
+        try check(!r.refusal.detail.contains("1800") && !r.refusal.detail.contains("Jane"),
+                  "answer \(r.index) repeats the value: \(r.refusal.detail)")
+    }
+    // The same words as a single call throws.
+    let e = try expectError("1800 alone") { _ = try router.route(encounter: old) }
+    guard case let .InvalidEncounter(_, detail, _, _) = e else { throw Failure(description: "\(e)") }
+    try checkEq(refused[0].refusal.detail, detail, "detail of 1800")
+
+    // JSON: a text that does not parse is refused with its line; 1800 names `at`.
+    let jsonAnswers = try router.routeBatchJson(jsons: [
+        leadJson, "{\n\"id\": ", leadJson.replacingOccurrences(of: "2026-03-02", with: "1800-03-02"), leadJson,
+    ])
+    try checkEq(jsonAnswers.count, 4, "one answer per text")
+    _ = try decision(jsonAnswers[0])
+    _ = try decision(jsonAnswers[3])
+    try checkEq(try refusal(jsonAnswers[1]).line, 2, "line of the broken text")
+    let oldJson = try refusal(jsonAnswers[2])
+    try checkEq(oldJson.field, "at", "field of 1800")
+    try check(!oldJson.detail.contains("1800"), "the refusal repeats the value: \(oldJson.detail)")
 }
 
 // ---------------------------------------------------------------------- cases
