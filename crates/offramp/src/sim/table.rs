@@ -361,7 +361,9 @@ mod arrow {
                 ColumnType::UInt32 => Builder::UInt32(UInt32Builder::with_capacity(rows)),
                 ColumnType::UInt64 => Builder::UInt64(UInt64Builder::with_capacity(rows)),
                 ColumnType::Float64 => Builder::Float64(Float64Builder::with_capacity(rows)),
-                ColumnType::Text => Builder::Text(StringBuilder::with_capacity(rows, rows * 8)),
+                ColumnType::Text => {
+                    Builder::Text(StringBuilder::with_capacity(rows, rows.saturating_mul(8)))
+                }
                 ColumnType::Date => Builder::Date(Date32Builder::with_capacity(rows)),
             }
         }
@@ -433,7 +435,7 @@ mod arrow {
                             )),
                         };
                     }
-                    column += 1;
+                    column = column.saturating_add(1);
                 });
                 result?;
             }
