@@ -85,6 +85,8 @@ vocabulary! {
         CallForService = "call_for_service",
         /// Something a responder saw on patrol.
         OnView = "on_view",
+        /// A family member or friend asked for help for the person.
+        FamilyRequest = "family_request",
     }
 }
 
@@ -164,6 +166,20 @@ vocabulary! {
         Declined = "declined",
         /// Consent given earlier, now revoked.
         Revoked = "revoked",
+    }
+}
+
+vocabulary! {
+    /// The person's stated willingness to engage with help, as the responder recorded it. This
+    /// is not [`Consent`], which is about sharing information under 42 CFR Part 2: a person
+    /// may be willing to talk to a case manager and still decline to share records.
+    pub enum Willing: "willing" {
+        /// The person said yes to help.
+        Yes = "yes",
+        /// The person declined.
+        No = "no",
+        /// Asked, but no clear answer; rules read it as not recorded.
+        Unknown = "unknown",
     }
 }
 
@@ -375,6 +391,10 @@ pub struct Encounter {
     /// Consent to share information, as recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consent: Option<Consent>,
+    /// Whether the person said they are willing to engage with help (not the same as
+    /// `consent`). `unknown`, like an absent value, is not recorded to a rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub willing: Option<Willing>,
     /// Where the contact happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,

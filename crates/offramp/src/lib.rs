@@ -29,7 +29,7 @@ pub mod vocab;
 
 pub use domain::{
     AttributeValue, Consent, Disposition, Encounter, EncounterError, Flag, Intercept, Level,
-    Location, Need, Offense, Overdose, Pathway, Responder, Source, UnknownValue,
+    Location, Need, Offense, Overdose, Pathway, Responder, Source, UnknownValue, Willing,
 };
 pub use language::{Language, UnknownLanguage};
 pub use nibrs::NibrsCode;

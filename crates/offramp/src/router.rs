@@ -97,6 +97,9 @@ vocabulary! {
         ResponderUnknown = "responder_unknown",
         /// An eligible pathway has no partner that can take the person now.
         ProviderGap = "provider_gap",
+        /// The program has ended (`status = "ended"`): its rules may not describe what is
+        /// offered today.
+        ProgramEnded = "program_ended",
     }
 }
 
@@ -452,8 +455,12 @@ impl Router {
             offense: None,
             attrs: &p.env.attrs,
             intercept,
+            tz: p.tz,
         };
         let mut warnings = Vec::new();
+        if let Some(message) = &p.ended_warning {
+            warn(&mut warnings, WarningCode::ProgramEnded, message);
+        }
         if !enc.attributes.is_empty() {
             self.check_attributes(enc, &mut warnings);
         }

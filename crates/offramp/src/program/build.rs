@@ -12,7 +12,8 @@ use super::{
     AttributeType, CODE, CompiledPathway, CompiledRule, Diagnostic, MAX_ERRORS_PER_RULE, MAX_RULES,
     MAX_TERM_DAYS, Program, ProgramSpec, RuleSpec,
 };
-use crate::domain::{Pathway, Responder, closest};
+use super::{ProgramInfo, ProgramStatus};
+use crate::domain::{Pathway, Responder, closest, date_problem};
 use crate::providers::model::{Needs, kind_bit, kind_words};
 use crate::rules::compile::{AttrInfo, AttrKind, Env, compile};
 use crate::rules::{self, ParseError, format_duration, parse_duration};
@@ -226,6 +227,48 @@ impl<'a> Builder<'a> {
 
 /// The declared attributes' names for the undeclared-attribute warning: program text, never
 /// an encounter's.
+/// The day an ended program ended: `status = "ended"` needs `ended`, and `ended` needs that
+/// status, so a program is never half ended.
+fn program_end(b: &mut Builder<'_>, info: &ProgramInfo) -> Option<chrono::NaiveDate> {
+    let ended = info.status == Some(ProgramStatus::Ended);
+    match (&info.ended, ended) {
+        (None, false) => None,
+        (None, true) => {
+            b.error_at(
+                "program.status",
+                "an ended program needs the day it ended".into(),
+                Some("add `ended = \"YYYY-MM-DD\"` to `[program]`".into()),
+            );
+            None
+        }
+        (Some(_), false) => {
+            b.error_at(
+                "program.ended",
+                "`ended` is given, but the program's `status` is not `ended`".into(),
+                Some("add `status = \"ended\"`, or remove `ended`".into()),
+            );
+            None
+        }
+        (Some(day), true) => match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
+            Ok(d) => match date_problem(&d) {
+                Some(problem) => {
+                    b.error_at("program.ended", problem, None);
+                    None
+                }
+                None => Some(d),
+            },
+            Err(_) => {
+                b.error_at(
+                    "program.ended",
+                    format!("`{day}` is not a date"),
+                    Some("write the day as \"YYYY-MM-DD\"".into()),
+                );
+                None
+            }
+        },
+    }
+}
+
 fn declared_attributes(spec: &ProgramSpec) -> String {
     if spec.attributes.is_empty() {
         return "none".into();
@@ -322,6 +365,7 @@ impl Program {
                 Tz::UTC
             }
         };
+        let ended = program_end(&mut b, info);
         let naloxone_window = match parse_duration(&spec.windows.naloxone_plus) {
             Ok(d) if d > MAX_TERM_DAYS * 86_400 => {
                 b.error_at(
@@ -652,6 +696,12 @@ impl Program {
             env,
             charge_hold_term,
             charge_hold_text: charge_hold_term.map(|t| Text::pooled(&format_duration(t))),
+            ended,
+            ended_warning: ended.map(|day| {
+                Text::pooled(&format!(
+                    "this program ended on {day}: its rules are kept as they were and may not describe what is offered today"
+                ))
+            }),
             exclusions,
             pathways,
             declared_attributes: Text::pooled(&declared_attributes(&spec)),

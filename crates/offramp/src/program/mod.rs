@@ -7,7 +7,7 @@ mod tests;
 
 pub use spec::{
     AttributeSpec, AttributeType, ChargeHoldSpec, LawSwitches, PathwaySpec, ProgramInfo,
-    ProgramSpec, ProviderNeedsSpec, RuleSpec, ServiceArea, Windows,
+    ProgramSpec, ProgramStatus, ProviderNeedsSpec, RuleSpec, ServiceArea, Windows,
 };
 
 use std::ops::Range;
@@ -169,6 +169,10 @@ pub struct Program {
     pub(crate) env: Env,
     pub(crate) charge_hold_term: Option<i64>,
     pub(crate) charge_hold_text: Option<Text>,
+    /// The day the program ended, when its status is `ended`.
+    pub(crate) ended: Option<chrono::NaiveDate>,
+    /// The `program_ended` warning every decision under an ended program carries, made once.
+    pub(crate) ended_warning: Option<Text>,
     pub(crate) exclusions: Vec<CompiledRule>,
     pub(crate) pathways: Vec<CompiledPathway>,
     /// The declared attributes' names as a decision's warning gives them (`none`, or
@@ -299,6 +303,12 @@ impl Program {
     /// The program's time zone.
     pub fn timezone(&self) -> Tz {
         self.tz
+    }
+
+    /// The day the program ended, or `None` for a program that still runs
+    /// (`[program] status = "ended"` with `ended = "YYYY-MM-DD"`).
+    pub fn ended(&self) -> Option<chrono::NaiveDate> {
+        self.ended
     }
 
     /// The pathways offered, in rank order.

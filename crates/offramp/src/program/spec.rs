@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{Pathway, Responder};
 use crate::providers::ServiceKind;
+use crate::vocab::vocabulary;
 
 /// The file form of a program, as written in TOML or JSON. See `docs/programs.md`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -86,6 +87,24 @@ pub struct ProgramInfo {
     /// Where its rules come from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sources: Vec<String>,
+    /// Whether the program still runs: `active` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ProgramStatus>,
+    /// The day the program ended, `YYYY-MM-DD`; required with `status = "ended"` and allowed
+    /// only with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<String>,
+}
+
+vocabulary! {
+    /// Whether a program still takes people.
+    pub enum ProgramStatus: "program status" {
+        /// The program runs today.
+        Active = "active",
+        /// The program has ended. Its rules are kept as they were, for the record and for
+        /// simulation; every decision made under it carries a `program_ended` warning.
+        Ended = "ended",
+    }
 }
 
 /// State-law switches that change what responders may do.

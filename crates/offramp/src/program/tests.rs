@@ -419,3 +419,62 @@ fn protected_attributes_may_be_declared_but_not_read() {
     );
     assert!(errors(&text)[0].message.contains("ethnicity"));
 }
+
+#[test]
+fn an_ended_program_says_so_in_every_decision() {
+    let ended = GOOD.replace(
+        "timezone = \"America/Chicago\"",
+        "timezone = \"America/Chicago\"\nstatus = \"ended\"\nended = \"2021-10-31\"",
+    );
+    let p = Program::from_toml(&ended, "p.toml").unwrap();
+    assert_eq!(
+        p.ended(),
+        chrono::NaiveDate::from_ymd_opt(2021, 10, 31),
+        "the end day is kept"
+    );
+    // The canonical text keeps the status, so the hash tells an ended program from a running one.
+    let running = Program::from_toml(GOOD, "p.toml").unwrap();
+    assert_eq!(running.ended(), None);
+    assert_ne!(p.hash(), running.hash());
+    let enc = crate::Encounter::from_json(
+        r#"{"id":"e","at":"2026-03-02T14:05:00-06:00","responder":"law_enforcement"}"#,
+    )
+    .unwrap();
+    let d = crate::Router::new(p).route(&enc);
+    let w: Vec<_> = d
+        .warnings
+        .iter()
+        .filter(|w| w.code == crate::WarningCode::ProgramEnded)
+        .collect();
+    assert_eq!(w.len(), 1);
+    assert!(w[0].message.contains("2021-10-31"), "{}", w[0].message);
+    let d = crate::Router::new(running).route(&enc);
+    assert!(
+        d.warnings
+            .iter()
+            .all(|w| w.code != crate::WarningCode::ProgramEnded)
+    );
+}
+
+#[test]
+fn a_program_is_never_half_ended() {
+    let with = |extra: &str| {
+        GOOD.replace(
+            "timezone = \"America/Chicago\"",
+            &format!("timezone = \"America/Chicago\"\n{extra}"),
+        )
+    };
+    let e = errors(&with("status = \"ended\""));
+    assert_eq!(e.len(), 1);
+    assert!(e[0].message.contains("needs the day it ended"), "{}", e[0].message);
+    assert_eq!(e[0].line, 6, "placed on `status`");
+    let e = errors(&with("ended = \"2021-10-31\""));
+    assert!(e[0].message.contains("`status` is not `ended`"), "{}", e[0].message);
+    let e = errors(&with("status = \"ended\"\nended = \"October 2021\""));
+    assert!(e[0].message.contains("is not a date"), "{}", e[0].message);
+    let e = errors(&with("status = \"ended\"\nended = \"1850-01-01\""));
+    assert!(e[0].message.contains("1900-01-01"), "{}", e[0].message);
+    let e = errors(&with("status = \"paused\""));
+    assert!(e[0].message.contains("active"), "{}", e[0].message);
+    assert!(Program::from_toml(&with("status = \"active\""), "p.toml").is_ok());
+}

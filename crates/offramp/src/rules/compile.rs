@@ -7,10 +7,12 @@ use std::cmp::Ordering;
 use super::ParseError;
 use super::ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
 use crate::domain::{
-    Consent, Encounter, Flag, Intercept, Level, Need, Offense, Responder, Source, closest,
+    Consent, Encounter, Flag, Intercept, Level, Need, Offense, Responder, Source, Willing, closest,
 };
 use crate::language::Language;
 use crate::nibrs::{self, CrimeAgainst};
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
+use chrono_tz::Tz;
 
 use super::protected::{ProtectedClass, protected_class};
 
@@ -55,10 +57,29 @@ pub(crate) enum EnumKind {
     Level,
     Consent,
     CrimeAgainst,
+    Willing,
+    Weekday,
     Attr(u16),
 }
 
 const CRIME_AGAINST: [&str; 4] = ["person", "property", "society", "not_a_crime"];
+
+/// The days `at.weekday` names, in chrono's order (Monday first), so a day's index is
+/// `num_days_from_monday`.
+const WEEKDAYS: [&str; 7] = [
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// The values a rule may compare `willing` with. `unknown` is not one of them: an encounter
+/// that says `unknown` is read as not recorded (`willing is unknown`). The order matches
+/// [`Willing`]'s, so a value's index is its discriminant.
+const WILLING: [Willing; 2] = [Willing::Yes, Willing::No];
 
 fn crime_against_index(c: CrimeAgainst) -> u8 {
     match c {
@@ -79,6 +100,8 @@ impl EnumKind {
             EnumKind::Level => "level".into(),
             EnumKind::Consent => "consent".into(),
             EnumKind::CrimeAgainst => "crime_against".into(),
+            EnumKind::Willing => "willing answer".into(),
+            EnumKind::Weekday => "weekday".into(),
             EnumKind::Attr(i) => format!(
                 "attribute `{}`",
                 env.attrs
@@ -97,6 +120,8 @@ impl EnumKind {
             EnumKind::Level => Level::ALL.iter().map(|v| v.as_str()).collect(),
             EnumKind::Consent => Consent::ALL.iter().map(|v| v.as_str()).collect(),
             EnumKind::CrimeAgainst => CRIME_AGAINST.to_vec(),
+            EnumKind::Willing => WILLING.iter().map(|v| v.as_str()).collect(),
+            EnumKind::Weekday => WEEKDAYS.to_vec(),
             EnumKind::Attr(i) => env
                 .attrs
                 .get(usize::from(i))
@@ -119,6 +144,10 @@ pub(crate) enum Ty {
     Text,
     Duration,
     Time,
+    /// A calendar day in the program's time zone, written `"2026-03-01"` in a rule.
+    Date,
+    /// A time of day in the program's time zone, written `"08:30"` in a rule.
+    Clock,
     Enum(EnumKind),
     Set(EnumKind),
     Nibrs,
@@ -141,6 +170,8 @@ impl Ty {
             Ty::Text => "text".into(),
             Ty::Duration => "duration".into(),
             Ty::Time => "time".into(),
+            Ty::Date => "date".into(),
+            Ty::Clock => "time of day".into(),
             Ty::Enum(k) => k.name(env),
             Ty::Set(k) => format!("set of {}", k.name(env)),
             Ty::Nibrs => "NIBRS code".into(),
@@ -168,10 +199,16 @@ pub(crate) enum Field {
     Age,
     Language,
     Consent,
+    Willing,
     Intercept,
     Overdose,
     OverdoseAt,
     OverdoseNaloxone,
+    AtHour,
+    AtMinute,
+    AtWeekday,
+    AtDate,
+    AtClock,
     Attr(u16),
     OffNibrs,
     OffLevel,
@@ -244,6 +281,8 @@ pub(crate) struct Ctx<'a> {
     pub offense: Option<&'a Offense>,
     pub attrs: &'a [AttrInfo],
     pub intercept: Intercept,
+    /// The program's time zone, in which `at.hour`, `at.date` and the others are read.
+    pub tz: Tz,
 }
 
 struct Checker<'e> {
@@ -265,10 +304,16 @@ const ENCOUNTER_FIELDS: &[&str] = &[
     "age",
     "language",
     "consent",
+    "willing",
     "intercept",
     "overdose",
     "overdose.at",
     "overdose.naloxone",
+    "at.hour",
+    "at.minute",
+    "at.weekday",
+    "at.date",
+    "at.time",
 ];
 const OFFENSE_FIELDS: &[&str] = &["nibrs", "level", "violent", "crime_against", "drug"];
 
@@ -315,6 +360,12 @@ impl Checker<'_> {
             ["age"] => (Field::Age, Ty::Int),
             ["language"] => (Field::Language, Ty::Language),
             ["consent"] => (Field::Consent, Ty::Enum(EnumKind::Consent)),
+            ["willing"] => (Field::Willing, Ty::Enum(EnumKind::Willing)),
+            ["at", "hour"] => (Field::AtHour, Ty::Int),
+            ["at", "minute"] => (Field::AtMinute, Ty::Int),
+            ["at", "weekday"] => (Field::AtWeekday, Ty::Enum(EnumKind::Weekday)),
+            ["at", "date"] => (Field::AtDate, Ty::Date),
+            ["at", "time"] => (Field::AtClock, Ty::Clock),
             ["intercept"] => (Field::Intercept, Ty::Int),
             ["overdose"] => (Field::Overdose, Ty::Presence),
             ["overdose", "at"] => (Field::OverdoseAt, Ty::Time),
@@ -385,6 +436,7 @@ impl Checker<'_> {
             Field::Age => self.reads.push("age"),
             Field::Language => self.reads.push("language"),
             Field::Consent => self.reads.push("consent"),
+            Field::Willing => self.reads.push("willing"),
             Field::Overdose | Field::OverdoseAt | Field::OverdoseNaloxone => {
                 self.reads.push("overdose")
             }
@@ -500,6 +552,34 @@ impl Checker<'_> {
                     None
                 }
             },
+            (ExprKind::Lit(Lit::Text(s)), Ty::Date) => {
+                match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                    Ok(d) => Some(Const::Int(i64::from(d.num_days_from_ce()))),
+                    Err(_) => {
+                        self.err(
+                            e.span.clone(),
+                            format!("`{s}` is not a date"),
+                            Some("write a date as \"YYYY-MM-DD\", e.g. \"2026-03-01\"".into()),
+                        );
+                        None
+                    }
+                }
+            }
+            (ExprKind::Lit(Lit::Text(s)), Ty::Clock) => {
+                match NaiveTime::parse_from_str(s, "%H:%M")
+                    .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
+                {
+                    Ok(t) => Some(Const::Int(i64::from(t.num_seconds_from_midnight()))),
+                    Err(_) => {
+                        self.err(
+                            e.span.clone(),
+                            format!("`{s}` is not a time of day"),
+                            Some("write a 24-hour time as \"HH:MM\", e.g. \"08:30\"".into()),
+                        );
+                        None
+                    }
+                }
+            }
             (ExprKind::Lit(Lit::Text(s)), Ty::Text) => Some(Const::Text(s.as_str().into())),
             (ExprKind::Lit(Lit::Int(n)), Ty::Int) => Some(Const::Int(*n)),
             (ExprKind::Lit(Lit::Int(n)), Ty::Number) => Some(Const::Number(*n as f64)),
@@ -601,6 +681,7 @@ impl Checker<'_> {
                         | Ty::Nibrs
                         | Ty::Language
                         | Ty::Duration
+                        | Ty::Date
                 ) {
                     self.err(
                         value.span.clone(),
@@ -675,6 +756,7 @@ impl Checker<'_> {
                             | Field::Age
                             | Field::Language
                             | Field::Consent
+                            | Field::Willing
                             | Field::Overdose
                             | Field::OverdoseAt
                             | Field::OverdoseNaloxone
@@ -793,15 +875,16 @@ impl Checker<'_> {
                 let c = self.constant(b, other)?;
                 (ln, lt, Node::Const(c), other)
             }
-            (coded @ (Ty::Nibrs | Ty::Language), Ty::Text)
-            | (Ty::Text, coded @ (Ty::Nibrs | Ty::Language)) => {
+            (coded @ (Ty::Nibrs | Ty::Language | Ty::Date | Ty::Clock), Ty::Text)
+            | (Ty::Text, coded @ (Ty::Nibrs | Ty::Language | Ty::Date | Ty::Clock)) => {
                 // Validate (and, for a language, normalise) the literal.
                 let (lit, lit_node) = if lt == Ty::Text { (a, &ln) } else { (b, &rn) };
                 if !matches!(lit_node, Node::Const(_)) {
-                    let example = if coded == Ty::Nibrs {
-                        "compare `nibrs` with a code literal such as \"35A\""
-                    } else {
-                        "compare `language` with a literal such as \"spa\""
+                    let example = match coded {
+                        Ty::Nibrs => "compare `nibrs` with a code literal such as \"35A\"",
+                        Ty::Date => "compare `at.date` with a literal such as \"2026-03-01\"",
+                        Ty::Clock => "compare `at.time` with a literal such as \"08:30\"",
+                        _ => "compare `language` with a literal such as \"spa\"",
                     };
                     self.err(lit.span.clone(), example.into(), None);
                     return None;
@@ -836,8 +919,9 @@ impl Checker<'_> {
             );
             return None;
         }
-        let orderable =
-            lt.numeric() || lt == Ty::Duration || matches!(lt, Ty::Enum(k) if k.ordered());
+        let orderable = lt.numeric()
+            || matches!(lt, Ty::Duration | Ty::Date | Ty::Clock)
+            || matches!(lt, Ty::Enum(k) if k.ordered());
         let comparable = orderable
             || matches!(
                 lt,
@@ -1027,6 +1111,28 @@ fn field<'a>(ctx: &Ctx<'a>, f: Field) -> V<'a> {
         Field::Age => enc.age.map_or(V::Unknown, |a| V::Int(i64::from(a))),
         Field::Language => enc.language.map_or(V::Unknown, |l| V::Text(l.as_str())),
         Field::Consent => enc.consent.map_or(V::Unknown, |c| V::Enum(c as u8)),
+        Field::Willing => match enc.willing {
+            None | Some(Willing::Unknown) => V::Unknown,
+            Some(w) => V::Enum(w as u8),
+        },
+        Field::AtHour => V::Int(i64::from(enc.at.with_timezone(&ctx.tz).hour())),
+        Field::AtMinute => V::Int(i64::from(enc.at.with_timezone(&ctx.tz).minute())),
+        Field::AtWeekday => {
+            let day = enc.at.with_timezone(&ctx.tz).weekday();
+            u8::try_from(day.num_days_from_monday()).map_or(V::Unknown, V::Enum)
+        }
+        Field::AtDate => V::Int(i64::from(
+            enc.at
+                .with_timezone(&ctx.tz)
+                .date_naive()
+                .num_days_from_ce(),
+        )),
+        Field::AtClock => V::Int(i64::from(
+            enc.at
+                .with_timezone(&ctx.tz)
+                .time()
+                .num_seconds_from_midnight(),
+        )),
         Field::Intercept => V::Int(i64::from(ctx.intercept.number())),
         Field::Overdose => V::Bool(enc.overdose.is_some()),
         Field::OverdoseAt => enc
@@ -1136,6 +1242,7 @@ fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
                     offense: Some(o),
                     attrs: ctx.attrs,
                     intercept: ctx.intercept,
+                    tz: ctx.tz,
                 };
                 match tri(eval(body, &inner)) {
                     Tri::True => {
@@ -1255,7 +1362,7 @@ fn partial_responder(n: &Node, r: Responder) -> Tri {
     }
 }
 
-/// Evaluates a compiled rule for an encounter (used by tests and tools).
+/// Evaluates a compiled rule for an encounter, reading `at.*` in UTC (used by tests).
 #[cfg(test)]
 pub(crate) fn eval_rule(c: &Compiled, enc: &Encounter, env: &Env) -> Tri {
     let ctx = Ctx {
@@ -1263,6 +1370,7 @@ pub(crate) fn eval_rule(c: &Compiled, enc: &Encounter, env: &Env) -> Tri {
         offense: None,
         attrs: &env.attrs,
         intercept: enc.derived_intercept(),
+        tz: Tz::UTC,
     };
     c.evaluate(&ctx).0
 }

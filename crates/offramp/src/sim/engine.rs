@@ -323,6 +323,7 @@ fn blank_encounter() -> Encounter {
         age: None,
         language: None,
         consent: None,
+        willing: None,
         location: None,
         intercept: None,
         attributes: Default::default(),

@@ -96,6 +96,7 @@ fn explains_the_deciding_clause() {
         offense: None,
         attrs: &env.attrs,
         intercept: e.derived_intercept(),
+        tz: chrono_tz::Tz::UTC,
     };
     let (t, part) = c.evaluate(&ctx);
     assert_eq!(t, Tri::False);
@@ -248,4 +249,101 @@ fn protected_attributes_are_refused_by_meaning_with_the_reason() {
     assert!(e.message.contains("reporting_only"), "{}", e.message);
     // Age and ordinary attributes stay readable.
     assert!(check("age >= 18 and attributes.prior_referrals < 3").is_ok());
+}
+
+/// Evaluates `src` for `e` with `at.*` read in `tz`.
+fn truth_in(src: &str, e: &Encounter, tz: chrono_tz::Tz) -> Tri {
+    let c = check(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+    let env = env();
+    let ctx = Ctx {
+        enc: e,
+        offense: None,
+        attrs: &env.attrs,
+        intercept: e.derived_intercept(),
+        tz,
+    };
+    c.evaluate(&ctx).0
+}
+
+#[test]
+fn the_time_of_day_is_read_in_the_programs_time_zone() {
+    // 14:05 on Monday 2 March 2026 in Seattle is 22:05 the same day in UTC and 07:05 on
+    // Tuesday in Tokyo.
+    let e = enc(E);
+    let seattle = chrono_tz::America::Los_Angeles;
+    assert_eq!(
+        truth_in("at.hour == 14 and at.minute == 5", &e, seattle),
+        Tri::True
+    );
+    assert_eq!(truth_in("at.hour == 22", &e, chrono_tz::Tz::UTC), Tri::True);
+    assert_eq!(truth_in("at.weekday == monday", &e, seattle), Tri::True);
+    assert_eq!(
+        truth_in("at.weekday == tuesday", &e, chrono_tz::Asia::Tokyo),
+        Tri::True
+    );
+    assert_eq!(
+        truth_in("at.weekday in [saturday, sunday]", &e, seattle),
+        Tri::False
+    );
+    assert_eq!(
+        truth_in("at.date == \"2026-03-02\"", &e, seattle),
+        Tri::True
+    );
+    assert_eq!(
+        truth_in("at.date >= \"2026-03-03\"", &e, chrono_tz::Asia::Tokyo),
+        Tri::True
+    );
+    assert_eq!(
+        truth_in("at.date in [\"2026-03-01\", \"2026-03-02\"]", &e, seattle),
+        Tri::True
+    );
+    // A co-responder shift from 08:00 to 18:00.
+    let shift = "at.time >= \"08:00\" and at.time < \"18:00\"";
+    assert_eq!(truth_in(shift, &e, seattle), Tri::True);
+    assert_eq!(truth_in(shift, &e, chrono_tz::Tz::UTC), Tri::False);
+    assert_eq!(truth_in("at.time == \"14:05:00\"", &e, seattle), Tri::True);
+}
+
+#[test]
+fn dates_and_times_of_day_are_checked_when_the_rule_loads() {
+    let e = first_error("at.date == \"2026-02-30\"");
+    assert_eq!(e.message, "`2026-02-30` is not a date");
+    assert!(e.help.unwrap().contains("YYYY-MM-DD"));
+    let e = first_error("at.time < \"25:00\"");
+    assert_eq!(e.message, "`25:00` is not a time of day");
+    let e = first_error("at.weekday == caturday");
+    assert!(e.message.contains("not a weekday"), "{}", e.message);
+    let e = first_error("at.hour == \"8\"");
+    assert!(e.message.contains("cannot compare"), "{}", e.message);
+    let e = first_error("at.weekday < friday");
+    assert!(e.message.contains("cannot be used"), "{}", e.message);
+    let e = first_error("at.time is known");
+    assert!(e.message.contains("always known"), "{}", e.message);
+}
+
+#[test]
+fn willing_is_three_valued_and_apart_from_consent() {
+    let with = |w: &str| enc(&E.replace("\"id\"", &format!("\"willing\":\"{w}\",\"id\"")));
+    let env = env();
+    let c = check("willing == no").unwrap();
+    assert_eq!(eval_rule(&c, &with("no"), &env), Tri::True);
+    assert_eq!(eval_rule(&c, &with("yes"), &env), Tri::False);
+    // `unknown` on the encounter is not recorded, like an absent value.
+    assert_eq!(eval_rule(&c, &with("unknown"), &env), Tri::Unknown);
+    assert_eq!(eval_rule(&c, &enc(E), &env), Tri::Unknown);
+    let c = check("willing is unknown").unwrap();
+    assert_eq!(eval_rule(&c, &with("unknown"), &env), Tri::True);
+    assert_eq!(eval_rule(&c, &with("yes"), &env), Tri::False);
+    // Consent is a different field: declining to share records says nothing of willingness.
+    let c = check("consent == declined").unwrap();
+    assert_eq!(eval_rule(&c, &with("yes"), &env), Tri::Unknown);
+    let e = first_error("willing == maybe");
+    assert!(e.message.contains("not a willing"), "{}", e.message);
+}
+
+#[test]
+fn family_requests_are_a_source() {
+    let e = enc(&E.replace("call_for_service", "family_request"));
+    let c = check("source in [family_request, self_initiated]").unwrap();
+    assert_eq!(eval_rule(&c, &e, &env()), Tri::True);
 }
