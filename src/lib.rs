@@ -31,7 +31,7 @@ pub fn example_programs() -> Vec<PathBuf> {
 
 use offramp::{
     Consent, Encounter, Flag, Language, Level, Need, NibrsCode, Offense, Overdose, Responder,
-    Source,
+    Source, Willing,
 };
 
 /// A small deterministic generator (SplitMix64), so benchmarks and examples need no RNG crate.
@@ -133,6 +133,7 @@ pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
                     .chance(0.7)
                     .then(|| rng.pick(&[Language::ENGLISH, Language::SPANISH])),
                 consent: rng.chance(0.6).then(|| rng.pick(&Consent::ALL)),
+                willing: rng.chance(0.5).then(|| rng.pick(&Willing::ALL)),
                 location: None,
                 intercept: None,
                 attributes,

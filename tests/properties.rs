@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use offramp::program::RuleSpec;
 use offramp::{
     AttributeValue, Consent, Encounter, Flag, Intercept, Level, Need, Offense, Overdose, Program,
-    Responder, Router, Source,
+    Responder, Router, Source, Willing,
 };
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -58,6 +58,7 @@ prop_compose! {
         age in proptest::option::of(0u16..100),
         language in proptest::option::of(select(vec!["eng", "spa", "vie"])),
         consent in proptest::option::of(select(Consent::ALL.to_vec())),
+        willing in proptest::option::of(select(Willing::ALL.to_vec())),
         intercept in proptest::option::of(0u8..6),
         attrs in proptest::collection::btree_map(
             select(vec!["prior_referrals", "prior_adult_arrests", "screening", "medically_unstable", "race", "unknown_one"]),
@@ -78,6 +79,7 @@ prop_compose! {
             age,
             language: language.and_then(|l| l.parse().ok()),
             consent,
+            willing,
             location: None,
             intercept: intercept.and_then(Intercept::from_number),
             attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<BTreeMap<_, _>>(),

@@ -981,6 +981,7 @@ mod tests {
             ("age", Arc::new(Float64Array::from(vec![34.0]))),
             ("language", strings(&["spa"])),
             ("consent", strings(&["verbal"])),
+            ("willing", strings(&["yes"])),
             (
                 "location",
                 Arc::new(structs(vec![
@@ -1029,7 +1030,7 @@ mod tests {
             "source":"call_for_service","needs":["sud","homelessness"],
             "overdose":{"at":"2026-03-01T10:00:00-08:00","naloxone":true},
             "offenses":[{"nibrs":"35A","level":"misdemeanor","violent":false}],
-            "flags":["weapon"],"age":34,"language":"spa","consent":"verbal",
+            "flags":["weapon"],"age":34,"language":"spa","consent":"verbal","willing":"yes",
             "location":{"lat":47.6,"lon":-122.3},"intercept":1,
             "attributes":{"priors":2,"unit":"north"}}"#,
         )

@@ -77,7 +77,7 @@ impl PyEncounter {
     #[new]
     #[pyo3(signature = (id, at, *, responder = None, source = None, needs = None, overdose = None,
         offenses = None, flags = None, age = None, language = None, consent = None,
-        location = None, intercept = None, attributes = None))]
+        willing = None, location = None, intercept = None, attributes = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -92,12 +92,13 @@ impl PyEncounter {
         age: Option<&Bound<'_, PyAny>>,
         language: Option<&Bound<'_, PyAny>>,
         consent: Option<&Bound<'_, PyAny>>,
+        willing: Option<&Bound<'_, PyAny>>,
         location: Option<&Bound<'_, PyAny>>,
         intercept: Option<&Bound<'_, PyAny>>,
         attributes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         shield(|| {
-            let fields: [(&str, Option<&Bound<'_, PyAny>>); 14] = [
+            let fields: [(&str, Option<&Bound<'_, PyAny>>); 15] = [
                 ("id", Some(id)),
                 ("at", Some(at)),
                 ("responder", responder),
@@ -109,6 +110,7 @@ impl PyEncounter {
                 ("age", age),
                 ("language", language),
                 ("consent", consent),
+                ("willing", willing),
                 ("location", location),
                 ("intercept", intercept),
                 ("attributes", attributes),
@@ -221,6 +223,13 @@ impl PyEncounter {
     #[getter]
     fn consent<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         shield(|| enums::opt_to_py(py, self.inner.consent))
+    }
+
+    /// The person's stated willingness to engage (`Willing`), or None. Not the same as
+    /// `consent`, which is about sharing information.
+    #[getter]
+    fn willing<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        shield(|| enums::opt_to_py(py, self.inner.willing))
     }
 
     /// Where the contact happened as `{"lat": ..., "lon": ...}`, or None.

@@ -11,6 +11,7 @@ use offramp::providers::ServiceKind;
 use offramp::vocab::Vocabulary as CoreVocabulary;
 use offramp::{
     Consent, Disposition, Flag, Intercept, Level, Need, Pathway, Responder, Source, WarningCode,
+    Willing,
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -59,6 +60,7 @@ python_enums!(
     Flag,
     Level,
     Consent,
+    Willing,
     WarningCode,
     ServiceKind,
     CaseStatus,

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use chrono::{DateTime, FixedOffset};
 use offramp::{
     AttributeValue, Consent, Encounter, Flag, Intercept, Language, Level, Location, Need,
-    NibrsCode, Offense, Overdose, Responder, Source,
+    NibrsCode, Offense, Overdose, Responder, Source, Willing,
 };
 use pyo3::prelude::*;
 use pyo3::sync::Interned;
@@ -112,7 +112,7 @@ macro_rules! vocabulary_word {
     )+};
 }
 
-vocabulary_word!(Responder, Source, Need, Flag, Level, Consent);
+vocabulary_word!(Responder, Source, Need, Flag, Level, Consent, Willing);
 
 impl Word for NibrsCode {
     fn parse(word: &str) -> Option<Self> {
@@ -197,6 +197,7 @@ pub(crate) fn read_encounter<I: Input>(
             .map(|t| Language::parse(&t).map_err(|_| Slow))
             .transpose()?,
         consent: input.word(key!("consent"))?,
+        willing: input.word(key!("willing"))?,
         location: match input.object(key!("location"))? {
             Some(mut o) => Some(location(&mut o)?),
             None => None,
@@ -583,6 +584,7 @@ mod tests {
             "age": 34,
             "language": "spa",
             "consent": "verbal",
+            "willing": "yes",
             "location": {"lat": 47.6, "lon": -122.3},
             "intercept": 1,
             "attributes": {"priors": 2, "score": 0.5, "veteran": true, "unit": "north"}

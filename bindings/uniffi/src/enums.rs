@@ -92,6 +92,8 @@ mirror! {
         CallForService,
         /// Something a responder saw on patrol.
         OnView,
+        /// A family member or friend asked for help for the person.
+        FamilyRequest,
     }
 }
 
@@ -198,6 +200,20 @@ mirror! {
         ResponderUnknown,
         /// An eligible pathway has no partner that can take the person now.
         ProviderGap,
+        /// The program has ended: its rules may not describe what is offered today.
+        ProgramEnded,
+    }
+}
+
+mirror! {
+    /// The person's stated willingness to engage with help (not the same as consent).
+    Willing = offramp::Willing {
+        /// The person said yes to help.
+        Yes,
+        /// The person declined.
+        No,
+        /// Asked, but no clear answer; rules read it as not recorded.
+        Unknown,
     }
 }
 

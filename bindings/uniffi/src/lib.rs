@@ -12,7 +12,7 @@ pub use case::{Case, CaseEvent, CaseStatus, CaseTransition, ChargeStatus, TrackS
 pub use case::{case_graph_dot, case_graph_mermaid};
 pub use enums::{
     Consent, Disposition, Flag, Intercept, Level, Need, Pathway, Responder, Source, WarningCode,
-    intercept_from_number,
+    Willing, intercept_from_number,
 };
 pub use error::{Diagnostic, OfframpError};
 pub use objects::{Capacity, Directory, DirectoryWarning, Program, Router};

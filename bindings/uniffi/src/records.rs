@@ -11,6 +11,7 @@ use offramp::Text;
 
 use crate::enums::{
     Consent, Disposition, Flag, Intercept, Level, Need, Pathway, Responder, Source, WarningCode,
+    Willing,
 };
 use crate::error::{OfframpError, guard};
 
@@ -159,6 +160,9 @@ pub struct Encounter {
     /// Consent to share information, as recorded.
     #[uniffi(default)]
     pub consent: Option<Consent>,
+    /// The person's stated willingness to engage (not the same as consent).
+    #[uniffi(default)]
+    pub willing: Option<Willing>,
     /// Where the contact happened.
     #[uniffi(default)]
     pub location: Option<Location>,
@@ -262,6 +266,7 @@ impl TryFrom<&Encounter> for offramp::Encounter {
             age,
             language,
             consent,
+            willing,
             location,
             intercept,
             attributes,
@@ -289,6 +294,7 @@ impl TryFrom<&Encounter> for offramp::Encounter {
                 .transpose()
                 .map_err(|err| OfframpError::encounter("language", err.to_string()))?,
             consent: consent.map(Into::into),
+            willing: willing.map(Into::into),
             location: location.map(Into::into),
             intercept: intercept.map(Into::into),
             attributes: attributes
@@ -315,6 +321,7 @@ impl From<&offramp::Encounter> for Encounter {
             age,
             language,
             consent,
+            willing,
             location,
             intercept,
             attributes,
@@ -331,6 +338,7 @@ impl From<&offramp::Encounter> for Encounter {
             age: *age,
             language: language.map(|l| l.as_str().to_string()),
             consent: consent.map(Into::into),
+            willing: willing.map(Into::into),
             location: location.map(Into::into),
             intercept: intercept.map(Into::into),
             attributes: attributes

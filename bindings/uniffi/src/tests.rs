@@ -38,6 +38,7 @@ fn lead_record() -> Encounter {
         age: None,
         language: None,
         consent: None,
+        willing: None,
         location: None,
         intercept: None,
         attributes: HashMap::new(),
@@ -98,6 +99,7 @@ fn an_encounter_with_every_field_set_crosses_both_ways_unchanged() -> TestResult
         age: Some(34),
         language: Some("spa".into()),
         consent: Some(Consent::Written),
+        willing: Some(Willing::Yes),
         location: Some(Location {
             lat: 47.6,
             lon: -122.3,

@@ -28,9 +28,12 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
         match Program::from_file(path) {
             Ok(p) => writeln!(
                 out,
-                "{}: ok: program `{}`, {}, {}, {}",
+                "{}: ok: program `{}`{}, {}, {}, {}",
                 path.display(),
                 p.id(),
+                p.ended()
+                    .map(|day| format!(" (ended {day})"))
+                    .unwrap_or_default(),
                 count(p.pathways().count(), "pathway"),
                 count(p.rule_count(), "rule"),
                 p.hash()

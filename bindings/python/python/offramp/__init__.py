@@ -36,6 +36,7 @@ from offramp._enums import (
     ServiceKind,
     Source,
     WarningCode,
+    Willing,
 )
 from offramp._errors import (
     CaseError,
@@ -109,6 +110,7 @@ __all__ = [
     "Source",
     "Warning",
     "WarningCode",
+    "Willing",
     "__version__",
     "case_graph",
     "check",

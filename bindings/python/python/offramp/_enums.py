@@ -30,6 +30,7 @@ __all__ = [
     "ServiceKind",
     "Source",
     "WarningCode",
+    "Willing",
 ]
 
 
@@ -123,6 +124,8 @@ class Source(_Name):
     """A 911 or non-emergency call."""
     ON_VIEW = "on_view"
     """Something a responder saw on patrol."""
+    FAMILY_REQUEST = "family_request"
+    """A family member or friend asked for help for the person."""
 
 
 class Need(_Name):
@@ -193,6 +196,19 @@ class Consent(_Name):
     """Consent given earlier, now revoked."""
 
 
+class Willing(_Name):
+    """The person's stated willingness to engage with help, as the responder recorded it. This
+    is not [`Consent`], which is about sharing information under 42 CFR Part 2: a person
+    may be willing to talk to a case manager and still decline to share records."""
+
+    YES = "yes"
+    """The person said yes to help."""
+    NO = "no"
+    """The person declined."""
+    UNKNOWN = "unknown"
+    """Asked, but no clear answer; rules read it as not recorded."""
+
+
 class WarningCode(_Name):
     """The kind of a warning."""
 
@@ -212,6 +228,9 @@ class WarningCode(_Name):
     """No responder was recorded, so responder-specific pathways could not be checked."""
     PROVIDER_GAP = "provider_gap"
     """An eligible pathway has no partner that can take the person now."""
+    PROGRAM_ENDED = "program_ended"
+    """The program has ended (`status = "ended"`): its rules may not describe what is
+    offered today."""
 
 
 class ServiceKind(_Name):

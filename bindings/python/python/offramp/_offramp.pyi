@@ -24,6 +24,7 @@ from offramp._enums import (
     Responder,
     Source,
     WarningCode,
+    Willing,
 )
 
 _Path = Union[str, os.PathLike[str]]
@@ -243,6 +244,7 @@ class Encounter:
         age: int | None = None,
         language: str | None = None,
         consent: Consent | str | None = None,
+        willing: Willing | str | None = None,
         location: Mapping[str, float] | None = None,
         intercept: Intercept | int | None = None,
         attributes: Mapping[str, bool | int | float | str] | None = None,
@@ -286,6 +288,9 @@ class Encounter:
     @property
     def consent(self) -> Consent | None:
         """Consent to share information."""
+    @property
+    def willing(self) -> Willing | None:
+        """The person's stated willingness to engage (not the same as consent)."""
     @property
     def location(self) -> dict[str, float] | None:
         """Where the contact happened, as ``{"lat": ..., "lon": ...}``."""

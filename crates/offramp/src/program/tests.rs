@@ -466,10 +466,18 @@ fn a_program_is_never_half_ended() {
     };
     let e = errors(&with("status = \"ended\""));
     assert_eq!(e.len(), 1);
-    assert!(e[0].message.contains("needs the day it ended"), "{}", e[0].message);
+    assert!(
+        e[0].message.contains("needs the day it ended"),
+        "{}",
+        e[0].message
+    );
     assert_eq!(e[0].line, 6, "placed on `status`");
     let e = errors(&with("ended = \"2021-10-31\""));
-    assert!(e[0].message.contains("`status` is not `ended`"), "{}", e[0].message);
+    assert!(
+        e[0].message.contains("`status` is not `ended`"),
+        "{}",
+        e[0].message
+    );
     let e = errors(&with("status = \"ended\"\nended = \"October 2021\""));
     assert!(e[0].message.contains("is not a date"), "{}", e[0].message);
     let e = errors(&with("status = \"ended\"\nended = \"1850-01-01\""));
