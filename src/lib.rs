@@ -134,6 +134,7 @@ pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
                     .then(|| rng.pick(&[Language::ENGLISH, Language::SPANISH])),
                 consent: rng.chance(0.6).then(|| rng.pick(&Consent::ALL)),
                 willing: rng.chance(0.5).then(|| rng.pick(&Willing::ALL)),
+                history: None,
                 location: None,
                 intercept: None,
                 attributes,

@@ -80,6 +80,7 @@ prop_compose! {
             language: language.and_then(|l| l.parse().ok()),
             consent,
             willing,
+            history: None,
             location: None,
             intercept: intercept.and_then(Intercept::from_number),
             attributes: attrs.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<BTreeMap<_, _>>(),

@@ -77,7 +77,7 @@ impl PyEncounter {
     #[new]
     #[pyo3(signature = (id, at, *, responder = None, source = None, needs = None, overdose = None,
         offenses = None, flags = None, age = None, language = None, consent = None,
-        willing = None, location = None, intercept = None, attributes = None))]
+        willing = None, history = None, location = None, intercept = None, attributes = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -93,12 +93,13 @@ impl PyEncounter {
         language: Option<&Bound<'_, PyAny>>,
         consent: Option<&Bound<'_, PyAny>>,
         willing: Option<&Bound<'_, PyAny>>,
+        history: Option<&Bound<'_, PyAny>>,
         location: Option<&Bound<'_, PyAny>>,
         intercept: Option<&Bound<'_, PyAny>>,
         attributes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
         shield(|| {
-            let fields: [(&str, Option<&Bound<'_, PyAny>>); 15] = [
+            let fields: [(&str, Option<&Bound<'_, PyAny>>); 16] = [
                 ("id", Some(id)),
                 ("at", Some(at)),
                 ("responder", responder),
@@ -111,6 +112,7 @@ impl PyEncounter {
                 ("language", language),
                 ("consent", consent),
                 ("willing", willing),
+                ("history", history),
                 ("location", location),
                 ("intercept", intercept),
                 ("attributes", attributes),
@@ -230,6 +232,13 @@ impl PyEncounter {
     #[getter]
     fn willing<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         shield(|| enums::opt_to_py(py, self.inner.willing))
+    }
+
+    /// The person's earlier events as `{"kind", "date", "nibrs", "level"}` dicts, or None when
+    /// not recorded.
+    #[getter]
+    fn history<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        shield(|| serde_to_py(py, &self.inner.history))
     }
 
     /// Where the contact happened as `{"lat": ..., "lon": ...}`, or None.

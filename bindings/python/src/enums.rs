@@ -10,8 +10,8 @@ use offramp::case::{CaseEvent, CaseStatus, ChargeStatus};
 use offramp::providers::ServiceKind;
 use offramp::vocab::Vocabulary as CoreVocabulary;
 use offramp::{
-    Consent, Disposition, Flag, Intercept, Level, Need, Pathway, Responder, Source, WarningCode,
-    Willing,
+    Consent, Disposition, Flag, HistoryKind, Intercept, Level, Need, Pathway, Responder, Source,
+    WarningCode, Willing,
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -61,6 +61,7 @@ python_enums!(
     Level,
     Consent,
     Willing,
+    HistoryKind,
     WarningCode,
     ServiceKind,
     CaseStatus,

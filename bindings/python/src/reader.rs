@@ -17,10 +17,10 @@ use std::rc::Rc;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use offramp::{
-    AttributeValue, Consent, Encounter, Flag, Intercept, Language, Level, Location, Need,
-    NibrsCode, Offense, Overdose, Responder, Source, Willing,
+    AttributeValue, Consent, Encounter, Flag, HistoryEvent, HistoryKind, Intercept, Language,
+    Level, Location, Need, NibrsCode, Offense, Overdose, Responder, Source, Willing,
 };
 use pyo3::prelude::*;
 use pyo3::sync::Interned;
@@ -112,7 +112,16 @@ macro_rules! vocabulary_word {
     )+};
 }
 
-vocabulary_word!(Responder, Source, Need, Flag, Level, Consent, Willing);
+vocabulary_word!(
+    Responder,
+    Source,
+    Need,
+    Flag,
+    Level,
+    Consent,
+    Willing,
+    HistoryKind
+);
 
 impl Word for NibrsCode {
     fn parse(word: &str) -> Option<Self> {
@@ -198,6 +207,14 @@ pub(crate) fn read_encounter<I: Input>(
             .transpose()?,
         consent: input.word(key!("consent"))?,
         willing: input.word(key!("willing"))?,
+        history: match input.objects(key!("history"))? {
+            Some(list) => Some(
+                list.into_iter()
+                    .map(|mut o| history_event(&mut o))
+                    .collect::<Result<_, _>>()?,
+            ),
+            None => None,
+        },
         location: match input.object(key!("location"))? {
             Some(mut o) => Some(location(&mut o)?),
             None => None,
@@ -232,6 +249,20 @@ fn offense<I: Input>(o: &mut I) -> Result<Offense, Slow> {
     };
     o.finish()?;
     Ok(offense)
+}
+
+fn history_event<I: Input>(o: &mut I) -> Result<HistoryEvent, Slow> {
+    let event = HistoryEvent {
+        kind: required(o.word(key!("kind")))?,
+        // A date the core would not read goes to the core, which words the error.
+        date: required(o.text(key!("date")))?
+            .parse::<NaiveDate>()
+            .map_err(|_| Slow)?,
+        nibrs: o.word(key!("nibrs"))?,
+        level: o.word(key!("level"))?,
+    };
+    o.finish()?;
+    Ok(event)
 }
 
 fn location<I: Input>(o: &mut I) -> Result<Location, Slow> {

@@ -206,6 +206,28 @@ mirror! {
 }
 
 mirror! {
+    /// What an entry of a person's history records.
+    HistoryKind = offramp::HistoryKind {
+        /// An arrest.
+        Arrest,
+        /// A charge filed.
+        Charge,
+        /// A conviction.
+        Conviction,
+        /// The person entered a diversion program.
+        DiversionEntered,
+        /// The person completed a diversion program.
+        DiversionCompleted,
+        /// The person left a diversion program without completing it.
+        DiversionFailed,
+        /// An overdose.
+        Overdose,
+        /// A referral to services.
+        Referral,
+    }
+}
+
+mirror! {
     /// The person's stated willingness to engage with help (not the same as consent).
     Willing = offramp::Willing {
         /// The person said yes to help.

@@ -10,8 +10,8 @@ use chrono::{DateTime, FixedOffset};
 use offramp::Text;
 
 use crate::enums::{
-    Consent, Disposition, Flag, Intercept, Level, Need, Pathway, Responder, Source, WarningCode,
-    Willing,
+    Consent, Disposition, Flag, HistoryKind, Intercept, Level, Need, Pathway, Responder, Source,
+    WarningCode, Willing,
 };
 use crate::error::{OfframpError, guard};
 
@@ -62,6 +62,68 @@ pub struct Offense {
     /// Whether violence was involved.
     #[uniffi(default)]
     pub violent: bool,
+}
+
+/// One earlier event in the person's history.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct HistoryEvent {
+    /// What happened.
+    pub kind: HistoryKind,
+    /// The day it happened, `YYYY-MM-DD`.
+    pub date: String,
+    /// The offence's NIBRS code, for an arrest, charge or conviction.
+    #[uniffi(default)]
+    pub nibrs: Option<String>,
+    /// The offence's level, for an arrest, charge or conviction.
+    #[uniffi(default)]
+    pub level: Option<Level>,
+}
+
+impl From<&offramp::HistoryEvent> for HistoryEvent {
+    fn from(e: &offramp::HistoryEvent) -> Self {
+        let offramp::HistoryEvent {
+            kind,
+            date,
+            nibrs,
+            level,
+        } = e;
+        HistoryEvent {
+            kind: (*kind).into(),
+            date: date.to_string(),
+            nibrs: nibrs.map(|n| n.as_str().to_string()),
+            level: level.map(Into::into),
+        }
+    }
+}
+
+impl HistoryEvent {
+    /// The core's event; `index` is its place in the history, for the error.
+    fn to_core(&self, index: usize) -> Result<offramp::HistoryEvent, OfframpError> {
+        let HistoryEvent {
+            kind,
+            date,
+            nibrs,
+            level,
+        } = self;
+        Ok(offramp::HistoryEvent {
+            kind: (*kind).into(),
+            date: date.trim().parse().map_err(|_| {
+                OfframpError::encounter(
+                    format!("history[{index}].date"),
+                    "expected a day as YYYY-MM-DD".to_string(),
+                )
+            })?,
+            nibrs: nibrs
+                .as_deref()
+                .map(|n| {
+                    offramp::NibrsCode::parse(n).map_err(|err| {
+                        OfframpError::encounter(format!("history[{index}].nibrs"), err.to_string())
+                    })
+                })
+                .transpose()?,
+            level: level.map(Into::into),
+        })
+    }
 }
 
 /// Where the encounter took place (WGS 84 degrees).
@@ -163,6 +225,9 @@ pub struct Encounter {
     /// The person's stated willingness to engage (not the same as consent).
     #[uniffi(default)]
     pub willing: Option<Willing>,
+    /// The person's earlier events; None when not recorded, an empty list for none.
+    #[uniffi(default)]
+    pub history: Option<Vec<HistoryEvent>>,
     /// Where the contact happened.
     #[uniffi(default)]
     pub location: Option<Location>,
@@ -267,6 +332,7 @@ impl TryFrom<&Encounter> for offramp::Encounter {
             language,
             consent,
             willing,
+            history,
             location,
             intercept,
             attributes,
@@ -295,6 +361,15 @@ impl TryFrom<&Encounter> for offramp::Encounter {
                 .map_err(|err| OfframpError::encounter("language", err.to_string()))?,
             consent: consent.map(Into::into),
             willing: willing.map(Into::into),
+            history: history
+                .as_ref()
+                .map(|h| {
+                    h.iter()
+                        .enumerate()
+                        .map(|(i, e)| e.to_core(i))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+                .transpose()?,
             location: location.map(Into::into),
             intercept: intercept.map(Into::into),
             attributes: attributes
@@ -322,6 +397,7 @@ impl From<&offramp::Encounter> for Encounter {
             language,
             consent,
             willing,
+            history,
             location,
             intercept,
             attributes,
@@ -339,6 +415,9 @@ impl From<&offramp::Encounter> for Encounter {
             language: language.map(|l| l.as_str().to_string()),
             consent: consent.map(Into::into),
             willing: willing.map(Into::into),
+            history: history
+                .as_ref()
+                .map(|h| h.iter().map(HistoryEvent::from).collect()),
             location: location.map(Into::into),
             intercept: intercept.map(Into::into),
             attributes: attributes

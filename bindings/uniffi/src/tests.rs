@@ -39,6 +39,7 @@ fn lead_record() -> Encounter {
         language: None,
         consent: None,
         willing: None,
+        history: None,
         location: None,
         intercept: None,
         attributes: HashMap::new(),
@@ -100,6 +101,12 @@ fn an_encounter_with_every_field_set_crosses_both_ways_unchanged() -> TestResult
         language: Some("spa".into()),
         consent: Some(Consent::Written),
         willing: Some(Willing::Yes),
+        history: Some(vec![HistoryEvent {
+            kind: HistoryKind::Conviction,
+            date: "2019-05-01".into(),
+            nibrs: Some("13B".into()),
+            level: Some(Level::Misdemeanor),
+        }]),
         location: Some(Location {
             lat: 47.6,
             lon: -122.3,

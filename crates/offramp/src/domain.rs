@@ -312,6 +312,50 @@ pub struct Offense {
     pub violent: bool,
 }
 
+vocabulary! {
+    /// What an entry of a person's history records.
+    pub enum HistoryKind: "history kind" {
+        /// An arrest.
+        Arrest = "arrest",
+        /// A charge filed.
+        Charge = "charge",
+        /// A conviction.
+        Conviction = "conviction",
+        /// The person entered a diversion program.
+        DiversionEntered = "diversion_entered",
+        /// The person completed a diversion program.
+        DiversionCompleted = "diversion_completed",
+        /// The person left a diversion program without completing it.
+        DiversionFailed = "diversion_failed",
+        /// An overdose.
+        Overdose = "overdose",
+        /// A referral to services.
+        Referral = "referral",
+    }
+}
+
+/// The most entries an encounter's `history` may hold; a longer history is refused, so that
+/// rules that count it do bounded work.
+pub const MAX_HISTORY: usize = 1_000;
+
+/// One earlier event in the person's history: what it was and the day it happened, and for an
+/// arrest, charge or conviction the offence's NIBRS code and level when known. Like the
+/// encounter, it carries no name: only what a program's rules need to count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryEvent {
+    /// What happened.
+    pub kind: HistoryKind,
+    /// The day it happened, `YYYY-MM-DD`.
+    pub date: NaiveDate,
+    /// The offence's NIBRS code, for an arrest, charge or conviction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nibrs: Option<NibrsCode>,
+    /// The offence's level, for an arrest, charge or conviction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+}
+
 /// Where the encounter took place (WGS 84).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -395,6 +439,10 @@ pub struct Encounter {
     /// `consent`). `unknown`, like an absent value, is not recorded to a rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub willing: Option<Willing>,
+    /// The person's earlier events, as far as the agency may use them. Absent means not
+    /// recorded (rules that count it are unknown); an empty list means none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<HistoryEvent>>,
     /// Where the contact happened.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
@@ -631,6 +679,30 @@ impl Encounter {
                 "overdose.at",
                 "is later than the encounter's `at`",
             ));
+        }
+        if let Some(history) = &self.history {
+            if history.len() > MAX_HISTORY {
+                return Err(EncounterError::invalid(
+                    "history",
+                    format!("has more than {MAX_HISTORY} entries"),
+                ));
+            }
+            let today = self.at.date_naive();
+            for (i, event) in history.iter().enumerate() {
+                if let Some(problem) = date_problem(&event.date) {
+                    return Err(EncounterError::invalid(
+                        format!("history[{i}].date"),
+                        problem,
+                    ));
+                }
+                // A day after the encounter's own (in its offset) has not happened yet.
+                if event.date > today {
+                    return Err(EncounterError::invalid(
+                        format!("history[{i}].date"),
+                        "is later than the encounter's `at`",
+                    ));
+                }
+            }
         }
         if let Some(loc) = &self.location {
             if !(-90.0..=90.0).contains(&loc.lat) {

@@ -28,8 +28,9 @@ pub mod text;
 pub mod vocab;
 
 pub use domain::{
-    AttributeValue, Consent, Disposition, Encounter, EncounterError, Flag, Intercept, Level,
-    Location, Need, Offense, Overdose, Pathway, Responder, Source, UnknownValue, Willing,
+    AttributeValue, Consent, Disposition, Encounter, EncounterError, Flag, HistoryEvent,
+    HistoryKind, Intercept, Level, Location, Need, Offense, Overdose, Pathway, Responder, Source,
+    UnknownValue, Willing,
 };
 pub use language::{Language, UnknownLanguage};
 pub use nibrs::NibrsCode;

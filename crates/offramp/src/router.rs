@@ -453,6 +453,7 @@ impl Router {
         let ctx = Ctx {
             enc,
             offense: None,
+            event: None,
             attrs: &p.env.attrs,
             intercept,
             tz: p.tz,

@@ -22,6 +22,7 @@ __all__ = [
     "Consent",
     "Disposition",
     "Flag",
+    "HistoryKind",
     "Intercept",
     "Level",
     "Need",
@@ -207,6 +208,27 @@ class Willing(_Name):
     """The person declined."""
     UNKNOWN = "unknown"
     """Asked, but no clear answer; rules read it as not recorded."""
+
+
+class HistoryKind(_Name):
+    """What an entry of a person's history records."""
+
+    ARREST = "arrest"
+    """An arrest."""
+    CHARGE = "charge"
+    """A charge filed."""
+    CONVICTION = "conviction"
+    """A conviction."""
+    DIVERSION_ENTERED = "diversion_entered"
+    """The person entered a diversion program."""
+    DIVERSION_COMPLETED = "diversion_completed"
+    """The person completed a diversion program."""
+    DIVERSION_FAILED = "diversion_failed"
+    """The person left a diversion program without completing it."""
+    OVERDOSE = "overdose"
+    """An overdose."""
+    REFERRAL = "referral"
+    """A referral to services."""
 
 
 class WarningCode(_Name):

@@ -245,6 +245,7 @@ class Encounter:
         language: str | None = None,
         consent: Consent | str | None = None,
         willing: Willing | str | None = None,
+        history: Sequence[Mapping[str, Any]] | None = None,
         location: Mapping[str, float] | None = None,
         intercept: Intercept | int | None = None,
         attributes: Mapping[str, bool | int | float | str] | None = None,
@@ -291,6 +292,10 @@ class Encounter:
     @property
     def willing(self) -> Willing | None:
         """The person's stated willingness to engage (not the same as consent)."""
+    @property
+    def history(self) -> list[dict[str, Any]] | None:
+        """The person's earlier events as ``{"kind", "date", "nibrs", "level"}`` dicts, or None
+        when not recorded."""
     @property
     def location(self) -> dict[str, float] | None:
         """Where the contact happened, as ``{"lat": ..., "lon": ...}``."""

@@ -93,7 +93,26 @@ pub enum HasMode {
     All,
 }
 
-/// An offence quantifier.
+/// What a quantifier ranges over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Collection {
+    /// The encounter's offences: `any offenses (...)`.
+    Offenses,
+    /// The person's earlier events: `any history (...)`.
+    History,
+}
+
+impl Collection {
+    /// The word a rule uses for it.
+    pub const fn word(self) -> &'static str {
+        match self {
+            Collection::Offenses => "offenses",
+            Collection::History => "history",
+        }
+    }
+}
+
+/// An offence or history quantifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quantifier {
     /// `any offenses (p)`
@@ -147,13 +166,18 @@ pub enum ExprKind {
         /// `known` (true) or `unknown` (false).
         known: bool,
     },
-    /// `any|all|count offenses (p)`; `count offenses` has no body.
+    /// `any|all|count offenses (p)` or `... history (p)`; `count offenses` has no body.
     Quant {
         /// Which quantifier.
         q: Quantifier,
-        /// The predicate over one offence.
+        /// What it ranges over.
+        over: Collection,
+        /// The predicate over one offence or event.
         body: Option<Box<Expr>>,
     },
+    /// `within 10y`: the history event at hand happened at most this long (in seconds) before
+    /// the encounter, counted in whole days.
+    Within(i64),
     /// `since overdose.at`
     Since(Box<Expr>),
 }
@@ -275,17 +299,18 @@ impl fmt::Display for Expr {
                 Prec(value, 5),
                 if *known { "known" } else { "unknown" }
             ),
-            ExprKind::Quant { q, body } => {
+            ExprKind::Quant { q, over, body } => {
                 let word = match q {
                     Quantifier::Any => "any",
                     Quantifier::All => "all",
                     Quantifier::Count => "count",
                 };
                 match body {
-                    Some(b) => write!(f, "{word} offenses ({b})"),
-                    None => write!(f, "{word} offenses"),
+                    Some(b) => write!(f, "{word} {} ({b})", over.word()),
+                    None => write!(f, "{word} {}", over.word()),
                 }
             }
+            ExprKind::Within(d) => write!(f, "within {}", super::format_duration(*d)),
             ExprKind::Since(p) => write!(f, "since {}", Prec(p, 5)),
         }
     }

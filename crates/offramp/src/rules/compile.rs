@@ -5,9 +5,10 @@ use crate::text::Text;
 use std::cmp::Ordering;
 
 use super::ParseError;
-use super::ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
+use super::ast::{CmpOp, Collection, Expr, ExprKind, HasMode, Lit, Quantifier};
 use crate::domain::{
-    Consent, Encounter, Flag, Intercept, Level, Need, Offense, Responder, Source, Willing, closest,
+    Consent, Encounter, Flag, HistoryEvent, HistoryKind, Intercept, Level, Need, Offense,
+    Responder, Source, Willing, closest,
 };
 use crate::language::Language;
 use crate::nibrs::{self, CrimeAgainst};
@@ -59,6 +60,7 @@ pub(crate) enum EnumKind {
     CrimeAgainst,
     Willing,
     Weekday,
+    HistoryKind,
     Attr(u16),
 }
 
@@ -102,6 +104,7 @@ impl EnumKind {
             EnumKind::CrimeAgainst => "crime_against".into(),
             EnumKind::Willing => "willing answer".into(),
             EnumKind::Weekday => "weekday".into(),
+            EnumKind::HistoryKind => "history kind".into(),
             EnumKind::Attr(i) => format!(
                 "attribute `{}`",
                 env.attrs
@@ -122,6 +125,7 @@ impl EnumKind {
             EnumKind::CrimeAgainst => CRIME_AGAINST.to_vec(),
             EnumKind::Willing => WILLING.iter().map(|v| v.as_str()).collect(),
             EnumKind::Weekday => WEEKDAYS.to_vec(),
+            EnumKind::HistoryKind => HistoryKind::ALL.iter().map(|v| v.as_str()).collect(),
             EnumKind::Attr(i) => env
                 .attrs
                 .get(usize::from(i))
@@ -215,6 +219,11 @@ pub(crate) enum Field {
     OffViolent,
     OffCrimeAgainst,
     OffDrug,
+    HistKind,
+    HistLevel,
+    HistNibrs,
+    HistCrimeAgainst,
+    HistDrug,
 }
 
 /// A constant in a compiled rule.
@@ -242,7 +251,10 @@ pub(crate) enum Node {
     InList(Box<Node>, Box<[Const]>, bool),
     Has(Field, u64, HasMode),
     Known(Box<Node>, bool),
-    Quant(Quantifier, Option<Box<Node>>),
+    Quant(Quantifier, Collection, Option<Box<Node>>),
+    /// The history event at hand is at most this many seconds (in whole days) before the
+    /// encounter.
+    Within(i64),
 }
 
 /// One conjunct of a rule: the unit an explanation points at.
@@ -276,9 +288,12 @@ pub(crate) enum Tri {
 }
 
 /// What evaluation reads.
+#[derive(Clone, Copy)]
 pub(crate) struct Ctx<'a> {
     pub enc: &'a Encounter,
     pub offense: Option<&'a Offense>,
+    /// The history event at hand, inside `any/all/count history (...)`.
+    pub event: Option<&'a HistoryEvent>,
     pub attrs: &'a [AttrInfo],
     pub intercept: Intercept,
     /// The program's time zone, in which `at.hour`, `at.date` and the others are read.
@@ -289,6 +304,7 @@ struct Checker<'e> {
     env: &'e Env,
     errors: Vec<ParseError>,
     in_offense: bool,
+    in_history: bool,
     reads: Vec<&'static str>,
     attr_reads: Vec<String>,
 }
@@ -316,6 +332,7 @@ const ENCOUNTER_FIELDS: &[&str] = &[
     "at.time",
 ];
 const OFFENSE_FIELDS: &[&str] = &["nibrs", "level", "violent", "crime_against", "drug"];
+const HISTORY_FIELDS: &[&str] = &["kind", "level", "nibrs", "crime_against", "drug"];
 
 impl Checker<'_> {
     fn err(&mut self, span: std::ops::Range<usize>, message: String, help: Option<String>) {
@@ -330,6 +347,9 @@ impl Checker<'_> {
         let mut v: Vec<String> = ENCOUNTER_FIELDS.iter().map(|s| s.to_string()).collect();
         if self.in_offense {
             v.extend(OFFENSE_FIELDS.iter().map(|s| s.to_string()));
+        }
+        if self.in_history {
+            v.extend(HISTORY_FIELDS.iter().map(|s| s.to_string()));
         }
         v.extend(
             self.env
@@ -370,6 +390,23 @@ impl Checker<'_> {
             ["overdose"] => (Field::Overdose, Ty::Presence),
             ["overdose", "at"] => (Field::OverdoseAt, Ty::Time),
             ["overdose", "naloxone"] => (Field::OverdoseNaloxone, Ty::Bool),
+            [f @ ("kind" | "nibrs" | "level" | "crime_against" | "drug")] if self.in_history => {
+                match *f {
+                    "kind" => (Field::HistKind, Ty::Enum(EnumKind::HistoryKind)),
+                    "nibrs" => (Field::HistNibrs, Ty::Nibrs),
+                    "level" => (Field::HistLevel, Ty::Enum(EnumKind::Level)),
+                    "crime_against" => (Field::HistCrimeAgainst, Ty::Enum(EnumKind::CrimeAgainst)),
+                    _ => (Field::HistDrug, Ty::Bool),
+                }
+            }
+            ["kind"] => {
+                self.err(
+                    e.span.clone(),
+                    "`kind` is a field of one history event and is only available inside `any history (...)`, `all history (...)` or `count history (...)`".into(),
+                    Some("write `count history (kind == arrest)`".into()),
+                );
+                return None;
+            }
             [f @ ("nibrs" | "level" | "violent" | "crime_against" | "drug")] => {
                 if !self.in_offense {
                     self.err(
@@ -757,6 +794,8 @@ impl Checker<'_> {
                             | Field::Language
                             | Field::Consent
                             | Field::Willing
+                            | Field::HistLevel
+                            | Field::HistNibrs
                             | Field::Overdose
                             | Field::OverdoseAt
                             | Field::OverdoseNaloxone
@@ -782,20 +821,23 @@ impl Checker<'_> {
                 }
                 Some((Node::Known(Box::new(node), *known), Ty::Bool))
             }
-            ExprKind::Quant { q, body } => {
-                if self.in_offense {
-                    self.err(
-                        e.span.clone(),
-                        "offence quantifiers cannot be nested".into(),
-                        None,
-                    );
+            ExprKind::Quant { q, over, body } => {
+                if self.in_offense || self.in_history {
+                    self.err(e.span.clone(), "quantifiers cannot be nested".into(), None);
                     return None;
+                }
+                if *over == Collection::History {
+                    self.reads.push("history");
                 }
                 let body = match body {
                     Some(b) => {
-                        self.in_offense = true;
+                        match over {
+                            Collection::Offenses => self.in_offense = true,
+                            Collection::History => self.in_history = true,
+                        }
                         let n = self.boolean(b);
                         self.in_offense = false;
+                        self.in_history = false;
                         Some(Box::new(n?))
                     }
                     None => None,
@@ -805,7 +847,18 @@ impl Checker<'_> {
                 } else {
                     Ty::Bool
                 };
-                Some((Node::Quant(*q, body), ty))
+                Some((Node::Quant(*q, *over, body), ty))
+            }
+            ExprKind::Within(d) => {
+                if !self.in_history {
+                    self.err(
+                        e.span.clone(),
+                        "`within` tests one history event and is only available inside `any history (...)`, `all history (...)` or `count history (...)`".into(),
+                        Some("write `count history (kind == referral and within 30d)`".into()),
+                    );
+                    return None;
+                }
+                Some((Node::Within(*d), Ty::Bool))
             }
             ExprKind::Since(p) => {
                 let (node, ty) = self.expr(p)?;
@@ -970,6 +1023,7 @@ pub(crate) fn compile(expr: &Expr, env: &Env) -> Result<CheckOutcome, Vec<ParseE
         env,
         errors: Vec::new(),
         in_offense: false,
+        in_history: false,
         reads: Vec::new(),
         attr_reads: Vec::new(),
     };
@@ -1155,6 +1209,25 @@ fn field<'a>(ctx: &Ctx<'a>, f: Field) -> V<'a> {
         Field::OffDrug => ctx
             .offense
             .map_or(V::Unknown, |o| V::Bool(o.nibrs.is_drug())),
+        Field::HistKind => ctx.event.map_or(V::Unknown, |h| V::Enum(h.kind as u8)),
+        Field::HistLevel => ctx
+            .event
+            .and_then(|h| h.level)
+            .map_or(V::Unknown, |l| V::Enum(l as u8)),
+        Field::HistNibrs => ctx
+            .event
+            .and_then(|h| h.nibrs.as_ref())
+            .map_or(V::Unknown, |c| V::Text(c.as_str())),
+        Field::HistCrimeAgainst => ctx
+            .event
+            .and_then(|h| h.nibrs.as_ref())
+            .map_or(V::Unknown, |c| {
+                V::Enum(crime_against_index(c.offense().crime_against))
+            }),
+        Field::HistDrug => ctx
+            .event
+            .and_then(|h| h.nibrs.as_ref())
+            .map_or(V::Unknown, |c| V::Bool(c.is_drug())),
     }
 }
 
@@ -1229,43 +1302,74 @@ fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
             _ => V::Unknown,
         },
         Node::Known(inner, want) => V::Bool(known(ctx, inner) == *want),
-        Node::Quant(q, body) => {
-            let offenses = &ctx.enc.offenses;
-            let Some(body) = body else {
-                return V::Int(i64::try_from(offenses.len()).unwrap_or(i64::MAX));
-            };
-            let mut unknown = false;
-            let mut count = 0i64;
-            for o in offenses {
-                let inner = Ctx {
-                    enc: ctx.enc,
-                    offense: Some(o),
-                    attrs: ctx.attrs,
-                    intercept: ctx.intercept,
-                    tz: ctx.tz,
-                };
-                match tri(eval(body, &inner)) {
-                    Tri::True => {
-                        if *q == Quantifier::Any {
-                            return V::Bool(true);
-                        }
-                        count = count.saturating_add(1);
-                    }
-                    Tri::False => {
-                        if *q == Quantifier::All {
-                            return V::Bool(false);
-                        }
-                    }
-                    Tri::Unknown => unknown = true,
+        Node::Within(limit) => match ctx.event {
+            Some(h) => {
+                let today = ctx.enc.at.with_timezone(&ctx.tz).date_naive();
+                let days = today.signed_duration_since(h.date).num_days();
+                V::Bool(days >= 0 && days.saturating_mul(86_400) <= *limit)
+            }
+            None => V::Unknown,
+        },
+        Node::Quant(q, Collection::Offenses, body) => quantify(
+            *q,
+            body.as_deref(),
+            ctx.enc.offenses.iter().map(|o| Ctx {
+                offense: Some(o),
+                ..*ctx
+            }),
+            ctx.enc.offenses.len(),
+        ),
+        Node::Quant(q, Collection::History, body) => match &ctx.enc.history {
+            // Not recorded: nothing can be counted.
+            None => V::Unknown,
+            Some(history) => quantify(
+                *q,
+                body.as_deref(),
+                history.iter().map(|h| Ctx {
+                    event: Some(h),
+                    ..*ctx
+                }),
+                history.len(),
+            ),
+        },
+    }
+}
+
+/// `any`, `all` or `count` of `body` over the contexts of a list's items, in three-valued
+/// logic: `any` is true as soon as one item is, `all` false as soon as one is not, and either
+/// is unknown when it rests on an item that is; `count` counts the items known to hold.
+fn quantify<'a>(
+    q: Quantifier,
+    body: Option<&'a Node>,
+    items: impl Iterator<Item = Ctx<'a>>,
+    len: usize,
+) -> V<'a> {
+    let Some(body) = body else {
+        return V::Int(i64::try_from(len).unwrap_or(i64::MAX));
+    };
+    let mut unknown = false;
+    let mut count = 0i64;
+    for inner in items {
+        match tri(eval(body, &inner)) {
+            Tri::True => {
+                if q == Quantifier::Any {
+                    return V::Bool(true);
+                }
+                count = count.saturating_add(1);
+            }
+            Tri::False => {
+                if q == Quantifier::All {
+                    return V::Bool(false);
                 }
             }
-            match q {
-                Quantifier::Count => V::Int(count),
-                _ if unknown => V::Unknown,
-                Quantifier::Any => V::Bool(false),
-                Quantifier::All => V::Bool(true),
-            }
+            Tri::Unknown => unknown = true,
         }
+    }
+    match q {
+        Quantifier::Count => V::Int(count),
+        _ if unknown => V::Unknown,
+        Quantifier::Any => V::Bool(false),
+        Quantifier::All => V::Bool(true),
     }
 }
 
@@ -1368,6 +1472,7 @@ pub(crate) fn eval_rule(c: &Compiled, enc: &Encounter, env: &Env) -> Tri {
     let ctx = Ctx {
         enc,
         offense: None,
+        event: None,
         attrs: &env.attrs,
         intercept: enc.derived_intercept(),
         tz: Tz::UTC,

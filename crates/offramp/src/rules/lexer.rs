@@ -59,7 +59,15 @@ impl Tok {
     }
 }
 
-const UNITS: &[(char, i64)] = &[('w', 604_800), ('d', 86_400), ('h', 3_600), ('m', 60)];
+/// Duration units. A year is 365 days: a look-back such as `within 10y` counts days, not
+/// calendar years, so it ignores leap days.
+const UNITS: &[(char, i64)] = &[
+    ('y', 31_536_000),
+    ('w', 604_800),
+    ('d', 86_400),
+    ('h', 3_600),
+    ('m', 60),
+];
 
 #[expect(
     clippy::arithmetic_side_effects,
@@ -355,7 +363,8 @@ mod tests {
         assert_eq!(kinds("72h")[0], Tok::Duration(72 * 3600));
         assert_eq!(kinds("1d12h")[0], Tok::Duration(36 * 3600));
         assert_eq!(kinds("2w")[0], Tok::Duration(14 * 86400));
-        assert!(lex("3y").is_err());
+        assert_eq!(kinds("3y")[0], Tok::Duration(3 * 365 * 86400));
+        assert!(lex("3q").is_err());
         assert!(lex("-3h").is_err());
         assert_eq!(format_duration(36 * 3600), "36h");
         assert_eq!(format_duration(72 * 3600), "72h");

@@ -18,7 +18,7 @@ mod protected;
 
 use std::ops::Range;
 
-pub use ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
+pub use ast::{CmpOp, Collection, Expr, ExprKind, HasMode, Lit, Quantifier};
 pub use protected::{ProtectedClass, protected_class};
 
 /// The longest rule text read, in bytes (1 MiB). A longer rule is refused before it is read,
@@ -84,7 +84,7 @@ pub fn parse_duration(text: &str) -> Result<i64, ParseError> {
                 "`{}` is not a duration",
                 text.chars().take(40).collect::<String>()
             ),
-            Some("write a number and a unit: `90m`, `72h`, `3d`, `2w`, or combined as `1d12h`"),
+            Some("write a number and a unit: `90m`, `72h`, `3d`, `2w`, `1y`, or combined as `1d12h`"),
         )),
     }
 }

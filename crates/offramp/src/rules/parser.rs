@@ -2,13 +2,13 @@
 //! (parentheses, `not`, offence quantifiers), which [`MAX_NESTING`] bounds; chains of `and` and
 //! `or` are read in loops into one node each.
 
-use super::ast::{CmpOp, Expr, ExprKind, HasMode, Lit, Quantifier};
+use super::ast::{CmpOp, Collection, Expr, ExprKind, HasMode, Lit, Quantifier};
 use super::lexer::{Tok, Token, lex};
 use super::{MAX_NESTING, MAX_RULE_BYTES, ParseError};
 
 const KEYWORDS: &[&str] = &[
     "and", "or", "not", "in", "has", "any", "all", "count", "since", "is", "known", "unknown",
-    "true", "false",
+    "true", "false", "within",
 ];
 
 pub(crate) fn parse(src: &str) -> Result<Expr, ParseError> {
@@ -351,25 +351,33 @@ impl Parser {
                         _ => Quantifier::Count,
                     };
                     let target = self.bump();
-                    if !matches!(&target.kind, Tok::Ident(x) if x == "offenses") {
-                        return Err(ParseError::new(
-                            target.span,
-                            format!(
-                                "expected `offenses` after `{w}`, found {}",
-                                target.kind.describe()
-                            ),
-                            Some(
-                                "quantifiers range over the encounter's offences: `any offenses (level == felony)`",
-                            ),
-                        ));
-                    }
+                    let over = match &target.kind {
+                        Tok::Ident(x) if x == "offenses" => Collection::Offenses,
+                        Tok::Ident(x) if x == "history" => Collection::History,
+                        _ => {
+                            return Err(ParseError::new(
+                                target.span,
+                                format!(
+                                    "expected `offenses` or `history` after `{w}`, found {}",
+                                    target.kind.describe()
+                                ),
+                                Some(
+                                    "quantifiers range over the encounter's offences or the person's history: `any offenses (level == felony)`, `count history (kind == arrest)`",
+                                ),
+                            ));
+                        }
+                    };
                     if q == Quantifier::Count && *self.peek() != Tok::LParen {
                         return Ok(Expr {
-                            kind: ExprKind::Quant { q, body: None },
+                            kind: ExprKind::Quant {
+                                q,
+                                over,
+                                body: None,
+                            },
                             span: t.span.start..target.span.end,
                         });
                     }
-                    self.expect(Tok::LParen, "`(` and a condition on one offence")?;
+                    self.expect(Tok::LParen, "`(` and a condition on one offence or event")?;
                     self.enter()?;
                     let body = self.expr()?;
                     self.depth = self.depth.saturating_sub(1);
@@ -377,10 +385,29 @@ impl Parser {
                     Ok(Expr {
                         kind: ExprKind::Quant {
                             q,
+                            over,
                             body: Some(Box::new(body)),
                         },
                         span: t.span.start..close.span.end,
                     })
+                }
+                "within" => {
+                    self.bump();
+                    let d = self.bump();
+                    match d.kind {
+                        Tok::Duration(secs) => Ok(Expr {
+                            kind: ExprKind::Within(secs),
+                            span: t.span.start..d.span.end,
+                        }),
+                        other => Err(ParseError::new(
+                            d.span,
+                            format!(
+                                "expected a duration after `within`, found {}",
+                                other.describe()
+                            ),
+                            Some("write `within 30d` or `within 10y`"),
+                        )),
+                    }
                 }
                 "since" => {
                     self.bump();

@@ -324,6 +324,7 @@ fn blank_encounter() -> Encounter {
         language: None,
         consent: None,
         willing: None,
+        history: None,
         location: None,
         intercept: None,
         attributes: Default::default(),

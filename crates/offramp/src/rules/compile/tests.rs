@@ -94,6 +94,7 @@ fn explains_the_deciding_clause() {
     let ctx = Ctx {
         enc: &e,
         offense: None,
+        event: None,
         attrs: &env.attrs,
         intercept: e.derived_intercept(),
         tz: chrono_tz::Tz::UTC,
@@ -258,6 +259,7 @@ fn truth_in(src: &str, e: &Encounter, tz: chrono_tz::Tz) -> Tri {
     let ctx = Ctx {
         enc: e,
         offense: None,
+        event: None,
         attrs: &env.attrs,
         intercept: e.derived_intercept(),
         tz,
@@ -346,4 +348,93 @@ fn family_requests_are_a_source() {
     let e = enc(&E.replace("call_for_service", "family_request"));
     let c = check("source in [family_request, self_initiated]").unwrap();
     assert_eq!(eval_rule(&c, &e, &env()), Tri::True);
+}
+
+#[test]
+fn history_is_counted_in_a_look_back_window() {
+    // The encounter is on 2 March 2026; a felony conviction in 2019 and a referral 20 days ago.
+    let with = |history: &str| enc(&E.replace("\"id\"", &format!("\"history\":{history},\"id\"")));
+    let h = with(
+        r#"[{"kind":"conviction","date":"2019-05-01","nibrs":"13A","level":"felony"},
+            {"kind":"referral","date":"2026-02-10"},
+            {"kind":"arrest","date":"2025-12-24","nibrs":"35A"}]"#,
+    );
+    let env = env();
+    let t = |rule: &str, e: &Encounter| {
+        let c = check(rule).unwrap_or_else(|err| panic!("{rule}: {err:?}"));
+        eval_rule(&c, e, &env)
+    };
+    let first_time = "count history (kind == conviction and level == felony and within 10y) == 0";
+    assert_eq!(t(first_time, &h), Tri::False);
+    assert_eq!(
+        t(
+            "count history (kind == conviction and level == felony and within 5y) == 0",
+            &h
+        ),
+        Tri::True
+    );
+    assert_eq!(
+        t("count history (kind == referral and within 30d) == 1", &h),
+        Tri::True
+    );
+    assert_eq!(
+        t("count history (kind == referral and within 2w) == 0", &h),
+        Tri::True
+    );
+    assert_eq!(t("any history (drug and kind == arrest)", &h), Tri::True);
+    assert_eq!(t("any history (crime_against == person)", &h), Tri::True);
+    assert_eq!(t("count history == 3", &h), Tri::True);
+    // An event with no level recorded makes `level == felony` unknown for it, not false.
+    assert_eq!(
+        t("all history (kind != arrest or level == misdemeanor)", &h),
+        Tri::Unknown
+    );
+    assert_eq!(
+        t("any history (kind == arrest and level is unknown)", &h),
+        Tri::True
+    );
+    // An empty history is known to hold nothing; an absent one is not recorded.
+    assert_eq!(t(first_time, &with("[]")), Tri::True);
+    assert_eq!(t(first_time, &enc(E)), Tri::Unknown);
+    assert_eq!(t("count history == 0", &enc(E)), Tri::Unknown);
+}
+
+#[test]
+fn history_fields_and_within_belong_inside_a_history_quantifier() {
+    let e = first_error("kind == arrest");
+    assert!(e.message.contains("history event"), "{}", e.message);
+    let e = first_error("any offenses (within 30d)");
+    assert!(e.message.contains("`within`"), "{}", e.message);
+    let e = first_error("any history (violent)");
+    assert!(e.message.contains("violent"), "{}", e.message);
+    let e = first_error("any history (kind == parole)");
+    assert!(e.message.contains("not a history kind"), "{}", e.message);
+    let e = first_error("any history (any offenses (drug))");
+    assert!(e.message.contains("cannot be nested"), "{}", e.message);
+    assert!(parse("count history (within soon)").is_err());
+    // The canonical text reads back: a year is 365 days.
+    let c = check("count history (kind == conviction and within 10y) == 0").unwrap();
+    assert_eq!(
+        &*c.canonical,
+        "count history (kind == conviction and within 3650d) == 0"
+    );
+}
+
+#[test]
+fn history_dates_are_checked_when_the_encounter_is_read() {
+    let bad = |history: &str| {
+        Encounter::from_json(&E.replace("\"id\"", &format!("\"history\":{history},\"id\"")))
+            .unwrap_err()
+    };
+    let e = bad(r#"[{"kind":"arrest","date":"2027-01-01"}]"#);
+    assert_eq!(e.field(), "history[0].date");
+    assert!(e.message().contains("later than"), "{}", e.message());
+    let e = bad(r#"[{"kind":"arrest","date":"1850-01-01"}]"#);
+    assert_eq!(e.field(), "history[0].date");
+    let many = format!(
+        "[{}]",
+        vec![r#"{"kind":"referral","date":"2025-01-01"}"#; crate::domain::MAX_HISTORY + 1]
+            .join(",")
+    );
+    assert_eq!(bad(&many).field(), "history");
 }
