@@ -963,6 +963,18 @@ mod tests {
             Arc::new(offense),
             None,
         );
+        let event = structs(vec![
+            ("kind", strings(&["conviction"])),
+            ("date", strings(&["2019-05-01"])),
+            ("nibrs", strings(&["13B"])),
+            ("level", strings(&["misdemeanor"])),
+        ]);
+        let history = ListArray::new(
+            Arc::new(Field::new("item", event.data_type().clone(), true)),
+            OffsetBuffer::from_lengths([1]),
+            Arc::new(event),
+            None,
+        );
         let columns: Vec<(&str, ArrayRef)> = vec![
             ("id", strings(&["e-full"])),
             ("at", strings(&["2026-03-02T14:05:00-08:00"])),
@@ -982,6 +994,7 @@ mod tests {
             ("language", strings(&["spa"])),
             ("consent", strings(&["verbal"])),
             ("willing", strings(&["yes"])),
+            ("history", Arc::new(history)),
             (
                 "location",
                 Arc::new(structs(vec![
@@ -1031,6 +1044,7 @@ mod tests {
             "overdose":{"at":"2026-03-01T10:00:00-08:00","naloxone":true},
             "offenses":[{"nibrs":"35A","level":"misdemeanor","violent":false}],
             "flags":["weapon"],"age":34,"language":"spa","consent":"verbal","willing":"yes",
+            "history":[{"kind":"conviction","date":"2019-05-01","nibrs":"13B","level":"misdemeanor"}],
             "location":{"lat":47.6,"lon":-122.3},"intercept":1,
             "attributes":{"priors":2,"unit":"north"}}"#,
         )

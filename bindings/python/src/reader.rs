@@ -140,6 +140,13 @@ pub(crate) trait Input: Sized {
     fn text(&mut self, key: &'static Key) -> Got<String>;
     /// A moment with its UTC offset.
     fn time(&mut self, key: &'static Key) -> Got<DateTime<FixedOffset>>;
+    /// A calendar day written `YYYY-MM-DD`; text the core would not read as a day goes to
+    /// the core, which words the error.
+    fn date(&mut self, key: &'static Key) -> Got<NaiveDate> {
+        self.text(key)?
+            .map(|t| t.parse::<NaiveDate>().map_err(|_| Slow))
+            .transpose()
+    }
     /// True or false.
     fn boolean(&mut self, key: &'static Key) -> Got<bool>;
     /// A whole number (a float with no fraction counts: pandas stores integers with gaps as
@@ -254,10 +261,7 @@ fn offense<I: Input>(o: &mut I) -> Result<Offense, Slow> {
 fn history_event<I: Input>(o: &mut I) -> Result<HistoryEvent, Slow> {
     let event = HistoryEvent {
         kind: required(o.word(key!("kind")))?,
-        // A date the core would not read goes to the core, which words the error.
-        date: required(o.text(key!("date")))?
-            .parse::<NaiveDate>()
-            .map_err(|_| Slow)?,
+        date: required(o.date(key!("date")))?,
         nibrs: o.word(key!("nibrs"))?,
         level: o.word(key!("level"))?,
     };
@@ -321,6 +325,9 @@ impl Input for Recorder {
     }
     fn time(&mut self, key: &'static Key) -> Got<DateTime<FixedOffset>> {
         self.note(key, Kind::Time, Some(DateTime::UNIX_EPOCH.fixed_offset()))
+    }
+    fn date(&mut self, key: &'static Key) -> Got<NaiveDate> {
+        self.note(key, Kind::Text, Some(NaiveDate::MIN))
     }
     fn boolean(&mut self, key: &'static Key) -> Got<bool> {
         self.note(key, Kind::Boolean, Some(false))
@@ -616,6 +623,7 @@ mod tests {
             "language": "spa",
             "consent": "verbal",
             "willing": "yes",
+            "history": [{"kind": "conviction", "date": "2019-05-01", "nibrs": "13B", "level": "misdemeanor"}],
             "location": {"lat": 47.6, "lon": -122.3},
             "intercept": 1,
             "attributes": {"priors": 2, "score": 0.5, "veteran": true, "unit": "north"}

@@ -297,3 +297,35 @@ def test_router_columns_match_route_many(lead_router: offramp.Router) -> None:
     assert table.column_names == lead_router.columns
     meta = table.schema.metadata
     assert meta[b"offramp.program_id"] == b"lead-king-county"
+
+
+def test_willing_and_history_are_read_and_routed() -> None:
+    """`willing` is apart from `consent`, and `history` reaches rules on every way in."""
+    qrt = offramp.Router(offramp.Program.from_file(PROGRAMS / "qrt-hamilton-county.toml"))
+    base = {
+        "id": "w-1",
+        "at": "2026-08-21T12:00:00-04:00",
+        "responder": "co_responder",
+        "source": "overdose_follow_up",
+        "needs": ["opioid_use"],
+        "overdose": {"at": "2026-08-20T23:10:00-04:00", "naloxone": True},
+    }
+    said_no = offramp.Encounter.from_dict({**base, "willing": "no"})
+    assert said_no.willing is offramp.Willing.NO
+    assert qrt.route(said_no).eligible == []
+    # Declining to share records says nothing of willingness.
+    keyword = offramp.Encounter(
+        "w-2", base["at"], responder="co_responder", source="overdose_follow_up",
+        needs=["opioid_use"], overdose=base["overdose"], willing=offramp.Willing.YES,
+        consent="declined",
+    )
+    assert [e.pathway for e in qrt.route(keyword).eligible] == [offramp.Pathway.NALOXONE_PLUS]
+
+    history = [{"kind": "conviction", "date": "2019-05-01", "nibrs": "13B", "level": "misdemeanor"}]
+    e = offramp.Encounter.from_dict({**base, "history": history})
+    assert e.history == history
+    assert offramp.Encounter.from_json(e.to_json()).history == history
+    with pytest.raises(offramp.EncounterError) as err:
+        offramp.Encounter.from_dict({**base, "history": [{"kind": "arrest", "date": "2027-01-01"}]})
+    assert err.value.field == "history[0].date"
+    assert "2027" not in str(err.value)

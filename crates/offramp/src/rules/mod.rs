@@ -84,7 +84,9 @@ pub fn parse_duration(text: &str) -> Result<i64, ParseError> {
                 "`{}` is not a duration",
                 text.chars().take(40).collect::<String>()
             ),
-            Some("write a number and a unit: `90m`, `72h`, `3d`, `2w`, `1y`, or combined as `1d12h`"),
+            Some(
+                "write a number and a unit: `90m`, `72h`, `3d`, `2w`, `1y`, or combined as `1d12h`",
+            ),
         )),
     }
 }
