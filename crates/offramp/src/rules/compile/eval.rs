@@ -1,0 +1,415 @@
+//! Evaluating a compiled rule against an encounter, in three-valued logic: each field read as
+//! the encounter has it (or unknown), offence and history quantifiers, `since` and `within`,
+//! and the partial evaluation that asks whether a rule can admit a given responder.
+
+use super::*;
+
+/// A value during evaluation. Enum values are their index in the vocabulary.
+#[derive(Debug, Clone, Copy)]
+enum V<'a> {
+    Unknown,
+    Bool(bool),
+    Int(i64),
+    Number(f64),
+    Duration(i64),
+    Enum(u8),
+    Set(u64),
+    Text(&'a str),
+}
+
+fn const_value(c: &Const) -> V<'_> {
+    match c {
+        Const::Bool(b) => V::Bool(*b),
+        Const::Int(n) => V::Int(*n),
+        Const::Number(n) => V::Number(*n),
+        Const::Duration(d) => V::Duration(*d),
+        Const::Enum(e) => V::Enum(*e),
+        Const::Text(t) => V::Text(t),
+    }
+}
+
+fn mask_of<T: Copy>(items: &[T], index: impl Fn(T) -> u8) -> u64 {
+    items
+        .iter()
+        .fold(0u64, |m, &x| m | (1u64 << (u32::from(index(x)) & 63)))
+}
+
+fn order(a: V<'_>, b: V<'_>) -> Option<Ordering> {
+    match (a, b) {
+        (V::Int(x), V::Int(y)) => Some(x.cmp(&y)),
+        (V::Int(x), V::Number(y)) => (x as f64).partial_cmp(&y),
+        (V::Number(x), V::Int(y)) => x.partial_cmp(&(y as f64)),
+        (V::Number(x), V::Number(y)) => x.partial_cmp(&y),
+        (V::Duration(x), V::Duration(y)) => Some(x.cmp(&y)),
+        (V::Enum(x), V::Enum(y)) => Some(x.cmp(&y)),
+        (V::Bool(x), V::Bool(y)) => Some(x.cmp(&y)),
+        (V::Text(x), V::Text(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+fn tri(v: V<'_>) -> Tri {
+    match v {
+        V::Bool(true) => Tri::True,
+        V::Bool(false) => Tri::False,
+        _ => Tri::Unknown,
+    }
+}
+
+fn from_tri(t: Tri) -> V<'static> {
+    match t {
+        Tri::True => V::Bool(true),
+        Tri::False => V::Bool(false),
+        Tri::Unknown => V::Unknown,
+    }
+}
+
+fn attr_value<'a>(ctx: &Ctx<'a>, i: u16) -> V<'a> {
+    use crate::domain::AttributeValue as A;
+    let Some(info) = ctx.attrs.get(usize::from(i)) else {
+        return V::Unknown;
+    };
+    let Some(value) = ctx.enc.attributes.get(&info.name) else {
+        return V::Unknown;
+    };
+    match (info.kind, value) {
+        (AttrKind::Bool, A::Bool(b)) => V::Bool(*b),
+        (AttrKind::Int, A::Int(n)) => V::Int(*n),
+        (AttrKind::Number, A::Int(n)) => V::Number(*n as f64),
+        (AttrKind::Number, A::Number(n)) => V::Number(*n),
+        (AttrKind::Text, A::Text(s)) => V::Text(s),
+        (AttrKind::Enum, A::Text(s)) => info
+            .values
+            .iter()
+            .position(|v| v == s)
+            .and_then(|p| u8::try_from(p).ok())
+            .map_or(V::Unknown, V::Enum),
+        _ => V::Unknown,
+    }
+}
+
+fn field<'a>(ctx: &Ctx<'a>, f: Field) -> V<'a> {
+    let enc = ctx.enc;
+    match f {
+        Field::Responder => enc.responder.map_or(V::Unknown, |r| V::Enum(r as u8)),
+        Field::Source => enc.source.map_or(V::Unknown, |s| V::Enum(s as u8)),
+        Field::Needs => V::Set(mask_of(&enc.needs, |n: Need| n as u8)),
+        Field::Flags => V::Set(mask_of(&enc.flags, |n: Flag| n as u8)),
+        Field::Offenses => V::Int(i64::try_from(enc.offenses.len()).unwrap_or(i64::MAX)),
+        Field::Age => enc.age.map_or(V::Unknown, |a| V::Int(i64::from(a))),
+        Field::Language => enc.language.map_or(V::Unknown, |l| V::Text(l.as_str())),
+        Field::Consent => enc.consent.map_or(V::Unknown, |c| V::Enum(c as u8)),
+        Field::Willing => match enc.willing {
+            None | Some(Willing::Unknown) => V::Unknown,
+            Some(w) => V::Enum(w as u8),
+        },
+        Field::AtHour => V::Int(i64::from(enc.at.with_timezone(&ctx.tz).hour())),
+        Field::AtMinute => V::Int(i64::from(enc.at.with_timezone(&ctx.tz).minute())),
+        Field::AtWeekday => {
+            let day = enc.at.with_timezone(&ctx.tz).weekday();
+            u8::try_from(day.num_days_from_monday()).map_or(V::Unknown, V::Enum)
+        }
+        Field::AtDate => V::Int(i64::from(
+            enc.at
+                .with_timezone(&ctx.tz)
+                .date_naive()
+                .num_days_from_ce(),
+        )),
+        Field::AtClock => V::Int(i64::from(
+            enc.at
+                .with_timezone(&ctx.tz)
+                .time()
+                .num_seconds_from_midnight(),
+        )),
+        Field::Intercept => V::Int(i64::from(ctx.intercept.number())),
+        Field::Overdose => V::Bool(enc.overdose.is_some()),
+        Field::OverdoseAt => enc
+            .overdose
+            .as_ref()
+            .map_or(V::Unknown, |o| V::Int(o.at.timestamp())),
+        Field::OverdoseNaloxone => enc
+            .overdose
+            .as_ref()
+            .map_or(V::Unknown, |o| V::Bool(o.naloxone)),
+        Field::Attr(i) => attr_value(ctx, i),
+        Field::OffNibrs => ctx
+            .offense
+            .map_or(V::Unknown, |o| V::Text(o.nibrs.as_str())),
+        Field::OffLevel => ctx.offense.map_or(V::Unknown, |o| V::Enum(o.level as u8)),
+        Field::OffViolent => ctx.offense.map_or(V::Unknown, |o| V::Bool(o.violent)),
+        Field::OffCrimeAgainst => ctx.offense.map_or(V::Unknown, |o| {
+            V::Enum(crime_against_index(o.nibrs.offense().crime_against))
+        }),
+        Field::OffDrug => ctx
+            .offense
+            .map_or(V::Unknown, |o| V::Bool(o.nibrs.is_drug())),
+        Field::HistKind => ctx.event.map_or(V::Unknown, |h| V::Enum(h.kind as u8)),
+        Field::HistLevel => ctx
+            .event
+            .and_then(|h| h.level)
+            .map_or(V::Unknown, |l| V::Enum(l as u8)),
+        Field::HistNibrs => ctx
+            .event
+            .and_then(|h| h.nibrs.as_ref())
+            .map_or(V::Unknown, |c| V::Text(c.as_str())),
+        Field::HistCrimeAgainst => ctx
+            .event
+            .and_then(|h| h.nibrs.as_ref())
+            .map_or(V::Unknown, |c| {
+                V::Enum(crime_against_index(c.offense().crime_against))
+            }),
+        Field::HistDrug => ctx
+            .event
+            .and_then(|h| h.nibrs.as_ref())
+            .map_or(V::Unknown, |c| V::Bool(c.is_drug())),
+    }
+}
+
+fn known(ctx: &Ctx<'_>, n: &Node) -> bool {
+    match n {
+        Node::Field(Field::Overdose | Field::OverdoseAt | Field::OverdoseNaloxone) => {
+            ctx.enc.overdose.is_some()
+        }
+        Node::Field(f) => !matches!(field(ctx, *f), V::Unknown),
+        _ => true,
+    }
+}
+
+fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
+    match n {
+        Node::Const(c) => const_value(c),
+        Node::Field(f) => field(ctx, *f),
+        Node::Since => match &ctx.enc.overdose {
+            Some(o) => V::Duration(ctx.enc.at.signed_duration_since(o.at).num_seconds()),
+            None => V::Unknown,
+        },
+        Node::Not(inner) => from_tri(match tri(eval(inner, ctx)) {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }),
+        Node::And(items) => {
+            let mut unknown = false;
+            for item in items.iter() {
+                match tri(eval(item, ctx)) {
+                    Tri::False => return V::Bool(false),
+                    Tri::Unknown => unknown = true,
+                    Tri::True => {}
+                }
+            }
+            if unknown { V::Unknown } else { V::Bool(true) }
+        }
+        Node::Or(items) => {
+            let mut unknown = false;
+            for item in items.iter() {
+                match tri(eval(item, ctx)) {
+                    Tri::True => return V::Bool(true),
+                    Tri::Unknown => unknown = true,
+                    Tri::False => {}
+                }
+            }
+            if unknown { V::Unknown } else { V::Bool(false) }
+        }
+        Node::Cmp(op, a, b) => match order(eval(a, ctx), eval(b, ctx)) {
+            Some(o) => V::Bool(op.holds(o)),
+            None => V::Unknown,
+        },
+        Node::InMask(v, mask, negated) => match eval(v, ctx) {
+            V::Enum(e) => V::Bool(((mask >> (u32::from(e) & 63)) & 1 == 1) != *negated),
+            _ => V::Unknown,
+        },
+        Node::InList(v, list, negated) => {
+            let x = eval(v, ctx);
+            if matches!(x, V::Unknown) {
+                return V::Unknown;
+            }
+            let found = list
+                .iter()
+                .any(|c| order(x, const_value(c)) == Some(Ordering::Equal));
+            V::Bool(found != *negated)
+        }
+        Node::Has(f, mask, mode) => match field(ctx, *f) {
+            V::Set(s) => V::Bool(match mode {
+                HasMode::One | HasMode::Any => s & mask != 0,
+                HasMode::All => s & mask == *mask,
+            }),
+            _ => V::Unknown,
+        },
+        Node::Known(inner, want) => V::Bool(known(ctx, inner) == *want),
+        Node::Within(limit) => match ctx.event {
+            Some(h) => {
+                let today = ctx.enc.at.with_timezone(&ctx.tz).date_naive();
+                let days = today.signed_duration_since(h.date).num_days();
+                V::Bool(days >= 0 && days.saturating_mul(86_400) <= *limit)
+            }
+            None => V::Unknown,
+        },
+        Node::Quant(q, Collection::Offenses, body) => quantify(
+            *q,
+            body.as_deref(),
+            ctx.enc.offenses.iter().map(|o| Ctx {
+                offense: Some(o),
+                ..*ctx
+            }),
+            ctx.enc.offenses.len(),
+        ),
+        Node::Quant(q, Collection::History, body) => match &ctx.enc.history {
+            // Not recorded: nothing can be counted.
+            None => V::Unknown,
+            Some(history) => quantify(
+                *q,
+                body.as_deref(),
+                history.iter().map(|h| Ctx {
+                    event: Some(h),
+                    ..*ctx
+                }),
+                history.len(),
+            ),
+        },
+    }
+}
+
+/// `any`, `all` or `count` of `body` over the contexts of a list's items, in three-valued
+/// logic: `any` is true as soon as one item is, `all` false as soon as one is not, and either
+/// is unknown when it rests on an item that is; `count` counts the items known to hold.
+fn quantify<'a>(
+    q: Quantifier,
+    body: Option<&'a Node>,
+    items: impl Iterator<Item = Ctx<'a>>,
+    len: usize,
+) -> V<'a> {
+    let Some(body) = body else {
+        return V::Int(i64::try_from(len).unwrap_or(i64::MAX));
+    };
+    let mut unknown = false;
+    let mut count = 0i64;
+    for inner in items {
+        match tri(eval(body, &inner)) {
+            Tri::True => {
+                if q == Quantifier::Any {
+                    return V::Bool(true);
+                }
+                count = count.saturating_add(1);
+            }
+            Tri::False => {
+                if q == Quantifier::All {
+                    return V::Bool(false);
+                }
+            }
+            Tri::Unknown => unknown = true,
+        }
+    }
+    match q {
+        Quantifier::Count => V::Int(count),
+        _ if unknown => V::Unknown,
+        Quantifier::Any => V::Bool(false),
+        Quantifier::All => V::Bool(true),
+    }
+}
+
+impl Compiled {
+    /// Evaluates the rule; on a result that is not true, also returns the deciding conjunct.
+    pub(crate) fn evaluate<'s>(&'s self, ctx: &Ctx<'_>) -> (Tri, Option<&'s Part>) {
+        let mut first_unknown = None;
+        for part in self.parts.iter() {
+            match tri(eval(&part.node, ctx)) {
+                Tri::False => return (Tri::False, Some(part)),
+                Tri::Unknown if first_unknown.is_none() => first_unknown = Some(part),
+                _ => {}
+            }
+        }
+        match first_unknown {
+            Some(p) => (Tri::Unknown, Some(p)),
+            None => (Tri::True, None),
+        }
+    }
+
+    /// Partially evaluates the rule for a given responder with nothing else known: can the
+    /// rule possibly be true for that responder?
+    pub(crate) fn may_admit_responder(&self, r: Responder) -> bool {
+        self.parts
+            .iter()
+            .all(|p| partial_responder(&p.node, r) != Tri::False)
+    }
+}
+
+/// Three-valued evaluation in which only the responder is known.
+fn partial_responder(n: &Node, r: Responder) -> Tri {
+    let not = |t| match t {
+        Tri::True => Tri::False,
+        Tri::False => Tri::True,
+        Tri::Unknown => Tri::Unknown,
+    };
+    match n {
+        Node::Const(Const::Bool(b)) => {
+            if *b {
+                Tri::True
+            } else {
+                Tri::False
+            }
+        }
+        Node::Not(inner) => not(partial_responder(inner, r)),
+        Node::And(items) => {
+            let mut acc = Tri::True;
+            for i in items.iter() {
+                match partial_responder(i, r) {
+                    Tri::False => return Tri::False,
+                    Tri::Unknown => acc = Tri::Unknown,
+                    Tri::True => {}
+                }
+            }
+            acc
+        }
+        Node::Or(items) => {
+            let mut acc = Tri::False;
+            for i in items.iter() {
+                match partial_responder(i, r) {
+                    Tri::True => return Tri::True,
+                    Tri::Unknown => acc = Tri::Unknown,
+                    Tri::False => {}
+                }
+            }
+            acc
+        }
+        Node::InMask(v, mask, negated) if **v == Node::Field(Field::Responder) => {
+            if ((mask >> (r as u32)) & 1 == 1) != *negated {
+                Tri::True
+            } else {
+                Tri::False
+            }
+        }
+        Node::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b) => match (a.as_ref(), b.as_ref()) {
+            (Node::Field(Field::Responder), Node::Const(Const::Enum(e)))
+            | (Node::Const(Const::Enum(e)), Node::Field(Field::Responder)) => {
+                if op.holds((r as u8).cmp(e)) {
+                    Tri::True
+                } else {
+                    Tri::False
+                }
+            }
+            _ => Tri::Unknown,
+        },
+        Node::Known(inner, want) if **inner == Node::Field(Field::Responder) => {
+            if *want {
+                Tri::True
+            } else {
+                Tri::False
+            }
+        }
+        _ => Tri::Unknown,
+    }
+}
+
+/// Evaluates a compiled rule for an encounter, reading `at.*` in UTC (used by tests).
+#[cfg(test)]
+pub(crate) fn eval_rule(c: &Compiled, enc: &Encounter, env: &Env) -> Tri {
+    let ctx = Ctx {
+        enc,
+        offense: None,
+        event: None,
+        attrs: &env.attrs,
+        intercept: enc.derived_intercept(),
+        tz: Tz::UTC,
+    };
+    c.evaluate(&ctx).0
+}
