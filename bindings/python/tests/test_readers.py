@@ -30,6 +30,11 @@ FULL: Dict[str, Any] = {
     "age": 34,
     "language": "spa",
     "consent": "verbal",
+    "willing": "yes",
+    "history": [
+        {"kind": "conviction", "date": "2019-05-01", "nibrs": "13B", "level": "misdemeanor"},
+        {"kind": "referral", "date": "2026-02-10"},
+    ],
     "location": {"lat": 47.6, "lon": -122.3},
     "intercept": 1,
     "attributes": {"priors": 2, "score": 0.5, "veteran": True, "unit": "north"},
