@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use offramp::providers::taxonomy::TaxonomyMap;
+use offramp::providers::taxonomy::{TaxonomyError, TaxonomyMap};
 use offramp::providers::{Directory, DirectoryWarning, LoadOptions, LoadSetting};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -82,17 +82,16 @@ fn options(
     };
     if let Some(path) = taxonomy {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            directory_error_parts(
+        options.taxonomy = TaxonomyMap::from_file(&path).map_err(|e| match e {
+            TaxonomyError::Io { message, .. } => directory_error_parts(
                 py,
                 &name,
                 "-",
                 "-",
-                &format!("{name}: -: -: cannot read the taxonomy mapping: {e}"),
-            )
+                &format!("{name}: -: -: cannot read the taxonomy mapping: {message}"),
+            ),
+            e => directory_error_parts(py, &name, "-", "-", &e.to_string()),
         })?;
-        options.taxonomy = TaxonomyMap::from_toml(&text, &name)
-            .map_err(|e| directory_error_parts(py, &name, "-", "-", &e.to_string()))?;
     }
     Ok(options)
 }

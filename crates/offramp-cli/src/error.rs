@@ -196,6 +196,7 @@ impl CliError {
         match self {
             CliError::Program { source, .. } => program_exit(source),
             CliError::Directory(e) => directory_exit(e),
+            CliError::Taxonomy(TaxonomyError::Io { .. }) => Exit::Usage,
             CliError::Taxonomy(_) | CliError::Hours { .. } => Exit::Invalid,
             CliError::Scenario(e) => scenario_exit(e),
             CliError::Simulation(e) => match e {

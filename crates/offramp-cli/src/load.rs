@@ -85,7 +85,7 @@ pub fn load_directory(
         ..LoadOptions::default()
     };
     if let Some(t) = taxonomy {
-        options.taxonomy = TaxonomyMap::from_toml(&read_file(t)?, &t.display().to_string())?;
+        options.taxonomy = TaxonomyMap::from_file(t)?;
     }
     Ok(Directory::from_file_with(path, &options)?)
 }

@@ -321,6 +321,50 @@ impl miette::SourceCode for Excerpt {
     }
 }
 
+/// Reads a file, but no more than `max` bytes of it: `Ok(None)` when it is longer, found by
+/// reading one byte past `max`, so that a huge file is refused without being held.
+pub(crate) fn read_capped(path: &std::path::Path, max: usize) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() <= max).then_some(bytes))
+}
+
+/// [`read_capped`] for a text file: an error of kind `InvalidData` when it is not UTF-8.
+pub(crate) fn read_text_capped(
+    path: &std::path::Path,
+    max: usize,
+) -> std::io::Result<Option<String>> {
+    match read_capped(path, max)? {
+        None => Ok(None),
+        Some(bytes) => String::from_utf8(bytes).map(Some).map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "stream did not contain valid UTF-8",
+            )
+        }),
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many TOML documents this thread has parsed through [`parse_toml`]: tests use it to
+    /// show a loader reads its file once however many problems it places.
+    pub(crate) static TOML_PARSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Parses a TOML document keeping every key's and value's place: what [`SpanIndex`] asks, and
+/// what a loader deserializes from when it also needs places (parsing the text once).
+pub(crate) fn parse_toml(
+    text: &str,
+) -> Result<toml::Spanned<toml::de::DeTable<'_>>, toml::de::Error> {
+    #[cfg(test)]
+    TOML_PARSES.with(|n| n.set(n.get() + 1));
+    toml::de::DeTable::parse(text)
+}
+
 /// Where each line of a text starts, and how many characters precede every few thousand
 /// bytes, so that a byte offset becomes a line and column without reading from the top.
 pub(crate) struct LineIndex {
@@ -532,7 +576,7 @@ impl<'t> SpanIndex<'t> {
     /// Parses `text`; `None` when it does not parse.
     pub(crate) fn new(text: &'t str, syntax: Syntax) -> Option<SpanIndex<'t>> {
         match syntax {
-            Syntax::Toml => toml::de::DeTable::parse(text).ok().map(SpanIndex::Toml),
+            Syntax::Toml => parse_toml(text).ok().map(SpanIndex::Toml),
             Syntax::Json => {
                 let root: &RawValue = serde_json::from_str(text).ok()?;
                 Some(SpanIndex::Json(JsonSpans::read(text, root, None, 0)))

@@ -63,12 +63,14 @@
 //! ```
 
 use std::collections::{BTreeSet, HashMap};
+use std::ops::Range;
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 
 use super::model::{Intake, Population, ServiceKind};
-use crate::source::{Diagnostic, Syntax, char_offset, line_col, span_of};
+use crate::source::{Diagnostic, SpanIndex, char_offset, line_col, parse_toml, read_text_capped};
 
 /// The mapping shipped with offramp.
 const DEFAULT_TOML: &str = include_str!("../../data/taxonomy-default.toml");
@@ -167,10 +169,28 @@ pub(crate) const INTAKES: [(&str, Intake); 3] = [
 /// The taxonomy key of offramp's own codes.
 pub(crate) const OFFRAMP_TAXONOMY: &str = "offramp";
 
+/// The largest taxonomy mapping read, in bytes (8 MiB): the default mapping is about 13 KB,
+/// and a mapping of every AIRS code is under 2 MiB. A larger file is refused before it is
+/// read, larger text before it is parsed.
+pub const MAX_TAXONOMY_BYTES: usize = 8 << 20;
+
+/// The most `[[term]]` entries a mapping may have, and the most `[[taxonomy]]` tables
+/// (100,000 each). More are refused, at the first one past the limit, before any entry is
+/// read.
+pub const MAX_TAXONOMY_ENTRIES: usize = 100_000;
+
 /// A mapping file could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TaxonomyError {
+    /// The file could not be read (missing, a folder, not UTF-8).
+    #[error("{name}: cannot read the taxonomy mapping: {message}")]
+    Io {
+        /// The path given.
+        name: String,
+        /// The operating system's reason.
+        message: String,
+    },
     /// The text is not valid TOML, or has a key or type the format does not know.
     #[error("{name}: line {line}, column {column}: {message}")]
     Toml {
@@ -196,6 +216,25 @@ pub enum TaxonomyError {
         field: String,
         /// What was wrong and what was expected.
         message: String,
+        /// Where the entry's key is in the text (byte offsets), found when the file was
+        /// parsed; `None` when it is not known.
+        span: Option<Range<usize>>,
+        /// The text read, for snippets.
+        source_text: Option<Arc<str>>,
+    },
+    /// The mapping is over a size limit: its text is longer than [`MAX_TAXONOMY_BYTES`], or
+    /// it has more entries than [`MAX_TAXONOMY_ENTRIES`].
+    #[error("{name}: {}{message}", path.as_deref().map(|p| format!("{p}: ")).unwrap_or_default())]
+    TooLarge {
+        /// The mapping's name.
+        name: String,
+        /// The key path of the first entry past the limit (`term[100000]`), when the limit
+        /// is a count.
+        path: Option<String>,
+        /// Which limit, and by how much it is passed.
+        message: String,
+        /// Where that entry is in the text (byte offsets), when known.
+        span: Option<Range<usize>>,
         /// The text read, for snippets.
         source_text: Option<Arc<str>>,
     },
@@ -216,6 +255,11 @@ impl TaxonomyError {
     pub fn diagnostic(&self) -> Diagnostic {
         const CODE: &str = "offramp::taxonomy";
         match self {
+            TaxonomyError::Io { name, message } => Diagnostic::new(
+                CODE,
+                name,
+                format!("cannot read the taxonomy mapping: {message}"),
+            ),
             TaxonomyError::Toml {
                 name,
                 line,
@@ -237,18 +281,34 @@ impl TaxonomyError {
                 entry,
                 field,
                 message,
+                span,
                 source_text,
             } => {
                 let path = format!("term[{}].{field}", entry.saturating_sub(1));
                 let d = Diagnostic::new(CODE, name, format!("term {entry}: {field}: {message}"));
-                let span = source_text
-                    .as_ref()
-                    .and_then(|t| Some((t, span_of(t, Syntax::Toml, &path, true)?)));
-                match span {
-                    Some((t, at)) => d.at(t, at),
-                    None => d,
+                placed(d, source_text, span).with_path(path)
+            }
+            TaxonomyError::TooLarge {
+                name,
+                path,
+                message,
+                span,
+                source_text,
+            } => {
+                let d = Diagnostic::new(CODE, name, message.clone());
+                match path {
+                    Some(p) => placed(d, source_text, span).with_path(p.clone()),
+                    // The text's size: at the file's start, with no snippet.
+                    None => {
+                        let mut d = d.with_help(Some(format!(
+                            "a mapping may be at most {} MiB",
+                            MAX_TAXONOMY_BYTES >> 20
+                        )));
+                        d.line = 1;
+                        d.column = 1;
+                        d
+                    }
                 }
-                .with_path(path)
             }
         }
     }
@@ -256,6 +316,28 @@ impl TaxonomyError {
     /// The error as `offramp check` prints it: see [`Diagnostic::render`].
     pub fn render(&self) -> String {
         self.diagnostic().render()
+    }
+}
+
+/// The error for a mapping text over [`MAX_TAXONOMY_BYTES`].
+fn too_long(name: &str) -> TaxonomyError {
+    TaxonomyError::TooLarge {
+        name: name.to_string(),
+        path: None,
+        message: format!(
+            "the mapping is larger than {} MiB, the most a taxonomy mapping may be",
+            MAX_TAXONOMY_BYTES >> 20
+        ),
+        span: None,
+        source_text: None,
+    }
+}
+
+/// A diagnostic at `span` of the text, when both are known.
+fn placed(d: Diagnostic, text: &Option<Arc<str>>, span: &Option<Range<usize>>) -> Diagnostic {
+    match (text, span) {
+        (Some(t), Some(at)) => d.at(t, at.clone()),
+        _ => d,
     }
 }
 
@@ -362,7 +444,7 @@ impl TermRef {
 #[derive(Debug, Clone)]
 struct Entry {
     /// Normalised aliases of the entry's taxonomy; `None` for an unscoped entry.
-    scope: Option<Vec<String>>,
+    scope: Option<Arc<[String]>>,
     descendants: bool,
     effect: TermEffect,
 }
@@ -472,6 +554,29 @@ impl TaxonomyMap {
         }
     }
 
+    /// Reads a mapping from a TOML file, named in errors by its path. A file over
+    /// [`MAX_TAXONOMY_BYTES`] is refused without being read.
+    ///
+    /// ```
+    /// use offramp::providers::taxonomy::{TaxonomyError, TaxonomyMap};
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/taxonomy-default.toml");
+    /// assert!(TaxonomyMap::from_file(path).unwrap().len() > 20);
+    /// let e = TaxonomyMap::from_file("no-such-mapping.toml").unwrap_err();
+    /// assert!(matches!(e, TaxonomyError::Io { .. }));
+    /// ```
+    pub fn from_file(path: impl AsRef<Path>) -> Result<TaxonomyMap, TaxonomyError> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        match read_text_capped(path, MAX_TAXONOMY_BYTES) {
+            Ok(Some(text)) => TaxonomyMap::from_toml(&text, &name),
+            Ok(None) => Err(too_long(&name)),
+            Err(e) => Err(TaxonomyError::Io {
+                name,
+                message: e.to_string(),
+            }),
+        }
+    }
+
     /// Reads a mapping from TOML text; `name` (usually the file name) is used in errors.
     ///
     /// ```
@@ -481,24 +586,55 @@ impl TaxonomyMap {
     /// assert!(err.to_string().starts_with("m.toml: term 1: kinds:"));
     /// ```
     pub fn from_toml(text: &str, name: &str) -> Result<TaxonomyMap, TaxonomyError> {
+        if text.len() > MAX_TAXONOMY_BYTES {
+            return Err(too_long(name));
+        }
         let source_text: Arc<str> = text.into();
-        let spec: FileSpec = toml::from_str(text).map_err(|e| {
+        let toml_error = |e: toml::de::Error| {
             let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
             TaxonomyError::Toml {
                 name: name.to_string(),
                 line,
                 column,
                 message: e.message().trim().to_string(),
-                source_text: Some(text.into()),
+                source_text: Some(source_text.clone()),
             }
-        })?;
-        let mut scopes: HashMap<String, Vec<String>> = HashMap::new();
+        };
+        // The text is parsed once: the same tree is read into the entries and, when an
+        // entry is wrong, asked where its key is.
+        let doc = parse_toml(text).map_err(toml_error)?;
+        for list in ["term", "taxonomy"] {
+            let count = match doc.get_ref().get(list).map(toml::Spanned::get_ref) {
+                Some(toml::de::DeValue::Array(a)) => a.len(),
+                _ => 0,
+            };
+            if count > MAX_TAXONOMY_ENTRIES {
+                let path = format!("{list}[{MAX_TAXONOMY_ENTRIES}]");
+                let span = SpanIndex::Toml(doc).span(&path, false);
+                return Err(TaxonomyError::TooLarge {
+                    name: name.to_string(),
+                    message: format!(
+                        "the mapping has {count} `[[{list}]]` entries; at most {MAX_TAXONOMY_ENTRIES} are allowed"
+                    ),
+                    path: Some(path),
+                    span,
+                    source_text: Some(source_text),
+                });
+            }
+        }
+        let spec =
+            FileSpec::deserialize(toml::de::Deserializer::from(doc.clone())).map_err(toml_error)?;
+        let places = SpanIndex::Toml(doc);
+        let mut lists: HashMap<String, Vec<String>> = HashMap::new();
         for s in &spec.taxonomy {
             let key = norm_label(&s.key);
-            let entry = scopes.entry(key.clone()).or_default();
+            let entry = lists.entry(key.clone()).or_default();
             entry.push(key);
             entry.extend(s.aliases.iter().map(|a| norm_alias(a)));
         }
+        // Shared by every entry scoped to the taxonomy, not copied into each.
+        let scopes: HashMap<String, Arc<[String]>> =
+            lists.into_iter().map(|(k, v)| (k, v.into())).collect();
         let mut map = TaxonomyMap::empty(name);
         for (i, t) in spec.term.into_iter().enumerate() {
             let entry_no = i.saturating_add(1);
@@ -507,6 +643,7 @@ impl TaxonomyMap {
                 entry: entry_no,
                 field: field.to_string(),
                 message,
+                span: places.span(&format!("term[{i}].{field}"), true),
                 source_text: Some(source_text.clone()),
             };
             let mut effect = TermEffect {
@@ -554,7 +691,10 @@ impl TaxonomyMap {
             }
             let scope = t.taxonomy.as_deref().map(|tx| {
                 let key = norm_label(tx);
-                scopes.get(&key).cloned().unwrap_or_else(|| vec![key])
+                scopes
+                    .get(&key)
+                    .cloned()
+                    .unwrap_or_else(|| Arc::from([key]))
             });
             let idx = map.entries.len();
             map.entries.push(Entry {
@@ -924,6 +1064,8 @@ mod tests {
                 entry: 1,
                 field: "code".into(),
                 message: "give `code` or `name` (a string or a list of strings)".into(),
+                // No `code` key: the entry is placed at its nearest key, `[[term]]`.
+                span: Some(0..8),
                 source_text: Some("[[term]]\nkinds = [\"moud\"]\n".into()),
             }
         );
@@ -960,6 +1102,61 @@ mod tests {
         assert!(e.to_string().contains("did you mean `walk_in`?"), "{e}");
         let e = TaxonomyMap::from_toml("not toml = = 1", "f.toml").unwrap_err();
         assert!(matches!(e, TaxonomyError::Toml { line: 1, .. }));
+    }
+
+    #[test]
+    fn a_mapping_is_parsed_once_however_often_its_error_is_placed() {
+        use crate::source::TOML_PARSES;
+        let mut text = String::new();
+        for i in 0..200 {
+            text.push_str(&format!("[[term]]\ncode = \"C{i}\"\nkinds = [\"moud\"]\n"));
+        }
+        text.push_str("[[term]]\ncode = \"bad\"\nkinds = [\"detox\"]\n");
+        TOML_PARSES.with(|n| n.set(0));
+        let e = TaxonomyMap::from_toml(&text, "m.toml").unwrap_err();
+        for _ in 0..10 {
+            let d = e.diagnostic();
+            assert_eq!((d.line, d.column), (603, 1), "{}", e.render());
+            assert_eq!(d.path.as_deref(), Some("term[200].kinds"));
+            assert!(e.render().contains("kinds = [\"detox\"]"));
+        }
+        assert_eq!(TOML_PARSES.with(std::cell::Cell::get), 1);
+    }
+
+    #[test]
+    fn limits_are_checked_before_the_entries_are_read() {
+        let big = "#".repeat(MAX_TAXONOMY_BYTES + 1);
+        let e = TaxonomyMap::from_toml(&big, "big.toml").unwrap_err();
+        assert!(
+            matches!(e, TaxonomyError::TooLarge { path: None, .. }),
+            "{e:?}"
+        );
+        assert!(
+            e.render()
+                .starts_with("big.toml:1:1: error: the mapping is larger than 8 MiB"),
+            "{}",
+            e.render()
+        );
+        // One entry past the limit, each one wrong: refused for the count, naming where the
+        // limit is passed, before any entry is read.
+        let text = "[[term]]\nkinds = [\"nothing\"]\n".repeat(MAX_TAXONOMY_ENTRIES + 1);
+        let e = TaxonomyMap::from_toml(&text, "many.toml").unwrap_err();
+        let d = e.diagnostic();
+        assert_eq!(d.path.as_deref(), Some("term[100000]"));
+        assert_eq!(d.line, 200_001);
+        assert!(
+            d.message
+                .starts_with("the mapping has 100001 `[[term]]` entries; at most 100000"),
+            "{}",
+            d.message
+        );
+        let at_limit = "[[term]]\ncode = \"x\"\nkinds = [\"moud\"]\n".repeat(MAX_TAXONOMY_ENTRIES);
+        assert_eq!(
+            TaxonomyMap::from_toml(&at_limit, "full.toml")
+                .unwrap()
+                .len(),
+            MAX_TAXONOMY_ENTRIES
+        );
     }
 
     #[test]
