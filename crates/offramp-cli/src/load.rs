@@ -65,14 +65,6 @@ pub fn parse_time(text: &str) -> Result<DateTime<FixedOffset>, String> {
         .map_err(|_| "expected `now` or an RFC 3339 time such as 2026-03-02T22:30:00-06:00".into())
 }
 
-/// Reads a file named on the command line.
-pub fn read_file(path: &Path) -> Result<String, CliError> {
-    std::fs::read_to_string(path).map_err(|source| CliError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
-}
-
 /// Loads a provider directory, with the time zone for its bare UTC offsets and a taxonomy
 /// mapping file in place of the default.
 pub fn load_directory(
