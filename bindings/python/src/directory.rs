@@ -139,15 +139,8 @@ impl PyDirectory {
                 return Self::load(py, Directory::from_datapackage(&path, &options));
             }
             let name = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                directory_error(
-                    py,
-                    &offramp::providers::DirectoryError::Io {
-                        file: name.clone(),
-                        message: e.to_string(),
-                    },
-                )
-            })?;
+            let text = offramp::providers::read_directory_file(&path)
+                .map_err(|e| directory_error(py, &e))?;
             Self::load(py, Directory::from_hsds_json(&text, &name, &options))
         })
     }

@@ -1386,3 +1386,49 @@ fn a_schedule_that_opens_and_closes_at_once_is_warned_about_and_never_open() {
         assert_eq!(stdout(&o), "", "open at {at}");
     }
 }
+
+#[test]
+fn providers_check_refuses_a_directory_over_the_size_limit_and_a_package_with_too_many_bytes() {
+    use offramp::providers::MAX_DIRECTORY_BYTES;
+    let dir = std::env::temp_dir().join(format!("offramp-cli-big-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let over = u64::try_from(MAX_DIRECTORY_BYTES).unwrap() + 1;
+    // A sparse file one byte over the limit: refused at its start, exit 2, nothing echoed.
+    let big = dir.join("big.json");
+    std::fs::File::create(&big).unwrap().set_len(over).unwrap();
+    let o = run(&["providers", "check", big.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "{}:1:1: error: the directory is larger than {} MiB, the most a directory may be",
+            big.display(),
+            MAX_DIRECTORY_BYTES >> 20
+        )),
+        "{err}"
+    );
+    // A data package whose files together pass the limit: the file that passes it is named.
+    let package = dir.join("package");
+    std::fs::create_dir_all(&package).unwrap();
+    std::fs::write(package.join("datapackage.json"), "{}").unwrap();
+    std::fs::write(
+        package.join("services.csv"),
+        "id,name,status\ns1,Clinic,active\n",
+    )
+    .unwrap();
+    std::fs::File::create(package.join("schedules.csv"))
+        .unwrap()
+        .set_len(over - 10)
+        .unwrap();
+    let o = run(&["providers", "check", package.to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(&format!(
+            "{}:1:1: error: the directory is larger",
+            package.join("schedules.csv").display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

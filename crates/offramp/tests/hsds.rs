@@ -1368,3 +1368,42 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_directory_over_its_limits_is_refused_before_it_is_checked() {
+    use offramp::providers::{Directory, MAX_DIRECTORY_BYTES, MAX_SERVICES};
+    let one: Service = serde_json::from_value(json!({
+        "id": "s", "organization_id": "o", "name": "Drop-in", "kinds": ["harm_reduction"]
+    }))
+    .unwrap();
+    let services: Vec<Service> = (0..=MAX_SERVICES)
+        .map(|i| Service {
+            id: format!("s{i}"),
+            ..one.clone()
+        })
+        .collect();
+    let e = Directory::new(Vec::new(), services).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "<directory>: service s200000: -: the directory has more than 200000 services, the most a directory may hold"
+    );
+    // A file one byte over the limit (sparse: nothing on disk) is refused at its start.
+    let dir = std::env::temp_dir().join(format!("offramp-big-dir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("big.json");
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(u64::try_from(MAX_DIRECTORY_BYTES).unwrap() + 1)
+        .unwrap();
+    let e = Directory::from_file(&path).unwrap_err();
+    assert!(matches!(e, DirectoryError::TooLarge { .. }), "{e:?}");
+    let d = e.diagnostic();
+    assert_eq!((d.line, d.column), (1, 1));
+    assert!(
+        d.message
+            .starts_with("the directory is larger than 256 MiB"),
+        "{}",
+        d.message
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -218,6 +218,21 @@ pub enum DirectoryError {
         /// The id named.
         id: String,
     },
+    /// The directory is over a size limit: its text over
+    /// [`MAX_DIRECTORY_BYTES`](super::MAX_DIRECTORY_BYTES), more services than
+    /// [`MAX_SERVICES`](super::MAX_SERVICES) or more schedules than
+    /// [`MAX_SCHEDULES`](super::MAX_SCHEDULES). Refused before the work that grows with it.
+    #[error("{file}: {record}: {field}: {message}")]
+    TooLarge {
+        /// The file (for a data package, the file being read when the limit was passed).
+        file: String,
+        /// The first record past the limit (`service s9`, `row 200002`), or `-` for the text.
+        record: String,
+        /// The field (`schedules`), or `-`.
+        field: String,
+        /// Which limit, named with its value.
+        message: String,
+    },
     /// Two records share an id.
     #[error("{file}: {record}: {field}: the id is already used by {first}")]
     Duplicate {
@@ -282,6 +297,18 @@ impl DirectoryError {
                     _ => d,
                 }
             }
+            DirectoryError::TooLarge {
+                file,
+                record,
+                message,
+                ..
+            } if record == "-" => {
+                // The text's size: at the file's start.
+                let mut d = Diagnostic::new(CODE, file, message.clone());
+                d.line = 1;
+                d.column = 1;
+                d
+            }
             other => {
                 let text = other.to_string();
                 let message = text
@@ -319,6 +346,7 @@ impl DirectoryError {
             | DirectoryError::MissingField { file, .. }
             | DirectoryError::InvalidValue { file, .. }
             | DirectoryError::UnknownReference { file, .. }
+            | DirectoryError::TooLarge { file, .. }
             | DirectoryError::Duplicate { file, .. } => file,
         }
     }
@@ -342,6 +370,7 @@ impl DirectoryError {
             | DirectoryError::MissingField { record, .. }
             | DirectoryError::InvalidValue { record, .. }
             | DirectoryError::UnknownReference { record, .. }
+            | DirectoryError::TooLarge { record, .. }
             | DirectoryError::Duplicate { record, .. } => record.clone(),
         }
     }
@@ -363,6 +392,7 @@ impl DirectoryError {
             DirectoryError::MissingField { field, .. }
             | DirectoryError::InvalidValue { field, .. }
             | DirectoryError::UnknownReference { field, .. }
+            | DirectoryError::TooLarge { field, .. }
             | DirectoryError::Duplicate { field, .. } => field,
         }
     }
@@ -386,6 +416,46 @@ impl DirectoryError {
             field,
             format!("valid hours ({message})"),
         )
+    }
+
+    /// The error for a directory text (or data package) over
+    /// [`MAX_DIRECTORY_BYTES`](super::MAX_DIRECTORY_BYTES).
+    pub(crate) fn text_too_large(file: &str) -> Self {
+        DirectoryError::TooLarge {
+            file: file.into(),
+            record: "-".into(),
+            field: "-".into(),
+            message: format!(
+                "the directory is larger than {} MiB, the most a directory may be (a data package's files counted together)",
+                super::MAX_DIRECTORY_BYTES >> 20
+            ),
+        }
+    }
+
+    /// The error for the first service past [`MAX_SERVICES`](super::MAX_SERVICES).
+    pub(crate) fn too_many_services(file: &str, record: String) -> Self {
+        DirectoryError::TooLarge {
+            file: file.into(),
+            record,
+            field: "-".into(),
+            message: format!(
+                "the directory has more than {} services, the most a directory may hold",
+                super::MAX_SERVICES
+            ),
+        }
+    }
+
+    /// The error for the schedules that pass [`MAX_SCHEDULES`](super::MAX_SCHEDULES).
+    pub(crate) fn too_many_schedules(file: &str, record: String, field: &str) -> Self {
+        DirectoryError::TooLarge {
+            file: file.into(),
+            record,
+            field: field.into(),
+            message: format!(
+                "the directory has more than {} schedules (a location's schedules counted once for each service offered there), the most a directory may hold",
+                super::MAX_SCHEDULES
+            ),
+        }
     }
 
     pub(crate) fn too_large() -> Self {

@@ -27,6 +27,20 @@ pub use error::LoadWarning;
 pub use error::{DirectoryError, DirectoryWarning, LoadSetting};
 pub use hsds::LoadOptions;
 
+/// The largest directory read, in bytes (256 MiB): a directory file's text, or a data
+/// package's `datapackage.json` and CSV files together. A larger file is refused before it is
+/// read whole, larger text before it is parsed. A county's directory is a few megabytes.
+pub const MAX_DIRECTORY_BYTES: usize = 256 << 20;
+
+/// The most services a directory may hold (200,000); the first one past it is refused, before
+/// its hours and sites are read.
+pub const MAX_SERVICES: usize = 200_000;
+
+/// The most schedules a directory may hold (1,000,000), counted as they are attached: a
+/// location's schedules count once for each service offered there, since each such site gets
+/// its own hours. Refused before the schedules that pass it are read.
+pub const MAX_SCHEDULES: usize = 1_000_000;
+
 /// The first date or time of `hours` outside the accepted range
 /// ([`FIRST_YEAR`](crate::domain::FIRST_YEAR)..[`END_YEAR`](crate::domain::END_YEAR)), as its
 /// field (`schedules[0].valid_to`, `closures[1].from`). A directory is refused for it, though
@@ -52,6 +66,25 @@ fn hours_out_of_range(hours: &Hours) -> Option<String> {
         }
     }
     None
+}
+
+/// Reads a directory file's text, refusing a file over [`MAX_DIRECTORY_BYTES`] without
+/// reading it whole: what every surface reads a directory file with.
+///
+/// ```
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/providers/harvey-il.json");
+/// assert!(offramp::providers::read_directory_file(path.as_ref()).unwrap().starts_with('['));
+/// ```
+pub fn read_directory_file(path: &Path) -> Result<String, DirectoryError> {
+    let name = path.display().to_string();
+    match crate::source::read_text_capped(path, MAX_DIRECTORY_BYTES) {
+        Ok(Some(text)) => Ok(text),
+        Ok(None) => Err(DirectoryError::text_too_large(&name)),
+        Err(e) => Err(DirectoryError::Io {
+            file: name,
+            message: e.to_string(),
+        }),
+    }
 }
 
 /// offramp's own directory format (TOML or JSON): the model types, directly.
@@ -116,6 +149,32 @@ impl Directory {
         let invalid = |record: String, field: &str, expected: String| {
             DirectoryError::invalid(file, record, field, expected)
         };
+        // Everything below grows with the services and their schedules: refuse too many first.
+        if let Some(s) = services.get(MAX_SERVICES) {
+            return Err(DirectoryError::too_many_services(
+                file,
+                format!("service {}", s.id),
+            ));
+        }
+        let mut schedules = 0usize;
+        for s in &services {
+            let hours = std::iter::once(("hours".to_string(), &s.hours)).chain(
+                s.sites
+                    .iter()
+                    .enumerate()
+                    .map(|(j, site)| (format!("sites[{j}].hours"), &site.hours)),
+            );
+            for (field, h) in hours {
+                schedules = schedules.saturating_add(h.as_ref().map_or(0, |h| h.schedules.len()));
+                if schedules > MAX_SCHEDULES {
+                    return Err(DirectoryError::too_many_schedules(
+                        file,
+                        format!("service {}", s.id),
+                        &format!("{field}.schedules"),
+                    ));
+                }
+            }
+        }
         let mut org_ids = std::collections::HashSet::new();
         for o in &organizations {
             if !org_ids.insert(o.id.as_str()) {
@@ -227,6 +286,9 @@ impl Directory {
 
     /// Reads offramp's own directory format from TOML text.
     pub fn from_toml(text: &str, name: &str) -> Result<Directory, DirectoryError> {
+        if text.len() > MAX_DIRECTORY_BYTES {
+            return Err(DirectoryError::text_too_large(name));
+        }
         let spec: DirectorySpec = toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
             DirectoryError::Toml {
@@ -242,6 +304,9 @@ impl Directory {
 
     /// Reads offramp's own directory format from JSON text (the same structure as the TOML).
     pub fn from_json(text: &str, name: &str) -> Result<Directory, DirectoryError> {
+        if text.len() > MAX_DIRECTORY_BYTES {
+            return Err(DirectoryError::text_too_large(name));
+        }
         let spec: DirectorySpec = serde_json::from_str(text).map_err(|e| DirectoryError::Json {
             file: name.into(),
             line: e.line(),
@@ -334,10 +399,7 @@ impl Directory {
         if path.is_dir() {
             return Directory::from_datapackage(path, options);
         }
-        let text = std::fs::read_to_string(path).map_err(|e| DirectoryError::Io {
-            file: name.clone(),
-            message: e.to_string(),
-        })?;
+        let text = read_directory_file(path)?;
         match path.extension().and_then(|e| e.to_str()) {
             Some(ext) if ext.eq_ignore_ascii_case("toml") => Directory::from_toml(&text, &name),
             _ => match serde_json::from_str::<DirectorySpec>(&text) {

@@ -8,13 +8,32 @@ use crate::language::Language;
 use crate::providers::error::{DirectoryError, DirectoryWarning};
 use crate::providers::model::{Capacity, Eligibility, Intake, Organization, Service, Site};
 use crate::providers::taxonomy::{IntakeMode, OFFRAMP_TAXONOMY, TermRef};
+use crate::providers::{MAX_SCHEDULES, MAX_SERVICES};
 use chrono::DateTime;
 use chrono_tz::Tz;
 use serde_json::{Map, Value};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+/// The counts a load refuses to pass: [`MAX_SERVICES`] and [`MAX_SCHEDULES`] (smaller in
+/// tests, which show where each is checked without building a directory of that size).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Limits {
+    pub(super) services: usize,
+    pub(super) schedules: usize,
+}
+
+impl Limits {
+    /// The documented limits.
+    pub(super) const DIRECTORY: Limits = Limits {
+        services: MAX_SERVICES,
+        schedules: MAX_SCHEDULES,
+    };
+}
 
 /// The state of one load.
 pub(super) struct Builder<'o> {
+    pub(super) limits: Limits,
     pub(super) file: String,
     pub(super) opts: &'o LoadOptions,
     pub(super) zone: Option<Tz>,
@@ -22,7 +41,14 @@ pub(super) struct Builder<'o> {
     pub(super) org_idx: HashMap<String, (usize, Rec)>,
     pub(super) services: Vec<Service>,
     pub(super) svc_idx: HashMap<String, (usize, Rec)>,
-    pub(super) locations: HashMap<String, Value>,
+    /// Locations by id, shared by every site at them (never copied per site).
+    pub(super) locations: HashMap<String, Arc<Map<String, Value>>>,
+    /// The languages of each location named by id, read once however many sites it has.
+    location_languages: HashMap<String, Vec<Language>>,
+    /// The (service index, site id) pairs read, to find a repeated site without a scan.
+    site_ids: HashSet<(usize, String)>,
+    /// Schedules read so far, against `limits.schedules`.
+    pub(super) schedules: usize,
     pub(super) warnings: Vec<DirectoryWarning>,
     pub(super) skipped: BTreeSet<&'static str>,
 }
@@ -45,6 +71,7 @@ impl<'o> Builder<'o> {
             })?),
         };
         Ok(Builder {
+            limits: Limits::DIRECTORY,
             file: file.to_string(),
             opts,
             zone,
@@ -53,6 +80,9 @@ impl<'o> Builder<'o> {
             services: Vec::new(),
             svc_idx: HashMap::new(),
             locations: HashMap::new(),
+            location_languages: HashMap::new(),
+            site_ids: HashSet::new(),
+            schedules: 0,
             warnings: Vec::new(),
             skipped: BTreeSet::new(),
         })
@@ -100,7 +130,7 @@ impl<'o> Builder<'o> {
             Kind::ServiceAtLocation => self.top_sal(o, at)?,
             Kind::Location => {
                 if let Some(id) = get_text(o, "id") {
-                    self.locations.insert(id, v.clone());
+                    self.locations.insert(id, Arc::new(o.clone()));
                 }
                 self.skipped.insert("locations");
             }
@@ -138,8 +168,10 @@ impl<'o> Builder<'o> {
         }
         self.add_org(o, &id, &rec);
         for l in list_of(o, "locations") {
-            if let Some(lid) = l.as_object().and_then(|m| get_text(m, "id")) {
-                self.locations.insert(lid, l.clone());
+            if let Some(m) = l.as_object()
+                && let Some(lid) = get_text(m, "id")
+            {
+                self.locations.insert(lid, Arc::new(m.clone()));
             }
         }
         for (i, s) in list_of(o, "services").into_iter().enumerate() {
@@ -224,7 +256,7 @@ impl<'o> Builder<'o> {
         };
         let site = self.site(o, &rec)?;
         if let (Some(site), Some(svc)) = (site, self.services.get_mut(idx)) {
-            if svc.sites.iter().any(|s| s.id == site.id) {
+            if !self.site_ids.insert((idx, site.id.clone())) {
                 self.warnings.push(rec.warn(
                     Some("id"),
                     "this service_at_location was already read; the repeat is ignored",
@@ -238,13 +270,27 @@ impl<'o> Builder<'o> {
     }
 
     pub(super) fn merge_site_languages(&mut self, idx: usize, sal: &Map<String, Value>, rec: &Rec) {
-        let Some(Value::Object(loc)) = get(sal, "location")
-            .cloned()
-            .or_else(|| get_text(sal, "location_id").and_then(|l| self.locations.get(&l).cloned()))
-        else {
-            return;
+        let langs = match get(sal, "location") {
+            Some(Value::Object(loc)) => self.languages(loc, rec),
+            Some(_) => return,
+            None => {
+                let Some(lid) = get_text(sal, "location_id") else {
+                    return;
+                };
+                // A location named by id is the same record for each of its sites: its
+                // languages are read (and any warning given) once.
+                if let Some(langs) = self.location_languages.get(&lid) {
+                    langs.clone()
+                } else {
+                    let Some(loc) = self.locations.get(&lid).cloned() else {
+                        return;
+                    };
+                    let langs = self.languages(&loc, rec);
+                    self.location_languages.insert(lid, langs.clone());
+                    langs
+                }
+            }
         };
-        let langs = self.languages(&loc, rec);
         if let Some(svc) = self.services.get_mut(idx) {
             for l in langs {
                 if !svc.eligibility.languages.contains(&l) {
@@ -271,6 +317,9 @@ impl<'o> Builder<'o> {
                 return Ok(*i);
             }
             return Err(rec.duplicate("id", first));
+        }
+        if self.services.len() >= self.limits.services {
+            return Err(DirectoryError::too_many_services(&rec.file, rec.record));
         }
         let name = get_text(s, "name").unwrap_or_else(|| {
             self.warnings
@@ -472,10 +521,10 @@ impl<'o> Builder<'o> {
             if let Some(site) = self.site(sal, &srec)?
                 && let Some(svc) = self.services.get_mut(idx)
             {
-                if let Some(first) = svc.sites.iter().find(|x| x.id == site.id) {
+                if !self.site_ids.insert((idx, site.id.clone())) {
                     let first = Rec {
                         file: srec.file.clone(),
-                        record: format!("service_at_location {}", first.id),
+                        record: format!("service_at_location {}", site.id),
                     };
                     return Err(srec.duplicate("id", &first));
                 }
@@ -654,8 +703,8 @@ impl<'o> Builder<'o> {
         sal: &Map<String, Value>,
         rec: &Rec,
     ) -> Result<Option<Site>, DirectoryError> {
-        let loc: Map<String, Value> = match get(sal, "location") {
-            Some(Value::Object(l)) => l.clone(),
+        let loc: Arc<Map<String, Value>> = match get(sal, "location") {
+            Some(Value::Object(l)) => Arc::new(l.clone()),
             Some(other) => return Err(rec.invalid("location", "a location object", Some(other))),
             None => {
                 let lid = get_text(sal, "location_id").ok_or_else(|| {
@@ -665,8 +714,8 @@ impl<'o> Builder<'o> {
                     )
                 })?;
                 match self.locations.get(&lid) {
-                    Some(Value::Object(l)) => l.clone(),
-                    _ => return Err(rec.unknown("location_id", "location", &lid)),
+                    Some(l) => l.clone(),
+                    None => return Err(rec.unknown("location_id", "location", &lid)),
                 }
             }
         };
@@ -688,7 +737,7 @@ impl<'o> Builder<'o> {
         }
         self.locations
             .entry(location_id.clone())
-            .or_insert_with(|| Value::Object(loc.clone()));
+            .or_insert_with(|| loc.clone());
         let virtual_only =
             get_text(&loc, "location_type").is_some_and(|t| t.eq_ignore_ascii_case("virtual"));
         if virtual_only {

@@ -28,6 +28,9 @@ pub fn from_json_str(
     file_name: &str,
     options: &LoadOptions,
 ) -> Result<Loaded, DirectoryError> {
+    if text.len() > crate::providers::MAX_DIRECTORY_BYTES {
+        return Err(DirectoryError::text_too_large(file_name));
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| DirectoryError::Json {
         file: file_name.to_string(),
         line: e.line(),

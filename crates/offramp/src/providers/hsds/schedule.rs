@@ -209,6 +209,14 @@ impl Builder<'_> {
         if list.is_empty() {
             return Ok(None);
         }
+        self.schedules = self.schedules.saturating_add(list.len());
+        if self.schedules > self.limits.schedules {
+            return Err(DirectoryError::too_many_schedules(
+                &owner.file,
+                owner.record.clone(),
+                field,
+            ));
+        }
         let mut reads = Vec::new();
         for (i, v) in list.iter().enumerate() {
             let Value::Object(s) = v else {

@@ -1,6 +1,6 @@
 //! Reading an HSDS tabular data package (`datapackage.json` and CSV files).
 
-use super::builder::Builder;
+use super::builder::{Builder, Limits};
 use super::fields::strip_position;
 use super::fields::{Indexed, Rec, Rows, SRC, Tables, get_text, short_value};
 use super::{LoadOptions, Loaded};
@@ -8,6 +8,10 @@ use crate::providers::error::DirectoryError;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::path::{Component, Path};
+use std::sync::Arc;
+
+use crate::providers::MAX_DIRECTORY_BYTES;
+use crate::source::read_capped;
 /// The tables offramp reads, by file stem or datapackage resource name.
 pub(super) fn table_name(name: &str) -> Option<&'static str> {
     let stem = name
@@ -50,11 +54,24 @@ pub(super) fn table_name(name: &str) -> Option<&'static str> {
 /// assert!(e.to_string().ends_with("services.csv: row 3: id: the id is already used by row 2"), "{e}");
 /// ```
 pub fn from_datapackage(dir: &Path, options: &LoadOptions) -> Result<Loaded, DirectoryError> {
+    read_package(dir, options, Limits::DIRECTORY)
+}
+
+/// [`from_datapackage`] with the given count limits.
+fn read_package(
+    dir: &Path,
+    options: &LoadOptions,
+    limits: Limits,
+) -> Result<Loaded, DirectoryError> {
     let dp_path = dir.join("datapackage.json");
     let dp_name = dp_path.display().to_string();
-    let text = std::fs::read_to_string(&dp_path).map_err(|e| DirectoryError::Io {
-        file: dp_name.clone(),
-        message: e.to_string(),
+    // Every file of the package counts against one budget of MAX_DIRECTORY_BYTES.
+    let mut budget = MAX_DIRECTORY_BYTES;
+    let text = String::from_utf8(read_counted(&dp_path, &dp_name, &mut budget)?).map_err(|_| {
+        DirectoryError::Io {
+            file: dp_name.clone(),
+            message: "stream did not contain valid UTF-8".into(),
+        }
     })?;
     let dp: Value = serde_json::from_str(&text).map_err(|e| DirectoryError::Json {
         file: dp_name.clone(),
@@ -123,19 +140,34 @@ pub fn from_datapackage(dir: &Path, options: &LoadOptions) -> Result<Loaded, Dir
             }
             continue;
         }
-        tables.insert(t, read_csv(&path, &name)?);
+        let bytes = read_counted(&path, &name, &mut budget)?;
+        tables.insert(t, read_csv_bytes(&bytes, &name)?);
     }
     let mut b = Builder::new(&dp_name, options)?;
+    b.limits = limits;
     tabular(&mut b, tables)?;
     Ok(b.finish())
 }
 
-pub(super) fn read_csv(path: &Path, name: &str) -> Result<Rows, DirectoryError> {
-    let bytes = std::fs::read(path).map_err(|e| DirectoryError::Io {
-        file: name.into(),
-        message: e.to_string(),
-    })?;
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
+/// Reads a file of a data package, at most `budget` bytes of it, and takes what it read from
+/// the budget; a file that does not fit is refused, naming it, without being read whole.
+fn read_counted(path: &Path, name: &str, budget: &mut usize) -> Result<Vec<u8>, DirectoryError> {
+    match read_capped(path, *budget) {
+        Ok(Some(bytes)) => {
+            *budget = budget.saturating_sub(bytes.len());
+            Ok(bytes)
+        }
+        Ok(None) => Err(DirectoryError::text_too_large(name)),
+        Err(e) => Err(DirectoryError::Io {
+            file: name.into(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// Reads one CSV table (a file's bytes) into rows; `name` names the file in errors.
+pub(super) fn read_csv_bytes(bytes: &[u8], name: &str) -> Result<Rows, DirectoryError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let csv_err = |e: csv::Error, fallback: u64| {
         let row = e
@@ -319,6 +351,10 @@ pub(super) fn tabular(b: &mut Builder<'_>, mut tables: Tables) -> Result<(), Dir
             b.add_org(o, id, rec);
         }
     }
+    // Each location is registered once and shared by the sites at it, which name it by id.
+    for (lid, (lrec, loc)) in locations {
+        b.locations.insert(lid, Arc::new(with_src(&lrec, loc)));
+    }
     let mut sals_by_service: HashMap<String, Vec<String>> = HashMap::new();
     for id in &sal_order {
         if let Some(sid) = sals.get(id).and_then(|(_, s)| get_text(s, "service_id")) {
@@ -343,15 +379,7 @@ pub(super) fn tabular(b: &mut Builder<'_>, mut tables: Tables) -> Result<(), Dir
             let Some((srec, sal)) = sals.get(sal_id) else {
                 continue;
             };
-            let mut sal = with_src(srec, sal.clone());
-            if let Some((lrec, loc)) = get_text(&sal, "location_id").and_then(|l| locations.get(&l))
-            {
-                sal.insert(
-                    "location".into(),
-                    Value::Object(with_src(lrec, loc.clone())),
-                );
-            }
-            links.push(Value::Object(sal));
+            links.push(Value::Object(with_src(srec, sal.clone())));
         }
         s.insert("service_at_locations".into(), Value::Array(links));
         b.service(&s, &rec.record, None, false)?;
@@ -360,4 +388,97 @@ pub(super) fn tabular(b: &mut Builder<'_>, mut tables: Tables) -> Result<(), Dir
         b.skipped.insert("no services table rows");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A package of `services` services, each offered at one location that has `schedules`
+    /// schedules.
+    fn package(name: &str, services: usize, schedules: usize) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("offramp-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("datapackage.json"), "{}").unwrap();
+        std::fs::write(dir.join("organizations.csv"), "id,name\no1,Org\n").unwrap();
+        std::fs::write(
+            dir.join("locations.csv"),
+            "id,name,latitude,longitude\nl1,Main,41.6,-87.6\n",
+        )
+        .unwrap();
+        let mut svc = String::from("id,organization_id,name,status\n");
+        let mut sal = String::from("id,service_id,location_id\n");
+        for i in 0..services {
+            svc.push_str(&format!("s{i},o1,Service {i},active\n"));
+            sal.push_str(&format!("sal{i},s{i},l1\n"));
+        }
+        let mut sch = String::from("id,location_id,freq,byday,opens_at,closes_at\n");
+        for i in 0..schedules {
+            sch.push_str(&format!("h{i},l1,WEEKLY,MO,09:00,17:00\n"));
+        }
+        std::fs::write(dir.join("services.csv"), svc).unwrap();
+        std::fs::write(dir.join("service_at_location.csv"), sal).unwrap();
+        std::fs::write(dir.join("schedules.csv"), sch).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_locations_schedules_count_once_for_each_service_there() {
+        let dir = package("fan-out", 4, 3);
+        let options = LoadOptions {
+            timezone: Some("America/Chicago".into()),
+            ..LoadOptions::default()
+        };
+        let at = |schedules| Limits {
+            services: 100,
+            schedules,
+        };
+        // Four sites of three schedules: twelve.
+        let loaded = read_package(&dir, &options, at(12)).unwrap();
+        assert_eq!(loaded.services.len(), 4);
+        let e = read_package(&dir, &options, at(11)).unwrap_err();
+        assert!(matches!(e, DirectoryError::TooLarge { .. }), "{e:?}");
+        // Named at the location whose schedules pass the limit when one more site reads them.
+        assert!(
+            e.to_string().ends_with(
+                "locations.csv: row 2: schedules: the directory has more than 1000000 schedules \
+                 (a location's schedules counted once for each service offered there), the most \
+                 a directory may hold"
+            ),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_first_service_past_the_limit_is_refused() {
+        let dir = package("services", 3, 0);
+        let limits = Limits {
+            services: 2,
+            schedules: 100,
+        };
+        let e = read_package(&dir, &LoadOptions::default(), limits).unwrap_err();
+        assert_eq!(e.record(), "row 4", "{e}");
+        assert!(e.to_string().contains("more than 200000 services"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_package_is_read_within_one_byte_budget() {
+        let dir = package("bytes", 1, 0);
+        let big = std::fs::File::create(dir.join("languages.csv")).unwrap();
+        // A sparse file: one byte past the budget, holding nothing on disk.
+        big.set_len(u64::try_from(MAX_DIRECTORY_BYTES).unwrap() + 1)
+            .unwrap();
+        let e = from_datapackage(&dir, &LoadOptions::default()).unwrap_err();
+        assert!(e.file().ends_with("languages.csv"), "{e}");
+        assert!(
+            e.to_string().ends_with(
+                "-: -: the directory is larger than 256 MiB, the most a directory may be (a data package's files counted together)"
+            ),
+            "{e}"
+        );
+        assert_eq!((e.diagnostic().line, e.diagnostic().column), (1, 1));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
