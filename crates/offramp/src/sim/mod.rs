@@ -53,8 +53,8 @@ pub use results::{
 };
 pub use scenario::{
     Accept, AcceptCell, AgeBand, Behaviour, ByPathway, Costs, Equity, FollowUp, Group, Justice,
-    OffenseMix, OffenseShare, Overdoses, ProviderSpec, Providers, Replay, Scenario, ScenarioError,
-    ScenarioInfo,
+    MAX_SCENARIO_BYTES, MAX_SCENARIO_ENTRIES, OffenseMix, OffenseShare, Overdoses, ProviderSpec,
+    Providers, Replay, Scenario, ScenarioError, ScenarioInfo,
 };
 pub use table::{Cell, Column, ColumnType, ColumnValue, Row, Table};
 

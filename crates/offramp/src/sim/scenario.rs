@@ -20,6 +20,17 @@ use crate::nibrs::NibrsCode;
 use crate::providers::ServiceKind;
 use crate::source::{Diagnostic, Syntax, char_offset, offset_of, span_of, without_position};
 
+/// The largest scenario read, in bytes (4 MiB): a scenario is a page of settings, a few
+/// kilobytes. A larger file is refused before it is read whole, larger text before it is
+/// parsed.
+pub const MAX_SCENARIO_BYTES: usize = 4 << 20;
+
+/// The most entries in any one list or table of a scenario whose length the scenario chooses
+/// (10,000): `ages`, `offenses.mix`, `equity.groups`, `behaviour.accept.cells`,
+/// `providers.services`, `attributes` and each attribute's values. Checked before any value is
+/// checked; the simulation draws from these lists at every encounter.
+pub const MAX_SCENARIO_ENTRIES: usize = 10_000;
+
 /// A scenario could not be read or does not make sense.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -133,6 +144,20 @@ impl ScenarioError {
     /// as for every file offramp reads (see [`Diagnostic::render`]).
     pub fn render(&self) -> String {
         self.diagnostic().render()
+    }
+}
+
+/// The error for a scenario text over [`MAX_SCENARIO_BYTES`], at the start of the file.
+fn too_long(name: &str) -> ScenarioError {
+    ScenarioError::Parse {
+        file: name.into(),
+        line: 1,
+        column: 1,
+        message: format!(
+            "the scenario is larger than {} MiB, the most a scenario may be",
+            MAX_SCENARIO_BYTES >> 20
+        ),
+        source_text: None,
     }
 }
 
@@ -576,10 +601,16 @@ impl Scenario {
     pub fn from_file(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
-            path: shown.clone(),
-            message: e.to_string(),
-        })?;
+        let text = match crate::source::read_text_capped(path, MAX_SCENARIO_BYTES) {
+            Ok(Some(text)) => text,
+            Ok(None) => return Err(too_long(&shown)),
+            Err(e) => {
+                return Err(ScenarioError::Io {
+                    path: shown,
+                    message: e.to_string(),
+                });
+            }
+        };
         let mut s = if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"))
@@ -596,6 +627,9 @@ impl Scenario {
     /// Reads a scenario from TOML text; `name` is used in errors. Relative paths are kept as
     /// they are (relative to the working directory); see [`Scenario::resolve_paths`].
     pub fn from_toml(text: &str, name: &str) -> Result<Scenario, ScenarioError> {
+        if text.len() > MAX_SCENARIO_BYTES {
+            return Err(too_long(name));
+        }
         let source_text: Arc<str> = text.into();
         let s: Scenario = toml::from_str(text).map_err(|e| {
             let (line, column) = e
@@ -616,6 +650,9 @@ impl Scenario {
 
     /// Reads a scenario from JSON text (the same structure as the TOML).
     pub fn from_json(text: &str, name: &str) -> Result<Scenario, ScenarioError> {
+        if text.len() > MAX_SCENARIO_BYTES {
+            return Err(too_long(name));
+        }
         let source_text: Arc<str> = text.into();
         let s: Scenario = serde_json::from_str(text).map_err(|e| {
             let (line, column) =
@@ -644,6 +681,9 @@ impl Scenario {
     /// assert!(e.to_string().starts_with("replace(): `scenario.days` invalid type"), "{e}");
     /// ```
     pub fn from_json_keyed(text: &str, name: &str) -> Result<Scenario, ScenarioError> {
+        if text.len() > MAX_SCENARIO_BYTES {
+            return Err(too_long(name));
+        }
         let de = &mut serde_json::Deserializer::from_str(text);
         let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
             let field = e.path().to_string();
@@ -733,11 +773,41 @@ impl Scenario {
             file: name,
             error: None,
         };
-        self.check(&mut v);
+        // Every check below walks these lists, some pairwise: refuse long ones first.
+        if let Some((field, len)) = self.longest_over_limit() {
+            v.fail(
+                &field,
+                &format!("has {len} entries; at most {MAX_SCENARIO_ENTRIES} are allowed"),
+            );
+        } else {
+            self.check(&mut v);
+        }
         match v.error {
             Some(e) => Err(e),
             None => Ok(()),
         }
+    }
+
+    /// The first list or table longer than [`MAX_SCENARIO_ENTRIES`], with its length.
+    fn longest_over_limit(&self) -> Option<(String, usize)> {
+        let lists = [
+            ("ages", self.ages.len()),
+            ("offenses.mix", self.offenses.mix.len()),
+            ("equity.groups", self.equity.groups.len()),
+            ("behaviour.accept.cells", self.behaviour.accept.cells.len()),
+            ("providers.services", self.providers.services.len()),
+            ("attributes", self.attributes.len()),
+        ];
+        let mut over = lists
+            .into_iter()
+            .map(|(field, len)| (field.to_string(), len))
+            .chain(
+                self.attributes
+                    .iter()
+                    .map(|(name, values)| (attribute_field(name), values.len())),
+            )
+            .filter(|(_, len)| *len > MAX_SCENARIO_ENTRIES);
+        over.next()
     }
 
     fn check(&self, v: &mut Validator<'_>) {
@@ -797,11 +867,7 @@ impl Scenario {
             v.shares("consent", self.consent.values().copied());
         }
         for (name, shares) in &self.attributes {
-            let field = if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                format!("attributes.{name}")
-            } else {
-                "attributes".to_string()
-            };
+            let field = attribute_field(name);
             v.shares(&field, shares.values().copied());
             if *name == self.equity.attribute {
                 v.fail(
@@ -855,6 +921,7 @@ impl Scenario {
             v.fail("equity.groups", "must list at least one group");
         }
         v.shares("equity.groups", eq.groups.iter().map(|g| g.share));
+        let mut names = std::collections::HashSet::new();
         for (i, g) in eq.groups.iter().enumerate() {
             v.rate(
                 &format!("equity.groups[{i}].contact_ratio"),
@@ -866,7 +933,7 @@ impl Scenario {
                 g.accept_ratio,
                 1e3,
             );
-            if eq.groups.iter().take(i).any(|h| h.name == g.name) {
+            if !names.insert(g.name.as_str()) {
                 v.fail(&format!("equity.groups[{i}].name"), "is used by two groups");
             }
         }
@@ -949,11 +1016,12 @@ impl Scenario {
         for (k, d) in &pr.service_days {
             v.range_f(&format!("providers.service_days.{k}"), *d, 0.01, 36_500.0);
         }
+        let mut ids = std::collections::HashSet::new();
         for (i, s) in pr.services.iter().enumerate() {
             if s.id.trim().is_empty() {
                 v.fail(&format!("providers.services[{i}].id"), "must not be empty");
             }
-            if pr.services.iter().take(i).any(|o| o.id == s.id) {
+            if !ids.insert(s.id.as_str()) {
                 v.fail(&format!("providers.services[{i}].id"), "is used twice");
             }
             if let Some(w) = s.max_wait_days {
@@ -984,6 +1052,16 @@ impl Scenario {
         ] {
             v.rate(&format!("costs.{k}"), x, 1e12);
         }
+    }
+}
+
+/// The dotted path of an extra attribute's table: `attributes.NAME` when the name is a plain
+/// word, else `attributes` (a name is not repeated when it could be any text).
+fn attribute_field(name: &str) -> String {
+    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        format!("attributes.{name}")
+    } else {
+        "attributes".to_string()
     }
 }
 
@@ -1157,6 +1235,53 @@ mod tests {
         let e =
             Scenario::from_toml(&format!("{MIN}[needs]\nJaneDoe = 0.1\n"), "s.toml").unwrap_err();
         assert!(!e.to_string().contains("JaneDoe"), "{e}");
+    }
+
+    #[test]
+    fn limits_are_checked_before_the_values() {
+        let big = format!("{MIN}{}", "#".repeat(MAX_SCENARIO_BYTES));
+        let e = Scenario::from_toml(&big, "big.toml").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "big.toml:1:1: the scenario is larger than 4 MiB, the most a scenario may be"
+        );
+        let e = Scenario::from_json_keyed(&big, "big()").unwrap_err();
+        assert!(e.to_string().contains("larger than 4 MiB"), "{e}");
+        // One service past the limit, every one of them wrong (a share of 2 would be refused):
+        // the length is what is reported, at the list's key.
+        let mut text = format!("{MIN}[providers]\n");
+        for i in 0..=MAX_SCENARIO_ENTRIES {
+            text.push_str(&format!(
+                "[[providers.services]]\nid = \"s{i}\"\nmax_wait_days = -1\n"
+            ));
+        }
+        let e = Scenario::from_toml(&text, "s.toml").unwrap_err();
+        assert_eq!(e.field(), Some("providers.services"));
+        assert!(
+            e.to_string()
+                .starts_with("s.toml:4:13: `providers.services` has 10001 entries; at most 10000"),
+            "{e}"
+        );
+        // At the limit the list is read, and a repeated id is still found.
+        let mut s = Scenario::from_toml(MIN, "s.toml").unwrap();
+        s.providers.services = (0..MAX_SCENARIO_ENTRIES)
+            .map(|i| ProviderSpec {
+                id: format!("s{}", i % (MAX_SCENARIO_ENTRIES - 1)),
+                pathways: Vec::new(),
+                capacity: None,
+                waitlist: None,
+                max_wait_days: None,
+                service_days: None,
+            })
+            .collect();
+        let e = s.validate().unwrap_err();
+        assert_eq!(e.field(), Some("providers.services[9999].id"));
+        let mut values = BTreeMap::new();
+        for i in 0..=MAX_SCENARIO_ENTRIES {
+            values.insert(format!("v{i}"), 0.0);
+        }
+        s.attributes.insert("screen".into(), values);
+        assert_eq!(s.validate().unwrap_err().field(), Some("attributes.screen"));
     }
 
     #[test]
