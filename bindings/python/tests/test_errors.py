@@ -194,6 +194,24 @@ def test_errors_never_repeat_what_was_typed(encounter: Dict[str, Any]) -> None:
     assert SECRET not in info.value.field and SECRET not in info.value.message
 
 
+def test_an_unknown_nibrs_code_is_named_by_field_not_repeated() -> None:
+    # "35C" is shaped like a code, and close to "35A": neither it nor a suggestion drawn
+    # from it is repeated; the field and its position are named.
+    encounter = with_(offenses=[{"nibrs": "35A", "level": "misdemeanor"}, {"nibrs": "35C", "level": "misdemeanor"}])
+    for attempt in (
+        lambda: lead_router().route(encounter),
+        lambda: offramp.Encounter.from_dict(encounter),
+        lambda: offramp.Encounter.from_json(json.dumps(encounter)),
+    ):
+        with pytest.raises(offramp.EncounterError) as info:
+            attempt()
+        assert info.value.field == "offenses[1].nibrs", str(info.value)
+        assert "35C" not in str(info.value) and "did you mean" not in str(info.value)
+    with pytest.raises(offramp.EncounterError) as info:
+        offramp.Encounter.from_json(json.dumps(encounter))
+    assert info.value.line == 1 and info.value.column
+
+
 def test_route_many_errors_name_the_row() -> None:
     router = lead_router()
     rows = [LEAD_ENCOUNTER, LEAD_ENCOUNTER, with_(age="x")]

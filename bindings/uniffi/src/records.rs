@@ -291,7 +291,10 @@ impl Offense {
         } = self;
         Ok(offramp::Offense {
             nibrs: offramp::NibrsCode::parse(nibrs).map_err(|err| {
-                OfframpError::encounter(format!("offenses[{index}].nibrs"), err.to_string())
+                OfframpError::encounter(
+                    format!("offenses[{index}].nibrs"),
+                    err.message_without_value().to_string(),
+                )
             })?,
             level: (*level).into(),
             violent: *violent,

@@ -67,7 +67,7 @@ fn main() -> ExitCode {
         .after_help(Exit::help())
         .try_get_matches()
         .and_then(|matches| Cli::from_arg_matches(&matches));
-    let cli = match parsed {
+    let cli = match parsed.map_err(without_free_text) {
         Ok(cli) => cli,
         Err(e) => {
             // `--help` and `--version` come this way too, printed on standard output; a
@@ -88,6 +88,27 @@ fn main() -> ExitCode {
             let _ = writeln!(std::io::stderr().lock(), "{}", error::report(&e));
             e.exit().into()
         }
+    }
+}
+
+/// clap's usage errors repeat what was typed. For a flag's value that is kept: every flag
+/// takes a time, a time zone, a number, a path or a word from a list, none of which is about a
+/// person, and seeing the value helps. An unexpected argument that is not a flag is different:
+/// it may be an encounter typed in the wrong place (`explain` takes one, `route` none), so it
+/// is named by what it is, not repeated.
+fn without_free_text(e: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if e.kind() != ErrorKind::UnknownArgument {
+        return e;
+    }
+    match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) if !arg.starts_with('-') => clap::Error::raw(
+            ErrorKind::UnknownArgument,
+            "unexpected argument (not repeated, since it may hold an encounter): `explain` \
+             takes one encounter, `route` one file of encounters\n\nFor more information, try '--help'.\n",
+        )
+        .with_cmd(&Cli::command()),
+        _ => e,
     }
 }
 

@@ -365,15 +365,24 @@ fn route_line_too_long() {
 }
 
 /// Mistakes on the command line: exit code 3, the flag named, nothing typed repeated that
-/// could be an encounter.
+/// could be an encounter. A flag's value (a time, a number) is repeated: no flag takes
+/// anything about a person. An extra argument is not, since it may be an encounter.
 #[test]
 fn usage_errors() {
     let harvey = "examples/providers/harvey-il.json";
     let lead = "examples/programs/lead-king-county.toml";
-    let cases: [&[&str]; 3] = [
+    let cases: [&[&str]; 5] = [
         &["providers", "open", "--at", "tuesday", harvey],
         &["route", "-p", lead, "--max-line-bytes", "none"],
         &["explain", "-p", lead, "Jane Doe, 34, seen at the station"],
+        &[
+            "explain",
+            "-p",
+            lead,
+            "-",
+            r#"{"id":"x","name":"Jane Doe"}"#,
+        ],
+        &["route", "-p", lead, "-", "Jane Doe, 34"],
     ];
     let parts: Vec<String> = cases.iter().map(|args| transcript(args, None)).collect();
     snapshot("usage_errors", &parts.join("\n"));

@@ -292,6 +292,28 @@ pub enum NibrsError {
     },
 }
 
+impl NibrsError {
+    /// What is wrong, without the value given or a suggestion drawn from it: the message for a
+    /// code read from an encounter (decoding one, or a binding's encounter record), whose field
+    /// may hold anything a person typed. The error names the field and position instead.
+    ///
+    /// ```
+    /// use offramp::nibrs::NibrsCode;
+    /// let e = NibrsCode::parse("35C").unwrap_err();
+    /// assert_eq!(
+    ///     e.message_without_value(),
+    ///     "unknown NIBRS offence code; expected a code of the FBI's NIBRS table, such as `13B` or `35A`"
+    /// );
+    /// ```
+    pub fn message_without_value(&self) -> &'static str {
+        match self {
+            NibrsError::Unknown { .. } => {
+                "unknown NIBRS offence code; expected a code of the FBI's NIBRS table, such as `13B` or `35A`"
+            }
+        }
+    }
+}
+
 /// A NIBRS offence code known to be in the table.
 ///
 /// Parsing ignores case and surrounding whitespace and stores the canonical
@@ -522,7 +544,8 @@ impl Serialize for NibrsCode {
 impl<'de> Deserialize<'de> for NibrsCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Cow::<'de, str>::deserialize(deserializer)?;
-        Self::parse(&raw).map_err(serde::de::Error::custom)
+        // Deserialising reads encounters (and scenarios): the value is not repeated.
+        Self::parse(&raw).map_err(|e| serde::de::Error::custom(e.message_without_value()))
     }
 }
 
@@ -824,6 +847,20 @@ mod tests {
     }
 
     #[test]
+    fn an_encounters_unknown_code_is_named_by_field_and_place_not_repeated() {
+        let text = r#"{"id":"e1","at":"2026-02-20T10:00:00-08:00","offenses":[{"nibrs":"35A","level":"misdemeanor"},{"nibrs":"35C","level":"misdemeanor"}]}"#;
+        let e = crate::Encounter::from_json(text).unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.contains("offenses[1].nibrs"), "{shown}");
+        assert!(!shown.contains("35C"), "{shown}");
+        assert!(!shown.contains("did you mean"), "{shown}");
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        let e = crate::Encounter::from_value(value).unwrap_err();
+        assert!(!e.to_string().contains("35C"), "{e}");
+        assert!(e.to_string().contains("offenses[1].nibrs"), "{e}");
+    }
+
+    #[test]
     fn retired_codes_parse_and_are_flagged() {
         let code = NibrsCode::parse("90e").unwrap();
         assert_eq!(code.name(), "Drunkenness");
@@ -874,8 +911,11 @@ mod tests {
 
     #[test]
     fn serde_rejects_bad_codes() {
+        // Deserialising reads encounters: neither the code nor a suggestion drawn from it is
+        // repeated (`parse` still says both, for callers that typed the code themselves).
         let err = serde_json::from_str::<NibrsCode>("\"35C\"").unwrap_err();
-        assert!(err.to_string().contains("did you mean `35A`"), "{err}");
+        assert!(!err.to_string().contains("35C"), "{err}");
+        assert!(!err.to_string().contains("did you mean"), "{err}");
         assert!(serde_json::from_str::<NibrsCode>("\"9OE\"").is_err());
         assert!(serde_json::from_str::<NibrsCode>("35").is_err());
         assert!(serde_json::from_str::<NibrsCode>("null").is_err());
