@@ -128,6 +128,20 @@ pub enum CliError {
     )]
     EncounterArgument(#[source] io::Error),
 
+    /// `route`'s input argument starts like JSON and is no file: an encounter given where a
+    /// file of them is expected. It is not repeated, as it may hold a person's details.
+    #[error(
+        "the input argument starts like JSON and is not a readable file ({}); `route` reads encounters from a file or standard input",
+        reason(.0)
+    )]
+    #[diagnostic(
+        code(offramp::read),
+        help(
+            "give a file of JSON lines, or `-` and the encounters on standard input; `offramp explain` takes one encounter as JSON"
+        )
+    )]
+    RouteInputJson(#[source] io::Error),
+
     /// Standard input cannot be read.
     #[error("cannot read standard input: {0}")]
     #[diagnostic(code(offramp::read))]
@@ -209,6 +223,7 @@ impl CliError {
             CliError::Read { .. }
             | CliError::ReadLine { .. }
             | CliError::EncounterArgument(_)
+            | CliError::RouteInputJson(_)
             | CliError::Stdin(_)
             | CliError::Stdout(_)
             | CliError::Json(_)

@@ -196,9 +196,20 @@ pub fn run(args: RouteArgs) -> Result<ExitCode, CliError> {
     let router = make_router(&args.program, args.providers.as_deref())?;
     let (name, reader): (String, Box<dyn BufRead>) = match &args.input {
         Some(p) if p.as_os_str() != "-" => {
-            let f = std::fs::File::open(p).map_err(|source| CliError::Read {
-                path: p.clone(),
-                source,
+            // A path that starts like JSON and opens nothing is an encounter typed where a
+            // file was expected: it is not repeated.
+            let f = std::fs::File::open(p).map_err(|source| {
+                if p.to_string_lossy()
+                    .trim_start()
+                    .starts_with(['{', '[', '"'])
+                {
+                    CliError::RouteInputJson(source)
+                } else {
+                    CliError::Read {
+                        path: p.clone(),
+                        source,
+                    }
+                }
             })?;
             (p.display().to_string(), Box::new(io::BufReader::new(f)))
         }

@@ -371,7 +371,7 @@ fn route_line_too_long() {
 fn usage_errors() {
     let harvey = "examples/providers/harvey-il.json";
     let lead = "examples/programs/lead-king-county.toml";
-    let cases: [&[&str]; 5] = [
+    let cases: [&[&str]; 6] = [
         &["providers", "open", "--at", "tuesday", harvey],
         &["route", "-p", lead, "--max-line-bytes", "none"],
         &["explain", "-p", lead, "Jane Doe, 34, seen at the station"],
@@ -383,6 +383,7 @@ fn usage_errors() {
             r#"{"id":"x","name":"Jane Doe"}"#,
         ],
         &["route", "-p", lead, "-", "Jane Doe, 34"],
+        &["route", "-p", lead, r#"{"id":"x","name":"Jane Doe"}"#],
     ];
     let parts: Vec<String> = cases.iter().map(|args| transcript(args, None)).collect();
     snapshot("usage_errors", &parts.join("\n"));

@@ -87,6 +87,42 @@ pub fn read_directory_file(path: &Path) -> Result<String, DirectoryError> {
     }
 }
 
+/// The error for the first service past `max_services`, or the first hours whose schedules
+/// take the directory past `max_schedules` (counting each service's and each site's).
+fn over_limits(
+    services: &[Service],
+    file: &str,
+    max_services: usize,
+    max_schedules: usize,
+) -> Option<DirectoryError> {
+    if let Some(s) = services.get(max_services) {
+        return Some(DirectoryError::too_many_services(
+            file,
+            format!("service {}", s.id),
+        ));
+    }
+    let mut schedules = 0usize;
+    for s in services {
+        let hours = std::iter::once(("hours".to_string(), &s.hours)).chain(
+            s.sites
+                .iter()
+                .enumerate()
+                .map(|(j, site)| (format!("sites[{j}].hours"), &site.hours)),
+        );
+        for (field, h) in hours {
+            schedules = schedules.saturating_add(h.as_ref().map_or(0, |h| h.schedules.len()));
+            if schedules > max_schedules {
+                return Some(DirectoryError::too_many_schedules(
+                    file,
+                    format!("service {}", s.id),
+                    &format!("{field}.schedules"),
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// offramp's own directory format (TOML or JSON): the model types, directly.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -150,30 +186,8 @@ impl Directory {
             DirectoryError::invalid(file, record, field, expected)
         };
         // Everything below grows with the services and their schedules: refuse too many first.
-        if let Some(s) = services.get(MAX_SERVICES) {
-            return Err(DirectoryError::too_many_services(
-                file,
-                format!("service {}", s.id),
-            ));
-        }
-        let mut schedules = 0usize;
-        for s in &services {
-            let hours = std::iter::once(("hours".to_string(), &s.hours)).chain(
-                s.sites
-                    .iter()
-                    .enumerate()
-                    .map(|(j, site)| (format!("sites[{j}].hours"), &site.hours)),
-            );
-            for (field, h) in hours {
-                schedules = schedules.saturating_add(h.as_ref().map_or(0, |h| h.schedules.len()));
-                if schedules > MAX_SCHEDULES {
-                    return Err(DirectoryError::too_many_schedules(
-                        file,
-                        format!("service {}", s.id),
-                        &format!("{field}.schedules"),
-                    ));
-                }
-            }
+        if let Some(e) = over_limits(&services, file, MAX_SERVICES, MAX_SCHEDULES) {
+            return Err(e);
         }
         let mut org_ids = std::collections::HashSet::new();
         for o in &organizations {
@@ -451,5 +465,61 @@ impl Directory {
     /// When a value has no TOML form; returned, never turned into an empty text.
     pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
         toml::to_string(&self.spec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_format_limits_name_the_record_and_field() {
+        let text = r#"
+[[services]]
+id = "a"
+organization_id = "o"
+name = "A"
+kinds = ["moud"]
+[services.hours]
+timezone = "UTC"
+[[services.hours.schedules]]
+opens_at = "09:00:00"
+closes_at = "17:00:00"
+[[services.sites]]
+id = "a1"
+location_id = "l1"
+[services.sites.hours]
+timezone = "UTC"
+[[services.sites.hours.schedules]]
+opens_at = "08:00:00"
+closes_at = "12:00:00"
+[[services.sites.hours.schedules]]
+opens_at = "13:00:00"
+closes_at = "18:00:00"
+"#;
+        let spec: DirectorySpec = toml::from_str(text).unwrap();
+        assert!(over_limits(&spec.services, "d.toml", 1, 3).is_none());
+        let e = over_limits(&spec.services, "d.toml", 1, 2).unwrap();
+        assert_eq!(
+            (e.record().as_str(), e.field()),
+            ("service a", "sites[0].hours.schedules")
+        );
+        let e = over_limits(&spec.services, "d.toml", 0, 3).unwrap();
+        assert!(
+            e.to_string()
+                .starts_with("d.toml: service a: -: the directory has more than")
+        );
+        assert!(Directory::from_toml(text, "d.toml").is_ok());
+        let big = " ".repeat(MAX_DIRECTORY_BYTES + 1);
+        let e = Directory::from_toml(&big, "d.toml").unwrap_err();
+        assert_eq!(e.diagnostic().line, 1);
+        assert!(matches!(
+            Directory::from_json(&big, "d.json"),
+            Err(DirectoryError::TooLarge { .. })
+        ));
+        assert!(matches!(
+            hsds::from_json_str(&big, "d.json", &LoadOptions::default()),
+            Err(DirectoryError::TooLarge { .. })
+        ));
     }
 }
