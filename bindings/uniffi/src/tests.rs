@@ -389,6 +389,15 @@ fn malformed_encounters_are_errors_that_name_the_field() -> TestResult {
     let mut e = lead_record();
     e.offenses[0].nibrs = "JaneDoe".into();
     assert_eq!(field_of(e), "offenses[0].nibrs");
+    // A value shaped like a code (and close to one) is not repeated either, nor a suggestion.
+    let mut e = lead_record();
+    e.offenses[0].nibrs = "35C".into();
+    let shown = format!("{:?}", router.route(e));
+    assert!(shown.contains("offenses[0].nibrs"), "{shown}");
+    assert!(
+        !shown.contains("35C") && !shown.contains("did you mean"),
+        "{shown}"
+    );
     let mut e = lead_record();
     e.overdose = Some(Overdose {
         at: "2026-03-03T00:00:00-08:00".into(),
