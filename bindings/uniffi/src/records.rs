@@ -117,7 +117,10 @@ impl HistoryEvent {
                 .as_deref()
                 .map(|n| {
                     offramp::NibrsCode::parse(n).map_err(|err| {
-                        OfframpError::encounter(format!("history[{index}].nibrs"), err.to_string())
+                        OfframpError::encounter(
+                            format!("history[{index}].nibrs"),
+                            err.message_without_value().to_string(),
+                        )
                     })
                 })
                 .transpose()?,

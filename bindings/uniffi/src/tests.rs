@@ -398,6 +398,20 @@ fn malformed_encounters_are_errors_that_name_the_field() -> TestResult {
         !shown.contains("35C") && !shown.contains("did you mean"),
         "{shown}"
     );
+    // Nor in a history event's offence code.
+    let mut e = lead_record();
+    e.history = Some(vec![HistoryEvent {
+        kind: HistoryKind::Arrest,
+        date: "2019-05-01".into(),
+        nibrs: Some("35C".into()),
+        level: None,
+    }]);
+    let shown = format!("{:?}", router.route(e));
+    assert!(shown.contains("history[0].nibrs"), "{shown}");
+    assert!(
+        !shown.contains("35C") && !shown.contains("did you mean"),
+        "{shown}"
+    );
     let mut e = lead_record();
     e.overdose = Some(Overdose {
         at: "2026-03-03T00:00:00-08:00".into(),
