@@ -103,7 +103,10 @@ pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
                             Level::Misdemeanor,
                             Level::Felony,
                         ]),
-                        violent: rng.chance(0.1),
+                        violent: Some(rng.chance(0.1)),
+                        activity: Vec::new(),
+                        drug_types: Vec::new(),
+                        quantity: None,
                     })
                 })
                 .collect();

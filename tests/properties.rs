@@ -41,8 +41,8 @@ fn attribute_value() -> impl Strategy<Value = AttributeValue> {
 
 prop_compose! {
     fn offense()(code in select(offramp::nibrs::all().iter().map(|o| o.code).collect::<Vec<_>>()),
-                 level in select(Level::ALL.to_vec()), violent in any::<bool>()) -> Offense {
-        Offense { nibrs: offramp::NibrsCode::parse(code).unwrap(), level, violent }
+                 level in select(Level::ALL.to_vec()), violent in proptest::option::of(any::<bool>())) -> Offense {
+        Offense { violent, ..Offense::new(offramp::NibrsCode::parse(code).unwrap(), level) }
     }
 }
 

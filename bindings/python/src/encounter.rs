@@ -203,7 +203,8 @@ impl PyEncounter {
         shield(|| serde_to_py(py, &self.inner.overdose))
     }
 
-    /// Offences that could be charged, as `{"nibrs", "level", "violent"}` dicts.
+    /// Offences that could be charged, as dicts of their recorded fields (`nibrs`, `level`, and
+    /// any of `violent`, `activity`, `drug_types`, `quantity`).
     #[getter]
     fn offenses<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         shield(|| serde_to_py(py, &self.inner.offenses))

@@ -18,6 +18,8 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
+use offramp::domain::DrugQuantity;
+use offramp::nibrs::{CriminalActivity, DrugType, DrugUnit};
 use offramp::{
     AttributeValue, Consent, Encounter, Flag, HistoryEvent, HistoryKind, Intercept, Language,
     Level, Location, Need, NibrsCode, Offense, Overdose, Responder, Source, Willing,
@@ -122,6 +124,23 @@ vocabulary_word!(
     Willing,
     HistoryKind
 );
+
+/// Offence facts: read from their name or NIBRS letter, as the core reads them. Python has no
+/// enums of its own for them, so a value given as anything but text goes to the core.
+macro_rules! text_word {
+    ($($ty:ty),+) => {$(
+        impl Word for $ty {
+            fn parse(word: &str) -> Option<Self> {
+                <$ty>::parse(word).ok()
+            }
+            fn example() -> Option<Self> {
+                <$ty>::ALL.first().copied()
+            }
+        }
+    )+};
+}
+
+text_word!(CriminalActivity, DrugType, DrugUnit);
 
 impl Word for NibrsCode {
     fn parse(word: &str) -> Option<Self> {
@@ -252,7 +271,13 @@ fn offense<I: Input>(o: &mut I) -> Result<Offense, Slow> {
     let offense = Offense {
         nibrs: required(o.word(key!("nibrs")))?,
         level: required(o.word(key!("level")))?,
-        violent: o.boolean(key!("violent"))?.unwrap_or(false),
+        violent: o.boolean(key!("violent"))?,
+        activity: o.words(key!("activity"))?.unwrap_or_default(),
+        drug_types: o.words(key!("drug_types"))?.unwrap_or_default(),
+        quantity: match o.object(key!("quantity"))? {
+            Some(mut q) => Some(quantity(&mut q)?),
+            None => None,
+        },
     };
     o.finish()?;
     Ok(offense)
@@ -267,6 +292,15 @@ fn history_event<I: Input>(o: &mut I) -> Result<HistoryEvent, Slow> {
     };
     o.finish()?;
     Ok(event)
+}
+
+fn quantity<I: Input>(q: &mut I) -> Result<DrugQuantity, Slow> {
+    let quantity = DrugQuantity {
+        amount: required(q.number(key!("amount")))?,
+        unit: required(q.word(key!("unit")))?,
+    };
+    q.finish()?;
+    Ok(quantity)
 }
 
 fn location<I: Input>(o: &mut I) -> Result<Location, Slow> {
@@ -617,7 +651,9 @@ mod tests {
             "source": "call_for_service",
             "needs": ["sud", "homelessness"],
             "overdose": {"at": "2026-03-01T10:00:00-08:00", "naloxone": true},
-            "offenses": [{"nibrs": "35A", "level": "misdemeanor", "violent": false}],
+            "offenses": [{"nibrs": "35A", "level": "misdemeanor", "violent": false,
+                          "activity": ["possessing", "U"], "drug_types": ["heroin"],
+                          "quantity": {"amount": 0.5, "unit": "GM"}}],
             "flags": ["weapon"],
             "age": 34,
             "language": "spa",

@@ -192,6 +192,14 @@ mirror! {
         AttributeType,
         /// Good Samaritan immunity made a drug offence not chargeable.
         GoodSamaritan,
+        /// A program amnesty made an offence not chargeable; the message names the amnesty.
+        Amnesty,
+        /// An amnesty could not be checked for an offence because a field was not recorded;
+        /// the offence stays chargeable.
+        AmnestyUnknown,
+        /// An offence's recorded `violent` contradicts the code table; the recorded value is
+        /// used.
+        ViolenceContradictsCode,
         /// Protective custody applies in place of a drunkenness charge.
         ProtectiveCustody,
         /// An emergency mental-health evaluation may be needed.
@@ -236,6 +244,96 @@ mirror! {
         No,
         /// Asked, but no clear answer; rules read it as not recorded.
         Unknown,
+    }
+}
+
+mirror! {
+    /// What the person was doing: NIBRS type of criminal activity (letter code in the docs).
+    CriminalActivity = offramp::nibrs::CriminalActivity {
+        /// Buying or receiving (`B`).
+        Buying,
+        /// Cultivating, manufacturing or publishing (`C`).
+        Cultivating,
+        /// Distributing or selling (`D`).
+        Distributing,
+        /// Exploiting children (`E`).
+        ExploitingChildren,
+        /// Operating, promoting or assisting (`O`).
+        Operating,
+        /// Possessing or concealing (`P`).
+        Possessing,
+        /// Transporting, transmitting or importing (`T`).
+        Transporting,
+        /// Using or consuming (`U`).
+        Using,
+    }
+}
+
+mirror! {
+    /// The suspected drug type: NIBRS Data Element 20.
+    DrugType = offramp::nibrs::DrugType {
+        /// Crack cocaine (`A`).
+        CrackCocaine,
+        /// Cocaine in any form but crack (`B`).
+        Cocaine,
+        /// Hashish (`C`).
+        Hashish,
+        /// Heroin (`D`).
+        Heroin,
+        /// Marijuana (`E`).
+        Marijuana,
+        /// Morphine (`F`).
+        Morphine,
+        /// Opium (`G`).
+        Opium,
+        /// Other narcotics; fentanyl is read as this (`H`).
+        OtherNarcotics,
+        /// LSD (`I`).
+        Lsd,
+        /// PCP (`J`).
+        Pcp,
+        /// Other hallucinogens (`K`).
+        OtherHallucinogens,
+        /// Amphetamines and methamphetamines (`L`).
+        Amphetamines,
+        /// Other stimulants (`M`).
+        OtherStimulants,
+        /// Barbiturates (`N`).
+        Barbiturates,
+        /// Other depressants (`O`).
+        OtherDepressants,
+        /// Other drugs (`P`).
+        OtherDrugs,
+        /// Not known yet (`U`).
+        Unknown,
+        /// More than three drug types (`X`).
+        OverThreeTypes,
+    }
+}
+
+mirror! {
+    /// The unit of an estimated drug quantity: NIBRS Data Element 22.
+    DrugUnit = offramp::nibrs::DrugUnit {
+        /// Grams (`GM`).
+        Gram,
+        /// Kilograms (`KG`).
+        Kilogram,
+        /// Ounces (`OZ`).
+        Ounce,
+        /// Pounds (`LB`).
+        Pound,
+        /// Millilitres (`ML`).
+        Milliliter,
+        /// Litres (`LT`).
+        Liter,
+        /// US fluid ounces (`FO`).
+        FluidOunce,
+        /// US gallons (`GL`).
+        Gallon,
+        /// Dosage units or items (`DU`).
+        DosageUnits,
+        /// Number of plants (`NP`).
+        Plants,
     }
 }
 

@@ -11,13 +11,13 @@ pub use batch::BatchAnswer;
 pub use case::{Case, CaseEvent, CaseStatus, CaseTransition, ChargeStatus, TrackState};
 pub use case::{case_graph_dot, case_graph_mermaid};
 pub use enums::{
-    Consent, Disposition, Flag, HistoryKind, Intercept, Level, Need, Pathway, Responder, Source,
-    WarningCode, Willing, intercept_from_number,
+    Consent, CriminalActivity, Disposition, DrugType, DrugUnit, Flag, HistoryKind, Intercept,
+    Level, Need, Pathway, Responder, Source, WarningCode, Willing, intercept_from_number,
 };
 pub use error::{Diagnostic, OfframpError};
 pub use objects::{Capacity, Directory, DirectoryWarning, Program, Router};
 pub use records::{
-    AttributeValue, ChargeHold, Decision, EligiblePathway, Encounter, HistoryEvent,
+    AttributeValue, ChargeHold, Decision, DrugQuantity, EligiblePathway, Encounter, HistoryEvent,
     IneligiblePathway, Location, Offense, Overdose, ProgramRef, ProviderGap, ProviderOption,
     Reason, Warning, decision_from_json, encounter_from_json,
 };

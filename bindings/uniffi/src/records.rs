@@ -10,8 +10,8 @@ use chrono::{DateTime, FixedOffset};
 use offramp::Text;
 
 use crate::enums::{
-    Consent, Disposition, Flag, HistoryKind, Intercept, Level, Need, Pathway, Responder, Source,
-    WarningCode, Willing,
+    Consent, CriminalActivity, Disposition, DrugType, DrugUnit, Flag, HistoryKind, Intercept,
+    Level, Need, Pathway, Responder, Source, WarningCode, Willing,
 };
 use crate::error::{OfframpError, guard};
 
@@ -52,16 +52,36 @@ pub struct Overdose {
     pub naloxone: bool,
 }
 
-/// One offence that could be charged, as a NIBRS code with its level.
+/// One offence that could be charged, as a NIBRS code with its level and, when recorded, the
+/// facts NIBRS keeps beside the code.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Offense {
     /// The FBI NIBRS offence code, such as `35A`; checked against the shipped table.
     pub nibrs: String,
     /// Infraction, misdemeanour or felony.
     pub level: Level,
-    /// Whether violence was involved.
+    /// Whether violence was involved; when absent, the code table's reading of the code.
     #[uniffi(default)]
-    pub violent: bool,
+    pub violent: Option<bool>,
+    /// What the person was doing (NIBRS type of criminal activity, up to three); empty when
+    /// not recorded.
+    #[uniffi(default)]
+    pub activity: Vec<CriminalActivity>,
+    /// The suspected drug types (up to three); empty when not recorded.
+    #[uniffi(default)]
+    pub drug_types: Vec<DrugType>,
+    /// The estimated drug quantity, when recorded.
+    #[uniffi(default)]
+    pub quantity: Option<DrugQuantity>,
+}
+
+/// An estimated drug quantity: an amount and its NIBRS unit.
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct DrugQuantity {
+    /// How much, in `unit`: a number from 0 up.
+    pub amount: f64,
+    /// The unit.
+    pub unit: DrugUnit,
 }
 
 /// One earlier event in the person's history.
@@ -275,11 +295,23 @@ impl From<&offramp::Offense> for Offense {
             nibrs,
             level,
             violent,
+            activity,
+            drug_types,
+            quantity,
         } = o;
         Offense {
             nibrs: nibrs.as_str().to_string(),
             level: (*level).into(),
             violent: *violent,
+            activity: activity.iter().map(|a| (*a).into()).collect(),
+            drug_types: drug_types.iter().map(|d| (*d).into()).collect(),
+            quantity: quantity.map(|q| {
+                let offramp::domain::DrugQuantity { amount, unit } = q;
+                DrugQuantity {
+                    amount,
+                    unit: unit.into(),
+                }
+            }),
         }
     }
 }
@@ -291,6 +323,9 @@ impl Offense {
             nibrs,
             level,
             violent,
+            activity,
+            drug_types,
+            quantity,
         } = self;
         Ok(offramp::Offense {
             nibrs: offramp::NibrsCode::parse(nibrs).map_err(|err| {
@@ -301,6 +336,15 @@ impl Offense {
             })?,
             level: (*level).into(),
             violent: *violent,
+            activity: activity.iter().map(|a| (*a).into()).collect(),
+            drug_types: drug_types.iter().map(|d| (*d).into()).collect(),
+            quantity: quantity.map(|q| {
+                let DrugQuantity { amount, unit } = q;
+                offramp::domain::DrugQuantity {
+                    amount,
+                    unit: unit.into(),
+                }
+            }),
         })
     }
 }

@@ -32,7 +32,10 @@ fn lead_record() -> Encounter {
         offenses: vec![Offense {
             nibrs: "35A".into(),
             level: Level::Misdemeanor,
-            violent: false,
+            violent: Some(false),
+            activity: vec![],
+            drug_types: vec![],
+            quantity: None,
         }],
         flags: vec![],
         age: None,
@@ -94,7 +97,13 @@ fn an_encounter_with_every_field_set_crosses_both_ways_unchanged() -> TestResult
         offenses: vec![Offense {
             nibrs: "35A".into(),
             level: Level::Felony,
-            violent: true,
+            violent: Some(true),
+            activity: vec![CriminalActivity::Possessing],
+            drug_types: vec![DrugType::Heroin],
+            quantity: Some(DrugQuantity {
+                amount: 0.5,
+                unit: DrugUnit::Gram,
+            }),
         }],
         flags: vec![Flag::Weapon],
         age: Some(34),

@@ -17,8 +17,8 @@ pub struct CheckArgs {
     pub programs: Vec<PathBuf>,
 }
 
-/// Checks each program: a summary line on standard output for a good one, the diagnostics on
-/// standard error for a bad one. The exit code is 2 when any program has errors, 3 when one
+/// Checks each program: a summary line on standard output for a good one (and any warnings on
+/// standard error), the diagnostics on standard error for a bad one. The exit code is 2 when any program has errors, 3 when one
 /// cannot be read.
 pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     let mut out = io::stdout().lock();
@@ -26,19 +26,25 @@ pub fn run(args: CheckArgs) -> Result<ExitCode, CliError> {
     let mut exit = Exit::Success;
     for path in &args.programs {
         match Program::from_file(path) {
-            Ok(p) => writeln!(
-                out,
-                "{}: ok: program `{}`{}, {}, {}, {}",
-                path.display(),
-                p.id(),
-                p.ended()
-                    .map(|day| format!(" (ended {day})"))
-                    .unwrap_or_default(),
-                count(p.pathways().count(), "pathway"),
-                count(p.rule_count(), "rule"),
-                p.hash()
-            )
-            .map_err(CliError::Stdout)?,
+            Ok(p) => {
+                // A program that loads may still have something that cannot work as written.
+                for w in p.warnings() {
+                    let _ = write!(err, "{}", w.render_warning());
+                }
+                writeln!(
+                    out,
+                    "{}: ok: program `{}`{}, {}, {}, {}",
+                    path.display(),
+                    p.id(),
+                    p.ended()
+                        .map(|day| format!(" (ended {day})"))
+                        .unwrap_or_default(),
+                    count(p.pathways().count(), "pathway"),
+                    count(p.rule_count(), "rule"),
+                    p.hash()
+                )
+                .map_err(CliError::Stdout)?
+            }
             Err(e) => {
                 exit = exit.max(match &e {
                     ProgramError::Io { .. } => Exit::Usage,

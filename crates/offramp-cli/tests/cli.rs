@@ -407,16 +407,24 @@ fn route_prints_one_json_decision_per_line_in_input_order() {
     assert_eq!(d["disposition"], "none");
     assert!(eligible(d).is_empty());
     assert_eq!(d["ineligible"][0]["reasons"][0]["rule"], "violent-offense");
-    // Age not recorded: the minor exclusion cannot be checked, which is a warning.
+    // Age not recorded: the minor exclusion cannot be checked, which is a warning. The only
+    // offence is an infraction, so officer intervention is not offered (issue 11).
     let d = decision_for(&ds, "kc-26-0009");
+    assert_eq!(eligible(d), ["first_responder_referral"]);
     assert_eq!(
-        eligible(d),
-        ["officer_intervention", "first_responder_referral"]
+        d["ineligible"][0]["reasons"][0]["rule"],
+        "officer_intervention.chargeable"
     );
     assert_eq!(d["warnings"][0]["code"], "exclusion_unknown");
-    // Good Samaritan: possession reported with an overdose is not chargeable.
+    // Good Samaritan: possession reported with an overdose is not chargeable, so officer
+    // intervention is not offered (issue 11); LEAD's social contact rule reads the level, so
+    // nothing else applies until the program reads `chargeable`.
     let d = decision_for(&ds, "kc-26-0010");
-    assert_eq!(d["disposition"], "deflection");
+    assert_eq!(d["disposition"], "none");
+    assert_eq!(
+        d["ineligible"][0]["reasons"][0]["rule"],
+        "officer_intervention.chargeable"
+    );
     assert!(
         d["warnings"]
             .as_array()
@@ -648,10 +656,13 @@ fn explain_inline_json_names_the_pathway_and_the_reasons() {
     let out = stdout(&o);
     assert!(out.contains("kc-x-0010"), "{out}");
     assert!(out.contains("lead-king-county"), "{out}");
+    // Issue 11: possession at an overdose is not chargeable under the Good Samaritan switch,
+    // so officer intervention is not offered, and the explanation says why.
     assert!(
-        out.contains("officer intervention, admitted by rule `lead-arrest-referral`"),
+        out.contains("officer intervention needs a chargeable offence"),
         "{out}"
     );
+    assert!(out.contains("officer_intervention.chargeable"), "{out}");
     // Why the social contact referral does not apply: an offence is on the encounter.
     let not_eligible = out
         .split("Not eligible:")

@@ -11,7 +11,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::language::Language;
-use crate::nibrs::NibrsCode;
+use crate::nibrs::{CriminalActivity, DrugType, DrugUnit, NibrsCode};
 
 pub use crate::vocab::UnknownValue;
 pub(crate) use crate::vocab::closest;
@@ -299,7 +299,27 @@ pub struct Overdose {
     pub naloxone: bool,
 }
 
-/// One offence that could be charged, as a NIBRS code with its level.
+/// One offence that could be charged, as a NIBRS code with its level and, when recorded, the
+/// facts NIBRS keeps beside the code.
+///
+/// Every fact but the code and the level is optional; one not recorded is unknown to the rules
+/// that read it, never taken as false. `violent`, when not given, is the code's reading in the
+/// shipped table ([`NibrsCode::is_violent`]).
+///
+/// ```
+/// use offramp::Encounter;
+/// use offramp::nibrs::{CriminalActivity, DrugType, DrugUnit};
+/// let e = Encounter::from_json(r#"{"id": "e-1", "at": "2026-03-02T14:05:00-08:00",
+///     "offenses": [{"nibrs": "35A", "level": "misdemeanor", "activity": ["possessing"],
+///                   "drug_types": ["H"], "quantity": {"amount": 0.5, "unit": "gram"}},
+///                  {"nibrs": "13B", "level": "misdemeanor"}]}"#).unwrap();
+/// let drugs = &e.offenses[0];
+/// assert_eq!(drugs.activity, [CriminalActivity::Possessing]);
+/// assert_eq!(drugs.drug_types, [DrugType::OtherNarcotics]);
+/// assert_eq!(drugs.quantity.map(|q| q.grams()), Some(Some(0.5)));
+/// assert!(!drugs.is_violent());
+/// assert!(e.offenses[1].is_violent()); // 13B, simple assault, by the table
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Offense {
@@ -307,9 +327,70 @@ pub struct Offense {
     pub nibrs: NibrsCode,
     /// Infraction, misdemeanour or felony.
     pub level: Level,
-    /// Whether violence was involved.
-    #[serde(default)]
-    pub violent: bool,
+    /// Whether violence was involved. When absent, the code's reading in the shipped table
+    /// applies; a value that contradicts the table is kept, and the decision warns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub violent: Option<bool>,
+    /// What the person was doing (NIBRS type of criminal activity, up to three values); empty
+    /// when not recorded. Each value is read from its name (`possessing`) or NIBRS letter (`P`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activity: Vec<CriminalActivity>,
+    /// The suspected drug types (NIBRS codes, up to three); empty when not recorded. Each
+    /// value is read from its name (`heroin`) or NIBRS letter (`D`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drug_types: Vec<DrugType>,
+    /// The estimated quantity of the drug, with its unit, when recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<DrugQuantity>,
+}
+
+impl Offense {
+    /// An offence with only its code and level recorded.
+    pub fn new(nibrs: NibrsCode, level: Level) -> Offense {
+        Offense {
+            nibrs,
+            level,
+            violent: None,
+            activity: Vec::new(),
+            drug_types: Vec::new(),
+            quantity: None,
+        }
+    }
+
+    /// Whether the offence is violent: as recorded, else the code's reading in the table.
+    pub fn is_violent(&self) -> bool {
+        self.violent.unwrap_or_else(|| self.nibrs.is_violent())
+    }
+
+    /// Whether the recorded `violent` contradicts the code table's reading of the code.
+    pub fn violence_contradicts_code(&self) -> bool {
+        self.violent.is_some_and(|v| v != self.nibrs.is_violent())
+    }
+}
+
+/// The most activities or drug types one offence may list: NIBRS records up to three.
+pub const MAX_OFFENSE_FACTS: usize = 3;
+
+/// An estimated drug quantity: an amount and its NIBRS unit.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrugQuantity {
+    /// How much, in `unit`: a number from 0 up.
+    pub amount: f64,
+    /// The unit.
+    pub unit: DrugUnit,
+}
+
+impl DrugQuantity {
+    /// The amount in grams, when the unit is a weight.
+    pub fn grams(&self) -> Option<f64> {
+        self.unit.grams().map(|g| g * self.amount)
+    }
+
+    /// The amount in millilitres, when the unit is a capacity.
+    pub fn milliliters(&self) -> Option<f64> {
+        self.unit.milliliters().map(|m| m * self.amount)
+    }
 }
 
 vocabulary! {
@@ -655,7 +736,8 @@ impl Encounter {
 
     /// Checks what the types alone cannot: an id is present, the times are in the range
     /// offramp accepts ([`FIRST_YEAR`]..[`END_YEAR`], no leap second), the overdose is not in
-    /// the future, the location is on the globe.
+    /// the future, the location is on the globe, an offence lists at most
+    /// [`MAX_OFFENSE_FACTS`] activities and drug types and a quantity is a number from 0 up.
     pub fn validate(&self) -> Result<(), EncounterError> {
         if self.id.trim().is_empty() {
             return Err(EncounterError::invalid("id", "must not be empty"));
@@ -722,6 +804,32 @@ impl Encounter {
             && age > 130
         {
             return Err(EncounterError::invalid("age", "must be at most 130"));
+        }
+        for (i, o) in self.offenses.iter().enumerate() {
+            if o.activity.len() > MAX_OFFENSE_FACTS {
+                return Err(EncounterError::invalid(
+                    format!("offenses[{i}].activity"),
+                    format!(
+                        "lists more than {MAX_OFFENSE_FACTS} activities, the most NIBRS records"
+                    ),
+                ));
+            }
+            if o.drug_types.len() > MAX_OFFENSE_FACTS {
+                return Err(EncounterError::invalid(
+                    format!("offenses[{i}].drug_types"),
+                    format!(
+                        "lists more than {MAX_OFFENSE_FACTS} drug types, the most NIBRS records"
+                    ),
+                ));
+            }
+            if let Some(q) = &o.quantity
+                && !(q.amount.is_finite() && q.amount >= 0.0)
+            {
+                return Err(EncounterError::invalid(
+                    format!("offenses[{i}].quantity.amount"),
+                    "must be a number from 0 up",
+                ));
+            }
         }
         Ok(())
     }

@@ -40,6 +40,22 @@
 //!   against society.
 //! * Later editions fold `11B` and `11C` into `11A`; the codes stay in the
 //!   table so that older records still validate.
+//! * The `violent` column is offramp's, not the FBI's: it is what an offence's
+//!   [`violent`](NibrsOffense::violent) is taken to be when an encounter does
+//!   not say. It is true for every Group A crime against a person (`09A`,
+//!   `09B`, `100`, `11A`-`11D`, `13A`-`13C`, `36A`, `36B`, `64A`, `64B`) and for
+//!   `120` robbery, which NIBRS files under property although force or its
+//!   threat is part of it. It is false for everything else, including the
+//!   Group B offences the table files under person (`90F` family offences,
+//!   nonviolent, says so in its name; `90H` peeping tom), `09C` (not a crime),
+//!   and arson, extortion and weapon-law violations, which NIBRS counts against
+//!   property or society. This is wider than the FBI's "violent crime" (murder,
+//!   rape, robbery, aggravated assault): a simple assault (`13B`) or an
+//!   intimidation (`13C`) is violent here, as diversion protocols that exclude
+//!   violent offences mean it.
+//!
+//! The offence facts that NIBRS records beside the code (criminal activity,
+//! drug type, drug measurement) are in [`facts`], re-exported here.
 //!
 //! # Example
 //!
@@ -63,6 +79,9 @@ use std::sync::LazyLock;
 
 use crate::vocab::vocabulary;
 
+mod facts;
+pub use facts::{CriminalActivity, DrugType, DrugUnit};
+
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -70,7 +89,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 const NIBRS_CSV: &str = include_str!("../data/nibrs.csv");
 
 /// The header the table must start with.
-const HEADER: &str = "code,name,group,crime_against,retired";
+const HEADER: &str = "code,name,group,crime_against,retired,violent";
 
 /// The longest rejected input an error message repeats.
 const MAX_ECHO_CHARS: usize = 5;
@@ -174,6 +193,10 @@ pub struct NibrsOffense {
     /// Whether the FBI no longer collects this code (see the
     /// [module docs](self)).
     pub retired: bool,
+    /// Whether an offence of this code is violent when the encounter does not
+    /// say: offramp's reading of the table, explained in the
+    /// [module docs](self).
+    pub violent: bool,
 }
 
 /// Every offence in the table, sorted by code.
@@ -453,6 +476,21 @@ impl NibrsCode {
     pub fn is_retired(&self) -> bool {
         self.0.retired
     }
+
+    /// Whether an offence of this code is violent when nothing else is known,
+    /// as [`NibrsOffense::violent`].
+    ///
+    /// ```
+    /// use offramp::nibrs::NibrsCode;
+    ///
+    /// assert!(NibrsCode::parse("13B")?.is_violent());
+    /// assert!(NibrsCode::parse("120")?.is_violent());
+    /// assert!(!NibrsCode::parse("90F")?.is_violent());
+    /// # Ok::<(), offramp::nibrs::NibrsError>(())
+    /// ```
+    pub fn is_violent(&self) -> bool {
+        self.0.violent
+    }
 }
 
 impl PartialEq for NibrsCode {
@@ -610,8 +648,8 @@ fn parse_table(src: &'static str) -> Result<Vec<NibrsOffense>, (usize, &'static 
             continue;
         }
         let fields = split_row(line).map_err(|reason| (line_no, reason))?;
-        let [code, name, group, crime_against, retired] = fields.as_slice() else {
-            return Err((line_no, "expected 5 fields"));
+        let [code, name, group, crime_against, retired, violent] = fields.as_slice() else {
+            return Err((line_no, "expected 6 fields"));
         };
         let code_ok = code.len() == 3
             && code
@@ -636,6 +674,11 @@ fn parse_table(src: &'static str) -> Result<Vec<NibrsOffense>, (usize, &'static 
             "true" => true,
             _ => return Err((line_no, "retired must be true or false")),
         };
+        let violent = match *violent {
+            "false" => false,
+            "true" => true,
+            _ => return Err((line_no, "violent must be true or false")),
+        };
         if let Some(previous) = rows.last() {
             if previous.code >= *code {
                 return Err((line_no, "codes must be unique and in ascending order"));
@@ -647,6 +690,7 @@ fn parse_table(src: &'static str) -> Result<Vec<NibrsOffense>, (usize, &'static 
             group,
             crime_against,
             retired,
+            violent,
         });
     }
     Ok(rows)
@@ -780,6 +824,20 @@ mod tests {
             lookup("64A").map(|o| o.name),
             Some("Human Trafficking, Commercial Sex Acts")
         );
+    }
+
+    /// Violent by default: every Group A crime against a person, and robbery; nothing else.
+    #[test]
+    fn violent_by_default_follows_the_documented_reading() {
+        for offence in all() {
+            let expected = (offence.group == NibrsGroup::A
+                && offence.crime_against == CrimeAgainst::Person)
+                || offence.code == "120";
+            assert_eq!(offence.violent, expected, "{}", offence.code);
+        }
+        assert!(lookup("13B").is_some_and(|o| o.violent));
+        assert!(lookup("90F").is_some_and(|o| !o.violent));
+        assert!(lookup("35A").is_some_and(|o| !o.violent));
     }
 
     #[test]
@@ -933,6 +991,7 @@ mod tests {
                 "group": "b",
                 "crime_against": "person",
                 "retired": false,
+                "violent": false,
             })
         );
     }
@@ -956,17 +1015,18 @@ mod tests {
         assert!(parse_table("wrong,header\n").is_err());
         assert_eq!(parse_table(HEADER).map(|r| r.len()), Ok(0));
         let bad_rows: &[&'static str] = &[
-            "code,name,group,crime_against,retired\n13A,Name,C,person,false\n",
-            "code,name,group,crime_against,retired\n13A,Name,A,nobody,false\n",
-            "code,name,group,crime_against,retired\n13A,Name,A,person,no\n",
-            "code,name,group,crime_against,retired\n13a,Name,A,person,false\n",
-            "code,name,group,crime_against,retired\n13A,,A,person,false\n",
-            "code,name,group,crime_against,retired\n13A,Name,A,person\n",
-            "code,name,group,crime_against,retired\n13A,\"Name,A,person,false\n",
-            "code,name,group,crime_against,retired\n13A,Na\"me,A,person,false\n",
-            "code,name,group,crime_against,retired\n13A,\"Name\"x,A,person,false\n",
-            "code,name,group,crime_against,retired\n13B,One,A,person,false\n13A,Two,A,person,false\n",
-            "code,name,group,crime_against,retired\n13A,One,A,person,false\n13A,Two,A,person,false\n",
+            "code,name,group,crime_against,retired,violent\n13A,Name,C,person,false,true\n",
+            "code,name,group,crime_against,retired,violent\n13A,Name,A,nobody,false,true\n",
+            "code,name,group,crime_against,retired,violent\n13A,Name,A,person,no,true\n",
+            "code,name,group,crime_against,retired,violent\n13A,Name,A,person,false,yes\n",
+            "code,name,group,crime_against,retired,violent\n13a,Name,A,person,false,true\n",
+            "code,name,group,crime_against,retired,violent\n13A,,A,person,false,true\n",
+            "code,name,group,crime_against,retired,violent\n13A,Name,A,person,false\n",
+            "code,name,group,crime_against,retired,violent\n13A,\"Name,A,person,false,true\n",
+            "code,name,group,crime_against,retired,violent\n13A,Na\"me,A,person,false,true\n",
+            "code,name,group,crime_against,retired,violent\n13A,\"Name\"x,A,person,false,true\n",
+            "code,name,group,crime_against,retired,violent\n13B,One,A,person,false,true\n13A,Two,A,person,false,true\n",
+            "code,name,group,crime_against,retired,violent\n13A,One,A,person,false,true\n13A,Two,A,person,false,true\n",
         ];
         for (i, src) in bad_rows.iter().enumerate() {
             assert_eq!(
@@ -975,8 +1035,9 @@ mod tests {
                 "case {i}"
             );
         }
-        let quoted =
-            parse_table("code,name,group,crime_against,retired\r\n64A,\"A, B\",A,person,false\r\n");
+        let quoted = parse_table(
+            "code,name,group,crime_against,retired,violent\r\n64A,\"A, B\",A,person,false,true\r\n",
+        );
         assert_eq!(quoted.map(|r| r.first().map(|o| o.name)), Ok(Some("A, B")));
     }
 }

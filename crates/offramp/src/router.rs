@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{
     Disposition, Encounter, EncounterError, Intercept, Need, Pathway, time_problem,
 };
-use crate::program::{CompiledPathway, CompiledRule, Program};
+use crate::nibrs::CriminalActivity;
+use crate::program::{CompiledAmnesty, CompiledPathway, CompiledRule, Program};
 use crate::providers::index::ProviderIndex;
 use crate::providers::{Capacity, Directory, DirectoryError, ProviderGap, ProviderOption};
 use crate::rules::compile::{AttrKind, Ctx, Part, Tri};
@@ -89,6 +90,14 @@ vocabulary! {
         AttributeType = "attribute_type",
         /// Good Samaritan immunity made a drug offence not chargeable.
         GoodSamaritan = "good_samaritan",
+        /// A program amnesty made an offence not chargeable; the message names the amnesty.
+        Amnesty = "amnesty",
+        /// An amnesty could not be checked for an offence because a field was not recorded;
+        /// the offence stays chargeable.
+        AmnestyUnknown = "amnesty_unknown",
+        /// An offence's recorded `violent` contradicts the code table; the recorded value is
+        /// used.
+        ViolenceContradictsCode = "violence_contradicts_code",
         /// Protective custody applies in place of a drunkenness charge.
         ProtectiveCustody = "protective_custody",
         /// An emergency mental-health evaluation may be needed.
@@ -296,6 +305,8 @@ pub struct Router {
     providers: Option<Arc<ProviderIndex>>,
     good_samaritan_msg: Text,
     protective_custody_msg: Text,
+    no_offense_reason: Reason,
+    none_chargeable_reason: Reason,
     emergency_hold_msg: Text,
     responder_unknown_msg: Text,
 }
@@ -336,6 +347,50 @@ fn exclusions_that_hold(
     held
 }
 
+/// Whether an amnesty's condition is true for offence `n` (1-based) of the encounter; one that
+/// cannot be decided covers nothing and adds a warning naming the offence.
+fn amnesty_covers(
+    amnesty: &CompiledAmnesty,
+    program: &Program,
+    enc: &Encounter,
+    offense: &crate::domain::Offense,
+    n: usize,
+    intercept: Intercept,
+    warnings: &mut Vec<Warning>,
+) -> bool {
+    let ctx = Ctx {
+        offense: Some(offense),
+        ..Ctx::new(enc, &program.env.attrs, intercept, program.tz, &[])
+    };
+    match amnesty.compiled.evaluate(&ctx) {
+        (Tri::True, _) => true,
+        (Tri::Unknown, part) => {
+            let index = part
+                .and_then(|p| {
+                    amnesty
+                        .compiled
+                        .parts
+                        .iter()
+                        .position(|q| std::ptr::eq(q, p))
+                })
+                .unwrap_or(0);
+            let base = amnesty
+                .unknown_warnings
+                .get(index)
+                .map_or("amnesty could not be checked", |t| t.as_str());
+            warnings.push(Warning {
+                code: WarningCode::AmnestyUnknown,
+                message: Text::owned(format!(
+                    "{base} for offence {n} ({}); the offence is treated as chargeable",
+                    offense.nibrs
+                )),
+            });
+            false
+        }
+        (Tri::False, _) => false,
+    }
+}
+
 /// The precomputed warning for an exclusion whose deciding conjunct could not be evaluated.
 fn exclusion_unknown_message(rule: &CompiledRule, part: Option<&Part>) -> Text {
     let index = part
@@ -370,6 +425,20 @@ impl Router {
             responder_unknown_msg: Text::pooled(
                 "no responder was recorded: pathways limited to some responders could not be checked",
             ),
+            no_offense_reason: Reason {
+                rule: Text::pooled("officer_intervention.chargeable"),
+                clause: Text::pooled("any offenses (chargeable)"),
+                because: Text::pooled(
+                    "officer intervention needs a chargeable offence, and no offence was recorded",
+                ),
+            },
+            none_chargeable_reason: Reason {
+                rule: Text::pooled("officer_intervention.chargeable"),
+                clause: Text::pooled("any offenses (chargeable)"),
+                because: Text::pooled(
+                    "officer intervention needs a chargeable offence, and no recorded offence is chargeable (an infraction, or covered by law or an amnesty; see the warnings)",
+                ),
+            },
         }
     }
 
@@ -450,14 +519,11 @@ impl Router {
     pub fn route(&self, enc: &Encounter) -> Decision {
         let p = &*self.program;
         let intercept = enc.derived_intercept();
-        let ctx = Ctx {
-            enc,
-            offense: None,
-            event: None,
-            attrs: &p.env.attrs,
-            intercept,
-            tz: p.tz,
-        };
+        // What the law and the amnesties say about each offence comes first, since rules may
+        // read it; its warnings follow the exclusions', as they always have.
+        let mut charge_warnings = Vec::new();
+        let chargeable = self.chargeable(enc, intercept, &mut charge_warnings);
+        let ctx = Ctx::new(enc, &p.env.attrs, intercept, p.tz, &chargeable);
         let mut warnings = Vec::new();
         if let Some(message) = &p.ended_warning {
             warn(&mut warnings, WarningCode::ProgramEnded, message);
@@ -475,36 +541,9 @@ impl Router {
 
         // Program-wide exclusions.
         let global = exclusions_that_hold(&p.exclusions, &ctx, &mut warnings);
+        warnings.append(&mut charge_warnings);
 
         let law = &p.spec().law;
-        let mut immune = false;
-        let chargeable = enc.offenses.iter().any(|o| {
-            if !o.level.is_chargeable() {
-                return false;
-            }
-            if law.good_samaritan && enc.overdose.is_some() && o.nibrs.is_drug() {
-                immune = true;
-                return false;
-            }
-            if law.protective_custody && o.nibrs.as_str() == "90E" {
-                return false;
-            }
-            true
-        });
-        if immune {
-            warn(
-                &mut warnings,
-                WarningCode::GoodSamaritan,
-                &self.good_samaritan_msg,
-            );
-        }
-        if law.protective_custody && enc.offenses.iter().any(|o| o.nibrs.as_str() == "90E") {
-            warn(
-                &mut warnings,
-                WarningCode::ProtectiveCustody,
-                &self.protective_custody_msg,
-            );
-        }
         if law.emergency_mental_health_hold
             && enc
                 .needs
@@ -518,6 +557,7 @@ impl Router {
             );
         }
 
+        let any_chargeable = chargeable.contains(&true);
         let mut eligible = Vec::new();
         let mut ineligible = Vec::new();
         for pw in &p.pathways {
@@ -528,9 +568,24 @@ impl Router {
                 });
                 continue;
             }
-            match self.pathway(pw, &ctx, &mut warnings) {
+            let mut decided = self.pathway(pw, &ctx, &mut warnings);
+            if pw.pathway == Pathway::OfficerIntervention && !any_chargeable {
+                // Never eligible without a chargeable offence: that reason first, then what
+                // the pathway's own rules said.
+                let reason = if enc.offenses.is_empty() {
+                    &self.no_offense_reason
+                } else {
+                    &self.none_chargeable_reason
+                };
+                let mut reasons = vec![reason.clone()];
+                if let Err(more) = decided {
+                    reasons.extend(more);
+                }
+                decided = Err(reasons);
+            }
+            match decided {
                 Ok(rule) => {
-                    let charge_hold = if pw.charge_hold && chargeable {
+                    let charge_hold = if pw.charge_hold && any_chargeable {
                         self.charge_hold(enc)
                     } else {
                         None
@@ -567,7 +622,7 @@ impl Router {
                 }),
             }
         }
-        let disposition = match (eligible.is_empty(), chargeable) {
+        let disposition = match (eligible.is_empty(), any_chargeable) {
             (true, _) => Disposition::None,
             (false, true) => Disposition::PreArrestDiversion,
             (false, false) => Disposition::Deflection,
@@ -584,6 +639,84 @@ impl Router {
             ineligible,
             warnings,
         }
+    }
+
+    /// Whether each offence is chargeable, in order, with a warning for each that the law or
+    /// an amnesty takes out of reach and for each recorded violence that contradicts the code
+    /// table. An infraction is never chargeable; a Good Samaritan law covers a drug offence at
+    /// an overdose unless its activity goes beyond possessing or using; protective custody
+    /// covers drunkenness (`90E`); an amnesty covers the offences its condition is true for.
+    fn chargeable(
+        &self,
+        enc: &Encounter,
+        intercept: Intercept,
+        warnings: &mut Vec<Warning>,
+    ) -> Vec<bool> {
+        let p = &*self.program;
+        let law = &p.spec().law;
+        let mut out = Vec::with_capacity(enc.offenses.len());
+        for (i, o) in enc.offenses.iter().enumerate() {
+            let n = i.saturating_add(1);
+            if o.violence_contradicts_code() {
+                warnings.push(Warning {
+                    code: WarningCode::ViolenceContradictsCode,
+                    message: Text::owned(format!(
+                        "offence {n} ({}, {}) is recorded as {}, but the code table reads {} as {}; the recorded value is used",
+                        o.nibrs,
+                        o.nibrs.name(),
+                        if o.is_violent() { "violent" } else { "not violent" },
+                        o.nibrs,
+                        if o.nibrs.is_violent() { "violent" } else { "not violent" },
+                    )),
+                });
+            }
+            let drunkenness = law.protective_custody && o.nibrs.as_str() == "90E";
+            if drunkenness {
+                warn(
+                    warnings,
+                    WarningCode::ProtectiveCustody,
+                    &self.protective_custody_msg,
+                );
+            }
+            if !o.level.is_chargeable() || drunkenness {
+                out.push(false);
+                continue;
+            }
+            let beyond_use = o
+                .activity
+                .iter()
+                .any(|a| !matches!(a, CriminalActivity::Possessing | CriminalActivity::Using));
+            if law.good_samaritan && enc.overdose.is_some() && o.nibrs.is_drug() && !beyond_use {
+                warn(
+                    warnings,
+                    WarningCode::GoodSamaritan,
+                    &self.good_samaritan_msg,
+                );
+                out.push(false);
+                continue;
+            }
+            let covered = p
+                .amnesties
+                .iter()
+                .find(|a| amnesty_covers(a, p, enc, o, n, intercept, warnings));
+            match covered {
+                Some(a) => {
+                    warnings.push(Warning {
+                        code: WarningCode::Amnesty,
+                        message: Text::owned(format!(
+                            "offence {n} ({}, {}) is not chargeable under amnesty `{}`: {}",
+                            o.nibrs,
+                            o.nibrs.name(),
+                            a.id,
+                            a.because
+                        )),
+                    });
+                    out.push(false);
+                }
+                None => out.push(true),
+            }
+        }
+        out
     }
 
     /// Decides one pathway: the admitting rule's id, or the reasons it does not apply.

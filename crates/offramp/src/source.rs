@@ -129,7 +129,17 @@ impl Diagnostic {
     /// any help; what `offramp check` prints. Without the file's text, the first line and the
     /// help only.
     pub fn render(&self) -> String {
-        let mut out = format!("{}{}: error: {}\n", self.file, self.place(), self.message);
+        self.render_as("error")
+    }
+
+    /// As [`Diagnostic::render`], labelled `warning:`: for what a program that loads should
+    /// still change (a program's `warnings()`).
+    pub fn render_warning(&self) -> String {
+        self.render_as("warning")
+    }
+
+    fn render_as(&self, label: &str) -> String {
+        let mut out = format!("{}{}: {label}: {}\n", self.file, self.place(), self.message);
         let snippet = self
             .source_text
             .as_ref()

@@ -242,6 +242,14 @@ class WarningCode(_Name):
     """An attribute's value has the wrong type for its declaration."""
     GOOD_SAMARITAN = "good_samaritan"
     """Good Samaritan immunity made a drug offence not chargeable."""
+    AMNESTY = "amnesty"
+    """A program amnesty made an offence not chargeable; the message names the amnesty."""
+    AMNESTY_UNKNOWN = "amnesty_unknown"
+    """An amnesty could not be checked for an offence because a field was not recorded;
+    the offence stays chargeable."""
+    VIOLENCE_CONTRADICTS_CODE = "violence_contradicts_code"
+    """An offence's recorded `violent` contradicts the code table; the recorded value is
+    used."""
     PROTECTIVE_CUSTODY = "protective_custody"
     """Protective custody applies in place of a drunkenness charge."""
     EMERGENCY_HOLD = "emergency_hold"

@@ -279,7 +279,8 @@ class Encounter:
         """A recent overdose as ``{"at": ..., "naloxone": ...}``."""
     @property
     def offenses(self) -> list[dict[str, Any]]:
-        """Offences that could be charged, as ``{"nibrs", "level", "violent"}`` dicts."""
+        """Offences that could be charged, as dicts of their recorded fields (``nibrs``, ``level``, and
+        any of ``violent``, ``activity``, ``drug_types``, ``quantity``)."""
     @property
     def age(self) -> int | None:
         """Age in years."""

@@ -9,13 +9,13 @@ use chrono_tz::Tz;
 use sha2::{Digest, Sha256};
 
 use super::{
-    AttributeType, CODE, CompiledPathway, CompiledRule, Diagnostic, MAX_ERRORS_PER_RULE, MAX_RULES,
-    MAX_TERM_DAYS, Program, ProgramSpec, RuleSpec,
+    AttributeType, CODE, CompiledAmnesty, CompiledPathway, CompiledRule, Diagnostic,
+    MAX_ERRORS_PER_RULE, MAX_RULES, MAX_TERM_DAYS, Program, ProgramSpec, RuleSpec,
 };
 use super::{ProgramInfo, ProgramStatus};
 use crate::domain::{Pathway, Responder, closest, date_problem};
 use crate::providers::model::{Needs, kind_bit, kind_words};
-use crate::rules::compile::{AttrInfo, AttrKind, Env, compile};
+use crate::rules::compile::{AttrInfo, AttrKind, Env, Scope, compile_in};
 use crate::rules::{self, ParseError, format_duration, parse_duration};
 use crate::source::{LineIndex, SpanIndex, Syntax, offset_in_string, unquoted};
 use crate::text::Text;
@@ -127,6 +127,11 @@ impl<'a> Builder<'a> {
         what: &str,
         path: &str,
     ) -> Option<(CompiledRule, bool)> {
+        let scope = if what == "amnesty" {
+            Scope::Amnesty
+        } else {
+            Scope::Encounter
+        };
         if !valid_id(&spec.id) {
             self.error_at(
                 &format!("{path}.id"),
@@ -147,7 +152,7 @@ impl<'a> Builder<'a> {
         let when_path = format!("{path}.when");
         let result = rules::parse(&spec.when)
             .map_err(|e| vec![e])
-            .and_then(|expr| compile(&expr, env));
+            .and_then(|expr| compile_in(&expr, env, scope));
         match result {
             Ok(outcome) => {
                 let because = spec
@@ -160,10 +165,10 @@ impl<'a> Builder<'a> {
                     .iter()
                     .map(|part| {
                         Text::pooled(&if part.reads.is_empty() {
-                            format!("exclusion `{}` could not be checked", spec.id)
+                            format!("{what} `{}` could not be checked", spec.id)
                         } else {
                             format!(
-                                "exclusion `{}` could not be checked: {} not recorded",
+                                "{what} `{}` could not be checked: {} not recorded",
                                 spec.id, part.reads
                             )
                         })
@@ -279,16 +284,19 @@ fn declared_attributes(spec: &ProgramSpec) -> String {
 
 /// How many rules and exclusions a spec has.
 fn rule_total(spec: &ProgramSpec) -> usize {
-    spec.exclusions.len().saturating_add(
-        spec.pathways
-            .iter()
-            .map(|p| p.rules.len().saturating_add(p.exclusions.len()))
-            .fold(0, usize::saturating_add),
-    )
+    spec.exclusions
+        .len()
+        .saturating_add(spec.amnesty.len())
+        .saturating_add(
+            spec.pathways
+                .iter()
+                .map(|p| p.rules.len().saturating_add(p.exclusions.len()))
+                .fold(0, usize::saturating_add),
+        )
 }
 
-/// The key path of the first rule or exclusion past [`MAX_RULES`], counted in file order as
-/// the program is checked (exclusions, then each pathway's rules and exclusions).
+/// The key path of the first rule, exclusion or amnesty past [`MAX_RULES`], counted in the
+/// order the program is checked (exclusions, each pathway's rules and exclusions, amnesties).
 fn rule_beyond_limit(spec: &ProgramSpec) -> Option<String> {
     if rule_total(spec) <= MAX_RULES {
         return None;
@@ -307,6 +315,9 @@ fn rule_beyond_limit(spec: &ProgramSpec) -> Option<String> {
             return Some(format!("pathways[{pi}].exclusions[{left}]"));
         }
         left = left.saturating_sub(p.exclusions.len());
+    }
+    if spec.amnesty.len() > left {
+        return Some(format!("amnesty[{left}]"));
     }
     Some(String::new())
 }
@@ -496,6 +507,7 @@ impl Program {
         };
 
         let mut seen_ids = BTreeSet::new();
+        let mut warnings = Vec::new();
         let mut exclusions = Vec::new();
         for (i, ex) in spec.exclusions.iter().enumerate() {
             let path = format!("exclusions[{i}]");
@@ -581,6 +593,19 @@ impl Program {
             for (ri, r) in p.rules.iter().enumerate() {
                 let path = format!("{pw_path}.rules[{ri}]");
                 if let Some((c, reads_responder)) = b.rule(r, &env, &mut seen_ids, "rule", &path) {
+                    if oi && c.compiled.admits_only_without_charge() {
+                        let when = format!("{path}.when");
+                        let w = b.diagnostic_at(
+                            &when,
+                            b.place(&when, false),
+                            format!(
+                                "officer_intervention rule `{}` can only admit encounters with no chargeable offence, and officer intervention is never offered without one",
+                                r.id
+                            ),
+                            Some("officer intervention holds or forgoes a charge; an encounter with nothing chargeable belongs on another pathway, such as `first_responder_referral`".into()),
+                        );
+                        warnings.push(w);
+                    }
                     if oi && reads_responder {
                         let admitted: Vec<&str> = Responder::ALL
                             .iter()
@@ -676,6 +701,22 @@ impl Program {
                 }),
             });
         }
+        let mut amnesties = Vec::new();
+        for (i, am) in spec.amnesty.iter().enumerate() {
+            let path = format!("amnesty[{i}]");
+            if let Some((r, _)) = b.rule(am, &env, &mut seen_ids, "amnesty", &path) {
+                let because = match &am.because {
+                    Some(words) => Text::pooled(words),
+                    None => Text::pooled(&format!("`{}` holds", r.compiled.canonical)),
+                };
+                amnesties.push(CompiledAmnesty {
+                    id: r.id,
+                    compiled: r.compiled,
+                    because,
+                    unknown_warnings: r.unknown_warnings,
+                });
+            }
+        }
         if let Some(area) = &spec.service_area
             && !(area.max_distance_km.is_finite() && area.max_distance_km > 0.0)
         {
@@ -703,7 +744,9 @@ impl Program {
                 ))
             }),
             exclusions,
+            amnesties,
             pathways,
+            warnings,
             declared_attributes: Text::pooled(&declared_attributes(&spec)),
             spec,
         };

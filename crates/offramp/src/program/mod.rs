@@ -126,6 +126,17 @@ pub(crate) struct CompiledRule {
     pub unknown_warnings: Vec<Text>,
 }
 
+/// An amnesty ready to evaluate against one offence at a time.
+#[derive(Debug, Clone)]
+pub(crate) struct CompiledAmnesty {
+    pub id: Text,
+    pub compiled: Compiled,
+    /// The program's words for it (`because`), or a sentence made from its condition.
+    pub because: Text,
+    /// The warning for each conjunct that cannot be decided.
+    pub unknown_warnings: Vec<Text>,
+}
+
 /// A pathway ready to evaluate.
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledPathway {
@@ -174,7 +185,11 @@ pub struct Program {
     /// The `program_ended` warning every decision under an ended program carries, made once.
     pub(crate) ended_warning: Option<Text>,
     pub(crate) exclusions: Vec<CompiledRule>,
+    pub(crate) amnesties: Vec<CompiledAmnesty>,
     pub(crate) pathways: Vec<CompiledPathway>,
+    /// What `offramp check` warns about: the program loads, but something in it cannot work
+    /// as written.
+    pub(crate) warnings: Vec<Diagnostic>,
     /// The declared attributes' names as a decision's warning gives them (`none`, or
     /// `` `a`, `b` ``), made once.
     pub(crate) declared_attributes: Text,
@@ -316,12 +331,39 @@ impl Program {
         self.pathways.iter().map(|p| p.pathway)
     }
 
-    /// The number of rules and exclusions.
+    /// The number of rules, exclusions and amnesties.
     pub fn rule_count(&self) -> usize {
         self.pathways
             .iter()
             .flat_map(|p| [p.rules.len(), p.exclusions.len()])
-            .fold(self.exclusions.len(), usize::saturating_add)
+            .fold(
+                self.exclusions.len().saturating_add(self.amnesties.len()),
+                usize::saturating_add,
+            )
+    }
+
+    /// What is questionable in a program that loads: each as a diagnostic with its place,
+    /// rendered by [`Diagnostic::render_warning`]. Today: an `officer_intervention` rule that
+    /// can only admit encounters with nothing chargeable (which that pathway never takes).
+    ///
+    /// ```
+    /// use offramp::Program;
+    /// let program = Program::from_toml(r#"
+    /// [program]
+    /// id = "demo"
+    /// jurisdiction = "Example County"
+    /// timezone = "America/Chicago"
+    /// [[pathways]]
+    /// pathway = "officer_intervention"
+    /// [[pathways.rules]]
+    /// id = "infractions-only"
+    /// when = "all offenses (level == infraction)"
+    /// "#, "demo.toml").unwrap();
+    /// assert_eq!(program.warnings().len(), 1);
+    /// assert_eq!(program.warnings()[0].line, 9);
+    /// ```
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
     }
 
     /// The program in canonical TOML: every rule printed in canonical form, windows and terms
@@ -335,6 +377,9 @@ impl Program {
             |r: &mut RuleSpec, c: &CompiledRule| r.when = c.compiled.canonical.as_str().to_string();
         for (r, c) in spec.exclusions.iter_mut().zip(&self.exclusions) {
             canon(r, c);
+        }
+        for (r, c) in spec.amnesty.iter_mut().zip(&self.amnesties) {
+            r.when = c.compiled.canonical.as_str().to_string();
         }
         for (p, c) in spec.pathways.iter_mut().zip(&self.pathways) {
             for (r, cr) in p.rules.iter_mut().zip(&c.rules) {

@@ -30,6 +30,11 @@ pub struct ProgramSpec {
     /// Program-wide exclusions: a true one makes every pathway ineligible.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclusions: Vec<RuleSpec>,
+    /// Amnesties (`[[amnesty]]`): promises not to charge. Each `when` is read once per
+    /// offence, with that offence's fields (`nibrs`, `level`, `activity`, ...) beside the
+    /// encounter's; an offence for which it is true is not chargeable.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub amnesty: Vec<RuleSpec>,
     /// The pathways offered, in rank order.
     pub pathways: Vec<PathwaySpec>,
     /// Where partner providers must be, by default.
@@ -107,20 +112,29 @@ vocabulary! {
     }
 }
 
-/// State-law switches that change what responders may do.
+/// State-law switches that change what responders may do. Each is readable in rules as
+/// `law.NAME`; the first two change which offences are chargeable, as documented on each.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LawSwitches {
-    /// Drug offences reported together with an overdose are immune from charge.
+    /// A Good Samaritan overdose law: when the encounter records an overdose, a drug or
+    /// drug-equipment offence (`35A`, `35B`) is not chargeable, unless its recorded activity
+    /// goes beyond possessing or using (selling, producing, transporting, ...). An offence
+    /// with no activity recorded is taken as possession, the case these laws are about. The
+    /// decision carries a `good_samaritan` warning.
     #[serde(default)]
     pub good_samaritan: bool,
-    /// Officers may cite instead of arresting.
+    /// Officers may cite instead of arresting. Chargeability does not change; rules may read
+    /// the switch.
     #[serde(default)]
     pub citation_authority: bool,
-    /// Protective custody is available for acute intoxication, in place of a drunkenness charge.
+    /// Protective custody in place of a drunkenness charge: a `90E` offence is not chargeable,
+    /// and the decision carries a `protective_custody` warning.
     #[serde(default)]
     pub protective_custody: bool,
-    /// Emergency mental-health evaluation holds are available.
+    /// Emergency mental-health evaluation holds are available: a decision for a person in a
+    /// mental-health crisis or at risk of suicide carries an `emergency_hold` warning.
+    /// Chargeability does not change.
     #[serde(default)]
     pub emergency_mental_health_hold: bool,
 }

@@ -1,17 +1,16 @@
-//! Type checking a parsed rule against the encounter schema, compiling it into an evaluation
-//! tree, and evaluating that tree with three-valued logic.
+//! Type checking a parsed rule against the encounter schema and compiling it into an
+//! evaluation tree (evaluated in `eval.rs`).
 
 use crate::text::Text;
-use std::cmp::Ordering;
 
 use super::ParseError;
 use super::ast::{CmpOp, Collection, Expr, ExprKind, HasMode, Lit, Quantifier};
 use crate::domain::{
-    Consent, Encounter, Flag, HistoryEvent, HistoryKind, Intercept, Level, Need, Offense,
-    Responder, Source, Willing, closest,
+    Consent, DrugQuantity, Encounter, Flag, HistoryEvent, HistoryKind, Intercept, Level, Need,
+    Offense, Responder, Source, Willing, closest,
 };
 use crate::language::Language;
-use crate::nibrs::{self, CrimeAgainst};
+use crate::nibrs::{self, CrimeAgainst, CriminalActivity, DrugType, DrugUnit};
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use chrono_tz::Tz;
 
@@ -61,6 +60,9 @@ pub(crate) enum EnumKind {
     Willing,
     Weekday,
     HistoryKind,
+    Activity,
+    DrugType,
+    DrugUnit,
     Attr(u16),
 }
 
@@ -83,7 +85,7 @@ const WEEKDAYS: [&str; 7] = [
 /// [`Willing`]'s, so a value's index is its discriminant.
 const WILLING: [Willing; 2] = [Willing::Yes, Willing::No];
 
-fn crime_against_index(c: CrimeAgainst) -> u8 {
+pub(crate) fn crime_against_index(c: CrimeAgainst) -> u8 {
     match c {
         CrimeAgainst::Person => 0,
         CrimeAgainst::Property => 1,
@@ -105,6 +107,9 @@ impl EnumKind {
             EnumKind::Willing => "willing answer".into(),
             EnumKind::Weekday => "weekday".into(),
             EnumKind::HistoryKind => "history kind".into(),
+            EnumKind::Activity => "criminal_activity".into(),
+            EnumKind::DrugType => "drug_type".into(),
+            EnumKind::DrugUnit => "drug_unit".into(),
             EnumKind::Attr(i) => format!(
                 "attribute `{}`",
                 env.attrs
@@ -126,6 +131,9 @@ impl EnumKind {
             EnumKind::Willing => WILLING.iter().map(|v| v.as_str()).collect(),
             EnumKind::Weekday => WEEKDAYS.to_vec(),
             EnumKind::HistoryKind => HistoryKind::ALL.iter().map(|v| v.as_str()).collect(),
+            EnumKind::Activity => CriminalActivity::ALL.iter().map(|v| v.as_str()).collect(),
+            EnumKind::DrugType => DrugType::ALL.iter().map(|v| v.as_str()).collect(),
+            EnumKind::DrugUnit => DrugUnit::ALL.iter().map(|v| v.as_str()).collect(),
             EnumKind::Attr(i) => env
                 .attrs
                 .get(usize::from(i))
@@ -224,6 +232,13 @@ pub(crate) enum Field {
     HistNibrs,
     HistCrimeAgainst,
     HistDrug,
+    OffActivity,
+    OffDrugTypes,
+    OffQuantityAmount,
+    OffQuantityUnit,
+    OffGrams,
+    OffMilliliters,
+    OffChargeable,
 }
 
 /// A constant in a compiled rule.
@@ -291,6 +306,7 @@ pub(crate) enum Tri {
 #[derive(Clone, Copy)]
 pub(crate) struct Ctx<'a> {
     pub enc: &'a Encounter,
+    /// The offence at hand, inside an offence quantifier or an amnesty.
     pub offense: Option<&'a Offense>,
     /// The history event at hand, inside `any/all/count history (...)`.
     pub event: Option<&'a HistoryEvent>,
@@ -298,6 +314,40 @@ pub(crate) struct Ctx<'a> {
     pub intercept: Intercept,
     /// The program's time zone, in which `at.hour`, `at.date` and the others are read.
     pub tz: Tz,
+    /// Whether each offence of the encounter is chargeable, in order (empty while the
+    /// amnesties that decide it are evaluated).
+    pub chargeable: &'a [bool],
+    /// Whether the offence at hand is chargeable, when known.
+    pub offense_chargeable: Option<bool>,
+}
+
+impl<'a> Ctx<'a> {
+    /// What a rule of the whole encounter reads.
+    pub(crate) fn new(
+        enc: &'a Encounter,
+        attrs: &'a [AttrInfo],
+        intercept: Intercept,
+        tz: Tz,
+        chargeable: &'a [bool],
+    ) -> Ctx<'a> {
+        Ctx {
+            enc,
+            offense: None,
+            attrs,
+            intercept,
+            tz,
+            event: None,
+            chargeable,
+            offense_chargeable: None,
+        }
+    }
+}
+
+/// What a rule is about: the whole encounter, or one offence (an amnesty's condition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scope {
+    Encounter,
+    Amnesty,
 }
 
 struct Checker<'e> {
@@ -305,6 +355,7 @@ struct Checker<'e> {
     errors: Vec<ParseError>,
     in_offense: bool,
     in_history: bool,
+    scope: Scope,
     reads: Vec<&'static str>,
     attr_reads: Vec<String>,
 }
@@ -331,7 +382,20 @@ const ENCOUNTER_FIELDS: &[&str] = &[
     "at.date",
     "at.time",
 ];
-const OFFENSE_FIELDS: &[&str] = &["nibrs", "level", "violent", "crime_against", "drug"];
+const OFFENSE_FIELDS: &[&str] = &[
+    "nibrs",
+    "level",
+    "violent",
+    "crime_against",
+    "drug",
+    "activity",
+    "drug_types",
+    "quantity.amount",
+    "quantity.unit",
+    "quantity.grams",
+    "quantity.milliliters",
+    "chargeable",
+];
 const HISTORY_FIELDS: &[&str] = &["kind", "level", "nibrs", "crime_against", "drug"];
 
 impl Checker<'_> {
@@ -407,21 +471,48 @@ impl Checker<'_> {
                 );
                 return None;
             }
-            [f @ ("nibrs" | "level" | "violent" | "crime_against" | "drug")] => {
+            [
+                f @ ("nibrs" | "level" | "violent" | "crime_against" | "drug" | "activity"
+                | "drug_types" | "chargeable"),
+            ]
+            | [f @ "quantity", _] => {
+                let shown = parts.join(".");
                 if !self.in_offense {
                     self.err(
                         e.span.clone(),
-                        format!("`{f}` is a field of one offence and is only available inside `any offenses (...)`, `all offenses (...)` or `count offenses (...)`"),
-                        Some(format!("write `any offenses ({f} ...)`")),
+                        format!("`{shown}` is a field of one offence and is only available inside `any offenses (...)`, `all offenses (...)` or `count offenses (...)`"),
+                        Some(format!("write `any offenses ({shown} ...)`")),
                     );
                     return None;
                 }
-                match *f {
-                    "nibrs" => (Field::OffNibrs, Ty::Nibrs),
-                    "level" => (Field::OffLevel, Ty::Enum(EnumKind::Level)),
-                    "violent" => (Field::OffViolent, Ty::Bool),
-                    "crime_against" => (Field::OffCrimeAgainst, Ty::Enum(EnumKind::CrimeAgainst)),
-                    _ => (Field::OffDrug, Ty::Bool),
+                if *f == "chargeable" && self.scope == Scope::Amnesty {
+                    self.err(
+                        e.span.clone(),
+                        "an amnesty decides whether an offence is chargeable, so it cannot read `chargeable`".into(),
+                        None,
+                    );
+                    return None;
+                }
+                match (*f, p.get(1).copied()) {
+                    ("nibrs", _) => (Field::OffNibrs, Ty::Nibrs),
+                    ("level", _) => (Field::OffLevel, Ty::Enum(EnumKind::Level)),
+                    ("violent", _) => (Field::OffViolent, Ty::Bool),
+                    ("crime_against", _) => {
+                        (Field::OffCrimeAgainst, Ty::Enum(EnumKind::CrimeAgainst))
+                    }
+                    ("drug", _) => (Field::OffDrug, Ty::Bool),
+                    ("activity", _) => (Field::OffActivity, Ty::Set(EnumKind::Activity)),
+                    ("drug_types", _) => (Field::OffDrugTypes, Ty::Set(EnumKind::DrugType)),
+                    ("chargeable", _) => (Field::OffChargeable, Ty::Bool),
+                    (_, Some("amount")) => (Field::OffQuantityAmount, Ty::Number),
+                    (_, Some("unit")) => (Field::OffQuantityUnit, Ty::Enum(EnumKind::DrugUnit)),
+                    (_, Some("grams")) => (Field::OffGrams, Ty::Number),
+                    (_, Some("milliliters")) => (Field::OffMilliliters, Ty::Number),
+                    _ => {
+                        let help = self.suggest_field(&shown);
+                        self.err(e.span.clone(), format!("unknown field `{shown}`"), help);
+                        return None;
+                    }
                 }
             }
             ["attributes" | "attr", name] => return self.attribute(e, name),
@@ -477,6 +568,12 @@ impl Checker<'_> {
             Field::Overdose | Field::OverdoseAt | Field::OverdoseNaloxone => {
                 self.reads.push("overdose")
             }
+            Field::OffActivity => self.reads.push("activity"),
+            Field::OffDrugTypes => self.reads.push("drug_types"),
+            Field::OffQuantityAmount
+            | Field::OffQuantityUnit
+            | Field::OffGrams
+            | Field::OffMilliliters => self.reads.push("quantity"),
             _ => {}
         }
         Some((Node::Field(field), ty))
@@ -800,6 +897,12 @@ impl Checker<'_> {
                             | Field::OverdoseAt
                             | Field::OverdoseNaloxone
                             | Field::Attr(_)
+                            | Field::OffActivity
+                            | Field::OffDrugTypes
+                            | Field::OffQuantityAmount
+                            | Field::OffQuantityUnit
+                            | Field::OffGrams
+                            | Field::OffMilliliters
                     )
                 );
                 if !optional {
@@ -822,6 +925,14 @@ impl Checker<'_> {
                 Some((Node::Known(Box::new(node), *known), Ty::Bool))
             }
             ExprKind::Quant { q, over, body } => {
+                if self.scope == Scope::Amnesty {
+                    self.err(
+                        e.span.clone(),
+                        "an amnesty is about one offence at a time: read its fields (`nibrs`, `level`, `activity`) directly, without `any`, `all` or `count offenses`".into(),
+                        None,
+                    );
+                    return None;
+                }
                 if self.in_offense || self.in_history {
                     self.err(e.span.clone(), "quantifiers cannot be nested".into(), None);
                     return None;
@@ -1016,14 +1127,26 @@ pub(crate) struct CheckOutcome {
 }
 
 /// Type-checks and compiles a parsed rule. All errors are returned, not just the first.
+#[cfg(test)]
 pub(crate) fn compile(expr: &Expr, env: &Env) -> Result<CheckOutcome, Vec<ParseError>> {
+    compile_in(expr, env, Scope::Encounter)
+}
+
+/// Type-checks and compiles a rule in `scope`: an amnesty's condition reads one offence's
+/// fields directly, as inside `any offenses (...)`, and may not read `chargeable`.
+pub(crate) fn compile_in(
+    expr: &Expr,
+    env: &Env,
+    scope: Scope,
+) -> Result<CheckOutcome, Vec<ParseError>> {
     let mut conjuncts = Vec::new();
     flatten_and(expr, &mut conjuncts);
     let mut checker = Checker {
         env,
         errors: Vec::new(),
-        in_offense: false,
+        in_offense: scope == Scope::Amnesty,
         in_history: false,
+        scope,
         reads: Vec::new(),
         attr_reads: Vec::new(),
     };

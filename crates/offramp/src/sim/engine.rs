@@ -761,9 +761,8 @@ impl Sim<'_> {
             && let (Some(nibrs), Some(levels)) = (m.offense_codes.get(i), m.offense_levels.get(i))
         {
             enc.offenses.push(Offense {
-                nibrs: *nibrs,
-                level: levels.get(u_level).unwrap_or(Level::Misdemeanor),
-                violent: u_violent < m.offense_violent.get(i).copied().unwrap_or(0.0),
+                violent: Some(u_violent < m.offense_violent.get(i).copied().unwrap_or(0.0)),
+                ..Offense::new(*nibrs, levels.get(u_level).unwrap_or(Level::Misdemeanor))
             });
         }
         enc.flags.clear();

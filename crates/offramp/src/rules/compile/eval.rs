@@ -3,6 +3,7 @@
 //! and the partial evaluation that asks whether a rule can admit a given responder.
 
 use super::*;
+use std::cmp::Ordering;
 
 /// A value during evaluation. Enum values are their index in the vocabulary.
 #[derive(Debug, Clone, Copy)]
@@ -136,13 +137,31 @@ fn field<'a>(ctx: &Ctx<'a>, f: Field) -> V<'a> {
             .offense
             .map_or(V::Unknown, |o| V::Text(o.nibrs.as_str())),
         Field::OffLevel => ctx.offense.map_or(V::Unknown, |o| V::Enum(o.level as u8)),
-        Field::OffViolent => ctx.offense.map_or(V::Unknown, |o| V::Bool(o.violent)),
+        Field::OffViolent => ctx.offense.map_or(V::Unknown, |o| V::Bool(o.is_violent())),
         Field::OffCrimeAgainst => ctx.offense.map_or(V::Unknown, |o| {
             V::Enum(crime_against_index(o.nibrs.offense().crime_against))
         }),
         Field::OffDrug => ctx
             .offense
             .map_or(V::Unknown, |o| V::Bool(o.nibrs.is_drug())),
+        // A list not recorded is empty: unknown, not a set with nothing in it.
+        Field::OffActivity => match ctx.offense {
+            Some(o) if !o.activity.is_empty() => V::Set(mask_of(&o.activity, |a| a as u8)),
+            _ => V::Unknown,
+        },
+        Field::OffDrugTypes => match ctx.offense {
+            Some(o) if !o.drug_types.is_empty() => V::Set(mask_of(&o.drug_types, |d| d as u8)),
+            _ => V::Unknown,
+        },
+        Field::OffQuantityAmount => quantity(ctx).map_or(V::Unknown, |q| V::Number(q.amount)),
+        Field::OffQuantityUnit => quantity(ctx).map_or(V::Unknown, |q| V::Enum(q.unit as u8)),
+        Field::OffGrams => quantity(ctx)
+            .and_then(|q| q.grams())
+            .map_or(V::Unknown, V::Number),
+        Field::OffMilliliters => quantity(ctx)
+            .and_then(|q| q.milliliters())
+            .map_or(V::Unknown, V::Number),
+        Field::OffChargeable => ctx.offense_chargeable.map_or(V::Unknown, V::Bool),
         Field::HistKind => ctx.event.map_or(V::Unknown, |h| V::Enum(h.kind as u8)),
         Field::HistLevel => ctx
             .event
@@ -247,8 +266,9 @@ fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
         Node::Quant(q, Collection::Offenses, body) => quantify(
             *q,
             body.as_deref(),
-            ctx.enc.offenses.iter().map(|o| Ctx {
+            ctx.enc.offenses.iter().enumerate().map(|(i, o)| Ctx {
                 offense: Some(o),
+                offense_chargeable: ctx.chargeable.get(i).copied(),
                 ..*ctx
             }),
             ctx.enc.offenses.len(),
@@ -267,6 +287,10 @@ fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
             ),
         },
     }
+}
+
+fn quantity<'a>(ctx: &Ctx<'a>) -> Option<&'a DrugQuantity> {
+    ctx.offense.and_then(|o| o.quantity.as_ref())
 }
 
 /// `any`, `all` or `count` of `body` over the contexts of a list's items, in three-valued
@@ -330,6 +354,17 @@ impl Compiled {
         self.parts
             .iter()
             .all(|p| partial_responder(&p.node, r) != Tri::False)
+    }
+
+    /// Whether the rule is false for every encounter with a chargeable offence, found by
+    /// evaluating it with only that known: `offramp check` warns about an Officer
+    /// Intervention rule of which this is true, since such a rule admits no one. The analysis
+    /// is sound but simple: `true` means the rule can never admit a chargeable encounter;
+    /// `false` means it was not shown.
+    pub(crate) fn admits_only_without_charge(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|p| with_charge(&p.node, false) == Tri::False)
     }
 }
 
@@ -400,16 +435,145 @@ fn partial_responder(n: &Node, r: Responder) -> Tri {
     }
 }
 
-/// Evaluates a compiled rule for an encounter, reading `at.*` in UTC (used by tests).
+fn not3(t: Tri) -> Tri {
+    match t {
+        Tri::True => Tri::False,
+        Tri::False => Tri::True,
+        Tri::Unknown => Tri::Unknown,
+    }
+}
+
+/// Three-valued evaluation in which only one thing is known: some offence is chargeable. In an
+/// offence quantifier's body (`body`), the offence at hand is taken to be that one, so its
+/// `chargeable` is true and its level is a misdemeanour or a felony (an infraction never is).
+fn with_charge(n: &Node, body: bool) -> Tri {
+    const CHARGEABLE_LEVELS: [Level; 2] = [Level::Misdemeanor, Level::Felony];
+    // The truth of `test` over the levels a chargeable offence may have.
+    let over_levels = |test: &dyn Fn(u8) -> bool| {
+        let hits = CHARGEABLE_LEVELS.iter().filter(|l| test(**l as u8)).count();
+        match hits {
+            0 => Tri::False,
+            n if n == CHARGEABLE_LEVELS.len() => Tri::True,
+            _ => Tri::Unknown,
+        }
+    };
+    match n {
+        Node::Const(Const::Bool(b)) => {
+            if *b {
+                Tri::True
+            } else {
+                Tri::False
+            }
+        }
+        Node::Field(Field::OffChargeable) if body => Tri::True,
+        Node::Not(inner) => not3(with_charge(inner, body)),
+        Node::And(items) => {
+            let mut acc = Tri::True;
+            for i in items.iter() {
+                match with_charge(i, body) {
+                    Tri::False => return Tri::False,
+                    Tri::Unknown => acc = Tri::Unknown,
+                    Tri::True => {}
+                }
+            }
+            acc
+        }
+        Node::Or(items) => {
+            let mut acc = Tri::False;
+            for i in items.iter() {
+                match with_charge(i, body) {
+                    Tri::True => return Tri::True,
+                    Tri::Unknown => acc = Tri::Unknown,
+                    Tri::False => {}
+                }
+            }
+            acc
+        }
+        Node::Cmp(op, a, b) if body => match (a.as_ref(), b.as_ref()) {
+            (Node::Field(Field::OffLevel), Node::Const(Const::Enum(e))) => {
+                over_levels(&|l| op.holds(l.cmp(e)))
+            }
+            (Node::Const(Const::Enum(e)), Node::Field(Field::OffLevel)) => {
+                over_levels(&|l| op.holds(e.cmp(&l)))
+            }
+            _ => Tri::Unknown,
+        },
+        Node::InMask(v, mask, negated) if body && **v == Node::Field(Field::OffLevel) => {
+            over_levels(&|l| ((mask >> (u32::from(l) & 63)) & 1 == 1) != *negated)
+        }
+        Node::Quant(Quantifier::Any, Collection::Offenses, Some(inner)) if !body => {
+            match with_charge(inner, true) {
+                Tri::True => Tri::True,
+                _ => Tri::Unknown,
+            }
+        }
+        Node::Quant(Quantifier::All, Collection::Offenses, Some(inner)) if !body => {
+            match with_charge(inner, true) {
+                Tri::False => Tri::False,
+                _ => Tri::Unknown,
+            }
+        }
+        Node::Cmp(op, a, b) if !body => match (a.as_ref(), b.as_ref()) {
+            (
+                Node::Quant(Quantifier::Count, Collection::Offenses, inner),
+                Node::Const(Const::Int(k)),
+            ) => count_at_least(inner.as_deref(), *op, *k),
+            (
+                Node::Const(Const::Int(k)),
+                Node::Quant(Quantifier::Count, Collection::Offenses, inner),
+            ) => count_at_least(inner.as_deref(), flip(*op), *k),
+            _ => Tri::Unknown,
+        },
+        _ => Tri::Unknown,
+    }
+}
+
+/// `count offenses (p) OP k` when some offence is chargeable: the count is at least one when
+/// `p` holds for that offence (or there is no `p`), else only known to be at least zero.
+fn count_at_least(body: Option<&Node>, op: CmpOp, k: i64) -> Tri {
+    let least = match body {
+        None => 1,
+        Some(b) if with_charge(b, true) == Tri::True => 1,
+        Some(_) => 0,
+    };
+    // The truth of `count OP k` for every count from `least` up.
+    match op {
+        CmpOp::Eq if k < least => Tri::False,
+        CmpOp::Ne if k < least => Tri::True,
+        CmpOp::Lt if k <= least => Tri::False,
+        CmpOp::Le if k < least => Tri::False,
+        CmpOp::Gt if k < least => Tri::True,
+        CmpOp::Ge if k <= least => Tri::True,
+        _ => Tri::Unknown,
+    }
+}
+
+/// The operator with its sides swapped: `k < x` is `x > k`.
+fn flip(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    }
+}
+
+/// Evaluates a compiled rule for an encounter, reading `at.*` in UTC, each offence chargeable
+/// unless an infraction (used by tests).
 #[cfg(test)]
 pub(crate) fn eval_rule(c: &Compiled, enc: &Encounter, env: &Env) -> Tri {
-    let ctx = Ctx {
+    let chargeable: Vec<bool> = enc
+        .offenses
+        .iter()
+        .map(|o| o.level.is_chargeable())
+        .collect();
+    let ctx = Ctx::new(
         enc,
-        offense: None,
-        event: None,
-        attrs: &env.attrs,
-        intercept: enc.derived_intercept(),
-        tz: Tz::UTC,
-    };
+        &env.attrs,
+        enc.derived_intercept(),
+        Tz::UTC,
+        &chargeable,
+    );
     c.evaluate(&ctx).0
 }

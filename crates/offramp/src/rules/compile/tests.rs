@@ -91,14 +91,13 @@ fn explains_the_deciding_clause() {
     let c = check("age >= 18 and since overdose.at <= 1h and language == \"spa\"").unwrap();
     let e = enc(E);
     let env = env();
-    let ctx = Ctx {
-        enc: &e,
-        offense: None,
-        event: None,
-        attrs: &env.attrs,
-        intercept: e.derived_intercept(),
-        tz: chrono_tz::Tz::UTC,
-    };
+    let ctx = Ctx::new(
+        &e,
+        &env.attrs,
+        e.derived_intercept(),
+        chrono_tz::Tz::UTC,
+        &[],
+    );
     let (t, part) = c.evaluate(&ctx);
     assert_eq!(t, Tri::False);
     assert_eq!(&*part.unwrap().clause, "since overdose.at <= 1h");
@@ -256,14 +255,7 @@ fn protected_attributes_are_refused_by_meaning_with_the_reason() {
 fn truth_in(src: &str, e: &Encounter, tz: chrono_tz::Tz) -> Tri {
     let c = check(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
     let env = env();
-    let ctx = Ctx {
-        enc: e,
-        offense: None,
-        event: None,
-        attrs: &env.attrs,
-        intercept: e.derived_intercept(),
-        tz,
-    };
+    let ctx = Ctx::new(e, &env.attrs, e.derived_intercept(), tz, &[]);
     c.evaluate(&ctx).0
 }
 
@@ -437,4 +429,147 @@ fn history_dates_are_checked_when_the_encounter_is_read() {
             .join(",")
     );
     assert_eq!(bad(&many).field(), "history");
+}
+
+const FACTS: &str = r#"{"id":"t","at":"2026-03-02T14:05:00-08:00","offenses":[{"nibrs":"35A","level":"misdemeanor","activity":["P","using"],"drug_types":["heroin"],"quantity":{"amount":0.1,"unit":"OZ"}},{"nibrs":"13B","level":"misdemeanor"},{"nibrs":"35B","level":"infraction"}]}"#;
+
+fn facts(src: &str) -> Tri {
+    let c = check(src).unwrap_or_else(|e| panic!("{src}: {e:?}"));
+    eval_rule(&c, &enc(FACTS), &env())
+}
+
+/// Issue 11, item 2: the offence facts NIBRS records, read by rules; a fact not recorded is
+/// unknown, never false.
+#[test]
+fn offence_facts_are_read_with_three_valued_logic() {
+    assert_eq!(facts("any offenses (activity has possessing)"), Tri::True);
+    assert_eq!(
+        facts("any offenses (activity has any [distributing, cultivating])"),
+        Tri::Unknown
+    );
+    assert_eq!(
+        facts("any offenses (nibrs == \"35A\" and activity has any [distributing, cultivating])"),
+        Tri::False
+    );
+    assert_eq!(
+        facts("any offenses (drug_types has other_narcotics)"),
+        Tri::Unknown
+    );
+    assert_eq!(facts("any offenses (drug_types has heroin)"), Tri::True);
+    // 0.1 oz is about 2.83 g.
+    assert_eq!(
+        facts("any offenses (nibrs == \"35A\" and quantity.grams < 3)"),
+        Tri::True
+    );
+    assert_eq!(
+        facts("any offenses (nibrs == \"35A\" and quantity.grams < 2.5)"),
+        Tri::False
+    );
+    assert_eq!(
+        facts("any offenses (nibrs == \"35A\" and quantity.milliliters < 3)"),
+        Tri::Unknown
+    );
+    assert_eq!(
+        facts("any offenses (quantity.unit == ounce and quantity.amount == 0.1)"),
+        Tri::True
+    );
+    assert_eq!(
+        facts("count offenses (activity is unknown) == 2"),
+        Tri::True
+    );
+    // 13B given without `violent` is violent by the code table.
+    assert_eq!(facts("count offenses (violent) == 1"), Tri::True);
+    // Chargeable: an infraction is not (the test helper applies levels only).
+    assert_eq!(facts("count offenses (chargeable) == 2"), Tri::True);
+    assert_eq!(
+        facts("all offenses (chargeable or level == infraction)"),
+        Tri::True
+    );
+}
+
+#[test]
+fn offence_facts_are_checked() {
+    for (src, wanted) in [
+        ("activity has possessing", "only available inside"),
+        (
+            "any offenses (activity has possesing)",
+            "did you mean `possessing`?",
+        ),
+        (
+            "any offenses (quantity.gram < 3)",
+            "unknown field `quantity.gram`",
+        ),
+        ("any offenses (drug_types == heroin)", "set of drug_type"),
+        ("chargeable", "only available inside"),
+    ] {
+        let errors = check(src).err().unwrap_or_default();
+        let text = format!("{errors:?}");
+        assert!(text.contains(wanted), "{src}: {text}");
+    }
+}
+
+#[test]
+fn an_amnesty_reads_one_offence_and_never_chargeable() {
+    let env = env();
+    let amnesty = |src: &str| {
+        super::compile_in(&parse(src).unwrap(), &env, Scope::Amnesty)
+            .map(|_| ())
+            .map_err(|e| format!("{e:?}"))
+    };
+    assert_eq!(
+        amnesty("nibrs in [\"35A\", \"35B\"] and source == self_initiated"),
+        Ok(())
+    );
+    assert!(
+        amnesty("chargeable")
+            .unwrap_err()
+            .contains("cannot read `chargeable`")
+    );
+    assert!(
+        amnesty("any offenses (drug)")
+            .unwrap_err()
+            .contains("one offence at a time")
+    );
+}
+
+/// Issue 11, item 1: `offramp check` finds an Officer Intervention rule that can only admit
+/// encounters with nothing chargeable.
+#[test]
+fn rules_that_admit_only_without_charge_are_found() {
+    for src in [
+        "all offenses (level == infraction)",
+        "all offenses (not chargeable)",
+        "not any offenses (chargeable)",
+        "count offenses (chargeable) == 0",
+        "count offenses == 0",
+        "count offenses < 1",
+        "0 == count offenses (level > infraction)",
+        "age > 18 and all offenses (level in [infraction])",
+        "all offenses (level < misdemeanor)",
+    ] {
+        let c = check(src).unwrap();
+        assert!(c.admits_only_without_charge(), "{src}");
+    }
+    for src in [
+        "any offenses (drug)",
+        "all offenses (level == misdemeanor)",
+        "count offenses (drug) == 0",
+        "count offenses > 0",
+        "not all offenses (level == infraction)",
+        "all offenses (level == infraction) or age > 18",
+        "true",
+    ] {
+        let c = check(src).unwrap();
+        assert!(!c.admits_only_without_charge(), "{src}");
+    }
+}
+
+/// The offence-facts example of docs/rules.md loads.
+#[test]
+fn the_documented_offence_facts_example_compiles() {
+    let rule = r#"any offenses (nibrs == "35A"
+              and activity has any [possessing, distributing]
+              and quantity.grams < 3)
+and not any offenses (activity has any [cultivating, transporting])"#;
+    assert!(check(rule).is_ok());
 }
