@@ -25,7 +25,19 @@ FULL: Dict[str, Any] = {
     "source": "call_for_service",
     "needs": ["sud", "homelessness"],
     "overdose": {"at": "2026-03-01T10:00:00-08:00", "naloxone": True},
-    "offenses": [{"nibrs": "35A", "level": "misdemeanor", "violent": False}],
+    # Issue 11: the offence facts, given by name and by NIBRS letter, and an offence that
+    # leaves `violent` to the code table.
+    "offenses": [
+        {
+            "nibrs": "35A",
+            "level": "misdemeanor",
+            "violent": False,
+            "activity": ["possessing", "U"],
+            "drug_types": ["heroin"],
+            "quantity": {"amount": 0.5, "unit": "GM"},
+        },
+        {"nibrs": "13B", "level": "misdemeanor"},
+    ],
     "flags": ["weapon"],
     "age": 34,
     "language": "spa",
