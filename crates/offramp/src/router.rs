@@ -962,3 +962,147 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod chargeability_tests {
+    use super::*;
+
+    const PROGRAM: &str = r#"
+[program]
+id = "p"
+jurisdiction = "X"
+timezone = "UTC"
+[law]
+good_samaritan = true
+[[amnesty]]
+id = "station-turn-in"
+when = 'drug and source == self_initiated'
+because = "turned in at the station"
+[[pathways]]
+pathway = "officer_intervention"
+[[pathways.rules]]
+id = "any-drug"
+when = "any offenses (drug)"
+[[pathways]]
+pathway = "first_responder_referral"
+[[pathways.rules]]
+id = "anyone"
+when = "true"
+"#;
+
+    fn route(json: &str) -> Decision {
+        let router = Router::new(Program::from_toml(PROGRAM, "p.toml").unwrap());
+        router.route(&Encounter::from_json(json).unwrap())
+    }
+
+    fn codes(d: &Decision) -> Vec<&str> {
+        d.warnings.iter().map(|w| w.code.as_str()).collect()
+    }
+
+    /// Issue 11: an amnesty that reads a field not recorded covers nothing, and says so.
+    #[test]
+    fn an_amnesty_that_cannot_be_decided_leaves_the_offence_chargeable() {
+        let d = route(
+            r#"{"id":"e","at":"2026-03-02T10:00:00Z","responder":"law_enforcement","offenses":[{"nibrs":"35A","level":"misdemeanor"}]}"#,
+        );
+        assert_eq!(d.disposition, Disposition::PreArrestDiversion);
+        assert_eq!(d.eligible[0].pathway, Pathway::OfficerIntervention);
+        assert_eq!(codes(&d), ["amnesty_unknown"]);
+        assert_eq!(
+            &*d.warnings[0].message,
+            "amnesty `station-turn-in` could not be checked: `source` not recorded for offence 1 (35A); the offence is treated as chargeable"
+        );
+    }
+
+    #[test]
+    fn an_amnesty_names_itself_and_its_reason() {
+        let d = route(
+            r#"{"id":"e","at":"2026-03-02T10:00:00Z","responder":"law_enforcement","source":"self_initiated","offenses":[{"nibrs":"35B","level":"misdemeanor"}]}"#,
+        );
+        assert_eq!(d.disposition, Disposition::Deflection);
+        assert_eq!(d.eligible.len(), 1);
+        assert_eq!(
+            d.ineligible[0].reasons[0].rule.as_str(),
+            "officer_intervention.chargeable"
+        );
+        // What the pathway's own rule said follows: here it would have admitted.
+        assert_eq!(d.ineligible[0].reasons.len(), 1);
+        assert_eq!(
+            &*d.warnings[0].message,
+            "offence 1 (35B, Drug Equipment Violations) is not chargeable under amnesty `station-turn-in`: turned in at the station"
+        );
+        assert!(
+            d.explain()
+                .contains("officer intervention needs a chargeable offence")
+        );
+    }
+
+    /// Issue 11: Good Samaritan immunity covers possession and use, not a sale.
+    #[test]
+    fn good_samaritan_covers_possession_not_selling() {
+        let at = r#""id":"e","at":"2026-03-02T10:00:00Z","responder":"law_enforcement","source":"call_for_service","overdose":{"at":"2026-03-02T09:30:00Z"}"#;
+        let d = route(&format!(
+            r#"{{{at},"offenses":[{{"nibrs":"35A","level":"misdemeanor","activity":["possessing","using"]}}]}}"#
+        ));
+        assert_eq!(d.disposition, Disposition::Deflection);
+        assert_eq!(codes(&d), ["good_samaritan"]);
+        let d = route(&format!(
+            r#"{{{at},"offenses":[{{"nibrs":"35A","level":"misdemeanor","activity":["possessing","distributing"]}}]}}"#
+        ));
+        assert_eq!(d.disposition, Disposition::PreArrestDiversion);
+        assert_eq!(d.eligible[0].pathway, Pathway::OfficerIntervention);
+    }
+
+    /// Issue 11: an infraction is not chargeable, so officer intervention is not offered.
+    #[test]
+    fn infractions_are_not_chargeable() {
+        let d = route(
+            r#"{"id":"e","at":"2026-03-02T10:00:00Z","responder":"law_enforcement","source":"on_view","offenses":[{"nibrs":"35B","level":"infraction"}]}"#,
+        );
+        assert_eq!(d.disposition, Disposition::Deflection);
+        assert_eq!(d.eligible[0].pathway, Pathway::FirstResponderReferral);
+        assert!(
+            d.ineligible[0].reasons[0]
+                .because
+                .contains("no recorded offence is chargeable")
+        );
+    }
+
+    /// Issue 11: a recorded `violent` that contradicts the code table is kept, with a warning.
+    #[test]
+    fn recorded_violence_is_kept_and_a_contradiction_warned() {
+        let d = route(
+            r#"{"id":"e","at":"2026-03-02T10:00:00Z","responder":"law_enforcement","source":"on_view","offenses":[{"nibrs":"13B","level":"misdemeanor","violent":false},{"nibrs":"35A","level":"misdemeanor","violent":true},{"nibrs":"13A","level":"felony"}]}"#,
+        );
+        let contradictions: Vec<&str> = d
+            .warnings
+            .iter()
+            .filter(|w| w.code == WarningCode::ViolenceContradictsCode)
+            .map(|w| &*w.message)
+            .collect();
+        assert_eq!(
+            contradictions,
+            [
+                "offence 1 (13B, Simple Assault) is recorded as not violent, but the code table reads 13B as violent; the recorded value is used",
+                "offence 2 (35A, Drug/Narcotic Violations) is recorded as violent, but the code table reads 35A as not violent; the recorded value is used",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rule_reads_chargeable() {
+        let program = PROGRAM.replace(
+            "when = \"true\"",
+            "when = \"not any offenses (chargeable)\"",
+        );
+        let router = Router::new(Program::from_toml(&program, "p.toml").unwrap());
+        let d = router.route(
+            &Encounter::from_json(
+                r#"{"id":"e","at":"2026-03-02T10:00:00Z","responder":"law_enforcement","source":"self_initiated","offenses":[{"nibrs":"35A","level":"felony"}]}"#,
+            )
+            .unwrap(),
+        );
+        assert_eq!(d.disposition, Disposition::Deflection);
+        assert_eq!(d.eligible[0].rule.as_str(), "anyone");
+    }
+}
