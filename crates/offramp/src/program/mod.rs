@@ -360,7 +360,7 @@ impl Program {
     /// when = "all offenses (level == infraction)"
     /// "#, "demo.toml").unwrap();
     /// assert_eq!(program.warnings().len(), 1);
-    /// assert_eq!(program.warnings()[0].line, 9);
+    /// assert_eq!(program.warnings()[0].line, 10);
     /// ```
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
