@@ -112,7 +112,8 @@ def test_encounter_class(lead_router: offramp.Router) -> None:
     assert e.needs == [offramp.Need.SUD, offramp.Need.HOMELESSNESS]
     assert e.flags == [] and e.overdose is None and e.intercept is None
     assert e.derived_intercept is offramp.Intercept.LAW_ENFORCEMENT
-    assert e.offenses == [{"nibrs": "35A", "level": "misdemeanor", "violent": False}]
+    # Issue 11: `violent` not given stays not recorded (rules read it from the code table).
+    assert e.offenses == [{"nibrs": "35A", "level": "misdemeanor"}]
     assert e.location == {"lat": 47.6, "lon": -122.33}
     assert e.age == 34 and e.language == "eng" and e.consent is offramp.Consent.VERBAL
     assert e.attributes == {"race": "recorded for reporting"}
