@@ -39,7 +39,7 @@ LEAD = ROOT / "examples" / "programs" / "lead-king-county.toml"
 TYPICAL = json.loads(
     '{"id":"b-4","at":"2026-03-02T14:05:00-08:00","responder":"law_enforcement",'
     '"source":"call_for_service","needs":["sud","homelessness"],"offenses":[{"nibrs":"35A",'
-    '"level":"misdemeanor","violent":false}],"age":34,"attributes":{"prior_adult_arrests":0,'
+    '"level":"misdemeanor","violent":false}],"age":34,"history":[],"attributes":{'
     '"screening":"high"}}'
 )
 
@@ -81,7 +81,7 @@ def synthetic(n: int, seed: int = 7) -> List[Dict[str, Any]]:
             "age": 14 + rng.randrange(60) if rng.random() < 0.9 else None,
             "language": rng.choice(["eng", "spa"]) if rng.random() < 0.7 else None,
             "consent": rng.choice(CONSENTS) if rng.random() < 0.6 else None,
-            "attributes": {"prior_adult_arrests": rng.randrange(3)} if rng.random() < 0.5 else None,
+            "history": [{"kind": "arrest", "date": "2024-05-01"}] * rng.randrange(3) if rng.random() < 0.5 else None,
         })
     return rows
 

@@ -30,7 +30,7 @@ fn typical(program: &str) -> &'static str {
             r#"{"id":"b-3","at":"2026-03-02T22:00:00-06:00","responder":"law_enforcement","source":"call_for_service","needs":["mental_health_crisis"],"flags":["weapon"],"age":27}"#
         }
         _ => {
-            r#"{"id":"b-4","at":"2026-03-02T14:05:00-08:00","responder":"law_enforcement","source":"call_for_service","needs":["sud","homelessness"],"offenses":[{"nibrs":"35A","level":"misdemeanor","violent":false}],"age":34,"attributes":{"prior_adult_arrests":0,"screening":"high"}}"#
+            r#"{"id":"b-4","at":"2026-03-02T14:05:00-08:00","responder":"law_enforcement","source":"call_for_service","needs":["sud","homelessness"],"offenses":[{"nibrs":"35A","level":"misdemeanor","violent":false}],"age":34,"history":[],"attributes":{"screening":"high"}}"#
         }
     }
 }

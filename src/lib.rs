@@ -115,13 +115,17 @@ pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
             } else {
                 Vec::new()
             };
-            let mut attributes = std::collections::BTreeMap::new();
-            if rng.chance(0.5) {
-                attributes.insert(
-                    "prior_adult_arrests".to_string(),
-                    offramp::AttributeValue::Int(rng.below(3) as i64),
-                );
-            }
+            // Half the records carry a checked history: up to two arrests in earlier years.
+            let history = rng.chance(0.5).then(|| {
+                (0..rng.below(3))
+                    .map(|_| offramp::HistoryEvent {
+                        kind: offramp::HistoryKind::Arrest,
+                        date: at.date_naive() - chrono::Duration::days(30 + rng.below(3000) as i64),
+                        nibrs: None,
+                        level: None,
+                    })
+                    .collect()
+            });
             Encounter {
                 id: format!("syn-{i}"),
                 at,
@@ -137,10 +141,10 @@ pub fn synthetic_encounters(n: usize, seed: u64) -> Vec<Encounter> {
                     .then(|| rng.pick(&[Language::ENGLISH, Language::SPANISH])),
                 consent: rng.chance(0.6).then(|| rng.pick(&Consent::ALL)),
                 willing: rng.chance(0.5).then(|| rng.pick(&Willing::ALL)),
-                history: None,
+                history,
                 location: None,
                 intercept: None,
-                attributes,
+                attributes: std::collections::BTreeMap::new(),
             }
         })
         .collect()

@@ -9,7 +9,7 @@ use offramp::{Encounter, Pathway, Program, Router};
 
 /// A Leon County adult civil citation: Officer Intervention holds charges for 90 days.
 const HELD: &str = r#"{"id":"e-1","at":"2026-03-02T14:05:00-05:00","responder":"law_enforcement",
-    "source":"on_view","age":30,"attributes":{"prior_adult_arrests":0},
+    "source":"on_view","age":30,"history":[],
     "offenses":[{"nibrs":"23C","level":"misdemeanor"}]}"#;
 
 /// Leon County's program, which holds charges.

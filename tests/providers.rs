@@ -511,7 +511,10 @@ fn harvey_refers_a_sex_worker_with_sud_to_ywca_case_management() {
     )
     .unwrap();
     let d = r.route(&e);
-    assert_eq!(d.eligible[0].pathway, Pathway::OfficerIntervention);
+    // Harvey refers rather than holding charges: a first responder referral, and pre-arrest
+    // diversion since a chargeable offence was set aside.
+    assert_eq!(d.eligible[0].pathway, Pathway::FirstResponderReferral);
+    assert_eq!(d.disposition, offramp::Disposition::PreArrestDiversion);
     let ywca = d.eligible[0]
         .providers
         .as_ref()

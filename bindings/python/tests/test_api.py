@@ -137,16 +137,35 @@ def test_dict_conveniences_match_json(lead_router: offramp.Router) -> None:
     assert lead_router.route(json.dumps(LEAD_ENCOUNTER).encode()) == base
 
 
+PRIOR_CITATIONS = """
+[program]
+id = "int-attribute-test"
+jurisdiction = "Test County"
+timezone = "America/New_York"
+
+[attributes.prior_citations]
+type = "int"
+description = "number of earlier citations"
+
+[[pathways]]
+pathway = "officer_intervention"
+
+[[pathways.rules]]
+id = "first-citation"
+when = "attr.prior_citations == 0 and any offenses (level == misdemeanor)"
+"""
+
+
 def test_int_attribute_from_a_pandas_style_float() -> None:
-    program = offramp.Program.from_file(program_path("pad-acc-leon-county"))
-    router = offramp.Router(program)
+    router = offramp.Router(offramp.Program.from_toml(PRIOR_CITATIONS, "int.toml"))
     e = {
         "id": "e-9", "at": "2026-05-20T09:00:00-04:00", "responder": "law_enforcement",
-        "source": "on_view", "age": 30, "attributes": {"prior_adult_arrests": 0},
+        "source": "on_view", "age": 30, "attributes": {"prior_citations": 0},
         "offenses": [{"nibrs": "23C", "level": "misdemeanor", "violent": False}],
     }
-    as_float = dict(e, attributes={"prior_adult_arrests": 0.0})
+    as_float = dict(e, attributes={"prior_citations": 0.0})
     assert router.route(as_float) == router.route(e)
+    assert router.route(e).eligible[0].pathway == offramp.Pathway.OFFICER_INTERVENTION
 
 
 def test_router_with_directory_offers_partners() -> None:

@@ -340,7 +340,7 @@ def test_times_python_cannot_hold_raise_offramp_error() -> None:
     router = offramp.Router(offramp.Program.from_file(program_path("pad-acc-leon-county")))
     late = {
         "id": "e", "at": "9999-12-01T00:00:00-05:00", "responder": "law_enforcement",
-        "source": "on_view", "age": 30, "attributes": {"prior_adult_arrests": 0},
+        "source": "on_view", "age": 30, "history": [],
         "offenses": [{"nibrs": "23C", "level": "misdemeanor"}],
     }
     # Such a time is now refused when read (issue 10: times are bounded to 1900-2200), so no

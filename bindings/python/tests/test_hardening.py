@@ -32,7 +32,7 @@ def held(at: str = "2026-03-02T14:05:00-05:00", id: str = "e-1") -> Dict[str, An
         "responder": "law_enforcement",
         "source": "on_view",
         "age": 30,
-        "attributes": {"prior_adult_arrests": 0},
+        "history": [],
         "offenses": [{"nibrs": "23C", "level": "misdemeanor"}],
     }
 

@@ -509,7 +509,7 @@ fn malformed_directories_and_decisions_are_errors() -> TestResult {
     let router = Router::new(program);
     let mut d = router.route_json(
         r#"{"id":"e-9","at":"2026-05-20T09:00:00-04:00","responder":"law_enforcement",
-        "source":"on_view","age":30,"attributes":{"prior_adult_arrests":0},
+        "source":"on_view","age":30,"history":[],
         "offenses":[{"nibrs":"23C","level":"misdemeanor","violent":false}]}"#
             .into(),
     )?;
@@ -533,7 +533,7 @@ fn cases_move_along_legal_edges_and_refuse_the_rest() -> TestResult {
     let router = Router::new(program("pad-acc-leon-county")?);
     let enc = encounter_from_json(
         r#"{"id":"e-9","at":"2026-05-20T09:00:00-04:00","responder":"law_enforcement",
-        "source":"on_view","age":30,"attributes":{"prior_adult_arrests":0},
+        "source":"on_view","age":30,"history":[],
         "offenses":[{"nibrs":"23C","level":"misdemeanor","violent":false}]}"#
             .into(),
     )?;

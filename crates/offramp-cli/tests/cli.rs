@@ -417,10 +417,10 @@ fn route_prints_one_json_decision_per_line_in_input_order() {
     );
     assert_eq!(d["warnings"][0]["code"], "exclusion_unknown");
     // Good Samaritan: possession reported with an overdose is not chargeable, so officer
-    // intervention is not offered (issue 11); LEAD's social contact rule reads the level, so
-    // nothing else applies until the program reads `chargeable`.
+    // intervention is not offered (issue 11), and the social contact referral is: deflection.
     let d = decision_for(&ds, "kc-26-0010");
-    assert_eq!(d["disposition"], "none");
+    assert_eq!(d["disposition"], "deflection");
+    assert_eq!(eligible(d), ["first_responder_referral"]);
     assert_eq!(
         d["ineligible"][0]["reasons"][0]["rule"],
         "officer_intervention.chargeable"
@@ -450,7 +450,7 @@ fn route_reads_standard_input_with_dash_or_no_file() {
     assert_eq!(none.stdout, from_file.stdout);
 
     let ds = decisions(&dash);
-    // Inside the 72-hour window, and at exactly 72 hours.
+    // Inside the 7-day window, and at exactly 7 days.
     assert_eq!(
         eligible(decision_for(&ds, "hc-qrt-0101")),
         ["naloxone_plus"]
@@ -647,7 +647,7 @@ fn route_with_a_missing_program_fails_naming_it() {
 
 // ---------------------------------------------------------------------------------- explain
 
-const GOOD_SAMARITAN: &str = r#"{"id":"kc-x-0010","at":"2026-02-14T21:33:00-08:00","responder":"law_enforcement","source":"call_for_service","needs":["opioid_use"],"overdose":{"at":"2026-02-14T21:05:00-08:00","naloxone":true},"offenses":[{"nibrs":"35A","level":"misdemeanor"}],"age":24}"#;
+const GOOD_SAMARITAN: &str = r#"{"id":"kc-x-0010","at":"2026-02-14T21:33:00-08:00","responder":"law_enforcement","source":"call_for_service","needs":["opioid_use"],"overdose":{"at":"2026-02-14T21:05:00-08:00","naloxone":true},"offenses":[{"nibrs":"35A","level":"misdemeanor"}],"age":24,"attributes":{"lead_activity_known":true}}"#;
 
 #[test]
 fn explain_inline_json_names_the_pathway_and_the_reasons() {
@@ -663,23 +663,20 @@ fn explain_inline_json_names_the_pathway_and_the_reasons() {
         "{out}"
     );
     assert!(out.contains("officer_intervention.chargeable"), "{out}");
-    // Why the social contact referral does not apply: an offence is on the encounter.
-    let not_eligible = out
+    // With possession not chargeable, the social contact referral applies: deflection.
+    assert!(out.contains("deflection"), "{out}");
+    let eligible = out
         .split("Not eligible:")
-        .nth(1)
-        .expect("a Not eligible section");
-    assert!(not_eligible.contains("first responder referral"), "{out}");
-    assert!(
-        not_eligible.contains("level in [misdemeanor, felony]"),
-        "{out}"
-    );
-    assert!(not_eligible.contains("lead-social-contact"), "{out}");
+        .next()
+        .expect("an Eligible section");
+    assert!(eligible.contains("first responder referral"), "{out}");
+    assert!(eligible.contains("lead-social-contact"), "{out}");
     assert!(out.contains("Good Samaritan"), "{out}");
 }
 
 #[test]
 fn explain_reads_a_file_or_standard_input() {
-    let late = r#"{"id":"hc-x-0103","at":"2026-02-05T11:00:00-05:00","responder":"law_enforcement","source":"overdose_follow_up","overdose":{"at":"2026-02-01T23:10:00-05:00","naloxone":true},"consent":"verbal"}"#;
+    let late = r#"{"id":"hc-x-0103","at":"2026-02-09T11:00:00-05:00","responder":"law_enforcement","source":"overdose_follow_up","overdose":{"at":"2026-02-01T23:10:00-05:00","naloxone":true},"consent":"verbal"}"#;
     let file = TempFile::new("encounter", "json", &format!("{late}\n"));
     let o = run(&["explain", "-p", QRT, &file.path()]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -1233,7 +1230,7 @@ fn the_exit_codes_are_listed_in_help_and_in_the_limits_page() {
 /// time: with a time at the edge of what can be written, that arithmetic is where the core
 /// once panicked. Whatever the core does with it, the other lines are decided.
 const PAD: &str = "examples/programs/pad-acc-leon-county.toml";
-const PAD_ENCOUNTER: &str = r#"{"id": "pad-1", "at": "2026-06-05T22:40:00-04:00", "responder": "law_enforcement", "source": "call_for_service", "age": 22, "attributes": {"prior_adult_arrests": 0}, "offenses": [{"nibrs": "23C", "level": "misdemeanor", "violent": false}]}"#;
+const PAD_ENCOUNTER: &str = r#"{"id": "pad-1", "at": "2026-06-05T22:40:00-04:00", "responder": "law_enforcement", "source": "call_for_service", "age": 22, "history": [], "offenses": [{"nibrs": "23C", "level": "misdemeanor", "violent": false}]}"#;
 
 #[test]
 fn route_decides_every_good_line_around_an_absurd_time() {

@@ -577,7 +577,7 @@ impl Case {
     /// # let program = Program::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/programs/pad-acc-leon-county.toml")).unwrap();
     /// let router = Router::new(program);
     /// let e = Encounter::from_json(r#"{"id":"e-9","at":"2026-05-20T09:00:00-04:00","responder":"law_enforcement",
-    ///   "source":"on_view","age":30,"attributes":{"prior_adult_arrests":0},
+    ///   "source":"on_view","age":30,"history":[],
     ///   "offenses":[{"nibrs":"23C","level":"misdemeanor","violent":false}]}"#).unwrap();
     /// let decision = router.route(&e);
     /// let case = Case::open(&e, &decision.eligible[0]);

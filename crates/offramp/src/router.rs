@@ -414,7 +414,7 @@ impl Router {
             program,
             providers: None,
             good_samaritan_msg: Text::pooled(
-                "Good Samaritan immunity: drug offences reported with an overdose are not chargeable",
+                "Good Samaritan immunity: possessing or using drugs or drug equipment, reported with an overdose, is not chargeable",
             ),
             protective_custody_msg: Text::pooled(
                 "protective custody applies to drunkenness (90E) in place of a charge",

@@ -112,7 +112,7 @@ const val LEAD_JSON = """{"id": "e-1", "at": "2026-03-02T14:05:00-08:00",
     "offenses": [{"nibrs": "35A", "level": "misdemeanor", "violent": false}]}"""
 
 const val PAD_JSON = """{"id":"e-9","at":"2026-05-20T09:00:00-04:00","responder":"law_enforcement",
-    "source":"on_view","age":30,"attributes":{"prior_adult_arrests":0},
+    "source":"on_view","age":30,"history":[],
     "offenses":[{"nibrs":"23C","level":"misdemeanor","violent":false}]}"""
 
 fun main(args: Array<String>) {

@@ -141,7 +141,7 @@ let leadJson = """
 
 let padJson = """
     {"id":"e-9","at":"2026-05-20T09:00:00-04:00","responder":"law_enforcement",
-     "source":"on_view","age":30,"attributes":{"prior_adult_arrests":0},
+     "source":"on_view","age":30,"history":[],
      "offenses":[{"nibrs":"23C","level":"misdemeanor","violent":false}]}
     """
 

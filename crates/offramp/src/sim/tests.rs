@@ -89,6 +89,12 @@ fn calibration_angel_offered_and_enrolled() {
         Responder::LawEnforcement,
         &[Need::Sud, Need::OpioidUse],
     );
+    // A Way Out takes adults only.
+    s.ages = vec![AgeBand {
+        min: 18,
+        max: 64,
+        share: 1.0,
+    }];
     s.behaviour.offer = ByPathway::all(0.945);
     s.behaviour.accept.default = 0.95;
     s.behaviour.engage = ByPathway::all(0.897 / 0.95);
@@ -371,6 +377,17 @@ fn equity_rates_follow_exposure_not_routing() {
         },
     ];
     s.equity.reference = "a".into();
+    // LEAD's social contact referral is for people officers know to be engaged in the
+    // activity LEAD covers, and for adults.
+    s.attributes = BTreeMap::from([(
+        "lead_activity_known".to_string(),
+        BTreeMap::from([("true".to_string(), 1.0)]),
+    )]);
+    s.ages = vec![AgeBand {
+        min: 18,
+        max: 64,
+        share: 1.0,
+    }];
     let sim = Simulation::from_parts(s, program("lead-king-county.toml"), None, None).unwrap();
     let r = run(&sim, 8, 1);
     let rri = |stage: Stage| {
