@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{
     Disposition, Encounter, EncounterError, Intercept, Need, Pathway, time_problem,
 };
-use crate::nibrs::CriminalActivity;
+use crate::program::LawCover;
 use crate::program::{CompiledAmnesty, CompiledPathway, CompiledRule, Program};
 use crate::providers::index::ProviderIndex;
 use crate::providers::{Capacity, Directory, DirectoryError, ProviderGap, ProviderOption};
@@ -670,28 +670,26 @@ impl Router {
                     )),
                 });
             }
-            let drunkenness = law.protective_custody && o.nibrs.as_str() == "90E";
-            if drunkenness {
+            let cover = law.covers(enc, o);
+            if cover == Some(LawCover::ProtectiveCustody) {
                 warn(
                     warnings,
                     WarningCode::ProtectiveCustody,
                     &self.protective_custody_msg,
                 );
             }
-            if !o.level.is_chargeable() || drunkenness {
+            if !o.level.is_chargeable() {
                 out.push(false);
                 continue;
             }
-            let beyond_use = o
-                .activity
-                .iter()
-                .any(|a| !matches!(a, CriminalActivity::Possessing | CriminalActivity::Using));
-            if law.good_samaritan && enc.overdose.is_some() && o.nibrs.is_drug() && !beyond_use {
-                warn(
-                    warnings,
-                    WarningCode::GoodSamaritan,
-                    &self.good_samaritan_msg,
-                );
+            if let Some(cover) = cover {
+                if cover == LawCover::GoodSamaritan {
+                    warn(
+                        warnings,
+                        WarningCode::GoodSamaritan,
+                        &self.good_samaritan_msg,
+                    );
+                }
                 out.push(false);
                 continue;
             }

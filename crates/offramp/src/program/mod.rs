@@ -5,6 +5,7 @@ mod spec;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use spec::LawCover;
 pub use spec::{
     AttributeSpec, AttributeType, ChargeHoldSpec, LawSwitches, PathwaySpec, ProgramInfo,
     ProgramSpec, ProgramStatus, ProviderNeedsSpec, RuleSpec, ServiceArea, Windows,

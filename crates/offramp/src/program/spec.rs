@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Pathway, Responder};
+use crate::domain::{Encounter, Offense, Pathway, Responder};
+use crate::nibrs::CriminalActivity;
 use crate::providers::ServiceKind;
 use crate::vocab::vocabulary;
 
@@ -137,6 +138,31 @@ pub struct LawSwitches {
     /// Chargeability does not change.
     #[serde(default)]
     pub emergency_mental_health_hold: bool,
+}
+
+/// Which state-law switch takes an offence out of reach of a charge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LawCover {
+    /// Protective custody in place of a drunkenness charge.
+    ProtectiveCustody,
+    /// Good Samaritan immunity for possessing or using at an overdose.
+    GoodSamaritan,
+}
+
+impl LawSwitches {
+    /// The switch, if any, that makes `offence` of `enc` not chargeable (the infraction rule
+    /// and the program's amnesties are apart). The router and the simulation both read it.
+    pub(crate) fn covers(&self, enc: &Encounter, offence: &Offense) -> Option<LawCover> {
+        if self.protective_custody && offence.nibrs.as_str() == "90E" {
+            return Some(LawCover::ProtectiveCustody);
+        }
+        let beyond_use = offence
+            .activity
+            .iter()
+            .any(|a| !matches!(a, CriminalActivity::Possessing | CriminalActivity::Using));
+        (self.good_samaritan && enc.overdose.is_some() && offence.nibrs.is_drug() && !beyond_use)
+            .then_some(LawCover::GoodSamaritan)
+    }
 }
 
 /// Time windows.

@@ -15,8 +15,10 @@ use super::model::{
 use super::results::{Arm, Stage, TimelineRow};
 use super::rng::{Purpose, Stream, exp_from, mix, stream};
 use crate::domain::{
-    AttributeValue, Disposition, Encounter, Intercept, Level, Need, Offense, Overdose, Source,
+    AttributeValue, Disposition, Encounter, HistoryEvent, HistoryKind, Intercept, Level,
+    MAX_HISTORY, Need, Offense, Overdose, Source,
 };
+use crate::nibrs::NibrsCode;
 use crate::providers::ProviderOption;
 
 mod providers;
@@ -69,6 +71,7 @@ enum Kind {
         person: u32,
         since: i64,
         level: Level,
+        nibrs: Option<NibrsCode>,
     },
     IntakeTry {
         referral: u32,
@@ -133,6 +136,20 @@ struct Person {
     completed_at: i64,
     jail_until: i64,
     dead: bool,
+    /// What happened to the person during the run, oldest first, at most `MAX_HISTORY`
+    /// events (the oldest are dropped).
+    history: Vec<HistoryEvent>,
+}
+
+/// What one contact reads of a person, copied before the contact changes them.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    id: u32,
+    group: u8,
+    age: u16,
+    needs: u16,
+    encounters: u32,
+    follow_ups: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -557,7 +574,8 @@ impl Sim<'_> {
                 person,
                 since,
                 level,
-            } => self.hold_end(person, since, level),
+                nibrs,
+            } => self.hold_end(person, since, level, nibrs),
             Kind::IntakeTry { referral, provider } => self.intake_try(referral, provider),
             Kind::Intake { referral } => self.intake(referral),
             Kind::ServiceEnd { referral, provider } => self.service_end(referral, provider),
@@ -601,6 +619,24 @@ impl Sim<'_> {
         true
     }
 
+    /// Adds an event to the person's history, dated in the program's time zone; past
+    /// `MAX_HISTORY` events the oldest is dropped.
+    fn remember(&mut self, pi: usize, kind: HistoryKind, offence: Option<(NibrsCode, Level)>) {
+        let date = self.m.datetime(self.now).date_naive();
+        let Some(p) = self.persons.get_mut(pi) else {
+            return;
+        };
+        if p.history.len() >= MAX_HISTORY {
+            p.history.remove(0);
+        }
+        p.history.push(HistoryEvent {
+            kind,
+            date,
+            nibrs: offence.map(|(n, _)| n),
+            level: offence.map(|(_, l)| l),
+        });
+    }
+
     fn lookup(&self, id: u32) -> Option<usize> {
         self.index.get(&id).map(|i| *i as usize)
     }
@@ -628,6 +664,7 @@ impl Sim<'_> {
             completed_at: i64::MIN,
             jail_until: i64::MIN,
             dead: false,
+            history: Vec::new(),
         });
         self.index.insert(id, u32::try_from(i).unwrap_or(NONE));
         i
@@ -717,7 +754,18 @@ impl Sim<'_> {
         let Some(mut enc) = self.scratch.take() else {
             return;
         };
-        let person = self.persons[pi].clone();
+        // What the encounter reads of the person, as it was before this contact.
+        let Some(person) = self.persons.get(pi).map(|p| Seen {
+            id: p.id,
+            group: p.group,
+            age: p.age,
+            needs: p.needs,
+            encounters: p.encounters,
+            follow_ups: p.follow_ups,
+        }) else {
+            self.scratch = Some(enc);
+            return;
+        };
         // A program's own follow-up visits draw from their own streams, so that the arms'
         // other draws stay paired.
         let mut r = if source == Source::OverdoseFollowUp {
@@ -734,6 +782,21 @@ impl Sim<'_> {
             person.id,
             person.encounters + person.follow_ups
         );
+        // The history, from a stream of its own so that the other draws do not move with it.
+        let contacts = person.encounters + person.follow_ups;
+        let checked = m.history_checked >= 1.0
+            || (m.history_checked > 0.0
+                && stream(self.key, person.id, Purpose::History, contacts)
+                    .chance(m.history_checked));
+        if checked {
+            // The scratch encounter's buffer is reused from contact to contact.
+            let mut history = enc.history.take().unwrap_or_default();
+            history.clear();
+            history.extend_from_slice(&self.persons[pi].history);
+            enc.history = Some(history);
+        } else {
+            enc.history = None;
+        }
         enc.at = m.datetime(self.now);
         let responders = if source == Source::OverdoseFollowUp {
             &m.follow_up_responders
@@ -828,7 +891,8 @@ impl Sim<'_> {
             .as_ref()
             .map_or_else(|| enc.derived_intercept(), |d| d.intercept);
         self.out.intercepts[usize::from(intercept.number())] += 1;
-        let charge = m.charge_level(enc);
+        let charged = m.charged(enc).map(|o| (o.nibrs, o.level));
+        let charge = charged.map(|(_, level)| level);
         let mut diverted = false;
         if let Some(d) = decision.as_ref().filter(|d| !d.eligible.is_empty()) {
             self.row().eligible += 1;
@@ -854,6 +918,15 @@ impl Sim<'_> {
                         Disposition::PreArrestDiversion => row.diversions += 1,
                         Disposition::None => {}
                     }
+                    match d.disposition {
+                        Disposition::Deflection => {
+                            self.remember(pi, HistoryKind::Referral, None);
+                        }
+                        Disposition::PreArrestDiversion => {
+                            self.remember(pi, HistoryKind::DiversionEntered, charged);
+                        }
+                        Disposition::None => {}
+                    }
                     self.out.referrals[pw].accepted += 1;
                     self.out.referrals[ALL].accepted += 1;
                     if let (Some(hold), Some(level)) = (&first.charge_hold, charge) {
@@ -867,6 +940,7 @@ impl Sim<'_> {
                                 person,
                                 since,
                                 level,
+                                nibrs: charged.map(|(n, _)| n),
                             },
                         );
                     }
@@ -880,7 +954,8 @@ impl Sim<'_> {
             }
         }
         if !diverted && let Some(level) = charge {
-            self.arrest(pi, level, [u_arrest, u_jail, u_days], false);
+            let nibrs = charged.map(|(n, _)| n);
+            self.arrest(pi, (nibrs, level), [u_arrest, u_jail, u_days], false);
         }
         // The next contact: generated populations only (a replay already holds them), and not
         // after a program's own follow-up visit, which the population would not otherwise have.
@@ -926,12 +1001,24 @@ impl Sim<'_> {
         clippy::indexing_slicing,
         reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
     )]
-    fn arrest(&mut self, pi: usize, level: Level, u: [f64; 3], filed: bool) {
+    fn arrest(
+        &mut self,
+        pi: usize,
+        (nibrs, level): (Option<NibrsCode>, Level),
+        u: [f64; 3],
+        filed: bool,
+    ) {
         let m = self.m;
         let li = level_ix(level);
         if !filed && u[0] >= m.arrest[li] {
             return;
         }
+        let kind = if filed {
+            HistoryKind::Charge
+        } else {
+            HistoryKind::Arrest
+        };
+        self.remember(pi, kind, nibrs.map(|n| (n, level)));
         let group = usize::from(self.persons[pi].group);
         {
             let hours = m.scenario.costs.arrest_hours;
@@ -1013,6 +1100,7 @@ impl Sim<'_> {
             self.die(pi);
             return;
         }
+        self.remember(pi, HistoryKind::Overdose, None);
         let naloxone = u_naloxone < m.od_naloxone;
         if self.program && m.follow_up && u_attempt < m.fu_attempt {
             let delay = m.fu_min + (m.fu_max - m.fu_min) * u_delay;
@@ -1087,23 +1175,26 @@ impl Sim<'_> {
         clippy::indexing_slicing,
         reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
     )]
-    fn hold_end(&mut self, person: u32, since: i64, level: Level) {
+    fn hold_end(&mut self, person: u32, since: i64, level: Level, nibrs: Option<NibrsCode>) {
         let Some(pi) = self.lookup(person) else {
             return;
         };
-        let p = &mut self.persons[pi];
-        if p.dead {
+        if self.persons[pi].dead {
             return;
         }
+        let p = &self.persons[pi];
         if p.care_until > self.now || p.completed_at >= since {
             self.row().holds_dropped += 1;
+            self.remember(pi, HistoryKind::DiversionCompleted, None);
             return;
         }
+        self.remember(pi, HistoryKind::DiversionFailed, None);
+        let p = &mut self.persons[pi];
         let mut r = stream(self.key, p.id, Purpose::Hold, p.holds);
         p.holds += 1;
         let (u_file, u_jail, u_days) = (r.u(), r.u(), r.u());
         if u_file < self.m.file_on_failed_hold {
-            self.arrest(pi, level, [0.0, u_jail, u_days], true);
+            self.arrest(pi, (nibrs, level), [0.0, u_jail, u_days], true);
         }
     }
 }

@@ -165,6 +165,7 @@ pub(crate) struct Model {
     pub(super) recontact_rate: f64,
     pub(super) engaged_contact_ratio: f64,
     pub(super) engaged_overdose_ratio: f64,
+    pub(super) history_checked: f64,
     pub(super) arrest: [f64; Level::COUNT],
     pub(super) jail: [f64; Level::COUNT],
     pub(super) jail_days: [f64; Level::COUNT],
@@ -297,6 +298,7 @@ impl Model {
             recontact_rate: yearly_rate(b.recontact_within_year),
             engaged_contact_ratio: b.engaged_contact_ratio,
             engaged_overdose_ratio: b.engaged_overdose_ratio,
+            history_checked: b.history_checked,
             arrest: per_level(&j.arrest, 0.0),
             jail: per_level(&j.jail, 0.0),
             jail_days: per_level(&j.jail_days, 0.0),
@@ -383,16 +385,14 @@ impl Model {
         }
     }
 
-    /// Whether an offence on the encounter could be charged, and the most serious level, as the
-    /// router decides it (the same state-law switches).
-    pub(crate) fn charge_level(&self, enc: &Encounter) -> Option<Level> {
+    /// The most serious chargeable offence on scene, the one an arrest would book: chargeable
+    /// as the router decides it by level and state law (the program's amnesties, which a world
+    /// without the program does not have, are left out).
+    pub(crate) fn charged<'e>(&self, enc: &'e Encounter) -> Option<&'e crate::domain::Offense> {
         enc.offenses
             .iter()
-            .filter(|o| o.level.is_chargeable())
-            .filter(|o| !(self.law.good_samaritan && enc.overdose.is_some() && o.nibrs.is_drug()))
-            .filter(|o| !(self.law.protective_custody && o.nibrs.as_str() == "90E"))
-            .map(|o| o.level)
-            .max()
+            .filter(|o| o.level.is_chargeable() && self.law.covers(enc, o).is_none())
+            .max_by_key(|o| o.level)
     }
 }
 

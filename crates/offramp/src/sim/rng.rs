@@ -27,6 +27,8 @@ pub(crate) enum Purpose {
     Initial = 8,
     /// A person's n-th post-overdose follow-up visit.
     FollowUp = 9,
+    /// Whether a person's n-th contact carries their history.
+    History = 10,
 }
 
 /// SplitMix64's finaliser: a fast, well-mixed 64-bit hash.

@@ -482,6 +482,10 @@ pub struct Behaviour {
     pub engaged_contact_ratio: f64,
     /// Overdose hazard while in a service, relative to out of it.
     pub engaged_overdose_ratio: f64,
+    /// Probability that an encounter carries the person's history: the arrests, charges filed,
+    /// diversions, referrals and overdoses of the run so far (the run starts with none). Rules
+    /// that read `history` are unknown for an encounter without it.
+    pub history_checked: f64,
 }
 
 /// The `[justice]` table.
@@ -988,6 +992,7 @@ impl Scenario {
             0.0,
             1.0,
         );
+        v.prob("behaviour.history_checked", b.history_checked);
         let j = &self.justice;
         for (l, p) in &j.arrest {
             v.prob(&format!("justice.arrest.{l}"), *p);

@@ -815,3 +815,53 @@ fn threads_beyond_the_cores_are_capped_and_give_the_same_results() {
     assert!(thread_cap() >= 1);
     assert_eq!(with(20_000), with(1));
 }
+
+/// Issue 11: simulated people carry the history of the run, so that a first-time-only program
+/// (Leon County's civil citation) sees the arrests it made itself.
+#[test]
+fn history_grows_with_the_run() {
+    let base = |checked: f64| {
+        let mut s = plain(Source::OnView, Responder::LawEnforcement, &[Need::Sud]);
+        s.ages = vec![AgeBand {
+            min: 18,
+            max: 64,
+            share: 1.0,
+        }];
+        s.offenses.probability = BTreeMap::from([(Source::OnView, 1.0)]);
+        s.offenses.mix = vec![OffenseShare {
+            nibrs: crate::NibrsCode::parse("23C").unwrap(),
+            share: 1.0,
+            levels: BTreeMap::from([(crate::Level::Misdemeanor, 1.0)]),
+            violent: 0.0,
+        }];
+        // Nobody is offered a citation, and every misdemeanour is an arrest; people come back.
+        s.behaviour.offer = ByPathway::all(0.0);
+        s.behaviour.recontact_within_year = 0.9;
+        s.justice.arrest = BTreeMap::from([(crate::Level::Misdemeanor, 1.0)]);
+        s.behaviour.history_checked = checked;
+        s.scenario.population = 2_000;
+        s
+    };
+    let eligible_and_encounters = |checked: f64| {
+        let sim = Simulation::from_parts(
+            base(checked),
+            program("pad-acc-leon-county.toml"),
+            None,
+            None,
+        )
+        .unwrap();
+        let r = run(&sim, 21, 1);
+        (
+            funnel(&r, "all", Stage::Eligible),
+            funnel(&r, "all", Stage::Encounter),
+        )
+    };
+    // With the history checked, a first contact is eligible and every later one is not: the
+    // arrest that followed the first is on record.
+    let (eligible, encounters) = eligible_and_encounters(1.0);
+    assert!(eligible > 100, "{eligible}");
+    assert!(encounters > eligible + 100, "{eligible} of {encounters}");
+    // Without it, the first-time rule is unknown and admits no one.
+    let (eligible, encounters) = eligible_and_encounters(0.0);
+    assert_eq!(eligible, 0, "{encounters}");
+}

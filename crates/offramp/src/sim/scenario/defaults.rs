@@ -186,6 +186,7 @@ impl Default for Behaviour {
             recontact_within_year: 0.5,
             engaged_contact_ratio: 0.5,
             engaged_overdose_ratio: 0.5,
+            history_checked: 1.0,
         }
     }
 }
