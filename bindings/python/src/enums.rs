@@ -7,6 +7,7 @@
 //! enums` rewrites it). At run time each core value is mapped to its member by position.
 
 use offramp::case::{CaseEvent, CaseStatus, ChargeStatus};
+use offramp::nibrs::{CriminalActivity, DrugType, DrugUnit};
 use offramp::providers::ServiceKind;
 use offramp::vocab::Vocabulary as CoreVocabulary;
 use offramp::{
@@ -62,6 +63,9 @@ python_enums!(
     Consent,
     Willing,
     HistoryKind,
+    CriminalActivity,
+    DrugType,
+    DrugUnit,
     WarningCode,
     ServiceKind,
     CaseStatus,

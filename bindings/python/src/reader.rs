@@ -122,25 +122,11 @@ vocabulary_word!(
     Level,
     Consent,
     Willing,
-    HistoryKind
+    HistoryKind,
+    CriminalActivity,
+    DrugType,
+    DrugUnit
 );
-
-/// Offence facts: read from their name or NIBRS letter, as the core reads them. Python has no
-/// enums of its own for them, so a value given as anything but text goes to the core.
-macro_rules! text_word {
-    ($($ty:ty),+) => {$(
-        impl Word for $ty {
-            fn parse(word: &str) -> Option<Self> {
-                <$ty>::parse(word).ok()
-            }
-            fn example() -> Option<Self> {
-                <$ty>::ALL.first().copied()
-            }
-        }
-    )+};
-}
-
-text_word!(CriminalActivity, DrugType, DrugUnit);
 
 impl Word for NibrsCode {
     fn parse(word: &str) -> Option<Self> {

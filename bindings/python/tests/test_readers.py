@@ -147,3 +147,17 @@ def test_the_stub_constructor_covers_the_schema() -> None:
     assert sorted(names) == sorted(SCHEMA["properties"])
     getters = {n.name for n in cls.body if isinstance(n, ast.FunctionDef)}
     assert set(SCHEMA["properties"]) <= getters
+
+
+def test_offence_facts_read_from_their_enums() -> None:
+    # Issue 11: the offence facts have Python enums, read like the others; a member, its name
+    # and its NIBRS letter are the same value.
+    assert offramp.CriminalActivity("possessing") is offramp.CriminalActivity.POSSESSING
+    with_members = json.loads(json.dumps(FULL))
+    with_members["offenses"][0].update(
+        activity=[offramp.CriminalActivity.POSSESSING, offramp.CriminalActivity.USING],
+        drug_types=[offramp.DrugType.HEROIN],
+        quantity={"amount": 0.5, "unit": offramp.DrugUnit.GRAM},
+    )
+    assert offramp.Encounter.from_dict(with_members).to_dict() == expected()
+    assert offramp.Encounter(**with_members).to_dict() == expected()

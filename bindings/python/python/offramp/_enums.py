@@ -20,7 +20,10 @@ __all__ = [
     "CaseStatus",
     "ChargeStatus",
     "Consent",
+    "CriminalActivity",
     "Disposition",
+    "DrugType",
+    "DrugUnit",
     "Flag",
     "HistoryKind",
     "Intercept",
@@ -229,6 +232,186 @@ class HistoryKind(_Name):
     """An overdose."""
     REFERRAL = "referral"
     """A referral to services."""
+
+
+class CriminalActivity(_Name):
+    """What the person was doing with the thing the offence is about: the criminal-activity
+    values of NIBRS Data Element 12. NIBRS records them for drug (`35A`), drug-equipment
+    (`35B`), counterfeiting (`250`), stolen-property (`280`), gambling-equipment (`39C`),
+    pornography (`370`) and weapon-law (`520`) offences; offramp reads them on any offence."""
+
+    BUYING = "buying"
+    """Buying or receiving (`B`)."""
+    CULTIVATING = "cultivating"
+    """Cultivating, manufacturing or publishing: producing of any kind (`C`)."""
+    DISTRIBUTING = "distributing"
+    """Distributing or selling (`D`)."""
+    EXPLOITING_CHILDREN = "exploiting_children"
+    """Exploiting children (`E`)."""
+    OPERATING = "operating"
+    """Operating, promoting or assisting (`O`)."""
+    POSSESSING = "possessing"
+    """Possessing or concealing (`P`)."""
+    TRANSPORTING = "transporting"
+    """Transporting, transmitting or importing (`T`)."""
+    USING = "using"
+    """Using or consuming (`U`)."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Optional[CriminalActivity]:
+        # Former names, still read as the core reads them.
+        if value == "B":
+            return cls.BUYING
+        if value == "C":
+            return cls.CULTIVATING
+        if value == "D":
+            return cls.DISTRIBUTING
+        if value == "E":
+            return cls.EXPLOITING_CHILDREN
+        if value == "O":
+            return cls.OPERATING
+        if value == "P":
+            return cls.POSSESSING
+        if value == "T":
+            return cls.TRANSPORTING
+        if value == "U":
+            return cls.USING
+        return None
+
+
+class DrugType(_Name):
+    """The suspected drug type: NIBRS Data Element 20."""
+
+    CRACK_COCAINE = "crack_cocaine"
+    """Crack cocaine (`A`)."""
+    COCAINE = "cocaine"
+    """Cocaine in any form but crack (`B`)."""
+    HASHISH = "hashish"
+    """Hashish (`C`)."""
+    HEROIN = "heroin"
+    """Heroin (`D`)."""
+    MARIJUANA = "marijuana"
+    """Marijuana (`E`)."""
+    MORPHINE = "morphine"
+    """Morphine (`F`)."""
+    OPIUM = "opium"
+    """Opium (`G`)."""
+    OTHER_NARCOTICS = "other_narcotics"
+    """Other narcotics, such as codeine, hydrocodone, methadone; fentanyl is read as this
+    (`H`)."""
+    LSD = "lsd"
+    """LSD (`I`)."""
+    PCP = "pcp"
+    """PCP (`J`)."""
+    OTHER_HALLUCINOGENS = "other_hallucinogens"
+    """Other hallucinogens, such as MDMA, psilocybin, synthetic cannabinoids (`K`)."""
+    AMPHETAMINES = "amphetamines"
+    """Amphetamines and methamphetamines (`L`)."""
+    OTHER_STIMULANTS = "other_stimulants"
+    """Other stimulants, such as khat or synthetic cathinones (`M`)."""
+    BARBITURATES = "barbiturates"
+    """Barbiturates (`N`)."""
+    OTHER_DEPRESSANTS = "other_depressants"
+    """Other depressants (`O`)."""
+    OTHER_DRUGS = "other_drugs"
+    """Other drugs, such as tranquillisers or steroids (`P`)."""
+    UNKNOWN = "unknown"
+    """A drug whose type is not known yet, for example while a laboratory test is pending
+    (`U`)."""
+    OVER_THREE_TYPES = "over_three_types"
+    """More than three drug types (`X`)."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Optional[DrugType]:
+        # Former names, still read as the core reads them.
+        if value == "A":
+            return cls.CRACK_COCAINE
+        if value == "B":
+            return cls.COCAINE
+        if value == "C":
+            return cls.HASHISH
+        if value == "D":
+            return cls.HEROIN
+        if value == "E":
+            return cls.MARIJUANA
+        if value == "F":
+            return cls.MORPHINE
+        if value == "G":
+            return cls.OPIUM
+        if value == "H":
+            return cls.OTHER_NARCOTICS
+        if value == "I":
+            return cls.LSD
+        if value == "J":
+            return cls.PCP
+        if value == "K":
+            return cls.OTHER_HALLUCINOGENS
+        if value == "L":
+            return cls.AMPHETAMINES
+        if value == "M":
+            return cls.OTHER_STIMULANTS
+        if value == "N":
+            return cls.BARBITURATES
+        if value == "O":
+            return cls.OTHER_DEPRESSANTS
+        if value == "P":
+            return cls.OTHER_DRUGS
+        if value == "U":
+            return cls.UNKNOWN
+        if value == "X":
+            return cls.OVER_THREE_TYPES
+        return None
+
+
+class DrugUnit(_Name):
+    """The unit of an estimated drug quantity: NIBRS Data Element 22, without `XX` (not
+    reported)."""
+
+    GRAM = "gram"
+    """Grams (`GM`)."""
+    KILOGRAM = "kilogram"
+    """Kilograms (`KG`)."""
+    OUNCE = "ounce"
+    """Ounces, avoirdupois (`OZ`)."""
+    POUND = "pound"
+    """Pounds, avoirdupois (`LB`)."""
+    MILLILITER = "milliliter"
+    """Millilitres (`ML`)."""
+    LITER = "liter"
+    """Litres (`LT`)."""
+    FLUID_OUNCE = "fluid_ounce"
+    """US fluid ounces (`FO`)."""
+    GALLON = "gallon"
+    """US gallons (`GL`)."""
+    DOSAGE_UNITS = "dosage_units"
+    """Dosage units or items, such as pills (`DU`)."""
+    PLANTS = "plants"
+    """Number of plants (`NP`)."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> Optional[DrugUnit]:
+        # Former names, still read as the core reads them.
+        if value == "GM":
+            return cls.GRAM
+        if value == "KG":
+            return cls.KILOGRAM
+        if value == "OZ":
+            return cls.OUNCE
+        if value == "LB":
+            return cls.POUND
+        if value == "ML":
+            return cls.MILLILITER
+        if value == "LT":
+            return cls.LITER
+        if value == "FO":
+            return cls.FLUID_OUNCE
+        if value == "GL":
+            return cls.GALLON
+        if value == "DU":
+            return cls.DOSAGE_UNITS
+        if value == "NP":
+            return cls.PLANTS
+        return None
 
 
 class WarningCode(_Name):
