@@ -600,6 +600,8 @@ impl Input for Row<'_, '_> {
         let i = self.i;
         match self.col(key, objects_col) {
             None | Some(Col::Null) => Ok(None),
+            // A null list is a list not recorded (a history not checked), not an empty one.
+            Some(Col::Objects(list, ..)) if list.array.is_null(i) => Ok(None),
             Some(Col::Objects(list, items, table)) => list
                 .range(i)
                 .map(|j| {

@@ -161,3 +161,17 @@ def test_offence_facts_read_from_their_enums() -> None:
     )
     assert offramp.Encounter.from_dict(with_members).to_dict() == expected()
     assert offramp.Encounter(**with_members).to_dict() == expected()
+
+
+def test_a_null_history_in_a_table_is_not_recorded() -> None:
+    # A history left out of one row of a table is unknown for that row, as it is in a dict,
+    # not an empty (known, clean) record: Leon County's first-time rule reads the difference.
+    rows = [
+        {"id": "h-1", "at": "2026-03-02T14:05:00-08:00", "history": [{"kind": "arrest", "date": "2020-01-15"}]},
+        {"id": "h-2", "at": "2026-03-02T14:05:00-08:00"},
+        {"id": "h-3", "at": "2026-03-02T14:05:00-08:00", "history": []},
+    ]
+    table = to_table(rows)
+    read = [e.history for e in _offramp._read_encounters(table)]
+    assert read == [offramp.Encounter.from_dict(r).history for r in rows]
+    assert read[1] is None and read[2] == []

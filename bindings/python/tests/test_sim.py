@@ -271,8 +271,9 @@ def test_replay_from_a_table_equals_replay_from_the_file(tmp_path: Path) -> None
 def test_replay_links_people_by_an_attribute() -> None:
     s = sim.Scenario.from_file(LEAD).replace({"scenario.days": None})
     rows = lead_encounters()
-    distinct = [dict(r, attributes={"person": f"p{i}"}) for i, r in enumerate(rows)]
-    one = [dict(r, attributes={"person": "p0"}) for r in rows]
+    # The key is added to each record's own attributes (some LEAD records carry one).
+    distinct = [dict(r, attributes={**(r.get("attributes") or {}), "person": f"p{i}"}) for i, r in enumerate(rows)]
+    one = [dict(r, attributes={**(r.get("attributes") or {}), "person": "p0"}) for r in rows]
     alone = sim.run(s, seed=2, replications=1, encounters=rows)
     # Distinct keys are as many people as encounters: the same run as no key at all.
     assert sim.run(s, seed=2, replications=1, encounters=distinct, person_attribute="person") == alone
