@@ -835,6 +835,14 @@ impl Sim<'_> {
             }
         }
         enc.consent = m.consent.get(r.u());
+        // Willingness, when the scenario records it, from a stream of its own (so a scenario
+        // without it draws as before).
+        enc.willing = if m.scenario.willing.is_empty() {
+            None
+        } else {
+            m.willing
+                .get(stream(self.key, person.id, Purpose::Willing, contacts).u())
+        };
         enc.age = Some(person.age);
         for (name, choice) in &m.attributes {
             let u = r.u();

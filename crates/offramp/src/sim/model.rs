@@ -11,7 +11,7 @@ use super::results::Stage;
 use super::rng::{Categorical, Purpose, stream};
 use super::scenario::{Accept, Scenario};
 use crate::domain::{
-    AttributeValue, Consent, Encounter, Flag, Level, Need, Pathway, Responder, Source,
+    AttributeValue, Consent, Encounter, Flag, Level, Need, Pathway, Responder, Source, Willing,
 };
 use crate::nibrs::NibrsCode;
 use crate::program::{AttributeType, LawSwitches, Program};
@@ -140,6 +140,8 @@ pub(crate) struct Model {
     pub(super) offense_violent: Vec<f64>,
     pub(super) flags: Vec<(Flag, f64)>,
     pub(super) consent: Choice<Consent>,
+    /// Empty when the scenario leaves willingness unrecorded.
+    pub(super) willing: Choice<Willing>,
     pub(super) attributes: Vec<(String, Values)>,
     pub(super) ages: Choice<(u16, u16)>,
     pub groups: Vec<GroupC>,
@@ -274,6 +276,7 @@ impl Model {
             offense_violent: offenses.violent,
             flags: sc.flags.iter().map(|(f, p)| (*f, *p)).collect(),
             consent: Choice::new(sc.consent.iter().map(|(c, w)| (*c, *w))),
+            willing: Choice::new(sc.willing.iter().map(|(c, w)| (*c, *w))),
             attributes,
             ages: Choice::new(sc.ages.iter().map(|a| ((a.min, a.max), a.share))),
             group_pick: groups.pick,

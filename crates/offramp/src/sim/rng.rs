@@ -29,6 +29,8 @@ pub(crate) enum Purpose {
     FollowUp = 9,
     /// Whether a person's n-th contact carries their history.
     History = 10,
+    /// The person's stated willingness at their n-th contact.
+    Willing = 11,
 }
 
 /// SplitMix64's finaliser: a fast, well-mixed 64-bit hash.

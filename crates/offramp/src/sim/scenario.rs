@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Consent, Flag, Level, Need, Pathway, Responder, Source};
+use crate::domain::{Consent, Flag, Level, Need, Pathway, Responder, Source, Willing};
 use crate::nibrs::NibrsCode;
 use crate::providers::ServiceKind;
 use crate::source::{Diagnostic, Syntax, char_offset, offset_of, span_of, without_position};
@@ -212,6 +212,9 @@ pub struct Scenario {
     pub flags: BTreeMap<Flag, f64>,
     /// Shares of recorded consent at an encounter.
     pub consent: BTreeMap<Consent, f64>,
+    /// Shares of the person's stated willingness to engage at an encounter (`yes`, `no`,
+    /// `unknown`). Empty (the default) leaves it unrecorded, which rules read as unknown.
+    pub willing: BTreeMap<Willing, f64>,
     /// Extra attributes the program declares (e.g. a screening result), drawn at each
     /// encounter: for each attribute, the shares of its values, written as text (`"true"`,
     /// `"3"`, `"high"`) and read as the program declares the attribute.
@@ -869,6 +872,9 @@ impl Scenario {
         }
         if !self.consent.is_empty() {
             v.shares("consent", self.consent.values().copied());
+        }
+        if !self.willing.is_empty() {
+            v.shares("willing", self.willing.values().copied());
         }
         for (name, shares) in &self.attributes {
             let field = attribute_field(name);

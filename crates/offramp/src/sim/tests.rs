@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 
 use super::*;
-use crate::domain::{Consent, Need, Pathway, Responder, Source};
+use crate::domain::{Consent, Need, Pathway, Responder, Source, Willing};
 
 fn root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -864,4 +864,40 @@ fn history_grows_with_the_run() {
     // Without it, the first-time rule is unknown and admits no one.
     let (eligible, encounters) = eligible_and_encounters(0.0);
     assert_eq!(eligible, 0, "{encounters}");
+}
+
+/// Issue 11: a scenario can record the person's stated willingness, which programs read apart
+/// from consent (Plymouth County excludes a person who says no to the visit).
+#[test]
+fn willingness_is_drawn_when_the_scenario_records_it() {
+    let eligible_with = |willing: &[(Willing, f64)]| {
+        let mut s = plain(
+            Source::Outreach,
+            Responder::Peer,
+            &[Need::Sud, Need::OpioidUse],
+        );
+        s.willing = willing.iter().copied().collect();
+        let sim = Simulation::from_parts(s, program("plymouth-county-outreach.toml"), None, None)
+            .unwrap();
+        let r = run(&sim, 5, 1);
+        (
+            funnel(&r, "all", Stage::Eligible),
+            funnel(&r, "all", Stage::Encounter),
+        )
+    };
+    let (eligible, encounters) = eligible_with(&[(Willing::Yes, 1.0)]);
+    assert!(
+        eligible > 1000 && eligible == encounters,
+        "{eligible} of {encounters}"
+    );
+    let (eligible, encounters) = eligible_with(&[(Willing::No, 1.0)]);
+    assert!(
+        eligible == 0 && encounters > 1000,
+        "{eligible} of {encounters}"
+    );
+    // Not recorded: the exclusion is unknown, which does not exclude.
+    let (eligible, encounters) = eligible_with(&[]);
+    assert_eq!(eligible, encounters);
+    let half = eligible_with(&[(Willing::Yes, 0.5), (Willing::No, 0.5)]);
+    assert!(within_99(half.0, half.1, 0.5), "{half:?}");
 }

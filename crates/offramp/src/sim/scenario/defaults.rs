@@ -40,6 +40,7 @@ impl Default for Scenario {
                 (Flag::VictimPresent, 0.03),
             ]),
             consent: map([(Consent::Verbal, 0.9), (Consent::Declined, 0.1)]),
+            willing: BTreeMap::new(),
             attributes: BTreeMap::new(),
             overdoses: Overdoses::default(),
             ages: vec![
