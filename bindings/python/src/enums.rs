@@ -347,18 +347,19 @@ mod tests {
     /// `_enums.py` is exactly what the core's vocabularies render; with `OFFRAMP_WRITE_ENUMS=1`
     /// the test writes the file instead.
     #[test]
-    fn enums_py_is_generated_from_the_core() {
+    fn enums_py_is_generated_from_the_core() -> std::io::Result<()> {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/python/offramp/_enums.py");
         let rendered = render_enums_py();
         if std::env::var_os("OFFRAMP_WRITE_ENUMS").is_some() {
-            std::fs::write(path, &rendered).unwrap();
+            std::fs::write(path, &rendered)?;
         }
-        let on_disk = std::fs::read_to_string(path).unwrap();
+        let on_disk = std::fs::read_to_string(path)?;
         assert!(
             on_disk == rendered,
             "{path} is not what the core's vocabularies give: rewrite it with \
              OFFRAMP_WRITE_ENUMS=1 cargo test -p offramp-python enums"
         );
+        Ok(())
     }
 
     #[test]
