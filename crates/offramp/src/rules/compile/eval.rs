@@ -370,69 +370,55 @@ impl Compiled {
 
 /// Three-valued evaluation in which only the responder is known.
 fn partial_responder(n: &Node, r: Responder) -> Tri {
-    let not = |t| match t {
-        Tri::True => Tri::False,
-        Tri::False => Tri::True,
-        Tri::Unknown => Tri::Unknown,
-    };
     match n {
-        Node::Const(Const::Bool(b)) => {
-            if *b {
-                Tri::True
-            } else {
-                Tri::False
-            }
-        }
-        Node::Not(inner) => not(partial_responder(inner, r)),
-        Node::And(items) => {
-            let mut acc = Tri::True;
-            for i in items.iter() {
-                match partial_responder(i, r) {
-                    Tri::False => return Tri::False,
-                    Tri::Unknown => acc = Tri::Unknown,
-                    Tri::True => {}
-                }
-            }
-            acc
-        }
-        Node::Or(items) => {
-            let mut acc = Tri::False;
-            for i in items.iter() {
-                match partial_responder(i, r) {
-                    Tri::True => return Tri::True,
-                    Tri::Unknown => acc = Tri::Unknown,
-                    Tri::False => {}
-                }
-            }
-            acc
-        }
+        Node::Const(Const::Bool(b)) => truth(*b),
+        Node::Not(inner) => not3(partial_responder(inner, r)),
+        Node::And(items) => and3(items.iter().map(|i| partial_responder(i, r))),
+        Node::Or(items) => or3(items.iter().map(|i| partial_responder(i, r))),
         Node::InMask(v, mask, negated) if **v == Node::Field(Field::Responder) => {
-            if ((mask >> (r as u32)) & 1 == 1) != *negated {
-                Tri::True
-            } else {
-                Tri::False
-            }
+            truth(((mask >> (r as u32)) & 1 == 1) != *negated)
         }
         Node::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), a, b) => match (a.as_ref(), b.as_ref()) {
             (Node::Field(Field::Responder), Node::Const(Const::Enum(e)))
             | (Node::Const(Const::Enum(e)), Node::Field(Field::Responder)) => {
-                if op.holds((r as u8).cmp(e)) {
-                    Tri::True
-                } else {
-                    Tri::False
-                }
+                truth(op.holds((r as u8).cmp(e)))
             }
             _ => Tri::Unknown,
         },
-        Node::Known(inner, want) if **inner == Node::Field(Field::Responder) => {
-            if *want {
-                Tri::True
-            } else {
-                Tri::False
-            }
-        }
+        Node::Known(inner, want) if **inner == Node::Field(Field::Responder) => truth(*want),
         _ => Tri::Unknown,
     }
+}
+
+/// A known truth value.
+fn truth(b: bool) -> Tri {
+    if b { Tri::True } else { Tri::False }
+}
+
+/// Three-valued `and`: false as soon as one part is, else unknown if one part is.
+fn and3(parts: impl Iterator<Item = Tri>) -> Tri {
+    let mut acc = Tri::True;
+    for t in parts {
+        match t {
+            Tri::False => return Tri::False,
+            Tri::Unknown => acc = Tri::Unknown,
+            Tri::True => {}
+        }
+    }
+    acc
+}
+
+/// Three-valued `or`: true as soon as one part is, else unknown if one part is.
+fn or3(parts: impl Iterator<Item = Tri>) -> Tri {
+    let mut acc = Tri::False;
+    for t in parts {
+        match t {
+            Tri::True => return Tri::True,
+            Tri::Unknown => acc = Tri::Unknown,
+            Tri::False => {}
+        }
+    }
+    acc
 }
 
 fn not3(t: Tri) -> Tri {
@@ -458,37 +444,11 @@ fn with_charge(n: &Node, body: bool) -> Tri {
         }
     };
     match n {
-        Node::Const(Const::Bool(b)) => {
-            if *b {
-                Tri::True
-            } else {
-                Tri::False
-            }
-        }
+        Node::Const(Const::Bool(b)) => truth(*b),
         Node::Field(Field::OffChargeable) if body => Tri::True,
         Node::Not(inner) => not3(with_charge(inner, body)),
-        Node::And(items) => {
-            let mut acc = Tri::True;
-            for i in items.iter() {
-                match with_charge(i, body) {
-                    Tri::False => return Tri::False,
-                    Tri::Unknown => acc = Tri::Unknown,
-                    Tri::True => {}
-                }
-            }
-            acc
-        }
-        Node::Or(items) => {
-            let mut acc = Tri::False;
-            for i in items.iter() {
-                match with_charge(i, body) {
-                    Tri::True => return Tri::True,
-                    Tri::Unknown => acc = Tri::Unknown,
-                    Tri::False => {}
-                }
-            }
-            acc
-        }
+        Node::And(items) => and3(items.iter().map(|i| with_charge(i, body))),
+        Node::Or(items) => or3(items.iter().map(|i| with_charge(i, body))),
         Node::Cmp(op, a, b) if body => match (a.as_ref(), b.as_ref()) {
             (Node::Field(Field::OffLevel), Node::Const(Const::Enum(e))) => {
                 over_levels(&|l| op.holds(l.cmp(e)))
