@@ -462,3 +462,37 @@ impl Intercept {
 pub fn intercept_from_number(number: u8) -> Option<Intercept> {
     offramp::Intercept::from_number(number).map(Intercept::from)
 }
+
+mirror! {
+    /// How an encounter's intercept was decided: given by it, or read from who responded.
+    InterceptBasis = offramp::InterceptBasis {
+        /// The encounter gave its intercept.
+        Given,
+        /// A police officer was on scene: police contact.
+        PoliceResponder,
+        /// An officer and a clinician responded together: police contact.
+        CoResponder,
+        /// Fire or EMS answered a call for service: counted as police contact.
+        CallForService,
+        /// A community responder, no police: community services.
+        CommunityResponder,
+        /// No responder recorded, but a call for service or an officer's own observation:
+        /// assumed police contact.
+        AssumedPolice,
+        /// No responder recorded and nothing points at police: assumed community services.
+        AssumedCommunity,
+    }
+}
+
+mirror! {
+    /// Three-valued truth: a clause holds, does not hold, or cannot be decided because a
+    /// value it reads was not recorded.
+    Truth = offramp::Truth {
+        /// The clause holds.
+        True,
+        /// The clause does not hold.
+        False,
+        /// A value the clause reads was not recorded.
+        Unknown,
+    }
+}

@@ -11,7 +11,7 @@ use offramp::Text;
 
 use crate::enums::{
     Consent, CriminalActivity, Disposition, DrugType, DrugUnit, Flag, HistoryKind, Intercept,
-    Level, Need, Pathway, Responder, Source, WarningCode, Willing,
+    InterceptBasis, Level, Need, Pathway, Responder, Source, Truth, WarningCode, Willing,
 };
 use crate::error::{OfframpError, guard};
 
@@ -587,8 +587,57 @@ pub struct Reason {
     pub rule: String,
     /// The clause that decided, in canonical form.
     pub clause: String,
-    /// The reason as a sentence.
+    /// The reason as a sentence, with the values and limits that decided.
     pub because: String,
+    /// What decided, as data: the evidence tree in pre-order, each item with its `depth`
+    /// (0 for the clause itself); empty for a reason that is not a clause.
+    pub evidence: Vec<EvidenceItem>,
+}
+
+/// One offence of the encounter, as an explanation names it: by position and code.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OffenseRef {
+    /// Its position in the encounter's offences, from 0.
+    pub index: u32,
+    /// Its NIBRS code.
+    pub nibrs: String,
+    /// The code's name in the NIBRS table.
+    pub name: String,
+}
+
+/// One clause of an explanation, with its result and what decided it. Evidence is a tree in
+/// the core; here it is a list in pre-order, each item's `depth` saying how far below the
+/// first it sits.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct EvidenceItem {
+    /// How deep in the tree: 0 for the clause a reason or trace names, 1 for its parts, ...
+    pub depth: u32,
+    /// The clause in canonical form, constants folded.
+    pub clause: String,
+    /// Its three-valued result.
+    pub result: Truth,
+    /// The field it compares or tests, when it reads one directly.
+    pub field: Option<String>,
+    /// The coded value it read (`16`, `73h`, `misdemeanor`); absent when not recorded.
+    pub value: Option<String>,
+    /// The limit a comparison holds the value to.
+    pub limit: Option<String>,
+    /// The offence it is about, inside a quantifier over offences.
+    pub offense: Option<OffenseRef>,
+    /// The history event it is about (position from 0), inside a quantifier over history.
+    pub event: Option<u32>,
+}
+
+/// A field whose recording could change the decision, and what it would decide.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NeededInformation {
+    /// The field as the encounter names it (`age`, `history`, `attributes.screened`,
+    /// `offenses[0].activity`).
+    pub field: String,
+    /// Pathways whose eligibility it could decide.
+    pub pathways: Vec<Pathway>,
+    /// Exclusions it could decide, by id.
+    pub exclusions: Vec<String>,
 }
 
 /// A pathway the program offers that this person is not eligible for.
@@ -627,6 +676,10 @@ pub struct Decision {
     pub ineligible: Vec<IneligiblePathway>,
     /// Things to know.
     pub warnings: Vec<Warning>,
+    /// How the intercept was decided.
+    pub intercept_basis: InterceptBasis,
+    /// Fields not recorded whose recording could change the decision, most decisive first.
+    pub needs_information: Vec<NeededInformation>,
 }
 
 fn text(t: &Text) -> String {
@@ -837,32 +890,171 @@ impl TryFrom<&EligiblePathway> for offramp::EligiblePathway {
     }
 }
 
+impl From<&offramp::OffenseRef> for OffenseRef {
+    fn from(o: &offramp::OffenseRef) -> Self {
+        let offramp::OffenseRef { index, nibrs, name } = o;
+        OffenseRef {
+            index: *index,
+            nibrs: nibrs.as_str().to_string(),
+            name: text(name),
+        }
+    }
+}
+
+impl TryFrom<&OffenseRef> for offramp::OffenseRef {
+    type Error = OfframpError;
+
+    fn try_from(o: &OffenseRef) -> Result<Self, OfframpError> {
+        let OffenseRef { index, nibrs, name } = o;
+        Ok(offramp::OffenseRef {
+            index: *index,
+            nibrs: offramp::NibrsCode::parse(nibrs)
+                .map_err(|e| OfframpError::argument("offense.nibrs", e.to_string()))?,
+            name: name.as_str().into(),
+        })
+    }
+}
+
+/// The evidence tree as a list in pre-order.
+pub(crate) fn flatten_evidence(e: &offramp::Evidence, depth: u32, out: &mut Vec<EvidenceItem>) {
+    let offramp::Evidence {
+        clause,
+        result,
+        field,
+        value,
+        limit,
+        offense,
+        event,
+        parts,
+    } = e;
+    out.push(EvidenceItem {
+        depth,
+        clause: text(clause),
+        result: (*result).into(),
+        field: field.as_ref().map(text),
+        value: value.as_ref().map(text),
+        limit: limit.as_ref().map(text),
+        offense: offense.as_ref().map(OffenseRef::from),
+        event: *event,
+    });
+    for p in parts {
+        flatten_evidence(p, depth.saturating_add(1), out);
+    }
+}
+
+/// The evidence tree back from its pre-order list: the item at `*at` (of depth `depth`) and
+/// the items below it. The list's depths bound the recursion; a list whose depths do not
+/// describe one tree is refused.
+pub(crate) fn unflatten_evidence(
+    items: &[EvidenceItem],
+    at: &mut usize,
+    depth: u32,
+) -> Result<offramp::Evidence, OfframpError> {
+    let bad = || OfframpError::argument("evidence", "the items' depths do not describe one tree");
+    let item = items.get(*at).ok_or_else(bad)?;
+    if item.depth != depth || depth > 64 {
+        return Err(bad());
+    }
+    *at = at.saturating_add(1);
+    let mut parts = Vec::new();
+    while items.get(*at).is_some_and(|n| n.depth > depth) {
+        parts.push(unflatten_evidence(items, at, depth.saturating_add(1))?);
+    }
+    Ok(offramp::Evidence {
+        clause: item.clause.as_str().into(),
+        result: item.result.into(),
+        field: item.field.as_deref().map(Into::into),
+        value: item.value.as_deref().map(Into::into),
+        limit: item.limit.as_deref().map(Into::into),
+        offense: item
+            .offense
+            .as_ref()
+            .map(offramp::OffenseRef::try_from)
+            .transpose()?,
+        event: item.event,
+        parts,
+    })
+}
+
 impl From<&offramp::Reason> for Reason {
     fn from(r: &offramp::Reason) -> Self {
         let offramp::Reason {
             rule,
             clause,
             because,
+            evidence,
         } = r;
+        let mut items = Vec::new();
+        if let Some(e) = evidence {
+            flatten_evidence(e, 0, &mut items);
+        }
         Reason {
             rule: text(rule),
             clause: text(clause),
             because: text(because),
+            evidence: items,
         }
     }
 }
 
-impl From<&Reason> for offramp::Reason {
-    fn from(r: &Reason) -> Self {
+impl TryFrom<&Reason> for offramp::Reason {
+    type Error = OfframpError;
+
+    fn try_from(r: &Reason) -> Result<Self, OfframpError> {
         let Reason {
             rule,
             clause,
             because,
+            evidence,
         } = r;
-        offramp::Reason {
+        let evidence = if evidence.is_empty() {
+            None
+        } else {
+            let mut at = 0;
+            let tree = unflatten_evidence(evidence, &mut at, 0)?;
+            if at != evidence.len() {
+                return Err(OfframpError::argument(
+                    "evidence",
+                    "the items' depths do not describe one tree",
+                ));
+            }
+            Some(tree)
+        };
+        Ok(offramp::Reason {
             rule: rule.as_str().into(),
             clause: clause.as_str().into(),
             because: because.as_str().into(),
+            evidence,
+        })
+    }
+}
+
+impl From<&offramp::NeededInformation> for NeededInformation {
+    fn from(n: &offramp::NeededInformation) -> Self {
+        let offramp::NeededInformation {
+            field,
+            pathways,
+            exclusions,
+        } = n;
+        NeededInformation {
+            field: text(field),
+            pathways: pathways.iter().map(|p| (*p).into()).collect(),
+            exclusions: exclusions.iter().map(text).collect(),
+        }
+    }
+}
+
+impl From<&NeededInformation> for offramp::NeededInformation {
+    fn from(n: &NeededInformation) -> Self {
+        let NeededInformation {
+            field,
+            pathways,
+            exclusions,
+        } = n;
+        offramp::NeededInformation {
+            field: field.as_str().into(),
+            pathways: pathways.iter().map(|p| (*p).into()).collect(),
+            exclusions: exclusions.iter().map(|x| x.as_str().into()).collect(),
         }
     }
 }
@@ -877,13 +1069,18 @@ impl From<&offramp::IneligiblePathway> for IneligiblePathway {
     }
 }
 
-impl From<&IneligiblePathway> for offramp::IneligiblePathway {
-    fn from(i: &IneligiblePathway) -> Self {
+impl TryFrom<&IneligiblePathway> for offramp::IneligiblePathway {
+    type Error = OfframpError;
+
+    fn try_from(i: &IneligiblePathway) -> Result<Self, OfframpError> {
         let IneligiblePathway { pathway, reasons } = i;
-        offramp::IneligiblePathway {
+        Ok(offramp::IneligiblePathway {
             pathway: (*pathway).into(),
-            reasons: reasons.iter().map(offramp::Reason::from).collect(),
-        }
+            reasons: reasons
+                .iter()
+                .map(offramp::Reason::try_from)
+                .collect::<Result<_, _>>()?,
+        })
     }
 }
 
@@ -917,6 +1114,8 @@ impl From<&offramp::Decision> for Decision {
             eligible,
             ineligible,
             warnings,
+            intercept_basis,
+            needs_information,
         } = d;
         Decision {
             encounter_id: encounter_id.clone(),
@@ -926,6 +1125,11 @@ impl From<&offramp::Decision> for Decision {
             eligible: eligible.iter().map(EligiblePathway::from).collect(),
             ineligible: ineligible.iter().map(IneligiblePathway::from).collect(),
             warnings: warnings.iter().map(Warning::from).collect(),
+            intercept_basis: (*intercept_basis).into(),
+            needs_information: needs_information
+                .iter()
+                .map(NeededInformation::from)
+                .collect(),
         }
     }
 }
@@ -942,8 +1146,15 @@ impl TryFrom<&Decision> for offramp::Decision {
             eligible,
             ineligible,
             warnings,
+            intercept_basis,
+            needs_information,
         } = d;
         Ok(offramp::Decision {
+            intercept_basis: (*intercept_basis).into(),
+            needs_information: needs_information
+                .iter()
+                .map(offramp::NeededInformation::from)
+                .collect(),
             encounter_id: encounter_id.clone(),
             program: program.into(),
             intercept: (*intercept).into(),
@@ -962,8 +1173,16 @@ impl TryFrom<&Decision> for offramp::Decision {
                 .collect::<Result<Vec<_>, OfframpError>>()?,
             ineligible: ineligible
                 .iter()
-                .map(offramp::IneligiblePathway::from)
-                .collect(),
+                .enumerate()
+                .map(|(i, x)| {
+                    offramp::IneligiblePathway::try_from(x).map_err(|err| match err {
+                        OfframpError::InvalidArgument { field, detail } => {
+                            OfframpError::argument(format!("ineligible[{i}].{field}"), detail)
+                        }
+                        other => other,
+                    })
+                })
+                .collect::<Result<Vec<_>, OfframpError>>()?,
             warnings: warnings.iter().map(offramp::Warning::from).collect(),
         })
     }

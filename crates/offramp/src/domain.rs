@@ -221,6 +221,60 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// How an encounter's intercept was decided: the rule [`Encounter::derived_intercept`]
+    /// followed, so a reader can see why a decision sits where it does.
+    pub enum InterceptBasis: "intercept basis" {
+        /// The encounter gave its intercept.
+        Given = "given",
+        /// A police officer was on scene: police contact.
+        PoliceResponder = "police_responder",
+        /// An officer and a clinician responded together: police contact.
+        CoResponder = "co_responder",
+        /// Fire or EMS answered a call for service: counted as police contact.
+        CallForService = "call_for_service",
+        /// A community responder (peer, clinician, fire or EMS outside a call for service):
+        /// community services.
+        CommunityResponder = "community_responder",
+        /// No responder was recorded, but the contact came from a call for service or an
+        /// officer's own observation: assumed police contact.
+        AssumedPolice = "assumed_police",
+        /// No responder was recorded and nothing points at police: assumed community services.
+        AssumedCommunity = "assumed_community",
+    }
+}
+
+impl InterceptBasis {
+    /// The intercept this basis places an encounter at; `Given` has none of its own and says
+    /// community services (the encounter's own intercept is used instead).
+    pub const fn intercept(self) -> Intercept {
+        match self {
+            InterceptBasis::PoliceResponder
+            | InterceptBasis::CoResponder
+            | InterceptBasis::CallForService
+            | InterceptBasis::AssumedPolice => Intercept::LawEnforcement,
+            InterceptBasis::Given
+            | InterceptBasis::CommunityResponder
+            | InterceptBasis::AssumedCommunity => Intercept::CommunityServices,
+        }
+    }
+
+    /// The basis in a few words, for an explanation's header.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            InterceptBasis::Given => "given by the encounter",
+            InterceptBasis::PoliceResponder => "police contact",
+            InterceptBasis::CoResponder => "police contact (co-responder)",
+            InterceptBasis::CallForService => "police contact (fire or EMS on a call for service)",
+            InterceptBasis::CommunityResponder => "community response, no police",
+            InterceptBasis::AssumedPolice => {
+                "no responder recorded: assumed police contact (call for service or on view)"
+            }
+            InterceptBasis::AssumedCommunity => "no responder recorded: assumed community services",
+        }
+    }
+}
+
 impl Intercept {
     /// A short English name.
     pub const fn name(self) -> &'static str {
@@ -845,16 +899,33 @@ impl Encounter {
     /// assert_eq!(e.derived_intercept(), Intercept::CommunityServices);
     /// ```
     pub fn derived_intercept(&self) -> Intercept {
-        if let Some(i) = self.intercept {
-            return i;
+        match self.intercept {
+            Some(i) => i,
+            None => self.intercept_basis().intercept(),
+        }
+    }
+
+    /// How [`Encounter::derived_intercept`] placed the encounter: given by it, or read from
+    /// who responded and how the contact came about.
+    ///
+    /// ```
+    /// use offramp::{Encounter, InterceptBasis};
+    /// let e = Encounter::from_json(r#"{"id":"x","at":"2026-01-01T00:00:00Z","source":"on_view"}"#).unwrap();
+    /// assert_eq!(e.intercept_basis(), InterceptBasis::AssumedPolice);
+    /// ```
+    pub fn intercept_basis(&self) -> InterceptBasis {
+        if self.intercept.is_some() {
+            return InterceptBasis::Given;
         }
         match (self.responder, self.source) {
-            (Some(r), _) if r.is_law_enforcement() => Intercept::LawEnforcement,
+            (Some(Responder::CoResponder), _) => InterceptBasis::CoResponder,
+            (Some(r), _) if r.is_law_enforcement() => InterceptBasis::PoliceResponder,
             (Some(Responder::Fire | Responder::Ems), Some(Source::CallForService)) => {
-                Intercept::LawEnforcement
+                InterceptBasis::CallForService
             }
-            (None, Some(Source::CallForService | Source::OnView)) => Intercept::LawEnforcement,
-            _ => Intercept::CommunityServices,
+            (Some(_), _) => InterceptBasis::CommunityResponder,
+            (None, Some(Source::CallForService | Source::OnView)) => InterceptBasis::AssumedPolice,
+            (None, _) => InterceptBasis::AssumedCommunity,
         }
     }
 }

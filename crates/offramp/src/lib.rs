@@ -29,14 +29,15 @@ pub mod vocab;
 
 pub use domain::{
     AttributeValue, Consent, Disposition, Encounter, EncounterError, Flag, HistoryEvent,
-    HistoryKind, Intercept, Level, Location, Need, Offense, Overdose, Pathway, Responder, Source,
-    UnknownValue, Willing,
+    HistoryKind, Intercept, InterceptBasis, Level, Location, Need, Offense, Overdose, Pathway,
+    Responder, Source, UnknownValue, Willing,
 };
 pub use language::{Language, UnknownLanguage};
 pub use nibrs::NibrsCode;
 pub use program::{Diagnostic, Format, Program, ProgramError, ProgramSpec};
 pub use router::{
-    ChargeHold, Decision, EligiblePathway, IneligiblePathway, ProgramRef, Reason, Router, Warning,
-    WarningCode,
+    ChargeHold, Decision, EligiblePathway, IneligiblePathway, NeededInformation, ProgramRef,
+    Reason, Router, Trace, TracedOffense, TracedPathway, TracedRule, Warning, WarningCode,
 };
+pub use rules::{Evidence, OffenseRef, Truth};
 pub use text::Text;

@@ -1,14 +1,11 @@
 //! Routing an encounter through a program, and the decision it produces.
 
-use std::fmt::Write as _;
 use std::sync::Arc;
 
-use crate::text::{Text, short_time};
+use crate::text::Text;
 
-use chrono::{DateTime, Days, FixedOffset, Offset, TimeDelta, TimeZone};
+use chrono::{Days, Offset, TimeDelta, TimeZone};
 use rayon::prelude::*;
-use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
 
 use crate::domain::{
     Disposition, Encounter, EncounterError, Intercept, Need, Pathway, time_problem,
@@ -16,273 +13,17 @@ use crate::domain::{
 use crate::program::LawCover;
 use crate::program::{CompiledAmnesty, CompiledPathway, CompiledRule, Program};
 use crate::providers::index::ProviderIndex;
-use crate::providers::{Capacity, Directory, DirectoryError, ProviderGap, ProviderOption};
+use crate::providers::{Capacity, Directory, DirectoryError};
+use crate::rules::compile::explain::{Depth, evidence, missing, rule_evidence};
 use crate::rules::compile::{AttrKind, Ctx, Part, Tri};
-use crate::vocab::vocabulary;
 
-/// Which program decided, and which version of it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ProgramRef {
-    /// The program's id.
-    pub id: Text,
-    /// The content hash of the compiled program.
-    pub hash: Text,
-}
-
-/// Charges held in abeyance while the person follows the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct ChargeHold {
-    /// The program's term, e.g. `90d`.
-    pub term: Text,
-    /// When the hold ends, in the program's time zone.
-    pub deadline: DateTime<FixedOffset>,
-}
-
-/// A pathway this person is eligible for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct EligiblePathway {
-    /// The pathway.
-    pub pathway: Pathway,
-    /// 1 for the pathway to offer first.
-    pub rank: u32,
-    /// The id of the rule that admitted it.
-    pub rule: Text,
-    /// The charge hold, when the pathway holds charges and an offence is chargeable.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub charge_hold: Option<ChargeHold>,
-    /// Partner services that fit this person, best first (present when the router has a
-    /// directory and the program says what the pathway needs).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub providers: Option<Vec<ProviderOption>>,
-    /// Set when no partner can take the person now: the gap a program manager must see.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provider_gap: Option<ProviderGap>,
-}
-
-/// Why a pathway does not apply: one rule or exclusion, in words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Reason {
-    /// The id of the rule or exclusion.
-    pub rule: Text,
-    /// The clause that decided, in canonical form.
-    pub clause: Text,
-    /// The reason as a sentence.
-    pub because: Text,
-}
-
-/// A pathway the program offers that this person is not eligible for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct IneligiblePathway {
-    /// The pathway.
-    pub pathway: Pathway,
-    /// Why: every rule that failed (or the exclusion that applied).
-    pub reasons: Vec<Reason>,
-}
-
-vocabulary! {
-    /// The kind of a warning.
-    pub enum WarningCode: "warning code" {
-        /// An exclusion could not be checked because a field was not recorded.
-        ExclusionUnknown = "exclusion_unknown",
-        /// The encounter carries an attribute the program does not declare.
-        AttributeUndeclared = "attribute_undeclared",
-        /// An attribute's value has the wrong type for its declaration.
-        AttributeType = "attribute_type",
-        /// Good Samaritan immunity made a drug offence not chargeable.
-        GoodSamaritan = "good_samaritan",
-        /// A program amnesty made an offence not chargeable; the message names the amnesty.
-        Amnesty = "amnesty",
-        /// An amnesty could not be checked for an offence because a field was not recorded;
-        /// the offence stays chargeable.
-        AmnestyUnknown = "amnesty_unknown",
-        /// An offence's recorded `violent` contradicts the code table; the recorded value is
-        /// used.
-        ViolenceContradictsCode = "violence_contradicts_code",
-        /// Protective custody applies in place of a drunkenness charge.
-        ProtectiveCustody = "protective_custody",
-        /// An emergency mental-health evaluation may be needed.
-        EmergencyHold = "emergency_hold",
-        /// No responder was recorded, so responder-specific pathways could not be checked.
-        ResponderUnknown = "responder_unknown",
-        /// An eligible pathway has no partner that can take the person now.
-        ProviderGap = "provider_gap",
-        /// The program has ended (`status = "ended"`): its rules may not describe what is
-        /// offered today.
-        ProgramEnded = "program_ended",
-    }
-}
-
-/// Something the person reading the decision should know.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub struct Warning {
-    /// A stable code.
-    pub code: WarningCode,
-    /// The warning in words.
-    pub message: Text,
-}
-
-/// The router's answer for one encounter: an audit record with stable field names.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct Decision {
-    /// The encounter's pseudonymous id.
-    pub encounter_id: String,
-    /// The program that decided.
-    pub program: ProgramRef,
-    /// The Sequential Intercept point.
-    pub intercept: Intercept,
-    /// Deflection, pre-arrest diversion, or none.
-    pub disposition: Disposition,
-    /// Eligible pathways, best first.
-    pub eligible: Vec<EligiblePathway>,
-    /// Pathways offered by the program that do not apply, with reasons.
-    pub ineligible: Vec<IneligiblePathway>,
-    /// Things to know.
-    pub warnings: Vec<Warning>,
-}
-
-impl Decision {
-    /// The decision as one line of JSON. Field order is fixed, so equal decisions give
-    /// byte-identical text.
-    ///
-    /// # Errors
-    ///
-    /// When a value cannot be written as JSON. A decision's types leave no such value, but a
-    /// failure would be returned here, never turned into an empty line.
-    pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        serde_json::to_string(self)
-    }
-
-    /// The time the providers were matched at, recovered from an open option (the encounter's
-    /// time is not part of the record).
-    fn encounter_at_hint(&self) -> Option<DateTime<FixedOffset>> {
-        self.eligible
-            .iter()
-            .filter_map(|e| e.providers.as_ref())
-            .flatten()
-            .find(|o| o.open_now)
-            .and_then(|o| o.next_open)
-    }
-
-    /// Reads a decision back from JSON.
-    pub fn from_json(text: &str) -> Result<Decision, serde_json::Error> {
-        serde_json::from_str(text)
-    }
-
-    /// The decision in plain sentences, for a person.
-    ///
-    /// ```
-    /// # use offramp::{Program, Router, Encounter};
-    /// # let program = Program::from_file(concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/programs/qrt-hamilton-county.toml")).unwrap();
-    /// let router = Router::new(program);
-    /// let e = Encounter::from_json(r#"{"id":"e-7","at":"2026-03-02T10:00:00-05:00","responder":"peer",
-    ///   "source":"overdose_follow_up","needs":["opioid_use"],
-    ///   "overdose":{"at":"2026-03-01T10:00:00-05:00","naloxone":true}}"#).unwrap();
-    /// let text = router.route(&e).explain();
-    /// assert!(text.contains("naloxone plus"));
-    /// ```
-    pub fn explain(&self) -> String {
-        let mut s = String::new();
-        let disp = match self.disposition {
-            Disposition::Deflection => "deflection: no chargeable offence, and a pathway applies",
-            Disposition::PreArrestDiversion => {
-                "pre-arrest diversion: a chargeable offence, routed around arrest"
-            }
-            Disposition::None => "no pathway applies",
-        };
-        let _ = writeln!(
-            s,
-            "Encounter {} under program {} at intercept {} ({}): {}.",
-            self.encounter_id,
-            self.program.id,
-            self.intercept.number(),
-            self.intercept.name(),
-            disp
-        );
-        if !self.eligible.is_empty() {
-            let _ = writeln!(s, "Eligible, in the order to offer them:");
-            for e in &self.eligible {
-                let _ = write!(
-                    s,
-                    "  {}. {}, admitted by rule `{}`",
-                    e.rank,
-                    e.pathway.as_str().replace('_', " "),
-                    e.rule
-                );
-                if let Some(h) = &e.charge_hold {
-                    let _ = write!(
-                        s,
-                        "; charges held for {} until {}",
-                        h.term,
-                        h.deadline.to_rfc3339()
-                    );
-                }
-                let _ = writeln!(s, ".");
-                if let Some(options) = &e.providers {
-                    for (i, o) in options.iter().enumerate() {
-                        let _ = writeln!(
-                            s,
-                            "     {}",
-                            describe_option(i.saturating_add(1), o, &self.encounter_at_hint())
-                        );
-                    }
-                }
-                if let Some(g) = &e.provider_gap {
-                    let _ = writeln!(s, "     Gap: {}.", g.message);
-                }
-            }
-        }
-        if !self.ineligible.is_empty() {
-            let _ = writeln!(s, "Not eligible:");
-            for i in &self.ineligible {
-                let _ = writeln!(s, "  {}:", i.pathway.as_str().replace('_', " "));
-                for r in &i.reasons {
-                    let _ = writeln!(s, "    - {} (rule `{}`).", r.because, r.rule);
-                }
-            }
-        }
-        if !self.warnings.is_empty() {
-            let _ = writeln!(s, "Warnings:");
-            for w in &self.warnings {
-                let _ = writeln!(s, "  - {}", w.message);
-            }
-        }
-        s
-    }
-}
-
-/// One provider option as a sentence.
-fn describe_option(n: usize, o: &ProviderOption, now: &Option<DateTime<FixedOffset>>) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    match (o.open_now, o.open_until, o.next_open) {
-        (true, Some(u), _) => parts.push(format!("open now until {}", short_time(&u, now))),
-        (true, None, _) => {}
-        (false, _, Some(t)) => parts.push(format!("closed, opens {}", short_time(&t, now))),
-        (false, _, None) => {}
-    }
-    if let Some(d) = o.distance_km {
-        parts.push(format!("{d:.1} km away"));
-    }
-    if let (Some(a), Some(unit)) = (o.available, &o.unit) {
-        let unit = if a == 1 || unit.ends_with('s') {
-            unit.to_string()
-        } else {
-            format!("{unit}s")
-        };
-        parts.push(format!("{a} {unit} available"));
-    }
-    parts.extend(o.reasons.iter().map(|r| r.to_string()));
-    let site = o
-        .site
-        .as_ref()
-        .map(|s| format!(", {s}"))
-        .unwrap_or_default();
-    format!(
-        "{n}) {} ({}{site}): {}.",
-        o.service,
-        o.organization,
-        parts.join("; ")
-    )
-}
+mod decision;
+mod trace;
+pub use decision::{
+    ChargeHold, Decision, EligiblePathway, IneligiblePathway, NeededInformation, ProgramRef,
+    Reason, Warning, WarningCode,
+};
+pub use trace::{Trace, TracedOffense, TracedPathway, TracedRule};
 
 /// Routes encounters through one program. Immutable, `Send + Sync`, cheap to clone (it shares
 /// the compiled program), and never panics on any encounter.
@@ -323,11 +64,16 @@ fn warn(warnings: &mut Vec<Warning>, code: WarningCode, message: &Text) {
     }
 }
 
-/// The exclusions that hold, as reasons; those that cannot be decided add a warning instead.
-fn exclusions_that_hold(
-    exclusions: &[CompiledRule],
+/// An exclusion that could not be decided, with its first undecided conjunct.
+type Undecided<'p> = (&'p CompiledRule, Option<&'p Part>);
+
+/// The exclusions that hold, as reasons with their evidence; those that cannot be decided go
+/// to `undecided`, for a warning and for `needs_information` if they could change the
+/// decision.
+fn exclusions_that_hold<'p>(
+    exclusions: &'p [CompiledRule],
     ctx: &Ctx<'_>,
-    warnings: &mut Vec<Warning>,
+    undecided: &mut Vec<Undecided<'p>>,
 ) -> Vec<Reason> {
     let mut held = Vec::new();
     for ex in exclusions {
@@ -336,15 +82,82 @@ fn exclusions_that_hold(
                 rule: ex.id.clone(),
                 clause: ex.compiled.canonical.clone(),
                 because: ex.excluded_because.clone(),
+                evidence: Some(rule_evidence(&ex.compiled, ctx, Depth::Reason)),
             }),
-            (Tri::Unknown, part) => warnings.push(Warning {
-                code: WarningCode::ExclusionUnknown,
-                message: exclusion_unknown_message(ex, part),
-            }),
+            (Tri::Unknown, part) => undecided.push((ex, part)),
             (Tri::False, _) => {}
         }
     }
     held
+}
+
+/// What a decision still needs, gathered while routing: each unrecorded field with the
+/// pathways and exclusions it could decide.
+#[derive(Default)]
+struct Needs(Vec<NeededInformation>);
+
+impl Needs {
+    /// Adds the fields `rule` waits on in `ctx`, as deciding `pathway` and, for an exclusion,
+    /// the exclusion.
+    fn add_rule(
+        &mut self,
+        rule: &CompiledRule,
+        ctx: &Ctx<'_>,
+        pathways: &[Pathway],
+        exclusion: bool,
+    ) {
+        let mut fields = Vec::new();
+        for part in rule.compiled.parts.iter() {
+            if part.truth(ctx) == Tri::Unknown {
+                missing(&part.node, ctx, "", &mut fields);
+            }
+        }
+        for f in fields {
+            self.add(f, pathways, exclusion.then_some(&rule.id));
+        }
+    }
+
+    fn add(&mut self, field: String, pathways: &[Pathway], exclusion: Option<&Text>) {
+        let i = match self.0.iter().position(|n| n.field.as_str() == field) {
+            Some(i) => i,
+            None => {
+                self.0.push(NeededInformation {
+                    field: Text::owned(field),
+                    pathways: Vec::new(),
+                    exclusions: Vec::new(),
+                });
+                self.0.len().saturating_sub(1)
+            }
+        };
+        if let Some(n) = self.0.get_mut(i) {
+            for p in pathways {
+                if !n.pathways.contains(p) {
+                    n.pathways.push(*p);
+                }
+            }
+            if let Some(x) = exclusion
+                && !n.exclusions.contains(x)
+            {
+                n.exclusions.push(x.clone());
+            }
+        }
+    }
+
+    /// The fields, those that decide most first; ties keep the order they were found in.
+    fn into_sorted(mut self, order: &[CompiledPathway]) -> Vec<NeededInformation> {
+        for n in &mut self.0 {
+            n.pathways.sort_by_key(|p| {
+                order
+                    .iter()
+                    .position(|q| q.pathway == *p)
+                    .unwrap_or(usize::MAX)
+            });
+        }
+        self.0.sort_by_key(|n| {
+            std::cmp::Reverse(n.pathways.len().saturating_add(n.exclusions.len()))
+        });
+        self.0
+    }
 }
 
 /// Whether an amnesty's condition is true for offence `n` (1-based) of the encounter; one that
@@ -391,6 +204,28 @@ fn amnesty_covers(
     }
 }
 
+/// Why `rule` does not admit: its deciding conjunct `part` (false, or else unknown), as a
+/// sentence with the values and limits that decided, and as evidence.
+fn reason(rule: &CompiledRule, part: &Part, t: Tri, ctx: &Ctx<'_>) -> Reason {
+    let evidence = evidence(&part.node, ctx, Depth::Reason);
+    let because = if t == Tri::Unknown {
+        part.unknown.clone()
+    } else {
+        let detail = evidence.detail();
+        if detail.is_empty() {
+            part.not_met.clone()
+        } else {
+            Text::owned(format!("{}: {detail}", part.not_met))
+        }
+    };
+    Reason {
+        rule: rule.id.clone(),
+        clause: part.clause.clone(),
+        because,
+        evidence: Some(evidence),
+    }
+}
+
 /// The precomputed warning for an exclusion whose deciding conjunct could not be evaluated.
 fn exclusion_unknown_message(rule: &CompiledRule, part: Option<&Part>) -> Text {
     let index = part
@@ -431,6 +266,7 @@ impl Router {
                 because: Text::pooled(
                     "officer intervention needs a chargeable offence, and no offence was recorded",
                 ),
+                evidence: None,
             },
             none_chargeable_reason: Reason {
                 rule: Text::pooled("officer_intervention.chargeable"),
@@ -438,6 +274,7 @@ impl Router {
                 because: Text::pooled(
                     "officer intervention needs a chargeable offence, and no recorded offence is chargeable (an infraction, or covered by law or an amnesty; see the warnings)",
                 ),
+                evidence: None,
             },
         }
     }
@@ -539,9 +376,14 @@ impl Router {
             );
         }
 
-        // Program-wide exclusions.
-        let global = exclusions_that_hold(&p.exclusions, &ctx, &mut warnings);
+        // Program-wide exclusions. One that cannot be decided is warned about (here, in its
+        // place among the warnings) only if some pathway is eligible, since only then could it
+        // change the decision.
+        let mut global_undecided = Vec::new();
+        let global = exclusions_that_hold(&p.exclusions, &ctx, &mut global_undecided);
+        let global_warnings_at = warnings.len();
         warnings.append(&mut charge_warnings);
+        let mut needs = Needs::default();
 
         let law = &p.spec().law;
         if law.emergency_mental_health_hold
@@ -568,8 +410,9 @@ impl Router {
                 });
                 continue;
             }
-            let mut decided = self.pathway(pw, &ctx, &mut warnings);
-            if pw.pathway == Pathway::OfficerIntervention && !any_chargeable {
+            let blocked = pw.pathway == Pathway::OfficerIntervention && !any_chargeable;
+            let mut decided = self.pathway(pw, &ctx, &mut warnings, &mut needs, blocked);
+            if blocked {
                 // Never eligible without a chargeable offence: that reason first, then what
                 // the pathway's own rules said.
                 let reason = if enc.offenses.is_empty() {
@@ -622,6 +465,17 @@ impl Router {
                 }),
             }
         }
+        if !eligible.is_empty() && !global_undecided.is_empty() {
+            let admitted: Vec<Pathway> = eligible.iter().map(|e| e.pathway).collect();
+            let messages = global_undecided.iter().map(|(ex, part)| Warning {
+                code: WarningCode::ExclusionUnknown,
+                message: exclusion_unknown_message(ex, *part),
+            });
+            warnings.splice(global_warnings_at..global_warnings_at, messages);
+            for (ex, _) in &global_undecided {
+                needs.add_rule(ex, &ctx, &admitted, true);
+            }
+        }
         let disposition = match (eligible.is_empty(), any_chargeable) {
             (true, _) => Disposition::None,
             (false, true) => Disposition::PreArrestDiversion,
@@ -634,10 +488,12 @@ impl Router {
                 hash: p.hash.clone(),
             },
             intercept,
+            intercept_basis: enc.intercept_basis(),
             disposition,
             eligible,
             ineligible,
             warnings,
+            needs_information: needs.into_sorted(&p.pathways),
         }
     }
 
@@ -717,12 +573,17 @@ impl Router {
         out
     }
 
-    /// Decides one pathway: the admitting rule's id, or the reasons it does not apply.
+    /// Decides one pathway: the admitting rule's id, or the reasons it does not apply. What
+    /// was left undecided goes to `needs` when recording it could change the result (never
+    /// for a pathway `blocked` by something already known), and an exclusion that could not be
+    /// checked is warned about only when the pathway is otherwise eligible.
     fn pathway(
         &self,
         pw: &CompiledPathway,
         ctx: &Ctx<'_>,
         warnings: &mut Vec<Warning>,
+        needs: &mut Needs,
+        blocked: bool,
     ) -> Result<Text, Vec<Reason>> {
         match ctx.enc.responder {
             Some(r) if pw.responders & (1 << (r as u8)) == 0 => {
@@ -730,35 +591,59 @@ impl Router {
                     rule: pw.responders_rule.clone(),
                     clause: pw.responders_rule.clone(),
                     because: pw.responders_because.clone(),
+                    evidence: None,
                 }]);
             }
             None if pw.responders != ALL_RESPONDERS => {
+                // The responder decides this pathway if its rules could admit anyone.
+                if !blocked
+                    && pw
+                        .rules
+                        .iter()
+                        .any(|r| r.compiled.evaluate(ctx).0 != Tri::False)
+                {
+                    needs.add("responder".to_string(), &[pw.pathway], None);
+                }
                 return Err(vec![Reason {
                     rule: pw.responders_rule.clone(),
                     clause: pw.responders_rule.clone(),
                     because: pw.responders_unknown.clone(),
+                    evidence: None,
                 }]);
             }
             _ => {}
         }
-        let excluded = exclusions_that_hold(&pw.exclusions, ctx, warnings);
+        let mut undecided = Vec::new();
+        let excluded = exclusions_that_hold(&pw.exclusions, ctx, &mut undecided);
         if !excluded.is_empty() {
             return Err(excluded);
         }
         let mut reasons = Vec::with_capacity(pw.rules.len());
+        let mut unknown_rules = false;
         for rule in &pw.rules {
             match rule.compiled.evaluate(ctx) {
-                (Tri::True, _) => return Ok(rule.id.clone()),
-                (t, Some(part)) => reasons.push(Reason {
-                    rule: rule.id.clone(),
-                    clause: part.clause.clone(),
-                    because: if t == Tri::Unknown {
-                        part.unknown.clone()
-                    } else {
-                        part.not_met.clone()
-                    },
-                }),
+                (Tri::True, _) => {
+                    if !blocked {
+                        for (ex, part) in &undecided {
+                            warnings.push(Warning {
+                                code: WarningCode::ExclusionUnknown,
+                                message: exclusion_unknown_message(ex, *part),
+                            });
+                            needs.add_rule(ex, ctx, &[pw.pathway], true);
+                        }
+                    }
+                    return Ok(rule.id.clone());
+                }
+                (t, Some(part)) => {
+                    unknown_rules |= t == Tri::Unknown;
+                    reasons.push(reason(rule, part, t, ctx));
+                }
                 (_, None) => {}
+            }
+        }
+        if unknown_rules && !blocked {
+            for rule in &pw.rules {
+                needs.add_rule(rule, ctx, &[pw.pathway], false);
             }
         }
         Err(reasons)

@@ -120,6 +120,11 @@ impl EnumKind {
     }
 
     fn values(self, env: &Env) -> Vec<&str> {
+        self.values_in(&env.attrs)
+    }
+
+    /// The vocabulary's words, in index order, with the attributes a program declares.
+    fn values_in(self, attrs: &[AttrInfo]) -> Vec<&str> {
         match self {
             EnumKind::Responder => Responder::ALL.iter().map(|v| v.as_str()).collect(),
             EnumKind::Source => Source::ALL.iter().map(|v| v.as_str()).collect(),
@@ -134,8 +139,7 @@ impl EnumKind {
             EnumKind::Activity => CriminalActivity::ALL.iter().map(|v| v.as_str()).collect(),
             EnumKind::DrugType => DrugType::ALL.iter().map(|v| v.as_str()).collect(),
             EnumKind::DrugUnit => DrugUnit::ALL.iter().map(|v| v.as_str()).collect(),
-            EnumKind::Attr(i) => env
-                .attrs
+            EnumKind::Attr(i) => attrs
                 .get(usize::from(i))
                 .map(|a| a.values.iter().map(String::as_str).collect())
                 .unwrap_or_default(),
@@ -294,13 +298,21 @@ pub(crate) struct Compiled {
     pub canonical: Text,
 }
 
-/// Three-valued truth.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Tri {
-    True,
-    False,
-    Unknown,
+crate::vocab::vocabulary! {
+    /// Three-valued truth: a clause holds, does not hold, or cannot be decided because a
+    /// value it reads was not recorded.
+    pub enum Truth: "truth" {
+        /// The clause holds.
+        True = "true",
+        /// The clause does not hold.
+        False = "false",
+        /// A value the clause reads was not recorded.
+        Unknown = "unknown",
+    }
 }
+
+/// The evaluator's short name for [`Truth`].
+pub(crate) type Tri = Truth;
 
 /// What evaluation reads.
 #[derive(Clone, Copy)]
@@ -1165,7 +1177,8 @@ pub(crate) fn compile_in(
             );
             names.dedup();
             reads_responder |= checker.reads.contains(&"responder");
-            let clause = c.to_string();
+            // The clause as reasons show it: canonical, with the program's constants folded.
+            let clause = explain::render(&node, &env.attrs);
             let reads = names.join(" or ");
             let unknown = if reads.is_empty() {
                 format!("`{clause}` could not be checked: a value it reads was not recorded")
@@ -1194,6 +1207,7 @@ pub(crate) fn compile_in(
 }
 
 mod eval;
+pub(crate) mod explain;
 #[cfg(test)]
 pub(crate) use eval::eval_rule;
 

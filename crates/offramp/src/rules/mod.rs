@@ -19,6 +19,8 @@ mod protected;
 use std::ops::Range;
 
 pub use ast::{CmpOp, Collection, Expr, ExprKind, HasMode, Lit, Quantifier};
+pub use compile::Truth;
+pub use compile::explain::{Evidence, MAX_REASON_ITEMS, OffenseRef};
 pub use protected::{ProtectedClass, protected_class};
 
 /// The longest rule text read, in bytes (1 MiB). A longer rule is refused before it is read,

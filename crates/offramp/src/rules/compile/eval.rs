@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 
 /// A value during evaluation. Enum values are their index in the vocabulary.
 #[derive(Debug, Clone, Copy)]
-enum V<'a> {
+pub(super) enum V<'a> {
     Unknown,
     Bool(bool),
     Int(i64),
@@ -49,7 +49,7 @@ fn order(a: V<'_>, b: V<'_>) -> Option<Ordering> {
     }
 }
 
-fn tri(v: V<'_>) -> Tri {
+pub(super) fn tri(v: V<'_>) -> Tri {
     match v {
         V::Bool(true) => Tri::True,
         V::Bool(false) => Tri::False,
@@ -89,7 +89,7 @@ fn attr_value<'a>(ctx: &Ctx<'a>, i: u16) -> V<'a> {
     }
 }
 
-fn field<'a>(ctx: &Ctx<'a>, f: Field) -> V<'a> {
+pub(super) fn field<'a>(ctx: &Ctx<'a>, f: Field) -> V<'a> {
     let enc = ctx.enc;
     match f {
         Field::Responder => enc.responder.map_or(V::Unknown, |r| V::Enum(r as u8)),
@@ -194,7 +194,7 @@ fn known(ctx: &Ctx<'_>, n: &Node) -> bool {
     }
 }
 
-fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
+pub(super) fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
     match n {
         Node::Const(c) => const_value(c),
         Node::Field(f) => field(ctx, *f),
@@ -328,6 +328,13 @@ fn quantify<'a>(
         _ if unknown => V::Unknown,
         Quantifier::Any => V::Bool(false),
         Quantifier::All => V::Bool(true),
+    }
+}
+
+impl Part {
+    /// The conjunct's result.
+    pub(crate) fn truth(&self, ctx: &Ctx<'_>) -> Tri {
+        tri(eval(&self.node, ctx))
     }
 }
 

@@ -1,0 +1,823 @@
+//! Explaining an evaluation, for reasons, traces and what a decision still needs:
+//!
+//! - a compiled clause printed back in canonical form, with the program's constants folded
+//!   (`since overdose.at <= 72h`, never `window.naloxone_plus`);
+//! - [`Evidence`]: a clause's three-valued result with the coded value it read and the limit it
+//!   compared that value with, the offence or history event that decided a quantifier, and
+//!   the parts of an `and`, `or` or `not` below it;
+//! - the fields an undecided clause waits on ([`missing`]).
+//!
+//! None of this runs on the router's fast path: a clause is explained only once it is known to
+//! be false or unknown, or when a trace is asked for. Values shown come from coded fields only
+//! (numbers, times, durations, vocabulary words, NIBRS and language codes); a text attribute,
+//! which may hold anything a records system typed, is shown as `recorded`, never copied.
+
+use std::fmt::Write as _;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::eval::{V, eval, field, tri};
+use super::*;
+use crate::nibrs::NibrsCode;
+use crate::rules::format_duration;
+
+/// How many items of a quantifier an explanation of a reason lists: the first ones that
+/// decided it. A trace lists every item (an encounter carries at most
+/// [`MAX_HISTORY`](crate::domain::MAX_HISTORY) history events).
+pub const MAX_REASON_ITEMS: usize = 8;
+
+/// One offence of the encounter, as an explanation names it: by position and code, never by
+/// any text the records system typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct OffenseRef {
+    /// Its position in the encounter's `offenses`, from 0.
+    pub index: u32,
+    /// Its NIBRS code.
+    pub nibrs: NibrsCode,
+    /// The code's name in the NIBRS table.
+    pub name: Text,
+}
+
+/// A clause's result and what decided it: the unit of reasons and traces.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Evidence {
+    /// The clause in canonical form, constants folded.
+    pub clause: Text,
+    /// Its three-valued result.
+    pub result: Truth,
+    /// The field the clause compares or tests, when it reads one directly (`age`,
+    /// `overdose.at`, `attributes.screened`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<Text>,
+    /// The value the clause read, written as a rule writes it (`16`, `73h`,
+    /// `misdemeanor`, `[sud, housing]`); absent when it was not recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Text>,
+    /// The limit a comparison holds the value to (`18`, `72h`), with the operator in
+    /// [`Evidence::clause`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<Text>,
+    /// The offence this evidence is about, inside a quantifier over offences.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offense: Option<OffenseRef>,
+    /// The history event this evidence is about (its position in `history`, from 0), inside
+    /// a quantifier over history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<u32>,
+    /// The parts below: the alternatives of an `or`, the conjuncts of an `and`, the operand of
+    /// `not`, or the items of a quantifier. A reason keeps only those that decided; a trace
+    /// keeps them all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Evidence>,
+}
+
+impl Evidence {
+    /// What decided the clause, as a phrase: `age 16; needs 18 or more`, `73h since the
+    /// overdose; needs 72h or less`, `offence 1 (23H, All Other Larceny): ...`; empty when the
+    /// clause itself says all there is.
+    pub fn detail(&self) -> String {
+        let mut s = String::new();
+        self.write_detail(&mut s);
+        s
+    }
+
+    fn write_detail(&self, s: &mut String) {
+        if let Some(o) = &self.offense {
+            let _ = write!(
+                s,
+                "offence {} ({}, {})",
+                o.index.saturating_add(1),
+                o.nibrs,
+                o.name
+            );
+        } else if let Some(i) = self.event {
+            let _ = write!(s, "history event {}", i.saturating_add(1));
+        }
+        let scoped = !s.is_empty();
+        let mut own = String::new();
+        match (&self.field, &self.value) {
+            (Some(f), Some(v)) if f.as_str() == SINCE => {
+                let _ = write!(own, "{v} since the overdose");
+            }
+            (Some(f), Some(v)) => {
+                let _ = write!(own, "{f} {v}");
+            }
+            (Some(f), None) if self.result == Truth::Unknown => {
+                let _ = write!(own, "`{f}` not recorded");
+            }
+            _ => {}
+        }
+        if let (Some(limit), false) = (&self.limit, own.is_empty()) {
+            let _ = write!(own, "; needs {}", needs_phrase(&self.clause, limit));
+        }
+        if own.is_empty() {
+            let inner: Vec<String> = self
+                .parts
+                .iter()
+                .map(Evidence::detail)
+                .filter(|d| !d.is_empty())
+                .collect();
+            if inner.is_empty() && scoped {
+                own = format!("`{}` is {}", self.clause, self.result);
+            } else {
+                own = inner.join("; ");
+            }
+        }
+        if own.is_empty() {
+            return;
+        }
+        if scoped {
+            s.push_str(": ");
+        }
+        s.push_str(&own);
+    }
+}
+
+/// The field name evidence gives `since overdose.at`.
+const SINCE: &str = "since overdose.at";
+
+/// `18 or more` for `age >= 18`, `one of [sud, housing]` for `needs has any [...]`: what the
+/// limit asks of the value, read back from the operator in the leaf clause's text.
+fn needs_phrase(clause: &str, limit: &str) -> String {
+    const OPS: [&str; 10] = [
+        " not in ",
+        " in ",
+        " has any ",
+        " has all ",
+        " has ",
+        " >= ",
+        " <= ",
+        " == ",
+        " != ",
+        " > ",
+    ];
+    let op = OPS
+        .into_iter()
+        .find(|op| clause.contains(op))
+        .or_else(|| clause.contains(" < ").then_some(" < "));
+    match op.map(str::trim) {
+        Some(">=") => format!("{limit} or more"),
+        Some(">") => format!("more than {limit}"),
+        Some("<=") => format!("{limit} or less"),
+        Some("<") => format!("less than {limit}"),
+        Some("!=") => format!("other than {limit}"),
+        Some("not in") => format!("none of {limit}"),
+        Some("in") => format!("one of {limit}"),
+        Some("has any") => format!("any of {limit}"),
+        Some("has all") => format!("all of {limit}"),
+        Some("has") => limit
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string(),
+        _ => limit.to_string(),
+    }
+}
+
+/// How much of an evaluation an explanation keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Depth {
+    /// What decided: the false (or unknown) conjuncts, every alternative of an `or` that did
+    /// not hold, the first items of a quantifier that decided it.
+    Reason,
+    /// Everything, for a trace.
+    Trace,
+}
+
+/// How a value is written: the type the field or constant has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    Plain,
+    Enum(EnumKind),
+    Date,
+    Clock,
+    Time,
+    /// Free text from the records system: never shown.
+    Hidden,
+}
+
+impl Field {
+    /// The field's name as a rule writes it.
+    pub(crate) fn name(self, attrs: &[AttrInfo]) -> String {
+        let fixed = match self {
+            Field::Responder => "responder",
+            Field::Source => "source",
+            Field::Needs => "needs",
+            Field::Flags => "flags",
+            Field::Offenses => "offenses",
+            Field::Age => "age",
+            Field::Language => "language",
+            Field::Consent => "consent",
+            Field::Willing => "willing",
+            Field::Intercept => "intercept",
+            Field::Overdose => "overdose",
+            Field::OverdoseAt => "overdose.at",
+            Field::OverdoseNaloxone => "overdose.naloxone",
+            Field::AtHour => "at.hour",
+            Field::AtMinute => "at.minute",
+            Field::AtWeekday => "at.weekday",
+            Field::AtDate => "at.date",
+            Field::AtClock => "at.time",
+            Field::OffNibrs | Field::HistNibrs => "nibrs",
+            Field::OffLevel | Field::HistLevel => "level",
+            Field::OffViolent => "violent",
+            Field::OffCrimeAgainst | Field::HistCrimeAgainst => "crime_against",
+            Field::OffDrug | Field::HistDrug => "drug",
+            Field::HistKind => "kind",
+            Field::OffActivity => "activity",
+            Field::OffDrugTypes => "drug_types",
+            Field::OffQuantityAmount => "quantity.amount",
+            Field::OffQuantityUnit => "quantity.unit",
+            Field::OffGrams => "quantity.grams",
+            Field::OffMilliliters => "quantity.milliliters",
+            Field::OffChargeable => "chargeable",
+            Field::Attr(i) => {
+                return format!(
+                    "attributes.{}",
+                    attrs.get(usize::from(i)).map_or("?", |a| a.name.as_str())
+                );
+            }
+        };
+        fixed.to_string()
+    }
+
+    /// Whether the field belongs to the offence or history event at hand, not the encounter.
+    fn of_item(self) -> bool {
+        matches!(
+            self,
+            Field::OffNibrs
+                | Field::OffLevel
+                | Field::OffViolent
+                | Field::OffCrimeAgainst
+                | Field::OffDrug
+                | Field::OffActivity
+                | Field::OffDrugTypes
+                | Field::OffQuantityAmount
+                | Field::OffQuantityUnit
+                | Field::OffGrams
+                | Field::OffMilliliters
+                | Field::OffChargeable
+                | Field::HistKind
+                | Field::HistLevel
+                | Field::HistNibrs
+                | Field::HistCrimeAgainst
+                | Field::HistDrug
+        )
+    }
+
+    fn shown(self, attrs: &[AttrInfo]) -> Shown {
+        match self {
+            Field::Responder => Shown::Enum(EnumKind::Responder),
+            Field::Source => Shown::Enum(EnumKind::Source),
+            Field::Needs => Shown::Enum(EnumKind::Need),
+            Field::Flags => Shown::Enum(EnumKind::Flag),
+            Field::Consent => Shown::Enum(EnumKind::Consent),
+            Field::Willing => Shown::Enum(EnumKind::Willing),
+            Field::AtWeekday => Shown::Enum(EnumKind::Weekday),
+            Field::AtDate => Shown::Date,
+            Field::AtClock => Shown::Clock,
+            Field::OverdoseAt => Shown::Time,
+            Field::OffLevel | Field::HistLevel => Shown::Enum(EnumKind::Level),
+            Field::OffCrimeAgainst | Field::HistCrimeAgainst => Shown::Enum(EnumKind::CrimeAgainst),
+            Field::HistKind => Shown::Enum(EnumKind::HistoryKind),
+            Field::OffActivity => Shown::Enum(EnumKind::Activity),
+            Field::OffDrugTypes => Shown::Enum(EnumKind::DrugType),
+            Field::OffQuantityUnit => Shown::Enum(EnumKind::DrugUnit),
+            Field::Attr(i) => match attrs.get(usize::from(i)).map(|a| a.kind) {
+                Some(AttrKind::Enum) => Shown::Enum(EnumKind::Attr(i)),
+                Some(AttrKind::Text) => Shown::Hidden,
+                _ => Shown::Plain,
+            },
+            _ => Shown::Plain,
+        }
+    }
+}
+
+/// How the value of `n` is written.
+fn shown_of(n: &Node, attrs: &[AttrInfo]) -> Shown {
+    match n {
+        Node::Field(f) => f.shown(attrs),
+        _ => Shown::Plain,
+    }
+}
+
+fn enum_word(kind: EnumKind, i: u8, attrs: &[AttrInfo]) -> String {
+    kind.values_in(attrs)
+        .get(usize::from(i))
+        .map_or_else(|| "?".to_string(), |w| (*w).to_string())
+}
+
+fn mask_words(kind: EnumKind, mask: u64, attrs: &[AttrInfo]) -> String {
+    let words: Vec<&str> = kind
+        .values_in(attrs)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| u32::try_from(*i).is_ok_and(|i| i < 64 && (mask >> i) & 1 == 1))
+        .map(|(_, w)| w)
+        .collect();
+    format!("[{}]", words.join(", "))
+}
+
+fn write_number(s: &mut String, n: f64) {
+    let t = n.to_string();
+    if t.contains('.') || !n.is_finite() {
+        s.push_str(&t);
+    } else {
+        let _ = write!(s, "{t}.0");
+    }
+}
+
+fn write_text(s: &mut String, t: &str) {
+    s.push('"');
+    for ch in t.chars() {
+        match ch {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            c => s.push(c),
+        }
+    }
+    s.push('"');
+}
+
+/// A day number (days from the common era) or seconds since midnight, written as a rule
+/// writes them.
+fn write_calendar(s: &mut String, n: i64, shown: Shown) {
+    match shown {
+        Shown::Date => match i32::try_from(n)
+            .ok()
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+        {
+            Some(d) => {
+                let _ = write!(s, "\"{}\"", d.format("%Y-%m-%d"));
+            }
+            None => {
+                let _ = write!(s, "{n}");
+            }
+        },
+        Shown::Clock => match u32::try_from(n)
+            .ok()
+            .and_then(|secs| NaiveTime::from_num_seconds_from_midnight_opt(secs, 0))
+        {
+            Some(t) if t.second() == 0 => {
+                let _ = write!(s, "\"{}\"", t.format("%H:%M"));
+            }
+            Some(t) => {
+                let _ = write!(s, "\"{}\"", t.format("%H:%M:%S"));
+            }
+            None => {
+                let _ = write!(s, "{n}");
+            }
+        },
+        Shown::Time => match chrono::DateTime::from_timestamp(n, 0) {
+            Some(t) => s.push_str(&t.to_rfc3339()),
+            None => {
+                let _ = write!(s, "{n}");
+            }
+        },
+        _ => {
+            let _ = write!(s, "{n}");
+        }
+    }
+}
+
+fn write_const(s: &mut String, c: &Const, shown: Shown, attrs: &[AttrInfo]) {
+    match c {
+        Const::Bool(b) => {
+            let _ = write!(s, "{b}");
+        }
+        Const::Int(n) => write_calendar(s, *n, shown),
+        Const::Number(n) => write_number(s, *n),
+        Const::Duration(d) => s.push_str(&format_duration(*d)),
+        Const::Enum(e) => match shown {
+            Shown::Enum(k) => s.push_str(&enum_word(k, *e, attrs)),
+            _ => {
+                let _ = write!(s, "{e}");
+            }
+        },
+        Const::Text(t) => write_text(s, t),
+    }
+}
+
+/// A constant as a limit in a sentence: as a rule writes it, but a code without quotes, as
+/// values are shown.
+fn write_bare(s: &mut String, c: &Const, shown: Shown, attrs: &[AttrInfo]) {
+    match c {
+        Const::Text(t) => s.push_str(t),
+        _ => write_const(s, c, shown, attrs),
+    }
+}
+
+/// A value read during evaluation, written as a rule writes it; `None` when unknown.
+fn show_value(v: V<'_>, shown: Shown, attrs: &[AttrInfo]) -> Option<String> {
+    let mut s = String::new();
+    match v {
+        V::Unknown => return None,
+        _ if shown == Shown::Hidden => s.push_str("recorded"),
+        V::Bool(b) => {
+            let _ = write!(s, "{b}");
+        }
+        V::Int(n) => write_calendar(&mut s, n, shown),
+        V::Number(n) => write_number(&mut s, n),
+        V::Duration(d) => s.push_str(&format_duration(d)),
+        V::Enum(e) => match shown {
+            Shown::Enum(k) => s.push_str(&enum_word(k, e, attrs)),
+            _ => {
+                let _ = write!(s, "{e}");
+            }
+        },
+        V::Set(m) => match shown {
+            Shown::Enum(k) => s.push_str(&mask_words(k, m, attrs)),
+            _ => {
+                let _ = write!(s, "{m:#x}");
+            }
+        },
+        // Text fields a rule can read are codes (NIBRS, ISO 639) or declared text attributes,
+        // which are hidden above.
+        V::Text(t) => s.push_str(t),
+    }
+    Some(s)
+}
+
+fn precedence(n: &Node) -> u8 {
+    match n {
+        Node::Or(_) => 1,
+        Node::And(_) => 2,
+        Node::Not(_) => 3,
+        Node::Cmp(..) | Node::InMask(..) | Node::InList(..) | Node::Has(..) | Node::Known(..) => 4,
+        _ => 5,
+    }
+}
+
+/// Writes `n` in canonical form, in parentheses when it binds looser than `min`.
+fn write_node(s: &mut String, n: &Node, attrs: &[AttrInfo], min: u8, hint: Shown) {
+    if precedence(n) < min {
+        s.push('(');
+        write_node(s, n, attrs, 0, hint);
+        s.push(')');
+        return;
+    }
+    match n {
+        Node::Const(c) => write_const(s, c, hint, attrs),
+        Node::Field(f) => s.push_str(&f.name(attrs)),
+        Node::Since => s.push_str(SINCE),
+        Node::Not(inner) => {
+            s.push_str("not ");
+            write_node(s, inner, attrs, 3, Shown::Plain);
+        }
+        Node::And(items) | Node::Or(items) => {
+            let (op, min) = if matches!(n, Node::And(_)) {
+                (" and ", 3)
+            } else {
+                (" or ", 2)
+            };
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(op);
+                }
+                write_node(s, item, attrs, min, Shown::Plain);
+            }
+        }
+        Node::Cmp(op, a, b) => {
+            let (ha, hb) = (shown_of(a, attrs), shown_of(b, attrs));
+            write_node(s, a, attrs, 5, hb);
+            let _ = write!(s, " {} ", op.as_str());
+            write_node(s, b, attrs, 5, ha);
+        }
+        Node::InMask(v, mask, negated) => {
+            write_node(s, v, attrs, 5, Shown::Plain);
+            s.push_str(if *negated { " not in " } else { " in " });
+            match shown_of(v, attrs) {
+                Shown::Enum(k) => s.push_str(&mask_words(k, *mask, attrs)),
+                _ => {
+                    let _ = write!(s, "{mask:#x}");
+                }
+            }
+        }
+        Node::InList(v, list, negated) => {
+            let hint = shown_of(v, attrs);
+            write_node(s, v, attrs, 5, Shown::Plain);
+            s.push_str(if *negated { " not in [" } else { " in [" });
+            for (i, c) in list.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                write_const(s, c, hint, attrs);
+            }
+            s.push(']');
+        }
+        Node::Has(f, mask, mode) => {
+            s.push_str(&f.name(attrs));
+            s.push_str(" has ");
+            let kind = match f.shown(attrs) {
+                Shown::Enum(k) => Some(k),
+                _ => None,
+            };
+            match (mode, kind) {
+                (HasMode::One, Some(k)) => {
+                    let words = mask_words(k, *mask, attrs);
+                    s.push_str(words.trim_start_matches('[').trim_end_matches(']'));
+                }
+                (HasMode::Any, Some(k)) => {
+                    s.push_str("any ");
+                    s.push_str(&mask_words(k, *mask, attrs));
+                }
+                (HasMode::All, Some(k)) => {
+                    s.push_str("all ");
+                    s.push_str(&mask_words(k, *mask, attrs));
+                }
+                (_, None) => {
+                    let _ = write!(s, "{mask:#x}");
+                }
+            }
+        }
+        Node::Known(inner, known) => {
+            write_node(s, inner, attrs, 5, Shown::Plain);
+            s.push_str(if *known { " is known" } else { " is unknown" });
+        }
+        Node::Quant(q, over, body) => {
+            let word = match q {
+                Quantifier::Any => "any",
+                Quantifier::All => "all",
+                Quantifier::Count => "count",
+            };
+            let _ = write!(s, "{word} {}", over.word());
+            if let Some(b) = body {
+                s.push_str(" (");
+                write_node(s, b, attrs, 0, Shown::Plain);
+                s.push(')');
+            }
+        }
+        Node::Within(d) => {
+            let _ = write!(s, "within {}", format_duration(*d));
+        }
+    }
+}
+
+/// `n` in canonical form with its constants folded.
+pub(crate) fn render(n: &Node, attrs: &[AttrInfo]) -> String {
+    let mut s = String::new();
+    write_node(&mut s, n, attrs, 0, Shown::Plain);
+    s
+}
+
+/// The offence at hand as an explanation names it.
+pub(crate) fn offense_ref(index: usize, o: &Offense) -> OffenseRef {
+    OffenseRef {
+        index: u32::try_from(index).unwrap_or(u32::MAX),
+        nibrs: o.nibrs,
+        name: Text::pooled(o.nibrs.name()),
+    }
+}
+
+/// The evidence for `n` evaluated in `ctx`.
+pub(crate) fn evidence(n: &Node, ctx: &Ctx<'_>, depth: Depth) -> Evidence {
+    let result = tri(eval(n, ctx));
+    let mut e = Evidence {
+        clause: Text::owned(render(n, ctx.attrs)),
+        result,
+        field: None,
+        value: None,
+        limit: None,
+        offense: None,
+        event: None,
+        parts: Vec::new(),
+    };
+    let leaf = |e: &mut Evidence, v: &Node| {
+        if let Node::Field(f) = v {
+            e.field = Some(Text::owned(f.name(ctx.attrs)));
+        } else if let Node::Since = v {
+            e.field = Some(Text::pooled(SINCE));
+        }
+        if !matches!(v, Node::Const(_)) {
+            e.value = show_value(eval(v, ctx), shown_of(v, ctx.attrs), ctx.attrs).map(Text::owned);
+        }
+    };
+    match n {
+        Node::Field(_) | Node::Since => leaf(&mut e, n),
+        Node::Cmp(_, a, b) => {
+            // The side that reads is the value; a constant on the other side is the limit.
+            let (value, limit) = if matches!(a.as_ref(), Node::Const(_)) {
+                (b, a)
+            } else {
+                (a, b)
+            };
+            match value.as_ref() {
+                Node::Quant(Quantifier::Count, ..) => {
+                    e.value =
+                        show_value(eval(value, ctx), Shown::Plain, ctx.attrs).map(Text::owned);
+                    e.field = Some(Text::owned(render(value, ctx.attrs)));
+                    if depth == Depth::Trace {
+                        e.parts = evidence(value, ctx, depth).parts;
+                    }
+                }
+                _ => leaf(&mut e, value),
+            }
+            if let Node::Const(c) = limit.as_ref() {
+                let mut s = String::new();
+                write_bare(&mut s, c, shown_of(value, ctx.attrs), ctx.attrs);
+                e.limit = Some(Text::owned(s));
+            } else if !matches!(value.as_ref(), Node::Quant(..)) {
+                let mut s = String::new();
+                if let Some(v) = show_value(eval(limit, ctx), shown_of(limit, ctx.attrs), ctx.attrs)
+                {
+                    s.push_str(&v);
+                    e.limit = Some(Text::owned(s));
+                }
+            }
+        }
+        Node::InMask(v, mask, _) => {
+            leaf(&mut e, v);
+            if let Shown::Enum(k) = shown_of(v, ctx.attrs) {
+                e.limit = Some(Text::owned(mask_words(k, *mask, ctx.attrs)));
+            }
+        }
+        Node::InList(v, list, _) => {
+            leaf(&mut e, v);
+            let hint = shown_of(v, ctx.attrs);
+            let mut s = String::from("[");
+            for (i, c) in list.iter().enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
+                }
+                write_bare(&mut s, c, hint, ctx.attrs);
+            }
+            s.push(']');
+            e.limit = Some(Text::owned(s));
+        }
+        Node::Known(v, _) => leaf(&mut e, v),
+        Node::Has(f, mask, _) => {
+            leaf(&mut e, &Node::Field(*f));
+            if let Shown::Enum(k) = f.shown(ctx.attrs) {
+                e.limit = Some(Text::owned(mask_words(k, *mask, ctx.attrs)));
+            }
+        }
+        Node::Not(inner) => e.parts.push(evidence(inner, ctx, depth)),
+        Node::And(items) | Node::Or(items) => {
+            for item in items.iter() {
+                let part = evidence(item, ctx, depth);
+                // A reason keeps the parts that decided: every part that did not hold, or
+                // (for a true result) every part.
+                let keep = depth == Depth::Trace
+                    || result == Truth::True
+                    || part.result == result
+                    || (matches!(n, Node::Or(_)) && part.result != Truth::True);
+                if keep {
+                    e.parts.push(part);
+                }
+            }
+        }
+        Node::Quant(_, Collection::Offenses, Some(body)) => {
+            for (i, o) in ctx.enc.offenses.iter().enumerate() {
+                let inner = Ctx {
+                    offense: Some(o),
+                    offense_chargeable: ctx.chargeable.get(i).copied(),
+                    ..*ctx
+                };
+                let mut part = evidence(body, &inner, depth);
+                part.offense = Some(offense_ref(i, o));
+                if keep_item(depth, result, part.result, e.parts.len()) {
+                    e.parts.push(part);
+                }
+            }
+        }
+        Node::Quant(_, Collection::History, Some(body)) => {
+            if let Some(history) = &ctx.enc.history {
+                for (i, h) in history.iter().enumerate() {
+                    let inner = Ctx {
+                        event: Some(h),
+                        ..*ctx
+                    };
+                    let mut part = evidence(body, &inner, depth);
+                    part.event = Some(u32::try_from(i).unwrap_or(u32::MAX));
+                    if keep_item(depth, result, part.result, e.parts.len()) {
+                        e.parts.push(part);
+                    }
+                }
+            } else {
+                e.field = Some(Text::pooled("history"));
+            }
+        }
+        Node::Quant(_, _, None) | Node::Const(_) | Node::Within(_) => {}
+    }
+    e
+}
+
+/// Whether a quantifier's item goes into its evidence: in a trace, all; in a reason, the first
+/// [`MAX_REASON_ITEMS`] items whose result is the quantifier's (the offences that made `any`
+/// false or `all` false, or left it unknown), or, for a true result, those that held.
+fn keep_item(depth: Depth, result: Truth, item: Truth, kept: usize) -> bool {
+    depth == Depth::Trace || (item == result && kept < MAX_REASON_ITEMS)
+}
+
+/// The fields `n` waits on in `ctx`: each field it reads that is not recorded, by the name a
+/// records system fills (`age`, `history`, `attributes.screened`, `offenses[1].activity`),
+/// added to `out` once each. Only the parts that leave `n` undecided are followed.
+pub(crate) fn missing(n: &Node, ctx: &Ctx<'_>, scope: &str, out: &mut Vec<String>) {
+    let mut add = |name: String| {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    };
+    match n {
+        Node::Const(_) | Node::Within(_) | Node::Known(..) => {}
+        Node::Field(f) => {
+            if matches!(field(ctx, *f), V::Unknown) {
+                let name = match f {
+                    Field::OverdoseAt | Field::OverdoseNaloxone if ctx.enc.overdose.is_none() => {
+                        "overdose".to_string()
+                    }
+                    _ if f.of_item() => format!("{scope}{}", f.name(ctx.attrs)),
+                    _ => f.name(ctx.attrs),
+                };
+                add(name);
+            }
+        }
+        Node::Since => {
+            if ctx.enc.overdose.is_none() {
+                add("overdose".to_string());
+            }
+        }
+        Node::Has(f, ..) => missing(&Node::Field(*f), ctx, scope, out),
+        Node::Not(inner) | Node::InMask(inner, ..) | Node::InList(inner, ..) => {
+            missing(inner, ctx, scope, out);
+        }
+        Node::Cmp(_, a, b) => {
+            missing(a, ctx, scope, out);
+            missing(b, ctx, scope, out);
+        }
+        Node::And(items) | Node::Or(items) => {
+            for item in items.iter() {
+                if tri(eval(item, ctx)) == Truth::Unknown {
+                    missing(item, ctx, scope, out);
+                }
+            }
+        }
+        Node::Quant(_, Collection::Offenses, Some(body)) => {
+            for (i, o) in ctx.enc.offenses.iter().enumerate() {
+                let inner = Ctx {
+                    offense: Some(o),
+                    offense_chargeable: ctx.chargeable.get(i).copied(),
+                    ..*ctx
+                };
+                if tri(eval(body, &inner)) == Truth::Unknown {
+                    missing(body, &inner, &format!("offenses[{i}]."), out);
+                }
+            }
+        }
+        Node::Quant(_, Collection::History, body) => match (&ctx.enc.history, body) {
+            (None, _) => add("history".to_string()),
+            (Some(history), Some(body)) => {
+                for (i, h) in history.iter().enumerate() {
+                    let inner = Ctx {
+                        event: Some(h),
+                        ..*ctx
+                    };
+                    if tri(eval(body, &inner)) == Truth::Unknown {
+                        missing(body, &inner, &format!("history[{i}]."), out);
+                    }
+                }
+            }
+            (Some(_), None) => {}
+        },
+        Node::Quant(_, Collection::Offenses, None) => {}
+    }
+}
+
+/// The evidence for a whole rule: its one conjunct's, or an `and` over all of them.
+pub(crate) fn rule_evidence(c: &Compiled, ctx: &Ctx<'_>, depth: Depth) -> Evidence {
+    match c.parts.as_ref() {
+        [one] => evidence(&one.node, ctx, depth),
+        parts => {
+            let items: Vec<Evidence> = parts
+                .iter()
+                .map(|p| evidence(&p.node, ctx, depth))
+                .collect();
+            let result = items
+                .iter()
+                .fold(Truth::True, |acc, e| match (acc, e.result) {
+                    (Truth::False, _) | (_, Truth::False) => Truth::False,
+                    (Truth::Unknown, _) | (_, Truth::Unknown) => Truth::Unknown,
+                    _ => Truth::True,
+                });
+            let mut clause = String::new();
+            for (i, p) in parts.iter().enumerate() {
+                if i > 0 {
+                    clause.push_str(" and ");
+                }
+                write_node(&mut clause, &p.node, ctx.attrs, 3, Shown::Plain);
+            }
+            let keep =
+                |e: &Evidence| depth == Depth::Trace || result == Truth::True || e.result == result;
+            Evidence {
+                clause: Text::owned(clause),
+                result,
+                field: None,
+                value: None,
+                limit: None,
+                offense: None,
+                event: None,
+                parts: items.into_iter().filter(keep).collect(),
+            }
+        }
+    }
+}
