@@ -19,10 +19,27 @@ pub struct ExplainArgs {
     /// A provider directory.
     #[arg(long)]
     pub providers: Option<PathBuf>,
+    /// Also trace every rule, exclusion and amnesty: each clause with its result (true, false
+    /// or unknown), the value it read and its limit. For program authors.
+    #[arg(long)]
+    pub trace: bool,
+    /// `text` for people; `json` for the decision record (with `--trace`, the whole trace) as
+    /// one line of JSON.
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
     /// A file holding one encounter as JSON, `-` for standard input, or the JSON itself
     /// (anything starting with `{`, `[` or `"` is read as JSON). Exit code 1 when it is not a
     /// valid encounter.
     pub encounter: String,
+}
+
+/// How `explain` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExplainFormat {
+    /// Sentences, and with `--trace` an indented trace.
+    Text,
+    /// One line of JSON: the decision, or with `--trace` the trace.
+    Json,
 }
 
 /// Routes the encounter and prints the explanation. Text from the encounter or a directory
@@ -43,13 +60,25 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode, CliError> {
         std::fs::read_to_string(Path::new(&args.encounter)).map_err(CliError::EncounterArgument)?
     };
     let encounter = Encounter::from_json(text.trim())?;
-    let mut decision = router.route(&encounter);
-    decision.encounter_id = printable(&decision.encounter_id, usize::MAX);
-    write!(
-        io::stdout().lock(),
-        "{}",
-        printable_lines(&decision.explain())
-    )
-    .map_err(CliError::Stdout)?;
+    let text = match (args.trace, args.format) {
+        // JSON escapes every control character itself.
+        (false, ExplainFormat::Json) => {
+            router.route(&encounter).to_json().map_err(CliError::Json)? + "\n"
+        }
+        (true, ExplainFormat::Json) => {
+            router.trace(&encounter).to_json().map_err(CliError::Json)? + "\n"
+        }
+        (false, ExplainFormat::Text) => {
+            let mut decision = router.route(&encounter);
+            decision.encounter_id = printable(&decision.encounter_id, usize::MAX);
+            printable_lines(&decision.explain())
+        }
+        (true, ExplainFormat::Text) => {
+            let mut trace = router.trace(&encounter);
+            trace.decision.encounter_id = printable(&trace.decision.encounter_id, usize::MAX);
+            printable_lines(&trace.explain())
+        }
+    };
+    write!(io::stdout().lock(), "{text}").map_err(CliError::Stdout)?;
     Ok(Exit::Success.into())
 }

@@ -16,7 +16,7 @@ use offramp::{Decision, Encounter, EncounterError, Router};
 
 use crate::error::{CliError, Exit};
 use crate::load::make_router;
-use crate::words::{count, printable};
+use crate::words::{count, fit};
 
 /// Arguments of `offramp route`.
 #[derive(clap::Args, Debug, Clone)]
@@ -47,8 +47,10 @@ pub struct RouteArgs {
 pub enum OutFormat {
     /// One JSON decision per line.
     Json,
-    /// A table for people.
+    /// A table for people: long cells cut at a word, with `…`.
     Table,
+    /// CSV for spreadsheets, with a header row; nothing is cut.
+    Csv,
 }
 
 /// Where failed lines are reported.
@@ -141,6 +143,18 @@ impl Failure {
         serde_json::to_string(&Record { error: self }).map_err(CliError::Json)
     }
 
+    /// The row `--errors inline` writes in CSV: empty cells but the last, `error`, which says
+    /// `line N: field: message`.
+    fn csv_row(&self) -> String {
+        let what = match &self.field {
+            Some(f) => format!("line {}: {f}: {}", self.line, self.message),
+            None => format!("line {}: {}", self.line, self.message),
+        };
+        let mut cells = vec![String::new(); Row::COLUMNS.len().saturating_sub(1)];
+        cells.push(what);
+        csv_line(&cells)
+    }
+
     /// The row `--errors inline` writes in a table.
     fn row(&self) -> String {
         let place = format!("line {}", self.line);
@@ -148,7 +162,7 @@ impl Failure {
             Some(f) => format!("{f}: {}", self.message),
             None => self.message.clone(),
         };
-        format!("{place:<16} error: {}", printable(&what, 200))
+        format!("{place:<16} error: {}", fit(&what, 200))
     }
 }
 
@@ -248,13 +262,14 @@ struct Routing<'a, W: Write> {
 
 impl<W: Write> Routing<'_, W> {
     fn all(mut self, mut lines: Lines<Box<dyn BufRead>>) -> Result<ExitCode, CliError> {
-        if let OutFormat::Table = self.args.format {
-            writeln!(
-                self.out,
-                "{:<16} {:>2}  {:<20}  {:<50}  {:<25}  first partner offered",
-                "encounter", "SI", "disposition", "eligible (in rank order)", "charge hold until"
-            )
-            .map_err(CliError::Stdout)?;
+        match self.args.format {
+            OutFormat::Table => {
+                writeln!(self.out, "{}", Row::table_header()).map_err(CliError::Stdout)?;
+            }
+            OutFormat::Csv => {
+                writeln!(self.out, "{}", Row::csv_header()).map_err(CliError::Stdout)?;
+            }
+            OutFormat::Json => {}
         }
         let mut chunk: Vec<Line> = Vec::new();
         let mut bytes = 0usize;
@@ -324,7 +339,8 @@ impl<W: Write> Routing<'_, W> {
                     self.routed = self.routed.saturating_add(1);
                     let text = match self.args.format {
                         OutFormat::Json => d.to_json().map_err(CliError::Json)?,
-                        OutFormat::Table => table_row(&d),
+                        OutFormat::Table => Row::of(&d).table(),
+                        OutFormat::Csv => Row::of(&d).csv(),
                     };
                     writeln!(self.out, "{text}").map_err(CliError::Stdout)?;
                 }
@@ -340,6 +356,10 @@ impl<W: Write> Routing<'_, W> {
                         (ErrorsTo::Inline, OutFormat::Table) => {
                             writeln!(self.out, "{}", failure.row()).map_err(CliError::Stdout)?;
                         }
+                        (ErrorsTo::Inline, OutFormat::Csv) => {
+                            writeln!(self.out, "{}", failure.csv_row())
+                                .map_err(CliError::Stdout)?;
+                        }
                     }
                 }
             }
@@ -348,47 +368,179 @@ impl<W: Write> Routing<'_, W> {
     }
 }
 
-/// One row of `--format table`. Text that came from input (the encounter id, a service's
-/// name) is shown with control characters escaped, so it cannot move the cursor or recolour
-/// the terminal.
-fn table_row(d: &Decision) -> String {
-    let eligible: Vec<&str> = d.eligible.iter().map(|e| e.pathway.as_str()).collect();
-    let hold = d
-        .eligible
+/// One decision as a row of `--format table` or `--format csv`: each column computed once,
+/// here, for both.
+struct Row {
+    encounter: String,
+    intercept: u8,
+    basis: &'static str,
+    disposition: &'static str,
+    eligible: String,
+    hold: String,
+    partner: String,
+    why: String,
+    to_decide: String,
+}
+
+impl Row {
+    /// The columns: their CSV names, and their table headings and widths (the last column of
+    /// the table is not padded).
+    const COLUMNS: [(&'static str, &'static str, usize); 10] = [
+        ("encounter_id", "encounter", 16),
+        ("intercept", "SI", 2),
+        ("intercept_basis", "basis", 19),
+        ("disposition", "disposition", 20),
+        ("eligible", "eligible (in rank order)", 40),
+        ("charge_hold_until", "charge hold until", 25),
+        ("first_partner", "first partner offered", 30),
+        ("why", "why", 60),
+        ("to_decide", "to decide", 30),
+        ("error", "", 0),
+    ];
+
+    fn of(d: &Decision) -> Row {
+        let eligible: Vec<&str> = d.eligible.iter().map(|e| e.pathway.as_str()).collect();
+        let hold = d
+            .eligible
+            .iter()
+            .find_map(|e| e.charge_hold.as_ref())
+            .map(|h| h.deadline.to_rfc3339())
+            .unwrap_or_default();
+        let partner = d
+            .eligible
+            .first()
+            .and_then(|e| match (&e.providers, &e.provider_gap) {
+                (Some(options), gap) => Some(match options.first() {
+                    Some(o) if o.open_now => format!("{} (open)", o.service),
+                    Some(o) => format!(
+                        "{} (closed){}",
+                        o.service,
+                        if gap.is_some() { " GAP" } else { "" }
+                    ),
+                    None => "GAP: none fits".to_string(),
+                }),
+                (None, _) => None,
+            })
+            .unwrap_or_default();
+        // Why: the rule that admitted the first pathway; for no pathway, the shortest of the
+        // reasons that decided each pathway (its first reason).
+        let why = match d.eligible.first() {
+            Some(e) => format!("{}: rule `{}`", e.pathway.as_str(), e.rule),
+            None => d
+                .ineligible
+                .iter()
+                .filter_map(|i| i.reasons.first().map(|r| (i.pathway, r)))
+                .min_by_key(|(_, r)| r.because.len())
+                .map(|(p, r)| format!("{}: {}", p.as_str(), r.because))
+                .unwrap_or_else(|| "the program offers no pathway".into()),
+        };
+        let to_decide = d
+            .needs_information
+            .iter()
+            .map(|n| n.field.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        Row {
+            encounter: d.encounter_id.clone(),
+            intercept: d.intercept.number(),
+            basis: d.intercept_basis.as_str(),
+            disposition: d.disposition.as_str(),
+            eligible: eligible.join(", "),
+            hold,
+            partner,
+            why,
+            to_decide,
+        }
+    }
+
+    fn cells(&self) -> [String; 10] {
+        [
+            self.encounter.clone(),
+            self.intercept.to_string(),
+            self.basis.to_string(),
+            self.disposition.to_string(),
+            self.eligible.clone(),
+            self.hold.clone(),
+            self.partner.clone(),
+            self.why.clone(),
+            self.to_decide.clone(),
+            String::new(),
+        ]
+    }
+
+    fn table_header() -> String {
+        let cells = Self::COLUMNS.map(|(_, heading, _)| heading.to_string());
+        Self::table_line(&cells)
+    }
+
+    /// A row for people: text from input (the encounter id, a service's name) with control
+    /// characters escaped, so it cannot move the cursor or recolour the terminal; each cell
+    /// cut at a word to its column's width.
+    fn table(&self) -> String {
+        let cells = self.cells();
+        let fitted: Vec<String> = cells
+            .iter()
+            .zip(Self::COLUMNS)
+            .map(|(c, (_, _, width))| match (c.is_empty(), width) {
+                (true, _) => "-".to_string(),
+                (false, 0) => fit(c, 200),
+                (false, w) => fit(c, w),
+            })
+            .collect();
+        Self::table_line(&fitted)
+    }
+
+    fn table_line(cells: &[String]) -> String {
+        let mut line = String::new();
+        // The last column (`error`) is empty in a decision's row and has no heading.
+        let shown = Self::COLUMNS.len().saturating_sub(1);
+        for (i, (cell, (_, _, width))) in cells.iter().zip(Self::COLUMNS).take(shown).enumerate() {
+            if i > 0 {
+                line.push_str("  ");
+            }
+            if i.saturating_add(1) == shown {
+                line.push_str(cell);
+            } else if i == 1 {
+                line.push_str(&format!("{cell:>width$}"));
+            } else {
+                line.push_str(&format!("{cell:<width$}"));
+            }
+        }
+        line.trim_end().to_string()
+    }
+
+    fn csv_header() -> String {
+        csv_line(&Self::COLUMNS.map(|(name, _, _)| name.to_string()))
+    }
+
+    fn csv(&self) -> String {
+        csv_line(&self.cells())
+    }
+}
+
+/// One CSV record (RFC 4180 quoting). A cell of input text that a spreadsheet would read as a
+/// formula (starting `=`, `+`, `-`, `@`) is written with a leading `'`, so opening the file
+/// runs nothing.
+fn csv_line(cells: &[String]) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    let guarded: Vec<String> = cells
         .iter()
-        .find_map(|e| e.charge_hold.as_ref())
-        .map(|h| h.deadline.to_rfc3339())
-        .unwrap_or_else(|| "-".into());
-    let partner = d
-        .eligible
-        .first()
-        .and_then(|e| match (&e.providers, &e.provider_gap) {
-            (Some(options), gap) => Some(match options.first() {
-                Some(o) if o.open_now => format!("{} (open)", o.service),
-                Some(o) => format!(
-                    "{} (closed){}",
-                    o.service,
-                    if gap.is_some() { " GAP" } else { "" }
-                ),
-                None => "GAP: none fits".to_string(),
-            }),
-            (None, _) => None,
+        .map(|c| {
+            if c.starts_with(['=', '+', '@']) || (c.starts_with('-') && c.len() > 1) {
+                format!("'{c}")
+            } else {
+                c.clone()
+            }
         })
-        .unwrap_or_else(|| "-".into());
-    let eligible = if eligible.is_empty() {
-        "-".to_string()
-    } else {
-        eligible.join(", ")
-    };
-    format!(
-        "{:<16} {:>2}  {:<20}  {:<50}  {:<25}  {}",
-        printable(&d.encounter_id, 16),
-        d.intercept.number(),
-        d.disposition.as_str(),
-        eligible,
-        hold,
-        printable(&partner, 60)
-    )
+        .collect();
+    // Writing to a Vec cannot fail; a failure would leave the record empty, never panic.
+    let _ = w.write_record(&guarded);
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes)
+        .trim_end_matches('\n')
+        .to_string()
 }
 
 #[cfg(test)]

@@ -40,6 +40,28 @@ pub fn printable(text: &str, max: usize) -> String {
     out
 }
 
+/// `text` made printable and cut to at most `max` characters for a table cell: at a word
+/// boundary (a space, comma or semicolon) where one falls in the last half of the cell, with
+/// `…` to show that something was cut. Text that fits is returned whole.
+pub fn fit(text: &str, max: usize) -> String {
+    let whole = printable(text, usize::MAX);
+    if whole.chars().count() <= max {
+        return whole;
+    }
+    let room = max.saturating_sub(1);
+    let cut = printable(text, room);
+    let chars: Vec<char> = cut.chars().collect();
+    let boundary = chars
+        .iter()
+        .rposition(|c| matches!(c, ' ' | ',' | ';'))
+        .filter(|&i| i >= room / 2);
+    let kept: String = match boundary {
+        Some(i) => chars.iter().take(i).collect(),
+        None => cut,
+    };
+    format!("{}…", kept.trim_end_matches([' ', ',', ';']))
+}
+
 /// Lines of text from input made safe to print: as [`printable`] within each line, with the
 /// line breaks kept. For the sentences of `explain`.
 pub fn printable_lines(text: &str) -> String {
@@ -53,7 +75,26 @@ pub fn printable_lines(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{count, printable, printable_lines};
+    use super::{count, fit, printable, printable_lines};
+
+    #[test]
+    fn a_cell_is_cut_at_a_word_with_an_ellipsis() {
+        assert_eq!(fit("withdrawal management", 40), "withdrawal management");
+        assert_eq!(fit("withdrawal management unit", 20), "withdrawal…");
+        assert_eq!(
+            fit("naloxone_plus, first_responder_referral", 30),
+            "naloxone_plus…"
+        );
+        // No boundary in the last half: cut inside the word, still marked.
+        assert_eq!(fit("abcdefghijklmnopqrstuvwxyz", 10), "abcdefghi…");
+        assert!(fit("a\u{1b}[31m long text with an escape", 12).ends_with('…'));
+        assert!(
+            fit("a\u{1b}[31m long text with an escape", 12)
+                .chars()
+                .count()
+                <= 12
+        );
+    }
 
     #[test]
     fn one_is_singular_and_every_other_count_plural() {

@@ -179,6 +179,58 @@ fn explain_scenarios() {
     }
 }
 
+/// For each program, `explain --trace` on the first case its scenarios decide as `none` (the
+/// case a program author most often traces), or its first case.
+#[test]
+fn explain_trace_scenarios() {
+    for path in files("tests/scenarios", &["toml"]) {
+        let (program, cases) = scenarios(&path);
+        let Some(case) = cases
+            .iter()
+            .find(|c| c.disposition == "none")
+            .or_else(|| cases.first())
+        else {
+            continue;
+        };
+        snapshot(
+            &format!("explain_trace_{}", stem(&path)),
+            &format!(
+                "# {}\n{}",
+                case.name,
+                transcript(
+                    &["explain", "--trace", "-p", &program, &case.encounter],
+                    None
+                )
+            ),
+        );
+    }
+}
+
+/// The trace as JSON: its shape is a contract with program authors' tools.
+#[test]
+fn explain_trace_json() {
+    let text =
+        std::fs::read_to_string(root().join("examples/encounters/lead-king-county.jsonl")).unwrap();
+    let fourth = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .nth(3)
+        .unwrap();
+    let out = transcript(
+        &[
+            "explain",
+            "--trace",
+            "--format",
+            "json",
+            "-p",
+            "examples/programs/lead-king-county.toml",
+            fourth,
+        ],
+        None,
+    );
+    snapshot("explain_trace_json_lead", &out);
+}
+
 /// The first example encounter of each program that has a provider directory, with its
 /// partner options.
 #[test]
@@ -254,6 +306,46 @@ fn route_table_examples() {
                 "examples/programs/lead-king-county.toml",
                 "--format",
                 "table",
+                "examples/encounters/bad-lines.jsonl",
+            ],
+            None,
+        ),
+    );
+}
+
+/// `--format csv`: the example encounters with partner options, and the bad lines reported
+/// in place.
+#[test]
+fn route_csv_examples() {
+    for (program, directory) in WITH_PROVIDERS {
+        snapshot(
+            &format!("route_csv_providers_{program}"),
+            &transcript(
+                &[
+                    "route",
+                    "-p",
+                    &format!("examples/programs/{program}.toml"),
+                    "--providers",
+                    &format!("examples/providers/{directory}.json"),
+                    "--format",
+                    "csv",
+                    &format!("examples/encounters/{program}.jsonl"),
+                ],
+                None,
+            ),
+        );
+    }
+    snapshot(
+        "route_csv_bad_lines",
+        &transcript(
+            &[
+                "route",
+                "-p",
+                "examples/programs/lead-king-county.toml",
+                "--format",
+                "csv",
+                "--errors",
+                "inline",
                 "examples/encounters/bad-lines.jsonl",
             ],
             None,

@@ -2,6 +2,8 @@
 //! conjunct with its three-valued result and the values it read. For program authors
 //! debugging a rule; routing itself never builds one.
 
+use std::fmt::Write as _;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +74,94 @@ impl Trace {
     /// When a value cannot be written as JSON (a trace's types leave none).
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
         serde_json::to_string(self)
+    }
+}
+
+impl Trace {
+    /// The trace as indented text for a program author: the decision's explanation, then each
+    /// offence, exclusion and rule with its result, every clause below it with the value it
+    /// read and its limit, and the offence or history event each item of a quantifier is
+    /// about.
+    pub fn explain(&self) -> String {
+        let mut s = self.decision.explain();
+        s.push_str("Trace:\n");
+        if !self.offenses.is_empty() {
+            s.push_str("  offences:\n");
+            for o in &self.offenses {
+                let _ = writeln!(
+                    s,
+                    "    {} ({}, {}): {}",
+                    o.offense.index.saturating_add(1),
+                    o.offense.nibrs,
+                    o.offense.name,
+                    if o.chargeable {
+                        "chargeable"
+                    } else {
+                        "not chargeable"
+                    }
+                );
+                for a in &o.amnesties {
+                    write_rule(&mut s, "amnesty", a, 3);
+                }
+            }
+        }
+        if !self.exclusions.is_empty() {
+            s.push_str("  program-wide:\n");
+            for x in &self.exclusions {
+                write_rule(&mut s, "exclusion", x, 2);
+            }
+        }
+        for p in &self.pathways {
+            let _ = writeln!(
+                s,
+                "  {} (serves the responder: {}):",
+                p.pathway.as_str().replace('_', " "),
+                p.responder
+            );
+            for x in &p.exclusions {
+                write_rule(&mut s, "exclusion", x, 2);
+            }
+            for r in &p.rules {
+                write_rule(&mut s, "rule", r, 2);
+            }
+        }
+        s
+    }
+}
+
+fn write_rule(s: &mut String, what: &str, r: &TracedRule, depth: usize) {
+    let _ = writeln!(s, "{:w$}{what} `{}`: {}", "", r.id, r.result, w = depth * 2);
+    for c in &r.clauses {
+        write_evidence(s, c, depth.saturating_add(1));
+    }
+}
+
+fn write_evidence(s: &mut String, e: &Evidence, depth: usize) {
+    let _ = write!(s, "{:w$}{:<7} ", "", e.result.as_str(), w = depth * 2);
+    if let Some(o) = &e.offense {
+        let _ = write!(s, "offence {} ({}): ", o.index.saturating_add(1), o.nibrs);
+    } else if let Some(i) = e.event {
+        let _ = write!(s, "history event {}: ", i.saturating_add(1));
+    }
+    let _ = write!(s, "{}", e.clause);
+    match (&e.value, &e.limit) {
+        (Some(v), Some(l)) => {
+            let _ = write!(s, "  [value {v}; limit {l}]");
+        }
+        (Some(v), None) => {
+            let _ = write!(s, "  [value {v}]");
+        }
+        (None, Some(l)) if e.field.is_some() => {
+            let _ = write!(s, "  [not recorded; limit {l}]");
+        }
+        (None, None) if e.field.is_some() && e.result == Truth::Unknown => {
+            s.push_str("  [not recorded]");
+        }
+        _ => {}
+    }
+    s.push('\n');
+    for p in &e.parts {
+        write_evidence(s, p, depth.saturating_add(1));
     }
 }
 

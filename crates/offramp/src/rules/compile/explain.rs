@@ -112,12 +112,16 @@ impl Evidence {
             let _ = write!(own, "; needs {}", needs_phrase(&self.clause, limit));
         }
         if own.is_empty() {
-            let inner: Vec<String> = self
-                .parts
-                .iter()
-                .map(Evidence::detail)
-                .filter(|d| !d.is_empty())
-                .collect();
+            let mut inner: Vec<String> = Vec::new();
+            for d in self.parts.iter().map(Evidence::detail) {
+                // `quantity.grams 10.0` says nothing that `quantity.grams 10.0; needs less
+                // than 3` beside it does not.
+                if d.is_empty() || inner.iter().any(|i| i.starts_with(&d)) {
+                    continue;
+                }
+                inner.retain(|i| !d.starts_with(i.as_str()));
+                inner.push(d);
+            }
             if inner.is_empty() && scoped {
                 own = format!("`{}` is {}", self.clause, self.result);
             } else {
@@ -667,6 +671,10 @@ pub(crate) fn evidence(n: &Node, ctx: &Ctx<'_>, depth: Depth) -> Evidence {
             }
         }
         Node::Quant(_, Collection::Offenses, Some(body)) => {
+            if ctx.enc.offenses.is_empty() {
+                e.field = Some(Text::pooled("offenses"));
+                e.value = Some(Text::pooled("none recorded"));
+            }
             for (i, o) in ctx.enc.offenses.iter().enumerate() {
                 let inner = Ctx {
                     offense: Some(o),
