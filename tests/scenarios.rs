@@ -27,6 +27,13 @@ struct Scenario {
     charge_hold_deadline: Option<String>,
     #[serde(default)]
     warnings: Vec<String>,
+    /// The fields `needs_information` names, in order; none when left out.
+    #[serde(default)]
+    needs_information: Vec<String>,
+    /// For a pathway, words one of its reasons must contain: the values and limits that
+    /// decided (`168h1m since the overdose; needs 7d or less`).
+    #[serde(default)]
+    because: BTreeMap<String, String>,
 }
 
 fn check(s: &Scenario, d: &Decision) -> Vec<String> {
@@ -69,6 +76,35 @@ fn check(s: &Scenario, d: &Decision) -> Vec<String> {
         if !got.contains(deadline) {
             problems.push(format!(
                 "charge hold deadlines {got:?} (expected {deadline})"
+            ));
+        }
+    }
+    let needs: Vec<&str> = d
+        .needs_information
+        .iter()
+        .map(|n| n.field.as_str())
+        .collect();
+    if needs
+        != s.needs_information
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    {
+        problems.push(format!(
+            "needs_information {needs:?} (expected {:?})",
+            s.needs_information
+        ));
+    }
+    for (pathway, words) in &s.because {
+        let reasons: Vec<&str> = d
+            .ineligible
+            .iter()
+            .filter(|i| i.pathway.as_str() == pathway)
+            .flat_map(|i| i.reasons.iter().map(|r| r.because.as_str()))
+            .collect();
+        if !reasons.iter().any(|r| r.contains(words.as_str())) {
+            problems.push(format!(
+                "{pathway}: no reason says {words:?} (got {reasons:?})"
             ));
         }
     }

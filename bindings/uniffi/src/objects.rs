@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::batch::{BatchAnswer, route_each};
 use crate::enums::Pathway;
 use crate::error::{OfframpError, guard, to_u32};
-use crate::records::{Decision, Encounter, opt_parse};
+use crate::records::{Decision, Encounter, Trace, opt_parse};
 
 /// A loaded, checked and compiled program. Immutable; share it freely across threads.
 #[derive(Debug, uniffi::Object)]
@@ -284,6 +284,24 @@ impl Router {
         guard("Router.route_json", || {
             let enc = offramp::Encounter::from_json(&json)?;
             Ok(Decision::from(&self.inner.route(&enc)))
+        })
+    }
+
+    /// Routes one encounter and traces every rule, exclusion and amnesty: each clause with its
+    /// result and the values it read. For program authors; many times slower than `route`.
+    pub fn trace(&self, encounter: Encounter) -> Result<Trace, OfframpError> {
+        guard("Router.trace", || {
+            let enc = offramp::Encounter::try_from(&encounter)?;
+            Ok(Trace::from(&self.inner.trace(&enc)))
+        })
+    }
+
+    /// The trace of an encounter given as JSON, as one line of the core's JSON (the shape
+    /// `offramp explain --trace --format json` prints).
+    pub fn trace_json(&self, json: String) -> Result<String, OfframpError> {
+        guard("Router.trace_json", || {
+            let enc = offramp::Encounter::from_json(&json)?;
+            Ok(self.inner.trace(&enc).to_json()?)
         })
     }
 

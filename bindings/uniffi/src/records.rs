@@ -1224,3 +1224,106 @@ pub fn decision_from_json(json: String) -> Result<Decision, OfframpError> {
         Ok(Decision::from(&d))
     })
 }
+
+/// One rule, exclusion or amnesty of a trace, evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TracedRule {
+    /// The rule's id.
+    pub id: String,
+    /// The whole rule's result.
+    pub result: Truth,
+    /// Each conjunct of the rule with everything below it, in pre-order: the conjuncts are
+    /// the items of depth 0.
+    pub clauses: Vec<EvidenceItem>,
+}
+
+/// One pathway of a trace.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TracedPathway {
+    /// The pathway.
+    pub pathway: Pathway,
+    /// Whether it serves the encounter's responder (unknown when none was recorded).
+    pub responder: Truth,
+    /// Its own exclusions.
+    pub exclusions: Vec<TracedRule>,
+    /// Its rules, in order.
+    pub rules: Vec<TracedRule>,
+}
+
+/// One offence of a trace: whether it is chargeable, and the amnesties evaluated for it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct TracedOffense {
+    /// The offence.
+    pub offense: OffenseRef,
+    /// Whether it is chargeable.
+    pub chargeable: bool,
+    /// The amnesties evaluated for it.
+    pub amnesties: Vec<TracedRule>,
+}
+
+/// Everything the router evaluated for one encounter, with the decision: for program authors.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Trace {
+    /// The decision, as `route` gives it.
+    pub decision: Decision,
+    /// Each offence.
+    pub offenses: Vec<TracedOffense>,
+    /// The program-wide exclusions.
+    pub exclusions: Vec<TracedRule>,
+    /// Each pathway, in the program's order.
+    pub pathways: Vec<TracedPathway>,
+    /// The trace as indented text, as `offramp explain --trace` prints it.
+    pub text: String,
+}
+
+impl From<&offramp::TracedRule> for TracedRule {
+    fn from(r: &offramp::TracedRule) -> Self {
+        let offramp::TracedRule {
+            id,
+            result,
+            clauses,
+        } = r;
+        let mut items = Vec::new();
+        for c in clauses {
+            flatten_evidence(c, 0, &mut items);
+        }
+        TracedRule {
+            id: text(id),
+            result: (*result).into(),
+            clauses: items,
+        }
+    }
+}
+
+impl From<&offramp::Trace> for Trace {
+    fn from(t: &offramp::Trace) -> Self {
+        let offramp::Trace {
+            decision,
+            offenses,
+            exclusions,
+            pathways,
+        } = t;
+        Trace {
+            decision: decision.into(),
+            offenses: offenses
+                .iter()
+                .map(|o| TracedOffense {
+                    offense: (&o.offense).into(),
+                    chargeable: o.chargeable,
+                    amnesties: o.amnesties.iter().map(TracedRule::from).collect(),
+                })
+                .collect(),
+            exclusions: exclusions.iter().map(TracedRule::from).collect(),
+            pathways: pathways
+                .iter()
+                .map(|p| TracedPathway {
+                    pathway: p.pathway.into(),
+                    responder: p.responder.into(),
+                    exclusions: p.exclusions.iter().map(TracedRule::from).collect(),
+                    rules: p.rules.iter().map(TracedRule::from).collect(),
+                })
+                .collect(),
+            text: t.explain(),
+        }
+    }
+}

@@ -5,7 +5,9 @@ scenario test.
 
 Columns: program file, scenario name, encounter JSON, disposition, eligible pathways
 (comma-separated, in rank order), intercept (or empty), ineligible pathway=rule pairs
-(semicolon-separated), charge-hold deadline (or empty), warning codes (comma-separated).
+(semicolon-separated), charge-hold deadline (or empty), warning codes (comma-separated),
+needs_information fields (comma-separated, in order), and pathway=words pairs a reason must
+contain (separated by `|`, since the words may hold semicolons).
 """
 import pathlib
 import sys
@@ -26,9 +28,11 @@ for path in sorted((root / "tests" / "scenarios").glob("*.toml")):
             ";".join(f"{k}={v}" for k, v in s.get("ineligible", {}).items()),
             s.get("charge_hold_deadline") or "",
             ",".join(s.get("warnings", [])),
+            ",".join(s.get("needs_information", [])),
+            "|".join(f"{k}={v}" for k, v in s.get("because", {}).items()),
         ]
         for cell in row:
-            if "\t" in cell or "\n" in cell:
+            if "\t" in cell or "\n" in cell or ("|" in cell and cell is not row[-1]):
                 sys.exit(f"{path}: {s['name']}: a tab or newline cannot be written as TSV")
         out.append("\t".join(row))
 sys.stdout.write("\n".join(out) + "\n")

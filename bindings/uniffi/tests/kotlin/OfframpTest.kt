@@ -66,6 +66,11 @@ class Scenario(line: String) {
     }
     val chargeHoldDeadline = cells[7].ifEmpty { null }
     val warnings = cells[8].split(",").filter { it.isNotEmpty() }
+    val needsInformation = cells[9].split(",").filter { it.isNotEmpty() }
+    val because = cells[10].split("|").filter { it.isNotEmpty() }.map {
+        val (pathway, words) = it.split("=", limit = 2)
+        pathway to words
+    }
 }
 
 /** The checks of tests/scenarios.rs, on a decision that came through the bindings. */
@@ -94,6 +99,12 @@ fun problems(s: Scenario, d: Decision): List<String> {
     }
     for (w in s.warnings) {
         if (d.warnings.none { it.code.jsonName() == w }) out += "warning $w missing"
+    }
+    val needs = d.needsInformation.map { it.field }
+    if (needs != s.needsInformation) out += "needsInformation $needs (expected ${s.needsInformation})"
+    for ((pathway, words) in s.because) {
+        val reasons = d.ineligible.filter { it.pathway.jsonName() == pathway }.flatMap { it.reasons }
+        if (reasons.none { it.because.contains(words) }) out += "$pathway: no reason says \"$words\""
     }
     return out
 }
@@ -170,6 +181,42 @@ fun main(args: Array<String>) {
         check(d.explain().contains("officer intervention")) { d.explain() }
         checkEq(encounterFromJson(LEAD_JSON), leadRecord, "encounter from JSON")
         checkEq(encounterFromJson(leadRecord.toJson()), leadRecord, "encounter round trip")
+    }
+
+    test("a decision says what is missing, with evidence, and how its intercept was decided") {
+        val router = Router(program("pad-acc-leon-county"))
+        // No history recorded: Leon's first-time rule cannot be decided.
+        val d = router.routeJson(PAD_JSON.replace("\"history\":[],", ""))
+        checkEq(d.disposition, Disposition.NONE, "disposition")
+        checkEq(d.interceptBasis, InterceptBasis.POLICE_RESPONDER, "interceptBasis")
+        checkEq(d.needsInformation.map { it.field }, listOf("history"), "needsInformation")
+        checkEq(d.needsInformation[0].pathways, listOf(Pathway.OFFICER_INTERVENTION), "decides")
+        check(d.explain().contains("Record `history` to decide officer intervention")) { d.explain() }
+        checkEq(decisionFromJson(d.toJson()), d, "read back")
+        // A reason's evidence: the offence and the limit that decided.
+        val felony = router.routeJson(PAD_JSON.replace("\"misdemeanor\"", "\"felony\""))
+        val evidence = felony.ineligible.flatMap { it.reasons }.flatMap { it.evidence }
+        val level = evidence.first { it.field == "level" }
+        checkEq(level.value, "felony", "value")
+        checkEq(level.limit, "misdemeanor", "limit")
+        checkEq(level.offense?.nibrs, "23C", "offence")
+        check(level.depth > 0u) { "depth ${level.depth}" }
+        checkEq(decisionFromJson(felony.toJson()), felony, "evidence read back")
+    }
+
+    test("a trace shows every clause with the value it read") {
+        val router = Router(program("qrt-hamilton-county"))
+        val late = """{"id":"t-1","at":"2026-03-09T10:00:00-05:00","responder":"peer",
+            "source":"overdose_follow_up","overdose":{"at":"2026-03-01T10:00:00-05:00","naloxone":true}}"""
+        val t = router.trace(encounterFromJson(late))
+        checkEq(t.decision, router.routeJson(late), "the trace's decision")
+        val rule = t.pathways[0].rules[0]
+        checkEq(rule.result, Truth.FALSE, "rule result")
+        val window = rule.clauses.first { it.clause.startsWith("since") }
+        checkEq(window.value, "8d", "value")
+        checkEq(window.limit, "7d", "limit")
+        check(t.text.contains("Trace:")) { t.text }
+        check(router.traceJson(late).contains("\"pathways\"")) { "trace JSON" }
     }
 
     test("a directory puts ranked partner options into decisions") {

@@ -74,6 +74,8 @@ struct Scenario {
     let ineligible: [(String, String)]
     let chargeHoldDeadline: String?
     let warnings: [String]
+    let needsInformation: [String]
+    let because: [(String, String)]
 
     init(_ line: String) {
         let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
@@ -90,6 +92,11 @@ struct Scenario {
         }
         chargeHoldDeadline = cells[7].isEmpty ? nil : cells[7]
         warnings = list(cells[8], ",")
+        needsInformation = list(cells[9], ",")
+        because = list(cells[10], "|").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }
     }
 }
 
@@ -118,6 +125,14 @@ func problems(_ s: Scenario, _ d: Decision) -> [String] {
     }
     for w in s.warnings where !d.warnings.contains(where: { $0.code.jsonName() == w }) {
         out.append("warning \(w) missing")
+    }
+    let needs = d.needsInformation.map { $0.field }
+    if needs != s.needsInformation { out.append("needsInformation \(needs) (expected \(s.needsInformation))") }
+    for (pathway, words) in s.because {
+        let reasons = d.ineligible.filter { $0.pathway.jsonName() == pathway }.flatMap { $0.reasons }
+        if !reasons.contains(where: { $0.because.contains(words) }) {
+            out.append("\(pathway): no reason says \"\(words)\"")
+        }
     }
     return out
 }
@@ -202,6 +217,45 @@ test("an encounter record and its JSON give the same decision, with every field"
     try check(explanation.contains("officer intervention"), explanation)
     try checkEq(try encounterFromJson(json: leadJson), lead(), "encounter from JSON")
     try checkEq(try encounterFromJson(json: try lead().toJson()), lead(), "encounter round trip")
+}
+
+test("a decision says what is missing, with evidence, and how its intercept was decided") {
+    let router = Router(program: try program("pad-acc-leon-county"))
+    let d = try router.routeJson(json: padJson.replacingOccurrences(of: "\"history\":[],", with: ""))
+    try check(d.disposition == .none, "disposition \(d.disposition)")
+    try check(d.interceptBasis == .policeResponder, "interceptBasis \(d.interceptBasis)")
+    try check(d.needsInformation.map { $0.field } == ["history"], "needsInformation \(d.needsInformation)")
+    try check(d.needsInformation[0].pathways == [.officerIntervention], "decides")
+    let said = try d.explain()
+    try check(said.contains("Record `history` to decide officer intervention"), said)
+    try check(try decisionFromJson(json: try d.toJson()) == d, "read back")
+    let felony = try router.routeJson(json: padJson.replacingOccurrences(of: "\"misdemeanor\"", with: "\"felony\""))
+    let evidence = felony.ineligible.flatMap { $0.reasons }.flatMap { $0.evidence }
+    guard let level = evidence.first(where: { $0.field == "level" }) else {
+        throw Failure(description: "no evidence reads level: \(evidence)")
+    }
+    try check(level.value == "felony" && level.limit == "misdemeanor", "value and limit \(level)")
+    try check(level.offense?.nibrs == "23C", "offence \(String(describing: level.offense))")
+    try check(level.depth > 0, "depth \(level.depth)")
+    try check(try decisionFromJson(json: try felony.toJson()) == felony, "evidence read back")
+}
+
+test("a trace shows every clause with the value it read") {
+    let router = Router(program: try program("qrt-hamilton-county"))
+    let late = """
+        {"id":"t-1","at":"2026-03-09T10:00:00-05:00","responder":"peer",
+         "source":"overdose_follow_up","overdose":{"at":"2026-03-01T10:00:00-05:00","naloxone":true}}
+        """
+    let t = try router.trace(encounter: try encounterFromJson(json: late))
+    try check(t.decision == (try router.routeJson(json: late)), "the trace's decision")
+    let rule = t.pathways[0].rules[0]
+    try check(rule.result == .false, "rule result \(rule.result)")
+    guard let window = rule.clauses.first(where: { $0.clause.hasPrefix("since") }) else {
+        throw Failure(description: "no window clause: \(rule.clauses)")
+    }
+    try check(window.value == "8d" && window.limit == "7d", "value and limit \(window)")
+    try check(t.text.contains("Trace:"), t.text)
+    try check(try router.traceJson(json: late).contains("\"pathways\""), "trace JSON")
 }
 
 test("a directory puts ranked partner options into decisions") {
@@ -447,7 +501,8 @@ test("malformed directories, decisions and times throw, never crash") {
         providers: e0.providers, providerGap: e0.providerGap)
     let broken = Decision(
         encounterId: d.encounterId, program: d.program, intercept: d.intercept,
-        disposition: d.disposition, eligible: [brokenPathway], ineligible: d.ineligible, warnings: d.warnings)
+        disposition: d.disposition, eligible: [brokenPathway], ineligible: d.ineligible, warnings: d.warnings,
+        interceptBasis: d.interceptBasis, needsInformation: d.needsInformation)
     let e = try expectError("bad deadline") { _ = try broken.toJson() }
     guard case let .InvalidArgument(field, _) = e else { throw Failure(description: "\(e)") }
     try checkEq(field, "eligible[0].charge_hold.deadline", "field")

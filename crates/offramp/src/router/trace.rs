@@ -130,14 +130,27 @@ impl Trace {
 }
 
 fn write_rule(s: &mut String, what: &str, r: &TracedRule, depth: usize) {
-    let _ = writeln!(s, "{:w$}{what} `{}`: {}", "", r.id, r.result, w = depth.saturating_mul(2));
+    let _ = writeln!(
+        s,
+        "{:w$}{what} `{}`: {}",
+        "",
+        r.id,
+        r.result,
+        w = depth.saturating_mul(2)
+    );
     for c in &r.clauses {
         write_evidence(s, c, depth.saturating_add(1));
     }
 }
 
 fn write_evidence(s: &mut String, e: &Evidence, depth: usize) {
-    let _ = write!(s, "{:w$}{:<7} ", "", e.result.as_str(), w = depth.saturating_mul(2));
+    let _ = write!(
+        s,
+        "{:w$}{:<7} ",
+        "",
+        e.result.as_str(),
+        w = depth.saturating_mul(2)
+    );
     if let Some(o) = &e.offense {
         let _ = write!(s, "offence {} ({}): ", o.index.saturating_add(1), o.nibrs);
     } else if let Some(i) = e.event {

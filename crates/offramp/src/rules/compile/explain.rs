@@ -100,6 +100,10 @@ impl Evidence {
             (Some(f), Some(v)) if f.as_str() == SINCE => {
                 let _ = write!(own, "{v} since the overdose");
             }
+            // `needs needs [sud]` would read badly: the field of that name is its record.
+            (Some(f), Some(v)) if f.as_str() == "needs" => {
+                let _ = write!(own, "needs recorded {v}");
+            }
             (Some(f), Some(v)) => {
                 let _ = write!(own, "{f} {v}");
             }
@@ -108,7 +112,11 @@ impl Evidence {
             }
             _ => {}
         }
-        if let (Some(limit), false) = (&self.limit, own.is_empty()) {
+        // What the clause asks for is said only where it was not met: under a `not`, a part
+        // that holds is what made the clause fail, and "needs" would mislead.
+        if let (Some(limit), false, false) =
+            (&self.limit, own.is_empty(), self.result == Truth::True)
+        {
             let _ = write!(own, "; needs {}", needs_phrase(&self.clause, limit));
         }
         if own.is_empty() {
