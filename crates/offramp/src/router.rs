@@ -18,6 +18,8 @@ use crate::rules::compile::explain::{Depth, evidence, missing, rule_evidence};
 use crate::rules::compile::{AttrKind, Ctx, Part, Tri};
 
 mod decision;
+#[cfg(test)]
+mod explain_tests;
 mod trace;
 pub use decision::{
     ChargeHold, Decision, EligiblePathway, IneligiblePathway, NeededInformation, ProgramRef,
