@@ -49,7 +49,7 @@ fn route(json: &str) -> Decision {
     router.route(&Encounter::from_json(json).unwrap())
 }
 
-fn reason<'d>(d: &'d Decision, p: Pathway) -> &'d Reason {
+fn reason(d: &Decision, p: Pathway) -> &Reason {
     &d.ineligible
         .iter()
         .find(|i| i.pathway == p)
@@ -112,7 +112,7 @@ fn an_or_gives_the_failing_part_of_each_alternative() {
 #[test]
 fn a_quantifier_names_the_offence_by_code_and_keeps_at_most_eight() {
     let offence = r#"{"nibrs":"35A","level":"misdemeanor"}"#;
-    let many = vec![offence; 12].join(",");
+    let many = [offence; 12].join(",");
     let d = route(&format!(
         r#"{{{AT},"source":"on_view","offenses":[{many}]}}"#
     ));
