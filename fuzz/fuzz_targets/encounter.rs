@@ -29,6 +29,9 @@ fuzz_target!(|data: &[u8]| {
             let d = router.route(&enc);
             let _ = d.explain();
             let _ = d.to_json();
+            let t = router.trace(&enc);
+            let _ = t.explain();
+            let _ = t.to_json();
         }
         let _ = enc.to_json();
     }
