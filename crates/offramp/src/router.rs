@@ -209,15 +209,19 @@ fn amnesty_covers(
 /// Why `rule` does not admit: its deciding conjunct `part` (false, or else unknown), as a
 /// sentence with the values and limits that decided, and as evidence.
 fn reason(rule: &CompiledRule, part: &Part, t: Tri, ctx: &Ctx<'_>) -> Reason {
-    let evidence = evidence(&part.node, ctx, Depth::Reason);
+    let evidence = evidence(part, ctx, Depth::Reason);
     let because = if t == Tri::Unknown {
         part.unknown.clone()
     } else {
-        let detail = evidence.detail();
-        if detail.is_empty() {
+        let mut s = String::with_capacity(part.not_met.len().saturating_add(64));
+        s.push_str(&part.not_met);
+        s.push_str(": ");
+        let before = s.len();
+        evidence.write_detail(&mut s);
+        if s.len() == before {
             part.not_met.clone()
         } else {
-            Text::owned(format!("{}: {detail}", part.not_met))
+            Text::owned(s)
         }
     };
     Reason {

@@ -50,7 +50,8 @@ pub(crate) fn intern(s: &str) -> &'static str {
 ///
 /// ```
 /// let d = offramp::Decision::from_json(r#"{"encounter_id":"e","program":{"id":"p","hash":"h"},
-///   "intercept":1,"disposition":"none","eligible":[],"ineligible":[],"warnings":[]}"#).unwrap();
+///   "intercept":1,"intercept_basis":"given","disposition":"none","eligible":[],"ineligible":[],"warnings":[],
+///   "needs_information":[]}"#).unwrap();
 /// assert_eq!(&*d.program.id, "p");
 /// ```
 #[derive(Clone)]
@@ -66,6 +67,11 @@ impl Text {
     /// A pooled string (for a program's own strings).
     pub(crate) fn pooled(s: &str) -> Text {
         Text(Repr::Pooled(intern(s)))
+    }
+
+    /// A string that lives for the whole run (a table's name), shared without pooling.
+    pub(crate) const fn from_static(s: &'static str) -> Text {
+        Text(Repr::Pooled(s))
     }
 
     /// An owned string (for text made for one decision).

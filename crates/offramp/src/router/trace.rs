@@ -182,7 +182,7 @@ fn traced(id: &Text, c: &Compiled, ctx: &Ctx<'_>) -> TracedRule {
     let clauses: Vec<Evidence> = c
         .parts
         .iter()
-        .map(|p| evidence(&p.node, ctx, Depth::Trace))
+        .map(|p| evidence(p, ctx, Depth::Trace))
         .collect();
     TracedRule {
         id: id.clone(),

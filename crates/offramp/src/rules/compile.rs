@@ -2,6 +2,7 @@
 //! evaluation tree (evaluated in `eval.rs`).
 
 use crate::text::Text;
+use crate::vocab::Vocabulary;
 
 use super::ParseError;
 use super::ast::{CmpOp, Collection, Expr, ExprKind, HasMode, Lit, Quantifier};
@@ -125,24 +126,41 @@ impl EnumKind {
 
     /// The vocabulary's words, in index order, with the attributes a program declares.
     fn values_in(self, attrs: &[AttrInfo]) -> Vec<&str> {
+        (0..=u8::MAX).map_while(|i| self.word(i, attrs)).collect()
+    }
+
+    /// Word `i` of the vocabulary, if it has that many.
+    fn word(self, i: u8, attrs: &[AttrInfo]) -> Option<&str> {
         match self {
-            EnumKind::Responder => Responder::ALL.iter().map(|v| v.as_str()).collect(),
-            EnumKind::Source => Source::ALL.iter().map(|v| v.as_str()).collect(),
-            EnumKind::Need => Need::ALL.iter().map(|v| v.as_str()).collect(),
-            EnumKind::Flag => Flag::ALL.iter().map(|v| v.as_str()).collect(),
-            EnumKind::Level => Level::ALL.iter().map(|v| v.as_str()).collect(),
-            EnumKind::Consent => Consent::ALL.iter().map(|v| v.as_str()).collect(),
-            EnumKind::CrimeAgainst => CRIME_AGAINST.to_vec(),
-            EnumKind::Willing => WILLING.iter().map(|v| v.as_str()).collect(),
-            EnumKind::Weekday => WEEKDAYS.to_vec(),
-            EnumKind::HistoryKind => HistoryKind::ALL.iter().map(|v| v.as_str()).collect(),
-            EnumKind::Activity => CriminalActivity::ALL.iter().map(|v| v.as_str()).collect(),
-            EnumKind::DrugType => DrugType::ALL.iter().map(|v| v.as_str()).collect(),
-            EnumKind::DrugUnit => DrugUnit::ALL.iter().map(|v| v.as_str()).collect(),
-            EnumKind::Attr(i) => attrs
-                .get(usize::from(i))
-                .map(|a| a.values.iter().map(String::as_str).collect())
-                .unwrap_or_default(),
+            EnumKind::Attr(a) => attrs
+                .get(usize::from(a))
+                .and_then(|a| a.values.get(usize::from(i)))
+                .map(String::as_str),
+            _ => self.static_word(i),
+        }
+    }
+
+    /// Word `i` of a fixed vocabulary (every kind but a declared attribute's).
+    fn static_word(self, i: u8) -> Option<&'static str> {
+        fn at<T: Vocabulary>(i: u8) -> Option<&'static str> {
+            T::ALL.get(usize::from(i)).map(|v| v.as_str())
+        }
+        let i_usize = usize::from(i);
+        match self {
+            EnumKind::Responder => at::<Responder>(i),
+            EnumKind::Source => at::<Source>(i),
+            EnumKind::Need => at::<Need>(i),
+            EnumKind::Flag => at::<Flag>(i),
+            EnumKind::Level => at::<Level>(i),
+            EnumKind::Consent => at::<Consent>(i),
+            EnumKind::CrimeAgainst => CRIME_AGAINST.get(i_usize).copied(),
+            EnumKind::Willing => WILLING.get(i_usize).map(|v| v.as_str()),
+            EnumKind::Weekday => WEEKDAYS.get(i_usize).copied(),
+            EnumKind::HistoryKind => at::<HistoryKind>(i),
+            EnumKind::Activity => at::<CriminalActivity>(i),
+            EnumKind::DrugType => at::<DrugType>(i),
+            EnumKind::DrugUnit => at::<DrugUnit>(i),
+            EnumKind::Attr(_) => None,
         }
     }
 
@@ -288,6 +306,8 @@ pub(crate) struct Part {
     pub not_met: Text,
     /// The sentence used when the clause cannot be decided.
     pub unknown: Text,
+    /// What explanations say of each node of the clause, worked out once.
+    pub texts: Box<[explain::NodeText]>,
 }
 
 /// A compiled rule: the conjuncts of its top-level `and`.
@@ -1186,6 +1206,7 @@ pub(crate) fn compile_in(
                 format!("`{clause}` could not be checked: {reads} not recorded")
             };
             parts.push(Part {
+                texts: explain::node_texts(&node, &env.attrs),
                 node,
                 not_met: Text::pooled(&format!("`{clause}` does not hold")),
                 unknown: Text::pooled(&unknown),

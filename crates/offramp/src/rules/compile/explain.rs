@@ -82,7 +82,9 @@ impl Evidence {
         s
     }
 
-    fn write_detail(&self, s: &mut String) {
+    /// Appends [`Evidence::detail`] to `s`.
+    pub(crate) fn write_detail(&self, s: &mut String) {
+        let start = s.len();
         if let Some(o) = &self.offense {
             let _ = write!(
                 s,
@@ -94,64 +96,70 @@ impl Evidence {
         } else if let Some(i) = self.event {
             let _ = write!(s, "history event {}", i.saturating_add(1));
         }
-        let scoped = !s.is_empty();
-        let mut own = String::new();
+        let scoped = s.len() > start;
+        let sep = if scoped { ": " } else { "" };
         match (&self.field, &self.value) {
-            (Some(f), Some(v)) if f.as_str() == SINCE => {
-                let _ = write!(own, "{v} since the overdose");
-            }
-            // `needs needs [sud]` would read badly: the field of that name is its record.
-            (Some(f), Some(v)) if f.as_str() == "needs" => {
-                let _ = write!(own, "needs recorded {v}");
-            }
             (Some(f), Some(v)) => {
-                let _ = write!(own, "{f} {v}");
+                s.push_str(sep);
+                match f.as_str() {
+                    SINCE => {
+                        let _ = write!(s, "{v} since the overdose");
+                    }
+                    // `needs needs [sud]` would read badly: the field of that name is its
+                    // record.
+                    "needs" => {
+                        let _ = write!(s, "needs recorded {v}");
+                    }
+                    _ => {
+                        let _ = write!(s, "{f} {v}");
+                    }
+                }
+                // What the clause asks for is said only where it was not met: under a `not`, a
+                // part that holds is what made the clause fail, and "needs" would mislead.
+                if let (Some(limit), false) = (&self.limit, self.result == Truth::True) {
+                    s.push_str("; needs ");
+                    write_needs(s, &self.clause, limit);
+                }
+                return;
             }
             (Some(f), None) if self.result == Truth::Unknown => {
-                let _ = write!(own, "`{f}` not recorded");
+                let _ = write!(s, "{sep}`{f}` not recorded");
+                return;
             }
             _ => {}
         }
-        // What the clause asks for is said only where it was not met: under a `not`, a part
-        // that holds is what made the clause fail, and "needs" would mislead.
-        if let (Some(limit), false, false) =
-            (&self.limit, own.is_empty(), self.result == Truth::True)
-        {
-            let _ = write!(own, "; needs {}", needs_phrase(&self.clause, limit));
-        }
-        if own.is_empty() {
-            let mut inner: Vec<String> = Vec::new();
-            for d in self.parts.iter().map(Evidence::detail) {
-                // `quantity.grams 10.0` says nothing that `quantity.grams 10.0; needs less
-                // than 3` beside it does not.
-                if d.is_empty() || inner.iter().any(|i| i.starts_with(&d)) {
-                    continue;
-                }
-                inner.retain(|i| !d.starts_with(i.as_str()));
-                inner.push(d);
+        let mut inner: Vec<String> = Vec::new();
+        for d in self.parts.iter().map(Evidence::detail) {
+            // `quantity.grams 10.0` says nothing that `quantity.grams 10.0; needs less than
+            // 3` beside it does not.
+            if d.is_empty() || inner.iter().any(|i| i.starts_with(&d)) {
+                continue;
             }
-            if inner.is_empty() && scoped {
-                own = format!("`{}` is {}", self.clause, self.result);
-            } else {
-                own = inner.join("; ");
-            }
+            inner.retain(|i| !d.starts_with(i.as_str()));
+            inner.push(d);
         }
-        if own.is_empty() {
+        if inner.is_empty() {
+            if scoped {
+                let _ = write!(s, ": `{}` is {}", self.clause, self.result);
+            }
             return;
         }
-        if scoped {
-            s.push_str(": ");
+        s.push_str(sep);
+        for (i, d) in inner.iter().enumerate() {
+            if i > 0 {
+                s.push_str("; ");
+            }
+            s.push_str(d);
         }
-        s.push_str(&own);
     }
 }
 
 /// The field name evidence gives `since overdose.at`.
 const SINCE: &str = "since overdose.at";
 
-/// `18 or more` for `age >= 18`, `one of [sud, housing]` for `needs has any [...]`: what the
-/// limit asks of the value, read back from the operator in the leaf clause's text.
-fn needs_phrase(clause: &str, limit: &str) -> String {
+/// Writes `18 or more` for `age >= 18`, `one of [sud, housing]` for `needs has any [...]`:
+/// what the limit asks of the value, read back from the operator in the leaf clause's text.
+fn write_needs(s: &mut String, clause: &str, limit: &str) {
     const OPS: [&str; 10] = [
         " not in ",
         " in ",
@@ -168,22 +176,25 @@ fn needs_phrase(clause: &str, limit: &str) -> String {
         .into_iter()
         .find(|op| clause.contains(op))
         .or_else(|| clause.contains(" < ").then_some(" < "));
-    match op.map(str::trim) {
-        Some(">=") => format!("{limit} or more"),
-        Some(">") => format!("more than {limit}"),
-        Some("<=") => format!("{limit} or less"),
-        Some("<") => format!("less than {limit}"),
-        Some("!=") => format!("other than {limit}"),
-        Some("not in") => format!("none of {limit}"),
-        Some("in") => format!("one of {limit}"),
-        Some("has any") => format!("any of {limit}"),
-        Some("has all") => format!("all of {limit}"),
-        Some("has") => limit
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string(),
-        _ => limit.to_string(),
-    }
+    let (before, after) = match op.map(str::trim) {
+        Some(">=") => ("", " or more"),
+        Some(">") => ("more than ", ""),
+        Some("<=") => ("", " or less"),
+        Some("<") => ("less than ", ""),
+        Some("!=") => ("other than ", ""),
+        Some("not in") => ("none of ", ""),
+        Some("in") => ("one of ", ""),
+        Some("has any") => ("any of ", ""),
+        Some("has all") => ("all of ", ""),
+        Some("has") => {
+            s.push_str(limit.trim_start_matches('[').trim_end_matches(']'));
+            return;
+        }
+        _ => ("", ""),
+    };
+    s.push_str(before);
+    s.push_str(limit);
+    s.push_str(after);
 }
 
 /// How much of an evaluation an explanation keeps.
@@ -314,9 +325,7 @@ fn shown_of(n: &Node, attrs: &[AttrInfo]) -> Shown {
 }
 
 fn enum_word(kind: EnumKind, i: u8, attrs: &[AttrInfo]) -> String {
-    kind.values_in(attrs)
-        .get(usize::from(i))
-        .map_or_else(|| "?".to_string(), |w| (*w).to_string())
+    kind.word(i, attrs).unwrap_or("?").to_string()
 }
 
 fn mask_words(kind: EnumKind, mask: u64, attrs: &[AttrInfo]) -> String {
@@ -419,20 +428,23 @@ fn write_bare(s: &mut String, c: &Const, shown: Shown, attrs: &[AttrInfo]) {
     }
 }
 
-/// A value read during evaluation, written as a rule writes it; `None` when unknown.
-fn show_value(v: V<'_>, shown: Shown, attrs: &[AttrInfo]) -> Option<String> {
+/// A value read during evaluation, written as a rule writes it; `None` when unknown. A word
+/// of a fixed vocabulary is shared, not copied.
+fn show_value(v: V<'_>, shown: Shown, attrs: &[AttrInfo]) -> Option<Text> {
     let mut s = String::new();
     match v {
         V::Unknown => return None,
-        _ if shown == Shown::Hidden => s.push_str("recorded"),
-        V::Bool(b) => {
-            let _ = write!(s, "{b}");
-        }
+        _ if shown == Shown::Hidden => return Some(Text::from_static("recorded")),
+        V::Bool(true) => return Some(Text::from_static("true")),
+        V::Bool(false) => return Some(Text::from_static("false")),
         V::Int(n) => write_calendar(&mut s, n, shown),
         V::Number(n) => write_number(&mut s, n),
         V::Duration(d) => s.push_str(&format_duration(d)),
         V::Enum(e) => match shown {
-            Shown::Enum(k) => s.push_str(&enum_word(k, e, attrs)),
+            Shown::Enum(k) => match k.static_word(e) {
+                Some(w) => return Some(Text::from_static(w)),
+                None => s.push_str(&enum_word(k, e, attrs)),
+            },
             _ => {
                 let _ = write!(s, "{e}");
             }
@@ -447,7 +459,7 @@ fn show_value(v: V<'_>, shown: Shown, attrs: &[AttrInfo]) -> Option<String> {
         // which are hidden above.
         V::Text(t) => s.push_str(t),
     }
-    Some(s)
+    Some(Text::owned(s))
 }
 
 fn precedence(n: &Node) -> u8 {
@@ -577,145 +589,251 @@ pub(crate) fn offense_ref(index: usize, o: &Offense) -> OffenseRef {
     OffenseRef {
         index: u32::try_from(index).unwrap_or(u32::MAX),
         nibrs: o.nibrs,
-        name: Text::pooled(o.nibrs.name()),
+        name: Text::from_static(o.nibrs.name()),
     }
 }
 
-/// The evidence for `n` evaluated in `ctx`.
-pub(crate) fn evidence(n: &Node, ctx: &Ctx<'_>, depth: Depth) -> Evidence {
-    let result = tri(eval(n, ctx));
-    let mut e = Evidence {
-        clause: Text::owned(render(n, ctx.attrs)),
-        result,
-        field: None,
-        value: None,
-        limit: None,
-        offense: None,
-        event: None,
-        parts: Vec::new(),
-    };
-    let leaf = |e: &mut Evidence, v: &Node| {
-        if let Node::Field(f) = v {
-            e.field = Some(Text::owned(f.name(ctx.attrs)));
-        } else if let Node::Since = v {
-            e.field = Some(Text::pooled(SINCE));
-        }
-        if !matches!(v, Node::Const(_)) {
-            e.value = show_value(eval(v, ctx), shown_of(v, ctx.attrs), ctx.attrs).map(Text::owned);
-        }
-    };
+/// What an explanation says of one node of a compiled clause that does not depend on the
+/// encounter, worked out once when the program is compiled: the node's clause in canonical
+/// form, the field it reads and the limit it holds that field to. Routing then only formats
+/// the values it read.
+#[derive(Debug, Clone)]
+pub(crate) struct NodeText {
+    clause: Text,
+    field: Option<Text>,
+    limit: Option<Text>,
+    /// How many nodes the subtree rooted here holds (itself included), so that a child's place
+    /// in the pre-order table is found without walking the tree.
+    size: u32,
+}
+
+/// The operands of `n` that evidence looks into, in the order the table lists them.
+fn children(n: &Node) -> &[Node] {
     match n {
-        Node::Field(_) | Node::Since => leaf(&mut e, n),
-        Node::Cmp(_, a, b) => {
-            // The side that reads is the value; a constant on the other side is the limit.
-            let (value, limit) = if matches!(a.as_ref(), Node::Const(_)) {
-                (b, a)
-            } else {
-                (a, b)
-            };
-            match value.as_ref() {
-                Node::Quant(Quantifier::Count, ..) => {
-                    e.value =
-                        show_value(eval(value, ctx), Shown::Plain, ctx.attrs).map(Text::owned);
-                    e.field = Some(Text::owned(render(value, ctx.attrs)));
-                    if depth == Depth::Trace {
-                        e.parts = evidence(value, ctx, depth).parts;
+        Node::Not(inner)
+        | Node::InMask(inner, ..)
+        | Node::InList(inner, ..)
+        | Node::Known(inner, _)
+        | Node::Quant(_, _, Some(inner)) => std::slice::from_ref(inner.as_ref()),
+        Node::And(items) | Node::Or(items) => items,
+        _ => &[],
+    }
+}
+
+/// The side of a comparison that reads (the value) and the other (the limit): a constant on
+/// the left is the limit.
+fn sides<'n>(a: &'n Node, b: &'n Node) -> (&'n Node, &'n Node) {
+    if matches!(a, Node::Const(_)) {
+        (b, a)
+    } else {
+        (a, b)
+    }
+}
+
+/// The table of a clause: one [`NodeText`] per node, in pre-order (a comparison's two sides
+/// follow it, left then right).
+pub(crate) fn node_texts(root: &Node, attrs: &[AttrInfo]) -> Box<[NodeText]> {
+    fn walk(n: &Node, attrs: &[AttrInfo], out: &mut Vec<NodeText>) {
+        let at = out.len();
+        let label = |v: &Node| match v {
+            Node::Field(f) => Some(Text::pooled(&f.name(attrs))),
+            Node::Since => Some(Text::pooled(SINCE)),
+            Node::Quant(Quantifier::Count, ..) => Some(Text::pooled(&render(v, attrs))),
+            _ => None,
+        };
+        let (field, limit) = match n {
+            Node::Field(_) | Node::Since => (label(n), None),
+            Node::Cmp(_, a, b) => {
+                let (value, limit) = sides(a, b);
+                let text = match limit {
+                    Node::Const(c) => {
+                        let mut s = String::new();
+                        write_bare(&mut s, c, shown_of(value, attrs), attrs);
+                        Some(Text::pooled(&s))
                     }
-                }
-                _ => leaf(&mut e, value),
-            }
-            if let Node::Const(c) = limit.as_ref() {
-                let mut s = String::new();
-                write_bare(&mut s, c, shown_of(value, ctx.attrs), ctx.attrs);
-                e.limit = Some(Text::owned(s));
-            } else if !matches!(value.as_ref(), Node::Quant(..)) {
-                let mut s = String::new();
-                if let Some(v) = show_value(eval(limit, ctx), shown_of(limit, ctx.attrs), ctx.attrs)
-                {
-                    s.push_str(&v);
-                    e.limit = Some(Text::owned(s));
-                }
-            }
-        }
-        Node::InMask(v, mask, _) => {
-            leaf(&mut e, v);
-            if let Shown::Enum(k) = shown_of(v, ctx.attrs) {
-                e.limit = Some(Text::owned(mask_words(k, *mask, ctx.attrs)));
-            }
-        }
-        Node::InList(v, list, _) => {
-            leaf(&mut e, v);
-            let hint = shown_of(v, ctx.attrs);
-            let mut s = String::from("[");
-            for (i, c) in list.iter().enumerate() {
-                if i > 0 {
-                    s.push_str(", ");
-                }
-                write_bare(&mut s, c, hint, ctx.attrs);
-            }
-            s.push(']');
-            e.limit = Some(Text::owned(s));
-        }
-        Node::Known(v, _) => leaf(&mut e, v),
-        Node::Has(f, mask, _) => {
-            leaf(&mut e, &Node::Field(*f));
-            if let Shown::Enum(k) = f.shown(ctx.attrs) {
-                e.limit = Some(Text::owned(mask_words(k, *mask, ctx.attrs)));
-            }
-        }
-        Node::Not(inner) => e.parts.push(evidence(inner, ctx, depth)),
-        Node::And(items) | Node::Or(items) => {
-            for item in items.iter() {
-                let part = evidence(item, ctx, depth);
-                // A reason keeps the parts that decided: every part that did not hold, or
-                // (for a true result) every part.
-                let keep = depth == Depth::Trace
-                    || result == Truth::True
-                    || part.result == result
-                    || (matches!(n, Node::Or(_)) && part.result != Truth::True);
-                if keep {
-                    e.parts.push(part);
-                }
-            }
-        }
-        Node::Quant(_, Collection::Offenses, Some(body)) => {
-            if ctx.enc.offenses.is_empty() {
-                e.field = Some(Text::pooled("offenses"));
-                e.value = Some(Text::pooled("none recorded"));
-            }
-            for (i, o) in ctx.enc.offenses.iter().enumerate() {
-                let inner = Ctx {
-                    offense: Some(o),
-                    offense_chargeable: ctx.chargeable.get(i).copied(),
-                    ..*ctx
+                    _ => None,
                 };
-                let mut part = evidence(body, &inner, depth);
-                part.offense = Some(offense_ref(i, o));
-                if keep_item(depth, result, part.result, e.parts.len()) {
-                    e.parts.push(part);
+                (label(value), text)
+            }
+            Node::InMask(v, mask, _) => (
+                label(v),
+                match shown_of(v, attrs) {
+                    Shown::Enum(k) => Some(Text::pooled(&mask_words(k, *mask, attrs))),
+                    _ => None,
+                },
+            ),
+            Node::InList(v, list, _) => {
+                let hint = shown_of(v, attrs);
+                let mut s = String::from("[");
+                for (i, c) in list.iter().enumerate() {
+                    if i > 0 {
+                        s.push_str(", ");
+                    }
+                    write_bare(&mut s, c, hint, attrs);
+                }
+                s.push(']');
+                (label(v), Some(Text::pooled(&s)))
+            }
+            Node::Known(v, _) => (label(v), None),
+            Node::Has(f, mask, _) => (
+                Some(Text::pooled(&f.name(attrs))),
+                match f.shown(attrs) {
+                    Shown::Enum(k) => Some(Text::pooled(&mask_words(k, *mask, attrs))),
+                    _ => None,
+                },
+            ),
+            Node::Quant(_, Collection::History, _) => (Some(Text::pooled("history")), None),
+            Node::Quant(_, Collection::Offenses, Some(_)) => (Some(Text::pooled("offenses")), None),
+            _ => (None, None),
+        };
+        out.push(NodeText {
+            clause: Text::pooled(&render(n, attrs)),
+            field,
+            limit,
+            size: 1,
+        });
+        match n {
+            Node::Cmp(_, a, b) => {
+                walk(a, attrs, out);
+                walk(b, attrs, out);
+            }
+            _ => {
+                for c in children(n) {
+                    walk(c, attrs, out);
                 }
             }
         }
-        Node::Quant(_, Collection::History, Some(body)) => {
-            if let Some(history) = &ctx.enc.history {
-                for (i, h) in history.iter().enumerate() {
+        let size = u32::try_from(out.len().saturating_sub(at)).unwrap_or(u32::MAX);
+        if let Some(t) = out.get_mut(at) {
+            t.size = size;
+        }
+    }
+    let mut out = Vec::new();
+    walk(root, attrs, &mut out);
+    out.into_boxed_slice()
+}
+
+/// The evidence for conjunct `part` evaluated in `ctx`.
+pub(crate) fn evidence(part: &Part, ctx: &Ctx<'_>, depth: Depth) -> Evidence {
+    Explainer {
+        table: &part.texts,
+        depth,
+    }
+    .at(&part.node, 0, ctx)
+}
+
+/// Builds evidence from a clause's [`NodeText`] table.
+struct Explainer<'t> {
+    table: &'t [NodeText],
+    depth: Depth,
+}
+
+impl Explainer<'_> {
+    fn size(&self, idx: usize) -> usize {
+        self.table
+            .get(idx)
+            .map_or(1, |t| usize::try_from(t.size).unwrap_or(1))
+    }
+
+    /// The evidence for `n`, the node at `idx` of the table, in `ctx`.
+    fn at(&self, n: &Node, idx: usize, ctx: &Ctx<'_>) -> Evidence {
+        let attrs = ctx.attrs;
+        let result = tri(eval(n, ctx));
+        let text = self.table.get(idx);
+        let mut e = Evidence {
+            clause: text.map_or_else(|| Text::owned(render(n, attrs)), |t| t.clause.clone()),
+            result,
+            field: text.and_then(|t| t.field.clone()),
+            value: None,
+            limit: text.and_then(|t| t.limit.clone()),
+            offense: None,
+            event: None,
+            parts: Vec::new(),
+        };
+        let value_of = |v: &Node| {
+            if matches!(v, Node::Const(_)) {
+                None
+            } else {
+                show_value(eval(v, ctx), shown_of(v, attrs), attrs)
+            }
+        };
+        let first = idx.saturating_add(1);
+        match n {
+            Node::Field(_) | Node::Since => e.value = value_of(n),
+            Node::Cmp(_, a, b) => {
+                let (value, limit) = sides(a, b);
+                e.value = value_of(value);
+                let value_idx = if std::ptr::eq(value, a.as_ref()) {
+                    first
+                } else {
+                    first.saturating_add(self.size(first))
+                };
+                if let Node::Quant(Quantifier::Count, ..) = value {
+                    if self.depth == Depth::Trace {
+                        e.parts = self.at(value, value_idx, ctx).parts;
+                    }
+                } else if e.limit.is_none() {
+                    // A field compared with a field: the other side's value is the limit.
+                    e.limit = value_of(limit);
+                }
+            }
+            Node::InMask(v, ..) | Node::InList(v, ..) | Node::Known(v, _) => e.value = value_of(v),
+            Node::Has(f, ..) => e.value = value_of(&Node::Field(*f)),
+            Node::Not(inner) => e.parts.push(self.at(inner, first, ctx)),
+            Node::And(items) | Node::Or(items) => {
+                let mut next = first;
+                for item in items.iter() {
+                    // A reason keeps the parts that decided: every part that did not hold, or
+                    // (for a true result) every part; only those are explained.
+                    let keep = self.depth == Depth::Trace || result == Truth::True || {
+                        let t = tri(eval(item, ctx));
+                        t == result || (matches!(n, Node::Or(_)) && t != Truth::True)
+                    };
+                    if keep {
+                        e.parts.push(self.at(item, next, ctx));
+                    }
+                    next = next.saturating_add(self.size(next));
+                }
+            }
+            Node::Quant(_, Collection::Offenses, Some(body)) => {
+                if ctx.enc.offenses.is_empty() {
+                    e.value = Some(Text::pooled("none recorded"));
+                } else {
+                    e.field = None;
+                }
+                for (i, o) in ctx.enc.offenses.iter().enumerate() {
                     let inner = Ctx {
-                        event: Some(h),
+                        offense: Some(o),
+                        offense_chargeable: ctx.chargeable.get(i).copied(),
                         ..*ctx
                     };
-                    let mut part = evidence(body, &inner, depth);
-                    part.event = Some(u32::try_from(i).unwrap_or(u32::MAX));
-                    if keep_item(depth, result, part.result, e.parts.len()) {
+                    if keep_item(self.depth, result, tri(eval(body, &inner)), e.parts.len()) {
+                        let mut part = self.at(body, first, &inner);
+                        part.offense = Some(offense_ref(i, o));
                         e.parts.push(part);
                     }
                 }
-            } else {
-                e.field = Some(Text::pooled("history"));
             }
+            Node::Quant(_, Collection::History, Some(body)) => {
+                if let Some(history) = &ctx.enc.history {
+                    e.field = None;
+                    for (i, h) in history.iter().enumerate() {
+                        let inner = Ctx {
+                            event: Some(h),
+                            ..*ctx
+                        };
+                        if keep_item(self.depth, result, tri(eval(body, &inner)), e.parts.len()) {
+                            let mut part = self.at(body, first, &inner);
+                            part.event = Some(u32::try_from(i).unwrap_or(u32::MAX));
+                            e.parts.push(part);
+                        }
+                    }
+                }
+            }
+            Node::Quant(..) | Node::Const(_) | Node::Within(_) => {}
         }
-        Node::Quant(_, _, None) | Node::Const(_) | Node::Within(_) => {}
+        e
     }
-    e
 }
 
 /// Whether a quantifier's item goes into its evidence: in a trace, all; in a reason, the first
@@ -802,12 +920,9 @@ pub(crate) fn missing(n: &Node, ctx: &Ctx<'_>, scope: &str, out: &mut Vec<String
 /// The evidence for a whole rule: its one conjunct's, or an `and` over all of them.
 pub(crate) fn rule_evidence(c: &Compiled, ctx: &Ctx<'_>, depth: Depth) -> Evidence {
     match c.parts.as_ref() {
-        [one] => evidence(&one.node, ctx, depth),
+        [one] => evidence(one, ctx, depth),
         parts => {
-            let items: Vec<Evidence> = parts
-                .iter()
-                .map(|p| evidence(&p.node, ctx, depth))
-                .collect();
+            let items: Vec<Evidence> = parts.iter().map(|p| evidence(p, ctx, depth)).collect();
             let result = items
                 .iter()
                 .fold(Truth::True, |acc, e| match (acc, e.result) {
