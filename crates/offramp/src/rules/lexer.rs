@@ -110,6 +110,18 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Token>, ParseError> {
                     (b'!', Some(b'=')) => (Tok::Ne, 2),
                     (b'<', Some(b'=')) => (Tok::Le, 2),
                     (b'>', Some(b'=')) => (Tok::Ge, 2),
+                    (b'=', Some(turned @ (b'<' | b'>'))) | (b'<', Some(turned @ b'>')) => {
+                        let meant = match turned {
+                            b'<' => "<=",
+                            b'>' if c == b'=' => ">=",
+                            _ => "!=",
+                        };
+                        return Err(ParseError::new(
+                            start..start + 2,
+                            format!("`{}` is not an operator", &src[start..start + 2]),
+                            Some(&format!("write `{meant}`")),
+                        ));
+                    }
                     (b'<', _) => (Tok::Lt, 1),
                     (b'>', _) => (Tok::Gt, 1),
                     (b'=', _) => {
@@ -267,12 +279,14 @@ fn lex_number(src: &str, start: usize) -> Result<(Tok, usize), ParseError> {
                 None,
             ));
         }
+        spelled_duration(src, start, i, value)?;
         return Ok((Tok::Number(value), i));
     }
     if !bytes.get(i).is_some_and(|b| b.is_ascii_alphabetic()) {
         let value: i64 = src[start..i]
             .parse()
             .map_err(|_| ParseError::new(start..i, "this number is too large", None))?;
+        spelled_duration(src, start, i, value as f64)?;
         return Ok((Tok::Int(value), i));
     }
     // A duration: digits and a unit, repeated (`1d12h`).
@@ -306,10 +320,16 @@ fn lex_number(src: &str, start: usize) -> Result<(Tok, usize), ParseError> {
             _ => None,
         };
         let Some(secs) = secs else {
+            let help = match spelled_unit(unit) {
+                Some(Spelled::Unit(letter, _)) => {
+                    format!("write `{}{letter}`", &src[digits_start..unit_start])
+                }
+                _ => UNITS_HELP.to_string(),
+            };
             return Err(ParseError::new(
                 unit_start..j.max(unit_start + 1),
                 format!("unknown duration unit `{unit}`"),
-                Some("units are `m` (minutes), `h` (hours), `d` (days) and `w` (weeks)"),
+                Some(&help),
             ));
         };
         total = amount
@@ -324,6 +344,102 @@ fn lex_number(src: &str, start: usize) -> Result<(Tok, usize), ParseError> {
         return Err(ParseError::new(start..j + 1, "malformed duration", None));
     }
     Ok((Tok::Duration(total), j))
+}
+
+/// The units a duration may be written in, for help texts.
+const UNITS_HELP: &str =
+    "units are `m` (minutes), `h` (hours), `d` (days), `w` (weeks) and `y` (years of 365 days)";
+
+/// What a unit spelt out as a word (`days`, `hrs`) stands for.
+enum Spelled {
+    /// One of the lexer's units: its letter and its length in seconds.
+    Unit(char, i64),
+    /// A unit of time the language has no unit for (months, seconds).
+    Missing,
+}
+
+/// Reads a word written where a duration's unit letter belongs: `days` is `d`. Case is ignored.
+fn spelled_unit(word: &str) -> Option<Spelled> {
+    let letter = match word.to_ascii_lowercase().as_str() {
+        "y" | "yr" | "yrs" | "year" | "years" => 'y',
+        "w" | "wk" | "wks" | "week" | "weeks" => 'w',
+        "d" | "day" | "days" => 'd',
+        "h" | "hr" | "hrs" | "hour" | "hours" => 'h',
+        "m" | "min" | "mins" | "minute" | "minutes" => 'm',
+        "mo" | "month" | "months" | "s" | "sec" | "secs" | "second" | "seconds" => {
+            return Some(Spelled::Missing);
+        }
+        _ => return None,
+    };
+    UNITS
+        .iter()
+        .find(|(c, _)| *c == letter)
+        .map(|(c, secs)| Spelled::Unit(*c, *secs))
+}
+
+/// Refuses a number followed by a space and a unit word (`3 days`, `1.5 hours`): nothing in the
+/// language may follow a number that way, and the author meant a duration. The help gives the
+/// spelling the lexer reads (`3d`; `1h30m` for `1.5 hours`). `end` is where the number ends.
+#[expect(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "byte positions in one rule's text, which the program loader caps at MAX_RULE_BYTES; the scanner reads only positions it has compared with the text's length"
+)]
+fn spelled_duration(src: &str, start: usize, end: usize, amount: f64) -> Result<(), ParseError> {
+    let bytes = src.as_bytes();
+    let mut word_start = end;
+    while word_start < bytes.len() && matches!(bytes[word_start], b' ' | b'\t') {
+        word_start += 1;
+    }
+    if word_start == end {
+        return Ok(());
+    }
+    let mut word_end = word_start;
+    while word_end < bytes.len()
+        && (bytes[word_end].is_ascii_alphanumeric() || bytes[word_end] == b'_')
+    {
+        word_end += 1;
+    }
+    let Some(spelled) = spelled_unit(&src[word_start..word_end]) else {
+        return Ok(());
+    };
+    let written = format!("{} {}", &src[start..end], &src[word_start..word_end]);
+    let help = match spelled {
+        Spelled::Unit(letter, _) if amount >= 0.0 && !src[start..end].contains('.') => {
+            format!("write `{}{letter}`, with no space", &src[start..end])
+        }
+        Spelled::Unit(_, secs) => {
+            let total = amount * secs as f64;
+            if total > 0.0 && total < i64::MAX as f64 && total % 60.0 == 0.0 {
+                format!("write `{}`", exact_duration(total as i64))
+            } else {
+                format!("write a whole number of a unit, with no space: {UNITS_HELP}")
+            }
+        }
+        Spelled::Missing => format!("write a number and a unit, with no space: {UNITS_HELP}"),
+    };
+    Err(ParseError::new(
+        start..word_end,
+        format!("`{written}` is not a duration"),
+        Some(&help),
+    ))
+}
+
+/// Writes whole minutes exactly, in days, hours and minutes (`1d12h`, `2h30m`).
+#[expect(
+    clippy::arithmetic_side_effects,
+    reason = "divisions and remainders by non-zero constants of a positive number"
+)]
+fn exact_duration(secs: i64) -> String {
+    let mut left = secs / 60;
+    let mut out = String::new();
+    for (letter, minutes) in [('d', 24 * 60), ('h', 60), ('m', 1)] {
+        if left >= minutes {
+            out.push_str(&format!("{}{letter}", left / minutes));
+            left %= minutes;
+        }
+    }
+    out
 }
 
 /// Formats a duration in seconds the way the lexer reads it back: whole days of a week or
@@ -397,5 +513,68 @@ mod tests {
         let e = lex("a = b").unwrap_err();
         assert!(e.help.unwrap().contains("=="));
         assert!(lex("a && b").unwrap_err().help.unwrap().contains("and"));
+    }
+
+    /// Issue 12: `=<`, `=>` and `<>` name the operator written and the one meant.
+    #[test]
+    fn turned_operators_suggest_the_right_one() {
+        for (src, written, meant) in [
+            ("age =< 18", "=<", "<="),
+            ("age => 18", "=>", ">="),
+            ("age <> 18", "<>", "!="),
+        ] {
+            let e = lex(src).unwrap_err();
+            assert_eq!(e.span, 4..6, "{src}");
+            assert_eq!(e.message, format!("`{written}` is not an operator"));
+            assert_eq!(e.help.as_deref(), Some(format!("write `{meant}`").as_str()));
+        }
+    }
+
+    /// Issue 12: a duration spelt with a space and a word suggests the spelling the lexer reads.
+    #[test]
+    fn spelt_out_durations_suggest_the_short_form() {
+        for (src, shown, help) in [
+            (
+                "since overdose.at <= 3 days",
+                "3 days",
+                "write `3d`, with no space",
+            ),
+            (
+                "since overdose.at <= 72 hours",
+                "72 hours",
+                "write `72h`, with no space",
+            ),
+            ("within 2 weeks", "2 weeks", "write `2w`, with no space"),
+            ("x < 30 minutes", "30 minutes", "write `30m`, with no space"),
+            ("x < 1 Year", "1 Year", "write `1y`, with no space"),
+            ("x < 1.5 days", "1.5 days", "write `1d12h`"),
+            ("x < 2.5 hrs", "2.5 hrs", "write `2h30m`"),
+        ] {
+            let e = lex(src).unwrap_err();
+            assert_eq!(e.message, format!("`{shown}` is not a duration"), "{src}");
+            assert_eq!(e.help.as_deref(), Some(help), "{src}");
+            let at = src.find(shown).unwrap();
+            assert_eq!(e.span, at..at + shown.len(), "{src}");
+        }
+        // Every suggestion reads back as the duration meant.
+        assert_eq!(kinds("3d")[0], Tok::Duration(3 * 86_400));
+        assert_eq!(kinds("1d12h")[0], Tok::Duration(36 * 3600));
+        // Months have no unit: the help lists the units there are.
+        let e = lex("x < 6 months").unwrap_err();
+        assert!(e.help.unwrap().contains("`d` (days)"));
+        // Attached, the long unit also gets the short form; years are among the units listed.
+        let e = lex("x < 3days").unwrap_err();
+        assert_eq!(e.message, "unknown duration unit `days`");
+        assert_eq!(e.help.as_deref(), Some("write `3d`"));
+        assert!(
+            lex("x < 3q")
+                .unwrap_err()
+                .help
+                .unwrap()
+                .contains("`y` (years")
+        );
+        // A number followed by another word is not a duration.
+        assert!(lex("age > 3 and b").is_ok());
+        assert!(lex("count offenses > 3 or x").is_ok());
     }
 }
