@@ -222,6 +222,23 @@ impl Ty {
     }
 }
 
+/// `what` with the indefinite article it takes, for messages built around a word that
+/// varies: "an int", "an attribute `risk`", "a NIBRS code". The article follows the first
+/// letter's sound; the few words of the vocabularies that start with a `u` sounded as "you"
+/// (`unit`, `use`) take "a".
+pub(crate) fn with_article(what: &str) -> String {
+    let word = what.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let lower = word.to_lowercase();
+    let vowel = match lower.chars().next() {
+        Some('a' | 'e' | 'i' | 'o') => true,
+        Some('u') => !["uni", "use", "usu", "uti"]
+            .iter()
+            .any(|p| lower.starts_with(p)),
+        _ => false,
+    };
+    format!("{} {what}", if vowel { "an" } else { "a" })
+}
+
 /// A field an expression can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Field {
@@ -459,9 +476,43 @@ impl Checker<'_> {
         v
     }
 
+    /// The help for an unknown word: the closest field the rule may read here, or, when the
+    /// closest is a field of one offence or history event read outside its quantifier, that
+    /// field with the form that reads it (`any offenses (chargeable)`). Nothing when no field
+    /// is close (`closest`'s one edit per three characters).
     fn suggest_field(&self, word: &str) -> Option<String> {
         let names = self.field_names();
-        closest(word, names.iter().map(String::as_str)).map(|s| format!("did you mean `{s}`?"))
+        let offence = !self.in_offense && self.scope == Scope::Encounter;
+        let history = !self.in_history && self.scope == Scope::Encounter;
+        let mut candidates: Vec<&str> = names.iter().map(String::as_str).collect();
+        if offence {
+            candidates.extend(OFFENSE_FIELDS);
+        }
+        if history {
+            candidates.extend(HISTORY_FIELDS);
+        }
+        let s = closest(word, candidates)?;
+        if names.iter().any(|n| n == s) {
+            return Some(format!("did you mean `{s}`?"));
+        }
+        let mut forms = Vec::new();
+        if offence && OFFENSE_FIELDS.contains(&s) {
+            forms.push(format!("`{}`", quantified(s, Collection::Offenses)));
+        }
+        if history && HISTORY_FIELDS.contains(&s) {
+            forms.push(format!("`{}`", quantified(s, Collection::History)));
+        }
+        let one = if forms.len() > 1 {
+            "an offence or history event"
+        } else if offence && OFFENSE_FIELDS.contains(&s) {
+            "an offence"
+        } else {
+            "a history event"
+        };
+        Some(format!(
+            "did you mean `{s}`? It is a field of {one}, read inside a quantifier: {}",
+            forms.join(" or ")
+        ))
     }
 
     /// Resolves a path to a field or constant; `Ty::Word` for a bare word that is neither.
@@ -513,7 +564,7 @@ impl Checker<'_> {
                     self.err(
                         e.span.clone(),
                         format!("`{shown}` is a field of one offence and is only available inside `any offenses (...)`, `all offenses (...)` or `count offenses (...)`"),
-                        Some(format!("write `any offenses ({shown} ...)`")),
+                        Some(format!("write `{}`", quantified(&shown, Collection::Offenses))),
                     );
                     return None;
                 }
@@ -664,6 +715,26 @@ impl Checker<'_> {
         Some((Node::Field(Field::Attr(i16)), ty))
     }
 
+    /// Reports a quoted enum value (`"felony"` where `felony` is meant) and answers true, when
+    /// the quoted text is one of `k`'s values or close to one; answers false otherwise, leaving
+    /// the caller's own message.
+    fn quoted_enum(&mut self, e: &Expr, text: &str, k: EnumKind) -> bool {
+        let values = k.values(self.env);
+        let meant = match values.iter().find(|v| **v == text) {
+            Some(v) => format!("drop the quotes: `{v}`"),
+            None => match closest(text, values.iter().copied()) {
+                Some(v) => format!("drop the quotes: did you mean `{v}`?"),
+                None => return false,
+            },
+        };
+        let message = format!(
+            "enum values are written without quotes: `\"{text}\"` is text, not {}",
+            with_article(&k.name(self.env))
+        );
+        self.err(e.span.clone(), message, Some(meant));
+        true
+    }
+
     fn word_of(e: &Expr) -> Option<&str> {
         match &e.kind {
             ExprKind::Path(p) if p.len() == 1 => p.first().map(String::as_str),
@@ -685,7 +756,7 @@ impl Checker<'_> {
                             .or_else(|| Some(format!("the values are: {}", values.join(", "))));
                         self.err(
                             e.span.clone(),
-                            format!("`{word}` is not a {}", k.name(self.env)),
+                            format!("`{word}` is not {}", with_article(&k.name(self.env))),
                             help,
                         );
                         None
@@ -746,6 +817,7 @@ impl Checker<'_> {
                     }
                 }
             }
+            (ExprKind::Lit(Lit::Text(s)), Ty::Enum(k)) if self.quoted_enum(e, s, k) => None,
             (ExprKind::Lit(Lit::Text(s)), Ty::Text) => Some(Const::Text(s.as_str().into())),
             (ExprKind::Lit(Lit::Int(n)), Ty::Int) => Some(Const::Int(*n)),
             (ExprKind::Lit(Lit::Int(n)), Ty::Number) => Some(Const::Number(*n as f64)),
@@ -768,7 +840,10 @@ impl Checker<'_> {
             _ => {
                 self.err(
                     e.span.clone(),
-                    format!("expected a {} literal here", want.describe(self.env)),
+                    format!(
+                        "expected {} literal here",
+                        with_article(&want.describe(self.env))
+                    ),
                     None,
                 );
                 None
@@ -851,7 +926,7 @@ impl Checker<'_> {
                 ) {
                     self.err(
                         value.span.clone(),
-                        format!("`in` cannot test a {}", ty.describe(self.env)),
+                        format!("`in` cannot test {}", with_article(&ty.describe(self.env))),
                         None,
                     );
                     return None;
@@ -888,8 +963,8 @@ impl Checker<'_> {
                     self.err(
                         set.span.clone(),
                         format!(
-                            "`has` needs a set field (`needs` or `flags`), not a {}",
-                            ty.describe(self.env)
+                            "`has` needs a set field (`needs` or `flags`), not {}",
+                            with_article(&ty.describe(self.env))
                         ),
                         (ty == Ty::Word)
                             .then(|| self.suggest_field(Self::word_of(set).unwrap_or_default()))
@@ -1009,8 +1084,8 @@ impl Checker<'_> {
                     self.err(
                         p.span.clone(),
                         format!(
-                            "`since` needs a time such as `overdose.at`, not a {}",
-                            ty.describe(self.env)
+                            "`since` needs a time such as `overdose.at`, not {}",
+                            with_article(&ty.describe(self.env))
                         ),
                         None,
                     );
@@ -1044,8 +1119,8 @@ impl Checker<'_> {
                 self.err(
                     e.span.clone(),
                     format!(
-                        "expected a condition (bool), but this is a {}",
-                        other.describe(self.env)
+                        "expected a condition (bool), but this is {}",
+                        with_article(&other.describe(self.env))
                     ),
                     help,
                 );
@@ -1070,6 +1145,15 @@ impl Checker<'_> {
             (other, Ty::Word) => {
                 let c = self.constant(b, other)?;
                 (ln, lt, Node::Const(c), other)
+            }
+            (Ty::Enum(k), Ty::Text) | (Ty::Text, Ty::Enum(k)) => {
+                let (lit, lit_node) = if lt == Ty::Text { (a, &ln) } else { (b, &rn) };
+                if let (Node::Const(_), ExprKind::Lit(Lit::Text(s))) = (lit_node, &lit.kind)
+                    && self.quoted_enum(lit, s, k)
+                {
+                    return None;
+                }
+                (ln, lt, rn, rt)
             }
             (coded @ (Ty::Nibrs | Ty::Language | Ty::Date | Ty::Clock), Ty::Text)
             | (Ty::Text, coded @ (Ty::Nibrs | Ty::Language | Ty::Date | Ty::Clock)) => {
@@ -1107,9 +1191,9 @@ impl Checker<'_> {
             self.err(
                 e.span.clone(),
                 format!(
-                    "cannot compare a {} with a {}",
-                    lt.describe(self.env),
-                    rt.describe(self.env)
+                    "cannot compare {} with {}",
+                    with_article(&lt.describe(self.env)),
+                    with_article(&rt.describe(self.env))
                 ),
                 help,
             );
@@ -1127,15 +1211,31 @@ impl Checker<'_> {
             self.err(
                 e.span.clone(),
                 format!(
-                    "`{}` cannot be used on a {}",
+                    "`{}` cannot be used on {}",
                     op.as_str(),
-                    lt.describe(self.env)
+                    with_article(&lt.describe(self.env))
                 ),
                 None,
             );
             return None;
         }
         Some((Node::Cmp(op, Box::new(ln), Box::new(rn)), Ty::Bool))
+    }
+}
+
+/// How a rule reads `field` of one offence or history event: inside `any` of its list, as a
+/// condition when the field is one (`any offenses (chargeable)`), else with a place for the
+/// rest of the comparison (`any offenses (level ...)`).
+fn quantified(field: &str, over: Collection) -> String {
+    let list = match over {
+        Collection::Offenses => "offenses",
+        Collection::History => "history",
+    };
+    let condition = matches!(field, "violent" | "drug" | "chargeable");
+    if condition {
+        format!("any {list} ({field})")
+    } else {
+        format!("any {list} ({field} ...)")
     }
 }
 

@@ -573,3 +573,155 @@ fn the_documented_offence_facts_example_compiles() {
 and not any offenses (activity has any [cultivating, transporting])"#;
     assert!(check(rule).is_ok());
 }
+
+
+/// Issue 12: a quoted enum value suggests dropping the quotes, when the text is a value (or
+/// close to one); other text keeps the message it had.
+#[test]
+fn quoted_enum_values_suggest_dropping_the_quotes() {
+    for (src, quoted, what, help) in [
+        (
+            "source == \"call_for_service\"",
+            "call_for_service",
+            "a source",
+            "drop the quotes: `call_for_service`",
+        ),
+        (
+            "\"call_for_service\" == source",
+            "call_for_service",
+            "a source",
+            "drop the quotes: `call_for_service`",
+        ),
+        (
+            "any offenses (activity has \"possessing\")",
+            "possessing",
+            "a criminal_activity",
+            "drop the quotes: `possessing`",
+        ),
+        (
+            "any offenses (level in [\"felony\"])",
+            "felony",
+            "a level",
+            "drop the quotes: `felony`",
+        ),
+        (
+            "any offenses (level in [\"felonyy\"])",
+            "felonyy",
+            "a level",
+            "drop the quotes: did you mean `felony`?",
+        ),
+        (
+            "attributes.screening == \"high\"",
+            "high",
+            "an attribute `screening`",
+            "drop the quotes: `high`",
+        ),
+        (
+            "needs has \"sud\"",
+            "sud",
+            "a need",
+            "drop the quotes: `sud`",
+        ),
+    ] {
+        let e = first_error(src);
+        assert_eq!(
+            e.message,
+            format!("enum values are written without quotes: `\"{quoted}\"` is text, not {what}"),
+            "{src}"
+        );
+        assert_eq!(e.help.as_deref(), Some(help), "{src}");
+        let at = src.find(&format!("\"{quoted}\"")).unwrap();
+        assert_eq!(e.span, at..at + quoted.len() + 2, "{src}");
+    }
+    // Text that is no value keeps today's messages.
+    assert_eq!(
+        first_error("source == \"radio\"").message,
+        "cannot compare a source with a text"
+    );
+    assert_eq!(
+        first_error("any offenses (level in [\"x\"])").message,
+        "expected a level literal here"
+    );
+}
+
+/// Issue 12: messages built around a varying word choose "a" or "an".
+#[test]
+fn messages_choose_a_or_an() {
+    assert_eq!(with_article("int"), "an int");
+    assert_eq!(with_article("attribute `risk`"), "an attribute `risk`");
+    assert_eq!(with_article("offence"), "an offence");
+    assert_eq!(with_article("enum"), "an enum");
+    assert_eq!(with_article("level"), "a level");
+    assert_eq!(with_article("NIBRS code"), "a NIBRS code");
+    assert_eq!(with_article("unit"), "a unit");
+    assert_eq!(with_article("unknown name"), "an unknown name");
+    assert_eq!(
+        first_error("age == attributes.screening").message,
+        "cannot compare an int with an attribute `screening`"
+    );
+    assert_eq!(
+        first_error("attributes.prior_referrals").message,
+        "expected a condition (bool), but this is an int"
+    );
+    assert_eq!(
+        first_error("overdose.at in [1]").message,
+        "`in` cannot test a time"
+    );
+    assert_eq!(
+        first_error("age has sud").message,
+        "`has` needs a set field (`needs` or `flags`), not an int"
+    );
+    assert_eq!(
+        first_error("since age <= 3h").message,
+        "`since` needs a time such as `overdose.at`, not an int"
+    );
+    assert_eq!(
+        first_error("attributes.screening == extreme").message,
+        "`extreme` is not an attribute `screening`"
+    );
+    assert_eq!(
+        first_error("age == 1h").message,
+        "cannot compare an int with a duration"
+    );
+}
+
+/// Issue 12: an unknown word suggests a real field. A field of one offence or history event
+/// used at the top level is shown with the quantifier that reads it; a word close to no field
+/// gets no suggestion.
+#[test]
+fn unknown_words_suggest_real_fields() {
+    let e = first_error("not chargeable");
+    assert!(
+        e.message.contains("a field of one offence"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.help.as_deref(), Some("write `any offenses (chargeable)`"));
+    let e = first_error("not chargable");
+    assert_eq!(e.message, "unknown field `chargable`");
+    assert_eq!(
+        e.help.as_deref(),
+        Some(
+            "did you mean `chargeable`? It is a field of an offence, read inside a quantifier: `any offenses (chargeable)`"
+        )
+    );
+    let e = first_error("nibrss == \"35A\"");
+    assert_eq!(
+        e.help.as_deref(),
+        Some(
+            "did you mean `nibrs`? It is a field of an offence or history event, read inside a quantifier: `any offenses (nibrs ...)` or `any history (nibrs ...)`"
+        )
+    );
+    // Inside the quantifier, the field is simply suggested.
+    let e = first_error("any offenses (chargable)");
+    assert_eq!(e.help.as_deref(), Some("did you mean `chargeable`?"));
+    // Nothing close: no suggestion, never an unrelated field such as `charge_hold.term`.
+    for src in ["not charged", "not charge_held", "not eligible"] {
+        let e = first_error(src);
+        assert_eq!(e.help, None, "{src}");
+    }
+    assert_eq!(
+        first_error("needz has sud").help.as_deref(),
+        Some("did you mean `needs`?")
+    );
+}
