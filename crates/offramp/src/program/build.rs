@@ -15,7 +15,7 @@ use super::{
 use super::{ProgramInfo, ProgramStatus};
 use crate::domain::{Pathway, Responder, closest, date_problem};
 use crate::providers::model::{Needs, kind_bit, kind_words};
-use crate::rules::compile::{AttrInfo, AttrKind, Env, Scope, compile_in};
+use crate::rules::compile::{AttrInfo, AttrKind, Env, Scope, compile_in, flatten_and};
 use crate::rules::{self, ParseError, format_duration, parse_duration};
 use crate::source::{LineIndex, SpanIndex, Syntax, offset_in_string, unquoted};
 use crate::text::Text;
@@ -52,6 +52,8 @@ struct Builder<'a> {
     spans: OnceCell<Option<SpanIndex<'a>>>,
     /// The text's line index, made on the first problem and kept for the others.
     lines: OnceCell<LineIndex>,
+    /// What a program that loads should still change (`Program::warnings`).
+    warnings: Vec<Diagnostic>,
 }
 
 impl<'a> Builder<'a> {
@@ -119,6 +121,112 @@ impl<'a> Builder<'a> {
         self.diags.push(d);
     }
 
+    /// Where the bytes `span` of a rule's text are in the file, given where its `when` value
+    /// is (`when_span`); the whole value when the file cannot be read that finely.
+    fn in_rule(
+        &self,
+        when: &str,
+        when_span: Option<&Range<usize>>,
+        span: Range<usize>,
+    ) -> Option<Range<usize>> {
+        match (&self.origin, when_span) {
+            (Some(o), Some(at)) => {
+                let literal = o.text.get(at.clone()).unwrap_or("");
+                let place = |i| offset_in_string(literal, at.start, when, i);
+                Some(place(span.start)..place(span.end))
+            }
+            _ => when_span.cloned(),
+        }
+    }
+
+    /// Warns about a rule, exclusion or amnesty with a clause whose value is the same for
+    /// every encounter (`law.good_samaritan` where the switch is off, `1 == 1`): a clause that
+    /// is always false makes the whole rule so; one that is always true decides nothing, and
+    /// when every clause is, the rule holds for everyone. One warning per rule, at the clause.
+    fn constant_warning(
+        &mut self,
+        spec: &RuleSpec,
+        expr: &rules::Expr,
+        compiled: &rules::compile::Compiled,
+        what: &str,
+        when_path: &str,
+    ) {
+        let constant = compiled.constant_parts();
+        let Some(&(first, _)) = constant.first() else {
+            return;
+        };
+        let mut conjuncts = Vec::new();
+        flatten_and(expr, &mut conjuncts);
+        let false_part = constant.iter().find(|(_, b)| !b).map(|(i, _)| *i);
+        let all_true = false_part.is_none() && constant.len() == conjuncts.len();
+        let (at, message, help) = match false_part {
+            Some(i) => {
+                let effect = match what {
+                    "rule" => "so it never admits anyone",
+                    "exclusion" => "so it never excludes anyone",
+                    _ => "so it never applies",
+                };
+                (
+                    i,
+                    format!(
+                        "{what} `{}` is always false: `{}` is false for every encounter, {effect}",
+                        spec.id,
+                        conjuncts
+                            .get(i)
+                            .map(ToString::to_string)
+                            .unwrap_or_default()
+                    ),
+                    "the clause reads nothing of the encounter; check the law switches, windows and constants it uses",
+                )
+            }
+            None if all_true => {
+                let effect = match what {
+                    "rule" => {
+                        "so it admits every encounter its pathway's responders and exclusions allow"
+                    }
+                    "exclusion" => "so it excludes every encounter",
+                    _ => "so no offence it covers is ever chargeable",
+                };
+                (
+                    first,
+                    format!(
+                        "{what} `{}` is always true: `{}` holds for every encounter, {effect}",
+                        spec.id, expr
+                    ),
+                    "it reads nothing of the encounter; check the law switches, windows and constants it uses",
+                )
+            }
+            None => (
+                first,
+                format!(
+                    "in {what} `{}`, `{}` is always true, so it decides nothing",
+                    spec.id,
+                    conjuncts
+                        .get(first)
+                        .map(ToString::to_string)
+                        .unwrap_or_default()
+                ),
+                "remove the clause, or check the law switches, windows and constants it uses",
+            ),
+        };
+        let span = if all_true {
+            expr.span.clone()
+        } else {
+            conjuncts.get(at).map_or(0..0, |c| c.span.clone())
+        };
+        let when_span = self.span(when_path, false);
+        let place = self.in_rule(&spec.when, when_span.as_ref(), span);
+        let w = self
+            .diagnostic_at(
+                "",
+                place,
+                format!("{when_path}: {message}"),
+                Some(help.into()),
+            )
+            .with_path(when_path);
+        self.warnings.push(w);
+    }
+
     fn rule(
         &mut self,
         spec: &RuleSpec,
@@ -152,9 +260,10 @@ impl<'a> Builder<'a> {
         let when_path = format!("{path}.when");
         let result = rules::parse(&spec.when)
             .map_err(|e| vec![e])
-            .and_then(|expr| compile_in(&expr, env, scope));
+            .and_then(|expr| compile_in(&expr, env, scope).map(|outcome| (expr, outcome)));
         match result {
-            Ok(outcome) => {
+            Ok((expr, outcome)) => {
+                self.constant_warning(spec, &expr, &outcome.compiled, what, &when_path);
                 let because = spec
                     .because
                     .clone()
@@ -193,14 +302,7 @@ impl<'a> Builder<'a> {
                     help,
                 } in errors.into_iter().take(MAX_ERRORS_PER_RULE)
                 {
-                    let file_span = match (&self.origin, &when_span) {
-                        (Some(o), Some(at)) => {
-                            let literal = o.text.get(at.clone()).unwrap_or("");
-                            let place = |i| offset_in_string(literal, at.start, &spec.when, i);
-                            Some(place(span.start)..place(span.end))
-                        }
-                        _ => when_span.clone(),
-                    };
+                    let file_span = self.in_rule(&spec.when, when_span.as_ref(), span);
                     let d = self.diagnostic_at(
                         &when_path,
                         file_span,
@@ -336,6 +438,7 @@ impl Program {
             diags: Vec::new(),
             spans: OnceCell::new(),
             lines: OnceCell::new(),
+            warnings: Vec::new(),
         };
         // Everything below grows with the number of rules: refuse too many before any work.
         if let Some(path) = rule_beyond_limit(&spec) {
@@ -507,7 +610,6 @@ impl Program {
         };
 
         let mut seen_ids = BTreeSet::new();
-        let mut warnings = Vec::new();
         let mut exclusions = Vec::new();
         for (i, ex) in spec.exclusions.iter().enumerate() {
             let path = format!("exclusions[{i}]");
@@ -604,7 +706,7 @@ impl Program {
                             ),
                             Some("officer intervention holds or forgoes a charge; an encounter with nothing chargeable belongs on another pathway, such as `first_responder_referral`".into()),
                         );
-                        warnings.push(w);
+                        b.warnings.push(w);
                     }
                     if oi && reads_responder {
                         let admitted: Vec<&str> = Responder::ALL
@@ -730,6 +832,7 @@ impl Program {
             b.diags.sort_by_key(|d| d.span.start);
             return Err(b.diags);
         }
+        let warnings = b.warnings;
         let mut program = Program {
             id: Text::pooled(&spec.program.id),
             hash: Text::pooled(""),

@@ -486,3 +486,53 @@ fn a_program_is_never_half_ended() {
     assert!(e[0].message.contains("active"), "{}", e[0].message);
     assert!(Program::from_toml(&with("status = \"active\""), "p.toml").is_ok());
 }
+
+/// Issue 12: a rule, exclusion or amnesty with a clause that is the same for every encounter
+/// loads with a warning naming its key path and whether it is always true or always false.
+#[test]
+fn constant_rules_are_warned_about() {
+    let program = |rule: &str| {
+        let text = format!(
+            "[program]\nid = \"demo\"\njurisdiction = \"Example County\"\ntimezone = \"America/Chicago\"\n\n[law]\ngood_samaritan = false\n\n[[pathways]]\npathway = \"first_responder_referral\"\n[[pathways.rules]]\nid = \"r\"\nwhen = \"{rule}\"\n\n[[exclusions]]\nid = \"x\"\nwhen = \"flags has weapon\"\n"
+        );
+        Program::from_toml(&text, "p.toml").unwrap()
+    };
+    let p = program("age >= 18 and law.good_samaritan");
+    let w = p.warnings();
+    assert_eq!(w.len(), 1);
+    assert_eq!(
+        w[0].message,
+        "pathways[0].rules[0].when: rule `r` is always false: `law.good_samaritan` is false for every encounter, so it never admits anyone"
+    );
+    assert_eq!(w[0].path.as_deref(), Some("pathways[0].rules[0].when"));
+    assert_eq!((w[0].line, w[0].column), (13, 23), "placed on the clause");
+    let w = program("true").warnings().to_vec();
+    assert!(
+        w[0].message
+            .contains("rule `r` is always true: `true` holds for every encounter"),
+        "{}",
+        w[0].message
+    );
+    let w = program("age >= 18 and window.naloxone_plus > 0h")
+        .warnings()
+        .to_vec();
+    assert!(
+        w[0].message.ends_with(
+            "in rule `r`, `window.naloxone_plus > 0h` is always true, so it decides nothing"
+        ),
+        "{}",
+        w[0].message
+    );
+    assert!(program("age >= 18").warnings().is_empty());
+    // Exclusions and amnesties too.
+    let text = "[program]\nid = \"demo\"\njurisdiction = \"Example County\"\ntimezone = \"America/Chicago\"\n[[pathways]]\npathway = \"first_responder_referral\"\n[[pathways.rules]]\nid = \"r\"\nwhen = \"age >= 18\"\n[[pathways.exclusions]]\nid = \"x\"\nwhen = \"not false\"\n[[amnesty]]\nid = \"a\"\nwhen = \"1 == 2\"\n";
+    let p = Program::from_toml(text, "p.toml").unwrap();
+    let messages: Vec<&str> = p.warnings().iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "pathways[0].exclusions[0].when: exclusion `x` is always true: `not false` holds for every encounter, so it excludes every encounter",
+            "amnesty[0].when: amnesty `a` is always false: `1 == 2` is false for every encounter, so it never applies",
+        ]
+    );
+}

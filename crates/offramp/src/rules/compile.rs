@@ -1241,7 +1241,7 @@ fn quantified(field: &str, over: Collection) -> String {
 
 /// The conjuncts of a rule: the operands of its top-level `and`, including those of an `and`
 /// in parentheses inside it. Recursion follows parentheses only, which the parser bounds.
-fn flatten_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+pub(crate) fn flatten_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
     match &e.kind {
         ExprKind::And(items) => {
             for item in items {
@@ -1329,6 +1329,7 @@ pub(crate) fn compile_in(
 
 mod eval;
 pub(crate) mod explain;
+mod fold;
 #[cfg(test)]
 pub(crate) use eval::eval_rule;
 

@@ -18,7 +18,7 @@ pub(super) enum V<'a> {
     Text(&'a str),
 }
 
-fn const_value(c: &Const) -> V<'_> {
+pub(super) fn const_value(c: &Const) -> V<'_> {
     match c {
         Const::Bool(b) => V::Bool(*b),
         Const::Int(n) => V::Int(*n),
@@ -35,7 +35,7 @@ fn mask_of<T: Copy>(items: &[T], index: impl Fn(T) -> u8) -> u64 {
         .fold(0u64, |m, &x| m | (1u64 << (u32::from(index(x)) & 63)))
 }
 
-fn order(a: V<'_>, b: V<'_>) -> Option<Ordering> {
+pub(super) fn order(a: V<'_>, b: V<'_>) -> Option<Ordering> {
     match (a, b) {
         (V::Int(x), V::Int(y)) => Some(x.cmp(&y)),
         (V::Int(x), V::Number(y)) => (x as f64).partial_cmp(&y),

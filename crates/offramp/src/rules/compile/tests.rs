@@ -574,7 +574,6 @@ and not any offenses (activity has any [cultivating, transporting])"#;
     assert!(check(rule).is_ok());
 }
 
-
 /// Issue 12: a quoted enum value suggests dropping the quotes, when the text is a value (or
 /// close to one); other text keeps the message it had.
 #[test]
@@ -724,4 +723,56 @@ fn unknown_words_suggest_real_fields() {
         first_error("needz has sud").help.as_deref(),
         Some("did you mean `needs`?")
     );
+}
+
+/// Issue 12: the conjuncts whose truth is the same for every encounter, found by folding.
+#[test]
+fn constant_conjuncts_are_found_exactly() {
+    let constant = |src: &str| check(src).unwrap().constant_parts();
+    // `law.good_samaritan` is on and `law.citation_authority` off in this environment.
+    assert_eq!(constant("true"), vec![(0, true)]);
+    assert_eq!(constant("not false"), vec![(0, true)]);
+    assert_eq!(constant("1 == 1"), vec![(0, true)]);
+    assert_eq!(constant("law.citation_authority"), vec![(0, false)]);
+    assert_eq!(constant("age > 17 and law.good_samaritan"), vec![(1, true)]);
+    assert_eq!(constant("window.naloxone_plus > 0h"), vec![(0, true)]);
+    assert_eq!(constant("window.naloxone_plus < 1h"), vec![(0, false)]);
+    assert_eq!(constant("age > 17 or true"), vec![(0, true)]);
+    assert_eq!(constant("age > 17 and true"), vec![(1, true)]);
+    assert_eq!(constant("age > 17 and false or false"), vec![(0, false)]);
+    assert_eq!(constant("2 in [1, 2]"), vec![(0, true)]);
+    assert_eq!(constant("any offenses (false)"), vec![(0, false)]);
+    assert_eq!(constant("all offenses (true)"), vec![(0, true)]);
+    assert_eq!(constant("count offenses (false) == 0"), vec![(0, true)]);
+    // Each of these reads the encounter, so none is constant.
+    for src in [
+        "age > 17",
+        "age > 17 or false",
+        "since overdose.at <= window.naloxone_plus",
+        "any offenses (true)",
+        "count offenses == 0",
+        "any history (true)",
+        "count history (false) == 0",
+        "not age is known",
+        "needs has sud",
+    ] {
+        assert_eq!(constant(src), vec![], "{src}");
+    }
+    // Each folded answer is the one the evaluator gives for any encounter.
+    for src in [
+        "1 == 1",
+        "law.citation_authority",
+        "age > 17 or true",
+        "any offenses (false)",
+    ] {
+        let c = check(src).unwrap();
+        let (_, want) = c.constant_parts()[0];
+        for e in [E, r#"{"id":"u","at":"2026-03-02T14:05:00Z"}"#] {
+            assert_eq!(
+                eval_rule(&c, &enc(e), &env()),
+                if want { Tri::True } else { Tri::False },
+                "{src}"
+            );
+        }
+    }
 }
