@@ -185,7 +185,7 @@ impl<'a> Builder<'a> {
                         "so it admits every encounter its pathway's responders and exclusions allow"
                     }
                     "exclusion" => "so it excludes every encounter",
-                    _ => "so no offence it covers is ever chargeable",
+                    _ => "so it makes every offence not chargeable",
                 };
                 (
                     first,
