@@ -28,8 +28,8 @@ use pyo3::prelude::*;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// The JSON Schema (draft 2020-12) of a file format: `"program"`, `"encounter"` or
-/// `"decision"`, as a dict.
+/// The JSON Schema (draft 2020-12) of a file format: `"program"`, `"encounter"`,
+/// `"decision"` or `"trace"`, as a dict.
 #[pyfunction]
 fn json_schema<'py>(py: Python<'py>, kind: &str) -> PyResult<Bound<'py, PyAny>> {
     errors::shield(|| {
@@ -37,9 +37,14 @@ fn json_schema<'py>(py: Python<'py>, kind: &str) -> PyResult<Bound<'py, PyAny>> 
             .into_iter()
             .find(|k| k.name() == kind)
             .ok_or_else(|| {
-                pyo3::exceptions::PyValueError::new_err(
-                    "kind must be \"program\", \"encounter\" or \"decision\"",
-                )
+                let names: Vec<String> = SchemaKind::ALL
+                    .iter()
+                    .map(|k| format!("\"{}\"", k.name()))
+                    .collect();
+                pyo3::exceptions::PyValueError::new_err(format!(
+                    "kind must be one of {}",
+                    names.join(", ")
+                ))
             })?;
         convert::serde_to_py(py, &core_schema(kind))
     })

@@ -1,4 +1,4 @@
-//! `offramp schema`: the JSON Schemas of programs, encounters and decisions.
+//! `offramp schema`: the JSON Schemas of programs, encounters, decisions and traces.
 
 use std::io::{self, Write};
 use std::process::ExitCode;
@@ -10,7 +10,7 @@ use crate::error::CliError;
 /// Arguments of `offramp schema`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct SchemaArgs {
-    /// Which schema; all three (as one object keyed by name) when absent.
+    /// Which schema; all of them (as one object keyed by name) when absent.
     #[arg(value_enum)]
     pub kind: Option<SchemaArg>,
 }
@@ -24,6 +24,8 @@ pub enum SchemaArg {
     Encounter,
     /// One decision.
     Decision,
+    /// One trace (`explain --trace --format json`).
+    Trace,
 }
 
 /// Prints the schema, pretty-printed.
@@ -33,6 +35,7 @@ pub fn run(args: SchemaArgs) -> Result<ExitCode, CliError> {
             SchemaArg::Program => SchemaKind::Program,
             SchemaArg::Encounter => SchemaKind::Encounter,
             SchemaArg::Decision => SchemaKind::Decision,
+            SchemaArg::Trace => SchemaKind::Trace,
         }),
         None => {
             let mut all = serde_json::Map::new();

@@ -717,7 +717,7 @@ fn explain_of_an_invalid_encounter_fails() {
 
 #[test]
 fn schema_prints_each_json_schema() {
-    for kind in ["program", "encounter", "decision"] {
+    for kind in ["program", "encounter", "decision", "trace"] {
         let o = run(&["schema", kind]);
         assert_eq!(code(&o), 0, "{kind}: {}", stderr(&o));
         let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -727,13 +727,13 @@ fn schema_prints_each_json_schema() {
     assert_eq!(code(&o), 0);
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     let all = v.as_object().unwrap();
-    for kind in ["program", "encounter", "decision"] {
+    for kind in ["program", "encounter", "decision", "trace"] {
         assert!(
             all[kind].get("$schema").is_some(),
             "{kind} missing from {v}"
         );
     }
-    assert_eq!(all.len(), 3);
+    assert_eq!(all.len(), 4);
 }
 
 #[test]

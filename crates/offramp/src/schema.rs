@@ -1,4 +1,4 @@
-//! JSON Schemas for the file formats, so editors can check programs, encounters and decisions.
+//! JSON Schemas for the file formats, so editors can check programs, encounters, decisions and traces.
 
 use schemars::schema_for;
 
@@ -11,14 +11,17 @@ pub enum SchemaKind {
     Encounter,
     /// One decision (one line of `offramp route` output).
     Decision,
+    /// One trace (`offramp explain --trace --format json`).
+    Trace,
 }
 
 impl SchemaKind {
     /// Every schema, in a stable order.
-    pub const ALL: [SchemaKind; 3] = [
+    pub const ALL: [SchemaKind; 4] = [
         SchemaKind::Program,
         SchemaKind::Encounter,
         SchemaKind::Decision,
+        SchemaKind::Trace,
     ];
 
     /// The name used on the command line.
@@ -27,6 +30,7 @@ impl SchemaKind {
             SchemaKind::Program => "program",
             SchemaKind::Encounter => "encounter",
             SchemaKind::Decision => "decision",
+            SchemaKind::Trace => "trace",
         }
     }
 }
@@ -44,6 +48,7 @@ pub fn json_schema(kind: SchemaKind) -> serde_json::Value {
         SchemaKind::Program => schema_for!(crate::ProgramSpec),
         SchemaKind::Encounter => schema_for!(crate::Encounter),
         SchemaKind::Decision => schema_for!(crate::Decision),
+        SchemaKind::Trace => schema_for!(crate::Trace),
     };
     schema.to_value()
 }

@@ -652,7 +652,7 @@ class Case:
 def check(path: _Path) -> list[Diagnostic]:
     """Checks a program file: every problem found (an empty list when it is valid)."""
 
-def json_schema(kind: Literal["program", "encounter", "decision"]) -> dict[str, Any]:
+def json_schema(kind: Literal["program", "encounter", "decision", "trace"]) -> dict[str, Any]:
     """The JSON Schema of a file format, as a dict."""
 
 def case_graph(format: Literal["mermaid", "dot"] = "mermaid") -> str:
