@@ -561,11 +561,8 @@ impl Checker<'_> {
             | [f @ "quantity", _] => {
                 let shown = parts.join(".");
                 if !self.in_offense {
-                    self.err(
-                        e.span.clone(),
-                        format!("`{shown}` is a field of one offence and is only available inside `any offenses (...)`, `all offenses (...)` or `count offenses (...)`"),
-                        Some(format!("write `{}`", quantified(&shown, Collection::Offenses))),
-                    );
+                    let form = quantified(&shown, Collection::Offenses);
+                    self.offence_field_outside(e, &shown, &form);
                     return None;
                 }
                 if *f == "chargeable" && self.scope == Scope::Amnesty {
@@ -713,6 +710,37 @@ impl Checker<'_> {
         };
         self.attr_reads.push(name.to_string());
         Some((Node::Field(Field::Attr(i16)), ty))
+    }
+
+    /// Reports `field` (read by `e`), a field of one offence, read outside an offence
+    /// quantifier; the help shows `form`, the clause that reads it.
+    fn offence_field_outside(&mut self, e: &Expr, field: &str, form: &str) {
+        self.err(
+            e.span.clone(),
+            format!("`{field}` is a field of one offence and is only available inside `any offenses (...)`, `all offenses (...)` or `count offenses (...)`"),
+            Some(format!("write `{form}`")),
+        );
+    }
+
+    /// When `clause` tests a field of one offence outside an offence quantifier
+    /// (`level == felony` at the top of a rule), reports it with the whole clause inside
+    /// `any offenses (...)` as the help, and answers true.
+    fn offence_clause_outside(&mut self, clause: &Expr, operands: &[&Expr]) -> bool {
+        if self.in_offense {
+            return false;
+        }
+        for operand in operands {
+            let ExprKind::Path(parts) = &operand.kind else {
+                continue;
+            };
+            let field = parts.join(".");
+            let of_event = self.in_history && HISTORY_FIELDS.contains(&field.as_str());
+            if OFFENSE_FIELDS.contains(&field.as_str()) && !of_event {
+                self.offence_field_outside(operand, &field, &format!("any offenses ({clause})"));
+                return true;
+            }
+        }
+        false
     }
 
     /// Reports a quoted enum value (`"felony"` where `felony` is meant) and answers true, when
@@ -892,7 +920,9 @@ impl Checker<'_> {
                     Ty::Bool,
                 ))
             }
+            ExprKind::Cmp(_, a, b) if self.offence_clause_outside(e, &[a, b]) => None,
             ExprKind::Cmp(op, a, b) => self.compare(e, *op, a, b),
+            ExprKind::In { value, .. } if self.offence_clause_outside(e, &[value]) => None,
             ExprKind::In {
                 value,
                 list,
@@ -957,6 +987,7 @@ impl Checker<'_> {
                     Ty::Bool,
                 ))
             }
+            ExprKind::Has { set, .. } if self.offence_clause_outside(e, &[set]) => None,
             ExprKind::Has { set, mode, value } => {
                 let (node, ty) = self.expr(set)?;
                 let (Ty::Set(kind), Node::Field(field)) = (ty, &node) else {

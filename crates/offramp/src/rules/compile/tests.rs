@@ -696,6 +696,33 @@ fn unknown_words_suggest_real_fields() {
         e.message
     );
     assert_eq!(e.help.as_deref(), Some("write `any offenses (chargeable)`"));
+    // In a comparison, `has` or `in`, the help puts the whole clause in the quantifier.
+    for (src, form) in [
+        ("level == felony", "any offenses (level == felony)"),
+        (
+            "age > 17 and felony != level",
+            "any offenses (felony != level)",
+        ),
+        (
+            "not activity has possessing",
+            "any offenses (activity has possessing)",
+        ),
+        (
+            "level in [felony, misdemeanor]",
+            "any offenses (level in [felony, misdemeanor])",
+        ),
+        ("quantity.grams < 3", "any offenses (quantity.grams < 3)"),
+    ] {
+        let e = first_error(src);
+        assert!(
+            e.message.contains("a field of one offence"),
+            "{src}: {}",
+            e.message
+        );
+        assert_eq!(e.help, Some(format!("write `{form}`")), "{src}");
+    }
+    // Inside a history quantifier `level` is the event's, and stays valid.
+    assert!(check("any history (level == felony)").is_ok());
     let e = first_error("not chargable");
     assert_eq!(e.message, "unknown field `chargable`");
     assert_eq!(
