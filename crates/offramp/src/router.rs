@@ -716,8 +716,8 @@ impl Router {
                 warnings.push(Warning {
                     code: WarningCode::AttributeType,
                     message: format!(
-                        "attribute `{name}` should be {expected} but is a {}; rules reading it treat it as not recorded",
-                        value.type_name()
+                        "attribute `{name}` should be {expected} but is {}; rules reading it treat it as not recorded",
+                        crate::rules::compile::with_article(value.type_name())
                     )
                     .into(),
                 });

@@ -151,6 +151,11 @@ impl<'a> Builder<'a> {
         what: &str,
         when_path: &str,
     ) {
+        // A rule written as just `true` is the documented way to admit everyone its
+        // pathway's responders and exclusions allow: meant, not a mistake.
+        if what == "rule" && matches!(expr.kind, rules::ExprKind::Lit(rules::Lit::Bool(true))) {
+            return;
+        }
         let constant = compiled.constant_parts();
         let Some(&(first, _)) = constant.first() else {
             return;
