@@ -1,6 +1,7 @@
-//! Decisions as Arrow record batches: one row per encounter and eligible pathway (one row with
-//! a null pathway when none is eligible), with the reasons, warnings and partner options as
-//! nested lists.
+//! Decisions as Arrow record batches, in one of two shapes ([`Shape`]): one row per encounter
+//! and eligible pathway (one row with a null pathway when none is eligible), with the reasons,
+//! warnings and partner options as nested lists; or one row per encounter, with the ranked
+//! pathways and the fields still to record as lists.
 //!
 //! A decision's texts (rule ids, clauses, reasons, warnings, partner names) are the program's
 //! and the directory's own strings, repeated across millions of rows, so they are written as
@@ -20,7 +21,32 @@ use arrow_buffer::{NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow_schema::{ArrowError, DataType, Field, FieldRef, Fields, Schema, SchemaRef, TimeUnit};
 use chrono::{DateTime, FixedOffset};
 use offramp::providers::ProviderOption;
-use offramp::{Decision, Disposition, Pathway, Program, WarningCode};
+use offramp::{Decision, Disposition, InterceptBasis, Pathway, Program, WarningCode};
+
+/// The rows `route_many` returns.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Shape {
+    /// One row per encounter and eligible pathway (one with a null pathway when none is):
+    /// for looking at pathways and their partner options. Counting rows over-counts encounters
+    /// eligible for more than one pathway.
+    Pathways,
+    /// One row per encounter: for counting dispositions, intercepts and what is missing.
+    Decisions,
+}
+
+impl Shape {
+    /// Every shape, by its Python name, the default first.
+    pub(crate) const ALL: [(&'static str, Shape); 2] =
+        [("pathways", Shape::Pathways), ("decisions", Shape::Decisions)];
+
+    /// The shape named `name`, if there is one.
+    pub(crate) fn parse(name: &str) -> Option<Shape> {
+        Shape::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, shape)| *shape)
+    }
+}
 
 /// A dictionary of the fixed words of a vocabulary (pathways, dispositions, codes).
 fn word_type() -> DataType {
@@ -176,12 +202,16 @@ impl<'a> Texts<'a> {
 
 /// What every batch of one router's output shares.
 pub(crate) struct Layout {
+    /// The schema of the `pathways` shape.
     pub schema: SchemaRef,
+    /// The schema of the `decisions` shape.
+    pub decisions_schema: SchemaRef,
     tz: Arc<str>,
     program_id: ArrayRef,
     pathways: ArrayRef,
     dispositions: ArrayRef,
     codes: ArrayRef,
+    bases: ArrayRef,
 }
 
 impl Layout {
@@ -220,8 +250,32 @@ impl Layout {
                 env!("CARGO_PKG_VERSION").to_string(),
             ),
         ]);
+        let decision_fields = vec![
+            Field::new("row", DataType::Int64, false),
+            Field::new("encounter_id", DataType::Utf8, false),
+            Field::new("program_id", word_type(), false),
+            Field::new("intercept", DataType::UInt8, false),
+            Field::new("intercept_basis", word_type(), false),
+            Field::new("disposition", word_type(), false),
+            Field::new("pathway", word_type(), true),
+            Field::new("rule", text_type(), true),
+            Field::new(
+                "pathways",
+                DataType::List(Arc::new(Field::new("item", word_type(), false))),
+                false,
+            ),
+            Field::new(
+                "needs_information",
+                DataType::List(Arc::new(Field::new("item", text_type(), false))),
+                false,
+            ),
+            Field::new("ineligible", DataType::List(item(reason_fields())), false),
+            Field::new("warnings", DataType::List(item(warning_fields())), false),
+        ];
         Layout {
-            schema: Arc::new(Schema::new_with_metadata(fields, metadata)),
+            schema: Arc::new(Schema::new_with_metadata(fields, metadata.clone())),
+            decisions_schema: Arc::new(Schema::new_with_metadata(decision_fields, metadata)),
+            bases: strings(InterceptBasis::ALL.iter().map(|b| b.as_str().to_string())),
             program_id: strings([program.id().to_string()]),
             pathways: strings(Pathway::ALL.iter().map(|p| p.as_str().to_string())),
             dispositions: strings(Disposition::ALL.iter().map(|d| d.as_str().to_string())),
@@ -241,9 +295,108 @@ impl Layout {
         Arc::new(TimestampMicrosecondArray::from(values).with_timezone(self.tz.clone()))
     }
 
-    /// The batch for `decisions`; `input_rows` holds the input row of each (rows of encounters that
-    /// failed are left out, so the numbers need not follow on).
+    /// The schema of a shape.
+    pub(crate) fn schema(&self, shape: Shape) -> SchemaRef {
+        match shape {
+            Shape::Pathways => self.schema.clone(),
+            Shape::Decisions => self.decisions_schema.clone(),
+        }
+    }
+
+    /// The batch for `decisions` in `shape`; `input_rows` holds the input row of each (rows of
+    /// encounters that failed are left out, so the numbers need not follow on).
     pub(crate) fn encode(
+        &self,
+        shape: Shape,
+        decisions: &[Decision],
+        input_rows: &[usize],
+    ) -> Result<RecordBatch, ArrowError> {
+        match shape {
+            Shape::Pathways => self.encode_pathways(decisions, input_rows),
+            Shape::Decisions => self.encode_decisions(decisions, input_rows),
+        }
+    }
+
+    /// One row per encounter: the first pathway and its rule, every eligible pathway in rank
+    /// order, and the fields still to record, with the reasons and warnings.
+    fn encode_decisions(
+        &self,
+        decisions: &[Decision],
+        input_rows: &[usize],
+    ) -> Result<RecordBatch, ArrowError> {
+        let n = decisions.len();
+        let ids: usize = decisions.iter().map(|d| d.encounter_id.len()).sum();
+        let nreasons: usize = decisions
+            .iter()
+            .map(|d| d.ineligible.iter().map(|i| i.reasons.len()).sum::<usize>())
+            .sum();
+        let nwarnings: usize = decisions.iter().map(|d| d.warnings.len()).sum();
+        let mut row = Vec::with_capacity(n);
+        let mut encounter_id = StringBuilder::with_capacity(n, ids);
+        let mut program_id = Vec::with_capacity(n);
+        let mut intercept = Vec::with_capacity(n);
+        let mut basis = Vec::with_capacity(n);
+        let mut disposition = Vec::with_capacity(n);
+        let mut first = Vec::with_capacity(n);
+        let mut rule = Texts::with_capacity(n);
+        let mut ranked_offsets = start_offsets(n);
+        let mut ranked = Vec::new();
+        let mut needs_offsets = start_offsets(n);
+        let mut needs = Texts::with_capacity(0);
+        let mut reasons = Reasons::with_capacity(n, nreasons);
+        let mut warnings = Warnings::with_capacity(n, nwarnings);
+        for (k, d) in decisions.iter().enumerate() {
+            let input_row = input_rows.get(k).copied().unwrap_or(usize::MAX);
+            row.push(i64::try_from(input_row).unwrap_or(i64::MAX));
+            encounter_id.append_value(&d.encounter_id);
+            program_id.push(Some(0i8));
+            intercept.push(d.intercept.number());
+            basis.push(Some(d.intercept_basis as i8));
+            disposition.push(Some(d.disposition as i8));
+            // `eligible` is in rank order.
+            let best = d.eligible.first();
+            first.push(best.map(|e| e.pathway as i8));
+            rule.push_opt(best.map(|e| &*e.rule));
+            ranked.extend(d.eligible.iter().map(|e| Some(e.pathway as i8)));
+            ranked_offsets.push(offset(ranked.len())?);
+            for f in &d.needs_information {
+                needs.push(&f.field);
+            }
+            needs_offsets.push(offset(needs.len())?);
+            reasons.push(d);
+            warnings.push(d);
+        }
+        let word_item = Arc::new(Field::new("item", word_type(), false));
+        let text_item = Arc::new(Field::new("item", text_type(), false));
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Int64Array::from(row)),
+            Arc::new(encounter_id.finish()),
+            self.words(program_id, &self.program_id)?,
+            Arc::new(UInt8Array::from(intercept)),
+            self.words(basis, &self.bases)?,
+            self.words(disposition, &self.dispositions)?,
+            self.words(first, &self.pathways)?,
+            rule.finish()?,
+            Arc::new(ListArray::try_new(
+                word_item,
+                offsets(ranked_offsets),
+                self.words(ranked, &self.pathways)?,
+                None,
+            )?),
+            Arc::new(ListArray::try_new(
+                text_item,
+                offsets(needs_offsets),
+                needs.finish()?,
+                None,
+            )?),
+            reasons.finish(self)?,
+            warnings.finish(self)?,
+        ];
+        RecordBatch::try_new(self.decisions_schema.clone(), columns)
+    }
+
+    /// One row per encounter and eligible pathway.
+    fn encode_pathways(
         &self,
         decisions: &[Decision],
         input_rows: &[usize],

@@ -6,7 +6,10 @@
 use std::sync::Arc;
 
 use offramp::providers::{ProviderGap, ProviderOption};
-use offramp::{ChargeHold, Decision, EligiblePathway, IneligiblePathway, Reason, Warning};
+use offramp::{
+    ChargeHold, Decision, EligiblePathway, Evidence, IneligiblePathway, NeededInformation,
+    OffenseRef, Reason, Warning,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 
@@ -92,16 +95,218 @@ impl PyReason {
         &self.inner.clause
     }
 
-    /// The reason as a sentence.
+    /// The reason as a sentence, with the values and limits that decided.
     #[getter]
     fn because(&self) -> &str {
         &self.inner.because
+    }
+
+    /// What decided, as data (`Evidence`); None for a reason that is not a clause (a
+    /// responder the pathway does not serve, an Officer Intervention with nothing chargeable).
+    #[getter]
+    fn evidence(&self) -> Option<PyEvidence> {
+        self.inner.evidence.clone().map(PyEvidence::new)
+    }
+
+    /// The record as a dict (its JSON form).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        shield(|| serde_to_py(py, &self.inner))
     }
 
     fn __repr__(&self) -> String {
         format!(
             "Reason(rule={:?}, because={:?})",
             &*self.inner.rule, &*self.inner.because
+        )
+    }
+}
+
+/// One offence of the encounter as an explanation names it: by position, NIBRS code and the
+/// code's name, never by text a records system typed.
+#[pyclass(module = "offramp", name = "OffenseRef", frozen, eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PyOffenseRef {
+    inner: OffenseRef,
+}
+
+impl PyOffenseRef {
+    pub(crate) fn new(inner: OffenseRef) -> Self {
+        PyOffenseRef { inner }
+    }
+}
+
+#[pymethods]
+impl PyOffenseRef {
+    /// Its position in the encounter's `offenses`, from 0.
+    #[getter]
+    fn index(&self) -> u32 {
+        self.inner.index
+    }
+
+    /// Its NIBRS code, such as `35A`.
+    #[getter]
+    fn nibrs(&self) -> String {
+        self.inner.nibrs.to_string()
+    }
+
+    /// The code's name in the NIBRS table.
+    #[getter]
+    fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "OffenseRef(index={}, nibrs={:?}, name={:?})",
+            self.inner.index,
+            self.inner.nibrs.to_string(),
+            &*self.inner.name
+        )
+    }
+}
+
+/// A clause's three-valued result and what decided it: the value it read, the limit it
+/// compared that value with, the offence or history event a quantifier item is about, and
+/// the parts below it.
+#[pyclass(module = "offramp", name = "Evidence", frozen, eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PyEvidence {
+    inner: Evidence,
+}
+
+impl PyEvidence {
+    pub(crate) fn new(inner: Evidence) -> Self {
+        PyEvidence { inner }
+    }
+}
+
+#[pymethods]
+impl PyEvidence {
+    /// The clause in canonical form, the program's constants folded.
+    #[getter]
+    fn clause(&self) -> &str {
+        &self.inner.clause
+    }
+
+    /// Its result (`Truth`): true, false, or unknown when a value it reads was not recorded.
+    #[getter]
+    fn result<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        shield(|| enums::to_py(py, self.inner.result))
+    }
+
+    /// The field the clause reads directly (`age`, `overdose.at`), or None.
+    #[getter]
+    fn field(&self) -> Option<&str> {
+        self.inner.field.as_deref()
+    }
+
+    /// The coded value it read, written as a rule writes it (`16`, `73h`); None when not
+    /// recorded or not a single value.
+    #[getter]
+    fn value(&self) -> Option<&str> {
+        self.inner.value.as_deref()
+    }
+
+    /// The limit a comparison holds the value to (`18`, `72h`); the operator is in `clause`.
+    #[getter]
+    fn limit(&self) -> Option<&str> {
+        self.inner.limit.as_deref()
+    }
+
+    /// The offence this evidence is about, inside a quantifier over offences.
+    #[getter]
+    fn offense(&self) -> Option<PyOffenseRef> {
+        self.inner.offense.clone().map(PyOffenseRef::new)
+    }
+
+    /// The history event this evidence is about (its position in `history`, from 0).
+    #[getter]
+    fn event(&self) -> Option<u32> {
+        self.inner.event
+    }
+
+    /// The parts below: alternatives of an `or`, conjuncts of an `and`, the operand of `not`,
+    /// items of a quantifier. A reason keeps those that decided; a trace keeps them all.
+    #[getter]
+    fn parts(&self) -> Vec<PyEvidence> {
+        self.inner.parts.iter().cloned().map(PyEvidence::new).collect()
+    }
+
+    /// What decided, as a phrase (`age 16; needs 18 or more`); empty when the clause says it.
+    fn detail(&self) -> String {
+        self.inner.detail()
+    }
+
+    /// The record as a dict (its JSON form).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        shield(|| serde_to_py(py, &self.inner))
+    }
+
+    fn __repr__(&self) -> String {
+        let mut s = format!(
+            "Evidence(clause={:?}, result={}",
+            &*self.inner.clause,
+            self.inner.result.as_str()
+        );
+        if let Some(v) = &self.inner.value {
+            s.push_str(&format!(", value={:?}", &**v));
+        }
+        if let Some(l) = &self.inner.limit {
+            s.push_str(&format!(", limit={:?}", &**l));
+        }
+        if !self.inner.parts.is_empty() {
+            s.push_str(&format!(", parts={}", self.inner.parts.len()));
+        }
+        s.push(')');
+        s
+    }
+}
+
+/// A field not recorded whose recording could change the decision, with the pathways and
+/// exclusions it would decide: what a field app should ask for next.
+#[pyclass(module = "offramp", name = "NeededInformation", frozen, eq)]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PyNeededInformation {
+    inner: NeededInformation,
+}
+
+#[pymethods]
+impl PyNeededInformation {
+    /// The field as the encounter names it: `age`, `consent`, `attributes.screened`,
+    /// `offenses[0].activity`.
+    #[getter]
+    fn field(&self) -> &str {
+        &self.inner.field
+    }
+
+    /// Pathways whose eligibility it could decide (`Pathway` members), in the program's order.
+    #[getter]
+    fn pathways<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        shield(|| enums::list_to_py(py, &self.inner.pathways))
+    }
+
+    /// Exclusions it could decide, by id (`declined`, `officer_intervention.violent`).
+    #[getter]
+    fn exclusions(&self) -> Vec<String> {
+        self.inner.exclusions.iter().map(|x| x.to_string()).collect()
+    }
+
+    /// What it decides, in words: `officer intervention and exclusion `declined``.
+    fn decides(&self) -> String {
+        self.inner.decides()
+    }
+
+    /// The record as a dict (its JSON form).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        shield(|| serde_to_py(py, &self.inner))
+    }
+
+    fn __repr__(&self) -> String {
+        let pathways: Vec<&str> = self.inner.pathways.iter().map(|p| p.as_str()).collect();
+        let exclusions: Vec<&str> = self.inner.exclusions.iter().map(|x| &**x).collect();
+        format!(
+            "NeededInformation(field={:?}, pathways={:?}, exclusions={:?})",
+            &*self.inner.field, pathways, exclusions
         )
     }
 }
@@ -427,6 +632,13 @@ impl PyDecision {
         shield(|| enums::to_py(py, self.inner.intercept))
     }
 
+    /// How the intercept was decided (`InterceptBasis`): given by the encounter, or read from
+    /// who responded and how the contact came about.
+    #[getter]
+    fn intercept_basis<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        shield(|| enums::to_py(py, self.inner.intercept_basis))
+    }
+
     /// Deflection, pre-arrest diversion, or none (`Disposition`).
     #[getter]
     fn disposition<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -463,6 +675,18 @@ impl PyDecision {
             .iter()
             .cloned()
             .map(|inner| PyWarning { inner })
+            .collect()
+    }
+
+    /// Fields not recorded whose recording could change the decision, most decisive first:
+    /// what a field app should ask for next. Empty when the decision rests on recorded facts.
+    #[getter]
+    fn needs_information(&self) -> Vec<PyNeededInformation> {
+        self.inner
+            .needs_information
+            .iter()
+            .cloned()
+            .map(|inner| PyNeededInformation { inner })
             .collect()
     }
 
@@ -505,11 +729,22 @@ impl PyDecision {
             .iter()
             .map(|e| e.pathway.as_str())
             .collect();
+        let needs: Vec<&str> = self
+            .inner
+            .needs_information
+            .iter()
+            .map(|n| &*n.field)
+            .collect();
         format!(
-            "<offramp.Decision {}: {}, eligible [{}]>",
+            "<offramp.Decision {}: {}, eligible [{}]{}>",
             self.inner.encounter_id.chars().take(64).collect::<String>(),
             self.inner.disposition,
-            eligible.join(", ")
+            eligible.join(", "),
+            if needs.is_empty() {
+                String::new()
+            } else {
+                format!(", needs [{}]", needs.join(", "))
+            }
         )
     }
 

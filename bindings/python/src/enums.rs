@@ -11,8 +11,8 @@ use offramp::nibrs::{CriminalActivity, DrugType, DrugUnit};
 use offramp::providers::ServiceKind;
 use offramp::vocab::Vocabulary as CoreVocabulary;
 use offramp::{
-    Consent, Disposition, Flag, HistoryKind, Intercept, Level, Need, Pathway, Responder, Source,
-    WarningCode, Willing,
+    Consent, Disposition, Flag, HistoryKind, Intercept, InterceptBasis, Level, Need, Pathway,
+    Responder, Source, Truth, WarningCode, Willing,
 };
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -71,6 +71,8 @@ python_enums!(
     CaseStatus,
     ChargeStatus,
     CaseEvent,
+    InterceptBasis,
+    Truth,
 );
 
 /// One value of a vocabulary, as Python shows it.

@@ -19,6 +19,7 @@ mod program;
 mod reader;
 mod router;
 mod sim;
+mod trace;
 
 use offramp::schema::{SchemaKind, json_schema as core_schema};
 use pyo3::prelude::*;
@@ -69,6 +70,13 @@ fn _offramp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<decision::PyChargeHold>()?;
     m.add_class::<decision::PyProviderOption>()?;
     m.add_class::<decision::PyProviderGap>()?;
+    m.add_class::<decision::PyEvidence>()?;
+    m.add_class::<decision::PyOffenseRef>()?;
+    m.add_class::<decision::PyNeededInformation>()?;
+    m.add_class::<trace::PyTrace>()?;
+    m.add_class::<trace::PyTracedRule>()?;
+    m.add_class::<trace::PyTracedPathway>()?;
+    m.add_class::<trace::PyTracedOffense>()?;
     m.add_class::<case::PyCase>()?;
     m.add_class::<case::PyCaseTransition>()?;
     m.add_function(wrap_pyfunction!(program::check, m)?)?;

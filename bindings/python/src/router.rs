@@ -13,7 +13,7 @@ use pyo3_arrow::input::AnyRecordBatch;
 use rayon::prelude::*;
 
 use crate::arrow_in;
-use crate::arrow_out::Layout;
+use crate::arrow_out::{Layout, Shape};
 use crate::convert::datetime_from_py;
 use crate::decision::PyDecision;
 use crate::directory::PyDirectory;
@@ -23,6 +23,7 @@ use crate::errors::{
     offramp_error, shield,
 };
 use crate::program::PyProgram;
+use crate::trace::PyTrace;
 
 /// Rows per unit of parallel work in `route_many`. Small enough that a unit's encounters and
 /// decisions stay in mimalloc's ordinary size classes (a unit of 4,096 rows measured twice as
@@ -90,6 +91,17 @@ impl Errors {
             )),
         }
     }
+}
+
+/// Reads `route_many`'s `shape` keyword.
+fn parse_shape(text: &str) -> PyResult<Shape> {
+    Shape::parse(text).ok_or_else(|| {
+        let names: Vec<String> = Shape::ALL.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+        pyo3::exceptions::PyValueError::new_err(format!(
+            "shape must be one of {}",
+            names.join(", ")
+        ))
+    })
 }
 
 /// The table of failed rows `route_many(errors="collect")` returns.
@@ -172,6 +184,7 @@ impl PyRouter {
         &self,
         input: Input,
         errors: Errors,
+        shape: Shape,
     ) -> Result<(Vec<RecordBatch>, Vec<RowFailure>), Failure> {
         match input {
             Input::Encounters {
@@ -199,7 +212,7 @@ impl PyRouter {
                     .zip(decided_rows.par_chunks(CHUNK))
                     .map(|(chunk, rows)| {
                         self.layout
-                            .encode(chunk, rows)
+                            .encode(shape, chunk, rows)
                             .map_err(|e| Failure::Arrow(e.to_string()))
                     })
                     .collect::<Result<Vec<_>, _>>()?;
@@ -267,7 +280,7 @@ impl PyRouter {
                         }
                         let batch = self
                             .layout
-                            .encode(&decisions, &decided_rows)
+                            .encode(shape, &decisions, &decided_rows)
                             .map_err(|e| Failure::Arrow(e.to_string()))?;
                         Ok((batch, failed))
                     })
@@ -530,9 +543,25 @@ impl PyRouter {
         shield(|| self.with_encounter(encounter, |e| self.inner.route(e).explain()))
     }
 
+    /// Routes one encounter and traces every rule, exclusion and amnesty of the program: each
+    /// clause with its three-valued result, the value it read and its limit. For a program
+    /// author asking why; a trace costs many routes, so route many encounters with
+    /// `route_many`.
+    fn trace(&self, encounter: &Bound<'_, PyAny>) -> PyResult<PyTrace> {
+        shield(|| self.with_encounter(encounter, |e| PyTrace::new(self.inner.trace(e))))
+    }
+
     /// Routes many encounters on every core, without holding the interpreter, and returns a
-    /// `pyarrow.Table` of decisions: one row per encounter and eligible pathway (one row with
-    /// a null `pathway` when none is eligible), with the reasons, warnings and partner options.
+    /// `pyarrow.Table` of decisions in one of two shapes:
+    ///
+    /// - `shape="pathways"` (the default): one row per encounter and eligible pathway (one row
+    ///   with a null `pathway` when none is eligible), with the reasons, warnings and partner
+    ///   options. An encounter eligible for two pathways is two rows, so counting rows
+    ///   over-counts encounters.
+    /// - `shape="decisions"`: one row per encounter, with the first pathway and its rule, the
+    ///   ranked `pathways` as a list, `intercept_basis`, and `needs_information` (the names of
+    ///   the fields whose recording could change the decision), with the reasons and warnings.
+    ///   Count dispositions on this shape.
     ///
     /// `data` is a list of encounters (dicts or `Encounter`s), a pandas or polars DataFrame,
     /// or a pyarrow Table or RecordBatch (anything with `__arrow_c_stream__`), with one row
@@ -542,17 +571,19 @@ impl PyRouter {
     /// decided, naming its row and field. `errors="collect"` decides every other row and
     /// returns `(decisions, failures)`: `failures` is a `pyarrow.Table` of the rows left out,
     /// with columns `row`, `field` and `message` (never the value).
-    #[pyo3(signature = (data, *, errors = "raise"))]
+    #[pyo3(signature = (data, *, errors = "raise", shape = "pathways"))]
     fn route_many<'py>(
         &self,
         data: &Bound<'py, PyAny>,
         errors: &str,
+        shape: &str,
     ) -> PyResult<Bound<'py, PyAny>> {
         shield(|| {
             let py = data.py();
             let errors = Errors::parse(errors)?;
+            let shape = parse_shape(shape)?;
             let input = self.input(data, errors)?;
-            let result = py.detach(|| self.run(input, errors));
+            let result = py.detach(|| self.run(input, errors, shape));
             let (batches, failed) = match result {
                 Ok(b) => b,
                 Err(Failure::Row(row, e)) => return Err(encounter_error(py, &e, Some(row))),
@@ -560,7 +591,7 @@ impl PyRouter {
                     return Err(offramp_error(py, format!("cannot build the table: {m}")));
                 }
             };
-            let table = PyTable::try_new(batches, self.layout.schema.clone())?.into_pyarrow(py)?;
+            let table = PyTable::try_new(batches, self.layout.schema(shape))?.into_pyarrow(py)?;
             match errors {
                 Errors::Raise => Ok(table),
                 Errors::Collect => {
@@ -638,7 +669,7 @@ impl PyRouter {
         self.inner.has_directory()
     }
 
-    /// The names of the columns `route_many` returns.
+    /// The names of the columns `route_many` returns in its default shape (`"pathways"`).
     #[getter]
     fn columns<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let names: Vec<String> = self

@@ -26,6 +26,11 @@ def accepted(router: offramp.Router, scenario: offramp.sim.Scenario) -> None:
     router.route_many(pl.DataFrame(rows))
     decisions, failures = router.route_many(rows, errors="collect")
     _: int = decisions.num_rows + failures.num_rows
+    router.route_many(rows, shape="decisions")
+    router.route_many(table, shape="pathways")
+    one_each, failed = router.route_many(rows, errors="collect", shape="decisions")
+    trace: offramp.Trace = router.trace(rows[0])
+    needs: List[str] = [n.field for n in router.route(rows[0]).needs_information]
     offramp.sim.run(scenario, encounters=table)
     offramp.sim.run(scenario, encounters=rows)
 
@@ -33,6 +38,7 @@ def accepted(router: offramp.Router, scenario: offramp.sim.Scenario) -> None:
 def refused(router: offramp.Router, scenario: offramp.sim.Scenario) -> None:
     router.route_many(3)  # type: ignore[call-overload]
     router.route_many([], errors="skip")  # type: ignore[call-overload]
+    router.route_many([], shape="rows")  # type: ignore[call-overload]
     router.route_many({"id": "a", "at": "2026-01-01T00:00:00Z"})  # type: ignore[dict-item]
     router.route_many(["{}"])  # type: ignore[list-item]
     offramp.sim.run(scenario, encounters=3)  # type: ignore[arg-type]

@@ -27,12 +27,14 @@ __all__ = [
     "Flag",
     "HistoryKind",
     "Intercept",
+    "InterceptBasis",
     "Level",
     "Need",
     "Pathway",
     "Responder",
     "ServiceKind",
     "Source",
+    "Truth",
     "WarningCode",
     "Willing",
 ]
@@ -530,3 +532,37 @@ class CaseEvent(_Name):
     FILE_CHARGES = "file_charges"
     """Held charges are filed (needs a declined or disengaged referral, or
     the hold deadline to have been reached)."""
+
+
+class InterceptBasis(_Name):
+    """How an encounter's intercept was decided: the rule [`Encounter::derived_intercept`]
+    followed, so a reader can see why a decision sits where it does."""
+
+    GIVEN = "given"
+    """The encounter gave its intercept."""
+    POLICE_RESPONDER = "police_responder"
+    """A police officer was on scene: police contact."""
+    CO_RESPONDER = "co_responder"
+    """An officer and a clinician responded together: police contact."""
+    CALL_FOR_SERVICE = "call_for_service"
+    """Fire or EMS answered a call for service: counted as police contact."""
+    COMMUNITY_RESPONDER = "community_responder"
+    """A community responder (peer, clinician, fire or EMS outside a call for service):
+    community services."""
+    ASSUMED_POLICE = "assumed_police"
+    """No responder was recorded, but the contact came from a call for service or an
+    officer's own observation: assumed police contact."""
+    ASSUMED_COMMUNITY = "assumed_community"
+    """No responder was recorded and nothing points at police: assumed community services."""
+
+
+class Truth(_Name):
+    """Three-valued truth: a clause holds, does not hold, or cannot be decided because a
+    value it reads was not recorded."""
+
+    TRUE = "true"
+    """The clause holds."""
+    FALSE = "false"
+    """The clause does not hold."""
+    UNKNOWN = "unknown"
+    """A value the clause reads was not recorded."""

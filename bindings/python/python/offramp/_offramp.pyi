@@ -19,10 +19,12 @@ from offramp._enums import (
     Disposition,
     Flag,
     Intercept,
+    InterceptBasis,
     Need,
     Pathway,
     Responder,
     Source,
+    Truth,
     WarningCode,
     Willing,
 )
@@ -58,6 +60,13 @@ __all__ = [
     "ChargeHold",
     "ProviderOption",
     "ProviderGap",
+    "Evidence",
+    "OffenseRef",
+    "NeededInformation",
+    "Trace",
+    "TracedRule",
+    "TracedPathway",
+    "TracedOffense",
     "Case",
     "CaseTransition",
     "check",
@@ -358,7 +367,86 @@ class Reason:
         """The clause that decided, in canonical form."""
     @property
     def because(self) -> str:
-        """The reason as a sentence."""
+        """The reason as a sentence, with the values and limits that decided."""
+    @property
+    def evidence(self) -> Evidence | None:
+        """What decided, as data; None for a reason that is not a clause."""
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a dict (its JSON form)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class OffenseRef:
+    """One offence of the encounter as an explanation names it: position, NIBRS code, name."""
+
+    @property
+    def index(self) -> int:
+        """Its position in the encounter's ``offenses``, from 0."""
+    @property
+    def nibrs(self) -> str:
+        """Its NIBRS code, such as ``35A``."""
+    @property
+    def name(self) -> str:
+        """The code's name in the NIBRS table."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Evidence:
+    """A clause's three-valued result and what decided it."""
+
+    @property
+    def clause(self) -> str:
+        """The clause in canonical form, the program's constants folded."""
+    @property
+    def result(self) -> Truth:
+        """True, false, or unknown when a value it reads was not recorded."""
+    @property
+    def field(self) -> str | None:
+        """The field the clause reads directly (``age``, ``overdose.at``)."""
+    @property
+    def value(self) -> str | None:
+        """The coded value it read, written as a rule writes it (``16``, ``73h``)."""
+    @property
+    def limit(self) -> str | None:
+        """The limit a comparison holds the value to (``18``, ``72h``)."""
+    @property
+    def offense(self) -> OffenseRef | None:
+        """The offence this evidence is about, inside a quantifier over offences."""
+    @property
+    def event(self) -> int | None:
+        """The history event this evidence is about (its position in ``history``)."""
+    @property
+    def parts(self) -> list[Evidence]:
+        """The parts below: alternatives, conjuncts, the operand of ``not``, quantifier items."""
+    def detail(self) -> str:
+        """What decided, as a phrase (``age 16; needs 18 or more``)."""
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a dict (its JSON form)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class NeededInformation:
+    """A field not recorded whose recording could change the decision."""
+
+    @property
+    def field(self) -> str:
+        """The field as the encounter names it (``age``, ``attributes.screened``)."""
+    @property
+    def pathways(self) -> list[Pathway]:
+        """Pathways whose eligibility it could decide, in the program's order."""
+    @property
+    def exclusions(self) -> list[str]:
+        """Exclusions it could decide, by id."""
+    def decides(self) -> str:
+        """What it decides, in words."""
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a dict (its JSON form)."""
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
     __hash__: None  # type: ignore[assignment]
@@ -500,6 +588,9 @@ class Decision:
     def intercept(self) -> Intercept:
         """The Sequential Intercept point."""
     @property
+    def intercept_basis(self) -> InterceptBasis:
+        """How the intercept was decided."""
+    @property
     def disposition(self) -> Disposition:
         """Deflection, pre-arrest diversion, or none."""
     @property
@@ -511,6 +602,9 @@ class Decision:
     @property
     def warnings(self) -> list[Warning]:
         """Things to know."""
+    @property
+    def needs_information(self) -> list[NeededInformation]:
+        """Fields not recorded whose recording could change the decision, most decisive first."""
     @property
     def pathways(self) -> list[Pathway]:
         """The eligible pathways alone, best first."""
@@ -533,13 +627,27 @@ class Router:
         """Routes one encounter: an ``Encounter``, a dict in the JSON shape, or JSON text."""
     def explain(self, encounter: _EncounterInput) -> str:
         """Routes one encounter and explains the decision in sentences."""
-    @overload
-    def route_many(self, data: _Encounters, *, errors: Literal["raise"] = "raise") -> pyarrow.Table:
-        """Routes many encounters on every core and returns a ``pyarrow.Table`` of decisions;
-        a row that cannot be decided raises ``EncounterError`` naming its row and field."""
+    def trace(self, encounter: _EncounterInput) -> Trace:
+        """Routes one encounter and traces every rule, exclusion and amnesty of the program."""
     @overload
     def route_many(
-        self, data: _Encounters, *, errors: Literal["collect"]
+        self,
+        data: _Encounters,
+        *,
+        errors: Literal["raise"] = "raise",
+        shape: Literal["pathways", "decisions"] = "pathways",
+    ) -> pyarrow.Table:
+        """Routes many encounters on every core and returns a ``pyarrow.Table`` of decisions,
+        one row per encounter and eligible pathway (``shape="pathways"``) or one row per
+        encounter (``shape="decisions"``, for counting); a row that cannot be decided raises
+        ``EncounterError`` naming its row and field."""
+    @overload
+    def route_many(
+        self,
+        data: _Encounters,
+        *,
+        errors: Literal["collect"],
+        shape: Literal["pathways", "decisions"] = "pathways",
     ) -> tuple[pyarrow.Table, pyarrow.Table]:
         """Routes every row that can be decided and returns ``(decisions, failures)``:
         ``failures`` has one row per row left out, with columns ``row``, ``field`` and
@@ -565,9 +673,94 @@ class Router:
         """Whether provider matching is on."""
     @property
     def columns(self) -> list[str]:
-        """The names of the columns ``route_many`` returns."""
+        """The names of the columns ``route_many`` returns in its default shape."""
     def __reduce__(self) -> tuple[Any, ...]: ...
     def __setstate__(self, state: str, /) -> None: ...
+
+@final
+class TracedRule:
+    """One rule, exclusion or amnesty, evaluated."""
+
+    @property
+    def id(self) -> str:
+        """The rule's id."""
+    @property
+    def result(self) -> Truth:
+        """The whole rule's result."""
+    @property
+    def clauses(self) -> list[Evidence]:
+        """Each conjunct of its top-level ``and``, with its result and the values it read."""
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a dict (its JSON form)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class TracedPathway:
+    """One pathway of the program, evaluated."""
+
+    @property
+    def pathway(self) -> Pathway:
+        """The pathway."""
+    @property
+    def responder(self) -> Truth:
+        """Whether the pathway serves the encounter's responder."""
+    @property
+    def exclusions(self) -> list[TracedRule]:
+        """The pathway's own exclusions."""
+    @property
+    def rules(self) -> list[TracedRule]:
+        """The pathway's rules, in order; the first true one admits."""
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a dict (its JSON form)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class TracedOffense:
+    """One offence, as the law and the program's amnesties left it."""
+
+    @property
+    def offense(self) -> OffenseRef:
+        """The offence."""
+    @property
+    def chargeable(self) -> bool:
+        """Whether it is chargeable, as routing decided it."""
+    @property
+    def amnesties(self) -> list[TracedRule]:
+        """Each amnesty's condition evaluated for this offence."""
+    def to_dict(self) -> dict[str, Any]:
+        """The record as a dict (its JSON form)."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+    __hash__: None  # type: ignore[assignment]
+
+@final
+class Trace:
+    """Everything the router evaluated for one encounter, with the decision it came to."""
+
+    @property
+    def decision(self) -> Decision:
+        """The decision, exactly as ``Router.route`` gives it."""
+    @property
+    def offenses(self) -> list[TracedOffense]:
+        """Each offence's chargeability and the amnesties evaluated for it."""
+    @property
+    def exclusions(self) -> list[TracedRule]:
+        """The program-wide exclusions."""
+    @property
+    def pathways(self) -> list[TracedPathway]:
+        """Each pathway, in the program's order."""
+    def to_dict(self) -> dict[str, Any]:
+        """The trace as a dict (its JSON form)."""
+    def to_json(self) -> str:
+        """The trace as one line of JSON."""
+    def explain(self) -> str:
+        """The trace as indented text."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
 
 @final
 class CaseTransition:
