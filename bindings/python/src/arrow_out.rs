@@ -36,8 +36,10 @@ pub(crate) enum Shape {
 
 impl Shape {
     /// Every shape, by its Python name, the default first.
-    pub(crate) const ALL: [(&'static str, Shape); 2] =
-        [("pathways", Shape::Pathways), ("decisions", Shape::Decisions)];
+    pub(crate) const ALL: [(&'static str, Shape); 2] = [
+        ("pathways", Shape::Pathways),
+        ("decisions", Shape::Decisions),
+    ];
 
     /// The shape named `name`, if there is one.
     pub(crate) fn parse(name: &str) -> Option<Shape> {

@@ -229,7 +229,12 @@ impl PyEvidence {
     /// items of a quantifier. A reason keeps those that decided; a trace keeps them all.
     #[getter]
     fn parts(&self) -> Vec<PyEvidence> {
-        self.inner.parts.iter().cloned().map(PyEvidence::new).collect()
+        self.inner
+            .parts
+            .iter()
+            .cloned()
+            .map(PyEvidence::new)
+            .collect()
     }
 
     /// What decided, as a phrase (`age 16; needs 18 or more`); empty when the clause says it.
@@ -288,7 +293,11 @@ impl PyNeededInformation {
     /// Exclusions it could decide, by id (`declined`, `officer_intervention.violent`).
     #[getter]
     fn exclusions(&self) -> Vec<String> {
-        self.inner.exclusions.iter().map(|x| x.to_string()).collect()
+        self.inner
+            .exclusions
+            .iter()
+            .map(|x| x.to_string())
+            .collect()
     }
 
     /// What it decides, in words: `officer intervention and exclusion `declined``.
