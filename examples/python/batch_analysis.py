@@ -69,7 +69,8 @@ def main() -> None:
     print(f"routed {len(encounters):,} encounters into {table.num_rows:,} rows in {elapsed * 1000:.0f} ms\n")
 
     decisions = table.to_pandas()
-    per_encounter = decisions.drop_duplicates("row")
+    # One row per encounter, to count with: the table above has a row per eligible pathway.
+    per_encounter = router.route_many(encounters, shape="decisions").to_pandas()
 
     print("Dispositions (share of encounters):")
     print(per_encounter["disposition"].value_counts(normalize=True).round(3).to_string(), "\n")
@@ -87,6 +88,9 @@ def main() -> None:
 
     gaps = decisions["provider_gap"].notna().sum()
     print(f"Eligible pathways with no partner open at the time: {gaps:,}")
+    print("Fields to record that could change a decision (encounters):")
+    asks = per_encounter["needs_information"].explode().dropna()
+    print(asks.value_counts().head(5).to_string(), "\n")
     hours = per_encounter.assign(hour=pd.to_datetime(encounters["at"].str[:19]).dt.hour)
     deflected = hours[hours["disposition"] != "none"].groupby("hour").size()
     print("Encounters with a pathway, by hour of the day:")
