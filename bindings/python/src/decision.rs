@@ -105,7 +105,7 @@ impl PyReason {
     /// responder the pathway does not serve, an Officer Intervention with nothing chargeable).
     #[getter]
     fn evidence(&self) -> Option<PyEvidence> {
-        self.inner.evidence.clone().map(PyEvidence::new)
+        self.inner.evidence.as_deref().cloned().map(PyEvidence::new)
     }
 
     /// The record as a dict (its JSON form).

@@ -1018,7 +1018,7 @@ impl TryFrom<&Reason> for offramp::Reason {
                     "the items' depths do not describe one tree",
                 ));
             }
-            Some(tree)
+            Some(Box::new(tree))
         };
         Ok(offramp::Reason {
             rule: rule.as_str().into(),

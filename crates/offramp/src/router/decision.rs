@@ -64,8 +64,10 @@ pub struct Reason {
     /// compared it with, the offence or history event that decided a quantifier, and the
     /// failing parts below. Absent for reasons that are not a clause (a responder the pathway
     /// does not serve, an Officer Intervention with nothing chargeable).
+    ///
+    /// Boxed, since most reasons of a large batch share the record's memory with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<Evidence>,
+    pub evidence: Option<Box<Evidence>>,
 }
 
 /// A field whose recording could change the decision, and what it would decide.

@@ -735,6 +735,14 @@ impl Explainer<'_> {
             .map_or(1, |t| usize::try_from(t.size).unwrap_or(1))
     }
 
+    /// How many of a quantifier's `len` items its evidence can keep.
+    fn items(&self, len: usize) -> usize {
+        match self.depth {
+            Depth::Trace => len,
+            Depth::Reason => len.min(MAX_REASON_ITEMS),
+        }
+    }
+
     /// The evidence for `n`, the node at `idx` of the table, in `ctx`.
     fn at(&self, n: &Node, idx: usize, ctx: &Ctx<'_>) -> Evidence {
         let attrs = ctx.attrs;
@@ -779,8 +787,11 @@ impl Explainer<'_> {
             }
             Node::InMask(v, ..) | Node::InList(v, ..) | Node::Known(v, _) => e.value = value_of(v),
             Node::Has(f, ..) => e.value = value_of(&Node::Field(*f)),
-            Node::Not(inner) => e.parts.push(self.at(inner, first, ctx)),
+            // Parts are allocated at the size they end with: an empty `Vec` would grow to four
+            // places at the first push, and a batch keeps every decision in memory.
+            Node::Not(inner) => e.parts = vec![self.at(inner, first, ctx)],
             Node::And(items) | Node::Or(items) => {
+                e.parts.reserve_exact(items.len());
                 let mut next = first;
                 for item in items.iter() {
                     // A reason keeps the parts that decided: every part that did not hold, or
@@ -797,10 +808,11 @@ impl Explainer<'_> {
             }
             Node::Quant(_, Collection::Offenses, Some(body)) => {
                 if ctx.enc.offenses.is_empty() {
-                    e.value = Some(Text::pooled("none recorded"));
+                    e.value = Some(Text::from_static("none recorded"));
                 } else {
                     e.field = None;
                 }
+                e.parts.reserve_exact(self.items(ctx.enc.offenses.len()));
                 for (i, o) in ctx.enc.offenses.iter().enumerate() {
                     let inner = Ctx {
                         offense: Some(o),
@@ -817,6 +829,7 @@ impl Explainer<'_> {
             Node::Quant(_, Collection::History, Some(body)) => {
                 if let Some(history) = &ctx.enc.history {
                     e.field = None;
+                    e.parts.reserve_exact(self.items(history.len()));
                     for (i, h) in history.iter().enumerate() {
                         let inner = Ctx {
                             event: Some(h),
