@@ -653,12 +653,12 @@ mod tests {
     }
 
     #[test]
-    fn the_quick_reader_agrees_with_the_core() {
+    fn the_quick_reader_agrees_with_the_core() -> Result<(), Box<dyn std::error::Error>> {
         let v = full();
-        let core = Encounter::from_json(&v.to_string()).expect("the core reads it");
+        let core = Encounter::from_json(&v.to_string())?;
         assert_eq!(quick(&v, &[]), Ok(core.clone()));
         // Every field is there to be compared.
-        let back = serde_json::to_value(&core).expect("serialises");
+        let back = serde_json::to_value(&core)?;
         assert_eq!(back.as_object().map(|o| o.len()), Some(field_names().len()));
         // Whole floats are integers where the core wants one.
         let mut w = full();
@@ -666,6 +666,7 @@ mod tests {
         w["intercept"] = json!(1.0);
         w["attributes"]["priors"] = json!(2.0);
         assert_eq!(quick(&w, &["priors".to_string()]), Ok(core));
+        Ok(())
     }
 
     #[test]
