@@ -4,6 +4,7 @@ mod batch;
 mod case;
 mod enums;
 mod error;
+mod explain;
 mod objects;
 mod records;
 
@@ -12,9 +13,13 @@ pub use case::{Case, CaseEvent, CaseStatus, CaseTransition, ChargeStatus, TrackS
 pub use case::{case_graph_dot, case_graph_mermaid};
 pub use enums::{
     Consent, CriminalActivity, Disposition, DrugType, DrugUnit, Flag, HistoryKind, Intercept,
-    Level, Need, Pathway, Responder, Source, WarningCode, Willing, intercept_from_number,
+    InterceptBasis, Level, Need, Pathway, Responder, Source, Truth, WarningCode, Willing,
+    intercept_from_number,
 };
 pub use error::{Diagnostic, OfframpError};
+pub use explain::{
+    EvidenceItem, NeededInformation, OffenseRef, Trace, TracedOffense, TracedPathway, TracedRule,
+};
 pub use objects::{Capacity, Directory, DirectoryWarning, Program, Router};
 pub use records::{
     AttributeValue, ChargeHold, Decision, DrugQuantity, EligiblePathway, Encounter, HistoryEvent,

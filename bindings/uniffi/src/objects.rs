@@ -6,7 +6,8 @@ use std::sync::Arc;
 use crate::batch::{BatchAnswer, route_each};
 use crate::enums::Pathway;
 use crate::error::{OfframpError, guard, to_u32};
-use crate::records::{Decision, Encounter, Trace, opt_parse};
+use crate::explain::Trace;
+use crate::records::{Decision, Encounter, opt_parse};
 
 /// A loaded, checked and compiled program. Immutable; share it freely across threads.
 #[derive(Debug, uniffi::Object)]
