@@ -118,7 +118,7 @@ impl Evidence {
                 // part that holds is what made the clause fail, and "needs" would mislead.
                 if let (Some(limit), false) = (&self.limit, self.result == Truth::True) {
                     s.push_str("; needs ");
-                    write_needs(s, &self.clause, limit);
+                    write_needs(s, &self.clause, f, limit);
                 }
                 return;
             }
@@ -159,8 +159,8 @@ const SINCE: &str = "since overdose.at";
 
 /// Writes `18 or more` for `age >= 18`, `one of [sud, housing]` for `needs has any [...]`:
 /// what the limit asks of the value, read back from the operator in the leaf clause's text.
-fn write_needs(s: &mut String, clause: &str, limit: &str) {
-    const OPS: [&str; 10] = [
+fn write_needs(s: &mut String, clause: &str, field: &str, limit: &str) {
+    const OPS: [&str; 11] = [
         " not in ",
         " in ",
         " has any ",
@@ -171,11 +171,26 @@ fn write_needs(s: &mut String, clause: &str, limit: &str) {
         " == ",
         " != ",
         " > ",
+        " < ",
     ];
-    let op = OPS
-        .into_iter()
-        .find(|op| clause.contains(op))
-        .or_else(|| clause.contains(" < ").then_some(" < "));
+    // A leaf clause is `FIELD OP LIMIT`: the operator is read right after the field, not
+    // searched for in the whole clause, which could find one inside a quantifier's body
+    // (`count offenses (nibrs in [...]) >= 2`) and costs a scan per reason of a batch. A
+    // constant written first (`18 <= age`) is read the other way round.
+    let op = match (clause.strip_prefix(field), clause.strip_suffix(field)) {
+        (Some(rest), _) => OPS.into_iter().find(|op| rest.starts_with(op)),
+        (None, Some(head)) => OPS
+            .into_iter()
+            .find(|op| head.ends_with(op))
+            .map(|op| match op {
+                " < " => " > ",
+                " <= " => " >= ",
+                " > " => " < ",
+                " >= " => " <= ",
+                other => other,
+            }),
+        (None, None) => OPS.into_iter().find(|op| clause.contains(op)),
+    };
     let (before, after) = match op.map(str::trim) {
         Some(">=") => ("", " or more"),
         Some(">") => ("more than ", ""),
@@ -963,5 +978,34 @@ pub(crate) fn rule_evidence(c: &Compiled, ctx: &Ctx<'_>, depth: Depth) -> Eviden
                 parts: items.into_iter().filter(keep).collect(),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod needs_tests {
+    use super::write_needs;
+
+    fn needs(clause: &str, field: &str, limit: &str) -> String {
+        let mut s = String::new();
+        write_needs(&mut s, clause, field, limit);
+        s
+    }
+
+    #[test]
+    fn the_operator_is_the_one_after_the_field() {
+        assert_eq!(needs("age >= 18", "age", "18"), "18 or more");
+        assert_eq!(
+            needs("source not in [a, b]", "source", "[a, b]"),
+            "none of [a, b]"
+        );
+        // An `in` inside the counted body is not the comparison's operator.
+        let count = "count offenses (nibrs in [\"35A\"])";
+        assert_eq!(needs(&format!("{count} >= 2"), count, "2"), "2 or more");
+        // A constant written first: read the other way round.
+        assert_eq!(needs("18 <= age", "age", "18"), "18 or more");
+        assert_eq!(
+            needs("3 > quantity.grams", "quantity.grams", "3"),
+            "less than 3"
+        );
     }
 }
