@@ -2,10 +2,9 @@
 
 use std::sync::Arc;
 
-use crate::text::Text;
-
 use chrono::{Days, Offset, TimeDelta, TimeZone};
 use rayon::prelude::*;
+use smallvec::SmallVec;
 
 use crate::domain::{
     Disposition, Encounter, EncounterError, Intercept, Need, Pathway, time_problem,
@@ -16,6 +15,7 @@ use crate::providers::index::ProviderIndex;
 use crate::providers::{Capacity, Directory, DirectoryError};
 use crate::rules::compile::explain::{Depth, evidence, missing, rule_evidence};
 use crate::rules::compile::{AttrKind, Ctx, Part, Tri};
+use crate::text::{Text, with_scratch};
 
 mod decision;
 #[cfg(test)]
@@ -69,15 +69,36 @@ fn warn(warnings: &mut Vec<Warning>, code: WarningCode, message: &Text) {
 /// An exclusion that could not be decided, with its first undecided conjunct.
 type Undecided<'p> = (&'p CompiledRule, Option<&'p Part>);
 
+/// The list as a `Vec` holding no more room than it needs (`SmallVec::into_vec` and
+/// `collect` would leave room for four).
+fn exact<A: smallvec::Array>(list: SmallVec<A>) -> Vec<A::Item> {
+    if list.spilled() {
+        let mut v = list.into_vec();
+        v.shrink_to_fit();
+        v
+    } else {
+        let mut v = Vec::with_capacity(list.len());
+        v.extend(list);
+        v
+    }
+}
+
+/// Whether each offence of an encounter is chargeable, in order (kept on the stack for the
+/// usual few offences).
+type Chargeable = SmallVec<[bool; 16]>;
+
+/// The undecided exclusions of a program or a pathway: a few at most, kept on the stack.
+type UndecidedList<'p> = SmallVec<[Undecided<'p>; 4]>;
+
 /// The exclusions that hold, as reasons with their evidence; those that cannot be decided go
 /// to `undecided`, for a warning and for `needs_information` if they could change the
 /// decision.
 fn exclusions_that_hold<'p>(
     exclusions: &'p [CompiledRule],
     ctx: &Ctx<'_>,
-    undecided: &mut Vec<Undecided<'p>>,
+    undecided: &mut UndecidedList<'p>,
 ) -> Vec<Reason> {
-    let mut held = Vec::new();
+    let mut held: SmallVec<[Reason; 2]> = SmallVec::new();
     for ex in exclusions {
         match ex.compiled.evaluate(ctx) {
             (Tri::True, _) => held.push(Reason {
@@ -90,7 +111,7 @@ fn exclusions_that_hold<'p>(
             (Tri::False, _) => {}
         }
     }
-    held
+    exact(held)
 }
 
 /// What a decision still needs, gathered while routing: each unrecorded field with the
@@ -195,7 +216,7 @@ fn amnesty_covers(
                 .map_or("amnesty could not be checked", |t| t.as_str());
             warnings.push(Warning {
                 code: WarningCode::AmnestyUnknown,
-                message: Text::owned(format!(
+                message: Text::format(format_args!(
                     "{base} for offence {n} ({}); the offence is treated as chargeable",
                     offense.nibrs
                 )),
@@ -213,16 +234,17 @@ fn reason(rule: &CompiledRule, part: &Part, t: Tri, ctx: &Ctx<'_>) -> Reason {
     let because = if t == Tri::Unknown {
         part.unknown.clone()
     } else {
-        let mut s = String::with_capacity(part.not_met.len().saturating_add(64));
-        s.push_str(&part.not_met);
-        s.push_str(": ");
-        let before = s.len();
-        evidence.write_detail(&mut s);
-        if s.len() == before {
-            part.not_met.clone()
-        } else {
-            Text::owned(s)
-        }
+        with_scratch(|s| {
+            s.push_str(&part.not_met);
+            s.push_str(": ");
+            let before = s.len();
+            evidence.write_detail(s);
+            if s.len() == before {
+                part.not_met.clone()
+            } else {
+                Text::owned(&**s)
+            }
+        })
     };
     Reason {
         rule: rule.id.clone(),
@@ -240,7 +262,7 @@ fn exclusion_unknown_message(rule: &CompiledRule, part: Option<&Part>) -> Text {
     rule.unknown_warnings
         .get(index)
         .cloned()
-        .unwrap_or_else(|| Text::owned(format!("exclusion `{}` could not be checked", rule.id)))
+        .unwrap_or_else(|| Text::format(format_args!("exclusion `{}` could not be checked", rule.id)))
 }
 
 impl Router {
@@ -385,7 +407,7 @@ impl Router {
         // Program-wide exclusions. One that cannot be decided is warned about (here, in its
         // place among the warnings) only if some pathway is eligible, since only then could it
         // change the decision.
-        let mut global_undecided = Vec::new();
+        let mut global_undecided = UndecidedList::new();
         let global = exclusions_that_hold(&p.exclusions, &ctx, &mut global_undecided);
         let global_warnings_at = warnings.len();
         warnings.append(&mut charge_warnings);
@@ -407,7 +429,7 @@ impl Router {
 
         let any_chargeable = chargeable.contains(&true);
         let mut eligible = Vec::new();
-        let mut ineligible = Vec::new();
+        let mut ineligible = Vec::with_capacity(p.pathways.len());
         for pw in &p.pathways {
             if !global.is_empty() {
                 ineligible.push(IneligiblePathway {
@@ -426,10 +448,10 @@ impl Router {
                 } else {
                     &self.none_chargeable_reason
                 };
-                let mut reasons = vec![reason.clone()];
-                if let Err(more) = decided {
-                    reasons.extend(more);
-                }
+                let more = decided.err().unwrap_or_default();
+                let mut reasons = Vec::with_capacity(more.len().saturating_add(1));
+                reasons.push(reason.clone());
+                reasons.extend(more);
                 decided = Err(reasons);
             }
             match decided {
@@ -445,7 +467,7 @@ impl Router {
                             if let Some(g) = &gap {
                                 warnings.push(Warning {
                                     code: WarningCode::ProviderGap,
-                                    message: Text::owned(format!(
+                                    message: Text::format(format_args!(
                                         "{}: {}",
                                         pw.pathway.as_str().replace('_', " "),
                                         g.message
@@ -487,6 +509,9 @@ impl Router {
             (false, true) => Disposition::PreArrestDiversion,
             (false, false) => Disposition::Deflection,
         };
+        // A batch keeps a million decisions: no list keeps room it does not use.
+        eligible.shrink_to_fit();
+        warnings.shrink_to_fit();
         Decision {
             encounter_id: enc.id.clone(),
             program: ProgramRef {
@@ -513,16 +538,16 @@ impl Router {
         enc: &Encounter,
         intercept: Intercept,
         warnings: &mut Vec<Warning>,
-    ) -> Vec<bool> {
+    ) -> Chargeable {
         let p = &*self.program;
         let law = &p.spec().law;
-        let mut out = Vec::with_capacity(enc.offenses.len());
+        let mut out = Chargeable::new();
         for (i, o) in enc.offenses.iter().enumerate() {
             let n = i.saturating_add(1);
             if o.violence_contradicts_code() {
                 warnings.push(Warning {
                     code: WarningCode::ViolenceContradictsCode,
-                    message: Text::owned(format!(
+                    message: Text::format(format_args!(
                         "offence {n} ({}, {}) is recorded as {}, but the code table reads {} as {}; the recorded value is used",
                         o.nibrs,
                         o.nibrs.name(),
@@ -563,7 +588,7 @@ impl Router {
                 Some(a) => {
                     warnings.push(Warning {
                         code: WarningCode::Amnesty,
-                        message: Text::owned(format!(
+                        message: Text::format(format_args!(
                             "offence {n} ({}, {}) is not chargeable under amnesty `{}`: {}",
                             o.nibrs,
                             o.nibrs.name(),
@@ -619,12 +644,12 @@ impl Router {
             }
             _ => {}
         }
-        let mut undecided = Vec::new();
+        let mut undecided = UndecidedList::new();
         let excluded = exclusions_that_hold(&pw.exclusions, ctx, &mut undecided);
         if !excluded.is_empty() {
             return Err(excluded);
         }
-        let mut reasons = Vec::with_capacity(pw.rules.len());
+        let mut reasons: SmallVec<[Reason; 2]> = SmallVec::new();
         let mut unknown_rules = false;
         for rule in &pw.rules {
             match rule.compiled.evaluate(ctx) {
@@ -652,7 +677,7 @@ impl Router {
                 needs.add_rule(rule, ctx, &[pw.pathway], false);
             }
         }
-        Err(reasons)
+        Err(exact(reasons))
     }
 
     /// The charge hold's deadline: the term after the encounter, in the program's zone. Every

@@ -14,6 +14,7 @@
 //! it only by names that are new. Strings read back from JSON, and text made for one decision,
 //! are owned by the value instead.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::fmt;
 use std::ops::Deref;
@@ -43,6 +44,34 @@ pub(crate) fn intern(s: &str) -> &'static str {
     let leaked: &'static str = Box::leak(s.to_owned().into_boxed_str());
     pool.insert(leaked);
     leaked
+}
+
+thread_local! {
+    /// Where a text made for one decision is written before it is copied out at its exact
+    /// length: routing a batch makes millions of them, and growing a fresh buffer for each
+    /// (then shrinking it to fit) cost more than the rest of routing.
+    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// The most bytes the scratch buffer keeps between uses: a longer text is written once and the
+/// buffer then gives the memory back.
+const SCRATCH_KEEP: usize = 4096;
+
+/// Runs `f` with this thread's scratch buffer, empty. A call made from inside `f` gets a fresh
+/// buffer of its own.
+pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut String) -> R) -> R {
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut s) => {
+            s.clear();
+            let r = f(&mut s);
+            s.clear();
+            if s.capacity() > SCRATCH_KEEP {
+                s.shrink_to(SCRATCH_KEEP);
+            }
+            r
+        }
+        Err(_) => f(&mut String::new()),
+    })
 }
 
 /// An immutable string in a decision: a program string shared by reference, or text read back
@@ -77,6 +106,15 @@ impl Text {
     /// An owned string (for text made for one decision).
     pub fn owned(s: impl Into<Box<str>>) -> Text {
         Text(Repr::Owned(s.into()))
+    }
+
+    /// An owned text written by `args`, in one allocation of exactly its length (for a
+    /// sentence made for one decision: `format!` would grow a buffer and then shrink it).
+    pub(crate) fn format(args: fmt::Arguments<'_>) -> Text {
+        with_scratch(|s| {
+            let _ = fmt::Write::write_fmt(s, args);
+            Text::owned(&**s)
+        })
     }
 
     /// The text.

@@ -445,25 +445,27 @@ fn exact_duration(secs: i64) -> String {
 /// Formats a duration in seconds the way the lexer reads it back: whole days of a week or
 /// more as days (`90d`), whole hours as hours (`72h`, `24h`), anything else as hours and
 /// minutes (`1h30m`).
-#[expect(
-    clippy::arithmetic_side_effects,
-    reason = "byte positions in one rule's text, which the program loader caps at MAX_RULE_BYTES; the scanner reads only positions it has compared with the text's length"
-)]
 pub(crate) fn format_duration(secs: i64) -> String {
-    let minutes = (secs + 59) / 60;
-    if minutes == 0 {
-        return "0h".into();
-    }
-    if minutes % (24 * 60) == 0 && minutes >= 7 * 24 * 60 {
-        return format!("{}d", minutes / (24 * 60));
-    }
-    if minutes % 60 == 0 {
-        return format!("{}h", minutes / 60);
-    }
-    if minutes < 60 {
-        return format!("{minutes}m");
-    }
-    format!("{}h{}m", minutes / 60, minutes % 60)
+    let mut s = String::new();
+    write_duration(&mut s, secs);
+    s
+}
+
+/// Appends [`format_duration`]'s text to `s`.
+pub(crate) fn write_duration(s: &mut String, secs: i64) {
+    use std::fmt::Write as _;
+    let minutes = secs.saturating_add(59) / 60;
+    let _ = if minutes == 0 {
+        s.write_str("0h")
+    } else if minutes % (24 * 60) == 0 && minutes >= 7 * 24 * 60 {
+        write!(s, "{}d", minutes / (24 * 60))
+    } else if minutes % 60 == 0 {
+        write!(s, "{}h", minutes / 60)
+    } else if minutes < 60 {
+        write!(s, "{minutes}m")
+    } else {
+        write!(s, "{}h{}m", minutes / 60, minutes % 60)
+    };
 }
 
 #[cfg(test)]

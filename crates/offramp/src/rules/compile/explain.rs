@@ -16,11 +16,13 @@ use std::fmt::Write as _;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use super::eval::{V, eval, field, tri};
 use super::*;
 use crate::nibrs::NibrsCode;
-use crate::rules::format_duration;
+use crate::rules::lexer::write_duration;
+use crate::text::with_scratch;
 
 /// How many items of a quantifier an explanation of a reason lists: the first ones that
 /// decided it. A trace lists every item (an encounter carries at most
@@ -128,28 +130,54 @@ impl Evidence {
             }
             _ => {}
         }
-        let mut inner: Vec<String> = Vec::new();
-        for d in self.parts.iter().map(Evidence::detail) {
-            // `quantity.grams 10.0` says nothing that `quantity.grams 10.0; needs less than
-            // 3` beside it does not.
-            if d.is_empty() || inner.iter().any(|i| i.starts_with(&d)) {
+        // The parts' details, joined by "; ", written in place: `quantity.grams 10.0` says
+        // nothing that `quantity.grams 10.0; needs less than 3` beside it does not, so a
+        // detail that begins another is left out (a reason's sentence is written for every
+        // decision of a batch: no string per part).
+        let head = s.len();
+        let mut kept: SmallVec<[(usize, usize); 8]> = SmallVec::new();
+        for part in &self.parts {
+            let mark = s.len();
+            s.push_str(if kept.is_empty() { sep } else { "; " });
+            let at = s.len();
+            part.write_detail(s);
+            let end = s.len();
+            let d = s.get(at..end).unwrap_or_default();
+            if d.is_empty()
+                || kept
+                    .iter()
+                    .any(|&(a, b)| s.get(a..b).is_some_and(|i| i.starts_with(d)))
+            {
+                s.truncate(mark);
                 continue;
             }
-            inner.retain(|i| !d.starts_with(i.as_str()));
-            inner.push(d);
-        }
-        if inner.is_empty() {
-            if scoped {
-                let _ = write!(s, ": `{}` is {}", self.clause, self.result);
+            let covered: SmallVec<[usize; 8]> = (0..kept.len())
+                .filter(|&k| {
+                    kept.get(k)
+                        .and_then(|&(a, b)| s.get(a..b))
+                        .is_some_and(|i| d.starts_with(i))
+                })
+                .collect();
+            kept.push((at, end));
+            for &k in covered.iter().rev() {
+                // The first kept detail goes with the "; " after it, any other with the one
+                // before it.
+                let range = match (k, kept.get(k), kept.get(k.saturating_add(1))) {
+                    (0, Some(&(a, _)), Some(&(next, _))) => a..next,
+                    (_, Some(&(a, b)), _) => a.saturating_sub(2)..b,
+                    _ => continue,
+                };
+                let cut = range.len();
+                s.replace_range(range, "");
+                kept.remove(k);
+                for item in kept.iter_mut().skip(k) {
+                    *item = (item.0.saturating_sub(cut), item.1.saturating_sub(cut));
+                }
             }
-            return;
         }
-        s.push_str(sep);
-        for (i, d) in inner.iter().enumerate() {
-            if i > 0 {
-                s.push_str("; ");
-            }
-            s.push_str(d);
+        if kept.is_empty() && scoped {
+            s.truncate(head);
+            let _ = write!(s, ": `{}` is {}", self.clause, self.result);
         }
     }
 }
@@ -339,19 +367,29 @@ fn shown_of(n: &Node, attrs: &[AttrInfo]) -> Shown {
     }
 }
 
-fn enum_word(kind: EnumKind, i: u8, attrs: &[AttrInfo]) -> String {
-    kind.word(i, attrs).unwrap_or("?").to_string()
+fn kind_word(kind: EnumKind, i: u8, attrs: &[AttrInfo]) -> &str {
+    kind.word(i, attrs).unwrap_or("?")
 }
 
 fn mask_words(kind: EnumKind, mask: u64, attrs: &[AttrInfo]) -> String {
-    let words: Vec<&str> = kind
-        .values_in(attrs)
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| u32::try_from(*i).is_ok_and(|i| i < 64 && (mask >> i) & 1 == 1))
-        .map(|(_, w)| w)
-        .collect();
-    format!("[{}]", words.join(", "))
+    let mut s = String::new();
+    write_mask_words(&mut s, kind, mask, attrs);
+    s
+}
+
+fn write_mask_words(s: &mut String, kind: EnumKind, mask: u64, attrs: &[AttrInfo]) {
+    s.push('[');
+    let mut first = true;
+    for (i, w) in (0..=u8::MAX).map_while(|i| kind.word(i, attrs)).enumerate() {
+        if u32::try_from(i).is_ok_and(|i| i < 64 && (mask >> i) & 1 == 1) {
+            if !first {
+                s.push_str(", ");
+            }
+            first = false;
+            s.push_str(w);
+        }
+    }
+    s.push(']');
 }
 
 fn write_number(s: &mut String, n: f64) {
@@ -423,9 +461,9 @@ fn write_const(s: &mut String, c: &Const, shown: Shown, attrs: &[AttrInfo]) {
         }
         Const::Int(n) => write_calendar(s, *n, shown),
         Const::Number(n) => write_number(s, *n),
-        Const::Duration(d) => s.push_str(&format_duration(*d)),
+        Const::Duration(d) => write_duration(s, *d),
         Const::Enum(e) => match shown {
-            Shown::Enum(k) => s.push_str(&enum_word(k, *e, attrs)),
+            Shown::Enum(k) => s.push_str(kind_word(k, *e, attrs)),
             _ => {
                 let _ = write!(s, "{e}");
             }
@@ -446,35 +484,45 @@ fn write_bare(s: &mut String, c: &Const, shown: Shown, attrs: &[AttrInfo]) {
 /// A value read during evaluation, written as a rule writes it; `None` when unknown. A word
 /// of a fixed vocabulary is shared, not copied.
 fn show_value(v: V<'_>, shown: Shown, attrs: &[AttrInfo]) -> Option<Text> {
-    let mut s = String::new();
     match v {
         V::Unknown => return None,
         _ if shown == Shown::Hidden => return Some(Text::from_static("recorded")),
         V::Bool(true) => return Some(Text::from_static("true")),
         V::Bool(false) => return Some(Text::from_static("false")),
-        V::Int(n) => write_calendar(&mut s, n, shown),
-        V::Number(n) => write_number(&mut s, n),
-        V::Duration(d) => s.push_str(&format_duration(d)),
-        V::Enum(e) => match shown {
-            Shown::Enum(k) => match k.static_word(e) {
-                Some(w) => return Some(Text::from_static(w)),
-                None => s.push_str(&enum_word(k, e, attrs)),
-            },
-            _ => {
-                let _ = write!(s, "{e}");
+        V::Enum(e) => {
+            if let Some(w) = match shown {
+                Shown::Enum(k) => k.static_word(e),
+                _ => None,
+            } {
+                return Some(Text::from_static(w));
             }
-        },
-        V::Set(m) => match shown {
-            Shown::Enum(k) => s.push_str(&mask_words(k, m, attrs)),
-            _ => {
-                let _ = write!(s, "{m:#x}");
-            }
-        },
-        // Text fields a rule can read are codes (NIBRS, ISO 639) or declared text attributes,
-        // which are hidden above.
-        V::Text(t) => s.push_str(t),
+        }
+        _ => {}
     }
-    Some(Text::owned(s))
+    Some(with_scratch(|s| {
+        match v {
+            V::Int(n) => write_calendar(s, n, shown),
+            V::Number(n) => write_number(s, n),
+            V::Duration(d) => write_duration(s, d),
+            V::Enum(e) => match shown {
+                Shown::Enum(k) => s.push_str(kind_word(k, e, attrs)),
+                _ => {
+                    let _ = write!(s, "{e}");
+                }
+            },
+            V::Set(m) => match shown {
+                Shown::Enum(k) => write_mask_words(s, k, m, attrs),
+                _ => {
+                    let _ = write!(s, "{m:#x}");
+                }
+            },
+            // Text fields a rule can read are codes (NIBRS, ISO 639) or declared text
+            // attributes, which are hidden above.
+            V::Text(t) => s.push_str(t),
+            V::Unknown | V::Bool(_) => {}
+        }
+        Text::owned(&**s)
+    }))
 }
 
 fn precedence(n: &Node) -> u8 {
@@ -587,7 +635,8 @@ fn write_node(s: &mut String, n: &Node, attrs: &[AttrInfo], min: u8, hint: Shown
             }
         }
         Node::Within(d) => {
-            let _ = write!(s, "within {}", format_duration(*d));
+            s.push_str("within ");
+            write_duration(s, *d);
         }
     }
 }
@@ -1006,6 +1055,75 @@ mod needs_tests {
         assert_eq!(
             needs("3 > quantity.grams", "quantity.grams", "3"),
             "less than 3"
+        );
+    }
+}
+
+#[cfg(test)]
+mod detail_tests {
+    use super::{Evidence, OffenseRef, Text, Truth};
+    use crate::nibrs::NibrsCode;
+
+    fn leaf(field: &str, value: &str, limit: Option<&str>) -> Evidence {
+        Evidence {
+            clause: Text::owned(format!("{field} < {}", limit.unwrap_or("0"))),
+            result: Truth::False,
+            field: Some(Text::owned(field)),
+            value: Some(Text::owned(value)),
+            limit: limit.map(Text::owned),
+            offense: None,
+            event: None,
+            parts: Vec::new(),
+        }
+    }
+
+    fn join(parts: Vec<Evidence>) -> Evidence {
+        Evidence {
+            clause: Text::owned("a and b"),
+            result: Truth::False,
+            field: None,
+            value: None,
+            limit: None,
+            offense: None,
+            event: None,
+            parts,
+        }
+    }
+
+    #[test]
+    fn a_detail_that_begins_another_is_left_out_wherever_it_stands() {
+        let short = || leaf("quantity.grams", "10.0", None);
+        let long = || leaf("quantity.grams", "10.0", Some("3"));
+        let other = || leaf("age", "16", Some("18"));
+        let full = "quantity.grams 10.0; needs less than 3";
+        // Before the longer one, as the first item and as a later one.
+        assert_eq!(join(vec![short(), long()]).detail(), full);
+        assert_eq!(
+            join(vec![other(), short(), long()]).detail(),
+            format!("age 16; needs less than 18; {full}")
+        );
+        assert_eq!(
+            join(vec![short(), other(), long()]).detail(),
+            format!("age 16; needs less than 18; {full}")
+        );
+        // After it, and repeated.
+        assert_eq!(join(vec![long(), short(), long()]).detail(), full);
+        // Nothing to say: nothing written.
+        assert_eq!(join(vec![join(Vec::new())]).detail(), "");
+    }
+
+    #[test]
+    fn an_offence_with_nothing_more_to_say_gives_its_clause_and_result() {
+        let mut e = join(Vec::new());
+        e.offense = Some(OffenseRef {
+            index: 1,
+            nibrs: NibrsCode::parse("23H").unwrap_or_else(|_| unreachable!()),
+            name: Text::owned("All Other Larceny"),
+        });
+        e.parts = vec![join(Vec::new())];
+        assert_eq!(
+            e.detail(),
+            "offence 2 (23H, All Other Larceny): `a and b` is false"
         );
     }
 }
