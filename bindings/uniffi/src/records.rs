@@ -887,7 +887,7 @@ impl TryFrom<&Reason> for offramp::Reason {
                     "the items' depths do not describe one tree",
                 ));
             }
-            Some(Box::new(tree))
+            Some(std::sync::Arc::new(tree))
         };
         Ok(offramp::Reason {
             rule: rule.as_str().into(),

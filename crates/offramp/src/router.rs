@@ -105,7 +105,7 @@ fn exclusions_that_hold<'p>(
                 rule: ex.id.clone(),
                 clause: ex.compiled.canonical.clone(),
                 because: ex.excluded_because.clone(),
-                evidence: Some(Box::new(rule_evidence(&ex.compiled, ctx, Depth::Reason))),
+                evidence: Some(Arc::new(rule_evidence(&ex.compiled, ctx, Depth::Reason))),
             }),
             (Tri::Unknown, part) => undecided.push((ex, part)),
             (Tri::False, _) => {}
@@ -250,7 +250,7 @@ fn reason(rule: &CompiledRule, part: &Part, t: Tri, ctx: &Ctx<'_>) -> Reason {
         rule: rule.id.clone(),
         clause: part.clause.clone(),
         because,
-        evidence: Some(Box::new(evidence)),
+        evidence: Some(Arc::new(evidence)),
     }
 }
 

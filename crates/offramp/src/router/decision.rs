@@ -1,6 +1,7 @@
 //! The router's answer: the decision record, its parts, and its explanation in sentences.
 
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset};
 use schemars::JsonSchema;
@@ -65,9 +66,10 @@ pub struct Reason {
     /// failing parts below. Absent for reasons that are not a clause (a responder the pathway
     /// does not serve, an Officer Intervention with nothing chargeable).
     ///
-    /// Boxed, since most reasons of a large batch share the record's memory with it.
+    /// Held apart from the reason and shared: a program-wide exclusion gives every pathway
+    /// the same reason, and its copies share one evidence record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evidence: Option<Box<Evidence>>,
+    pub evidence: Option<Arc<Evidence>>,
 }
 
 /// A field whose recording could change the decision, and what it would decide.
