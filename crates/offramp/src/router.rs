@@ -69,18 +69,12 @@ fn warn(warnings: &mut Vec<Warning>, code: WarningCode, message: &Text) {
 /// An exclusion that could not be decided, with its first undecided conjunct.
 type Undecided<'p> = (&'p CompiledRule, Option<&'p Part>);
 
-/// The list as a `Vec` holding no more room than it needs (`SmallVec::into_vec` and
-/// `collect` would leave room for four).
-fn exact<A: smallvec::Array>(list: SmallVec<A>) -> Vec<A::Item> {
-    if list.spilled() {
-        let mut v = list.into_vec();
-        v.shrink_to_fit();
-        v
-    } else {
-        let mut v = Vec::with_capacity(list.len());
-        v.extend(list);
-        v
+/// Pushes `item`, making room for `most` items in all at the first.
+fn push_sized<T>(list: &mut Vec<T>, item: T, most: usize) {
+    if list.capacity() == 0 {
+        list.reserve_exact(most);
     }
+    list.push(item);
 }
 
 /// Whether each offence of an encounter is chargeable, in order (kept on the stack for the
@@ -98,20 +92,25 @@ fn exclusions_that_hold<'p>(
     ctx: &Ctx<'_>,
     undecided: &mut UndecidedList<'p>,
 ) -> Vec<Reason> {
-    let mut held: SmallVec<[Reason; 2]> = SmallVec::new();
+    let mut held = Vec::new();
     for ex in exclusions {
         match ex.compiled.evaluate(ctx) {
-            (Tri::True, _) => held.push(Reason {
-                rule: ex.id.clone(),
-                clause: ex.compiled.canonical.clone(),
-                because: ex.excluded_because.clone(),
-                evidence: Some(Arc::new(rule_evidence(&ex.compiled, ctx, Depth::Reason))),
-            }),
+            // Usually one exclusion holds: room for one is made first.
+            (Tri::True, _) => push_sized(
+                &mut held,
+                Reason {
+                    rule: ex.id.clone(),
+                    clause: ex.compiled.canonical.clone(),
+                    because: ex.excluded_because.clone(),
+                    evidence: Some(Arc::new(rule_evidence(&ex.compiled, ctx, Depth::Reason))),
+                },
+                1,
+            ),
             (Tri::Unknown, part) => undecided.push((ex, part)),
             (Tri::False, _) => {}
         }
     }
-    exact(held)
+    held
 }
 
 /// What a decision still needs, gathered while routing: each unrecorded field with the
@@ -262,7 +261,9 @@ fn exclusion_unknown_message(rule: &CompiledRule, part: Option<&Part>) -> Text {
     rule.unknown_warnings
         .get(index)
         .cloned()
-        .unwrap_or_else(|| Text::format(format_args!("exclusion `{}` could not be checked", rule.id)))
+        .unwrap_or_else(|| {
+            Text::format(format_args!("exclusion `{}` could not be checked", rule.id))
+        })
 }
 
 impl Router {
@@ -429,13 +430,20 @@ impl Router {
 
         let any_chargeable = chargeable.contains(&true);
         let mut eligible = Vec::new();
-        let mut ineligible = Vec::with_capacity(p.pathways.len());
-        for pw in &p.pathways {
+        let mut ineligible = Vec::new();
+        for (i, pw) in p.pathways.iter().enumerate() {
+            // Either list holds at most the pathways left: room for them is made at its first
+            // entry, never by doubling.
+            let left = p.pathways.len().saturating_sub(i);
             if !global.is_empty() {
-                ineligible.push(IneligiblePathway {
-                    pathway: pw.pathway,
-                    reasons: global.clone(),
-                });
+                push_sized(
+                    &mut ineligible,
+                    IneligiblePathway {
+                        pathway: pw.pathway,
+                        reasons: global.clone(),
+                    },
+                    left,
+                );
                 continue;
             }
             let blocked = pw.pathway == Pathway::OfficerIntervention && !any_chargeable;
@@ -478,19 +486,25 @@ impl Router {
                         }
                         _ => (None, None),
                     };
-                    eligible.push(EligiblePathway {
+                    let rank = u32::try_from(eligible.len().saturating_add(1)).unwrap_or(u32::MAX);
+                    let entry = EligiblePathway {
                         pathway: pw.pathway,
-                        rank: u32::try_from(eligible.len().saturating_add(1)).unwrap_or(u32::MAX),
+                        rank,
                         rule,
                         charge_hold,
                         providers,
                         provider_gap,
-                    });
+                    };
+                    push_sized(&mut eligible, entry, left);
                 }
-                Err(reasons) => ineligible.push(IneligiblePathway {
-                    pathway: pw.pathway,
-                    reasons,
-                }),
+                Err(reasons) => push_sized(
+                    &mut ineligible,
+                    IneligiblePathway {
+                        pathway: pw.pathway,
+                        reasons,
+                    },
+                    left,
+                ),
             }
         }
         if !eligible.is_empty() && !global_undecided.is_empty() {
@@ -509,9 +523,6 @@ impl Router {
             (false, true) => Disposition::PreArrestDiversion,
             (false, false) => Disposition::Deflection,
         };
-        // A batch keeps a million decisions: no list keeps room it does not use.
-        eligible.shrink_to_fit();
-        warnings.shrink_to_fit();
         Decision {
             encounter_id: enc.id.clone(),
             program: ProgramRef {
@@ -649,9 +660,9 @@ impl Router {
         if !excluded.is_empty() {
             return Err(excluded);
         }
-        let mut reasons: SmallVec<[Reason; 2]> = SmallVec::new();
+        let mut reasons = Vec::new();
         let mut unknown_rules = false;
-        for rule in &pw.rules {
+        for (i, rule) in pw.rules.iter().enumerate() {
             match rule.compiled.evaluate(ctx) {
                 (Tri::True, _) => {
                     if !blocked {
@@ -667,7 +678,9 @@ impl Router {
                 }
                 (t, Some(part)) => {
                     unknown_rules |= t == Tri::Unknown;
-                    reasons.push(reason(rule, part, t, ctx));
+                    // At most one reason for each rule left.
+                    let left = pw.rules.len().saturating_sub(i);
+                    push_sized(&mut reasons, reason(rule, part, t, ctx), left);
                 }
                 (_, None) => {}
             }
@@ -677,7 +690,7 @@ impl Router {
                 needs.add_rule(rule, ctx, &[pw.pathway], false);
             }
         }
-        Err(exact(reasons))
+        Err(reasons)
     }
 
     /// The charge hold's deadline: the term after the encounter, in the program's zone. Every
@@ -804,7 +817,13 @@ impl Router {
         encounters
             .par_iter()
             .with_min_len(256)
-            .map(|e| self.route_isolated(e))
+            .map(|e| {
+                // A batch keeps every decision: none keeps room in its lists it does not use.
+                self.route_isolated(e).map(|mut d| {
+                    d.compact();
+                    d
+                })
+            })
             .collect()
     }
 

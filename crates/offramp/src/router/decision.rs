@@ -179,6 +179,14 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// Gives back the room its lists hold beyond their length, for a decision kept among
+    /// many (a batch's).
+    pub(crate) fn compact(&mut self) {
+        self.eligible.shrink_to_fit();
+        self.warnings.shrink_to_fit();
+        self.needs_information.shrink_to_fit();
+    }
+
     /// The decision as one line of JSON. Field order is fixed, so equal decisions give
     /// byte-identical text.
     ///
