@@ -151,12 +151,11 @@ impl Evidence {
                 s.truncate(mark);
                 continue;
             }
-            let covered: SmallVec<[usize; 8]> = (0..kept.len())
-                .filter(|&k| {
-                    kept.get(k)
-                        .and_then(|&(a, b)| s.get(a..b))
-                        .is_some_and(|i| d.starts_with(i))
-                })
+            let covered: SmallVec<[usize; 8]> = kept
+                .iter()
+                .enumerate()
+                .filter(|&(_, &(a, b))| s.get(a..b).is_some_and(|i| d.starts_with(i)))
+                .map(|(k, _)| k)
                 .collect();
             kept.push((at, end));
             for &k in covered.iter().rev() {
@@ -380,7 +379,7 @@ fn mask_words(kind: EnumKind, mask: u64, attrs: &[AttrInfo]) -> String {
 fn write_mask_words(s: &mut String, kind: EnumKind, mask: u64, attrs: &[AttrInfo]) {
     s.push('[');
     let mut first = true;
-    for (i, w) in (0..=u8::MAX).map_while(|i| kind.word(i, attrs)).enumerate() {
+    for (i, w) in kind.words(attrs).enumerate() {
         if u32::try_from(i).is_ok_and(|i| i < 64 && (mask >> i) & 1 == 1) {
             if !first {
                 s.push_str(", ");
@@ -484,23 +483,23 @@ fn write_bare(s: &mut String, c: &Const, shown: Shown, attrs: &[AttrInfo]) {
 /// A value read during evaluation, written as a rule writes it; `None` when unknown. A word
 /// of a fixed vocabulary is shared, not copied.
 fn show_value(v: V<'_>, shown: Shown, attrs: &[AttrInfo]) -> Option<Text> {
-    match v {
-        V::Unknown => return None,
-        _ if shown == Shown::Hidden => return Some(Text::from_static("recorded")),
-        V::Bool(true) => return Some(Text::from_static("true")),
-        V::Bool(false) => return Some(Text::from_static("false")),
-        V::Enum(e) => {
-            if let Some(w) = match shown {
-                Shown::Enum(k) => k.static_word(e),
-                _ => None,
-            } {
-                return Some(Text::from_static(w));
-            }
-        }
-        _ => {}
+    let shared = match (v, shown) {
+        (V::Unknown, _) => return None,
+        (_, Shown::Hidden) => Some("recorded"),
+        (V::Bool(b), _) => Some(if b { "true" } else { "false" }),
+        (V::Enum(e), Shown::Enum(k)) => k.static_word(e),
+        _ => None,
+    };
+    if let Some(w) = shared {
+        return Some(Text::from_static(w));
     }
     Some(with_scratch(|s| {
         match v {
+            // Answered above; written here only for completeness.
+            V::Unknown => {}
+            V::Bool(b) => {
+                let _ = write!(s, "{b}");
+            }
             V::Int(n) => write_calendar(s, n, shown),
             V::Number(n) => write_number(s, n),
             V::Duration(d) => write_duration(s, d),
@@ -519,7 +518,6 @@ fn show_value(v: V<'_>, shown: Shown, attrs: &[AttrInfo]) -> Option<Text> {
             // Text fields a rule can read are codes (NIBRS, ISO 639) or declared text
             // attributes, which are hidden above.
             V::Text(t) => s.push_str(t),
-            V::Unknown | V::Bool(_) => {}
         }
         Text::owned(&**s)
     }))

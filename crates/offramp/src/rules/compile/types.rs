@@ -116,7 +116,12 @@ impl EnumKind {
 
     /// The vocabulary's words, in index order, with the attributes a program declares.
     pub(crate) fn values_in(self, attrs: &[AttrInfo]) -> Vec<&str> {
-        (0..=u8::MAX).map_while(|i| self.word(i, attrs)).collect()
+        self.words(attrs).collect()
+    }
+
+    /// [`EnumKind::values_in`] without collecting them.
+    pub(crate) fn words(self, attrs: &[AttrInfo]) -> impl Iterator<Item = &str> {
+        (0..=u8::MAX).map_while(move |i| self.word(i, attrs))
     }
 
     /// Word `i` of the vocabulary, if it has that many.
