@@ -12,6 +12,7 @@
     )
 )]
 
+pub mod authoring;
 pub mod case;
 pub mod domain;
 pub mod language;
