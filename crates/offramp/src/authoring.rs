@@ -5,3 +5,5 @@
 //!
 //! Each tool works on loaded programs and routers; the command and the bindings only read
 //! files and print what these return.
+
+pub mod diff;
