@@ -6,6 +6,7 @@
 
 mod case;
 mod check;
+mod diff;
 mod error;
 mod explain;
 mod load;
@@ -55,6 +56,10 @@ enum Command {
     },
     /// Simulate a scenario with and without its program; write the result tables.
     Simulate(simulate::SimulateArgs),
+    /// Compare two versions of a program: pathways, rules, settings, and the decisions that
+    /// change for a file of encounters.
+    #[command(after_help = diff::EXIT_HELP)]
+    Diff(diff::DiffArgs),
     /// Referral cases after a decision.
     Case {
         #[command(subcommand)]
@@ -121,5 +126,6 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Providers { command } => providers::run(command),
         Command::Simulate(args) => simulate::run(args),
         Command::Case { command } => case::run(command),
+        Command::Diff(args) => diff::run(args),
     }
 }

@@ -23,9 +23,14 @@ fn root() -> PathBuf {
 /// Runs `offramp ARGS` from the workspace root with `input` on standard input and returns the
 /// transcript. `shown_input` says where the input came from, for the reader.
 fn transcript(args: &[&str], input: Option<(&str, &[u8])>) -> String {
+    transcript_in(&root(), args, input)
+}
+
+/// [`transcript`], run in the folder `dir`.
+fn transcript_in(dir: &Path, args: &[&str], input: Option<(&str, &[u8])>) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_offramp"))
         .args(args)
-        .current_dir(root())
+        .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -479,4 +484,148 @@ fn usage_errors() {
     ];
     let parts: Vec<String> = cases.iter().map(|args| transcript(args, None)).collect();
     snapshot("usage_errors", &parts.join("\n"));
+}
+
+// ------------------------------------------------------------------------------------- diff
+
+/// A folder of its own in the system's temporary directory, removed when dropped: `diff` runs
+/// there, so that the files it compares have short names in the transcript.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("offramp-snap-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn write(&self, name: &str, text: &str) {
+        std::fs::write(self.0.join(name), text).unwrap();
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// LEAD as published, and a revision written here: a new version label, the adult age raised
+/// to 21, protective custody off, the two pathways swapped, a reason reworded, and the arrest
+/// rule laid out differently (which must not show as a change).
+fn lead_versions(scratch: &Scratch) {
+    let old =
+        std::fs::read_to_string(root().join("examples/programs/lead-king-county.toml")).unwrap();
+    let oi = old
+        .find("[[pathways]]\npathway = \"officer_intervention\"")
+        .unwrap();
+    let frr_comment = old.find("# 2. Social contact referral").unwrap();
+    let (head, pathways) = old.split_at(oi);
+    let (first, second) = pathways.split_at(frr_comment - oi);
+    let new = format!("{head}{second}\n{first}")
+        .replace("version = \"2026.2\"", "version = \"2026.3\"")
+        .replace("when = \"age < 18\"", "when = \"age < 21\"")
+        .replace("protective_custody = true ", "protective_custody = false")
+        .replace(
+            "a weapon on scene takes the encounter out of low-level activity",
+            "a weapon on scene means the encounter is not low-level activity",
+        )
+        .replace(
+            "and all offenses (\n  nibrs == \"40A\"",
+            "and all offenses (nibrs == \"40A\"",
+        );
+    assert_ne!(old, new);
+    scratch.write("lead-2026.2.toml", &old);
+    scratch.write("lead-2026.3.toml", &new);
+    // The example encounters, and three more: people of 18 to 20 arrested for possession.
+    let mut encounters =
+        std::fs::read_to_string(root().join("examples/encounters/lead-king-county.jsonl")).unwrap();
+    for (i, age) in [18, 19, 20].into_iter().enumerate() {
+        encounters.push_str(&format!(
+            "{{\"id\":\"young-{i}\",\"at\":\"2026-04-0{}T10:00:00-07:00\",\"responder\":\"law_enforcement\",\"source\":\"on_view\",\"age\":{age},\"history\":[],\"offenses\":[{{\"nibrs\":\"35A\",\"level\":\"misdemeanor\"}}]}}\n",
+            i + 1
+        ));
+    }
+    scratch.write("encounters.jsonl", &encounters);
+}
+
+#[test]
+fn diff_revised_program() {
+    let scratch = Scratch::new("diff-revised");
+    lead_versions(&scratch);
+    let args = [
+        "diff",
+        "lead-2026.2.toml",
+        "lead-2026.3.toml",
+        "encounters.jsonl",
+    ];
+    snapshot("diff_lead_revised", &transcript_in(&scratch.0, &args, None));
+    let json = [
+        "diff",
+        "lead-2026.2.toml",
+        "lead-2026.3.toml",
+        "encounters.jsonl",
+        "--format",
+        "json",
+    ];
+    snapshot(
+        "diff_lead_revised_json",
+        &transcript_in(&scratch.0, &json, None),
+    );
+}
+
+/// A program laid out differently (rules re-indented and on one line, `72h` written `3d`) is
+/// the same program: nothing is listed, and no decision changes.
+#[test]
+fn diff_reformatted_program_shows_no_change() {
+    let scratch = Scratch::new("diff-reformatted");
+    let old =
+        std::fs::read_to_string(root().join("examples/programs/qrt-hamilton-county.toml")).unwrap();
+    // Only the rules' text is laid out anew: one-line `when = "..."` values.
+    let new: String = old
+        .replace("\"72h\"", "\"3d\"")
+        .lines()
+        .map(|line| match line.strip_prefix("when = \"") {
+            Some(rule) if !rule.starts_with('"') => format!(
+                "when = \"  {}\n",
+                rule.replace(" == ", "==").replace(" and ", "   and  ")
+            ),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    assert_ne!(old, new);
+    scratch.write("qrt.toml", &old);
+    scratch.write("qrt-reformatted.toml", &new);
+    let encounters =
+        std::fs::read_to_string(root().join("examples/encounters/qrt-hamilton-county.jsonl"))
+            .unwrap();
+    let args = ["diff", "qrt.toml", "qrt-reformatted.toml", "-"];
+    snapshot(
+        "diff_reformatted",
+        &transcript_in(
+            &scratch.0,
+            &args,
+            Some(("qrt-hamilton-county.jsonl", encounters.as_bytes())),
+        ),
+    );
+}
+
+/// Lines that are not encounters are reported by number on standard error (exit code 1) and
+/// the others are still compared; an invalid program is exit code 2, a missing file 3.
+#[test]
+fn diff_errors() {
+    let lead = "examples/programs/lead-king-county.toml";
+    let harvey = "examples/programs/harvey-pd.toml";
+    let cases: [&[&str]; 4] = [
+        &["diff", lead, lead, "examples/encounters/bad-lines.jsonl"],
+        &[
+            "diff",
+            lead,
+            "crates/offramp-cli/tests/fixtures/programs/syntax.toml",
+        ],
+        &["diff", lead, harvey, "no-such-file.jsonl"],
+        &["diff", "no-such-program.toml", lead],
+    ];
+    let parts: Vec<String> = cases.iter().map(|args| transcript(args, None)).collect();
+    snapshot("diff_errors", &parts.join("\n"));
 }
