@@ -19,7 +19,7 @@ for path in sorted((root / "tests" / "scenarios").glob("*.toml")):
     data = tomllib.loads(path.read_text())
     for s in data["scenario"]:
         row = [
-            data["program"],
+            pathlib.Path(data["program"]).name,
             s["name"],
             s["encounter"].replace("\n", " "),
             s["disposition"],

@@ -113,9 +113,13 @@ struct Case {
 fn scenarios(path: &str) -> (String, Vec<Case>) {
     let text = std::fs::read_to_string(root().join(path)).unwrap();
     let value: toml::Table = toml::from_str(&text).unwrap();
+    // The file names its program relative to itself; the examples' are in examples/programs.
     let program = format!(
         "examples/programs/{}",
-        value["program"].as_str().expect("a program file name")
+        std::path::Path::new(value["program"].as_str().expect("a program path"))
+            .file_name()
+            .expect("a program file name")
+            .to_string_lossy()
     );
     let cases = value["scenario"]
         .as_array()

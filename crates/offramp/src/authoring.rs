@@ -7,3 +7,4 @@
 //! files and print what these return.
 
 pub mod diff;
+pub mod scenarios;

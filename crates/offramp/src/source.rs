@@ -30,7 +30,8 @@ use serde_json::value::RawValue;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Diagnostic {
     /// What kind of file the problem is in: `offramp::program`, `offramp::directory`,
-    /// `offramp::taxonomy` or `offramp::scenario`.
+    /// `offramp::taxonomy`, `offramp::scenario` (a simulation's) or `offramp::scenarios` (a
+    /// scenario file of `offramp test`).
     #[serde(default)]
     pub code: String,
     /// The file (or the name given for text).

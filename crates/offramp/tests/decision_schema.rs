@@ -20,8 +20,10 @@ fn cases() -> Vec<(PathBuf, String)> {
     for entry in std::fs::read_dir(root().join("tests/scenarios")).unwrap() {
         let path = entry.unwrap().path();
         let file: toml::Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let program = root()
-            .join("examples/programs")
+        // The program is named relative to the scenario file.
+        let program = path
+            .parent()
+            .unwrap()
             .join(file["program"].as_str().unwrap());
         for s in file["scenario"].as_array().unwrap() {
             out.push((
