@@ -104,6 +104,19 @@ pub enum CliError {
         source: io::Error,
     },
 
+    /// A file a flag names cannot be written (`--junit FILE`).
+    #[error("{flag} {}: cannot write: {source}", path.display())]
+    #[diagnostic(code(offramp::write))]
+    Write {
+        /// The path as given.
+        path: PathBuf,
+        /// The flag that named it.
+        flag: &'static str,
+        /// The operating system's reason.
+        #[source]
+        source: io::Error,
+    },
+
     /// A line of the input cannot be read (as opposed to routed).
     #[error("{name}:{line}: cannot read: {source}")]
     #[diagnostic(code(offramp::read))]
@@ -221,6 +234,7 @@ impl CliError {
             },
             CliError::Encounter(_) => Exit::EncountersFailed,
             CliError::Read { .. }
+            | CliError::Write { .. }
             | CliError::ReadLine { .. }
             | CliError::EncounterArgument(_)
             | CliError::RouteInputJson(_)

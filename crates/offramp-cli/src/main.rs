@@ -14,6 +14,7 @@ mod providers;
 mod route;
 mod schema;
 mod simulate;
+mod test;
 mod words;
 
 use std::io::Write;
@@ -60,6 +61,10 @@ enum Command {
     /// change for a file of encounters.
     #[command(after_help = diff::EXIT_HELP)]
     Diff(diff::DiffArgs),
+    /// Run scenario files against programs: one line per scenario, expected against actual
+    /// for each failure.
+    #[command(after_help = test::EXIT_HELP)]
+    Test(test::TestArgs),
     /// Referral cases after a decision.
     Case {
         #[command(subcommand)]
@@ -127,5 +132,6 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Simulate(args) => simulate::run(args),
         Command::Case { command } => case::run(command),
         Command::Diff(args) => diff::run(args),
+        Command::Test(args) => test::run(args),
     }
 }

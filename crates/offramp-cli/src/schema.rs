@@ -26,6 +26,8 @@ pub enum SchemaArg {
     Decision,
     /// One trace (`explain --trace --format json`).
     Trace,
+    /// A scenario file (`offramp test`).
+    Scenarios,
 }
 
 /// Prints the schema, pretty-printed.
@@ -36,6 +38,7 @@ pub fn run(args: SchemaArgs) -> Result<ExitCode, CliError> {
             SchemaArg::Encounter => SchemaKind::Encounter,
             SchemaArg::Decision => SchemaKind::Decision,
             SchemaArg::Trace => SchemaKind::Trace,
+            SchemaArg::Scenarios => SchemaKind::Scenarios,
         }),
         None => {
             let mut all = serde_json::Map::new();

@@ -717,7 +717,7 @@ fn explain_of_an_invalid_encounter_fails() {
 
 #[test]
 fn schema_prints_each_json_schema() {
-    for kind in ["program", "encounter", "decision", "trace"] {
+    for kind in ["program", "encounter", "decision", "trace", "scenarios"] {
         let o = run(&["schema", kind]);
         assert_eq!(code(&o), 0, "{kind}: {}", stderr(&o));
         let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
@@ -727,13 +727,13 @@ fn schema_prints_each_json_schema() {
     assert_eq!(code(&o), 0);
     let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
     let all = v.as_object().unwrap();
-    for kind in ["program", "encounter", "decision", "trace"] {
+    for kind in ["program", "encounter", "decision", "trace", "scenarios"] {
         assert!(
             all[kind].get("$schema").is_some(),
             "{kind} missing from {v}"
         );
     }
-    assert_eq!(all.len(), 4);
+    assert_eq!(all.len(), 5);
 }
 
 #[test]
@@ -1439,4 +1439,102 @@ fn providers_check_refuses_a_directory_over_the_size_limit_and_a_package_with_to
         stderr(&o)
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ------------------------------------------------------------------------------------- test
+
+const CRISIS: &str = "crates/offramp-cli/tests/fixtures/test/crisis.toml";
+
+#[test]
+fn test_exits_0_when_every_scenario_passes_and_1_when_one_fails() {
+    let o = run(&[
+        "test",
+        LEAD,
+        "--scenarios",
+        "tests/scenarios/lead-king-county.toml",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).ends_with(" passed, 0 failed\n"),
+        "{}",
+        stdout(&o)
+    );
+    // The scenarios beside the program are found without --scenarios.
+    let o = run(&["test", CRISIS]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stdout(&o).ends_with("1 passed, 1 failed\n"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn test_finds_each_programs_files_in_a_folder() {
+    let o = run(&["test", LEAD, QRT, "--scenarios", "tests/scenarios"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("ok   lead-king-county / ") && out.contains("ok   qrt-hamilton-county / ")
+    );
+    assert!(!out.contains("cit-memphis"), "{out}");
+}
+
+#[test]
+fn test_without_scenarios_or_with_a_bad_file_names_the_problem() {
+    let o = run(&["test", LEAD]);
+    assert_eq!(code(&o), 3);
+    assert!(
+        stderr(&o).contains("lead-king-county.toml: no scenario file (looked for "),
+        "{}",
+        stderr(&o)
+    );
+    let bad = TempFile::new(
+        "bad",
+        "toml",
+        "[[scenario]]\nname = \"x\"\nencounter = '{\"id\": \"JaneDoe\", \"age\": \"JaneDoe\"}'\ndisposition = \"none\"\neligible = []\n",
+    );
+    let o = run(&["test", LEAD, "--scenarios", &bad.path()]);
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(
+        err.contains(":3:14: error: the encounter does not read: age"),
+        "{err}"
+    );
+    assert!(
+        !err.lines().next().unwrap_or("").contains("JaneDoe"),
+        "{err}"
+    );
+    let o = run(&["test", LEAD, "--scenarios", "no/such/file.toml"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+}
+
+#[test]
+fn test_writes_junit_xml_with_a_failure_per_failed_scenario() {
+    let out = TempFile::new("junit", "xml", "");
+    let o = run(&["test", CRISIS, "--junit", &out.path()]);
+    assert_eq!(code(&o), 1);
+    let xml = std::fs::read_to_string(&out.0).unwrap();
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"offramp test\" tests=\"2\" failures=\"1\">"), "{xml}");
+    assert!(
+        xml.contains("<testsuite name=\"crisis-test\" tests=\"2\" failures=\"1\">"),
+        "{xml}"
+    );
+    assert_eq!(xml.matches("<testcase ").count(), 2, "{xml}");
+    assert!(
+        xml.contains("<failure message=\"disposition: expected deflection, got none\">"),
+        "{xml}"
+    );
+    // Quotes inside the text are escaped.
+    assert!(
+        xml.contains("expected a reason saying &quot;words no reason says&quot;"),
+        "{xml}"
+    );
+    let o = run(&["test", CRISIS, "--junit", "no/such/folder/j.xml"]);
+    assert_eq!(code(&o), 3);
+    assert!(
+        stderr(&o).contains("--junit no/such/folder/j.xml: cannot write"),
+        "{}",
+        stderr(&o)
+    );
 }

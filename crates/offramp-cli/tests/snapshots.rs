@@ -633,3 +633,34 @@ fn diff_errors() {
     let parts: Vec<String> = cases.iter().map(|args| transcript(args, None)).collect();
     snapshot("diff_errors", &parts.join("\n"));
 }
+
+// ------------------------------------------------------------------------------------- test
+
+/// A passing run over an example program's scenarios.
+#[test]
+fn test_passing() {
+    snapshot(
+        "test_passing",
+        &transcript(
+            &[
+                "test",
+                "examples/programs/cit-memphis.toml",
+                "--scenarios",
+                "tests/scenarios/cit-memphis.toml",
+            ],
+            None,
+        ),
+    );
+}
+
+/// A failing run: expected against actual, and the decision's reasons.
+#[test]
+fn test_failing() {
+    snapshot(
+        "test_failing",
+        &transcript(
+            &["test", "crates/offramp-cli/tests/fixtures/test/crisis.toml"],
+            None,
+        ),
+    );
+}

@@ -1,4 +1,5 @@
-//! JSON Schemas for the file formats, so editors can check programs, encounters, decisions and traces.
+//! JSON Schemas for the file formats, so editors can check programs, encounters, decisions,
+//! traces and scenario files.
 
 use schemars::schema_for;
 
@@ -13,15 +14,18 @@ pub enum SchemaKind {
     Decision,
     /// One trace (`offramp explain --trace --format json`).
     Trace,
+    /// A scenario file (`offramp test`).
+    Scenarios,
 }
 
 impl SchemaKind {
     /// Every schema, in a stable order.
-    pub const ALL: [SchemaKind; 4] = [
+    pub const ALL: [SchemaKind; 5] = [
         SchemaKind::Program,
         SchemaKind::Encounter,
         SchemaKind::Decision,
         SchemaKind::Trace,
+        SchemaKind::Scenarios,
     ];
 
     /// The name used on the command line.
@@ -31,6 +35,7 @@ impl SchemaKind {
             SchemaKind::Encounter => "encounter",
             SchemaKind::Decision => "decision",
             SchemaKind::Trace => "trace",
+            SchemaKind::Scenarios => "scenarios",
         }
     }
 }
@@ -49,6 +54,7 @@ pub fn json_schema(kind: SchemaKind) -> serde_json::Value {
         SchemaKind::Encounter => schema_for!(crate::Encounter),
         SchemaKind::Decision => schema_for!(crate::Decision),
         SchemaKind::Trace => schema_for!(crate::Trace),
+        SchemaKind::Scenarios => schema_for!(crate::authoring::scenarios::ScenarioFile),
     };
     schema.to_value()
 }

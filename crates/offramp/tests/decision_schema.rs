@@ -74,3 +74,22 @@ fn decisions_and_traces_match_their_schemas() {
     assert!(with_evidence > 50, "{with_evidence}");
     assert!(with_needs > 10, "{with_needs}");
 }
+
+/// The shipped scenario files validate against `offramp schema scenarios`, and a file with a
+/// misspelt key does not.
+#[test]
+fn scenario_files_match_their_schema() {
+    let schema = jsonschema::validator_for(&json_schema(SchemaKind::Scenarios)).unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("tests/scenarios")).unwrap() {
+        let path = entry.unwrap().path();
+        let file: Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let errors: Vec<String> = schema.iter_errors(&file).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        checked += 1;
+    }
+    assert_eq!(checked, 10);
+    let misspelt: Value = serde_json::json!({"scenario": [{"name": "x", "encounter": "{}",
+        "disposition": "none", "eligible": [], "elegible": []}]});
+    assert!(!schema.is_valid(&misspelt));
+}
