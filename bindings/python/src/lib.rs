@@ -10,6 +10,7 @@ mod arrow_out;
 mod case;
 mod convert;
 mod decision;
+mod diff;
 mod directory;
 mod encounter;
 mod enums;
@@ -80,6 +81,7 @@ fn _offramp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<case::PyCase>()?;
     m.add_class::<case::PyCaseTransition>()?;
     m.add_function(wrap_pyfunction!(program::check, m)?)?;
+    m.add_function(wrap_pyfunction!(diff::_diff, m)?)?;
     m.add_function(wrap_pyfunction!(json_schema, m)?)?;
     m.add_function(wrap_pyfunction!(case::case_graph, m)?)?;
     m.add_function(wrap_pyfunction!(enums::_vocabulary, m)?)?;

@@ -44,6 +44,7 @@ from offramp._enums import (
     WarningCode,
     Willing,
 )
+from offramp._diff import ProgramDiff, diff
 from offramp._errors import (
     CaseError,
     DirectoryError,
@@ -119,6 +120,7 @@ __all__ = [
     "Pathway",
     "Program",
     "ProgramError",
+    "ProgramDiff",
     "ProgramNotFoundError",
     "ProgramRef",
     "ProviderGap",
@@ -140,6 +142,7 @@ __all__ = [
     "__version__",
     "case_graph",
     "check",
+    "diff",
     "json_schema",
     "sim",
 ]

@@ -75,6 +75,7 @@ __all__ = [
     "_vocabulary",
     "_encounter_fields",
     "_read_encounters",
+    "_diff",
     "_scenario_from_file",
     "_scenario_from_text",
     "_scenario_to_toml",
@@ -859,6 +860,10 @@ def _encounter_fields() -> list[str]:
 
 def _read_encounters(data: _Encounters, int_attributes: list[str] = ...) -> list[Encounter]:
     """The encounters of anything ``route_many`` takes (for the tests)."""
+
+def _diff(old: Program, new: Program, encounters: Union[_Encounters, _Path, None] = ...) -> str:
+    """Two programs compared (and the encounters decided under both), as JSON text (see
+    ``offramp.diff``)."""
 
 def _scenario_from_file(path: _Path) -> str:
     """A scenario file, read and checked, as JSON text (see ``offramp.sim.Scenario``)."""
