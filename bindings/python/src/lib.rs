@@ -19,6 +19,7 @@ mod fast;
 mod program;
 mod reader;
 mod router;
+mod scenarios;
 mod sim;
 mod trace;
 
@@ -31,7 +32,7 @@ use pyo3::prelude::*;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// The JSON Schema (draft 2020-12) of a file format: `"program"`, `"encounter"`,
-/// `"decision"` or `"trace"`, as a dict.
+/// `"decision"`, `"trace"` or `"scenarios"`, as a dict.
 #[pyfunction]
 fn json_schema<'py>(py: Python<'py>, kind: &str) -> PyResult<Bound<'py, PyAny>> {
     errors::shield(|| {
@@ -80,6 +81,10 @@ fn _offramp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<trace::PyTracedOffense>()?;
     m.add_class::<case::PyCase>()?;
     m.add_class::<case::PyCaseTransition>()?;
+    m.add_class::<scenarios::PyMismatch>()?;
+    m.add_class::<scenarios::PyScenarioResult>()?;
+    m.add_class::<scenarios::PyScenarioReport>()?;
+    m.add_function(wrap_pyfunction!(scenarios::test_program, m)?)?;
     m.add_function(wrap_pyfunction!(program::check, m)?)?;
     m.add_function(wrap_pyfunction!(diff::_diff, m)?)?;
     m.add_function(wrap_pyfunction!(json_schema, m)?)?;

@@ -66,6 +66,7 @@ from offramp._offramp import (
     Encounter,
     Evidence,
     IneligiblePathway,
+    Mismatch,
     NeededInformation,
     OffenseRef,
     Program,
@@ -74,6 +75,8 @@ from offramp._offramp import (
     ProviderOption,
     Reason,
     Router,
+    ScenarioReport,
+    ScenarioResult,
     Trace,
     TracedOffense,
     TracedPathway,
@@ -83,6 +86,7 @@ from offramp._offramp import (
     case_graph,
     check,
     json_schema,
+    test_program,
 )
 
 __all__ = [
@@ -113,6 +117,7 @@ __all__ = [
     "Intercept",
     "InterceptBasis",
     "Level",
+    "Mismatch",
     "Need",
     "NeededInformation",
     "OffenseRef",
@@ -128,6 +133,8 @@ __all__ = [
     "Reason",
     "Responder",
     "Router",
+    "ScenarioReport",
+    "ScenarioResult",
     "ServiceKind",
     "SimulationError",
     "Source",
@@ -145,6 +152,7 @@ __all__ = [
     "diff",
     "json_schema",
     "sim",
+    "test_program",
 ]
 
 from offramp import sim  # noqa: E402  (after the native module, which it uses)

@@ -764,6 +764,53 @@ class Trace:
     def __ne__(self, other: object, /) -> bool: ...
 
 @final
+class Mismatch:
+    """One thing a decision got wrong in a scenario: expected against actual."""
+
+    @property
+    def field(self) -> str:
+        """The scenario key checked, with its pathway: `disposition`, `because.self_referral`."""
+    @property
+    def expected(self) -> str:
+        """What the scenario expected, as a scenario file writes it."""
+    @property
+    def actual(self) -> str:
+        """What the decision has."""
+    def __eq__(self, other: object, /) -> bool: ...
+    def __ne__(self, other: object, /) -> bool: ...
+
+class ScenarioResult:
+    """The result of one scenario."""
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+    @property
+    def passed(self) -> bool:
+        """Whether the decision matched every expectation."""
+    @property
+    def mismatches(self) -> list[Mismatch]:
+        """What did not match; empty when it passed."""
+    @property
+    def reasons(self) -> list[str]:
+        """For a failed scenario, the decision's reasons for each pathway involved."""
+
+class ScenarioReport:
+    """The results of a scenario file run against one program."""
+
+    @property
+    def program(self) -> str:
+        """The program's id."""
+    @property
+    def passed(self) -> int:
+        """How many scenarios passed."""
+    @property
+    def failed(self) -> int:
+        """How many scenarios failed."""
+    @property
+    def results(self) -> list[ScenarioResult]:
+        """One result per scenario, in file order."""
+
 class CaseTransition:
     """One recorded step in a case's history."""
 
@@ -846,7 +893,12 @@ class Case:
 def check(path: _Path) -> list[Diagnostic]:
     """Checks a program file: every problem found (an empty list when it is valid)."""
 
-def json_schema(kind: Literal["program", "encounter", "decision", "trace"]) -> dict[str, Any]:
+def test_program(program: Program | _Path, scenarios: _Path) -> ScenarioReport:
+    """Runs a scenario file against a program, as `offramp test` does."""
+
+def json_schema(
+    kind: Literal["program", "encounter", "decision", "trace", "scenarios"],
+) -> dict[str, Any]:
     """The JSON Schema of a file format, as a dict."""
 
 def case_graph(format: Literal["mermaid", "dot"] = "mermaid") -> str:
