@@ -71,6 +71,10 @@ __all__ = [
     "CaseTransition",
     "check",
     "json_schema",
+    "test_program",
+    "Mismatch",
+    "ScenarioResult",
+    "ScenarioReport",
     "case_graph",
     "_vocabulary",
     "_encounter_fields",
@@ -779,6 +783,7 @@ class Mismatch:
     def __eq__(self, other: object, /) -> bool: ...
     def __ne__(self, other: object, /) -> bool: ...
 
+@final
 class ScenarioResult:
     """The result of one scenario."""
 
@@ -795,6 +800,7 @@ class ScenarioResult:
     def reasons(self) -> list[str]:
         """For a failed scenario, the decision's reasons for each pathway involved."""
 
+@final
 class ScenarioReport:
     """The results of a scenario file run against one program."""
 
@@ -811,6 +817,7 @@ class ScenarioReport:
     def results(self) -> list[ScenarioResult]:
         """One result per scenario, in file order."""
 
+@final
 class CaseTransition:
     """One recorded step in a case's history."""
 
