@@ -13,10 +13,13 @@ use crate::program::PyProgram;
 #[pyclass(module = "offramp", name = "Mismatch", frozen, eq)]
 #[derive(Clone, PartialEq)]
 pub struct PyMismatch {
+    /// The scenario key checked, with its pathway: `disposition`, `because.self_referral`.
     #[pyo3(get)]
     field: String,
+    /// What the scenario expected, as a scenario file writes it.
     #[pyo3(get)]
     expected: String,
+    /// What the decision has.
     #[pyo3(get)]
     actual: String,
 }
@@ -41,12 +44,16 @@ impl PyMismatch {
 /// The result of one scenario.
 #[pyclass(module = "offramp", name = "ScenarioResult", frozen)]
 pub struct PyScenarioResult {
+    /// The scenario's name.
     #[pyo3(get)]
     name: String,
+    /// Whether the decision matched every expectation.
     #[pyo3(get)]
     passed: bool,
+    /// What did not match; empty when it passed.
     #[pyo3(get)]
     mismatches: Vec<PyMismatch>,
+    /// For a failed scenario, the decision's reasons for each pathway involved.
     #[pyo3(get)]
     reasons: Vec<String>,
 }
@@ -65,10 +72,13 @@ impl PyScenarioResult {
 /// The results of a scenario file run against one program.
 #[pyclass(module = "offramp", name = "ScenarioReport", frozen)]
 pub struct PyScenarioReport {
+    /// The program's id.
     #[pyo3(get)]
     program: String,
+    /// How many scenarios passed.
     #[pyo3(get)]
     passed: usize,
+    /// How many scenarios failed.
     #[pyo3(get)]
     failed: usize,
     results: Vec<Py<PyScenarioResult>>,
