@@ -781,17 +781,20 @@ impl<'a> Counter<'a> {
         });
     }
 
-    /// Routes a chunk of encounters (each with its line) under both versions, on all cores.
-    fn chunk(&mut self, chunk: &mut Vec<(usize, Encounter)>) {
-        let encounters: Vec<Encounter> = chunk.iter().map(|(_, e)| e.clone()).collect();
-        let before = self.old.route_batch(&encounters);
-        let after = self.new.route_batch(&encounters);
-        for (((line, enc), old), new) in chunk.drain(..).zip(before).zip(after) {
+    /// Routes a chunk of encounters under both versions, on all cores; `lines` holds each
+    /// encounter's line. Both lists are emptied for the next chunk.
+    fn chunk(&mut self, lines: &mut Vec<usize>, encounters: &mut Vec<Encounter>) {
+        let before = self.old.route_batch(encounters);
+        let after = self.new.route_batch(encounters);
+        for (((line, enc), old), new) in lines.iter().zip(encounters.iter()).zip(before).zip(after)
+        {
             match (old, new) {
                 (Ok(old), Ok(new)) => self.compare(&enc.id, &old, &new),
-                (Err(e), _) | (_, Err(e)) => self.encounter_failed(line, &e),
+                (Err(e), _) | (_, Err(e)) => self.encounter_failed(*line, &e),
             }
         }
+        lines.clear();
+        encounters.clear();
     }
 
     fn compare(&mut self, id: &str, old: &Decision, new: &Decision) {
@@ -881,14 +884,15 @@ pub fn diff_decisions(
     encounters: impl IntoIterator<Item = Encounter>,
 ) -> DecisionChanges {
     let mut counter = Counter::new(old, new);
-    let mut chunk = Vec::new();
+    let (mut lines, mut chunk) = (Vec::new(), Vec::new());
     for (i, enc) in encounters.into_iter().enumerate() {
-        chunk.push((i.saturating_add(1), enc));
+        lines.push(i.saturating_add(1));
+        chunk.push(enc);
         if chunk.len() >= CHUNK {
-            counter.chunk(&mut chunk);
+            counter.chunk(&mut lines, &mut chunk);
         }
     }
-    counter.chunk(&mut chunk);
+    counter.chunk(&mut lines, &mut chunk);
     counter.finish()
 }
 
@@ -916,7 +920,7 @@ pub fn diff_decision_lines(
     max_line_bytes: usize,
 ) -> Result<DecisionChanges, ReadError> {
     let mut counter = Counter::new(old, new);
-    let mut chunk = Vec::new();
+    let (mut numbers, mut chunk) = (Vec::new(), Vec::new());
     let mut lines = Lines::new(reader, max_line_bytes);
     while let Some(line) = lines.next() {
         let line = line.map_err(|source| ReadError {
@@ -926,25 +930,26 @@ pub fn diff_decision_lines(
         let n = line.number;
         match line.text {
             Ok(text) => match Encounter::from_json(&text) {
-                Ok(enc) => chunk.push((n, enc)),
+                Ok(enc) => {
+                    numbers.push(n);
+                    chunk.push(enc);
+                }
                 Err(e) => counter.encounter_failed(n, &e),
             },
             Err(problem) => counter.fail(EncounterFailure {
                 line: n,
                 field: None,
                 message: match problem {
-                    LineProblem::TooLong { limit } => {
-                        format!("the line is longer than {limit} bytes; it is skipped")
-                    }
+                    LineProblem::TooLong { .. } => format!("{problem}; it is skipped"),
                     LineProblem::NotUtf8 => problem.to_string(),
                 },
             }),
         }
         if chunk.len() >= CHUNK {
-            counter.chunk(&mut chunk);
+            counter.chunk(&mut numbers, &mut chunk);
         }
     }
-    counter.chunk(&mut chunk);
+    counter.chunk(&mut numbers, &mut chunk);
     Ok(counter.finish())
 }
 
