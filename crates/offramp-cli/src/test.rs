@@ -88,8 +88,8 @@ pub fn run(args: TestArgs) -> Result<ExitCode, CliError> {
         };
         let router = Router::new(program);
         let mut reports = Vec::new();
-        for file in files {
-            match ScenarioFile::from_file(&file) {
+        for (file, loaded) in files {
+            match loaded.map_or_else(|| ScenarioFile::from_file(&file), Ok) {
                 Ok(f) => reports.push(run_scenarios(&router, &f)),
                 Err(e) => {
                     let unreadable = e.diagnostics().iter().all(|d| d.line == 0) && !file.is_file();
@@ -147,19 +147,22 @@ fn default_file(program: &Path) -> PathBuf {
     program.with_file_name(format!("{stem}.scenarios.toml"))
 }
 
+/// A scenario file of a program, with its contents when finding it meant reading it.
+type Found = (PathBuf, Option<ScenarioFile>);
+
 /// The scenario files of the program at `program`: the file given, the files of the folder
 /// given that belong to it, or the one beside it.
-fn scenario_files(program: &Path, given: Option<&Path>) -> Result<Vec<PathBuf>, CliError> {
+fn scenario_files(program: &Path, given: Option<&Path>) -> Result<Vec<Found>, CliError> {
     let Some(given) = given else {
         let beside = default_file(program);
         return Ok(if beside.is_file() {
-            vec![beside]
+            vec![(beside, None)]
         } else {
             Vec::new()
         });
     };
     if !given.is_dir() {
-        return Ok(vec![given.to_path_buf()]);
+        return Ok(vec![(given.to_path_buf(), None)]);
     }
     let read_error = |source| CliError::Read {
         path: given.to_path_buf(),
@@ -179,20 +182,22 @@ fn scenario_files(program: &Path, given: Option<&Path>) -> Result<Vec<PathBuf>, 
     let wanted = program.canonicalize().ok();
     Ok(files
         .into_iter()
-        .filter(|f| {
+        .filter_map(|f| {
             let name = f
                 .file_name()
                 .map(|s| s.to_string_lossy().to_string())
                 .unwrap_or_default();
             if name == format!("{stem}.scenarios.toml") || name == format!("{stem}.toml") {
-                return true;
+                return Some((f, None));
             }
-            // A file that names the program; one that does not read is left to its owner.
-            ScenarioFile::from_file(f)
-                .ok()
-                .and_then(|s| s.program_path(f))
+            // A file that names the program, kept as read; one that does not read is left to
+            // its owner.
+            let file = ScenarioFile::from_file(&f).ok()?;
+            let named = file
+                .program_path(&f)
                 .and_then(|p| p.canonicalize().ok())
-                .is_some_and(|p| Some(p) == wanted)
+                .is_some_and(|p| Some(p) == wanted);
+            named.then_some((f, Some(file)))
         })
         .collect())
 }
