@@ -6,5 +6,7 @@
 //! Each tool works on loaded programs and routers; the command and the bindings only read
 //! files and print what these return.
 
+pub mod analysis;
 pub mod diff;
+pub mod map;
 pub mod scenarios;
