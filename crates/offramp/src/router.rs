@@ -79,7 +79,7 @@ fn push_sized<T>(list: &mut Vec<T>, item: T, most: usize) {
 
 /// Whether each offence of an encounter is chargeable, in order (kept on the stack for the
 /// usual few offences).
-type Chargeable = SmallVec<[bool; 16]>;
+pub(crate) type Chargeable = SmallVec<[bool; 16]>;
 
 /// The undecided exclusions of a program or a pathway: a few at most, kept on the stack.
 type UndecidedList<'p> = SmallVec<[Undecided<'p>; 4]>;
@@ -544,7 +544,7 @@ impl Router {
     /// table. An infraction is never chargeable; a Good Samaritan law covers a drug offence at
     /// an overdose unless its activity goes beyond possessing or using; protective custody
     /// covers drunkenness (`90E`); an amnesty covers the offences its condition is true for.
-    fn chargeable(
+    pub(crate) fn chargeable(
         &self,
         enc: &Encounter,
         intercept: Intercept,

@@ -199,11 +199,161 @@ pub enum AnalysisError {
 }
 
 /// Analyses one program, or the programs of one jurisdiction taken together. `encounters`,
-/// when given, orders the gaps by how many of them fall in each.
+/// when given, orders the gaps by how many of them fall in each: an encounter that reaches no
+/// pathway is counted in the first region whose conditions on the encounter's own fields
+/// (everything but its offence and history lists) it meets.
+///
+/// ```
+/// use offramp::authoring::analysis::analyze;
+/// use offramp::{Program, Router};
+///
+/// let program = Program::from_toml(r#"
+/// [program]
+/// id = "demo"
+/// jurisdiction = "Example County"
+/// timezone = "America/Chicago"
+/// [[pathways]]
+/// pathway = "self_referral"
+/// [[pathways.rules]]
+/// id = "adult"
+/// when = "age >= 18"
+/// "#, "demo.toml").unwrap();
+/// let router = Router::new(program);
+/// let analysis = analyze(&[&router], None).unwrap();
+/// // Everyone under 18 reaches no pathway.
+/// assert_eq!(analysis.gaps.len(), 1);
+/// assert_eq!(analysis.gaps[0].summary, "age under 18: no pathway");
+/// ```
 pub fn analyze(
     routers: &[&Router],
     encounters: Option<&[Encounter]>,
 ) -> Result<Analysis, AnalysisError> {
-    let _ = (routers, encounters);
-    Err(AnalysisError::NoPrograms)
+    let first = routers.first().ok_or(AnalysisError::NoPrograms)?.program();
+    let programs: Vec<&Program> = routers.iter().map(|r| r.program()).collect();
+    let reads = Reads::collect(&programs);
+    let dims = domain::dimensions(&reads, &programs);
+    let mut offenses = lists::offense_kinds(&reads, &programs);
+    lists::offense_lists(&reads, &dims, routers, &mut offenses);
+    let history = reads.dims.contains(&Dim::History).then(|| {
+        let mut h = lists::event_kinds(&reads, &programs);
+        lists::history_lists(&reads, &dims, &programs, &mut h);
+        h
+    });
+    let space = Space {
+        dims,
+        offenses,
+        history,
+        tz: first.tz,
+    };
+    let total = space.total().unwrap_or(u64::MAX);
+    if total > MAX_POINTS {
+        return Err(AnalysisError::TooLarge {
+            points: total,
+            limit: MAX_POINTS,
+        });
+    }
+    let radix = space.radix();
+    let routed = enumerate::route_all(&space, routers, total);
+    let counts = encounters.map(|list| file_classes(&space, &reads, routers, list));
+    let count_in = |r: &summary::Region| -> u64 {
+        counts.as_ref().map_or(0, |c| {
+            let n = c
+                .iter()
+                .filter(|coords| {
+                    coords
+                        .iter()
+                        .zip(&r.allowed)
+                        .all(|(c, allowed)| c.is_none_or(|c| allowed.contains(&c)))
+                })
+                .count();
+            u64::try_from(n).unwrap_or(u64::MAX)
+        })
+    };
+    let (gaps, gaps_left_out) = summary::gaps(
+        &space,
+        &routed,
+        &radix,
+        first,
+        encounters
+            .is_some()
+            .then_some(&count_in as &dyn Fn(&summary::Region) -> u64),
+    );
+    let gap: Vec<bool> = (0..routed.intercept.len())
+        .map(|i| {
+            routed
+                .admitted
+                .iter()
+                .all(|a| a.get(i).copied().unwrap_or(0) == 0)
+        })
+        .collect();
+    let mut dead_rules = Vec::new();
+    let mut whole_exclusions = Vec::new();
+    for (pi, (router, p)) in routers.iter().zip(&programs).enumerate() {
+        let mask = routed.admitted.get(pi).map_or(&[][..], Vec::as_slice);
+        let some_dead = p.pathways.iter().enumerate().any(|(i, pw)| {
+            mask.iter().all(|m| m & (1u8 << (i & 7)) == 0)
+                || (0..pw.rules.len()).any(|r| !routed.alive.contains(&(pi, i, r)))
+        });
+        if !some_dead {
+            continue;
+        }
+        let closer = enumerate::closer_look(&space, router, total);
+        let (r, x) = summary::dead(&routed, pi, p, &closer);
+        dead_rules.extend(r);
+        whole_exclusions.extend(x);
+    }
+    Ok(Analysis {
+        programs: programs
+            .iter()
+            .map(|p| AnalysedProgram {
+                id: p.id.to_string(),
+                name: p.spec().program.name.clone().unwrap_or_default(),
+                hash: p.hash.to_string(),
+            })
+            .collect(),
+        encounters_examined: total,
+        gaps,
+        gaps_left_out,
+        overlaps: summary::overlaps(&routed, &programs),
+        dead_rules,
+        whole_exclusions,
+        coverage: summary::coverage(&routed, &programs, &gap),
+    })
 }
+
+/// For each encounter of a file that reaches no pathway, its class on each of the
+/// encounter's own dimensions (`None` for the offence and history lists).
+fn file_classes(
+    space: &Space,
+    reads: &Reads<'_>,
+    routers: &[&Router],
+    encounters: &[Encounter],
+) -> Vec<Vec<Option<usize>>> {
+    let programs: Vec<&Program> = routers.iter().map(|r| r.program()).collect();
+    encounters
+        .iter()
+        .filter(|e| routers.iter().all(|r| r.route(e).eligible.is_empty()))
+        .map(|e| {
+            let mut coords: Vec<Option<usize>> = space
+                .dims
+                .iter()
+                .map(|d| d.class_of(e, reads, &programs, space.tz))
+                .collect();
+            coords.extend([None, None]);
+            coords
+        })
+        .collect()
+}
+
+mod domain;
+mod enumerate;
+mod fields;
+mod lists;
+mod summary;
+
+use enumerate::Space;
+use fields::{Dim, Reads};
+
+pub use lists::MAX_LIST_ITEMS;
+
+use crate::program::Program;

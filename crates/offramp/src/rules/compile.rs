@@ -1141,6 +1141,7 @@ mod fold;
 mod types;
 #[cfg(test)]
 pub(crate) use eval::eval_rule;
+pub(crate) use eval::node_truth;
 pub(crate) use types::*;
 
 #[cfg(test)]

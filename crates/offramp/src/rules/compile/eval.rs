@@ -331,6 +331,13 @@ fn quantify<'a>(
     }
 }
 
+/// The truth of any node of a compiled rule in `ctx`: a boolean node's value, unknown for a
+/// node that is not boolean or cannot be decided. The analysis (`authoring::analysis`) uses it
+/// to tell apart the values of a field that the program's comparisons treat differently.
+pub(crate) fn node_truth(n: &Node, ctx: &Ctx<'_>) -> Tri {
+    tri(eval(n, ctx))
+}
+
 impl Part {
     /// The conjunct's result.
     pub(crate) fn truth(&self, ctx: &Ctx<'_>) -> Tri {
