@@ -529,12 +529,15 @@ fn overdose_dimension(reads: &Reads<'_>, programs: &[&Program], tz: Tz) -> Dimen
         } else {
             &[false][..]
         } {
-            let piece = pieces.get(i).copied();
-            let when = piece.map_or_else(String::new, |p| describe_piece(&p));
+            // "an overdose under 72h before"; with no window read, simply "an overdose".
+            let when = pieces
+                .get(i)
+                .filter(|p| p.lo.is_some() || p.hi.is_some())
+                .map_or_else(String::new, |p| format!(" {} before", describe_piece(p)));
             let label = match (naloxone, given) {
-                (false, _) => format!("an overdose {when} before"),
-                (true, true) => format!("an overdose {when} before, naloxone given"),
-                (true, false) => format!("an overdose {when} before, no naloxone"),
+                (false, _) => format!("an overdose{when}"),
+                (true, true) => format!("an overdose{when}, naloxone given"),
+                (true, false) => format!("an overdose{when}, no naloxone"),
             };
             cands.push(Candidate {
                 setting: Setting::Overdose(Some((*secs, *given))),

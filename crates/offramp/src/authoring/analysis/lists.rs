@@ -61,6 +61,8 @@ pub(super) struct ListDim<T> {
     pub kind_labels: Vec<String>,
     /// Each list, as indices into `kinds`.
     pub lists: Vec<Vec<usize>>,
+    /// The empty list in words.
+    pub empty: &'static str,
 }
 
 impl<T> ListDim<T> {
@@ -69,7 +71,7 @@ impl<T> ListDim<T> {
             return String::new();
         };
         if items.is_empty() {
-            return "none".into();
+            return self.empty.into();
         }
         let words: Vec<&str> = items
             .iter()
@@ -143,7 +145,7 @@ pub(super) fn offense_kinds(reads: &Reads<'_>, programs: &[&Program]) -> ListDim
     // Codes, grouped by what the code's own comparisons and the law make of them.
     let code_atoms = part_atoms(OffPart::Code);
     let violent_read = reads_part(OffPart::Violent);
-    let mut codes: Vec<(Vec<Tri>, Vec<bool>, NibrsCode, usize)> = Vec::new();
+    let mut codes: Vec<(Vec<Tri>, Vec<bool>, Vec<NibrsCode>)> = Vec::new();
     for entry in nibrs::all() {
         let Ok(code) = NibrsCode::parse(entry.code) else {
             continue;
@@ -155,14 +157,12 @@ pub(super) fn offense_kinds(reads: &Reads<'_>, programs: &[&Program]) -> ListDim
             code.as_str() == "90E",
             violent_read && code.is_violent(),
         ];
-        match codes
-            .iter_mut()
-            .find(|(s, x, _, _)| *s == sig && *x == extra)
-        {
-            Some(found) => found.3 = found.3.saturating_add(1),
-            None => codes.push((sig, extra, code, 0)),
+        match codes.iter_mut().find(|(s, x, _)| *s == sig && *x == extra) {
+            Some(found) => found.2.push(code),
+            None => codes.push((sig, extra, vec![code])),
         }
     }
+    let code_words: Vec<String> = codes.iter().map(|(_, _, m)| codes_label(m)).collect();
     let levels = Level::ALL;
     let violence: Vec<Option<bool>> = if violent_read {
         vec![None, Some(true), Some(false)]
@@ -197,9 +197,13 @@ pub(super) fn offense_kinds(reads: &Reads<'_>, programs: &[&Program]) -> ListDim
         kinds: Vec::new(),
         kind_labels: Vec::new(),
         lists: Vec::new(),
+        empty: "no offences",
     };
     let mut seen: HashMap<(Vec<Tri>, [bool; 4]), usize> = HashMap::new();
-    for (_, _, code, similar) in &codes {
+    for ((_, _, members), words) in codes.iter().zip(&code_words) {
+        let Some(code) = members.first() else {
+            continue;
+        };
         for &level in &levels {
             for violent in &violence {
                 for activity in &activities {
@@ -229,7 +233,7 @@ pub(super) fn offense_kinds(reads: &Reads<'_>, programs: &[&Program]) -> ListDim
                                 continue;
                             }
                             seen.insert(key, out.kinds.len());
-                            out.kind_labels.push(offense_label(&o, *similar));
+                            out.kind_labels.push(offense_label(&o, words));
                             out.kinds.push(o);
                         }
                     }
@@ -240,11 +244,39 @@ pub(super) fn offense_kinds(reads: &Reads<'_>, programs: &[&Program]) -> ListDim
     out
 }
 
-fn offense_label(o: &Offense, similar: usize) -> String {
-    let mut s = format!("a {} {} ({})", o.level, o.nibrs, o.nibrs.name());
-    if similar > 0 {
-        s.push_str(&format!(" or one of {similar} similar codes"));
+/// A class of codes in words: the codes themselves when there are few, else what they share.
+fn codes_label(members: &[NibrsCode]) -> String {
+    match members {
+        [one] => format!("{one} ({})", one.name()),
+        [a, b] => format!("{a} or {b}"),
+        [a, b, c] => format!("{a}, {b} or {c}"),
+        _ => {
+            let first = members.first().map(|c| c.crime_against());
+            let against = first
+                .filter(|f| members.iter().all(|c| c.crime_against() == *f))
+                .map(|f| format!(" against {}", f.as_str().replace('_', " ")))
+                .unwrap_or_default();
+            let drug = if members.iter().all(|c| c.is_drug()) {
+                " drug"
+            } else if members.iter().all(|c| !c.is_drug()) {
+                " non-drug"
+            } else {
+                ""
+            };
+            let example = members.first().map_or("", |c| c.as_str());
+            format!(
+                "{drug} offence{against} of another code ({} codes, e.g. {example})",
+                members.len()
+            )
+            .trim_start()
+            .to_string()
+        }
     }
+}
+
+fn offense_label(o: &Offense, codes: &str) -> String {
+    let article = if matches!(o.level, Level::Infraction) { "an" } else { "a" };
+    let mut s = format!("{article} {} {codes}", o.level);
     match o.violent {
         Some(true) => s.push_str(", recorded violent"),
         Some(false) => s.push_str(", recorded not violent"),
@@ -318,6 +350,7 @@ pub(super) fn event_kinds(reads: &Reads<'_>, programs: &[&Program]) -> ListDim<E
         kinds: Vec::new(),
         kind_labels: Vec::new(),
         lists: Vec::new(),
+        empty: "no history",
     };
     if !reads.dims.contains(&Dim::History) {
         return out;
@@ -372,14 +405,23 @@ pub(super) fn event_kinds(reads: &Reads<'_>, programs: &[&Program]) -> ListDim<E
                         continue;
                     }
                     seen.insert(sig, out.kinds.len());
-                    let mut label = format!("a {}", kind);
+                    let article = if kind.as_str().starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "an"
+                    } else {
+                        "a"
+                    };
+                    let mut label = format!("{article} {}", kind.as_str().replace('_', " "));
                     if let Some(l) = level {
                         label.push_str(&format!(" ({l})"));
                     }
                     if let Some(c) = code {
                         label.push_str(&format!(" for {c} ({})", c.name()));
                     }
-                    label.push_str(&format!(" {d} days before"));
+                    label.push_str(&match d {
+                        0 => " the same day".to_string(),
+                        1 => " the day before".to_string(),
+                        _ => format!(" {d} days before"),
+                    });
                     out.kind_labels.push(label);
                     out.kinds.push(ev);
                 }

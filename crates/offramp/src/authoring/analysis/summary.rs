@@ -119,32 +119,35 @@ pub(super) fn describe(region: &Region, space: &Space) -> Vec<Condition> {
         }
     }
     let n = space.dims.len();
-    let lists = |name: &str, labels: Vec<String>, all: usize| -> Option<Condition> {
-        if labels.len() >= all {
+    // A list's condition names the lists allowed, or those left out when they are fewer.
+    let lists = |name: &str, vals: &[usize], all: usize, label: &dyn Fn(usize) -> String| {
+        if vals.len() >= all {
             return None;
         }
-        let text = if labels.len() > 3 {
-            let shown: Vec<String> = labels.iter().take(3).cloned().collect();
-            format!(
-                "{name}: {}, or one of {} other combinations",
-                shown.join("; or "),
-                labels.len().saturating_sub(3)
-            )
+        let left_out: Vec<usize> = (0..all).filter(|v| !vals.contains(v)).collect();
+        let (prefix, shown) = if left_out.len() < vals.len() {
+            ("any but ", left_out)
         } else {
-            format!("{name}: {}", labels.join("; or "))
+            ("", vals.to_vec())
+        };
+        let words: Vec<String> = shown.iter().take(3).map(|&v| label(v)).collect();
+        let more = shown.len().saturating_sub(3);
+        let tail = if more > 0 {
+            format!(", or one of {more} other combinations")
+        } else {
+            String::new()
         };
         Some(Condition {
             field: name.into(),
-            text,
+            text: format!("{name}: {prefix}{}{tail}", words.join("; or ")),
         })
     };
     if let Some(vals) = region.allowed.get(n) {
-        let labels = vals.iter().map(|&v| space.offenses.label(v)).collect();
-        out.extend(lists("offenses", labels, space.offenses.lists.len()));
+        let all = space.offenses.lists.len();
+        out.extend(lists("offenses", vals, all, &|v| space.offenses.label(v)));
     }
     if let (Some(h), Some(vals)) = (&space.history, region.allowed.get(n.saturating_add(1))) {
-        let labels = vals.iter().map(|&v| h.label(v)).collect();
-        out.extend(lists("history", labels, h.lists.len()));
+        out.extend(lists("history", vals, h.lists.len(), &|v| h.label(v)));
     }
     out
 }
