@@ -200,8 +200,9 @@ pub enum AnalysisError {
 
 /// Analyses one program, or the programs of one jurisdiction taken together. `encounters`,
 /// when given, orders the gaps by how many of them fall in each: an encounter that reaches no
-/// pathway is counted in the first region whose conditions on the encounter's own fields
-/// (everything but its offence and history lists) it meets.
+/// pathway is counted once, in the largest region whose conditions on the encounter's own
+/// fields (everything but its offence and history lists) it meets; a field the encounter does
+/// not record meets any condition.
 ///
 /// ```
 /// use offramp::authoring::analysis::analyze;
@@ -255,29 +256,7 @@ pub fn analyze(
     let radix = space.radix();
     let routed = enumerate::route_all(&space, routers, total);
     let counts = encounters.map(|list| file_classes(&space, &reads, routers, list));
-    let count_in = |r: &summary::Region| -> u64 {
-        counts.as_ref().map_or(0, |c| {
-            let n = c
-                .iter()
-                .filter(|coords| {
-                    coords
-                        .iter()
-                        .zip(&r.allowed)
-                        .all(|(c, allowed)| c.is_none_or(|c| allowed.contains(&c)))
-                })
-                .count();
-            u64::try_from(n).unwrap_or(u64::MAX)
-        })
-    };
-    let (gaps, gaps_left_out) = summary::gaps(
-        &space,
-        &routed,
-        &radix,
-        first,
-        encounters
-            .is_some()
-            .then_some(&count_in as &dyn Fn(&summary::Region) -> u64),
-    );
+    let (gaps, gaps_left_out) = summary::gaps(&space, &routed, &radix, first, counts.as_deref());
     let gap: Vec<bool> = (0..routed.intercept.len())
         .map(|i| {
             routed

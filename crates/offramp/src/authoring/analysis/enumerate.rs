@@ -191,6 +191,11 @@ pub(super) fn route_all(space: &Space, routers: &[&Router], total: u64) -> Route
 pub(super) struct Closer {
     /// Per pathway, per rule: true somewhere; true somewhere the pathway is open.
     pub rule_true: Vec<Vec<(bool, bool)>>,
+    /// Per pathway, per rule, where it holds: whether some responder there is allowed;
+    /// whether somewhere it is also not blocked for want of a chargeable offence; and, for
+    /// each program-wide exclusion then each of the pathway's own, whether it held wherever
+    /// the rule held, the responder was allowed and nothing blocked.
+    pub rule_closed_by: Vec<Vec<(bool, bool, Vec<bool>)>>,
     /// Per pathway: points where the responder is allowed, a rule holds and the pathway is
     /// not blocked for want of a chargeable offence.
     pub admissible: Vec<u64>,
@@ -209,6 +214,14 @@ pub(super) fn closer_look(space: &Space, router: &Router, total: u64) -> Closer 
             .pathways
             .iter()
             .map(|pw| vec![(false, false); pw.rules.len()])
+            .collect(),
+        rule_closed_by: p
+            .pathways
+            .iter()
+            .map(|pw| {
+                let n = p.exclusions.len().saturating_add(pw.exclusions.len());
+                vec![(false, false, vec![true; n]); pw.rules.len()]
+            })
             .collect(),
         admissible: vec![0; p.pathways.len()],
         always: p
@@ -237,6 +250,15 @@ pub(super) fn closer_look(space: &Space, router: &Router, total: u64) -> Closer 
                     for (u, v) in x.iter_mut().zip(y) {
                         u.0 |= v.0;
                         u.1 |= v.1;
+                    }
+                }
+                for (x, y) in a.rule_closed_by.iter_mut().zip(&b.rule_closed_by) {
+                    for (u, v) in x.iter_mut().zip(y) {
+                        u.0 |= v.0;
+                        u.1 |= v.1;
+                        for (s, t) in u.2.iter_mut().zip(&v.2) {
+                            *s &= *t;
+                        }
                     }
                 }
                 for (x, y) in a.admissible.iter_mut().zip(&b.admissible) {
@@ -273,6 +295,21 @@ fn look_at(router: &Router, e: &Encounter, out: &mut Closer) {
             for (s, t) in slot.iter_mut().zip(&truths) {
                 s.0 |= *t;
                 s.1 |= *t && open;
+            }
+        }
+        if let Some(slot) = out.rule_closed_by.get_mut(i) {
+            for (s, t) in slot.iter_mut().zip(&truths) {
+                if !*t || !allowed {
+                    continue;
+                }
+                s.0 = true;
+                if blocked {
+                    continue;
+                }
+                s.1 = true;
+                for (x, h) in s.2.iter_mut().zip(global.iter().chain(&own)) {
+                    *x &= *h;
+                }
             }
         }
         if allowed && !blocked && truths.contains(&true) {

@@ -275,7 +275,11 @@ fn codes_label(members: &[NibrsCode]) -> String {
 }
 
 fn offense_label(o: &Offense, codes: &str) -> String {
-    let article = if matches!(o.level, Level::Infraction) { "an" } else { "a" };
+    let article = if matches!(o.level, Level::Infraction) {
+        "an"
+    } else {
+        "a"
+    };
     let mut s = format!("{article} {} {codes}", o.level);
     match o.violent {
         Some(true) => s.push_str(", recorded violent"),

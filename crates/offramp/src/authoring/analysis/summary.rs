@@ -158,7 +158,7 @@ pub(super) fn gaps(
     routed: &Routed,
     radix: &[usize],
     first: &Program,
-    file_counts: Option<&dyn Fn(&Region) -> u64>,
+    file: Option<&[Vec<Option<usize>>]>,
 ) -> (Vec<Gap>, usize) {
     let gap: Vec<bool> = (0..routed.intercept.len())
         .map(|i| {
@@ -168,10 +168,27 @@ pub(super) fn gaps(
                 .all(|a| a.get(i).copied().unwrap_or(0) == 0)
         })
         .collect();
-    let (regions, truncated) = regions(&gap, radix, space);
+    let (mut regions, truncated) = regions(&gap, radix, space);
+    regions.sort_by_key(|r| std::cmp::Reverse(r.classes));
+    // Each encounter of the file is counted once, in the largest region it falls in.
+    let counts: Option<Vec<u64>> = file.map(|coords| {
+        let mut counts = vec![0u64; regions.len()];
+        for c in coords {
+            let hit = regions.iter().position(|r| {
+                c.iter()
+                    .zip(&r.allowed)
+                    .all(|(v, allowed)| v.is_none_or(|v| allowed.contains(&v)))
+            });
+            if let Some(n) = hit.and_then(|i| counts.get_mut(i)) {
+                *n = n.saturating_add(1);
+            }
+        }
+        counts
+    });
     let mut found: Vec<Gap> = regions
         .iter()
-        .map(|r| {
+        .enumerate()
+        .map(|(ri, r)| {
             let conditions = describe(r, space);
             let mut intercepts = BTreeSet::new();
             points(&r.allowed, radix, |i| {
@@ -202,7 +219,7 @@ pub(super) fn gaps(
                     .filter_map(|n| Intercept::ALL.get(usize::from(n)).copied())
                     .collect(),
                 classes: r.classes,
-                encounters: file_counts.map(|f| f(r)),
+                encounters: counts.as_ref().and_then(|c| c.get(ri).copied()),
                 example: space.encounter(&seed, first),
             }
         })
@@ -294,12 +311,39 @@ pub(super) fn dead(
                 .and_then(|v| v.get(r))
                 .copied()
                 .unwrap_or((false, false));
+            let closed = closer.rule_closed_by.get(i).and_then(|v| v.get(r));
             let why = if open {
-                "whenever it holds, an earlier rule of the pathway admits first"
-            } else if anywhere {
-                "it holds only where an exclusion, the responders allowed or the want of a chargeable offence close the pathway"
+                "whenever it holds, an earlier rule of the pathway admits first".to_string()
+            } else if !anywhere {
+                "no encounter meets it".to_string()
             } else {
-                "no encounter meets it"
+                match closed {
+                    Some((false, _, _)) => {
+                        "it holds only for responders the pathway does not take".to_string()
+                    }
+                    Some((true, false, _)) => {
+                        "it holds only when no offence is chargeable, and officer intervention needs one".to_string()
+                    }
+                    Some((true, true, always)) => {
+                        let names: Vec<String> = p
+                            .exclusions
+                            .iter()
+                            .chain(&pw.exclusions)
+                            .zip(always)
+                            .filter(|(_, a)| **a)
+                            .map(|(x, _)| format!("`{}`", x.id))
+                            .collect();
+                        if names.is_empty() {
+                            "wherever it holds, one of the exclusions removes the person".to_string()
+                        } else {
+                            format!(
+                                "exclusion {} removes everyone it names",
+                                names.join(" or ")
+                            )
+                        }
+                    }
+                    None => "it never holds while the pathway is open".to_string(),
+                }
             };
             rules.push(DeadRule {
                 program: p.id.to_string(),
