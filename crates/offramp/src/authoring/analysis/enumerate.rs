@@ -58,6 +58,29 @@ impl Space {
         })
     }
 
+    /// The point whose decision stands for this one's: the same encounter with the offence
+    /// list the programs cannot tell from this one's in its context (itself if none).
+    pub(super) fn stand_in(&self, radix: &[usize], coords: &[usize]) -> Option<u64> {
+        let axis = self.dims.len();
+        let list = *coords.get(axis)?;
+        let mut ctx = 0usize;
+        for &d in &self.offenses.context {
+            let n = self.dims.get(d).map_or(1, |x| x.classes.len().max(1));
+            ctx = ctx
+                .saturating_mul(n)
+                .saturating_add(coords.get(d).copied().unwrap_or(0));
+        }
+        let stand = *self.offenses.stand_in.get(ctx)?.get(list)?;
+        if stand == list {
+            return None;
+        }
+        let mut other = coords.to_vec();
+        if let Some(slot) = other.get_mut(axis) {
+            *slot = stand;
+        }
+        Some(Self::index(radix, &other))
+    }
+
     /// The encounter at a point.
     pub(super) fn encounter(&self, coords: &[usize], first: &Program) -> Encounter {
         let mut e = base_encounter(self.tz);
@@ -143,6 +166,14 @@ pub(super) fn route_all(space: &Space, routers: &[&Router], total: u64) -> Route
             };
             for i in start..end {
                 let coords = space.coords(&radix, i);
+                if space.stand_in(&radix, &coords).is_some() {
+                    // Filled in from its stand-in below.
+                    for slot in &mut out.admitted {
+                        slot.push(0);
+                    }
+                    out.intercept.push(0);
+                    continue;
+                }
                 let e = space.encounter(&coords, first);
                 let responder_bit = e
                     .responder
@@ -183,7 +214,30 @@ pub(super) fn route_all(space: &Space, routers: &[&Router], total: u64) -> Route
         admitted: vec![Vec::new(); routers.len()],
         ..Routed::default()
     };
-    parts.into_iter().fold(init, merge)
+    let mut routed = parts.into_iter().fold(init, merge);
+    // A point the programs cannot tell from its stand-in gets the stand-in's decision. A
+    // stand-in is always a point of its own (the first list of its state), never filled in.
+    for i in 0..total {
+        let Some(from) = space.stand_in(&radix, &space.coords(&radix, i)) else {
+            continue;
+        };
+        let (Ok(i), Ok(from)) = (usize::try_from(i), usize::try_from(from)) else {
+            continue;
+        };
+        for slot in &mut routed.admitted {
+            if let Some(v) = slot.get(from).copied() {
+                if let Some(x) = slot.get_mut(i) {
+                    *x = v;
+                }
+            }
+        }
+        if let Some(v) = routed.intercept.get(from).copied() {
+            if let Some(x) = routed.intercept.get_mut(i) {
+                *x = v;
+            }
+        }
+    }
+    routed
 }
 
 /// What a second look at the points where a pathway could admit shows, for one program.

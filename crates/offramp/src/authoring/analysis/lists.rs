@@ -63,6 +63,12 @@ pub(super) struct ListDim<T> {
     pub lists: Vec<Vec<usize>>,
     /// The empty list in words.
     pub empty: &'static str,
+    /// The encounter dimensions (by position in the space) what an item makes of the bodies
+    /// depends on, and for each of their combinations (the last varying
+    /// fastest), each list's stand-in: the first list of the pool the programs cannot tell
+    /// from it there. Only stand-ins need routing.
+    pub context: Vec<usize>,
+    pub stand_in: Vec<Vec<usize>>,
 }
 
 impl<T> ListDim<T> {
@@ -198,6 +204,8 @@ pub(super) fn offense_kinds(reads: &Reads<'_>, programs: &[&Program]) -> ListDim
         kind_labels: Vec::new(),
         lists: Vec::new(),
         empty: "no offences",
+        context: Vec::new(),
+        stand_in: Vec::new(),
     };
     let mut seen: HashMap<(Vec<Tri>, [bool; 4]), usize> = HashMap::new();
     for ((_, _, members), words) in codes.iter().zip(&code_words) {
@@ -355,6 +363,8 @@ pub(super) fn event_kinds(reads: &Reads<'_>, programs: &[&Program]) -> ListDim<E
         kind_labels: Vec::new(),
         lists: Vec::new(),
         empty: "no history",
+        context: Vec::new(),
+        stand_in: Vec::new(),
     };
     if !reads.dims.contains(&Dim::History) {
         return out;
@@ -460,43 +470,54 @@ fn rank(t: Tri) -> u8 {
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct State(Vec<u8>, u8, Vec<bool>);
 
-fn grow(sigs: &[ItemSig], folds: &[Fold], len_cap: u8) -> Vec<Vec<usize>> {
-    let programs = sigs.first().map_or(0, |s| s.1.len());
-    let start_folds = folds
+/// The state of the empty list.
+fn start(folds: &[Fold], programs: usize) -> State {
+    let folds = folds
         .iter()
         .map(|f| match f.quantifier {
             Quantifier::All => 2,
             _ => 0,
         })
         .collect();
-    let start = State(start_folds, 0, vec![false; programs]);
+    State(folds, 0, vec![false; programs])
+}
+
+/// The state of a list with one more item.
+fn step(state: &State, (truths, charge): &ItemSig, folds: &[Fold], len_cap: u8) -> State {
+    let mut next = state.clone();
+    for ((slot, t), f) in next.0.iter_mut().zip(truths).zip(folds) {
+        *slot = match f.quantifier {
+            Quantifier::Any => (*slot).max(rank(*t)),
+            Quantifier::All => (*slot).min(rank(*t)),
+            Quantifier::Count => {
+                if *t == Tri::True {
+                    slot.saturating_add(1).min(f.cap)
+                } else {
+                    *slot
+                }
+            }
+        };
+    }
+    next.1 = next.1.saturating_add(1).min(len_cap);
+    for (a, b) in next.2.iter_mut().zip(charge) {
+        *a |= *b;
+    }
+    next
+}
+
+fn grow(sigs: &[ItemSig], folds: &[Fold], len_cap: u8) -> Vec<Vec<usize>> {
+    let programs = sigs.first().map_or(0, |s| s.1.len());
+    let first = start(folds, programs);
     let mut seen: HashMap<State, ()> = HashMap::new();
-    seen.insert(start.clone(), ());
-    let mut queue = VecDeque::from([(start, Vec::<usize>::new())]);
+    seen.insert(first.clone(), ());
+    let mut queue = VecDeque::from([(first, Vec::<usize>::new())]);
     let mut found = vec![Vec::new()];
     while let Some((state, list)) = queue.pop_front() {
         if list.len() >= MAX_LIST_ITEMS {
             continue;
         }
-        for (k, (truths, charge)) in sigs.iter().enumerate() {
-            let mut next = state.clone();
-            for ((slot, t), f) in next.0.iter_mut().zip(truths).zip(folds) {
-                *slot = match f.quantifier {
-                    Quantifier::Any => (*slot).max(rank(*t)),
-                    Quantifier::All => (*slot).min(rank(*t)),
-                    Quantifier::Count => {
-                        if *t == Tri::True {
-                            slot.saturating_add(1).min(f.cap)
-                        } else {
-                            *slot
-                        }
-                    }
-                };
-            }
-            next.1 = next.1.saturating_add(1).min(len_cap);
-            for (a, b) in next.2.iter_mut().zip(charge) {
-                *a |= *b;
-            }
+        for (k, sig) in sigs.iter().enumerate() {
+            let next = step(&state, sig, folds, len_cap);
             if seen.contains_key(&next) {
                 continue;
             }
@@ -508,6 +529,25 @@ fn grow(sigs: &[ItemSig], folds: &[Fold], len_cap: u8) -> Vec<Vec<usize>> {
         }
     }
     found
+}
+
+/// For each list of the pool, the first list of the pool with the same state (itself, or one
+/// before it that the programs cannot tell from it in this context).
+fn canonical(pool: &[Vec<usize>], sigs: &[ItemSig], folds: &[Fold], len_cap: u8) -> Vec<usize> {
+    let programs = sigs.first().map_or(0, |s| s.1.len());
+    let mut first_of: HashMap<State, usize> = HashMap::new();
+    pool.iter()
+        .enumerate()
+        .map(|(i, list)| {
+            let state = list
+                .iter()
+                .filter_map(|&k| sigs.get(k))
+                .fold(start(folds, programs), |s, sig| {
+                    step(&s, sig, folds, len_cap)
+                });
+            *first_of.entry(state).or_insert(i)
+        })
+        .collect()
 }
 
 /// Every combination of classes of the context dimensions, as settings on the base
@@ -569,6 +609,7 @@ pub(super) fn offense_lists(
         0
     };
     let mut pooled: BTreeSet<Vec<usize>> = BTreeSet::new();
+    let mut tables = Vec::new();
     for ctx_enc in contexts(dims, &wanted, &base_encounter(tz), tz) {
         let sigs: Vec<ItemSig> = kinds
             .kinds
@@ -603,9 +644,20 @@ pub(super) fn offense_lists(
             })
             .collect();
         pooled.extend(grow(&sigs, &folds, len_cap));
+        tables.push(sigs);
     }
     kinds.lists = pooled.into_iter().collect();
     kinds.lists.sort_by_key(Vec::len);
+    kinds.stand_in = tables
+        .iter()
+        .map(|sigs| canonical(&kinds.lists, sigs, &folds, len_cap))
+        .collect();
+    kinds.context = dims
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| wanted.contains(&d.dim))
+        .map(|(i, _)| i)
+        .collect();
 }
 
 /// The history lists worth routing.
