@@ -39,8 +39,10 @@ pub(super) enum Setting {
 /// How the classes of a dimension are put in words.
 #[derive(Debug, Clone)]
 pub(super) enum Words {
-    /// `name is a or b`.
+    /// `name is a or b`, or `name is not c` when that is shorter.
     Choice,
+    /// The labels alone, which say what they are about: `no overdose`.
+    Plain,
     /// Present or absent: `name include a or b` / `name do not include a or b`; the
     /// members' names.
     Presence(Vec<String>),
@@ -556,7 +558,7 @@ fn overdose_dimension(reads: &Reads<'_>, programs: &[&Program], tz: Tz) -> Dimen
         ),
         dim: Dim::Overdose,
         name: "overdose".into(),
-        words: Words::Choice,
+        words: Words::Plain,
     }
 }
 
@@ -616,7 +618,7 @@ fn at_dimension(reads: &Reads<'_>, programs: &[&Program], tz: Tz) -> Dimension {
             let at = d.and_time(t);
             cands.push(cand(
                 Setting::At(at),
-                at.format("%A %Y-%m-%d %H:%M").to_string(),
+                at.format("on %A %Y-%m-%d at %H:%M").to_string(),
             ));
         }
     }
@@ -624,7 +626,7 @@ fn at_dimension(reads: &Reads<'_>, programs: &[&Program], tz: Tz) -> Dimension {
         classes: group(&Dim::At, reads.atoms_of(&Dim::At), programs, tz, cands),
         dim: Dim::At,
         name: "at".into(),
-        words: Words::Choice,
+        words: Words::Plain,
     }
 }
 
@@ -763,7 +765,24 @@ impl Dimension {
             .filter_map(|&i| self.classes.get(i).map(|c| c.label.as_str()))
             .collect();
         Some(match &self.words {
-            Words::Choice => format!("{} is {}", self.name, labels.join(" or ")),
+            Words::Choice => {
+                let others: Vec<&str> = self
+                    .classes
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !classes.contains(i))
+                    .map(|(_, c)| c.label.as_str())
+                    .collect();
+                if others.len() < labels.len() {
+                    match others.as_slice() {
+                        [one] => format!("{} is not {one}", self.name),
+                        _ => format!("{} is none of {}", self.name, others.join(", ")),
+                    }
+                } else {
+                    format!("{} is {}", self.name, labels.join(" or "))
+                }
+            }
+            Words::Plain => labels.join(" or "),
             Words::Presence(members) => {
                 let members = members.join(" or ");
                 if labels == ["present"] {

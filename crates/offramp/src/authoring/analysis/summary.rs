@@ -125,21 +125,21 @@ pub(super) fn describe(region: &Region, space: &Space) -> Vec<Condition> {
             return None;
         }
         let left_out: Vec<usize> = (0..all).filter(|v| !vals.contains(v)).collect();
-        let (prefix, shown) = if left_out.len() < vals.len() {
-            ("any but ", left_out)
-        } else {
-            ("", vals.to_vec())
-        };
+        let but = left_out.len() < vals.len();
+        let shown = if but { left_out } else { vals.to_vec() };
         let words: Vec<String> = shown.iter().take(3).map(|&v| label(v)).collect();
         let more = shown.len().saturating_sub(3);
-        let tail = if more > 0 {
-            format!(", or one of {more} other combinations")
-        } else {
-            String::new()
-        };
+        let mut text = words.join("; or ");
+        if more > 0 {
+            text.push_str(&format!("; or {more} more"));
+        }
         Some(Condition {
             field: name.into(),
-            text: format!("{name}: {prefix}{}{tail}", words.join("; or ")),
+            text: if but {
+                format!("{name}: anything but ({text})")
+            } else {
+                format!("{name}: {text}")
+            },
         })
     };
     if let Some(vals) = region.allowed.get(n) {
