@@ -314,6 +314,7 @@ pub(crate) use vocabulary;
 #[cfg(test)]
 mod tests {
     use super::Vocabulary;
+    use crate::authoring::map::MapFormat;
     use crate::case::{CaseEvent, CaseStatus, ChargeStatus, Track};
     use crate::nibrs::CrimeAgainst;
     use crate::providers::model::{Frequency, Intake, Population, ServiceKind, Weekday};
@@ -382,6 +383,7 @@ mod tests {
         agrees_with_serde::<Arm>();
         agrees_with_serde::<Stage>();
         agrees_with_serde::<TableFormat>();
+        agrees_with_serde::<MapFormat>();
     }
 
     #[test]
