@@ -111,12 +111,22 @@ impl<'a> Grid<'a> {
             .flatten()
     }
 
-    /// How many gap regions the column counts, and whether it is marked as having gaps.
-    fn column_gaps(&self, intercept: Intercept) -> (usize, bool) {
+    /// What the foot of a column says, and whether the column has gaps: its gap regions, or,
+    /// without any, whether encounters were examined there at all. Every encounter examined
+    /// either reaches a pathway (a covered cell of its intercept) or not (a gap there), so a
+    /// column with neither had none.
+    fn column_foot(&self, intercept: Intercept) -> (String, bool) {
         let i = intercept.index();
         let regions = self.regions.get(i).copied().unwrap_or_default();
-        let marked = self.column_gap.get(i).copied().unwrap_or_default();
-        (regions, marked || regions > 0)
+        let marked = regions > 0 || self.column_gap.get(i).copied().unwrap_or_default();
+        let covered = Pathway::ALL
+            .iter()
+            .any(|p| self.cell(intercept, *p).is_some_and(CoverageCell::covered));
+        match (marked, covered) {
+            (true, _) => (plural(regions, "gap region", "gap regions"), true),
+            (false, true) => ("no gap".to_string(), false),
+            (false, false) => ("no encounters here".to_string(), false),
+        }
     }
 
     /// The map's title: the program's name, or how many programs are taken together.
@@ -124,10 +134,7 @@ impl<'a> Grid<'a> {
         match self.analysis.programs.as_slice() {
             [] => "Sequential Intercept Model map".to_string(),
             [one] => format!("Sequential Intercept Model map: {}", one.name),
-            many => format!(
-                "Sequential Intercept Model map: {} programs taken together",
-                many.len()
-            ),
+            many => format!("Sequential Intercept Model map: {} programs", many.len()),
         }
     }
 
@@ -474,14 +481,11 @@ fn svg(out: &mut String, grid: &Grid<'_>) -> fmt::Result {
             text(out, x + PAD, y, r##" font-size="13" fill="#ffffff""##, line)?;
         }
         writeln!(out, "</g>")?;
-        let (regions, marked) = grid.column_gaps(intercept);
-        let (words, style) = match marked {
-            true => (plural(regions, "gap region", "gap regions"), GAP_INK),
-            false => ("no gap".to_string(), MUTED),
-        };
+        let (words, marked) = grid.column_foot(intercept);
         let style = format!(
-            r#" id="gaps-i{}" font-size="14" fill="{style}"{}"#,
+            r#" id="gaps-i{}" font-size="14" fill="{}"{}"#,
             intercept.as_str(),
+            if marked { GAP_INK } else { MUTED },
             if marked { bold } else { "" }
         );
         text(out, x + PAD, foot_top + 22.0, &style, &words)?;
@@ -708,15 +712,13 @@ fn mermaid(out: &mut String, grid: &Grid<'_>) -> fmt::Result {
                 pathway.as_str()
             )?;
         }
-        let (regions, marked) = grid.column_gaps(intercept);
-        if marked {
-            let text = plural(regions, "gap region", "gap regions");
-            writeln!(
+        match grid.column_foot(intercept) {
+            (words, true) => writeln!(
                 out,
-                "        i{n}_gaps[\"{text}: encounters that reach no pathway\"]:::gap"
-            )?;
-        } else if !any {
-            writeln!(out, "        i{n}_none[\"no pathway covered\"]:::none")?;
+                "        i{n}_gaps[\"{words}: encounters that reach no pathway\"]:::gap"
+            )?,
+            (words, false) if !any => writeln!(out, "        i{n}_none[\"{words}\"]:::none")?,
+            _ => {}
         }
         writeln!(out, "    end")?;
     }
