@@ -74,6 +74,8 @@ pub(super) struct Class {
     pub pieces: Vec<usize>,
     /// What the programs make of the class's values (for placing other encounters in it).
     pub key: Option<Key>,
+    /// For responders: the responders of the class, one bit each by position.
+    pub members: u8,
 }
 
 /// The truths of a dimension's atoms, and what besides tells values apart.
@@ -184,8 +186,28 @@ fn signature(atoms: &[Atom<'_>], programs: &[&Program], e: &Encounter) -> Vec<Tr
 
 /// What besides the atoms tells a dimension's values apart: the intercept a source leads to
 /// with each responder; whether there was an overdose (the Good Samaritan law reads it).
-fn extra_of(dim: &Dim, e: &Encounter, tz: Tz) -> Vec<u8> {
+fn extra_of(dim: &Dim, e: &Encounter, tz: Tz, programs: &[&Program]) -> Vec<u8> {
     match dim {
+        Dim::Responder => {
+            let bit = e
+                .responder
+                .map_or(0, |r| 1u8.checked_shl(r as u32).unwrap_or(0));
+            let mut out: Vec<u8> = programs
+                .iter()
+                .flat_map(|p| {
+                    p.pathways
+                        .iter()
+                        .map(move |pw| u8::from(pw.responders & bit != 0))
+                })
+                .collect();
+            out.extend(Source::ALL.iter().map(|s| {
+                let mut f = blank(base_time(tz));
+                f.responder = e.responder;
+                f.source = Some(*s);
+                f.derived_intercept().number()
+            }));
+            out
+        }
         Dim::Source => Responder::ALL
             .iter()
             .map(|r| {
@@ -229,7 +251,10 @@ fn group(
     for c in candidates {
         let mut e = base.clone();
         apply(&mut e, &c.setting, tz);
-        let key = (signature(atoms, programs, &e), extra_of(dim, &e, tz));
+        let key = (
+            signature(atoms, programs, &e),
+            extra_of(dim, &e, tz, programs),
+        );
         match seen.get(&key).and_then(|&i| classes.get_mut(i)) {
             Some(class) => {
                 class.label.push_str(" or ");
@@ -243,6 +268,7 @@ fn group(
                     label: c.label,
                     pieces: c.pieces,
                     key: Some(key),
+                    members: 0,
                 });
             }
         }
@@ -336,21 +362,30 @@ pub(super) fn dimensions(reads: &Reads<'_>, programs: &[&Program]) -> Vec<Dimens
         name: name.to_string(),
         words,
     };
-    // Every responder: each pathway admits its own.
-    out.push(Dimension {
-        dim: Dim::Responder,
-        name: "responder".into(),
-        words: Words::Choice,
-        classes: Responder::ALL
-            .iter()
-            .map(|r| Class {
-                setting: Setting::Responder(*r),
-                label: r.as_str().into(),
-                pieces: Vec::new(),
-                key: None,
-            })
-            .collect(),
-    });
+    // Responders, told apart also by the pathways that take each and the intercept each
+    // leads to with each source.
+    let responders = Responder::ALL
+        .iter()
+        .map(|r| cand(Setting::Responder(*r), r.as_str()))
+        .collect();
+    let mut responder_dim = grouped(Dim::Responder, "responder", Words::Choice, responders);
+    let base = base_encounter(tz);
+    for (i, r) in Responder::ALL.iter().enumerate() {
+        let mut e = base.clone();
+        e.responder = Some(*r);
+        let key = (
+            signature(reads.atoms_of(&Dim::Responder), programs, &e),
+            extra_of(&Dim::Responder, &e, tz, programs),
+        );
+        if let Some(c) = responder_dim
+            .classes
+            .iter_mut()
+            .find(|c| c.key.as_ref() == Some(&key))
+        {
+            c.members |= 1u8.checked_shl(u32::try_from(i).unwrap_or(8)).unwrap_or(0);
+        }
+    }
+    out.push(responder_dim);
     // Sources, told apart also by the intercept each leads to with each responder.
     let sources = Source::ALL
         .iter()
@@ -369,6 +404,7 @@ pub(super) fn dimensions(reads: &Reads<'_>, programs: &[&Program]) -> Vec<Dimens
                     label: i.as_str().into(),
                     pieces: Vec::new(),
                     key: None,
+                    members: 0,
                 })
                 .collect(),
         });
@@ -498,12 +534,14 @@ fn set_dimensions<T: Vocabulary>(
                     label: "absent".into(),
                     pieces: Vec::new(),
                     key: None,
+                    members: 0,
                 },
                 Class {
                     setting: make(vec![first]),
                     label: "present".into(),
                     pieces: Vec::new(),
                     key: None,
+                    members: 0,
                 },
             ],
         });
@@ -766,14 +804,16 @@ impl Dimension {
             .collect();
         Some(match &self.words {
             Words::Choice => {
+                // A merged class's label lists its values joined by "or".
                 let others: Vec<&str> = self
                     .classes
                     .iter()
                     .enumerate()
                     .filter(|(i, _)| !classes.contains(i))
-                    .map(|(_, c)| c.label.as_str())
+                    .flat_map(|(_, c)| c.label.split(" or "))
                     .collect();
-                if others.len() < labels.len() {
+                let named = labels.iter().flat_map(|l| l.split(" or ")).count();
+                if others.len() < named {
                     match others.as_slice() {
                         [one] => format!("{} is not {one}", self.name),
                         _ => format!("{} is none of {}", self.name, others.join(", ")),
@@ -847,7 +887,10 @@ impl Dimension {
             ),
             _ => {
                 let atoms = reads.atoms_of(&self.dim);
-                let key: Key = (signature(atoms, programs, e), extra_of(&self.dim, e, tz));
+                let key: Key = (
+                    signature(atoms, programs, e),
+                    extra_of(&self.dim, e, tz, programs),
+                );
                 self.classes
                     .iter()
                     .position(|c| c.key.as_ref() == Some(&key))

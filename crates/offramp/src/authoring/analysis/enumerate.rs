@@ -175,9 +175,13 @@ pub(super) fn route_all(space: &Space, routers: &[&Router], total: u64) -> Route
                     continue;
                 }
                 let e = space.encounter(&coords, first);
-                let responder_bit = e
-                    .responder
-                    .map_or(0u8, |r| 1u8.checked_shl(r as u32).unwrap_or(0));
+                // Every responder of the class is admitted alike.
+                let responder_bit = space
+                    .dims
+                    .first()
+                    .zip(coords.first())
+                    .and_then(|(d, &c)| d.classes.get(c))
+                    .map_or(0, |c| c.members);
                 let mut intercept = 0;
                 for (pi, r) in routers.iter().enumerate() {
                     let d = r.route(&e);
