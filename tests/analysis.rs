@@ -234,3 +234,36 @@ fn a_program_too_large_to_analyse_is_refused() {
     }
     assert!(matches!(analyze(&[], None), Err(AnalysisError::NoPrograms)));
 }
+
+#[test]
+fn a_program_with_too_many_kinds_of_offence_list_is_refused() {
+    // 25 separate quantifiers over 25 codes: the lists of up to six offences reach more
+    // combinations of results than the analysis examines.
+    let codes: Vec<&str> = offramp::nibrs::all()
+        .iter()
+        .filter(|o| !o.retired)
+        .map(|o| o.code)
+        .take(25)
+        .collect();
+    let when = codes
+        .iter()
+        .map(|c| format!("any offenses (nibrs == \"{c}\")"))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let text = format!(
+        "[program]\nid = \"varied\"\njurisdiction = \"Test County, XX\"\ntimezone = \"America/Chicago\"\n[[pathways]]\npathway = \"officer_intervention\"\n[[pathways.rules]]\nid = \"any\"\nwhen = '{when}'\n"
+    );
+    let r = Router::new(Program::from_toml(&text, "varied.toml").unwrap_or_else(|e| panic!("{}", e.render())));
+    match analyze(&[&r], None) {
+        Err(e @ AnalysisError::TooVaried { .. }) => {
+            assert_eq!(
+                e.to_string(),
+                format!(
+                    "the programs tell apart too many offence or history lists to analyse exactly (more than {})",
+                    offramp::authoring::analysis::MAX_LIST_STATES
+                )
+            );
+        }
+        other => panic!("expected TooVaried, got {:?}", other.map(|a| a.encounters_examined)),
+    }
+}

@@ -186,6 +186,16 @@ pub enum AnalysisError {
     /// No program was given.
     #[error("no program to analyse")]
     NoPrograms,
+    /// The programs tell apart more kinds of offence, or more combinations of results over
+    /// offence or history lists, than the analysis examines ([`MAX_OFFENSE_CANDIDATES`],
+    /// [`MAX_LIST_STATES`]).
+    #[error("the programs tell apart too many {what} to analyse exactly (more than {limit})")]
+    TooVaried {
+        /// What there are too many of.
+        what: &'static str,
+        /// The limit passed.
+        limit: u64,
+    },
     /// The domain is larger than [`MAX_POINTS`] encounters.
     #[error(
         "the programs read too many fields at once to analyse exactly: {points} classes of encounters, more than the limit of {limit}"
@@ -233,13 +243,15 @@ pub fn analyze(
     let programs: Vec<&Program> = routers.iter().map(|r| r.program()).collect();
     let reads = Reads::collect(&programs);
     let dims = domain::dimensions(&reads, &programs);
-    let mut offenses = lists::offense_kinds(&reads, &programs);
-    lists::offense_lists(&reads, &dims, routers, &mut offenses);
-    let history = reads.dims.contains(&Dim::History).then(|| {
+    let mut offenses = lists::offense_kinds(&reads, &programs)?;
+    lists::offense_lists(&reads, &dims, routers, &mut offenses)?;
+    let history = if reads.dims.contains(&Dim::History) {
         let mut h = lists::event_kinds(&reads, &programs);
-        lists::history_lists(&reads, &dims, &programs, &mut h);
-        h
-    });
+        lists::history_lists(&reads, &dims, &programs, &mut h)?;
+        Some(h)
+    } else {
+        None
+    };
     let space = Space {
         dims,
         offenses,
@@ -333,6 +345,6 @@ mod summary;
 use enumerate::Space;
 use fields::{Dim, Reads};
 
-pub use lists::MAX_LIST_ITEMS;
+pub use lists::{MAX_LIST_ITEMS, MAX_LIST_STATES, MAX_OFFENSE_CANDIDATES};
 
 use crate::program::Program;

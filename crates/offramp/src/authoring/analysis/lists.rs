@@ -16,6 +16,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use chrono::Days;
 
+use super::AnalysisError;
 use super::domain::{Dimension, apply, base_encounter};
 use super::fields::{Atom, Dim, FieldName, OffPart, Reads};
 use crate::domain::{DrugQuantity, Encounter, HistoryEvent, HistoryKind, Level, Offense};
@@ -26,6 +27,13 @@ use crate::router::Router;
 use crate::rules::compile::{Const, Ctx, Tri, node_truth};
 use crate::rules::{Collection, Quantifier};
 use crate::vocab::Vocabulary;
+
+/// The most single offences (combinations of code class, level, violence, activities, drug
+/// types and quantity) looked at before they are merged into classes.
+pub const MAX_OFFENSE_CANDIDATES: u64 = 2_000_000;
+
+/// The most list states (combinations of quantifier results) one list may reach.
+pub const MAX_LIST_STATES: usize = 100_000;
 
 /// The longest list grown. Every state the example programs can tell apart is reached with
 /// three items or fewer; a list longer than this is not examined.
@@ -141,7 +149,10 @@ fn offense_signature(
 }
 
 /// The classes of single offences the programs tell apart.
-pub(super) fn offense_kinds(reads: &Reads<'_>, programs: &[&Program]) -> ListDim<Offense> {
+pub(super) fn offense_kinds(
+    reads: &Reads<'_>,
+    programs: &[&Program],
+) -> Result<ListDim<Offense>, AnalysisError> {
     let tz = programs.first().map_or(chrono_tz::Tz::UTC, |p| p.tz);
     let base = base_encounter(tz);
     let part_atoms =
@@ -192,6 +203,23 @@ pub(super) fn offense_kinds(reads: &Reads<'_>, programs: &[&Program]) -> ListDim
         vec![Vec::new()]
     };
     let quantities = quantity_candidates(reads);
+    let candidates = [
+        codes.len(),
+        Level::ALL.len(),
+        violence.len(),
+        activities.len(),
+        drug_types.len(),
+        quantities.len(),
+    ]
+    .iter()
+    .try_fold(1u64, |acc, &n| acc.checked_mul(u64::try_from(n).ok()?))
+    .unwrap_or(u64::MAX);
+    if candidates > MAX_OFFENSE_CANDIDATES {
+        return Err(AnalysisError::TooVaried {
+            what: "kinds of offence",
+            limit: MAX_OFFENSE_CANDIDATES,
+        });
+    }
     // Every combination, grouped by what every comparison of an offence makes of it.
     let all_atoms: Vec<&Atom<'_>> = reads
         .atoms
@@ -249,7 +277,7 @@ pub(super) fn offense_kinds(reads: &Reads<'_>, programs: &[&Program]) -> ListDim
             }
         }
     }
-    out
+    Ok(out)
 }
 
 /// A class of codes in words: the codes themselves when there are few, else what they share.
@@ -505,7 +533,7 @@ fn step(state: &State, (truths, charge): &ItemSig, folds: &[Fold], len_cap: u8) 
     next
 }
 
-fn grow(sigs: &[ItemSig], folds: &[Fold], len_cap: u8) -> Vec<Vec<usize>> {
+fn grow(sigs: &[ItemSig], folds: &[Fold], len_cap: u8) -> Result<Vec<Vec<usize>>, AnalysisError> {
     let programs = sigs.first().map_or(0, |s| s.1.len());
     let first = start(folds, programs);
     let mut seen: HashMap<State, ()> = HashMap::new();
@@ -522,13 +550,19 @@ fn grow(sigs: &[ItemSig], folds: &[Fold], len_cap: u8) -> Vec<Vec<usize>> {
                 continue;
             }
             seen.insert(next.clone(), ());
+            if seen.len() > MAX_LIST_STATES {
+                return Err(AnalysisError::TooVaried {
+                    what: "offence or history lists",
+                    limit: u64::try_from(MAX_LIST_STATES).unwrap_or(u64::MAX),
+                });
+            }
             let mut longer = list.clone();
             longer.push(k);
             found.push(longer.clone());
             queue.push_back((next, longer));
         }
     }
-    found
+    Ok(found)
 }
 
 /// For each list of the pool, the first list of the pool with the same state (itself, or one
@@ -579,7 +613,7 @@ pub(super) fn offense_lists(
     dims: &[Dimension],
     routers: &[&Router],
     kinds: &mut ListDim<Offense>,
-) {
+) -> Result<(), AnalysisError> {
     let programs: Vec<&Program> = routers.iter().map(|r| r.program()).collect();
     let tz = programs.first().map_or(chrono_tz::Tz::UTC, |p| p.tz);
     let bodies: Vec<_> = reads
@@ -643,7 +677,7 @@ pub(super) fn offense_lists(
                 (truths, charge)
             })
             .collect();
-        pooled.extend(grow(&sigs, &folds, len_cap));
+        pooled.extend(grow(&sigs, &folds, len_cap)?);
         tables.push(sigs);
     }
     kinds.lists = pooled.into_iter().collect();
@@ -658,6 +692,7 @@ pub(super) fn offense_lists(
         .filter(|(_, d)| wanted.contains(&d.dim))
         .map(|(i, _)| i)
         .collect();
+    Ok(())
 }
 
 /// The history lists worth routing.
@@ -666,12 +701,12 @@ pub(super) fn history_lists(
     dims: &[Dimension],
     programs: &[&Program],
     kinds: &mut ListDim<Event>,
-) {
+) -> Result<(), AnalysisError> {
     if kinds.kinds.is_empty() {
-        return;
+        return Ok(());
     }
     let Some(first) = programs.first() else {
-        return;
+        return Ok(());
     };
     let bodies: Vec<_> = reads
         .quants
@@ -719,8 +754,9 @@ pub(super) fn history_lists(
                 (truths, Vec::new())
             })
             .collect();
-        pooled.extend(grow(&sigs, &folds, len_cap));
+        pooled.extend(grow(&sigs, &folds, len_cap)?);
     }
     kinds.lists = pooled.into_iter().collect();
     kinds.lists.sort_by_key(Vec::len);
+    Ok(())
 }
