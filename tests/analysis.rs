@@ -253,7 +253,9 @@ fn a_program_with_too_many_kinds_of_offence_list_is_refused() {
     let text = format!(
         "[program]\nid = \"varied\"\njurisdiction = \"Test County, XX\"\ntimezone = \"America/Chicago\"\n[[pathways]]\npathway = \"officer_intervention\"\n[[pathways.rules]]\nid = \"any\"\nwhen = '{when}'\n"
     );
-    let r = Router::new(Program::from_toml(&text, "varied.toml").unwrap_or_else(|e| panic!("{}", e.render())));
+    let r = Router::new(
+        Program::from_toml(&text, "varied.toml").unwrap_or_else(|e| panic!("{}", e.render())),
+    );
     match analyze(&[&r], None) {
         Err(e @ AnalysisError::TooVaried { .. }) => {
             assert_eq!(
@@ -264,6 +266,9 @@ fn a_program_with_too_many_kinds_of_offence_list_is_refused() {
                 )
             );
         }
-        other => panic!("expected TooVaried, got {:?}", other.map(|a| a.encounters_examined)),
+        other => panic!(
+            "expected TooVaried, got {:?}",
+            other.map(|a| a.encounters_examined)
+        ),
     }
 }

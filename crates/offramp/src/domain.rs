@@ -737,6 +737,35 @@ pub(crate) fn redact_serde_message(msg: &str) -> String {
 }
 
 impl Encounter {
+    /// An encounter with its id and time and nothing else recorded.
+    ///
+    /// ```
+    /// use offramp::Encounter;
+    /// let at = chrono::DateTime::parse_from_rfc3339("2026-03-02T14:05:00-08:00").unwrap();
+    /// let e = Encounter::new("e-1", at);
+    /// assert!(e.responder.is_none() && e.needs.is_empty() && e.history.is_none());
+    /// ```
+    pub fn new(id: impl Into<String>, at: DateTime<FixedOffset>) -> Encounter {
+        Encounter {
+            id: id.into(),
+            at,
+            responder: None,
+            source: None,
+            needs: Vec::new(),
+            overdose: None,
+            offenses: Vec::new(),
+            flags: Vec::new(),
+            age: None,
+            language: None,
+            consent: None,
+            willing: None,
+            history: None,
+            location: None,
+            intercept: None,
+            attributes: BTreeMap::new(),
+        }
+    }
+
     /// Reads one encounter from its JSON form, naming the field of any error.
     pub fn from_json(text: &str) -> Result<Self, EncounterError> {
         let mut de = serde_json::Deserializer::from_str(text);

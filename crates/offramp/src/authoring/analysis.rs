@@ -268,15 +268,9 @@ pub fn analyze(
     let radix = space.radix();
     let routed = enumerate::route_all(&space, routers, total);
     let counts = encounters.map(|list| file_classes(&space, &reads, routers, list));
-    let (gaps, gaps_left_out) = summary::gaps(&space, &routed, &radix, first, counts.as_deref());
-    let gap: Vec<bool> = (0..routed.intercept.len())
-        .map(|i| {
-            routed
-                .admitted
-                .iter()
-                .all(|a| a.get(i).copied().unwrap_or(0) == 0)
-        })
-        .collect();
+    let gap = summary::stranded(&routed);
+    let (gaps, gaps_left_out) =
+        summary::gaps(&space, &gap, &routed, &radix, first, counts.as_deref());
     let mut dead_rules = Vec::new();
     let mut whole_exclusions = Vec::new();
     for (pi, (router, p)) in routers.iter().zip(&programs).enumerate() {

@@ -328,24 +328,7 @@ pub(crate) fn run_arm(
 }
 
 fn blank_encounter() -> Encounter {
-    Encounter {
-        id: String::new(),
-        at: DateTime::<FixedOffset>::default(),
-        responder: None,
-        source: None,
-        needs: Vec::new(),
-        overdose: None,
-        offenses: Vec::new(),
-        flags: Vec::new(),
-        age: None,
-        language: None,
-        consent: None,
-        willing: None,
-        history: None,
-        location: None,
-        intercept: None,
-        attributes: Default::default(),
-    }
+    Encounter::new(String::new(), DateTime::<FixedOffset>::default())
 }
 
 impl Sim<'_> {

@@ -93,24 +93,7 @@ pub(super) struct Dimension {
 
 /// An encounter with nothing recorded but its time.
 fn blank(at: DateTime<FixedOffset>) -> Encounter {
-    Encounter {
-        id: "analysis".into(),
-        at,
-        responder: None,
-        source: None,
-        needs: Vec::new(),
-        overdose: None,
-        offenses: Vec::new(),
-        flags: Vec::new(),
-        age: None,
-        language: None,
-        consent: None,
-        willing: None,
-        history: None,
-        location: None,
-        intercept: None,
-        attributes: std::collections::BTreeMap::new(),
-    }
+    Encounter::new("analysis", at)
 }
 
 /// The encounter every candidate is applied to.
@@ -307,7 +290,8 @@ fn whole_candidates(consts: &[Const], lo: i64, hi: i64) -> (Vec<i64>, Vec<Piece>
 }
 
 /// Decimal candidates: each constant, the midpoints between them, and one either side.
-fn decimal_candidates(consts: &[Const]) -> (Vec<f64>, Vec<Piece>) {
+/// The numbers among constants, in order, each once.
+pub(super) fn numbers(consts: &[Const]) -> Vec<f64> {
     let mut c: Vec<f64> = consts
         .iter()
         .filter_map(|c| match c {
@@ -318,6 +302,11 @@ fn decimal_candidates(consts: &[Const]) -> (Vec<f64>, Vec<Piece>) {
         .collect();
     c.sort_by(f64::total_cmp);
     c.dedup();
+    c
+}
+
+fn decimal_candidates(consts: &[Const]) -> (Vec<f64>, Vec<Piece>) {
+    let c = numbers(consts);
     let (Some(&first), Some(&last)) = (c.first(), c.last()) else {
         return (
             vec![0.0],

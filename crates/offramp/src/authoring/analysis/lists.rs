@@ -18,7 +18,7 @@ use chrono::Days;
 
 use super::AnalysisError;
 use super::domain::{Dimension, apply, base_encounter};
-use super::fields::{Atom, Dim, FieldName, OffPart, Reads};
+use super::fields::{Atom, Dim, FieldName, OffPart, Quant, Reads};
 use crate::domain::{DrugQuantity, Encounter, HistoryEvent, HistoryKind, Level, Offense};
 use crate::nibrs::{self, NibrsCode};
 use crate::nibrs::{CriminalActivity, DrugType, DrugUnit};
@@ -341,17 +341,7 @@ fn quantity_candidates(reads: &Reads<'_>) -> Vec<Option<DrugQuantity>> {
         return vec![None];
     }
     let numbers = |name: FieldName| -> Vec<f64> {
-        let mut c: Vec<f64> = reads
-            .consts_of(name)
-            .iter()
-            .filter_map(|c| match c {
-                Const::Int(n) => Some(*n as f64),
-                Const::Number(x) if x.is_finite() => Some(*x),
-                _ => None,
-            })
-            .collect();
-        c.sort_by(f64::total_cmp);
-        c.dedup();
+        let c = super::domain::numbers(reads.consts_of(name));
         let mut v = vec![0.0];
         for (i, x) in c.iter().enumerate() {
             v.push(*x);
@@ -498,6 +488,18 @@ fn rank(t: Tri) -> u8 {
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct State(Vec<u8>, u8, Vec<bool>);
 
+/// How a list's state keeps each quantifier that has a body.
+fn folds_of(bodies: &[&Quant<'_>]) -> Vec<Fold> {
+    bodies
+        .iter()
+        .filter(|q| q.body.is_some())
+        .map(|q| Fold {
+            quantifier: q.quantifier,
+            cap: q.cap,
+        })
+        .collect()
+}
+
 /// The state of the empty list.
 fn start(folds: &[Fold], programs: usize) -> State {
     let folds = folds
@@ -625,14 +627,7 @@ pub(super) fn offense_lists(
     if programs.iter().any(|p| p.spec().law.good_samaritan) {
         wanted.insert(Dim::Overdose);
     }
-    let folds: Vec<Fold> = bodies
-        .iter()
-        .filter(|q| q.body.is_some())
-        .map(|q| Fold {
-            quantifier: q.quantifier,
-            cap: q.cap,
-        })
-        .collect();
+    let folds = folds_of(&bodies);
     // The list's length, when it is read (`offenses` as a number, or a count with no body).
     let len_cap = if reads.dims.contains(&Dim::OffenseCount) {
         let counted = bodies.iter().filter(|q| q.body.is_none()).map(|q| q.cap);
@@ -713,14 +708,7 @@ pub(super) fn history_lists(
         .iter()
         .filter(|q| q.collection == Collection::History)
         .collect();
-    let folds: Vec<Fold> = bodies
-        .iter()
-        .filter(|q| q.body.is_some())
-        .map(|q| Fold {
-            quantifier: q.quantifier,
-            cap: q.cap,
-        })
-        .collect();
+    let folds = folds_of(&bodies);
     let len_cap = bodies
         .iter()
         .filter(|q| q.body.is_none())

@@ -152,23 +152,28 @@ pub(super) fn describe(region: &Region, space: &Space) -> Vec<Condition> {
     out
 }
 
-/// The gaps, most common first.
-pub(super) fn gaps(
-    space: &Space,
-    routed: &Routed,
-    radix: &[usize],
-    first: &Program,
-    file: Option<&[Vec<Option<usize>>]>,
-) -> (Vec<Gap>, usize) {
-    let gap: Vec<bool> = (0..routed.intercept.len())
+/// For each point, whether no program admits it to any pathway.
+pub(super) fn stranded(routed: &Routed) -> Vec<bool> {
+    (0..routed.intercept.len())
         .map(|i| {
             routed
                 .admitted
                 .iter()
                 .all(|a| a.get(i).copied().unwrap_or(0) == 0)
         })
-        .collect();
-    let (mut regions, truncated) = regions(&gap, radix, space);
+        .collect()
+}
+
+/// The gaps, most common first.
+pub(super) fn gaps(
+    space: &Space,
+    gap: &[bool],
+    routed: &Routed,
+    radix: &[usize],
+    first: &Program,
+    file: Option<&[Vec<Option<usize>>]>,
+) -> (Vec<Gap>, usize) {
+    let (mut regions, truncated) = regions(gap, radix, space);
     regions.sort_by_key(|r| std::cmp::Reverse(r.classes));
     // Each encounter of the file is counted once, in the largest region it falls in.
     let counts: Option<Vec<u64>> = file.map(|coords| {
