@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use offramp::authoring::scenarios::{ScenarioFile, ScenarioReport, run as run_scenarios};
+use offramp::text::xml_escape;
 use offramp::{Program, Router};
 
 use crate::error::{CliError, Exit};
@@ -220,25 +221,6 @@ fn print_report(out: &mut String, program: &str, report: &ScenarioReport) {
             }
         }
     }
-}
-
-/// The five characters XML gives a meaning, escaped; control characters XML 1.0 cannot hold
-/// are dropped.
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The results as JUnit XML: a test suite per program, a test case per scenario, and a

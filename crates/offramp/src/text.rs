@@ -246,6 +246,31 @@ pub(crate) fn short_time(
     }
 }
 
+/// Text made safe for XML and HTML content and attribute values: the five characters XML
+/// gives a meaning become entities, tabs and line breaks stay, and every other control
+/// character (which XML 1.0 cannot hold) becomes U+FFFD, so a file's bytes can never break
+/// the document. The SIM map and the command's JUnit report both write through it.
+///
+/// ```
+/// assert_eq!(offramp::text::xml_escape("a<b & 'c'\u{1}"), "a&lt;b &amp; &#39;c&#39;\u{FFFD}");
+/// ```
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -338,23 +338,9 @@ fn share_lines(needs: [usize; 3], total: usize) -> [usize; 3] {
 // ---------------------------------------------------------------------------------------------
 // Escaping.
 
-/// Text for XML and HTML content and attribute values; characters XML 1.0 cannot hold become
-/// U+FFFD.
+/// Text for XML and HTML content and attribute values.
 fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(' '),
-            c if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::text::xml_escape(text)
 }
 
 /// Text for a Mermaid label in double quotes: Mermaid's `#name;` entities for the characters
