@@ -1,12 +1,15 @@
 //! `offramp.diff`: what changed between two versions of a program, and which decisions change
-//! (the core's `authoring::diff`). The result crosses as JSON, the same text `offramp diff
+//! (the core's `authoring::diff`), over encounters or a scenario file's encounters. The result crosses as JSON, the same text `offramp diff
 //! --format json` prints, and the package's `ProgramDiff` reads it.
 
 use std::io::BufReader;
 use std::path::PathBuf;
 
 use offramp::Router;
-use offramp::authoring::diff::{ProgramDiff, diff_decision_lines, diff_decisions};
+use offramp::authoring::diff::{
+    ProgramDiff, diff_decision_lines, diff_decisions, diff_scenarios, is_scenario_file,
+};
+use offramp::authoring::scenarios::ScenarioFile;
 use offramp::lines::MAX_LINE_BYTES;
 use pyo3::exceptions::PyOSError;
 use pyo3::prelude::*;
@@ -16,8 +19,9 @@ use crate::program::PyProgram;
 use crate::router::{Errors, Failure, int_attributes, into_encounters, read_input};
 
 /// Compares two programs; with `encounters` (a list of encounters or dicts, a data frame, an
-/// Arrow table, or the path of a JSON lines file) decides each under both and counts the
-/// decisions that change. Returns the diff as JSON.
+/// Arrow table, the path of a JSON lines file, or the path of a scenario file: a name ending in
+/// `.toml`) decides each under both and counts the decisions that change. Returns the diff as
+/// JSON.
 #[pyfunction]
 #[pyo3(signature = (old, new, encounters = None))]
 pub(crate) fn _diff(
@@ -37,10 +41,20 @@ pub(crate) fn _diff(
                         PyOSError::new_err(format!("encounters: {}: {e}", path.display()))
                     };
                     let file = std::fs::File::open(&path).map_err(|e| failed(&e))?;
-                    py.detach(|| {
-                        diff_decision_lines(&old, &new, BufReader::new(file), MAX_LINE_BYTES)
-                    })
-                    .map_err(|e| failed(&e))?
+                    if is_scenario_file(&path) {
+                        drop(file);
+                        let scenarios = ScenarioFile::from_file(&path).map_err(|e| {
+                            let lines: Vec<String> =
+                                e.diagnostics().iter().map(ToString::to_string).collect();
+                            offramp_error(py, format!("encounters: {}", lines.join("; ")))
+                        })?;
+                        py.detach(|| diff_scenarios(&old, &new, &scenarios))
+                    } else {
+                        py.detach(|| {
+                            diff_decision_lines(&old, &new, BufReader::new(file), MAX_LINE_BYTES)
+                        })
+                        .map_err(|e| failed(&e))?
+                    }
                 }
                 Err(_) => {
                     // An `int` attribute of either version is read as a whole number.

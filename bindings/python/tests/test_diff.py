@@ -107,3 +107,49 @@ def test_errors_name_the_keyword() -> None:
         offramp.diff(p, None)  # type: ignore[arg-type]
     with pytest.raises(OSError, match="^encounters: "):
         offramp.diff(p, p, "no-such-file.jsonl")
+
+
+def scenario_file(tmp_path: pathlib.Path) -> pathlib.Path:
+    """LEAD's scenarios and two more: people of 19 and 20 arrested for possession."""
+    text = (ROOT / "tests" / "scenarios" / "lead-king-county.toml").read_text()
+    for i, age in enumerate([19, 20]):
+        text += (
+            f'\n[[scenario]]\nname = "a {age}-year-old arrested for possession"\n'
+            f"encounter = '{json.dumps(young(i, age))}'\n"
+            'disposition = "pre_arrest_diversion"\neligible = ["officer_intervention"]\n'
+        )
+    path = tmp_path / "lead.scenarios.toml"
+    path.write_text(text)
+    return path
+
+
+def test_a_scenario_files_encounters_are_compared_and_named_by_scenario(
+    tmp_path: pathlib.Path,
+) -> None:
+    new = revised(tmp_path)
+    scenarios = scenario_file(tmp_path)
+    decisions = offramp.diff(LEAD, new, scenarios).decisions
+    assert decisions is not None
+    assert (decisions["compared"], decisions["changed"], decisions["failed"]) == (25, 2, 0)
+    assert decisions["first_pathway"][0]["examples"] == [
+        "a 19-year-old arrested for possession",
+        "a 20-year-old arrested for possession",
+    ]
+    # The same answer as the command's.
+    out = run_cli("diff", str(LEAD), str(new), str(scenarios), "--format", "json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == offramp.diff(LEAD, new, str(scenarios)).to_dict()
+
+
+def test_a_scenario_file_that_does_not_read_names_the_keyword(tmp_path: pathlib.Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        "[[scenario]]\nname = \"x\"\nencounter = '{\"id\": \"JaneDoe\", \"age\": \"JaneDoe\"}'\n"
+        'disposition = "none"\neligible = []\n'
+    )
+    p = offramp.Program.from_file(str(LEAD))
+    with pytest.raises(offramp.OfframpError, match="^encounters: .*bad.toml:3:14") as e:
+        offramp.diff(p, p, bad)
+    assert "JaneDoe" not in str(e.value)
+    with pytest.raises(OSError, match="^encounters: "):
+        offramp.diff(p, p, tmp_path / "none.toml")

@@ -1,5 +1,6 @@
 //! `offramp diff OLD NEW [ENCOUNTERS]`: what changed between two versions of a program, and,
-//! given encounters, which decisions change.
+//! given encounters (JSON lines, or a scenario file: a name ending in `.toml`), which
+//! decisions change.
 //!
 //! The comparison is the core's (`offramp::authoring::diff`); this module reads the files and
 //! prints the result as text for a program coordinator or as JSON.
@@ -11,8 +12,9 @@ use std::process::ExitCode;
 
 use offramp::authoring::diff::{
     ChangeKind, DecisionChanges, Outcome, ProgramDiff, RuleChange, RuleKind, SettingChange,
-    Version, diff_decision_lines,
+    Version, diff_decision_lines, diff_scenarios, is_scenario_file,
 };
+use offramp::authoring::scenarios::ScenarioFile;
 use offramp::lines::MAX_LINE_BYTES;
 use offramp::{Program, Router};
 
@@ -21,8 +23,8 @@ use crate::words::{count, printable};
 
 /// What `offramp diff --help` says about its exit codes.
 pub const EXIT_HELP: &str = "Exit codes: 0 the programs were compared, whether or not they differ; \
-1 some encounters could not be read (every other one was compared); 2 a program is invalid; \
-3 a usage error, or a file that cannot be read.";
+1 some encounters could not be read (every other one was compared); 2 a program or a scenario \
+file is invalid; 3 a usage error, or a file that cannot be read.";
 
 /// Arguments of `offramp diff`.
 #[derive(clap::Args, Debug, Clone)]
@@ -31,8 +33,9 @@ pub struct DiffArgs {
     pub old: PathBuf,
     /// The second (newer) version of the program.
     pub new: PathBuf,
-    /// Encounters to decide under both versions, as JSON lines (`-` for standard input): the
-    /// decisions that change are counted by transition.
+    /// Encounters to decide under both versions: JSON lines (`-` for standard input), or a
+    /// scenario file (a name ending in .toml), whose scenarios' encounters are decided and
+    /// named by the scenarios' names. The decisions that change are counted by transition.
     pub encounters: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
@@ -64,24 +67,32 @@ pub fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
     let mut diff = ProgramDiff::between(old.program(), new.program());
     let mut name = String::new();
     if let Some(path) = &args.encounters {
-        let (shown, reader): (String, Box<dyn BufRead>) = if path.as_os_str() == "-" {
-            ("<stdin>".into(), Box::new(io::stdin().lock()))
+        let changes = if is_scenario_file(path) {
+            diff_scenarios(&old, &new, &read_scenarios(path)?)
         } else {
-            let f = std::fs::File::open(path).map_err(|source| CliError::Read {
-                path: path.clone(),
-                source,
-            })?;
-            (path.display().to_string(), Box::new(io::BufReader::new(f)))
+            let (shown, reader): (String, Box<dyn BufRead>) = if path.as_os_str() == "-" {
+                ("<stdin>".into(), Box::new(io::stdin().lock()))
+            } else {
+                let f = std::fs::File::open(path).map_err(|source| CliError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                (path.display().to_string(), Box::new(io::BufReader::new(f)))
+            };
+            diff_decision_lines(&old, &new, reader, MAX_LINE_BYTES).map_err(|e| {
+                CliError::ReadLine {
+                    name: shown,
+                    line: e.line,
+                    source: e.source,
+                }
+            })?
         };
-        let changes = diff_decision_lines(&old, &new, reader, MAX_LINE_BYTES).map_err(|e| {
-            CliError::ReadLine {
-                name: shown.clone(),
-                line: e.line,
-                source: e.source,
-            }
-        })?;
         diff.decisions = Some(changes);
-        name = shown;
+        name = if path.as_os_str() == "-" {
+            "<stdin>".into()
+        } else {
+            path.display().to_string()
+        };
     }
     let text = match args.format {
         DiffFormat::Text => text(&diff),
@@ -103,17 +114,47 @@ pub fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
     Ok(Exit::Success.into())
 }
 
-/// Each encounter that failed, as `NAME:LINE: field: message`, and a count, on standard error.
+/// A scenario file given as the encounters: a file that cannot be opened is a read error
+/// (exit code 3), one that does not read as scenarios is shown as `offramp test` shows it.
+fn read_scenarios(path: &Path) -> Result<ScenarioFile, CliError> {
+    let unreadable = |source| CliError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    if std::fs::metadata(path).map_err(unreadable)?.is_dir() {
+        return Err(unreadable(io::Error::new(
+            io::ErrorKind::IsADirectory,
+            "it is a folder, not a scenario file",
+        )));
+    }
+    ScenarioFile::from_file(path).map_err(|source| CliError::ScenarioFile {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Each encounter that failed, as `NAME:LINE: field: message` (`NAME: scenario N (NAME):
+/// field: message` for a scenario file), and a count, on standard error.
 fn report_failures(name: &str, changes: Option<&DecisionChanges>) {
     let Some(d) = changes else { return };
     let mut err = io::stderr().lock();
+    let scenarios = d.failures.iter().any(|f| f.scenario.is_some());
     for f in &d.failures {
         let field = f
             .field
             .as_deref()
             .map(|f| format!(" {f}:"))
             .unwrap_or_default();
-        let _ = writeln!(err, "{name}:{}:{field} {}", f.line, f.message);
+        let _ = match &f.scenario {
+            Some(s) => writeln!(
+                err,
+                "{name}: scenario {} ({}):{field} {}",
+                f.line,
+                printable(s, 200),
+                f.message
+            ),
+            None => writeln!(err, "{name}:{}:{field} {}", f.line, f.message),
+        };
     }
     if d.failed > d.failures.len() {
         let _ = writeln!(
@@ -125,7 +166,7 @@ fn report_failures(name: &str, changes: Option<&DecisionChanges>) {
     let _ = writeln!(
         err,
         "{name}: {} could not be read, {} compared",
-        count(d.failed, "line"),
+        count(d.failed, if scenarios { "scenario" } else { "line" }),
         d.compared
     );
 }

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use miette::{Diagnostic, ReportHandler};
+use offramp::authoring::scenarios::ScenarioFileError;
 use offramp::providers::DirectoryError;
 use offramp::providers::hours::HoursError;
 use offramp::providers::taxonomy::TaxonomyError;
@@ -196,6 +197,18 @@ pub enum CliError {
     #[diagnostic(code(offramp::scenario))]
     Scenario(#[from] ScenarioError),
 
+    /// A scenario file does not read (`offramp diff`'s encounters); each problem is shown with
+    /// a snippet, as `offramp test` shows it.
+    #[error("{}: the scenario file does not read:\n{}", path.display(), source.render().trim_end())]
+    #[diagnostic(code(offramp::scenarios))]
+    ScenarioFile {
+        /// The scenario file as given.
+        path: PathBuf,
+        /// Every problem found.
+        #[source]
+        source: ScenarioFileError,
+    },
+
     /// The worker threads asked for with `--threads` cannot be started.
     #[error("--threads {threads}: cannot start that many worker threads: {message}")]
     #[diagnostic(
@@ -224,7 +237,9 @@ impl CliError {
             CliError::Program { source, .. } => program_exit(source),
             CliError::Directory(e) => directory_exit(e),
             CliError::Taxonomy(TaxonomyError::Io { .. }) => Exit::Usage,
-            CliError::Taxonomy(_) | CliError::Hours { .. } => Exit::Invalid,
+            CliError::Taxonomy(_) | CliError::Hours { .. } | CliError::ScenarioFile { .. } => {
+                Exit::Invalid
+            }
             CliError::Scenario(e) => scenario_exit(e),
             CliError::Simulation(e) => match e {
                 SimError::Program { source, .. } => program_exit(source),

@@ -634,6 +634,41 @@ fn diff_errors() {
     snapshot("diff_errors", &parts.join("\n"));
 }
 
+/// A scenario file as the encounters: LEAD's scenarios and two more, people of 19 and 20
+/// arrested for possession. The examples of each transition are the scenarios' names.
+#[test]
+fn diff_over_a_scenario_file() {
+    let scratch = Scratch::new("diff-scenarios");
+    lead_versions(&scratch);
+    let mut scenarios =
+        std::fs::read_to_string(root().join("tests/scenarios/lead-king-county.toml")).unwrap();
+    for age in [19, 20] {
+        scenarios.push_str(&format!(
+            "\n[[scenario]]\nname = \"a {age}-year-old arrested for possession\"\nencounter = '{{\"id\": \"young-{age}\", \"at\": \"2026-04-01T10:00:00-07:00\", \"responder\": \"law_enforcement\", \"source\": \"on_view\", \"age\": {age}, \"history\": [], \"offenses\": [{{\"nibrs\": \"35A\", \"level\": \"misdemeanor\"}}]}}'\ndisposition = \"pre_arrest_diversion\"\neligible = [\"officer_intervention\"]\n"
+        ));
+    }
+    scratch.write("lead.scenarios.toml", &scenarios);
+    let args = [
+        "diff",
+        "lead-2026.2.toml",
+        "lead-2026.3.toml",
+        "lead.scenarios.toml",
+    ];
+    let json = [&args[..], &["--format", "json"]].concat();
+    // A scenario file that does not read is reported as `offramp test` reports it.
+    scratch.write(
+        "bad.toml",
+        "[[scenario]]\nname = \"x\"\nencounter = '{\"id\": \"JaneDoe\", \"age\": \"JaneDoe\"}'\ndisposition = \"none\"\neligible = []\n",
+    );
+    let bad = ["diff", "lead-2026.2.toml", "lead-2026.3.toml", "bad.toml"];
+    let missing = ["diff", "lead-2026.2.toml", "lead-2026.3.toml", "none.toml"];
+    let parts: Vec<String> = [&args[..], &json, &bad, &missing]
+        .iter()
+        .map(|a| transcript_in(&scratch.0, a, None))
+        .collect();
+    snapshot("diff_scenarios", &parts.join("\n"));
+}
+
 // ------------------------------------------------------------------------------------- test
 
 /// A passing run over an example program's scenarios.

@@ -115,11 +115,14 @@ def diff(
     """What changed between two versions of a program.
 
     ``old`` and ``new`` are ``Program``s or paths of program files. ``encounters``, when
-    given, is a list of encounters (``Encounter``s or dicts), a data frame or Arrow table, or
-    the path of a JSON lines file: each is decided under both versions and the decisions that
-    change are counted by transition of the first pathway offered. In a list, an encounter that
-    is not valid raises ``EncounterError`` naming its row; in a file, a bad line is counted in
-    ``decisions["failures"]`` with its line number and the others are compared.
+    given, is a list of encounters (``Encounter``s or dicts), a data frame or Arrow table, the
+    path of a JSON lines file, or the path of a scenario file (a name ending in ``.toml``,
+    the format ``test_program`` reads): each encounter is decided under both versions and the
+    decisions that change are counted by transition of the first pathway offered. In a list,
+    an encounter that is not valid raises ``EncounterError`` naming its row; in a file, a bad
+    line is counted in ``decisions["failures"]`` with its line number and the others are
+    compared. For a scenario file, the examples of each transition are the scenarios' names,
+    and a file that does not read raises ``OfframpError`` starting ``encounters:``.
     """
     old_program = _program(old, "old")
     new_program = _program(new, "new")

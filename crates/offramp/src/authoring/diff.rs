@@ -8,9 +8,11 @@
 //! meaning the same is not a change. Words that decide nothing (a reason's `because`, a
 //! description, the program's name) are reported apart, as wording.
 //!
-//! [`diff_decisions`] (and [`diff_decision_lines`] for JSON lines) routes encounters under
-//! both versions and counts the decisions that change, by transition of the first pathway
-//! offered (`none -> officer_intervention: 41`), with a few encounter ids for each.
+//! [`diff_decisions`] (with [`diff_decision_lines`] for JSON lines and [`diff_scenarios`] for
+//! a scenario file's encounters) routes encounters under both versions and counts the
+//! decisions that change, by transition of the first pathway offered
+//! (`none -> officer_intervention: 41`), with a few encounter ids (or scenario names) for each.
+//! [`is_scenario_file`] says which of the two readers a file of encounters is for.
 //!
 //! ```
 //! use offramp::authoring::diff::{ProgramDiff, RuleKind};
@@ -49,9 +51,11 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, BufRead};
+use std::path::Path;
 
 use serde::Serialize;
 
+use super::scenarios::{Scenario, ScenarioFile};
 use crate::domain::{Disposition, Encounter, EncounterError, Pathway};
 use crate::lines::{LineProblem, Lines};
 use crate::program::{
@@ -673,7 +677,8 @@ pub struct Transition {
     pub to: String,
     /// How many encounters.
     pub count: usize,
-    /// The ids of the first of them, at most [`MAX_EXAMPLES`].
+    /// The ids of the first of them, at most [`MAX_EXAMPLES`]; for a scenario file's
+    /// encounters, the scenarios' names.
     pub examples: Vec<String>,
 }
 
@@ -689,7 +694,8 @@ pub struct OtherChange {
     pub to: Outcome,
     /// How many encounters.
     pub count: usize,
-    /// The ids of the first of them, at most [`MAX_EXAMPLES`].
+    /// The ids of the first of them, at most [`MAX_EXAMPLES`]; for a scenario file's
+    /// encounters, the scenarios' names.
     pub examples: Vec<String>,
 }
 
@@ -697,8 +703,12 @@ pub struct OtherChange {
 /// value from the encounter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EncounterFailure {
-    /// Its 1-based line in a file of JSON lines, or position in a list.
+    /// Its 1-based line in a file of JSON lines, or position in a list (in a scenario file,
+    /// the scenario's position among the file's scenarios).
     pub line: usize,
+    /// The name of the scenario it belongs to, for a scenario file's encounters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
     /// The encounter field at fault, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
@@ -750,6 +760,9 @@ impl Tally {
 struct Counter<'a> {
     old: &'a Router,
     new: &'a Router,
+    /// The scenarios the encounters come from, when they come from a scenario file: their
+    /// names stand for the encounters, by position.
+    scenarios: Option<&'a [Scenario]>,
     result: DecisionChanges,
     firsts: BTreeMap<(&'static str, &'static str), Tally>,
     others: BTreeMap<(Outcome, Outcome), Tally>,
@@ -760,6 +773,7 @@ impl<'a> Counter<'a> {
         Counter {
             old,
             new,
+            scenarios: None,
             result: DecisionChanges::default(),
             firsts: BTreeMap::new(),
             others: BTreeMap::new(),
@@ -773,9 +787,16 @@ impl<'a> Counter<'a> {
         }
     }
 
+    /// The name of the scenario at 1-based position `line`, for a scenario file's encounters.
+    fn scenario(&self, line: usize) -> Option<&'a str> {
+        let scenarios = self.scenarios?;
+        scenarios.get(line.checked_sub(1)?).map(|s| s.name.as_str())
+    }
+
     fn encounter_failed(&mut self, line: usize, e: &EncounterError) {
         self.fail(EncounterFailure {
             line,
+            scenario: self.scenario(line).map(str::to_string),
             field: Some(e.field().to_string()),
             message: e.message().to_string(),
         });
@@ -789,7 +810,10 @@ impl<'a> Counter<'a> {
         for (((line, enc), old), new) in lines.iter().zip(encounters.iter()).zip(before).zip(after)
         {
             match (old, new) {
-                (Ok(old), Ok(new)) => self.compare(&enc.id, &old, &new),
+                (Ok(old), Ok(new)) => {
+                    let id = self.scenario(*line).unwrap_or(&enc.id);
+                    self.compare(id, &old, &new);
+                }
                 (Err(e), _) | (_, Err(e)) => self.encounter_failed(*line, &e),
             }
         }
@@ -938,6 +962,7 @@ pub fn diff_decision_lines(
             },
             Err(problem) => counter.fail(EncounterFailure {
                 line: n,
+                scenario: None,
                 field: None,
                 message: match problem {
                     LineProblem::TooLong { .. } => format!("{problem}; it is skipped"),
@@ -951,6 +976,77 @@ pub fn diff_decision_lines(
     }
     counter.chunk(&mut numbers, &mut chunk);
     Ok(counter.finish())
+}
+
+/// Whether a file of encounters given by `path` is a scenario file (see
+/// [`crate::authoring::scenarios`]) rather than JSON lines: its name ends in `.toml` (in any
+/// case). `offramp diff` and Python's `offramp.diff` both decide by this rule.
+///
+/// ```
+/// use offramp::authoring::diff::is_scenario_file;
+/// assert!(is_scenario_file("tests/scenarios/lead-king-county.toml".as_ref()));
+/// assert!(!is_scenario_file("last-year.jsonl".as_ref()));
+/// assert!(!is_scenario_file("-".as_ref()));
+/// ```
+pub fn is_scenario_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("toml"))
+}
+
+/// [`diff_decisions`] over the encounters of a scenario file: each scenario's encounter is
+/// decided under both versions (what the scenario expects is not read). The examples of each
+/// transition are the scenarios' names, which say what each case is, rather than their
+/// encounters' ids; an encounter that cannot be read or routed is named by its scenario and
+/// its position in the file.
+///
+/// ```
+/// use offramp::authoring::diff::diff_scenarios;
+/// use offramp::authoring::scenarios::ScenarioFile;
+/// use offramp::{Program, Router};
+///
+/// let program = |rule: &str| Program::from_toml(&format!(r#"
+/// [program]
+/// id = "demo"
+/// jurisdiction = "Example County"
+/// timezone = "America/Chicago"
+/// [[pathways]]
+/// pathway = "self_referral"
+/// [[pathways.rules]]
+/// id = "age"
+/// when = "{rule}"
+/// "#), "demo.toml").unwrap();
+/// let file = ScenarioFile::from_toml(r#"
+/// [[scenario]]
+/// name = "a 19-year-old"
+/// encounter = '{"id": "s1", "at": "2026-03-02T10:00:00-06:00", "age": 19}'
+/// disposition = "none"
+/// eligible = []
+/// "#, "demo.scenarios.toml").unwrap();
+/// let old = Router::new(program("age >= 21"));
+/// let new = Router::new(program("age >= 18"));
+/// let changes = diff_scenarios(&old, &new, &file);
+/// assert_eq!(changes.first_pathway[0].examples, ["a 19-year-old"]);
+/// ```
+pub fn diff_scenarios(old: &Router, new: &Router, file: &ScenarioFile) -> DecisionChanges {
+    let mut counter = Counter::new(old, new);
+    counter.scenarios = Some(&file.scenario);
+    let (mut lines, mut chunk) = (Vec::new(), Vec::new());
+    for (i, s) in file.scenario.iter().enumerate() {
+        let n = i.saturating_add(1);
+        // A loaded file's encounters all read; one built in code may not.
+        match Encounter::from_json(&s.encounter) {
+            Ok(enc) => {
+                lines.push(n);
+                chunk.push(enc);
+            }
+            Err(e) => counter.encounter_failed(n, &e),
+        }
+        if chunk.len() >= CHUNK {
+            counter.chunk(&mut lines, &mut chunk);
+        }
+    }
+    counter.chunk(&mut lines, &mut chunk);
+    counter.finish()
 }
 
 #[cfg(test)]

@@ -324,3 +324,96 @@ fn the_json_form_names_each_part() {
     assert_eq!(v["pathways"]["reranked"], serde_json::json!([]));
     assert!(v.get("decisions").is_none());
 }
+
+// ------------------------------------------------------------------------- scenario files
+
+/// A scenario file whose encounters are those of [`encounter`], each under a name.
+fn scenario_file(cases: &[(&str, Encounter)]) -> ScenarioFile {
+    let mut text = String::new();
+    for (name, enc) in cases {
+        text.push_str(&format!(
+            "[[scenario]]\nname = \"{name}\"\nencounter = '{}'\ndisposition = \"none\"\neligible = []\n\n",
+            enc.to_json().unwrap()
+        ));
+    }
+    ScenarioFile::from_toml(&text, "cases.toml").unwrap_or_else(|e| panic!("{}", e.render()))
+}
+
+#[test]
+fn a_scenario_files_encounters_are_compared_and_named_by_their_scenarios() {
+    let old = Router::new(program(BASE));
+    let new = Router::new(program(&BASE.replace("age >= 18", "age >= 16")));
+    let file = scenario_file(&[
+        (
+            "a 16-year-old with a misdemeanour",
+            encounter("s1", 16, true),
+        ),
+        ("an adult with a misdemeanour", encounter("s2", 30, true)),
+        (
+            "a 17-year-old with nothing charged",
+            encounter("s3", 17, false),
+        ),
+        (
+            "a 17-year-old with a misdemeanour",
+            encounter("s4", 17, true),
+        ),
+    ]);
+    let d = diff_scenarios(&old, &new, &file);
+    assert_eq!((d.compared, d.changed, d.failed), (4, 2, 0));
+    let t = &d.first_pathway[0];
+    assert_eq!(
+        (t.from.as_str(), t.to.as_str(), t.count),
+        ("none", "officer_intervention", 2)
+    );
+    assert_eq!(
+        t.examples,
+        [
+            "a 16-year-old with a misdemeanour",
+            "a 17-year-old with a misdemeanour"
+        ]
+    );
+    // The same encounters as a list give the same counts, named by their ids.
+    let listed = diff_decisions(
+        &old,
+        &new,
+        file.scenario
+            .iter()
+            .map(|s| Encounter::from_json(&s.encounter).unwrap()),
+    );
+    assert_eq!((listed.compared, listed.changed), (d.compared, d.changed));
+    assert_eq!(listed.first_pathway[0].examples, ["s1", "s4"]);
+}
+
+#[test]
+fn a_scenario_whose_encounter_fails_is_named_by_its_scenario_without_its_values() {
+    let old = Router::new(program(BASE));
+    let new = Router::new(program(BASE));
+    let mut file = scenario_file(&[("fine", encounter("s1", 30, true))]);
+    // A file built in code may hold an encounter that does not read.
+    let mut bad = file.scenario[0].clone();
+    bad.name = "typed by hand".into();
+    bad.encounter = r#"{"id": "s2", "at": "Jane Doe"}"#.into();
+    file.scenario.push(bad);
+    let d = diff_scenarios(&old, &new, &file);
+    assert_eq!((d.compared, d.failed), (1, 1));
+    let f = &d.failures[0];
+    assert_eq!((f.line, f.scenario.as_deref()), (2, Some("typed by hand")));
+    assert_eq!(f.field.as_deref(), Some("at"));
+    assert!(!f.message.contains("Jane"), "{}", f.message);
+    let v = serde_json::to_value(&d).unwrap();
+    assert_eq!(v["failures"][0]["scenario"], "typed by hand");
+}
+
+#[test]
+fn files_named_toml_are_scenario_files() {
+    for (path, scenarios) in [
+        ("cases.toml", true),
+        ("dir/CASES.TOML", true),
+        ("encounters.jsonl", false),
+        ("encounters.json", false),
+        ("-", false),
+        ("toml", false),
+    ] {
+        assert_eq!(is_scenario_file(Path::new(path)), scenarios, "{path}");
+    }
+}
