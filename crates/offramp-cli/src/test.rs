@@ -284,6 +284,11 @@ mod tests {
 
     #[test]
     fn xml_special_characters_are_escaped() {
-        assert_eq!(xml_escape("a<b>&\"c'\u{1}"), "a&lt;b&gt;&amp;&quot;c&apos;");
+        // The core's escaping (`offramp::text::xml_escape`): a control character XML 1.0
+        // cannot hold becomes U+FFFD.
+        assert_eq!(
+            xml_escape("a<b>&\"c'\u{1}"),
+            "a&lt;b&gt;&amp;&quot;c&#39;\u{FFFD}"
+        );
     }
 }
