@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use offramp::authoring::diff::{
-    ChangeKind, DecisionChanges, Outcome, ProgramDiff, RuleChange, RuleKind, SettingChange,
-    Version, diff_decision_lines, diff_scenarios, is_scenario_file,
+    ChangeKind, DecisionChanges, EncounterFailure, Outcome, ProgramDiff, RuleChange, RuleKind,
+    SettingChange, Version, diff_decision_lines, diff_scenarios, is_scenario_file,
 };
 use offramp::authoring::scenarios::ScenarioFile;
 use offramp::lines::MAX_LINE_BYTES;
@@ -108,7 +108,14 @@ pub fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
         .map_err(CliError::Stdout)?;
     let failed = diff.decisions.as_ref().map_or(0, |d| d.failed);
     if failed > 0 {
-        report_failures(&name, diff.decisions.as_ref());
+        if let Some(d) = &diff.decisions {
+            report_failures(
+                &name,
+                &d.failures,
+                d.failed,
+                &format!("{} compared", d.compared),
+            );
+        }
         return Ok(Exit::EncountersFailed.into());
     }
     Ok(Exit::Success.into())
@@ -134,12 +141,12 @@ fn read_scenarios(path: &Path) -> Result<ScenarioFile, CliError> {
 }
 
 /// Each encounter that failed, as `NAME:LINE: field: message` (`NAME: scenario N (NAME):
-/// field: message` for a scenario file), and a count, on standard error.
-fn report_failures(name: &str, changes: Option<&DecisionChanges>) {
-    let Some(d) = changes else { return };
+/// field: message` for a scenario file), then `NAME: N lines could not be read, REST` on
+/// standard error. `offramp analyze --encounters` reports its bad lines here too.
+pub fn report_failures(name: &str, failures: &[EncounterFailure], failed: usize, rest: &str) {
     let mut err = io::stderr().lock();
-    let scenarios = d.failures.iter().any(|f| f.scenario.is_some());
-    for f in &d.failures {
+    let scenarios = failures.iter().any(|f| f.scenario.is_some());
+    for f in failures {
         let field = f
             .field
             .as_deref()
@@ -156,18 +163,17 @@ fn report_failures(name: &str, changes: Option<&DecisionChanges>) {
             None => writeln!(err, "{name}:{}:{field} {}", f.line, f.message),
         };
     }
-    if d.failed > d.failures.len() {
+    if failed > failures.len() {
         let _ = writeln!(
             err,
             "{name}: {} more not listed",
-            count(d.failed - d.failures.len(), "failure")
+            count(failed - failures.len(), "failure")
         );
     }
     let _ = writeln!(
         err,
-        "{name}: {} could not be read, {} compared",
-        count(d.failed, if scenarios { "scenario" } else { "line" }),
-        d.compared
+        "{name}: {} could not be read, {rest}",
+        count(failed, if scenarios { "scenario" } else { "line" }),
     );
 }
 

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use miette::{Diagnostic, ReportHandler};
+use offramp::authoring::analysis::AnalysisError;
 use offramp::authoring::scenarios::ScenarioFileError;
 use offramp::providers::DirectoryError;
 use offramp::providers::hours::HoursError;
@@ -209,6 +210,29 @@ pub enum CliError {
         source: ScenarioFileError,
     },
 
+    /// The input a flag names cannot be used as a whole (`--encounters` past its limit, or a
+    /// file that cannot be opened).
+    #[error("{flag} {name}: {message}")]
+    #[diagnostic(code(offramp::read))]
+    FlagInput {
+        /// The flag.
+        flag: &'static str,
+        /// The file as given, or `<stdin>`.
+        name: String,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// The programs cannot be analysed exactly (`offramp analyze`).
+    #[error("{0}")]
+    #[diagnostic(
+        code(offramp::analysis),
+        help(
+            "programs given together can be analysed one at a time; the limits are in docs/limits.md"
+        )
+    )]
+    Analysis(#[source] AnalysisError),
+
     /// The worker threads asked for with `--threads` cannot be started.
     #[error("--threads {threads}: cannot start that many worker threads: {message}")]
     #[diagnostic(
@@ -240,6 +264,8 @@ impl CliError {
             CliError::Taxonomy(_) | CliError::Hours { .. } | CliError::ScenarioFile { .. } => {
                 Exit::Invalid
             }
+            CliError::Analysis(AnalysisError::NoPrograms) => Exit::Usage,
+            CliError::Analysis(_) => Exit::Invalid,
             CliError::Scenario(e) => scenario_exit(e),
             CliError::Simulation(e) => match e {
                 SimError::Program { source, .. } => program_exit(source),
@@ -249,6 +275,7 @@ impl CliError {
             },
             CliError::Encounter(_) => Exit::EncountersFailed,
             CliError::Read { .. }
+            | CliError::FlagInput { .. }
             | CliError::Write { .. }
             | CliError::ReadLine { .. }
             | CliError::EncounterArgument(_)

@@ -4,6 +4,7 @@
 //! `main` prints through [`error::Handler`] before exiting with the error's code
 //! ([`error::Exit`]). A closed standard output ends the command quietly with code 0.
 
+mod analyze;
 mod case;
 mod check;
 mod diff;
@@ -65,6 +66,10 @@ enum Command {
     /// for each failure.
     #[command(after_help = test::EXIT_HELP)]
     Test(test::TestArgs),
+    /// Analyse programs for gaps, overlaps and rules that can never admit, exactly; print
+    /// the Sequential Intercept Model grid and draw it with --map.
+    #[command(after_help = analyze::EXIT_HELP)]
+    Analyze(analyze::AnalyzeArgs),
     /// Referral cases after a decision.
     Case {
         #[command(subcommand)]
@@ -133,5 +138,6 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Case { command } => case::run(command),
         Command::Diff(args) => diff::run(args),
         Command::Test(args) => test::run(args),
+        Command::Analyze(args) => analyze::run(args),
     }
 }

@@ -699,3 +699,52 @@ fn test_failing() {
         ),
     );
 }
+
+// ---------------------------------------------------------------------------------- analyze
+
+/// The report on a program written with known gaps, overlaps and dead rules, as text and as
+/// JSON; and two programs taken together, one with an exclusion that empties its pathway.
+#[test]
+fn analyze_known_findings() {
+    let known = "tests/analysis/known-findings.toml";
+    let emptied = "tests/analysis/emptied.toml";
+    let parts = [
+        transcript(&["analyze", known], None),
+        transcript(&["analyze", known, emptied], None),
+    ];
+    snapshot("analyze_known_findings", &parts.join("\n"));
+    snapshot(
+        "analyze_known_findings_json",
+        &transcript(&["analyze", emptied, "--format", "json"], None),
+    );
+}
+
+/// With encounters, each gap counts those that fall in it; lines that are not encounters are
+/// reported by number (exit code 1) and the rest are counted. An invalid program is 2, a file
+/// that cannot be read 3, `--map-format` without `--map` a usage error.
+#[test]
+fn analyze_with_encounters_and_errors() {
+    let lead = "examples/programs/lead-king-county.toml";
+    let cases: [&[&str]; 5] = [
+        &[
+            "analyze",
+            lead,
+            "--encounters",
+            "examples/encounters/lead-king-county.jsonl",
+        ],
+        &[
+            "analyze",
+            "tests/analysis/emptied.toml",
+            "--encounters",
+            "examples/encounters/bad-lines.jsonl",
+        ],
+        &[
+            "analyze",
+            "crates/offramp-cli/tests/fixtures/programs/syntax.toml",
+        ],
+        &["analyze", lead, "--encounters", "no-such-file.jsonl"],
+        &["analyze", lead, "--map-format", "html"],
+    ];
+    let parts: Vec<String> = cases.iter().map(|args| transcript(args, None)).collect();
+    snapshot("analyze_encounters_and_errors", &parts.join("\n"));
+}

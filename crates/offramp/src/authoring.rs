@@ -8,5 +8,6 @@
 
 pub mod analysis;
 pub mod diff;
+pub mod encounters;
 pub mod map;
 pub mod scenarios;

@@ -342,3 +342,5 @@ use fields::{Dim, Reads};
 pub use lists::{MAX_LIST_ITEMS, MAX_LIST_STATES, MAX_OFFENSE_CANDIDATES};
 
 use crate::program::Program;
+
+mod report;

@@ -57,7 +57,7 @@ use serde::Serialize;
 
 use super::scenarios::{Scenario, ScenarioFile};
 use crate::domain::{Disposition, Encounter, EncounterError, Pathway};
-use crate::lines::{LineProblem, Lines};
+use crate::lines::{Line, LineProblem, Lines};
 use crate::program::{
     AttributeSpec, AttributeType, ChargeHoldSpec, CompiledRule, LawSwitches, PathwaySpec, Program,
     ProgramInfo, ProgramSpec, ProgramStatus, ProviderNeedsSpec, RuleSpec, ServiceArea, Windows,
@@ -952,23 +952,12 @@ pub fn diff_decision_lines(
             source,
         })?;
         let n = line.number;
-        match line.text {
-            Ok(text) => match Encounter::from_json(&text) {
-                Ok(enc) => {
-                    numbers.push(n);
-                    chunk.push(enc);
-                }
-                Err(e) => counter.encounter_failed(n, &e),
-            },
-            Err(problem) => counter.fail(EncounterFailure {
-                line: n,
-                scenario: None,
-                field: None,
-                message: match problem {
-                    LineProblem::TooLong { .. } => format!("{problem}; it is skipped"),
-                    LineProblem::NotUtf8 => problem.to_string(),
-                },
-            }),
+        match line_encounter(line) {
+            Ok(enc) => {
+                numbers.push(n);
+                chunk.push(enc);
+            }
+            Err(failure) => counter.fail(failure),
         }
         if chunk.len() >= CHUNK {
             counter.chunk(&mut numbers, &mut chunk);
@@ -976,6 +965,28 @@ pub fn diff_decision_lines(
     }
     counter.chunk(&mut numbers, &mut chunk);
     Ok(counter.finish())
+}
+
+/// The encounter on one line of JSON lines, or why there is none: the line's number and the
+/// field at fault, never a value from the line. Shared with [`super::encounters`].
+pub(crate) fn line_encounter(line: Line) -> Result<Encounter, EncounterFailure> {
+    let failure = |field: Option<String>, message: String| EncounterFailure {
+        line: line.number,
+        scenario: None,
+        field,
+        message,
+    };
+    match &line.text {
+        Ok(text) => Encounter::from_json(text)
+            .map_err(|e| failure(Some(e.field().to_string()), e.message().to_string())),
+        Err(problem) => Err(failure(
+            None,
+            match problem {
+                LineProblem::TooLong { .. } => format!("{problem}; it is skipped"),
+                LineProblem::NotUtf8 => problem.to_string(),
+            },
+        )),
+    }
 }
 
 /// Whether a file of encounters given by `path` is a scenario file (see
