@@ -1538,3 +1538,32 @@ fn test_writes_junit_xml_with_a_failure_per_failed_scenario() {
         stderr(&o)
     );
 }
+
+#[test]
+fn analyze_draws_the_map_in_the_format_asked_for() {
+    let known = "tests/analysis/known-findings.toml";
+    let svg = TempFile::new("map", "svg", "");
+    let o = run(&["analyze", known, "--map", &svg.path()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let text = std::fs::read_to_string(svg.path()).unwrap();
+    assert!(text.starts_with("<svg"), "{text}");
+    assert_eq!(text.matches("id=\"cell-").count(), 36);
+    let mermaid = TempFile::new("map", "mmd", "");
+    let o = run(&[
+        "analyze",
+        known,
+        "--map",
+        &mermaid.path(),
+        "--map-format",
+        "mermaid",
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        std::fs::read_to_string(mermaid.path())
+            .unwrap()
+            .contains("flowchart LR")
+    );
+    let o = run(&["analyze", known, "--map", "no/such/folder/map.svg"]);
+    assert_eq!(code(&o), 3);
+    assert!(stderr(&o).starts_with("offramp: --map "), "{}", stderr(&o));
+}
