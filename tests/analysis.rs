@@ -233,6 +233,21 @@ fn a_program_too_large_to_analyse_is_refused() {
         ),
     }
     assert!(matches!(analyze(&[], None), Err(AnalysisError::NoPrograms)));
+    // The ten example programs, of ten jurisdictions, read too much together: refused from
+    // the encounter's own fields, before any offence list is worked out.
+    let routers: Vec<Router> = offramp_suite::example_programs()
+        .iter()
+        .map(|p| Router::new(Program::from_file(p).unwrap()))
+        .collect();
+    let all: Vec<&Router> = routers.iter().collect();
+    let e = analyze(&all, None)
+        .map(|a| a.encounters_examined)
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("the programs read too many fields at once to analyse exactly: at least "),
+        "{e}"
+    );
 }
 
 #[test]

@@ -196,9 +196,11 @@ pub enum AnalysisError {
         /// The limit passed.
         limit: u64,
     },
-    /// The domain is larger than [`MAX_POINTS`] encounters.
+    /// The domain is larger than [`MAX_POINTS`] encounters (`points` counts at least the
+    /// combinations of the encounter's own fields; the offence and history lists multiply
+    /// it).
     #[error(
-        "the programs read too many fields at once to analyse exactly: {points} classes of encounters, more than the limit of {limit}"
+        "the programs read too many fields at once to analyse exactly: at least {points} classes of encounters, more than the limit of {limit}"
     )]
     TooLarge {
         /// How many encounters the domain holds (at least).
@@ -243,6 +245,20 @@ pub fn analyze(
     let programs: Vec<&Program> = routers.iter().map(|r| r.program()).collect();
     let reads = Reads::collect(&programs);
     let dims = domain::dimensions(&reads, &programs);
+    // The encounter's own fields alone may already be past the limit: refuse before the
+    // offence and history lists are worked out.
+    let own = dims
+        .iter()
+        .try_fold(1u64, |acc, d| {
+            acc.checked_mul(u64::try_from(d.classes.len().max(1)).ok()?)
+        })
+        .unwrap_or(u64::MAX);
+    if own > MAX_POINTS {
+        return Err(AnalysisError::TooLarge {
+            points: own,
+            limit: MAX_POINTS,
+        });
+    }
     let mut offenses = lists::offense_kinds(&reads, &programs)?;
     lists::offense_lists(&reads, &dims, routers, &mut offenses)?;
     let history = if reads.dims.contains(&Dim::History) {
