@@ -5,6 +5,7 @@
 //! core's errors onto the package's exception classes with conversion functions. Every entry
 //! point runs inside [`errors::shield`], so no input can surface as pyo3's `PanicException`.
 
+mod analysis;
 mod arrow_in;
 mod arrow_out;
 mod case;
@@ -87,6 +88,15 @@ fn _offramp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scenarios::test_program, m)?)?;
     m.add_function(wrap_pyfunction!(program::check, m)?)?;
     m.add_function(wrap_pyfunction!(diff::_diff, m)?)?;
+    m.add_class::<analysis::PyAnalysis>()?;
+    m.add_class::<analysis::PyAnalysedProgram>()?;
+    m.add_class::<analysis::PyCondition>()?;
+    m.add_class::<analysis::PyGap>()?;
+    m.add_class::<analysis::PyOverlap>()?;
+    m.add_class::<analysis::PyDeadRule>()?;
+    m.add_class::<analysis::PyWholeExclusion>()?;
+    m.add_class::<analysis::PyCoverageCell>()?;
+    m.add_function(wrap_pyfunction!(analysis::_analyze, m)?)?;
     m.add_function(wrap_pyfunction!(json_schema, m)?)?;
     m.add_function(wrap_pyfunction!(case::case_graph, m)?)?;
     m.add_function(wrap_pyfunction!(enums::_vocabulary, m)?)?;

@@ -44,6 +44,7 @@ from offramp._enums import (
     WarningCode,
     Willing,
 )
+from offramp._analysis import analyze
 from offramp._diff import ProgramDiff, diff
 from offramp._errors import (
     CaseError,
@@ -55,9 +56,14 @@ from offramp._errors import (
     SimulationError,
 )
 from offramp._offramp import (
+    AnalysedProgram,
+    Analysis,
     Case,
     CaseTransition,
     ChargeHold,
+    Condition,
+    CoverageCell,
+    DeadRule,
     Decision,
     Diagnostic,
     Directory,
@@ -65,10 +71,12 @@ from offramp._offramp import (
     EligiblePathway,
     Encounter,
     Evidence,
+    Gap,
     IneligiblePathway,
     Mismatch,
     NeededInformation,
     OffenseRef,
+    Overlap,
     Program,
     ProgramRef,
     ProviderGap,
@@ -82,6 +90,7 @@ from offramp._offramp import (
     TracedPathway,
     TracedRule,
     Warning,
+    WholeExclusion,
     __version__,
     case_graph,
     check,
@@ -90,6 +99,8 @@ from offramp._offramp import (
 )
 
 __all__ = [
+    "AnalysedProgram",
+    "Analysis",
     "Case",
     "CaseError",
     "CaseEvent",
@@ -97,8 +108,11 @@ __all__ = [
     "CaseTransition",
     "ChargeHold",
     "ChargeStatus",
+    "Condition",
     "Consent",
+    "CoverageCell",
     "CriminalActivity",
+    "DeadRule",
     "Decision",
     "Diagnostic",
     "Directory",
@@ -112,6 +126,7 @@ __all__ = [
     "EncounterError",
     "Evidence",
     "Flag",
+    "Gap",
     "HistoryKind",
     "IneligiblePathway",
     "Intercept",
@@ -122,6 +137,7 @@ __all__ = [
     "NeededInformation",
     "OffenseRef",
     "OfframpError",
+    "Overlap",
     "Pathway",
     "Program",
     "ProgramError",
@@ -145,8 +161,10 @@ __all__ = [
     "Truth",
     "Warning",
     "WarningCode",
+    "WholeExclusion",
     "Willing",
     "__version__",
+    "analyze",
     "case_graph",
     "check",
     "diff",

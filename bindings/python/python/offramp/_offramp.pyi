@@ -75,11 +75,20 @@ __all__ = [
     "Mismatch",
     "ScenarioResult",
     "ScenarioReport",
+    "Analysis",
+    "AnalysedProgram",
+    "Condition",
+    "Gap",
+    "Overlap",
+    "DeadRule",
+    "WholeExclusion",
+    "CoverageCell",
     "case_graph",
     "_vocabulary",
     "_encounter_fields",
     "_read_encounters",
     "_diff",
+    "_analyze",
     "_scenario_from_file",
     "_scenario_from_text",
     "_scenario_to_toml",
@@ -818,6 +827,168 @@ class ScenarioReport:
         """One result per scenario, in file order."""
 
 @final
+class AnalysedProgram:
+    """One analysed program."""
+
+    @property
+    def id(self) -> str:
+        """The program's id."""
+    @property
+    def name(self) -> str:
+        """The program's name."""
+    @property
+    def hash(self) -> str:
+        """The compiled program's content hash."""
+
+@final
+class Condition:
+    """One condition of a gap: a field and the values it takes there."""
+
+    @property
+    def field(self) -> str:
+        """The field, as rules name it (`age`, `responder`, `attributes.sale_for_profit`)."""
+    @property
+    def text(self) -> str:
+        """The values, in words (`under 18`)."""
+
+@final
+class Gap:
+    """A region of encounters that reaches no pathway."""
+
+    @property
+    def conditions(self) -> list[Condition]:
+        """What holds in the region; a field not listed may take any value."""
+    @property
+    def summary(self) -> str:
+        """The region in one sentence."""
+    @property
+    def intercepts(self) -> list[Intercept]:
+        """The intercepts the region's encounters sit at."""
+    @property
+    def classes(self) -> int:
+        """How many classes of encounters the region holds."""
+    @property
+    def encounters(self) -> int | None:
+        """How many encounters of the encounters given fall in it; None without encounters."""
+    @property
+    def example(self) -> Encounter:
+        """One encounter of the region, built by the analysis, that any router can route."""
+
+@final
+class Overlap:
+    """Two pathways of one program that overlap."""
+
+    @property
+    def program(self) -> str:
+        """The program's id."""
+    @property
+    def kind(self) -> Literal["always_together", "shadowed"]:
+        """How they overlap."""
+    @property
+    def pathway(self) -> Pathway:
+        """The higher-ranked pathway."""
+    @property
+    def other(self) -> Pathway:
+        """The lower-ranked pathway, the shadowed one."""
+    @property
+    def summary(self) -> str:
+        """The overlap in one sentence."""
+
+@final
+class DeadRule:
+    """A rule that can never admit anyone."""
+
+    @property
+    def program(self) -> str:
+        """The program's id."""
+    @property
+    def pathway(self) -> Pathway:
+        """The pathway the rule belongs to."""
+    @property
+    def rule(self) -> str:
+        """The rule's id."""
+    @property
+    def summary(self) -> str:
+        """Why, in one sentence."""
+
+@final
+class WholeExclusion:
+    """An exclusion that leaves a pathway (or every pathway) with no one to admit."""
+
+    @property
+    def program(self) -> str:
+        """The program's id."""
+    @property
+    def exclusion(self) -> str:
+        """The exclusion's id."""
+    @property
+    def pathway(self) -> Pathway | None:
+        """The pathway it empties; None for a program-wide exclusion that empties them all."""
+    @property
+    def summary(self) -> str:
+        """Why, in one sentence."""
+
+@final
+class CoverageCell:
+    """One cell of the Sequential Intercept Model grid."""
+
+    @property
+    def intercept(self) -> Intercept:
+        """The column."""
+    @property
+    def pathway(self) -> Pathway:
+        """The row."""
+    @property
+    def programs(self) -> list[str]:
+        """The programs that admit someone here, by id."""
+    @property
+    def responders(self) -> list[Responder]:
+        """The responders on scene when someone is admitted here."""
+    @property
+    def partner_kinds(self) -> list[str]:
+        """The partner service kinds the programs ask for on this pathway."""
+    @property
+    def gap(self) -> bool:
+        """Whether encounters at this intercept reach no pathway somewhere."""
+    def covered(self) -> bool:
+        """Whether some program admits someone in this cell."""
+
+@final
+class Analysis:
+    """Gaps, overlaps, rules that can never admit and the intercept grid of one program, or of
+    several taken together (see ``offramp.analyze``). ``str()`` gives the report
+    ``offramp analyze`` prints."""
+
+    @property
+    def programs(self) -> list[AnalysedProgram]:
+        """The programs analysed, in the order given."""
+    @property
+    def encounters_examined(self) -> int:
+        """How many classes of encounters were examined (one encounter routed for each)."""
+    @property
+    def gaps(self) -> list[Gap]:
+        """Regions of encounters no program admits to any pathway, most common first."""
+    @property
+    def gaps_left_out(self) -> int:
+        """Gap regions past the most listed, counted but not listed."""
+    @property
+    def overlaps(self) -> list[Overlap]:
+        """Pathways always offered together, or always behind a higher-ranked one."""
+    @property
+    def dead_rules(self) -> list[DeadRule]:
+        """Rules that can never admit anyone."""
+    @property
+    def whole_exclusions(self) -> list[WholeExclusion]:
+        """Exclusions that leave a pathway (or every pathway) with no one to admit."""
+    @property
+    def coverage(self) -> list[CoverageCell]:
+        """The Sequential Intercept Model grid: one cell per intercept and pathway."""
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as plain data, as ``offramp analyze --format json`` writes it."""
+    def to_json(self) -> str:
+        """Everything as JSON, as ``offramp analyze --format json`` prints it."""
+
+@final
 class CaseTransition:
     """One recorded step in a case's history."""
 
@@ -923,6 +1094,9 @@ def _read_encounters(data: _Encounters, int_attributes: list[str] = ...) -> list
 def _diff(old: Program, new: Program, encounters: Union[_Encounters, _Path, None] = ...) -> str:
     """Two programs compared (and the encounters decided under both), as JSON text (see
     ``offramp.diff``)."""
+
+def _analyze(programs: list[Program], encounters: Union[_Encounters, _Path, None] = ...) -> Analysis:
+    """The programs analysed together (see ``offramp.analyze``)."""
 
 def _scenario_from_file(path: _Path) -> str:
     """A scenario file, read and checked, as JSON text (see ``offramp.sim.Scenario``)."""
