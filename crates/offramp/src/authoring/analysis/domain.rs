@@ -543,10 +543,7 @@ fn overdose_dimension(reads: &Reads<'_>, programs: &[&Program], tz: Tz) -> Dimen
     for p in &mut pieces {
         p.unit = Unit::Seconds;
     }
-    let naloxone = reads
-        .atoms_of(&Dim::Overdose)
-        .iter()
-        .any(|a| format!("{:?}", a.node).contains("OverdoseNaloxone"));
+    let naloxone = reads.naloxone;
     let mut cands = vec![Candidate {
         setting: Setting::Overdose(None),
         label: "no overdose".into(),

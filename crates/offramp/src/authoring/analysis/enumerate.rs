@@ -132,6 +132,8 @@ pub(super) struct Routed {
     pub alive: BTreeSet<(usize, usize, usize)>,
     /// Per (intercept, pathway): the programs that admit there and the responders (bits).
     pub cells: BTreeMap<(u8, Pathway), (BTreeSet<usize>, u8)>,
+    /// Points not routed, each with the stand-in whose decision it takes.
+    copies: Vec<(u64, u64)>,
 }
 
 fn merge(mut a: Routed, b: Routed) -> Routed {
@@ -140,6 +142,7 @@ fn merge(mut a: Routed, b: Routed) -> Routed {
     }
     a.intercept.extend(b.intercept);
     a.alive.extend(b.alive);
+    a.copies.extend(b.copies);
     for (k, (p, r)) in b.cells {
         let cell = a.cells.entry(k).or_default();
         cell.0.extend(p);
@@ -166,8 +169,9 @@ pub(super) fn route_all(space: &Space, routers: &[&Router], total: u64) -> Route
             };
             for i in start..end {
                 let coords = space.coords(&radix, i);
-                if space.stand_in(&radix, &coords).is_some() {
+                if let Some(from) = space.stand_in(&radix, &coords) {
                     // Filled in from its stand-in below.
+                    out.copies.push((i, from));
                     for slot in &mut out.admitted {
                         slot.push(0);
                     }
@@ -221,10 +225,7 @@ pub(super) fn route_all(space: &Space, routers: &[&Router], total: u64) -> Route
     let mut routed = parts.into_iter().fold(init, merge);
     // A point the programs cannot tell from its stand-in gets the stand-in's decision. A
     // stand-in is always a point of its own (the first list of its state), never filled in.
-    for i in 0..total {
-        let Some(from) = space.stand_in(&radix, &space.coords(&radix, i)) else {
-            continue;
-        };
+    for (i, from) in std::mem::take(&mut routed.copies) {
         let (Ok(i), Ok(from)) = (usize::try_from(i), usize::try_from(from)) else {
             continue;
         };

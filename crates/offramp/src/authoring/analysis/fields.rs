@@ -142,6 +142,8 @@ pub(super) struct Reads<'p> {
     counts: BTreeMap<usize, i64>,
     /// The largest number the length of the offence list is compared with.
     pub max_offense_count: i64,
+    /// Whether any rule reads `overdose.naloxone`.
+    pub naloxone: bool,
 }
 
 /// A field, with an attribute named rather than numbered.
@@ -277,6 +279,7 @@ impl<'p> Reads<'p> {
     fn walk(&mut self, node: &'p Node, p: &'p Program, i: usize, scope: Scope, top: bool) {
         let mut dims = BTreeSet::new();
         dims_of(node, p, &mut dims);
+        self.naloxone |= *node == Node::Field(Field::OverdoseNaloxone);
         for d in &dims {
             self.dims.insert(d.clone());
             if d.is_encounter() {

@@ -252,11 +252,9 @@ pub(super) fn overlaps(routed: &Routed, programs: &[&Program]) -> Vec<Overlap> {
         for (i, a) in p.pathways.iter().enumerate() {
             for (j, b) in p.pathways.iter().enumerate().skip(i.saturating_add(1)) {
                 let (bi, bj) = (1u8 << (i & 7), 1u8 << (j & 7));
-                let (mut some_a, mut some_b, mut b_without_a, mut a_without_b) =
-                    (false, false, false, false);
+                let (mut some_b, mut b_without_a, mut a_without_b) = (false, false, false);
                 for m in masks {
                     let (x, y) = (m & bi != 0, m & bj != 0);
-                    some_a |= x;
                     some_b |= y;
                     b_without_a |= y && !x;
                     a_without_b |= x && !y;
@@ -281,7 +279,6 @@ pub(super) fn overlaps(routed: &Routed, programs: &[&Program]) -> Vec<Overlap> {
                         ),
                     )
                 };
-                let _ = some_a;
                 out.push(Overlap {
                     program: p.id.to_string(),
                     kind,
