@@ -121,6 +121,10 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
         hours.sort_by(f32::total_cmp);
         let n = hours.len() as u64;
         let mean = (n > 0).then(|| hours.iter().map(|h| f64::from(*h)).sum::<f64>() / n as f64);
+        let mut km = prog.intake_km[*ix].clone();
+        km.sort_by(f32::total_cmp);
+        let mean_km = (!km.is_empty())
+            .then(|| km.iter().map(|k| f64::from(*k)).sum::<f64>() / km.len() as f64);
         time_to_intake.push(IntakeTimeRow {
             replication: rep,
             pathway: name.clone(),
@@ -129,6 +133,9 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
             median_hours: quantile(&hours, 0.5),
             p90_hours: quantile(&hours, 0.9),
             max_hours: hours.last().map(|x| f64::from(*x)),
+            mean_km,
+            median_km: quantile(&km, 0.5),
+            p90_km: quantile(&km, 0.9),
         });
     }
 

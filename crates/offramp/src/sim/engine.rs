@@ -22,7 +22,7 @@ use crate::nibrs::NibrsCode;
 use crate::providers::ProviderOption;
 
 mod providers;
-use providers::Loss;
+use providers::{Loss, Plan};
 
 /// A fast, deterministic hasher for person ids (std's default is randomly keyed per process).
 #[derive(Default, Clone, Copy)]
@@ -176,6 +176,8 @@ struct Referral {
     u_dropout: f64,
     u_service: f64,
     completed: bool,
+    /// Km from the encounter's place to the service, when both are known.
+    km: Option<f32>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -226,6 +228,8 @@ pub(crate) struct ArmOut {
     pub equity: Vec<[u64; STAGES]>,
     pub referrals: [RefCounts; PATHWAY_ROWS],
     pub intake_hours: [Vec<f32>; PATHWAY_ROWS],
+    /// Km from home to the service at each intake whose distance is known.
+    pub intake_km: [Vec<f32>; PATHWAY_ROWS],
     pub intercepts: [u64; Intercept::COUNT],
     pub providers: Vec<ProvOut>,
     pub events: u64,
@@ -311,6 +315,7 @@ pub(crate) fn run_arm(
             equity: vec![[0; STAGES]; groups],
             referrals: [RefCounts::default(); PATHWAY_ROWS],
             intake_hours: Default::default(),
+            intake_km: Default::default(),
             intercepts: [0; Intercept::COUNT],
             providers: Vec::new(),
             events: 0,
@@ -781,6 +786,8 @@ impl Sim<'_> {
             enc.history = None;
         }
         enc.at = m.datetime(self.now);
+        // With places, a contact happens where the person lives (for distances).
+        enc.location = m.places.as_ref().map(|pl| pl.home(self.key, person.id));
         let responders = if source == Source::OverdoseFollowUp {
             &m.follow_up_responders
         } else {
@@ -935,8 +942,21 @@ impl Sim<'_> {
                             },
                         );
                     }
-                    if u_engage < m.engage[pw] {
-                        self.refer(pi, pw, first.providers.as_deref());
+                    // With places, where the person would be sent is known before they
+                    // decide whether to go, and the distance lowers the chance they do.
+                    let options = first.providers.as_deref();
+                    let mut plan: Option<Plan> = None;
+                    let mut engage = m.engage[pw];
+                    if let Some(places) = &m.places
+                        && self.persons[pi].referral == NONE
+                    {
+                        let p = self.plan(pw, options);
+                        engage *= places.decay.multiplier(p.km());
+                        plan = Some(p);
+                    }
+                    if u_engage < engage {
+                        let plan = plan.unwrap_or_else(|| self.plan(pw, options));
+                        self.refer(pi, pw, plan);
                     } else {
                         self.out.referrals[pw].did_not_engage += 1;
                         self.out.referrals[ALL].did_not_engage += 1;

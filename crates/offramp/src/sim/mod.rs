@@ -38,6 +38,8 @@ mod scenario;
 mod table;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_places;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -52,9 +54,10 @@ pub use results::{
     ProviderRow, ReferralRow, RunInfo, SimResults, Stage, SummaryRow, TableFormat, TimelineRow,
 };
 pub use scenario::{
-    Accept, AcceptCell, AgeBand, Behaviour, ByPathway, Costs, Equity, FollowUp, Group, Justice,
-    MAX_SCENARIO_BYTES, MAX_SCENARIO_ENTRIES, OffenseMix, OffenseShare, Overdoses, ProviderSpec,
-    Providers, Replay, Scenario, ScenarioError, ScenarioInfo,
+    Accept, AcceptCell, AgeBand, Area, Areas, Behaviour, ByPathway, Costs, DEFAULT_HALF_KM, Decay,
+    Equity, FollowUp, Group, Justice, MAX_DECAY_POINTS, MAX_SCENARIO_BYTES, MAX_SCENARIO_ENTRIES,
+    OffenseMix, OffenseShare, Overdoses, Places, ProviderSpec, Providers, Replay, Scenario,
+    ScenarioError, ScenarioInfo,
 };
 pub use table::{Cell, Column, ColumnType, ColumnValue, Row, Table};
 

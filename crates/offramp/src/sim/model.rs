@@ -9,9 +9,10 @@ use chrono_tz::Tz;
 use super::SimError;
 use super::results::Stage;
 use super::rng::{Categorical, Purpose, stream};
-use super::scenario::{Accept, Scenario};
+use super::scenario::{Accept, Areas, Decay, Places, Scenario, read_areas};
 use crate::domain::{
-    AttributeValue, Consent, Encounter, Flag, Level, Need, Pathway, Responder, Source, Willing,
+    AttributeValue, Consent, Encounter, Flag, Level, Location, Need, Pathway, Responder, Source,
+    Willing,
 };
 use crate::nibrs::NibrsCode;
 use crate::program::{AttributeType, LawSwitches, Program};
@@ -180,6 +181,8 @@ pub(crate) struct Model {
     pub replay: Option<Vec<ReplayItem>>,
     pub replay_skipped: u64,
     pub pathways: Vec<Pathway>,
+    /// Where people live and how distance lowers engagement (`[places]`), when given.
+    pub(super) places: Option<PlacesC>,
 }
 
 pub(super) fn per_pathway(b: &super::scenario::ByPathway) -> [f64; Pathway::COUNT] {
@@ -232,6 +235,7 @@ impl Model {
         let (accept_default, accept_cells) = acceptance(&sc.behaviour.accept);
         let attributes = attributes(sc, program)?;
         let providers = Providers::build(sc, program, &pathways, directory)?;
+        let places = sc.places.as_ref().map(PlacesC::build).transpose()?;
         let (replay, replay_skipped) = match replay {
             None => (None, 0),
             Some(list) => {
@@ -317,6 +321,7 @@ impl Model {
             },
             replay,
             replay_skipped,
+            places,
             groups: groups.groups,
             pathways,
             scenario,
@@ -396,6 +401,117 @@ impl Model {
             .iter()
             .filter(|o| o.level.is_chargeable() && self.law.covers(enc, o).is_none())
             .max_by_key(|o| o.level)
+    }
+}
+
+/// Kilometres per degree of latitude (the mean Earth radius's).
+const KM_PER_DEGREE: f64 = 6371.0088 * std::f64::consts::PI / 180.0;
+
+/// `[places]` compiled: how homes are drawn, and the decay curve.
+#[derive(Debug, Clone)]
+pub(crate) struct PlacesC {
+    homes: Homes,
+    pub(super) decay: Decay,
+}
+
+#[derive(Debug, Clone)]
+enum Homes {
+    /// Uniformly over a disc.
+    Disc { center: Location, radius_km: f64 },
+    /// An area by population, then uniformly within `radius_km` of its centroid.
+    Areas {
+        pick: Categorical,
+        centroids: Vec<Location>,
+        radius_km: f64,
+    },
+}
+
+impl PlacesC {
+    /// Compiles `[places]`, reading its areas file when it names one.
+    fn build(p: &Places) -> Result<PlacesC, SimError> {
+        let homes = match (&p.center, &p.areas) {
+            (_, Some(areas)) => {
+                let read;
+                let list = match areas {
+                    Areas::List(list) => list,
+                    Areas::File(path) => {
+                        read = read_areas(path)?;
+                        &read
+                    }
+                };
+                Homes::Areas {
+                    pick: Categorical::new(list.iter().map(|a| a.population)),
+                    centroids: list
+                        .iter()
+                        .map(|a| Location {
+                            lat: a.lat,
+                            lon: a.lon,
+                        })
+                        .collect(),
+                    radius_km: p.radius_km.unwrap_or(0.0),
+                }
+            }
+            (Some(center), None) => Homes::Disc {
+                center: *center,
+                radius_km: p.radius_km.unwrap_or(0.0),
+            },
+            // Refused by the scenario's checks.
+            (None, None) => Homes::Disc {
+                center: Location { lat: 0.0, lon: 0.0 },
+                radius_km: 0.0,
+            },
+        };
+        Ok(PlacesC {
+            homes,
+            decay: p.decay.clone(),
+        })
+    }
+
+    /// A person's home, from the person's own stream (the same in both arms).
+    pub(super) fn home(&self, key: u64, id: u32) -> Location {
+        let mut r = stream(key, id, Purpose::Home, 0);
+        let (center, radius_km) = match &self.homes {
+            Homes::Disc { center, radius_km } => (*center, *radius_km),
+            Homes::Areas {
+                pick,
+                centroids,
+                radius_km,
+            } => {
+                let c = pick
+                    .pick(r.u())
+                    .and_then(|i| centroids.get(i))
+                    .copied()
+                    .unwrap_or(Location { lat: 0.0, lon: 0.0 });
+                (c, *radius_km)
+            }
+        };
+        // Uniform by area: the radius grows with the square root of a uniform draw.
+        let (u_r, u_angle) = (r.u(), r.u());
+        if radius_km <= 0.0 {
+            return center;
+        }
+        offset(
+            center,
+            radius_km * u_r.sqrt(),
+            std::f64::consts::TAU * u_angle,
+        )
+    }
+}
+
+/// The point `km` from `from` in direction `angle` (radians from north), on a local flat
+/// approximation of the Earth (good to well under 1% within a county's few tens of km).
+fn offset(from: Location, km: f64, angle: f64) -> Location {
+    let lat = from.lat + km * angle.cos() / KM_PER_DEGREE;
+    let shrink = from.lat.to_radians().cos().max(1e-6);
+    let mut lon = from.lon + km * angle.sin() / (KM_PER_DEGREE * shrink);
+    if lon > 180.0 {
+        lon -= 360.0;
+    } else if lon < -180.0 {
+        lon += 360.0;
+    }
+    Location {
+        lat: lat.clamp(-90.0, 90.0),
+        lon: lon.clamp(-180.0, 180.0),
     }
 }
 
@@ -906,6 +1022,31 @@ fn replayed(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_keep_their_distance() {
+        let c = Location {
+            lat: 47.6,
+            lon: -122.3,
+        };
+        let p = offset(c, 10.0, 1.0);
+        let (dlat, dlon) = (
+            (p.lat - c.lat) * KM_PER_DEGREE,
+            (p.lon - c.lon) * KM_PER_DEGREE * c.lat.to_radians().cos(),
+        );
+        assert!(((dlat * dlat + dlon * dlon).sqrt() - 10.0).abs() < 1e-9);
+        assert!(
+            offset(
+                Location {
+                    lat: 0.0,
+                    lon: 179.99
+                },
+                5.0,
+                1.5
+            )
+            .lon < 0.0
+        );
+    }
 
     #[test]
     fn yearly_rates_give_their_probability() {

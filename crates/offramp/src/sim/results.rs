@@ -165,6 +165,13 @@ row! {
         pub p90_hours: Option<f64>,
         /// Longest, hours.
         pub max_hours: Option<f64>,
+        /// Mean km from the encounter's place (with `[places]`, the person's home) to the
+        /// service, over the intakes whose distance is known.
+        pub mean_km: Option<f64>,
+        /// Median km to the service.
+        pub median_km: Option<f64>,
+        /// 90th percentile, km to the service.
+        pub p90_km: Option<f64>,
     }
 }
 

@@ -31,6 +31,8 @@ pub(crate) enum Purpose {
     History = 10,
     /// The person's stated willingness at their n-th contact.
     Willing = 11,
+    /// A person's home (`[places]`).
+    Home = 12,
 }
 
 /// SplitMix64's finaliser: a fast, well-mixed 64-bit hash.

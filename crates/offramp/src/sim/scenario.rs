@@ -236,6 +236,10 @@ pub struct Scenario {
     /// Historical replay: real encounters in place of generated ones.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub replay: Option<Replay>,
+    /// Where people live, and how distance to a service lowers engagement. Absent: people
+    /// have no location and distance plays no part.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub places: Option<Places>,
 }
 
 /// The `[scenario]` table.
@@ -599,6 +603,10 @@ fn path_is_empty(p: &Path) -> bool {
 
 // The `Default` of every section lives in `defaults.rs`.
 mod defaults;
+// The `[places]` table and the areas file.
+mod places;
+pub(crate) use places::read_areas;
+pub use places::{Area, Areas, DEFAULT_HALF_KM, Decay, MAX_DECAY_POINTS, Places};
 
 // ------------------------------------------------------------------ reading
 
@@ -752,6 +760,9 @@ impl Scenario {
         if let Some(r) = self.replay.as_mut() {
             fix(&mut r.encounters);
         }
+        if let Some(Areas::File(p)) = self.places.as_mut().and_then(|pl| pl.areas.as_mut()) {
+            fix(p);
+        }
     }
 
     /// Checks every value: probabilities in 0..=1, rates and times not negative, shares that
@@ -804,6 +815,10 @@ impl Scenario {
             ("behaviour.accept.cells", self.behaviour.accept.cells.len()),
             ("providers.services", self.providers.services.len()),
             ("attributes", self.attributes.len()),
+            (
+                "places.areas",
+                self.places.as_ref().map_or(0, Places::listed),
+            ),
         ];
         let mut over = lists
             .into_iter()
@@ -1050,6 +1065,9 @@ impl Scenario {
                     36_500.0,
                 );
             }
+        }
+        if let Some(places) = &self.places {
+            places.check(v);
         }
         let c = &self.costs;
         for (k, x) in [

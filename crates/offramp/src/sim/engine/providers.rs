@@ -10,34 +10,19 @@ impl Sim<'_> {
         clippy::indexing_slicing,
         reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
     )]
-    pub(super) fn refer(&mut self, pi: usize, pw: usize, options: Option<&[ProviderOption]>) {
-        let m = self.m;
+    pub(super) fn refer(&mut self, pi: usize, pw: usize, plan: Plan) {
         if self.persons[pi].referral != NONE {
             self.out.referrals[pw].already_referred += 1;
             self.out.referrals[ALL].already_referred += 1;
             return;
         }
-        // Candidates in rank order: (provider, open now, next opening).
-        let candidates: Vec<(u32, bool, Option<i64>)> = match options {
-            Some(opts) => opts
-                .iter()
-                .filter_map(|o| {
-                    m.by_id.get(&*o.service_id).map(|ix| {
-                        let next = o
-                            .next_open
-                            .map(|t| t.timestamp().saturating_sub(m.start_utc));
-                        (*ix, o.open_now, next)
-                    })
-                })
-                .collect(),
-            None => m.pathway_providers[pw]
-                .iter()
-                .map(|ix| (*ix, true, None))
-                .collect(),
-        };
+        let Plan {
+            candidates,
+            placement,
+        } = plan;
         self.out.referrals[pw].referred += 1;
         self.out.referrals[ALL].referred += 1;
-        let Some(&(first, _, _)) = candidates.first() else {
+        let Some(first) = candidates.first().map(|c| c.ix) else {
             self.out.referrals[pw].lost_no_provider += 1;
             self.out.referrals[ALL].lost_no_provider += 1;
             return;
@@ -46,6 +31,9 @@ impl Sim<'_> {
         let mut r = stream(self.key, p.id, Purpose::Referral, p.referrals);
         p.referrals += 1;
         let referral = u32::try_from(self.refs.len()).unwrap_or(NONE);
+        let km = placement
+            .and_then(|pl| candidates.get(pl.at()))
+            .and_then(|c| c.km);
         self.refs.push(Referral {
             person: p.id,
             pathway: pw as u8,
@@ -56,49 +44,105 @@ impl Sim<'_> {
             u_dropout: r.u(),
             u_service: r.u(),
             completed: false,
+            km: km.map(|k| k as f32),
         });
         let period = self.period(self.now);
-        // A free place at an open service.
-        if let Some(&(ix, _, _)) = candidates
-            .iter()
-            .find(|(ix, open, _)| *open && self.has_place(*ix))
-        {
-            self.provs[ix as usize].referrals[period] += 1;
-            self.reserve(ix, referral);
-            return;
-        }
-        // Room on an open service's waitlist.
-        if let Some(&(ix, _, _)) = candidates
-            .iter()
-            .find(|(ix, open, _)| *open && self.has_waitlist_room(*ix))
-        {
-            self.provs[ix as usize].referrals[period] += 1;
-            self.enqueue(ix, referral, self.now);
-            return;
-        }
-        // A closed service that opens soon enough.
-        if let Some(&(ix, _, Some(t))) = candidates.iter().find(|(ix, open, next)| {
-            !*open && next.is_some_and(|t| t - self.now <= m.providers[*ix as usize].max_wait)
-        }) {
-            self.provs[ix as usize].referrals[period] += 1;
-            if let Some(rf) = self.refs.get_mut(referral as usize) {
-                rf.state = RefState::WaitingOpen;
-                rf.provider = ix;
+        let target = |i: usize| candidates.get(i).map_or(first, |c| c.ix);
+        match placement {
+            // A free place at an open service.
+            Some(Placement::Place(i)) => {
+                let ix = target(i);
+                self.provs[ix as usize].referrals[period] += 1;
+                self.reserve(ix, referral);
             }
-            self.waiting += 1;
-            self.persons[pi].referral = referral;
-            self.at(
-                t.max(self.now),
-                Kind::IntakeTry {
-                    referral,
-                    provider: ix,
-                },
-            );
-            return;
+            // Room on an open service's waitlist.
+            Some(Placement::Waitlist(i)) => {
+                let ix = target(i);
+                self.provs[ix as usize].referrals[period] += 1;
+                self.enqueue(ix, referral, self.now);
+            }
+            // A closed service that opens soon enough.
+            Some(Placement::Opening(i, t)) => {
+                let ix = target(i);
+                self.provs[ix as usize].referrals[period] += 1;
+                if let Some(rf) = self.refs.get_mut(referral as usize) {
+                    rf.state = RefState::WaitingOpen;
+                    rf.provider = ix;
+                }
+                self.waiting += 1;
+                self.persons[pi].referral = referral;
+                self.at(
+                    t.max(self.now),
+                    Kind::IntakeTry {
+                        referral,
+                        provider: ix,
+                    },
+                );
+            }
+            None => {
+                let any_open = candidates.iter().any(|c| c.open);
+                self.provs[first as usize].referrals[period] += 1;
+                self.lose(first, pw, if any_open { Loss::Full } else { Loss::Closed });
+            }
         }
-        let any_open = candidates.iter().any(|(_, open, _)| *open);
-        self.provs[first as usize].referrals[period] += 1;
-        self.lose(first, pw, if any_open { Loss::Full } else { Loss::Closed });
+    }
+
+    /// Where a referral would go now, without making it: the pathway's candidates in rank
+    /// order, and the first open one with a free place, else the first open one with room on
+    /// its waitlist, else the first closed one that opens within its longest wait (`None`:
+    /// the referral would be lost).
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
+    )]
+    pub(super) fn plan(&self, pw: usize, options: Option<&[ProviderOption]>) -> Plan {
+        let m = self.m;
+        let candidates: Vec<Candidate> = match options {
+            Some(opts) => opts
+                .iter()
+                .filter_map(|o| {
+                    m.by_id.get(&*o.service_id).map(|ix| Candidate {
+                        ix: *ix,
+                        open: o.open_now,
+                        next: o
+                            .next_open
+                            .map(|t| t.timestamp().saturating_sub(m.start_utc)),
+                        km: o.distance_km,
+                    })
+                })
+                .collect(),
+            None => m.pathway_providers[pw]
+                .iter()
+                .map(|ix| Candidate {
+                    ix: *ix,
+                    open: true,
+                    next: None,
+                    km: None,
+                })
+                .collect(),
+        };
+        let find = |ok: &dyn Fn(&Candidate) -> bool| candidates.iter().position(ok);
+        let placement = find(&|c| c.open && self.has_place(c.ix))
+            .map(Placement::Place)
+            .or_else(|| find(&|c| c.open && self.has_waitlist_room(c.ix)).map(Placement::Waitlist))
+            .or_else(|| {
+                candidates
+                    .iter()
+                    .enumerate()
+                    .find_map(|(i, c)| match c.next {
+                        Some(t)
+                            if !c.open && t - self.now <= m.providers[c.ix as usize].max_wait =>
+                        {
+                            Some(Placement::Opening(i, t))
+                        }
+                        _ => None,
+                    })
+            });
+        Plan {
+            candidates,
+            placement,
+        }
     }
 
     #[expect(
@@ -258,6 +302,10 @@ impl Sim<'_> {
         let hours = ((self.now - created) as f64 / 3600.0) as f32;
         self.out.intake_hours[pw].push(hours);
         self.out.intake_hours[ALL].push(hours);
+        if let Some(km) = self.refs.get(referral as usize).and_then(|r| r.km) {
+            self.out.intake_km[pw].push(km);
+            self.out.intake_km[ALL].push(km);
+        }
         let period = self.period(self.now);
         self.provs[ix as usize].intakes[period] += 1;
         let end = self.now + stay.min(1e15) as i64;
@@ -345,6 +393,49 @@ impl Sim<'_> {
                 Loss::Closed => c.lost_closed += 1,
             }
         }
+    }
+}
+
+/// One ranked candidate for a referral.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Candidate {
+    ix: u32,
+    open: bool,
+    /// When a closed one opens, in sim seconds.
+    next: Option<i64>,
+    /// From the encounter's place, when both places are known.
+    km: Option<f64>,
+}
+
+/// Where a referral goes: an index into the candidates.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Placement {
+    Place(usize),
+    Waitlist(usize),
+    Opening(usize, i64),
+}
+
+impl Placement {
+    fn at(self) -> usize {
+        match self {
+            Placement::Place(i) | Placement::Waitlist(i) | Placement::Opening(i, _) => i,
+        }
+    }
+}
+
+/// A referral planned but not yet made.
+#[derive(Debug, Clone)]
+pub(super) struct Plan {
+    candidates: Vec<Candidate>,
+    placement: Option<Placement>,
+}
+
+impl Plan {
+    /// The distance to the service the person would be sent to: the placed one, or the
+    /// first-ranked when the referral would be lost (unknown without one).
+    pub(super) fn km(&self) -> Option<f64> {
+        let i = self.placement.map_or(0, Placement::at);
+        self.candidates.get(i).and_then(|c| c.km)
     }
 }
 

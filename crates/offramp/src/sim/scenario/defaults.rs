@@ -81,6 +81,7 @@ impl Default for Scenario {
             providers: Providers::default(),
             costs: Costs::default(),
             replay: None,
+            places: None,
         }
     }
 }
