@@ -392,3 +392,14 @@ fn places_move_no_other_draw() {
     let with = Simulation::from_parts(s, program, None, None).unwrap();
     assert_eq!(run(&without, 11, 2), run(&with, 11, 2));
 }
+
+#[test]
+fn the_simulated_free_places_rank_partners_at_the_same_distance() {
+    // Without places no distance is known, and the directory's one report of free places
+    // (the detox centre: 1 bed; the clinic: none reported) would send everyone to the detox
+    // centre, which never fills. Ranked by the places the simulation has free, the clinic
+    // (150 places) comes first while it is open.
+    let r = run(&Simulation::new(qrt(None)).unwrap(), 3, 1);
+    let (moud, detox) = (referrals_to(&r, MOUD.0), referrals_to(&r, DETOX.0));
+    assert!(moud > 10 && detox > moud, "{moud} {detox}");
+}

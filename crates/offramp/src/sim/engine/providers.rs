@@ -98,7 +98,7 @@ impl Sim<'_> {
     )]
     pub(super) fn plan(&self, pw: usize, options: Option<&[ProviderOption]>) -> Plan {
         let m = self.m;
-        let candidates: Vec<Candidate> = match options {
+        let mut candidates: Vec<Candidate> = match options {
             Some(opts) => opts
                 .iter()
                 .filter_map(|o| {
@@ -122,6 +122,25 @@ impl Sim<'_> {
                 })
                 .collect(),
         };
+        if options.is_some() {
+            // The router ranks by the free places the directory reported when it was loaded,
+            // a board the simulation never updates; a live board would show the places the
+            // simulation has free. Re-rank on the router's own keys with those in their
+            // stead (a stable sort, so the router's later keys still break ties): open first,
+            // then the soonest to open, then the nearest, then the most places free (unknown
+            // or no limit last, as the router has them).
+            candidates.sort_by_key(|c| {
+                let free = m.providers[c.ix as usize].capacity.map_or(-1, |cap| {
+                    i64::from(cap.saturating_sub(self.provs[c.ix as usize].occupied))
+                });
+                (
+                    !c.open,
+                    c.next.unwrap_or(i64::MAX),
+                    c.km.map_or(i64::MAX, |d| (d * 100.0).round() as i64),
+                    std::cmp::Reverse(free),
+                )
+            });
+        }
         let find = |ok: &dyn Fn(&Candidate) -> bool| candidates.iter().position(ok);
         let placement = find(&|c| c.open && self.has_place(c.ix))
             .map(Placement::Place)
