@@ -66,6 +66,12 @@ class Arm:
         self.waitlist, self.max_wait = int(p["waitlist"]), float(p["max_wait_days"])
         self.service_days = float(p["default_service_days"])
         self.counts: Dict[str, float] = {}
+        at_risk = 1.0
+        for need in sc["overdoses"]["needs"]:
+            at_risk *= 1.0 - sc["needs"].get(need, 0.0)
+        od = sc["overdoses"]
+        self.overdoses_per_day = (od.get("per_1000", 0.0) * population * (1.0 - at_risk) / 1000
+                                  + od.get("per_day", 0.0))
         self.start = dt.datetime(2026, 1, 1, tzinfo=PACIFIC)
         self.serial = 0
 
@@ -92,7 +98,7 @@ class Arm:
     def overdoses(self) -> Any:
         od = self.sc["overdoses"]
         while True:
-            yield self.env.timeout(self.rng.expovariate(od["per_day"]))
+            yield self.env.timeout(self.rng.expovariate(self.overdoses_per_day))
             p = self.person(self.rng.randrange(self.population))
             while not any(n in p["needs"] for n in od["needs"]):  # among people at risk
                 p = self.person(self.rng.randrange(self.population))
@@ -189,9 +195,11 @@ class Arm:
             p["in_care"] = False
 
     def run(self) -> Dict[str, float]:
+        # Rates per 1,000 people (per 1,000 people at risk for overdoses), as the engine reads
+        # them, made per day across this cohort.
         for source, rate in self.sc["contacts"].items():
             if rate > 0:
-                self.env.process(self.contacts(source, rate))
+                self.env.process(self.contacts(source, rate * self.population / 1000))
         self.env.process(self.overdoses())
         self.env.run(until=self.days)
         return self.counts
@@ -208,14 +216,10 @@ def simpy_run(sc: Dict[str, Any], router: offramp.Router, replications: int, see
 
 
 def scaled(base: offramp.sim.Scenario, population: int, days: int) -> offramp.sim.Scenario:
-    """The scenario with its cohort scaled: per-day rates grow with the population."""
-    d = base.to_dict()
-    k = population / d["scenario"]["population"]
-    changes: Dict[str, Any] = {"scenario.population": population, "scenario.days": days,
-                               "overdoses.per_day": d["overdoses"]["per_day"] * k}
-    for source, rate in d["contacts"].items():
-        changes[f"contacts.{source}"] = rate * k
-    return base.replace(changes)
+    """The scenario with its cohort resized (rates are per 1,000 people, so they follow) and
+    no warm-up (the SimPy model has none)."""
+    return base.replace({"scenario.population": population, "scenario.days": days,
+                         "scenario.warm_up_days": 0})
 
 
 def main(argv: Optional[List[str]] = None) -> None:

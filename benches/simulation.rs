@@ -5,9 +5,10 @@
 //!   County example scenario, with its provider directory: at most 2 s on the 2-core machine.
 //! - `simulate/qrt-1M-person-years`: the same size for the QRT Hamilton County scenario.
 //!
-//! The scenarios' rates are per day across the population, so they are scaled with it to keep
-//! each person's contact and overdose rates (and each service's places per person) as in the
-//! example. Figures are recorded in `benches/README.md`.
+//! Contact and overdose rates are per 1,000 people, so they follow the population; each
+//! service's places are scaled with it to keep the places per person of the example. The
+//! examples' warm-up is left out, so the figures compare with earlier ones (and with SimPy's,
+//! which has none). Figures are recorded in `benches/README.md`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -32,10 +33,7 @@ fn scaled(file: &str) -> Simulation {
     s.scenario.population = PEOPLE;
     s.scenario.days = Some(DAYS);
     s.scenario.period_days = 28;
-    for rate in s.contacts.values_mut() {
-        *rate *= k;
-    }
-    s.overdoses.per_day *= k;
+    s.scenario.warm_up_days = 0;
     for service in &mut s.providers.services {
         service.capacity = service.capacity.map(|c| (f64::from(c) * k).round() as u32);
     }

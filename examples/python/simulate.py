@@ -26,8 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 import offramp.sim  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-STAGES = ["encounter", "eligible", "offered", "accepted", "linked", "retained30", "retained90",
-          "completed"]
+STAGES = ["encounter", "eligible", "offered", "accepted", "linked", "retained_30", "retained_90"]
 
 
 def draw_funnel(results: offramp.sim.SimResults, out: Path) -> Path:
@@ -84,6 +83,7 @@ def main(argv: Optional[List[str]] = None) -> None:
 
     scenario = offramp.sim.Scenario.from_file(args.scenario)
     results = offramp.sim.run(scenario, seed=args.seed, replications=args.replications)
+    print(results.report())
     for path in (draw_funnel(results, out), draw_utilisation(results, out)):
         print(path)
 

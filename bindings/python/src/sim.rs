@@ -134,7 +134,7 @@ const POLL: std::time::Duration = std::time::Duration::from_millis(100);
 /// The run goes on in a thread of its own while this one, every tenth of a second, checks for
 /// a signal (Ctrl-C stops the run and raises `KeyboardInterrupt`) and calls `progress(done,
 /// total)` with the simulated days done, when they have moved. A run above the work budget is
-/// refused unless `allow_large`.
+/// refused unless `allow_large`. Returns `run.json`, the one-page report and the tables.
 #[pyfunction]
 #[pyo3(signature = (scenario, seed=None, replications=None, threads=None, encounters=None, allow_large=false, progress=None))]
 #[allow(clippy::too_many_arguments)]
@@ -147,7 +147,7 @@ pub(crate) fn _simulate<'py>(
     encounters: Option<&Bound<'py, PyAny>>,
     allow_large: bool,
     progress: Option<&Bound<'py, PyAny>>,
-) -> PyResult<(String, Vec<TableOut<'py>>)> {
+) -> PyResult<(String, String, Vec<TableOut<'py>>)> {
     shield(|| {
         let s = Scenario::from_json(scenario, "<scenario>").map_err(|e| scenario_error(py, &e))?;
         let options = RunOptions {
@@ -205,7 +205,7 @@ pub(crate) fn _simulate<'py>(
                     })?;
                     tables.push((table.name().to_string(), table.to_csv()?, batch));
                 }
-                Ok((info, tables))
+                Ok((info, results.report(), tables))
             }))
         };
         let mut interrupted: Option<PyErr> = None;
@@ -268,14 +268,14 @@ pub(crate) fn _simulate<'py>(
             )
         })?;
         match outcome {
-            Ok(Ok((info, tables))) => {
+            Ok(Ok((info, report, tables))) => {
                 let mut out = Vec::with_capacity(tables.len());
                 for (name, csv, batch) in tables {
                     let schema = batch.schema();
                     let table = PyTable::try_new(vec![batch], schema)?;
                     out.push((name, csv, table.into_pyarrow(py)?));
                 }
-                Ok((info, out))
+                Ok((info, report, out))
             }
             Ok(Err(e)) => Err(sim_error(py, &e)),
             Err(Failure::Row(row, e)) => Err(encounter_error(py, &e, Some(row))),

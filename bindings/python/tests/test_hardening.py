@@ -182,6 +182,7 @@ def runaway() -> sim.Scenario:
     return sim.Scenario.from_file(LEAD_SCENARIO).replace(
         {
             "scenario.days": 36600,
+            "scenario.warm_up_days": 0,
             "scenario.population": 50_000_000,
             "contacts": {"call_for_service": 1_000_000.0},
         }

@@ -74,6 +74,7 @@ def test_equals_offramp_simulate_csv(path: Path, tmp_path: Path) -> None:
     out = tmp_path / "py"
     r.write(out)
     assert (out / "funnel.csv").read_text() == (tmp_path / "funnel.csv").read_text()
+    assert r.report() == (out / "report.txt").read_text() == (tmp_path / "report.txt").read_text()
 
 
 def test_scenario_round_trips() -> None:
@@ -161,6 +162,10 @@ def test_sweep_on_a_two_worker_local_cluster() -> None:
     ) as cluster, Client(cluster) as client:
         out = sim.sweep(s, grid, replications=2, seed=3, client=client)
         again = sim.sweep(s, grid, replications=2, seed=3, client=cluster.scheduler_address)
+        people = sim.sweep(
+            short(days=120), {"scenario.population": [4000, 8000]},
+            replications=2, seed=3, client=client,
+        )
         replayed = sim.sweep(
             s.replace({"scenario.days": None}), {"behaviour.offer.default": [0.0, 1.0]},
             replications=1, seed=3, client=client, encounters=lead_encounters(),
@@ -175,6 +180,10 @@ def test_sweep_on_a_two_worker_local_cluster() -> None:
     acc = df[(df.pathway == "all") & (df.stage == "accepted")].groupby("point")["count"].sum()
     assert acc[1] > acc[0]
     assert "summary" not in out.tables()
+    # Contact rates are per 1,000 people: doubling the population doubles the encounters.
+    pf = people.funnel.to_pandas()
+    met = pf[(pf.pathway == "all") & (pf.stage == "encounter")].groupby("point")["count"].sum()
+    assert 1.6 < met[1] / met[0] < 2.4, met
     # A replayed table reaches every worker: the same encounters at both points, and offers
     # only where the grid allows them.
     rf = replayed.funnel.to_pandas()
@@ -303,3 +312,27 @@ def test_replay_errors_name_the_row_and_the_field(tmp_path: Path) -> None:
     with pytest.raises(offramp.SimulationError) as s_err:
         sim.run(sim.Scenario.from_dict(data))
     assert s_err.value.field == "replay.encounters"
+
+
+def test_the_report_and_summary_state_each_effect_with_its_interval() -> None:
+    r = sim.run(short(QRT, days=60, population=12000), seed=3, replications=3)
+    text = r.report()
+    assert text.startswith(r.info["scenario"])
+    assert "95% interval" in text and "Funnel, all pathways" in text
+    s = r.summary.to_pylist()
+    assert r.summary.column_names == [
+        "measure", "replications", "program", "program_low", "program_high",
+        "counterfactual", "counterfactual_low", "counterfactual_high",
+        "difference", "difference_low", "difference_high",
+    ]
+    for row in s:
+        assert abs(row["program"] - row["counterfactual"] - row["difference"]) < 1e-6, row
+        assert row["difference_low"] <= row["difference"] <= row["difference_high"], row
+    deflections = next(row for row in s if row["measure"] == "deflections")
+    assert deflections["difference"] > 0, "deflections are added by the program"
+    for row in r.outcomes.to_pylist():
+        assert row["difference"] == row["program"] - row["counterfactual"]
+    stages = [x for x in r.funnel.column("stage").to_pylist()[:7]]
+    assert stages == ["encounter", "eligible", "offered", "accepted", "linked",
+                      "retained_30", "retained_90"]
+    assert set(r.effects.column("effect").to_pylist()) == {"rearrest_180d"}

@@ -96,40 +96,9 @@ pub fn run(args: SimulateArgs) -> Result<ExitCode, CliError> {
         info.encounters,
         elapsed.as_secs_f64()
     );
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(
-        out,
-        "{:<20} {:>14} {:>16} {:>14}",
-        "mean per replication", "program", "counterfactual", "avoided"
-    );
-    for measure in [
-        "encounters",
-        "deflections",
-        "diversions",
-        "linked",
-        "arrests",
-        "bookings",
-        "jail_bed_days",
-        "overdoses",
-        "overdose_deaths",
-        "total_cost",
-    ] {
-        let mean = |column: &str| {
-            results
-                .summary
-                .iter()
-                .find(|s| s.measure == measure && s.column == column)
-                .map_or(0.0, |s| s.mean)
-        };
-        let _ = writeln!(
-            out,
-            "{:<20} {:>14.1} {:>16.1} {:>14.1}",
-            measure,
-            mean("program"),
-            mean("counterfactual"),
-            mean("avoided")
-        );
-    }
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(results.report().as_bytes());
     eprintln!("wrote {} files to {}", files.len(), args.out.display());
     Ok(ExitCode::SUCCESS)
 }
@@ -187,7 +156,7 @@ fn write_parquet(results: &SimResults, out: &Path) -> Result<Vec<PathBuf>, SimEr
         path: out.display().to_string(),
         message: e.to_string(),
     })?;
-    let mut files = Vec::with_capacity(SimResults::TABLES.len() + 1);
+    let mut files = Vec::with_capacity(SimResults::TABLES.len() + 2);
     for table in results.tables() {
         let path = out.join(format!("{}.parquet", table.name()));
         write_parquet_table(table, &path).map_err(|message| SimError::Output {
@@ -197,6 +166,7 @@ fn write_parquet(results: &SimResults, out: &Path) -> Result<Vec<PathBuf>, SimEr
         files.push(path);
     }
     files.push(results.write_info(out)?);
+    files.push(results.write_report(out)?);
     Ok(files)
 }
 

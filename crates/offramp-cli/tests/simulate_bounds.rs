@@ -40,7 +40,7 @@ fn runaway(dir: &Path) -> PathBuf {
         &path,
         format!(
             "[scenario]\nname = \"runaway\"\nprogram = {:?}\ndays = 36600\npopulation = 50000000\n\n\
-             [contacts]\ncall_for_service = 1000000.0\n",
+             [contacts]\n\n[contacts_per_day]\ncall_for_service = 1000000.0\n",
             program.display().to_string()
         ),
     )

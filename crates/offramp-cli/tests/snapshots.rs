@@ -748,3 +748,34 @@ fn analyze_with_encounters_and_errors() {
     let parts: Vec<String> = cases.iter().map(|args| transcript(args, None)).collect();
     snapshot("analyze_encounters_and_errors", &parts.join("\n"));
 }
+
+/// `offramp simulate` prints the one-page report: every outcome with and without the program
+/// and the difference with its 95% interval, re-arrest, the funnel and unmet demand. (Only
+/// standard output: standard error carries the run's time.) The same text is `report.txt`.
+#[test]
+fn simulate_report() {
+    let out = std::env::temp_dir().join(format!("offramp-sim-report-{}", std::process::id()));
+    let o = Command::new(env!("CARGO_BIN_EXE_offramp"))
+        .args([
+            "simulate",
+            "crates/offramp-cli/tests/fixtures/sim/qrt-short.toml",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(
+        text,
+        std::fs::read_to_string(out.join("report.txt")).unwrap()
+    );
+    snapshot("simulate_report", &text);
+}

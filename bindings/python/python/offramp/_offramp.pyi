@@ -1120,9 +1120,10 @@ def _simulate(
     encounters: _Encounters | None = None,
     allow_large: bool = False,
     progress: Callable[[int, int], object] | None = None,
-) -> tuple[str, list[tuple[str, str, pyarrow.Table]]]:
-    """Runs a scenario (JSON text) without the GIL: ``run.json`` and, per table, its name, its
-    CSV text and its ``pyarrow.Table`` with the core's column types. Ctrl-C stops the run;
+) -> tuple[str, str, list[tuple[str, str, pyarrow.Table]]]:
+    """Runs a scenario (JSON text) without the GIL: ``run.json``, the one-page report and, per
+    table, its name, its CSV text and its ``pyarrow.Table`` with the core's column types. Ctrl-C
+    stops the run;
     ``progress(done, total)`` is called with simulated days as they pass."""
 
 def _work_estimate(

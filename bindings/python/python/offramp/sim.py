@@ -210,20 +210,34 @@ class SimResults:
     Each table is a ``pyarrow.Table`` (``.to_pandas()``, ``polars.from_arrow(...)``): ``funnel``,
     ``time_to_intake``, ``referrals``, ``providers``, ``provider_periods`` (utilisation over
     time), ``intercepts``, ``timeline`` (outcomes over time), ``costs``, ``outcomes``,
-    ``equity``, ``summary``. The core builds each table with the column types it declares for
+    ``equity``, ``effects`` (re-arrest among the people reached), ``summary`` (each outcome's
+    mean with the program, without it and their difference, each with a 95% interval across
+    replications). ``report()`` is the one-page text summary. The core builds each table with the column types it declares for
     it (the types of ``offramp simulate --format parquet``), so a table with no rows still has
     its columns. ``info`` is ``run.json`` as a dict; ``csv(name)`` is a table's CSV text, byte
     for byte the file the command writes.
     """
 
-    __slots__ = ("_csv", "_info", "_tables")
+    __slots__ = ("_csv", "_info", "_report", "_tables")
 
     def __init__(
-        self, info: Dict[str, Any], csv: Mapping[str, str], tables: Mapping[str, pa.Table]
+        self,
+        info: Dict[str, Any],
+        csv: Mapping[str, str],
+        tables: Mapping[str, pa.Table],
+        report: str = "",
     ) -> None:
         self._info = info
         self._csv = dict(csv)
         self._tables = dict(tables)
+        self._report = report
+
+    def report(self) -> str:
+        """The one-page text summary ``offramp simulate`` prints (and writes as
+        ``report.txt``): each outcome with and without the program and the difference with its
+        95% interval across replications, re-arrest among the people reached, the funnel and
+        unmet demand."""
+        return self._report
 
     @property
     def info(self) -> Dict[str, Any]:
@@ -288,12 +302,14 @@ class SimResults:
 
     @property
     def costs(self) -> pa.Table:
-        """Replication, item: costs with and without the program, and avoided."""
+        """Replication, item: costs with and without the program, and the difference
+        (program minus counterfactual: negative when the program saves)."""
         return self.table("costs")
 
     @property
     def outcomes(self) -> pa.Table:
-        """Replication, measure: with, without, avoided."""
+        """Replication, measure: with the program, without it, and the difference (program
+        minus counterfactual)."""
         return self.table("outcomes")
 
     @property
@@ -303,12 +319,21 @@ class SimResults:
 
     @property
     def summary(self) -> pa.Table:
-        """Outcomes over replications: mean, standard deviation, 2.5 and 97.5 percentiles."""
+        """Each outcome's mean per replication with the program, without it and their
+        difference, each with its 95% confidence interval across replications (``_low``,
+        ``_high``; empty for a single replication)."""
         return self.table("summary")
 
+    @property
+    def effects(self) -> pa.Table:
+        """Replication, effect: re-arrest within 180 days of a first accepted offer, among the
+        same people with and without the program, and its odds ratio."""
+        return self.table("effects")
+
     def write(self, folder: _Path) -> List[str]:
-        """Writes every table as ``<table>.csv`` and ``run.json`` into ``folder`` (created
-        when missing), as ``offramp simulate --format csv`` does. Returns the paths."""
+        """Writes every table as ``<table>.csv``, ``run.json`` and ``report.txt`` into
+        ``folder`` (created when missing), as ``offramp simulate --format csv`` does. Returns
+        the paths."""
         os.makedirs(folder, exist_ok=True)
         written = []
         for name, text in self._csv.items():
@@ -319,6 +344,10 @@ class SimResults:
         p = os.path.join(folder, "run.json")
         with open(p, "w", encoding="utf-8") as f:
             f.write(json.dumps(self._info, indent=2) + "\n")
+        written.append(p)
+        p = os.path.join(folder, "report.txt")
+        with open(p, "w", encoding="utf-8", newline="") as f:
+            f.write(self._report)
         written.append(p)
         return written
 
@@ -331,13 +360,13 @@ class SimResults:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def __getstate__(self) -> Tuple[Dict[str, Any], Dict[str, str], Dict[str, pa.Table]]:
-        return (self._info, self._csv, self._tables)
+    def __getstate__(self) -> Tuple[Dict[str, Any], Dict[str, str], Dict[str, pa.Table], str]:
+        return (self._info, self._csv, self._tables, self._report)
 
     def __setstate__(
-        self, state: Tuple[Dict[str, Any], Dict[str, str], Dict[str, pa.Table]]
+        self, state: Tuple[Dict[str, Any], Dict[str, str], Dict[str, pa.Table], str]
     ) -> None:
-        self._info, self._csv, self._tables = state
+        self._info, self._csv, self._tables, self._report = state
 
     def __repr__(self) -> str:
         i = self._info
@@ -407,7 +436,7 @@ def run(
     scenario = _with_person(scenario, encounters, person_attribute)
     callback, close = _progress_callback(progress, "day")
     try:
-        info, tables = _offramp._simulate(
+        info, report, tables = _offramp._simulate(
             scenario.to_json(),
             seed,
             replications,
@@ -422,6 +451,7 @@ def run(
         json.loads(info),
         {name: csv for name, csv, _ in tables},
         {name: table for name, _, table in tables},
+        report,
     )
 
 

@@ -3,8 +3,8 @@
 use super::engine::{ArmOut, RefCounts};
 use super::model::{ALL, Model};
 use super::results::{
-    Arm, CostRow, EquityRow, FunnelRow, IntakeTimeRow, InterceptRow, OutcomeRow, ProviderPeriodRow,
-    ProviderRow, ReferralRow, SimResults, Stage, SummaryRow, TimelineRow,
+    Arm, CostRow, EffectRow, EquityRow, FunnelRow, IntakeTimeRow, InterceptRow, OutcomeRow,
+    ProviderPeriodRow, ProviderRow, ReferralRow, SimResults, Stage, SummaryRow, TimelineRow,
 };
 use crate::domain::Intercept;
 
@@ -20,6 +20,7 @@ pub(crate) struct Tables {
     pub costs: Vec<CostRow>,
     pub outcomes: Vec<OutcomeRow>,
     pub equity: Vec<EquityRow>,
+    pub effects: Vec<EffectRow>,
     pub encounters: u64,
     pub events: u64,
 }
@@ -106,11 +107,7 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
                 rate_from_previous: previous.and_then(|p| ratio(count, p)),
                 rate_from_encounter: ratio(count, total),
             });
-            // Completion is measured from intake, as retention is.
-            previous = match stage {
-                Stage::Retained30 | Stage::Retained90 => previous,
-                _ => Some(count),
-            };
+            previous = Some(count);
         }
     }
 
@@ -152,6 +149,7 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
                 already_referred: c.already_referred,
                 referred: c.referred,
                 linked: c.linked,
+                completed: c.completed,
                 lost_no_provider: c.lost_no_provider,
                 lost_full: c.lost_full,
                 lost_waiting: c.lost_waiting,
@@ -257,7 +255,7 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
             quantity_counterfactual: Some(qc),
             cost_program: unit * qp,
             cost_counterfactual: unit * qc,
-            avoided: unit * (qc - qp),
+            difference: unit * (qp - qc),
         });
     }
     costs.push(CostRow {
@@ -268,13 +266,15 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
         quantity_counterfactual: None,
         cost_program: sum_p,
         cost_counterfactual: sum_c,
-        avoided: sum_c - sum_p,
+        difference: sum_p - sum_c,
     });
-    let measures: [(&str, f64, f64); 14] = [
+    let completed = |o: &ArmOut| o.referrals[ALL].completed as f64;
+    let measures: [(&str, f64, f64); 15] = [
         ("encounters", tp.encounters as f64, tc.encounters as f64),
         ("deflections", tp.deflections as f64, tc.deflections as f64),
         ("diversions", tp.diversions as f64, tc.diversions as f64),
         ("linked", tp.linked as f64, tc.linked as f64),
+        ("completed", completed(&prog), completed(&cf)),
         ("arrests", tp.arrests as f64, tc.arrests as f64),
         (
             "charges_filed",
@@ -309,7 +309,7 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
             measure: (*name).into(),
             program: *p,
             counterfactual: *c,
-            avoided: c - p,
+            difference: p - c,
         })
         .collect();
 
@@ -390,12 +390,93 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
         costs,
         outcomes,
         equity,
+        effects: vec![rearrest(m, rep, &prog, &cf)],
         encounters: total,
         events: prog.events.saturating_add(cf.events),
     }
 }
 
-/// Mean, standard deviation and 95% percentile interval of each outcome over replications.
+/// Days after a first accepted offer over which re-arrest is followed.
+pub(crate) const REARREST_DAYS: i64 = 180;
+
+/// Re-arrest within [`REARREST_DAYS`] of each person's first accepted offer, in both arms,
+/// for people whose window ends inside the span.
+fn rearrest(m: &Model, rep: u32, prog: &ArmOut, cf: &ArmOut) -> EffectRow {
+    let window = REARREST_DAYS.saturating_mul(super::model::DAY);
+    let by_person = |arrests: &[(u32, i64)]| {
+        let mut sorted = arrests.to_vec();
+        sorted.sort_unstable();
+        sorted
+    };
+    let (in_prog, in_cf) = (by_person(&prog.arrests), by_person(&cf.arrests));
+    let arrested = |sorted: &[(u32, i64)], person: u32, from: i64| {
+        let to = from.saturating_add(window);
+        let i = sorted.partition_point(|a| *a <= (person, from));
+        sorted.get(i).is_some_and(|(p, t)| *p == person && *t <= to)
+    };
+    let (mut people, mut yes_p, mut yes_c) = (0u64, 0u64, 0u64);
+    for (person, at) in &prog.joined {
+        if at.saturating_add(window) > m.horizon {
+            continue;
+        }
+        people = people.saturating_add(1);
+        yes_p = yes_p.saturating_add(u64::from(arrested(&in_prog, *person, *at)));
+        yes_c = yes_c.saturating_add(u64::from(arrested(&in_cf, *person, *at)));
+    }
+    let share = |k: u64| ratio(k, people);
+    let odds = |k: u64| (k < people).then(|| k as f64 / people.saturating_sub(k) as f64);
+    let odds_ratio = match (odds(yes_p), odds(yes_c)) {
+        (Some(a), Some(b)) if b > 0.0 => Some(a / b),
+        _ => None,
+    };
+    EffectRow {
+        replication: rep,
+        effect: "rearrest_180d".into(),
+        people,
+        program: share(yes_p),
+        counterfactual: share(yes_c),
+        odds_ratio,
+    }
+}
+
+/// The mean of `xs` with its 95% confidence interval (Student's t; no interval for fewer than
+/// two values).
+pub(crate) fn mean_interval(xs: &[f64]) -> (f64, Option<(f64, f64)>) {
+    let n = xs.len();
+    if n == 0 {
+        return (0.0, None);
+    }
+    let mean = xs.iter().sum::<f64>() / n as f64;
+    if n < 2 {
+        return (mean, None);
+    }
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n as f64 - 1.0);
+    let half = t975(n.saturating_sub(1)) * (var / n as f64).sqrt();
+    (mean, Some((mean - half, mean + half)))
+}
+
+/// The 97.5th percentile of Student's t distribution with `df` degrees of freedom: from the
+/// table up to 30, then the Cornish-Fisher expansion around the normal's 1.959964 (within
+/// 1e-4 beyond 30).
+pub(crate) fn t975(df: usize) -> f64 {
+    const TABLE: [f64; 30] = [
+        12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281, 2.2010,
+        2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860, 2.0796, 2.0739,
+        2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
+    ];
+    match df.checked_sub(1).and_then(|i| TABLE.get(i)) {
+        Some(t) => *t,
+        None => {
+            let z: f64 = 1.959_964;
+            let v = df.max(1) as f64;
+            z + (z.powi(3) + z) / (4.0 * v)
+                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * v * v)
+        }
+    }
+}
+
+/// Each outcome's mean per replication, with and without the program and their difference,
+/// each with its 95% interval.
 pub(crate) fn summary(outcomes: &[OutcomeRow], replications: u32) -> Vec<SummaryRow> {
     let mut order: Vec<&str> = Vec::new();
     for o in outcomes {
@@ -403,42 +484,31 @@ pub(crate) fn summary(outcomes: &[OutcomeRow], replications: u32) -> Vec<Summary
             order.push(&o.measure);
         }
     }
-    let mut rows = Vec::new();
-    for measure in order {
-        for column in ["program", "counterfactual", "avoided"] {
-            let mut xs: Vec<f64> = outcomes
-                .iter()
-                .filter(|o| o.measure == measure)
-                .map(|o| match column {
-                    "program" => o.program,
-                    "counterfactual" => o.counterfactual,
-                    _ => o.avoided,
-                })
-                .collect();
-            if xs.is_empty() {
-                continue;
-            }
-            xs.sort_by(f64::total_cmp);
-            let n = xs.len() as f64;
-            let mean = xs.iter().sum::<f64>() / n;
-            let sd = if xs.len() > 1 {
-                (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-            } else {
-                0.0
+    order
+        .into_iter()
+        .map(|measure| {
+            let rows: Vec<&OutcomeRow> = outcomes.iter().filter(|o| o.measure == measure).collect();
+            let of = |f: fn(&OutcomeRow) -> f64| {
+                mean_interval(&rows.iter().map(|o| f(o)).collect::<Vec<f64>>())
             };
-            let pick = |q: f64| quantile(&xs, q).unwrap_or(0.0);
-            rows.push(SummaryRow {
+            let (program, p) = of(|o| o.program);
+            let (counterfactual, c) = of(|o| o.counterfactual);
+            let (difference, d) = of(|o| o.difference);
+            SummaryRow {
                 measure: measure.to_string(),
-                column: column.to_string(),
                 replications,
-                mean,
-                sd,
-                p025: pick(0.025),
-                p975: pick(0.975),
-            });
-        }
-    }
-    rows
+                program,
+                program_low: p.map(|i| i.0),
+                program_high: p.map(|i| i.1),
+                counterfactual,
+                counterfactual_low: c.map(|i| i.0),
+                counterfactual_high: c.map(|i| i.1),
+                difference,
+                difference_low: d.map(|i| i.0),
+                difference_high: d.map(|i| i.1),
+            }
+        })
+        .collect()
 }
 
 /// Joins the replications' tables, in replication order.
@@ -464,6 +534,7 @@ pub(crate) fn join(
         r.costs.extend(t.costs);
         r.outcomes.extend(t.outcomes);
         r.equity.extend(t.equity);
+        r.effects.extend(t.effects);
     }
     r.summary = summary(&r.outcomes, replications);
     r

@@ -135,6 +135,8 @@ struct Person {
     care_until: i64,
     completed_at: i64,
     jail_until: i64,
+    /// When the person first accepted an offer (`i64::MIN`: never).
+    joined_at: i64,
     dead: bool,
     /// What happened to the person during the run, oldest first, at most `MAX_HISTORY`
     /// events (the oldest are dropped).
@@ -178,6 +180,8 @@ struct Referral {
     completed: bool,
     /// Km from the encounter's place to the service, when both are known.
     km: Option<f32>,
+    /// Made after the warm-up: its outcomes count in the funnel and the referrals table.
+    counted: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -197,6 +201,7 @@ struct ProvState {
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct RefCounts {
     pub accepted: u64,
+    pub completed: u64,
     pub did_not_engage: u64,
     pub already_referred: u64,
     pub referred: u64,
@@ -233,6 +238,12 @@ pub(crate) struct ArmOut {
     pub intercepts: [u64; Intercept::COUNT],
     pub providers: Vec<ProvOut>,
     pub events: u64,
+    /// Program arm: each person's first accepted offer inside the counted span, in time
+    /// order (person, time).
+    pub joined: Vec<(u32, i64)>,
+    /// Arrests inside the counted span (filed charges are not arrests), in time order
+    /// (person, time).
+    pub arrests: Vec<(u32, i64)>,
 }
 
 /// Progress reporting: called with simulated days as they pass.
@@ -258,6 +269,10 @@ struct Sim<'m> {
     tick: Option<Tick<'m>>,
     cancel: Option<&'m AtomicBool>,
     scratch: Option<Encounter>,
+    /// Whether the warm-up is over and events are counted.
+    recording: bool,
+    /// Where the warm-up's period counts go (never read).
+    warm_row: TimelineRow,
 }
 
 /// How many events the engine handles between looks at the cancel flag.
@@ -319,6 +334,8 @@ pub(crate) fn run_arm(
             intercepts: [0; Intercept::COUNT],
             providers: Vec::new(),
             events: 0,
+            joined: Vec::new(),
+            arrests: Vec::new(),
         },
         in_service: 0,
         waiting: 0,
@@ -327,6 +344,8 @@ pub(crate) fn run_arm(
         tick,
         cancel,
         scratch: Some(blank_encounter()),
+        recording: m.warm <= 0,
+        warm_row: TimelineRow::default(),
     };
     sim.run();
     sim.out
@@ -352,14 +371,8 @@ impl Sim<'_> {
         }
     }
 
-    #[expect(
-        clippy::arithmetic_side_effects,
-        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
-    )]
     fn period(&self, t: i64) -> usize {
-        usize::try_from(t / self.m.period)
-            .unwrap_or(0)
-            .min(self.m.periods.saturating_sub(1))
+        self.m.period_of(t)
     }
 
     #[expect(
@@ -367,6 +380,9 @@ impl Sim<'_> {
         reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
     )]
     fn row(&mut self) -> &mut TimelineRow {
+        if !self.recording {
+            return &mut self.warm_row;
+        }
         let p = self.period(self.now);
         let len = self.out.timeline.len();
         // `periods` is at least 1, so the last row always exists.
@@ -431,6 +447,36 @@ impl Sim<'_> {
         self.finish();
     }
 
+    /// The end of the warm-up: every count made so far is cleared, while the state (people,
+    /// their histories, places in use, waiting lists, holds) carries on.
+    fn start_counting(&mut self) {
+        let warm = self.m.warm;
+        for i in 0..self.provs.len() {
+            self.accrue(i, warm);
+        }
+        let out = &mut self.out;
+        out.funnel = [[0; STAGES]; PATHWAY_ROWS];
+        for g in &mut out.equity {
+            *g = [0; STAGES];
+        }
+        out.referrals = [RefCounts::default(); PATHWAY_ROWS];
+        for h in &mut out.intake_hours {
+            h.clear();
+        }
+        for k in &mut out.intake_km {
+            k.clear();
+        }
+        out.intercepts = [0; Intercept::COUNT];
+        for p in &mut self.provs {
+            p.referrals.fill(0);
+            p.intakes.fill(0);
+            p.lost.fill(0);
+            p.occupied_time.fill(0.0);
+            p.waitlisted = 0;
+        }
+        self.recording = true;
+    }
+
     /// Whether the run's cancel flag is set.
     fn cancelled(&self) -> bool {
         self.cancel.is_some_and(|c| c.load(Ordering::Relaxed))
@@ -442,8 +488,11 @@ impl Sim<'_> {
         reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
     )]
     fn advance(&mut self, t: i64) {
+        if !self.recording && t >= self.m.warm {
+            self.start_counting();
+        }
         while self.snap_period < self.m.periods
-            && t >= (i64::try_from(self.snap_period).unwrap_or(0) + 1) * self.m.period
+            && t >= self.m.warm + (i64::try_from(self.snap_period).unwrap_or(0) + 1) * self.m.period
         {
             let (s, w) = (self.in_service, self.waiting);
             if let Some(row) = self.out.timeline.get_mut(self.snap_period) {
@@ -477,7 +526,7 @@ impl Sim<'_> {
             self.accrue(i, horizon);
         }
         for r in &self.refs {
-            if matches!(r.state, RefState::Waiting | RefState::WaitingOpen) {
+            if r.counted && matches!(r.state, RefState::Waiting | RefState::WaitingOpen) {
                 self.out.referrals[usize::from(r.pathway)].waiting_at_end += 1;
                 self.out.referrals[ALL].waiting_at_end += 1;
             }
@@ -575,7 +624,8 @@ impl Sim<'_> {
                     r.state = RefState::Lost;
                     let (person, pw, prov) = (r.person, usize::from(r.pathway), r.provider);
                     self.waiting -= 1;
-                    self.lose(prov, pw, Loss::Waiting);
+                    let counted = r.counted;
+                    self.lose(prov, pw, Loss::Waiting, counted);
                     if let Some(ps) = self.provs.get_mut(prov as usize) {
                         ps.waiting = ps.waiting.saturating_sub(1);
                     }
@@ -651,6 +701,7 @@ impl Sim<'_> {
             care_until: i64::MIN,
             completed_at: i64::MIN,
             jail_until: i64::MIN,
+            joined_at: i64::MIN,
             dead: false,
             history: Vec::new(),
         });
@@ -916,6 +967,13 @@ impl Sim<'_> {
                         Disposition::PreArrestDiversion => row.diversions += 1,
                         Disposition::None => {}
                     }
+                    if self.persons[pi].joined_at == i64::MIN {
+                        self.persons[pi].joined_at = self.now;
+                        if self.recording {
+                            let id = self.persons[pi].id;
+                            self.out.joined.push((id, self.now));
+                        }
+                    }
                     match d.disposition {
                         Disposition::Deflection => {
                             self.remember(pi, HistoryKind::Referral, None);
@@ -928,7 +986,7 @@ impl Sim<'_> {
                     self.out.referrals[pw].accepted += 1;
                     self.out.referrals[ALL].accepted += 1;
                     if let (Some(hold), Some(level)) = (&first.charge_hold, charge) {
-                        let end = hold.deadline.timestamp().saturating_sub(m.start_utc);
+                        let end = hold.deadline.timestamp().saturating_sub(m.origin_utc);
                         self.row().holds_started += 1;
                         let person = self.persons[pi].id;
                         let since = self.now;
@@ -1030,6 +1088,10 @@ impl Sim<'_> {
             HistoryKind::Arrest
         };
         self.remember(pi, kind, nibrs.map(|n| (n, level)));
+        if !filed && self.recording {
+            let id = self.persons[pi].id;
+            self.out.arrests.push((id, self.now));
+        }
         let group = usize::from(self.persons[pi].group);
         {
             let hours = m.scenario.costs.arrest_hours;
@@ -1080,10 +1142,11 @@ impl Sim<'_> {
     )]
     fn spread_jail(&mut self, from: i64, to: i64) {
         let period = self.m.period;
-        let mut t = from;
+        let warm = self.m.warm;
+        let mut t = from.max(warm);
         while t < to {
             let p = self.period(t);
-            let end = ((i64::try_from(p).unwrap_or(0) + 1) * period).min(to);
+            let end = (warm + (i64::try_from(p).unwrap_or(0) + 1) * period).min(to);
             let end = if end <= t { to } else { end };
             if let Some(row) = self.out.timeline.get_mut(p) {
                 row.jail_bed_days += (end - t) as f64 / DAY as f64;

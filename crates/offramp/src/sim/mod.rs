@@ -32,6 +32,7 @@
 mod assemble;
 mod engine;
 mod model;
+mod report;
 mod results;
 mod rng;
 mod scenario;
@@ -50,8 +51,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use results::{
-    Arm, CostRow, EquityRow, FunnelRow, IntakeTimeRow, InterceptRow, OutcomeRow, ProviderPeriodRow,
-    ProviderRow, ReferralRow, RunInfo, SimResults, Stage, SummaryRow, TableFormat, TimelineRow,
+    Arm, CostRow, EffectRow, EquityRow, FunnelRow, IntakeTimeRow, InterceptRow, OutcomeRow,
+    ProviderPeriodRow, ProviderRow, ReferralRow, RunInfo, SimResults, Stage, SummaryRow,
+    TableFormat, TimelineRow,
 };
 pub use scenario::{
     Accept, AcceptCell, AgeBand, Area, Areas, Behaviour, ByPathway, Costs, DEFAULT_HALF_KM, Decay,
@@ -174,7 +176,7 @@ pub const WORK_BUDGET: u64 = 50_000_000;
 pub struct WorkEstimate {
     /// People at risk of contact (the population).
     pub people: u32,
-    /// Simulated days.
+    /// Simulated days, the warm-up included.
     pub days: u32,
     /// Replications, each run with and without the program.
     pub replications: u32,
@@ -244,7 +246,10 @@ impl Scenario {
         WorkEstimate::new(
             self,
             replications,
-            self.scenario.days.unwrap_or(365),
+            self.scenario
+                .days
+                .unwrap_or(365)
+                .saturating_add(self.scenario.warm_up_days),
             replayed,
         )
     }
@@ -415,7 +420,8 @@ impl Simulation {
     ///     "/../../examples/scenarios/lead-king-county.toml"))?;
     /// let sim = Simulation::new(scenario)?;
     /// let estimate = sim.estimate(&RunOptions { replications: Some(4), ..RunOptions::default() });
-    /// assert_eq!((estimate.days, estimate.replications), (365, 4));
+    /// // A year counted after a year of warm-up.
+    /// assert_eq!((estimate.days, estimate.replications), (730, 4));
     /// assert!(!estimate.over_budget());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -424,7 +430,7 @@ impl Simulation {
         WorkEstimate::new(
             &m.scenario,
             options.replications,
-            m.days,
+            m.simulated_days(),
             m.replay.as_ref().map(Vec::len),
         )
     }
@@ -481,7 +487,7 @@ impl Simulation {
         let replications = estimate.replications;
         let total = u64::from(replications)
             .saturating_mul(2)
-            .saturating_mul(u64::from(m.days));
+            .saturating_mul(u64::from(m.simulated_days()));
         let done = AtomicU64::new(0);
         let tick = |days: u64| {
             let now = done.fetch_add(days, Ordering::Relaxed).saturating_add(days);
@@ -528,6 +534,7 @@ impl Simulation {
             replications,
             start: m.start,
             days: m.days,
+            warm_up_days: m.scenario.scenario.warm_up_days,
             population: m.population,
             person_years: self.person_years(),
             encounters: 0,

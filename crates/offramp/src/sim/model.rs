@@ -118,8 +118,14 @@ pub(crate) struct Model {
     pub(super) law: LawSwitches,
     pub(super) tz: Tz,
     pub start: NaiveDate,
-    pub(super) start_utc: i64,
+    /// The engine's clock zero as a UTC timestamp: the start of the warm-up, `warm` seconds
+    /// before the first counted day's local midnight.
+    pub(super) origin_utc: i64,
+    /// The warm-up, in seconds of engine time: nothing before it is counted.
+    pub(super) warm: i64,
+    /// Counted days (the warm-up not included).
     pub days: u32,
+    /// The end of the run in engine time: the warm-up and the counted days.
     pub(super) horizon: i64,
     pub(super) period: i64,
     pub periods: usize,
@@ -258,7 +264,8 @@ impl Model {
             law,
             tz,
             start: span.start,
-            start_utc: span.start_utc,
+            origin_utc: span.origin_utc,
+            warm: span.warm,
             days: span.days,
             horizon: span.horizon,
             period: span.period,
@@ -329,6 +336,21 @@ impl Model {
         })
     }
 
+    /// Days the engine runs: the warm-up and the counted days.
+    pub(crate) fn simulated_days(&self) -> u32 {
+        self.days
+            .saturating_add(self.scenario.scenario.warm_up_days)
+    }
+
+    /// The counting period a time falls in (the first for a time in the warm-up, whose counts
+    /// are cleared when it ends).
+    pub(super) fn period_of(&self, t: i64) -> usize {
+        let since = t.saturating_sub(self.warm).max(0);
+        usize::try_from(since.checked_div(self.period).unwrap_or(0))
+            .unwrap_or(0)
+            .min(self.periods.saturating_sub(1))
+    }
+
     /// The calendar day a sim time falls on (for period starts).
     pub(crate) fn period_start(&self, period: usize) -> NaiveDate {
         i64::try_from(period)
@@ -340,7 +362,7 @@ impl Model {
     }
 
     pub(super) fn datetime(&self, t: i64) -> DateTime<FixedOffset> {
-        let secs = self.start_utc.saturating_add(t);
+        let secs = self.origin_utc.saturating_add(t);
         match self.tz.timestamp_opt(secs, 0) {
             chrono::LocalResult::Single(d) | chrono::LocalResult::Ambiguous(d, _) => {
                 d.fixed_offset()
@@ -527,7 +549,8 @@ pub(super) struct Traits {
 /// The simulated time span: when it starts (in the program's zone) and how long it runs.
 struct Span {
     start: NaiveDate,
-    start_utc: i64,
+    origin_utc: i64,
+    warm: i64,
     days: u32,
     horizon: i64,
     period: i64,
@@ -573,14 +596,16 @@ impl Span {
             .ok_or_else(|| {
                 super::invalid(sc, "scenario.start", "is not a time in the program's zone")
             })?;
-        let horizon = i64::from(days) * DAY;
+        let warm = i64::from(sc.scenario.warm_up_days) * DAY;
+        let counted = i64::from(days) * DAY;
         let period = i64::from(sc.scenario.period_days) * DAY;
-        let periods = usize::try_from((horizon + period - 1) / period).unwrap_or(1);
+        let periods = usize::try_from((counted + period - 1) / period).unwrap_or(1);
         Ok(Span {
             start,
-            start_utc,
+            origin_utc: start_utc - warm,
+            warm,
+            horizon: warm + counted,
             days,
-            horizon,
             period,
             periods,
         })
@@ -644,16 +669,44 @@ impl Groups {
     }
 }
 
+/// First contacts per day across the population, by source: `[contacts]` per 1,000 people
+/// scaled by the population, or `[contacts_per_day]` as given (a scenario gives one or the
+/// other; validation refuses both). Sources with no rate are left out.
+pub(crate) fn contact_rates(sc: &Scenario) -> Vec<(Source, f64)> {
+    let per_person = f64::from(sc.scenario.population) / 1000.0;
+    let scaled = sc.contacts.iter().map(|(s, r)| (*s, r * per_person));
+    let absolute = sc.contacts_per_day.iter().map(|(s, r)| (*s, *r));
+    scaled
+        .chain(absolute)
+        .filter(|(s, r)| *r > 0.0 && *s != Source::OverdoseFollowUp)
+        .collect()
+}
+
+/// The share of the population at risk of overdose: people with at least one of the
+/// overdose needs among their traits (each trait need is drawn on its own).
+pub(crate) fn at_risk_share(sc: &Scenario) -> f64 {
+    let none = sc
+        .overdoses
+        .needs
+        .iter()
+        .filter(|n| !EPISODIC.contains(n))
+        .map(|n| 1.0 - sc.needs.get(n).copied().unwrap_or(0.0).clamp(0.0, 1.0))
+        .product::<f64>();
+    1.0 - none
+}
+
+/// Overdoses per day across the people at risk: `per_1000` scaled by their expected number,
+/// or `per_day` as given.
+pub(crate) fn overdose_rate(sc: &Scenario) -> f64 {
+    let od = &sc.overdoses;
+    let at_risk = f64::from(sc.scenario.population) * at_risk_share(sc);
+    (od.per_1000.max(0.0) * at_risk / 1000.0 + od.per_day.max(0.0)).max(0.0)
+}
+
 /// First contacts and overdoses per day across the population: the rate new encounters
 /// arrive at (overdose follow-ups come from overdoses, so they are not counted apart).
 pub(crate) fn daily_arrivals(sc: &Scenario) -> f64 {
-    let contacts: f64 = sc
-        .contacts
-        .iter()
-        .filter(|(s, r)| **r > 0.0 && **s != Source::OverdoseFollowUp)
-        .map(|(_, r)| *r)
-        .sum();
-    contacts + sc.overdoses.per_day.max(0.0)
+    contact_rates(sc).iter().map(|(_, r)| r).sum::<f64>() + overdose_rate(sc)
 }
 
 /// Arrivals: contacts by source, then overdoses; and who responds to each source.
@@ -669,27 +722,18 @@ struct Arrivals {
 
 impl Arrivals {
     fn build(sc: &Scenario) -> Arrivals {
-        let mut kinds = Vec::new();
-        let mut weights = Vec::new();
-        for (s, r) in &sc.contacts {
-            if *r > 0.0 && *s != Source::OverdoseFollowUp {
-                kinds.push(Some(*s));
-                weights.push(*r);
-            }
-        }
+        let contacts = contact_rates(sc);
+        let mut kinds: Vec<Option<Source>> = contacts.iter().map(|(s, _)| Some(*s)).collect();
+        let mut weights: Vec<f64> = contacts.iter().map(|(_, r)| *r).collect();
         let od = &sc.overdoses;
-        if od.per_day > 0.0 {
+        let overdoses = overdose_rate(sc);
+        if overdoses > 0.0 {
             kinds.push(None);
-            weights.push(od.per_day);
+            weights.push(overdoses);
         }
         let rate = daily_arrivals(sc) / DAY as f64;
         let arrivals = Categorical::new(weights);
-        let recontact_sources = Choice::new(
-            sc.contacts
-                .iter()
-                .filter(|(s, _)| **s != Source::OverdoseFollowUp)
-                .map(|(s, r)| (*s, *r)),
-        );
+        let recontact_sources = Choice::new(contacts);
         let mut responders = Vec::new();
         for s in &Source::ALL {
             responders.push(Choice::new(
@@ -719,11 +763,14 @@ impl Arrivals {
     }
 }
 
+/// Needs drawn afresh at each encounter rather than once per person.
+const EPISODIC: [Need; 2] = [Need::MentalHealthCrisis, Need::Suicidal];
+
 /// Needs a person has throughout (as bits with their probability), and needs that come and go
 /// with each encounter.
 #[allow(clippy::type_complexity)]
 fn needs(sc: &Scenario) -> (Vec<(u16, f64)>, Vec<(Need, f64)>) {
-    let episodic = [Need::MentalHealthCrisis, Need::Suicidal];
+    let episodic = EPISODIC;
     let trait_needs = sc
         .needs
         .iter()
@@ -977,7 +1024,7 @@ fn replayed(
     let mut persons: HashMap<String, u32> = HashMap::new();
     let mut items = Vec::with_capacity(list.len());
     for (i, enc) in list.into_iter().enumerate() {
-        let t = enc.at.timestamp().saturating_sub(span.start_utc);
+        let t = enc.at.timestamp().saturating_sub(span.origin_utc);
         if !(0..span.horizon).contains(&t) {
             skipped = skipped.saturating_add(1);
             continue;

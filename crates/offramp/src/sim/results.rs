@@ -106,19 +106,20 @@ vocabulary! {
         /// The person started a service (intake).
         Linked = "linked",
         /// Still in the service, or finished it, 30 days after intake.
-        Retained30 = "retained30",
-        /// Still in the service, or finished it, 90 days after intake.
-        Retained90 = "retained90",
-        /// Finished the episode.
-        Completed = "completed",
+        Retained30 = "retained_30",
+        /// Still in the service, or finished it, 90 days after intake (a share of those
+        /// retained at 30 days).
+        Retained90 = "retained_90",
         /// Booked into jail (arrest, or held charges filed); for equity rows only.
         Booked = "booked",
     }
 }
 
 impl Stage {
-    /// The funnel stages in order.
-    pub const FUNNEL: [Stage; 8] = [
+    /// The funnel stages in order, each a subset of the one before: an encounter counted at
+    /// a stage is counted at every earlier one. (Completion is not a stage: it is reported
+    /// beside retention, in the referrals table and the outcomes.)
+    pub const FUNNEL: [Stage; 7] = [
         Stage::Encounter,
         Stage::Eligible,
         Stage::Offered,
@@ -126,7 +127,6 @@ impl Stage {
         Stage::Linked,
         Stage::Retained30,
         Stage::Retained90,
-        Stage::Completed,
     ];
 }
 
@@ -192,6 +192,9 @@ row! {
         pub referred: u64,
         /// Referrals that reached intake.
         pub linked: u64,
+        /// Intakes whose episode is finished rather than left early (drawn at intake, so an
+        /// episode running past the span counts when it would finish).
+        pub completed: u64,
         /// Lost: no partner service fits this person (a provider gap).
         pub lost_no_provider: u64,
         /// Lost: every fitting service was full with no room on its waitlist.
@@ -349,8 +352,8 @@ row! {
         pub cost_program: f64,
         /// Cost without it.
         pub cost_counterfactual: f64,
-        /// Counterfactual minus program: positive when the program saves.
-        pub avoided: f64,
+        /// Program minus counterfactual: negative when the program saves.
+        pub difference: f64,
     }
 }
 
@@ -365,8 +368,9 @@ row! {
         pub program: f64,
         /// Without it.
         pub counterfactual: f64,
-        /// Counterfactual minus program.
-        pub avoided: f64,
+        /// Program minus counterfactual: what the program changed (negative when it lowers
+        /// the measure, positive when it adds to it, as for deflections).
+        pub difference: f64,
     }
 }
 
@@ -399,22 +403,53 @@ row! {
 }
 
 row! {
-    /// One measure summarised over replications.
+    /// One measure summarised over replications: the mean per replication of each arm and of
+    /// the difference, each with its 95% confidence interval (Student's t over the
+    /// replications; absent with a single replication).
     pub struct SummaryRow {
         /// The measure (as in the outcomes table).
         pub measure: String,
-        /// `program`, `counterfactual` or `avoided`.
-        pub column: String,
         /// Replications.
         pub replications: u32,
-        /// Mean.
-        pub mean: f64,
-        /// Standard deviation (0 for one replication).
-        pub sd: f64,
-        /// 2.5th percentile.
-        pub p025: f64,
-        /// 97.5th percentile.
-        pub p975: f64,
+        /// Mean with the program.
+        pub program: f64,
+        /// Lower end of its 95% interval.
+        pub program_low: Option<f64>,
+        /// Upper end of its 95% interval.
+        pub program_high: Option<f64>,
+        /// Mean without it.
+        pub counterfactual: f64,
+        /// Lower end of its 95% interval.
+        pub counterfactual_low: Option<f64>,
+        /// Upper end of its 95% interval.
+        pub counterfactual_high: Option<f64>,
+        /// Mean of program minus counterfactual.
+        pub difference: f64,
+        /// Lower end of its 95% interval.
+        pub difference_low: Option<f64>,
+        /// Upper end of its 95% interval.
+        pub difference_high: Option<f64>,
+    }
+}
+
+row! {
+    /// An effect on the people a program reached, measured on the same people in both arms.
+    pub struct EffectRow {
+        /// The replication.
+        pub replication: u32,
+        /// `rearrest_180d`: arrested again within 180 days of first accepting an offer (for
+        /// people whose first acceptance falls in the counted span at least 180 days before
+        /// its end); the counterfactual is the same people over the same days without the
+        /// program.
+        pub effect: String,
+        /// People followed.
+        pub people: u64,
+        /// The share with the outcome, with the program.
+        pub program: Option<f64>,
+        /// The share with the outcome, without it.
+        pub counterfactual: Option<f64>,
+        /// The odds with the program over the odds without it.
+        pub odds_ratio: Option<f64>,
     }
 }
 
@@ -437,8 +472,10 @@ pub struct RunInfo {
     pub replications: u32,
     /// The first day.
     pub start: NaiveDate,
-    /// Days simulated.
+    /// Days counted (the warm-up not included).
     pub days: u32,
+    /// Days simulated before `start` and left out of every table.
+    pub warm_up_days: u32,
     /// People at risk.
     pub population: u32,
     /// Person-years simulated per replication (population times days over 365.25).
@@ -478,6 +515,8 @@ tables! {
         pub outcomes: Vec<OutcomeRow>,
         /// Relative rate indices by group and stage.
         pub equity: Vec<EquityRow>,
+        /// Effects on the people the program reached (re-arrest).
+        pub effects: Vec<EffectRow>,
         /// Outcomes summarised over replications.
         pub summary: Vec<SummaryRow>,
     }
@@ -494,8 +533,9 @@ vocabulary! {
 }
 
 impl SimResults {
-    /// Writes every table into `dir` (created when missing) as `<table>.csv` or `.json`, and
-    /// `run.json` with what was run. Returns the files written.
+    /// Writes every table into `dir` (created when missing) as `<table>.csv` or `.json`,
+    /// `run.json` with what was run and `report.txt` (the [`report`](SimResults::report)).
+    /// Returns the files written.
     ///
     /// ```no_run
     /// # fn demo(results: offramp::sim::SimResults) -> Result<(), offramp::sim::SimError> {
@@ -518,7 +558,19 @@ impl SimResults {
             written.push(write_table(dir, table, format)?);
         }
         written.push(self.write_info(dir)?);
+        written.push(self.write_report(dir)?);
         Ok(written)
+    }
+
+    /// Writes `report.txt` (the [`report`](SimResults::report)) into a folder that exists;
+    /// returns its path.
+    pub fn write_report(&self, dir: impl AsRef<Path>) -> Result<PathBuf, SimError> {
+        let path = dir.as_ref().join("report.txt");
+        std::fs::write(&path, self.report()).map_err(|e| SimError::Output {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        Ok(path)
     }
 
     /// Writes `run.json` (the run's [`RunInfo`]) into a folder that exists; returns its path.
@@ -579,6 +631,7 @@ impl SimResults {
                 replications: 0,
                 start: NaiveDate::MIN,
                 days: 0,
+                warm_up_days: 0,
                 population: 0,
                 person_years: 0.0,
                 encounters: 0,
@@ -596,6 +649,7 @@ impl SimResults {
             costs: Vec::new(),
             outcomes: Vec::new(),
             equity: Vec::new(),
+            effects: Vec::new(),
             summary: Vec::new(),
         }
     }

@@ -184,10 +184,10 @@ fn placed(d: Diagnostic, text: &Option<Arc<str>>, line: usize, column: usize) ->
 /// population = 5000
 ///
 /// [contacts]
-/// call_for_service = 4.0
+/// call_for_service = 0.4      # per 1,000 people per day
 /// "#, "demo.toml").unwrap();
 /// assert_eq!(s.scenario.days, Some(90));
-/// assert_eq!(s.contacts[&offramp::Source::CallForService], 4.0);
+/// assert_eq!(s.contacts[&offramp::Source::CallForService], 0.4);
 ///
 /// let err = Scenario::from_toml("[scenario]\nprogram = \"p.toml\"\ndayz = 3\n", "bad.toml").unwrap_err();
 /// assert!(err.to_string().starts_with("bad.toml:3:1: "), "{err}");
@@ -197,10 +197,16 @@ fn placed(d: Diagnostic, text: &Option<Arc<str>>, line: usize, column: usize) ->
 pub struct Scenario {
     /// What is simulated: the program, the directory, the time span and the population.
     pub scenario: ScenarioInfo,
-    /// First contacts per day across the whole population, by how the contact came about.
+    /// First contacts per day for every 1,000 people of the population, by how the contact
+    /// came about, so that a larger population meets responders proportionally more often.
     /// Overdose follow-ups are not listed here: they follow simulated overdoses
     /// (`[overdoses.follow_up]`).
     pub contacts: BTreeMap<Source, f64>,
+    /// First contacts per day across the whole population, whatever its size (absolute
+    /// rates), by source. Rates are given one way or the other: with this table, `[contacts]`
+    /// must be written and empty (left out, it holds its default rates per 1,000 people).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub contacts_per_day: BTreeMap<Source, f64>,
     /// Who responds, by source: shares of each responder.
     pub responders: BTreeMap<Source, BTreeMap<Responder, f64>>,
     /// Share of the population recorded with each need. `mental_health_crisis` and `suicidal`
@@ -264,6 +270,11 @@ pub struct ScenarioInfo {
     /// Days simulated. Default 365; in a replay, through the day of the last encounter.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub days: Option<u32>,
+    /// Days simulated before `start` and left out of every table: people, their histories,
+    /// places in use, waiting lists and charge holds carry over into the counted span, so its
+    /// first weeks are not a start-up artefact. Default 0 (the run starts empty, or with the
+    /// directory's reported occupancy).
+    pub warm_up_days: u32,
     /// People at risk of contact: the cohort whose person-years are simulated.
     pub population: u32,
     /// The length of a period in the outcomes-over-time tables, in days (7: weekly).
@@ -283,6 +294,7 @@ impl Default for ScenarioInfo {
             directory: None,
             start: None,
             days: None,
+            warm_up_days: 0,
             population: 10_000,
             period_days: 7,
             seed: 1,
@@ -320,7 +332,11 @@ pub struct OffenseMix {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct Overdoses {
-    /// Overdoses per day across the people at risk (those with one of `needs`).
+    /// Overdoses per day for every 1,000 people at risk (people with one of `needs`).
+    pub per_1000: f64,
+    /// Overdoses per day across all the people at risk, whatever their number (an absolute
+    /// rate). Give one rate: with `per_day` above 0, `per_1000` must be 0.
+    #[serde(skip_serializing_if = "is_zero")]
     pub per_day: f64,
     /// The needs that put a person at risk of overdose.
     pub needs: Vec<Need>,
@@ -381,6 +397,10 @@ pub struct Group {
 
 fn one() -> f64 {
     1.0
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// The `[equity]` table.
@@ -841,6 +861,12 @@ impl Scenario {
         if let Some(problem) = info.start.as_ref().and_then(crate::domain::date_problem) {
             v.fail("scenario.start", &problem);
         }
+        v.range_u(
+            "scenario.warm_up_days",
+            info.warm_up_days.into(),
+            0,
+            36_600u64.saturating_sub(info.days.unwrap_or(0).into()),
+        );
         v.range_u("scenario.period_days", info.period_days.into(), 1, 3_660);
         v.range_u(
             "scenario.replications",
@@ -848,13 +874,26 @@ impl Scenario {
             1,
             100_000,
         );
-        for (s, r) in &self.contacts {
-            v.rate(&format!("contacts.{s}"), *r, 1e6);
+        for (table, rates) in [
+            ("contacts", &self.contacts),
+            ("contacts_per_day", &self.contacts_per_day),
+        ] {
+            for (s, r) in rates {
+                v.rate(&format!("{table}.{s}"), *r, 1e6);
+            }
+            if rates.contains_key(&Source::OverdoseFollowUp) {
+                v.fail(
+                    &format!("{table}.overdose_follow_up"),
+                    "cannot be set: follow-ups come from simulated overdoses ([overdoses] and [overdoses.follow_up])",
+                );
+            }
         }
-        if self.contacts.contains_key(&Source::OverdoseFollowUp) {
+        if !self.contacts_per_day.is_empty() && !self.contacts.is_empty() {
             v.fail(
-                "contacts.overdose_follow_up",
-                "cannot be set: follow-ups come from simulated overdoses ([overdoses] per_day and [overdoses.follow_up])",
+                "contacts_per_day",
+                "cannot be given with rates in [contacts]: give contact rates one way, per 1,000 \
+                 people in [contacts] or per day in [contacts_per_day] (left out, [contacts] \
+                 holds its default rates, so write it empty)",
             );
         }
         for (s, shares) in &self.responders {
@@ -902,11 +941,19 @@ impl Scenario {
             }
         }
         let od = &self.overdoses;
+        v.rate("overdoses.per_1000", od.per_1000, 1e6);
         v.rate("overdoses.per_day", od.per_day, 1e6);
-        if od.per_day > 0.0 && od.needs.is_empty() {
+        if od.per_day > 0.0 && od.per_1000 > 0.0 {
+            v.fail(
+                "overdoses.per_day",
+                "cannot be given with `per_1000` above 0: give the overdose rate one way, per \
+                 1,000 people at risk (`per_1000`) or per day (`per_day`, with `per_1000 = 0`)",
+            );
+        }
+        if (od.per_day > 0.0 || od.per_1000 > 0.0) && od.needs.is_empty() {
             v.fail(
                 "overdoses.needs",
-                "must list at least one need when overdoses.per_day is above 0",
+                "must list at least one need when overdoses have a rate above 0",
             );
         }
         v.prob("overdoses.fatal", od.fatal);

@@ -523,6 +523,10 @@ mod tests {
                 serde_json::to_string(&r.equity).unwrap(),
             ),
             (
+                serde_csv(&r.effects),
+                serde_json::to_string(&r.effects).unwrap(),
+            ),
+            (
                 serde_csv(&r.summary),
                 serde_json::to_string(&r.summary).unwrap(),
             ),

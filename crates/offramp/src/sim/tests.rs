@@ -65,18 +65,70 @@ fn within_99(k: u64, n: u64, p: f64) -> bool {
 /// A plain population: one source, no offences, no flags, no overdoses, no re-contacts.
 fn plain(source: Source, responder: Responder, needs: &[Need]) -> Scenario {
     let mut s = Scenario::default();
-    s.contacts = BTreeMap::from([(source, 10.0)]);
+    // Ten a day among the 50,000 people below.
+    s.contacts = BTreeMap::from([(source, 0.2)]);
     s.responders = BTreeMap::from([(source, BTreeMap::from([(responder, 1.0)]))]);
     s.needs = needs.iter().map(|n| (*n, 1.0)).collect();
     s.offenses.probability.clear();
     s.flags.clear();
     s.consent = BTreeMap::from([(Consent::Verbal, 1.0)]);
-    s.overdoses.per_day = 0.0;
+    s.overdoses.per_1000 = 0.0;
     s.behaviour.recontact_within_year = 0.0;
     s.providers.intake_delay_hours = 0.0;
     s.scenario.population = 50_000;
     s.scenario.days = Some(365);
     s
+}
+
+/// Mean encounters per replication with the program.
+fn encounters(r: &SimResults) -> f64 {
+    outcome(r, "encounters").0
+}
+
+#[test]
+fn contact_rates_are_per_person_unless_given_per_day() {
+    // A population sweep: per-1,000 rates scale encounters with the population.
+    let mut s = example("lead-king-county.toml");
+    s.scenario.days = Some(120);
+    let at = |s: &Scenario, people: u32| {
+        let mut s = s.clone();
+        s.scenario.population = people;
+        encounters(&run(&Simulation::new(s).unwrap(), 3, 2))
+    };
+    let (one, two) = (at(&s, 20_000), at(&s, 40_000));
+    assert!((1.85..2.15).contains(&(two / one)), "{one} then {two}");
+    // The same rates per day across the population stay put when it grows.
+    let per_day: BTreeMap<Source, f64> = s.contacts.iter().map(|(k, v)| (*k, v * 20.0)).collect();
+    s.contacts.clear();
+    s.contacts_per_day = per_day;
+    s.overdoses.per_day = s.overdoses.per_1000 * 8.0;
+    s.overdoses.per_1000 = 0.0;
+    let (same, still) = (at(&s, 20_000), at(&s, 40_000));
+    assert!((0.9..1.1).contains(&(still / same)), "{same} then {still}");
+    // At the example's own size the two ways give the same expected work.
+    assert!((same / one - 1.0).abs() < 0.1, "{one} against {same}");
+}
+
+#[test]
+fn contact_rates_are_given_one_way() {
+    let mut s = Scenario::default();
+    s.scenario.program = "p.toml".into();
+    s.contacts_per_day.insert(Source::OnView, 3.0);
+    let e = s.validate().unwrap_err();
+    assert_eq!(e.field(), Some("contacts_per_day"));
+    assert!(e.to_string().contains("write it empty"), "{e}");
+    s.contacts.clear();
+    assert!(s.validate().is_ok());
+    s.overdoses.per_day = 1.0;
+    assert_eq!(s.validate().unwrap_err().field(), Some("overdoses.per_day"));
+    s.overdoses.per_1000 = 0.0;
+    assert!(s.validate().is_ok());
+    let text = "[scenario]\nprogram = \"p.toml\"\n\n[contacts_per_day]\non_view = 2.0\n";
+    let e = Scenario::from_toml(text, "s.toml").unwrap_err();
+    assert!(
+        e.to_string().starts_with("s.toml:4:2: `contacts_per_day`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -114,6 +166,75 @@ fn calibration_angel_offered_and_enrolled() {
 }
 
 #[test]
+fn calibration_lead_rearrest_odds_ratio() {
+    // LEAD, King County (Collins et al. 2017): participants had about 0.40 times the odds of
+    // arrest of controls over six months. The example scenario is set to reproduce it: the
+    // odds ratio of re-arrest within 180 days of a first accepted offer, the same people with
+    // and without the program, has 0.40 inside its 95% interval across replications.
+    let sim = Simulation::new(example("lead-king-county.toml")).unwrap();
+    let r = sim.run(&RunOptions::default()).unwrap();
+    let ratios: Vec<f64> = r.effects.iter().filter_map(|e| e.odds_ratio).collect();
+    assert_eq!(ratios.len(), r.info.replications as usize);
+    assert!(r.effects.iter().all(|e| e.people > 300), "{:?}", r.effects);
+    let (mean, interval) = crate::sim::assemble::mean_interval(&ratios);
+    let (low, high) = interval.unwrap();
+    assert!(
+        low <= 0.40 && 0.40 <= high,
+        "odds ratio {mean:.3} ({low:.3} to {high:.3})"
+    );
+}
+
+#[test]
+fn warm_up_removes_the_start_up_transient() {
+    // The directory seeds services with the places it reports in use; they empty within weeks
+    // while the simulated caseload builds. With a warm-up the counted span starts in the
+    // steady state: the first weeks' utilisation is the last weeks'.
+    // The places in use across the partners, first four weeks against the last four, as a
+    // relative change.
+    let transient = |warm_up: u32| {
+        let mut s = example("lead-king-county.toml");
+        s.scenario.warm_up_days = warm_up;
+        s.scenario.days = Some(182);
+        let r = run(&Simulation::new(s).unwrap(), 5, 4);
+        let in_use = |from: u32, to: u32| {
+            r.provider_periods
+                .iter()
+                .filter(|q| (from..to).contains(&q.period))
+                .map(|q| q.mean_occupied)
+                .sum::<f64>()
+        };
+        let (first, last) = (in_use(0, 4), in_use(22, 26));
+        (first - last).abs() / last
+    };
+    let without = transient(0);
+    assert!(without > 0.5, "no transient to remove: {without}");
+    let with = transient(365);
+    assert!(with < 0.05, "{with}");
+}
+
+#[test]
+fn the_warm_up_is_left_out_of_every_count() {
+    let mut s = example("qrt-hamilton-county.toml");
+    s.scenario.days = Some(60);
+    s.scenario.warm_up_days = 90;
+    let r = run(&Simulation::new(s.clone()).unwrap(), 2, 1);
+    assert_eq!(r.info.days, 60);
+    assert_eq!(r.info.warm_up_days, 90);
+    assert_eq!(r.timeline.len(), 2 * 9, "periods of the counted span only");
+    assert_eq!(
+        r.timeline[0].start,
+        chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+    );
+    // Counts cover the 60 days: about 60/150 of a 150-day run without a warm-up.
+    let counted = encounters(&r);
+    s.scenario.warm_up_days = 0;
+    s.scenario.days = Some(150);
+    let whole = encounters(&run(&Simulation::new(s).unwrap(), 2, 1));
+    let share = counted / whole;
+    assert!((0.3..0.5).contains(&share), "{counted} of {whole}");
+}
+
+#[test]
 fn calibration_qrt_connected() {
     // Hamilton County QRT (UC evaluation): 795 attempted, 212 connected (27%); 54% when
     // contact was made. Contact 0.5, offer 1 x accept 0.6 x engage 0.9 = 0.54.
@@ -123,6 +244,7 @@ fn calibration_qrt_connected() {
         &[Need::OpioidUse],
     );
     s.contacts.clear();
+    // An absolute rate: eight overdoses a day, whatever the number of people at risk.
     s.overdoses.per_day = 8.0;
     s.overdoses.fatal = 0.0;
     s.overdoses.follow_up.attempt = 1.0;
@@ -361,7 +483,7 @@ fn charge_holds_file_or_drop() {
 #[test]
 fn equity_rates_follow_exposure_not_routing() {
     let mut s = plain(Source::OnView, Responder::LawEnforcement, &[Need::Sud]);
-    s.contacts = BTreeMap::from([(Source::OnView, 40.0)]);
+    s.contacts = BTreeMap::from([(Source::OnView, 0.8)]);
     s.equity.groups = vec![
         Group {
             name: "a".into(),
@@ -496,7 +618,11 @@ fn tables_write_as_csv_and_json() {
     let r = run(&sim, 1, 2);
     let dir = std::env::temp_dir().join(format!("offramp-sim-{}", std::process::id()));
     let files = r.write(&dir, TableFormat::Csv).unwrap();
-    assert_eq!(files.len(), SimResults::TABLES.len() + 1);
+    assert_eq!(files.len(), SimResults::TABLES.len() + 2);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.txt")).unwrap(),
+        r.report()
+    );
     let funnel_csv = std::fs::read_to_string(dir.join("funnel.csv")).unwrap();
     assert!(
         funnel_csv.starts_with(
@@ -598,6 +724,8 @@ prop_compose! {
         period in 1u32..40,
         contact in proptest::collection::vec(0.0f64..30.0, 4),
         od in 0.0f64..10.0,
+        per_person in any::<bool>(),
+        warm_up in prop_oneof![Just(0u32), 1u32..40],
         p in proptest::collection::vec(0.0f64..=1.0, 16),
         capacity in proptest::option::of(0u32..5),
         waitlist in 0u32..4,
@@ -610,9 +738,19 @@ prop_compose! {
         s.scenario.population = population;
         s.scenario.days = Some(days);
         s.scenario.period_days = period;
-        s.contacts = [Source::CallForService, Source::OnView, Source::SelfInitiated, Source::Outreach]
+        s.scenario.warm_up_days = warm_up;
+        let rates = [Source::CallForService, Source::OnView, Source::SelfInitiated, Source::Outreach]
             .into_iter().zip(contact).collect();
-        s.overdoses.per_day = od;
+        // The same rates either per 1,000 people or per day across the population.
+        if per_person {
+            s.contacts = rates;
+            s.overdoses.per_1000 = od;
+        } else {
+            s.contacts.clear();
+            s.contacts_per_day = rates;
+            s.overdoses.per_1000 = 0.0;
+            s.overdoses.per_day = od;
+        }
         s.overdoses.fatal = p[0];
         s.overdoses.repeat_within_year = p[1].min(0.99);
         s.overdoses.follow_up.contact = p[2];
@@ -677,8 +815,18 @@ proptest! {
             let r = r.unwrap();
             for f in &r.funnel {
                 if let Some(rate) = f.rate_from_previous {
-                    prop_assert!(rate.is_finite() && rate >= 0.0);
+                    prop_assert!(rate.is_finite() && (0.0..=1.0).contains(&rate), "not nested: {:?}", f);
                 }
+            }
+            // Each stage is a part of the one before, for every pathway.
+            for w in r.funnel.windows(2) {
+                if w[0].pathway == w[1].pathway {
+                    prop_assert!(w[1].count <= w[0].count, "not nested: {:?}", w);
+                }
+            }
+            for x in &r.referrals {
+                prop_assert!(x.linked <= x.referred && x.referred <= x.accepted, "{:?}", x);
+                prop_assert!(x.completed <= x.linked, "{:?}", x);
             }
             for t in &r.timeline {
                 prop_assert!(t.jail_bed_days >= 0.0);
@@ -708,6 +856,7 @@ proptest! {
 fn runaway() -> Scenario {
     let mut s = example("lead-king-county.toml");
     s.scenario.days = Some(36_600);
+    s.scenario.warm_up_days = 0;
     s.scenario.population = 50_000_000;
     s.contacts.insert(Source::CallForService, 1_000_000.0);
     s
@@ -840,16 +989,14 @@ fn history_grows_with_the_run() {
         s.justice.arrest = BTreeMap::from([(crate::Level::Misdemeanor, 1.0)]);
         s.behaviour.history_checked = checked;
         s.scenario.population = 2_000;
+        s.contacts = BTreeMap::from([(Source::OnView, 5.0)]);
         s
     };
-    let eligible_and_encounters = |checked: f64| {
-        let sim = Simulation::from_parts(
-            base(checked),
-            program("pad-acc-leon-county.toml"),
-            None,
-            None,
-        )
-        .unwrap();
+    let eligible_and_encounters_after = |checked: f64, warm_up: u32| {
+        let mut s = base(checked);
+        s.scenario.warm_up_days = warm_up;
+        let sim =
+            Simulation::from_parts(s, program("pad-acc-leon-county.toml"), None, None).unwrap();
         let r = run(&sim, 21, 1);
         (
             funnel(&r, "all", Stage::Eligible),
@@ -858,11 +1005,18 @@ fn history_grows_with_the_run() {
     };
     // With the history checked, a first contact is eligible and every later one is not: the
     // arrest that followed the first is on record.
-    let (eligible, encounters) = eligible_and_encounters(1.0);
+    let (eligible, encounters) = eligible_and_encounters_after(1.0, 0);
     assert!(eligible > 100, "{eligible}");
     assert!(encounters > eligible + 100, "{eligible} of {encounters}");
+    // After a warm-up, the records the warm-up made are read: fewer people are first-timers.
+    let (warm_eligible, warm_encounters) = eligible_and_encounters_after(1.0, 365);
+    let (cold, warm) = (
+        eligible as f64 / encounters as f64,
+        warm_eligible as f64 / warm_encounters as f64,
+    );
+    assert!(warm < cold * 0.8, "{cold} then {warm}");
     // Without it, the first-time rule is unknown and admits no one.
-    let (eligible, encounters) = eligible_and_encounters(0.0);
+    let (eligible, encounters) = eligible_and_encounters_after(0.0, 0);
     assert_eq!(eligible, 0, "{encounters}");
 }
 

@@ -45,6 +45,7 @@ impl Sim<'_> {
             u_service: r.u(),
             completed: false,
             km: km.map(|k| k as f32),
+            counted: self.recording,
         });
         let period = self.period(self.now);
         let target = |i: usize| candidates.get(i).map_or(first, |c| c.ix);
@@ -107,7 +108,7 @@ impl Sim<'_> {
                         open: o.open_now,
                         next: o
                             .next_open
-                            .map(|t| t.timestamp().saturating_sub(m.start_utc)),
+                            .map(|t| t.timestamp().saturating_sub(m.origin_utc)),
                         km: o.distance_km,
                     })
                 })
@@ -187,14 +188,15 @@ impl Sim<'_> {
         reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
     )]
     pub(super) fn accrue(&mut self, ix: usize, to: i64) {
-        let period = self.m.period;
-        let periods = self.m.periods;
+        let m = self.m;
+        let (period, warm) = (m.period, m.warm);
         let ps = &mut self.provs[ix];
         let level = f64::from(ps.occupied);
-        let mut t = ps.last_t;
+        // Places in use during the warm-up are not counted.
+        let mut t = ps.last_t.max(warm);
         while t < to {
-            let p = usize::try_from(t / period).unwrap_or(0).min(periods - 1);
-            let end = ((i64::try_from(p).unwrap_or(0) + 1) * period).min(to);
+            let p = m.period_of(t);
+            let end = (warm + (i64::try_from(p).unwrap_or(0) + 1) * period).min(to);
             let end = if end <= t { to } else { end };
             if let Some(x) = ps.occupied_time.get_mut(p) {
                 *x += level * (end - t) as f64;
@@ -260,7 +262,7 @@ impl Sim<'_> {
         if r.state != RefState::WaitingOpen {
             return;
         }
-        let (created, pw) = (r.created, usize::from(r.pathway));
+        let (created, pw, counted) = (r.created, usize::from(r.pathway), r.counted);
         self.waiting = self.waiting.saturating_sub(1);
         if self.has_place(ix) {
             self.reserve(ix, referral);
@@ -271,7 +273,7 @@ impl Sim<'_> {
                 r.state = RefState::Lost;
             }
             let person = self.refs.get(referral as usize).map_or(NONE, |r| r.person);
-            self.lose(ix, pw, Loss::Full);
+            self.lose(ix, pw, Loss::Full, counted);
             self.clear_referral(person, referral);
         }
     }
@@ -290,7 +292,13 @@ impl Sim<'_> {
             return;
         }
         r.state = RefState::InService;
-        let (person, pw, ix, created) = (r.person, usize::from(r.pathway), r.provider, r.created);
+        let (person, pw, ix, created, counted) = (
+            r.person,
+            usize::from(r.pathway),
+            r.provider,
+            r.created,
+            r.counted,
+        );
         // Retention in care follows the 30- and 90-day figures, whatever the service; the place
         // is held for an episode of about the service's mean length, or until drop-out.
         let mean = m.providers[ix as usize].mean_service_days * DAY as f64;
@@ -306,24 +314,30 @@ impl Sim<'_> {
         self.persons[pi].care_until = self.now.saturating_add(dropout.min(1e15) as i64);
         self.in_service += 1;
         self.row().linked += 1;
-        self.count(pw, group, Stage::Linked);
-        if dropout >= 30.0 * DAY as f64 {
-            self.count(pw, group, Stage::Retained30);
-        }
-        if dropout >= 90.0 * DAY as f64 {
-            self.count(pw, group, Stage::Retained90);
-        }
-        if completed {
-            self.count(pw, group, Stage::Completed);
-        }
-        self.out.referrals[pw].linked += 1;
-        self.out.referrals[ALL].linked += 1;
-        let hours = ((self.now - created) as f64 / 3600.0) as f32;
-        self.out.intake_hours[pw].push(hours);
-        self.out.intake_hours[ALL].push(hours);
-        if let Some(km) = self.refs.get(referral as usize).and_then(|r| r.km) {
-            self.out.intake_km[pw].push(km);
-            self.out.intake_km[ALL].push(km);
+        // The funnel follows the encounters counted: an intake after the warm-up for an offer
+        // accepted in it is a provider's intake, not a stage of a counted encounter.
+        if counted {
+            self.count(pw, group, Stage::Linked);
+            if dropout >= 30.0 * DAY as f64 {
+                self.count(pw, group, Stage::Retained30);
+            }
+            if dropout >= 90.0 * DAY as f64 {
+                self.count(pw, group, Stage::Retained90);
+            }
+            for i in [pw, ALL] {
+                let c = &mut self.out.referrals[i];
+                c.linked += 1;
+                if completed {
+                    c.completed += 1;
+                }
+            }
+            let hours = ((self.now - created) as f64 / 3600.0) as f32;
+            self.out.intake_hours[pw].push(hours);
+            self.out.intake_hours[ALL].push(hours);
+            if let Some(km) = self.refs.get(referral as usize).and_then(|r| r.km) {
+                self.out.intake_km[pw].push(km);
+                self.out.intake_km[ALL].push(km);
+            }
         }
         let period = self.period(self.now);
         self.provs[ix as usize].intakes[period] += 1;
@@ -399,10 +413,15 @@ impl Sim<'_> {
         clippy::indexing_slicing,
         reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
     )]
-    pub(super) fn lose(&mut self, ix: u32, pw: usize, loss: Loss) {
+    /// A referral lost at service `ix`: counted for the service, and for the referrals table
+    /// when the referral itself is `counted` (made after the warm-up).
+    pub(super) fn lose(&mut self, ix: u32, pw: usize, loss: Loss, counted: bool) {
         let period = self.period(self.now);
         if let Some(ps) = self.provs.get_mut(ix as usize) {
             ps.lost[period] += 1;
+        }
+        if !counted {
+            return;
         }
         for i in [pw, ALL] {
             let c = &mut self.out.referrals[i];

@@ -11,12 +11,14 @@ impl Default for Scenario {
         use Source as S;
         Scenario {
             scenario: ScenarioInfo::default(),
+            // Per 1,000 people per day: 4, 2, 0.5 and 0.5 a day for the default 10,000.
             contacts: map([
-                (S::CallForService, 4.0),
-                (S::OnView, 2.0),
-                (S::SelfInitiated, 0.5),
-                (S::Outreach, 0.5),
+                (S::CallForService, 0.4),
+                (S::OnView, 0.2),
+                (S::SelfInitiated, 0.05),
+                (S::Outreach, 0.05),
             ]),
+            contacts_per_day: BTreeMap::new(),
             responders: default_responders(),
             needs: map([
                 (Need::Sud, 0.55),
@@ -139,7 +141,9 @@ impl Default for OffenseMix {
 impl Default for Overdoses {
     fn default() -> Self {
         Overdoses {
-            per_day: 1.0,
+            // About one a day among the default 10,000 people, 30% of whom use opioids.
+            per_1000: 0.33,
+            per_day: 0.0,
             needs: vec![Need::OpioidUse],
             fatal: 0.05,
             naloxone: 0.85,
