@@ -264,7 +264,11 @@ pub fn thread_cap() -> usize {
 
 /// `1234567` as `1,234,567`.
 fn thousands(n: u64) -> String {
-    let digits = n.to_string();
+    group_digits(&n.to_string())
+}
+
+/// A run of digits with a comma between each group of three: `1234567` as `1,234,567`.
+fn group_digits(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len().saturating_add(digits.len() / 3));
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && digits.len().saturating_sub(i) % 3 == 0 {

@@ -19,13 +19,7 @@ fn number(x: f64, decimals: usize) -> String {
     if x < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
         out.push('-');
     }
-    let len = whole.len();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && len.saturating_sub(i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    out.push_str(&super::group_digits(whole));
     if !fraction.is_empty() {
         out.push('.');
         out.push_str(fraction);
