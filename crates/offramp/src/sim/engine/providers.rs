@@ -83,7 +83,8 @@ impl Sim<'_> {
             None => {
                 let any_open = candidates.iter().any(|c| c.open);
                 self.provs[first as usize].referrals[period] += 1;
-                self.lose(first, pw, if any_open { Loss::Full } else { Loss::Closed });
+                let loss = if any_open { Loss::Full } else { Loss::Closed };
+                self.lose(first, pw, loss, self.recording);
             }
         }
     }
