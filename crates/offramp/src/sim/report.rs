@@ -211,6 +211,7 @@ impl SimResults {
                 percent(completed / linked)
             )?;
         }
+        self.write_intake(out)?;
         let (none, full, waited, closed) = (
             sum(&|r| r.lost_no_provider),
             sum(&|r| r.lost_full),
@@ -228,6 +229,39 @@ impl SimResults {
             number(closed, 1),
             number(sum(&|r| r.waiting_at_end), 1)
         )
+    }
+}
+
+impl SimResults {
+    /// Time from the encounter to intake and, with places, the distance travelled: the mean
+    /// over replications of each replication's median and 90th percentile, for all pathways.
+    fn write_intake(&self, out: &mut String) -> std::fmt::Result {
+        let rows: Vec<_> = self
+            .time_to_intake
+            .iter()
+            .filter(|r| r.pathway == "all" && r.intakes > 0)
+            .collect();
+        let mean = |f: &dyn Fn(&super::results::IntakeTimeRow) -> Option<f64>| {
+            let xs: Vec<f64> = rows.iter().filter_map(|r| f(r)).collect();
+            (!xs.is_empty()).then(|| xs.iter().sum::<f64>() / xs.len() as f64)
+        };
+        if let (Some(median), Some(p90)) = (mean(&|r| r.median_hours), mean(&|r| r.p90_hours)) {
+            writeln!(
+                out,
+                "Time to intake: median {} hours, 90th percentile {} hours",
+                number(median, 1),
+                number(p90, 1)
+            )?;
+        }
+        if let (Some(median), Some(p90)) = (mean(&|r| r.median_km), mean(&|r| r.p90_km)) {
+            writeln!(
+                out,
+                "Distance from home to intake: median {} km, 90th percentile {} km",
+                number(median, 1),
+                number(p90, 1)
+            )?;
+        }
+        Ok(())
     }
 }
 
