@@ -12,7 +12,7 @@ use crate::domain::{
 use crate::program::LawCover;
 use crate::program::{CompiledAmnesty, CompiledPathway, CompiledRule, Program};
 use crate::providers::index::ProviderIndex;
-use crate::providers::{Capacity, Directory, DirectoryError};
+use crate::providers::{Capacity, Directory, DirectoryError, ProviderOption};
 use crate::rules::compile::explain::{Depth, evidence, missing, rule_evidence};
 use crate::rules::compile::{AttrKind, Ctx, Part, Tri};
 use crate::text::{Text, with_scratch};
@@ -383,6 +383,36 @@ impl Router {
 
     /// Routes one encounter.
     pub fn route(&self, enc: &Encounter) -> Decision {
+        self.route_with(enc, true)
+    }
+
+    /// Routes one encounter without matching partner providers: the decision `route` gives,
+    /// except that every eligible pathway's `providers` and `provider_gap` are left empty and
+    /// no provider-gap warning is made. The simulation uses it and matches partners only for
+    /// the pathway it offers, with [`Router::providers_for`].
+    pub(crate) fn route_unmatched(&self, enc: &Encounter) -> Decision {
+        self.route_with(enc, false)
+    }
+
+    /// The partner providers `route` would give one eligible pathway of this encounter: the
+    /// same options in the same order (`None` when the router has no directory or the program
+    /// says nothing of what the pathway needs).
+    pub(crate) fn providers_for(
+        &self,
+        pathway: Pathway,
+        enc: &Encounter,
+    ) -> Option<Vec<ProviderOption>> {
+        let index = self.providers.as_ref()?;
+        let pw = self
+            .program
+            .pathways
+            .iter()
+            .find(|p| p.pathway == pathway)?;
+        let needs = pw.needs.as_ref()?;
+        Some(index.matches(needs, enc).0)
+    }
+
+    fn route_with(&self, enc: &Encounter, match_providers: bool) -> Decision {
         let p = &*self.program;
         let intercept = enc.derived_intercept();
         // What the law and the amnesties say about each offence comes first, since rules may
@@ -470,7 +500,7 @@ impl Router {
                         None
                     };
                     let (providers, provider_gap) = match (&self.providers, &pw.needs) {
-                        (Some(index), Some(needs)) => {
+                        (Some(index), Some(needs)) if match_providers => {
                             let (options, gap) = index.matches(needs, enc);
                             if let Some(g) = &gap {
                                 warnings.push(Warning {

@@ -928,7 +928,8 @@ impl Sim<'_> {
         let (u_next, u_thin, u_source) = (r.u(), r.u(), r.u());
         let group = usize::from(self.persons[pi].group);
         let needs = self.persons[pi].needs;
-        let decision = self.program.then(|| m.router.route(enc));
+        // Partners are matched later, for the one pathway offered, and only if the person engages.
+        let decision = self.program.then(|| m.router.route_unmatched(enc));
         {
             let hours = m.scenario.costs.encounter_hours;
             let row = self.row();
@@ -1002,7 +1003,16 @@ impl Sim<'_> {
                     }
                     // With places, where the person would be sent is known before they
                     // decide whether to go, and the distance lowers the chance they do.
-                    let options = first.providers.as_deref();
+                    // Partners are matched only here, for the pathway offered, and only for a
+                    // person who may be referred: one already holding a referral makes none,
+                    // and without places only one who engages needs them.
+                    let free = self.persons[pi].referral == NONE;
+                    let matched = if free && (m.places.is_some() || u_engage < m.engage[pw]) {
+                        m.router.providers_for(first.pathway, enc)
+                    } else {
+                        None
+                    };
+                    let options = matched.as_deref();
                     let mut plan: Option<Plan> = None;
                     let mut engage = m.engage[pw];
                     if let Some(places) = &m.places

@@ -1055,3 +1055,46 @@ fn willingness_is_drawn_when_the_scenario_records_it() {
     let half = eligible_with(&[(Willing::Yes, 0.5), (Willing::No, 0.5)]);
     assert!(within_99(half.0, half.1, 0.5), "{half:?}");
 }
+
+/// The simulation routes without partners and matches them for the one pathway it offers
+/// (`Router::route_unmatched`, `Router::providers_for`): for every example program with a
+/// directory, at every hour of a week, that gives the decision `route` gives and exactly the
+/// options, in the same order, `route` gives each eligible pathway.
+#[test]
+fn partners_matched_on_demand_are_the_routes_own() {
+    for (program_file, encounters) in [
+        ("lead-king-county.toml", "lead-king-county.jsonl"),
+        ("qrt-hamilton-county.toml", "qrt-hamilton-county.jsonl"),
+        ("harvey-pd.toml", "harvey-pd.jsonl"),
+    ] {
+        let dir = directory_for(program_file).unwrap();
+        let router = crate::Router::with_directory(program(program_file), &dir).unwrap();
+        let text =
+            std::fs::read_to_string(root().join("examples/encounters").join(encounters)).unwrap();
+        let mut matched = 0;
+        for line in text.lines() {
+            let base = Encounter::from_json(line).unwrap();
+            for hour in 0..(7 * 24) {
+                let mut enc = base.clone();
+                enc.at = base.at + chrono::TimeDelta::hours(hour);
+                let full = router.route(&enc);
+                let mut lazy = router.route_unmatched(&enc);
+                for e in &mut lazy.eligible {
+                    assert!(e.providers.is_none() && e.provider_gap.is_none());
+                    e.providers = router.providers_for(e.pathway, &enc);
+                    matched += usize::from(e.providers.as_ref().is_some_and(|p| !p.is_empty()));
+                }
+                let mut full_stripped = full.clone();
+                full_stripped
+                    .warnings
+                    .retain(|w| w.code != crate::WarningCode::ProviderGap);
+                for (f, l) in full_stripped.eligible.iter_mut().zip(&mut lazy.eligible) {
+                    f.provider_gap = None;
+                    assert_eq!(f.providers, l.providers, "{program_file}: {}", enc.id);
+                }
+                assert_eq!(full_stripped, lazy, "{program_file}: {}", enc.id);
+            }
+        }
+        assert!(matched > 0, "{program_file}: no partner was ever matched");
+    }
+}
