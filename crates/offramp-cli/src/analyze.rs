@@ -6,7 +6,7 @@
 //! (`Display for Analysis`) and the map (`offramp::authoring::map`); this module reads the
 //! files, prints and writes what those return.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -93,18 +93,11 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode, CliError> {
             }
         })?;
     }
-    let text = match args.format {
-        AnalyzeFormat::Text => text(&analysis),
-        AnalyzeFormat::Json => {
-            let mut json = serde_json::to_string_pretty(&analysis).map_err(CliError::Json)?;
-            json.push('\n');
-            json
-        }
-    };
-    io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(CliError::Stdout)?;
+    crate::words::print_report(
+        matches!(args.format, AnalyzeFormat::Json),
+        || text(&analysis),
+        || serde_json::to_string_pretty(&analysis),
+    )?;
     if let Some((name, r)) = &read
         && r.failed > 0
     {

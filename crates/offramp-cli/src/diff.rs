@@ -94,18 +94,11 @@ pub fn run(args: DiffArgs) -> Result<ExitCode, CliError> {
             path.display().to_string()
         };
     }
-    let text = match args.format {
-        DiffFormat::Text => text(&diff),
-        DiffFormat::Json => {
-            let mut json = diff.to_json().map_err(CliError::Json)?;
-            json.push('\n');
-            json
-        }
-    };
-    io::stdout()
-        .lock()
-        .write_all(text.as_bytes())
-        .map_err(CliError::Stdout)?;
+    crate::words::print_report(
+        matches!(args.format, DiffFormat::Json),
+        || text(&diff),
+        || diff.to_json(),
+    )?;
     let failed = diff.decisions.as_ref().map_or(0, |d| d.failed);
     if failed > 0 {
         if let Some(d) = &diff.decisions {

@@ -1,5 +1,30 @@
-//! How the command writes words: counts in sentences, and text that came from input (an
-//! encounter id, a service name) made safe to print on a terminal.
+//! How the command writes words: counts in sentences, text that came from input (an
+//! encounter id, a service name) made safe to print on a terminal, and a report printed as
+//! text or as JSON.
+
+use std::io::Write as _;
+
+use crate::error::CliError;
+
+/// Prints a report on standard output: its text, or (when `json` is asked for) its JSON
+/// document with one final newline. The one way `offramp analyze` and `offramp diff` print.
+pub fn print_report(
+    json: bool,
+    text: impl FnOnce() -> String,
+    to_json: impl FnOnce() -> serde_json::Result<String>,
+) -> Result<(), CliError> {
+    let out = if json {
+        let mut doc = to_json().map_err(CliError::Json)?;
+        doc.push('\n');
+        doc
+    } else {
+        text()
+    };
+    std::io::stdout()
+        .lock()
+        .write_all(out.as_bytes())
+        .map_err(CliError::Stdout)
+}
 
 /// `1 pathway`, `2 pathways`: the count and the noun, plural when the count is not 1. Only for
 /// nouns whose plural adds an `s`.

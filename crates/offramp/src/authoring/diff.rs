@@ -945,15 +945,9 @@ pub fn diff_decision_lines(
 ) -> Result<DecisionChanges, ReadError> {
     let mut counter = Counter::new(old, new);
     let (mut numbers, mut chunk) = (Vec::new(), Vec::new());
-    let mut lines = Lines::new(reader, max_line_bytes);
-    while let Some(line) = lines.next() {
-        let line = line.map_err(|source| ReadError {
-            line: lines.lines_read().saturating_add(1),
-            source,
-        })?;
-        let n = line.number;
-        match line_encounter(line) {
-            Ok(enc) => {
+    for read in each_encounter(reader, max_line_bytes) {
+        match read? {
+            Ok((n, enc)) => {
                 numbers.push(n);
                 chunk.push(enc);
             }
@@ -967,9 +961,32 @@ pub fn diff_decision_lines(
     Ok(counter.finish())
 }
 
+/// Each line of JSON lines (blank lines skipped) as an encounter with its 1-based line number,
+/// or why it is not one ([`line_encounter`]); the reader's own failure ends the lines, naming
+/// the line it stopped at. The one reading loop of [`diff_decision_lines`] and
+/// [`super::encounters`].
+pub(crate) fn each_encounter(
+    reader: impl BufRead,
+    max_line_bytes: usize,
+) -> impl Iterator<Item = Result<Result<(usize, Encounter), EncounterFailure>, ReadError>> {
+    let mut lines = Lines::new(reader, max_line_bytes);
+    std::iter::from_fn(move || {
+        Some(match lines.next()? {
+            Err(source) => Err(ReadError {
+                line: lines.lines_read().saturating_add(1),
+                source,
+            }),
+            Ok(line) => {
+                let n = line.number;
+                Ok(line_encounter(line).map(|e| (n, e)))
+            }
+        })
+    })
+}
+
 /// The encounter on one line of JSON lines, or why there is none: the line's number and the
-/// field at fault, never a value from the line. Shared with [`super::encounters`].
-pub(crate) fn line_encounter(line: Line) -> Result<Encounter, EncounterFailure> {
+/// field at fault, never a value from the line.
+fn line_encounter(line: Line) -> Result<Encounter, EncounterFailure> {
     let failure = |field: Option<String>, message: String| EncounterFailure {
         line: line.number,
         scenario: None,

@@ -17,9 +17,8 @@
 
 use std::io::BufRead;
 
-use super::diff::{EncounterFailure, MAX_FAILURES_KEPT, ReadError, line_encounter};
+use super::diff::{EncounterFailure, MAX_FAILURES_KEPT, ReadError, each_encounter};
 use crate::domain::Encounter;
-use crate::lines::Lines;
 
 /// The most encounters read from one file (1,000,000): an analysis holds them all at once to
 /// count them by gap. A larger file is refused at the first line past the limit; a sample of
@@ -76,15 +75,9 @@ fn read_at_most(
     limit: usize,
 ) -> Result<EncounterLines, EncounterLinesError> {
     let mut out = EncounterLines::default();
-    let mut lines = Lines::new(reader, max_line_bytes);
-    while let Some(line) = lines.next() {
-        let line = line.map_err(|source| ReadError {
-            line: lines.lines_read().saturating_add(1),
-            source,
-        })?;
-        let n = line.number;
-        match line_encounter(line) {
-            Ok(encounter) => {
+    for read in each_encounter(reader, max_line_bytes) {
+        match read? {
+            Ok((n, encounter)) => {
                 if out.encounters.len() >= limit {
                     return Err(EncounterLinesError::TooMany { line: n, limit });
                 }
