@@ -336,3 +336,15 @@ def test_the_report_and_summary_state_each_effect_with_its_interval() -> None:
     assert stages == ["encounter", "eligible", "offered", "accepted", "linked",
                       "retained_30", "retained_90"]
     assert set(r.effects.column("effect").to_pylist()) == {"rearrest_180d"}
+
+
+def test_a_warm_up_is_run_and_left_out() -> None:
+    s = short(QRT, days=30, population=12000).replace({"scenario.warm_up_days": 60})
+    r = sim.run(s, seed=3, replications=1)
+    assert r.info["warm_up_days"] == 60 and r.info["days"] == 30
+    assert "after a 60-day warm-up" in r.report()
+    starts = r.timeline.column("start").to_pylist()
+    assert min(starts).isoformat() == s.to_dict()["scenario"]["start"]
+    with pytest.raises(offramp.SimulationError) as info:
+        s.replace({"scenario.warm_up_days": -1})
+    assert info.value.field == "scenario.warm_up_days"
