@@ -41,6 +41,19 @@ def test_run_returns_every_table_as_pyarrow() -> None:
     pytest.importorskip("polars").from_arrow(r.timeline)
 
 
+def test_places_add_the_distance_to_intake() -> None:
+    near = {"center": {"lat": 39.14, "lon": -84.52}, "radius_km": 15.0}
+    with_places = sim.run(short(QRT).replace({"places": near}), seed=1, replications=1)
+    t = with_places.time_to_intake
+    for column in ("mean_km", "median_km", "p90_km"):
+        assert t.schema.field(column).type == pa.float64()
+    all_rows = [r for r in t.to_pylist() if r["pathway"] == "all"]
+    assert all_rows[0]["intakes"] > 0
+    assert 0.0 < all_rows[0]["median_km"] <= all_rows[0]["p90_km"] < 40.0
+    without = sim.run(short(QRT).replace({"places": None}), seed=1, replications=1)
+    assert without.time_to_intake.column("mean_km").null_count == without.time_to_intake.num_rows
+
+
 def test_same_seed_same_results_whatever_the_threads() -> None:
     s = short(QRT)
     a = sim.run(s, seed=11, replications=3, threads=1)

@@ -157,6 +157,8 @@ fn an_areas_file_is_read_relative_to_the_scenario_and_bad_values_are_placed() {
         std::fs::read_to_string(root().join("examples/scenarios/qrt-hamilton-county.toml"))
             .unwrap()
             .replace("../", &format!("{}/examples/", root().display()));
+    // The example's own [places] is replaced by one naming an areas file.
+    let scenario = scenario.split("\n[places]").next().unwrap();
     let with_areas = format!("{scenario}\n[places]\nareas = \"tracts.csv\"\nradius_km = 1.0\n");
     std::fs::write(dir.join("s.toml"), &with_areas).unwrap();
     std::fs::write(
@@ -402,4 +404,30 @@ fn the_simulated_free_places_rank_partners_at_the_same_distance() {
     let r = run(&Simulation::new(qrt(None)).unwrap(), 3, 1);
     let (moud, detox) = (referrals_to(&r, MOUD.0), referrals_to(&r, DETOX.0));
     assert!(moud > 10 && detox > moud, "{moud} {detox}");
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    /// Homes anywhere on Earth (the poles and the date line too), discs up to the largest
+    /// radius, any decay: the run never panics and its distances are finite.
+    #[test]
+    fn random_places_never_panic(
+        lat in -90.0f64..=90.0,
+        lon in -180.0f64..=180.0,
+        radius_km in 0.0f64..=2_000.0,
+        half_km in 0.01f64..1_000.0,
+        seed in proptest::prelude::any::<u64>(),
+    ) {
+        let mut places = disc(lat, lon, radius_km);
+        places.decay = Decay { half_km: Some(half_km), points: None };
+        let mut s = qrt(Some(places));
+        s.scenario.days = Some(30);
+        let r = run(&Simulation::new(s).unwrap(), seed, 1);
+        for t in &r.time_to_intake {
+            for km in [t.mean_km, t.median_km, t.p90_km].into_iter().flatten() {
+                proptest::prop_assert!(km.is_finite() && km >= 0.0, "{:?}", t);
+            }
+        }
+    }
 }
