@@ -117,6 +117,8 @@ pub(crate) struct Model {
     pub router: Router,
     pub(super) law: LawSwitches,
     pub(super) tz: Tz,
+    /// The zone's offsets over the span, for `datetime`.
+    offsets: Offsets,
     pub start: NaiveDate,
     /// The engine's clock zero as a UTC timestamp: the start of the warm-up, `warm` seconds
     /// before the first counted day's local midnight.
@@ -268,6 +270,7 @@ impl Model {
             warm: span.warm,
             days: span.days,
             horizon: span.horizon,
+            offsets: Offsets::build(tz, span.origin_utc, span.horizon),
             period: span.period,
             periods: span.periods,
             population: sc.scenario.population,
@@ -361,16 +364,15 @@ impl Model {
             .unwrap_or(self.start)
     }
 
+    /// Sim time `t` on the program's clock.
     pub(super) fn datetime(&self, t: i64) -> DateTime<FixedOffset> {
         let secs = self.origin_utc.saturating_add(t);
-        match self.tz.timestamp_opt(secs, 0) {
-            chrono::LocalResult::Single(d) | chrono::LocalResult::Ambiguous(d, _) => {
-                d.fixed_offset()
-            }
-            chrono::LocalResult::None => DateTime::from_timestamp(secs, 0)
-                .unwrap_or_default()
-                .fixed_offset(),
+        if let Some(offset) = self.offsets.get(t)
+            && let Some(utc) = DateTime::from_timestamp(secs, 0)
+        {
+            return utc.with_timezone(&offset);
         }
+        zoned(self.tz, secs)
     }
 
     #[expect(
@@ -1066,6 +1068,75 @@ fn replayed(
     (items, skipped)
 }
 
+/// The program zone's UTC offset over the simulated span, found once: each offset with the
+/// sim time it takes effect, so that dating an event is a short search of a few entries
+/// instead of a time-zone look-up. Found by stepping an hour at a time and bisecting each
+/// change to the second (no zone changes its offset twice within an hour).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Offsets {
+    /// The first sim second of each offset, ascending, the first at 0.
+    spans: Vec<(i64, FixedOffset)>,
+    /// The last sim second covered.
+    end: i64,
+}
+
+impl Offsets {
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "times are seconds within the horizon, at most MAX_DAYS days, and bisection keeps lo < mid < hi"
+    )]
+    fn build(tz: Tz, origin_utc: i64, horizon: i64) -> Offsets {
+        let at = |t: i64| *zoned(tz, origin_utc.saturating_add(t)).offset();
+        let mut current = at(0);
+        let mut spans = vec![(0, current)];
+        let mut t = 0;
+        while t < horizon {
+            let next = t.saturating_add(3_600).min(horizon);
+            if at(next) == current {
+                t = next;
+                continue;
+            }
+            // The offset is `current` at `lo` and another at `hi`: find the first second of
+            // the other.
+            let (mut lo, mut hi) = (t, next);
+            while hi - lo > 1 {
+                let mid = lo + (hi - lo) / 2;
+                if at(mid) == current {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            current = at(hi);
+            spans.push((hi, current));
+            t = hi;
+        }
+        Offsets {
+            spans,
+            end: horizon,
+        }
+    }
+
+    /// The offset at sim time `t`, when `t` is within the span.
+    fn get(&self, t: i64) -> Option<FixedOffset> {
+        if t < 0 || t > self.end {
+            return None;
+        }
+        let after = self.spans.partition_point(|(from, _)| *from <= t);
+        self.spans.get(after.checked_sub(1)?).map(|(_, o)| *o)
+    }
+}
+
+/// A UTC second in the zone, as the program's clock reads it.
+fn zoned(tz: Tz, secs: i64) -> DateTime<FixedOffset> {
+    match tz.timestamp_opt(secs, 0) {
+        chrono::LocalResult::Single(d) | chrono::LocalResult::Ambiguous(d, _) => d.fixed_offset(),
+        chrono::LocalResult::None => DateTime::from_timestamp(secs, 0)
+            .unwrap_or_default()
+            .fixed_offset(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1093,6 +1164,38 @@ mod tests {
             )
             .lon < 0.0
         );
+    }
+
+    /// Dating by the offsets found once gives the time-zone look-up's answer at every second
+    /// around each change and at every hour of the span.
+    #[test]
+    fn found_offsets_give_the_zones_own_times() {
+        for (tz, origin) in [
+            (chrono_tz::America::Los_Angeles, 1_767_254_400),
+            (chrono_tz::America::New_York, 1_700_000_000),
+            (chrono_tz::Australia::Lord_Howe, 1_767_254_400),
+            (chrono_tz::UTC, 0),
+        ] {
+            let horizon = 3 * 365 * DAY;
+            let offsets = Offsets::build(tz, origin, horizon);
+            let at = |t: i64| {
+                let utc = DateTime::from_timestamp(origin + t, 0).unwrap();
+                utc.with_timezone(&offsets.get(t).unwrap())
+            };
+            let mut seconds: Vec<i64> = (0..=horizon).step_by(3_600).collect();
+            for (from, _) in &offsets.spans {
+                seconds.extend((from - 5..from + 5).filter(|t| (0..=horizon).contains(t)));
+            }
+            for t in seconds {
+                assert_eq!(at(t), zoned(tz, origin + t), "{tz} at {t}");
+                assert_eq!(at(t).offset(), zoned(tz, origin + t).offset());
+            }
+            assert_eq!(offsets.get(horizon + 1), None);
+            assert_eq!(offsets.get(-1), None);
+            if tz != chrono_tz::UTC {
+                assert!(offsets.spans.len() >= 6, "{tz}: {:?}", offsets.spans);
+            }
+        }
     }
 
     #[test]
