@@ -1,9 +1,8 @@
-//! The discrete-event engine: a binary heap of timed events, one replication and one arm at a
+//! The discrete-event engine: a monotone queue of timed events (`engine/queue.rs`), one replication and one arm at a
 //! time, with every random draw taken from a named stream (see `rng.rs`).
 
-use std::collections::{BinaryHeap, HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt::Write as _;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, FixedOffset};
@@ -13,7 +12,7 @@ use super::model::{
     pathway_ix, source_ix, stage_ix,
 };
 use super::results::{Arm, Stage, TimelineRow};
-use super::rng::{Purpose, Stream, exp_from, mix, stream};
+use super::rng::{Purpose, Stream, exp_from, stream};
 use crate::domain::{
     AttributeValue, Disposition, Encounter, HistoryEvent, HistoryKind, Intercept, Level,
     MAX_HISTORY, Need, Offense, Overdose, Source,
@@ -21,28 +20,12 @@ use crate::domain::{
 use crate::nibrs::NibrsCode;
 use crate::providers::ProviderOption;
 
+mod people;
 mod providers;
+mod queue;
+use people::PersonIndex;
 use providers::{Loss, Plan};
-
-/// A fast, deterministic hasher for person ids (std's default is randomly keyed per process).
-#[derive(Default, Clone, Copy)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x100_0000_01B3);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = mix(u64::from(n));
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type IdMap<V> = HashMap<u32, V, BuildHasherDefault<IdHasher>>;
+use queue::{Queue, Timed};
 
 // ------------------------------------------------------------------ events
 
@@ -96,21 +79,13 @@ struct Event {
     kind: Kind,
 }
 
-impl PartialEq for Event {
-    fn eq(&self, other: &Self) -> bool {
-        self.t == other.t && self.seq == other.seq
+impl Timed for Event {
+    fn due(&self) -> u64 {
+        // Never negative: the engine schedules nothing before its clock, which starts at 0.
+        u64::try_from(self.t).unwrap_or(0)
     }
-}
-impl Eq for Event {}
-impl PartialOrd for Event {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Event {
-    /// Reversed, so that the max-heap pops the earliest event; ties go to the first scheduled.
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        other.t.cmp(&self.t).then(other.seq.cmp(&self.seq))
+    fn seq(&self) -> u64 {
+        self.seq
     }
 }
 
@@ -253,12 +228,12 @@ struct Sim<'m> {
     m: &'m Model,
     program: bool,
     key: u64,
-    heap: BinaryHeap<Event>,
+    heap: Queue<Event>,
     seq: u64,
     now: i64,
     arrivals: Stream,
     persons: Vec<Person>,
-    index: IdMap<u32>,
+    index: PersonIndex,
     refs: Vec<Referral>,
     provs: Vec<ProvState>,
     out: ArmOut,
@@ -298,12 +273,12 @@ pub(crate) fn run_arm(
         m,
         program,
         key,
-        heap: BinaryHeap::with_capacity(1024),
+        heap: Queue::new(),
         seq: 0,
         now: 0,
         arrivals: stream(key, NONE, Purpose::Arrivals, 0),
         persons: Vec::new(),
-        index: IdMap::default(),
+        index: PersonIndex::default(),
         refs: Vec::new(),
         provs: m
             .providers
@@ -676,12 +651,12 @@ impl Sim<'_> {
     }
 
     fn lookup(&self, id: u32) -> Option<usize> {
-        self.index.get(&id).map(|i| *i as usize)
+        self.index.get(id)
     }
 
     fn person(&mut self, id: u32, traits: Traits) -> usize {
-        if let Some(i) = self.index.get(&id) {
-            return *i as usize;
+        if let Some(i) = self.index.get(id) {
+            return i;
         }
         let i = self.persons.len();
         self.persons.push(Person {
@@ -705,7 +680,7 @@ impl Sim<'_> {
             dead: false,
             history: Vec::new(),
         });
-        self.index.insert(id, u32::try_from(i).unwrap_or(NONE));
+        self.index.insert(id, i);
         i
     }
 
@@ -1326,7 +1301,7 @@ mod tests {
 
     #[test]
     fn events_pop_in_time_then_schedule_order() {
-        let mut h = BinaryHeap::new();
+        let mut h = Queue::new();
         for (t, seq) in [(5, 1), (3, 2), (5, 0), (1, 3)] {
             h.push(Event {
                 t,
