@@ -91,6 +91,7 @@ fn exclusions_that_hold<'p>(
     exclusions: &'p [CompiledRule],
     ctx: &Ctx<'_>,
     undecided: &mut UndecidedList<'p>,
+    explain: bool,
 ) -> Vec<Reason> {
     let mut held = Vec::new();
     for ex in exclusions {
@@ -102,7 +103,8 @@ fn exclusions_that_hold<'p>(
                     rule: ex.id.clone(),
                     clause: ex.compiled.canonical.clone(),
                     because: ex.excluded_because.clone(),
-                    evidence: Some(Arc::new(rule_evidence(&ex.compiled, ctx, Depth::Reason))),
+                    evidence: explain
+                        .then(|| Arc::new(rule_evidence(&ex.compiled, ctx, Depth::Reason))),
                 },
                 1,
             ),
@@ -383,15 +385,19 @@ impl Router {
 
     /// Routes one encounter.
     pub fn route(&self, enc: &Encounter) -> Decision {
-        self.route_with(enc, true)
+        self.route_with(enc, true, true)
     }
 
-    /// Routes one encounter without matching partner providers: the decision `route` gives,
-    /// except that every eligible pathway's `providers` and `provider_gap` are left empty and
-    /// no provider-gap warning is made. The simulation uses it and matches partners only for
-    /// the pathway it offers, with [`Router::providers_for`].
-    pub(crate) fn route_unmatched(&self, enc: &Encounter) -> Decision {
-        self.route_with(enc, false)
+    /// Routes one encounter for the simulation, which reads only which pathways are eligible,
+    /// in what order, by which rule, with what charge hold, and the disposition and
+    /// intercept: all of these as `route` gives them. Partners are not matched (every
+    /// eligible pathway's `providers` and `provider_gap` are left empty; the simulation
+    /// matches them for the pathway it offers with [`Router::providers_for`]), and nothing
+    /// is explained: reasons carry no evidence and rules that do not admit give none, and
+    /// neither the information still needed nor the warnings about undecided exclusions are
+    /// gathered.
+    pub(crate) fn route_lean(&self, enc: &Encounter) -> Decision {
+        self.route_with(enc, false, false)
     }
 
     /// The partner providers `route` would give one eligible pathway of this encounter: the
@@ -412,7 +418,7 @@ impl Router {
         Some(index.matches(needs, enc).0)
     }
 
-    fn route_with(&self, enc: &Encounter, match_providers: bool) -> Decision {
+    fn route_with(&self, enc: &Encounter, match_providers: bool, explain: bool) -> Decision {
         let p = &*self.program;
         let intercept = enc.derived_intercept();
         // What the law and the amnesties say about each offence comes first, since rules may
@@ -439,7 +445,7 @@ impl Router {
         // place among the warnings) only if some pathway is eligible, since only then could it
         // change the decision.
         let mut global_undecided = UndecidedList::new();
-        let global = exclusions_that_hold(&p.exclusions, &ctx, &mut global_undecided);
+        let global = exclusions_that_hold(&p.exclusions, &ctx, &mut global_undecided, explain);
         let global_warnings_at = warnings.len();
         warnings.append(&mut charge_warnings);
         let mut needs = Needs::default();
@@ -477,7 +483,7 @@ impl Router {
                 continue;
             }
             let blocked = pw.pathway == Pathway::OfficerIntervention && !any_chargeable;
-            let mut decided = self.pathway(pw, &ctx, &mut warnings, &mut needs, blocked);
+            let mut decided = self.pathway(pw, &ctx, &mut warnings, &mut needs, blocked, explain);
             if blocked {
                 // Never eligible without a chargeable offence: that reason first, then what
                 // the pathway's own rules said.
@@ -537,7 +543,7 @@ impl Router {
                 ),
             }
         }
-        if !eligible.is_empty() && !global_undecided.is_empty() {
+        if explain && !eligible.is_empty() && !global_undecided.is_empty() {
             let admitted: Vec<Pathway> = eligible.iter().map(|e| e.pathway).collect();
             let messages = global_undecided.iter().map(|(ex, part)| Warning {
                 code: WarningCode::ExclusionUnknown,
@@ -656,6 +662,7 @@ impl Router {
         warnings: &mut Vec<Warning>,
         needs: &mut Needs,
         blocked: bool,
+        explain: bool,
     ) -> Result<Text, Vec<Reason>> {
         match ctx.enc.responder {
             Some(r) if pw.responders & (1 << (r as u8)) == 0 => {
@@ -668,7 +675,8 @@ impl Router {
             }
             None if pw.responders != ALL_RESPONDERS => {
                 // The responder decides this pathway if its rules could admit anyone.
-                if !blocked
+                if explain
+                    && !blocked
                     && pw
                         .rules
                         .iter()
@@ -686,7 +694,7 @@ impl Router {
             _ => {}
         }
         let mut undecided = UndecidedList::new();
-        let excluded = exclusions_that_hold(&pw.exclusions, ctx, &mut undecided);
+        let excluded = exclusions_that_hold(&pw.exclusions, ctx, &mut undecided, explain);
         if !excluded.is_empty() {
             return Err(excluded);
         }
@@ -695,7 +703,7 @@ impl Router {
         for (i, rule) in pw.rules.iter().enumerate() {
             match rule.compiled.evaluate(ctx) {
                 (Tri::True, _) => {
-                    if !blocked {
+                    if explain && !blocked {
                         for (ex, part) in &undecided {
                             warnings.push(Warning {
                                 code: WarningCode::ExclusionUnknown,
@@ -708,14 +716,16 @@ impl Router {
                 }
                 (t, Some(part)) => {
                     unknown_rules |= t == Tri::Unknown;
-                    // At most one reason for each rule left.
-                    let left = pw.rules.len().saturating_sub(i);
-                    push_sized(&mut reasons, reason(rule, part, t, ctx), left);
+                    if explain {
+                        // At most one reason for each rule left.
+                        let left = pw.rules.len().saturating_sub(i);
+                        push_sized(&mut reasons, reason(rule, part, t, ctx), left);
+                    }
                 }
                 (_, None) => {}
             }
         }
-        if unknown_rules && !blocked {
+        if explain && unknown_rules && !blocked {
             for rule in &pw.rules {
                 needs.add_rule(rule, ctx, &[pw.pathway], false);
             }

@@ -903,8 +903,10 @@ impl Sim<'_> {
         let (u_next, u_thin, u_source) = (r.u(), r.u(), r.u());
         let group = usize::from(self.persons[pi].group);
         let needs = self.persons[pi].needs;
-        // Partners are matched later, for the one pathway offered, and only if the person engages.
-        let decision = self.program.then(|| m.router.route_unmatched(enc));
+        // The engine reads only the eligible pathways, their order, rule and charge hold, the
+        // disposition and the intercept; partners are matched later, for the one pathway
+        // offered, and only for a person who may be referred.
+        let decision = self.program.then(|| m.router.route_lean(enc));
         {
             let hours = m.scenario.costs.encounter_hours;
             let row = self.row();
