@@ -24,6 +24,8 @@ pub(super) struct Queue<T> {
     /// `buckets[i]`: items whose time first differs from `last` in bit `i` (counting the
     /// lowest bit as 0), in no order.
     buckets: [Vec<T>; 64],
+    /// Bit `i` set when `buckets[i]` holds items.
+    full: u64,
 }
 
 impl<T: Timed> Queue<T> {
@@ -32,6 +34,7 @@ impl<T: Timed> Queue<T> {
             last: 0,
             now: VecDeque::new(),
             buckets: std::array::from_fn(|_| Vec::new()),
+            full: 0,
         }
     }
 
@@ -41,6 +44,7 @@ impl<T: Timed> Queue<T> {
             Some(b) => {
                 if let Some(v) = self.buckets.get_mut(b) {
                     v.push(item);
+                    self.full |= bit(b);
                 }
             }
             // `seq` grows with every push, so an item due now goes last among those due now.
@@ -61,7 +65,8 @@ impl<T: Timed> Queue<T> {
         }
         // The lowest non-empty bucket holds the earliest items; its earliest time becomes
         // `last`, and its items move to lower buckets (those due at `last` to `now`).
-        let b = self.buckets.iter().position(|v| !v.is_empty())?;
+        let b = (self.full != 0).then(|| self.full.trailing_zeros() as usize)?;
+        self.full &= !bit(b);
         let mut items = std::mem::take(self.buckets.get_mut(b)?);
         self.last = items.iter().map(Timed::due).min()?;
         for item in items.drain(..) {
@@ -74,6 +79,14 @@ impl<T: Timed> Queue<T> {
         self.now.make_contiguous().sort_unstable_by_key(Timed::seq);
         self.now.pop_front()
     }
+}
+
+/// The mask of bucket `b` (below 64) in `Queue::full`.
+fn bit(b: usize) -> u64 {
+    u32::try_from(b)
+        .ok()
+        .and_then(|b| 1u64.checked_shl(b))
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
