@@ -14,7 +14,8 @@ the engine: the ratio printed is, if anything, flattering to SimPy.
 
 Both are timed in person-years simulated per second (population x years x replications), on
 the LEAD King County example: SimPy at a size it finishes in a few seconds, the engine at the
-size of `cargo bench --bench simulation` (25,000 people, 10 years, 4 replications). Run in the
+size of `cargo bench --bench simulation` (25,000 people, 10 years, 4 replications), each the
+median of three runs (`--repeat`), the engine's after one untimed run. Run in the
 test virtual environment (SimPy comes with the `test` extra):
 
     python benches/simpy_compare.py            # a few seconds of SimPy
@@ -27,6 +28,7 @@ import argparse
 import datetime as dt
 import math
 import random
+import statistics
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
@@ -225,7 +227,10 @@ def scaled(base: offramp.sim.Scenario, population: int, days: int) -> offramp.si
 def main(argv: Optional[List[str]] = None) -> None:
     ap = argparse.ArgumentParser(description="offramp.sim against SimPy")
     ap.add_argument("--quick", action="store_true", help="a smoke run (tiny sizes)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="time each side this many times and take the median (default 3)")
     args = ap.parse_args(argv)
+    repeat = 1 if args.quick else max(1, args.repeat)
     base = offramp.sim.Scenario.from_file(SCENARIO)
     if args.quick:
         small, big = (2000, 60, 1), (2000, 60, 1)
@@ -238,9 +243,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     program = offramp.Program.from_file(d["scenario"]["program"])
     directory = d["scenario"].get("directory")
     router = offramp.Router(program, directory) if directory else offramp.Router(program)
-    t = time.perf_counter()
-    res = simpy_run(d, router, reps, 1, pop, days)
-    simpy_s = time.perf_counter() - t
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        res = simpy_run(d, router, reps, 1, pop, days)
+        times.append(time.perf_counter() - t)
+    simpy_s = statistics.median(times)
     simpy_py = pop * days / 365.25 * reps
     enc = sum(w.get("encounter", 0) + wo.get("encounter", 0) for w, wo in res)
 
@@ -250,9 +258,16 @@ def main(argv: Optional[List[str]] = None) -> None:
 
     pop2, days2, reps2 = big
     big_sc = scaled(base, pop2, days2)
-    t = time.perf_counter()
-    offramp.sim.run(big_sc, seed=1, replications=reps2)
-    rust_s = time.perf_counter() - t
+    # The first run also starts the thread pool and warms the allocator; like criterion,
+    # leave it out when timing more than once.
+    if repeat > 1:
+        offramp.sim.run(big_sc, seed=1, replications=reps2)
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        offramp.sim.run(big_sc, seed=1, replications=reps2)
+        times.append(time.perf_counter() - t)
+    rust_s = statistics.median(times)
     rust_py = pop2 * days2 / 365.25 * reps2
 
     simpy_rate, rust_rate = simpy_py / simpy_s, rust_py / rust_s
@@ -261,7 +276,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     print(f"offramp.sim, same size: {same_s:.3f} s ({simpy_s / same_s:.0f}x; dominated by set-up)")
     print(f"offramp.sim: {rust_py:,.0f} person-years x 2 arms in {rust_s:.2f} s "
           f"= {rust_rate:,.0f} person-years/s")
-    print(f"ratio (person-years per second): {rust_rate / simpy_rate:,.0f}x")
+    print(f"ratio (person-years per second): {rust_rate / simpy_rate:,.0f}x"
+          f" (medians of {repeat} run{'s' if repeat > 1 else ''} each)")
 
 
 if __name__ == "__main__":
