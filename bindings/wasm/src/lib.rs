@@ -65,6 +65,33 @@ pub fn trace_text(program: &str, encounter: &str) -> Result<String, JsValue> {
     plain::trace_text(program, encounter).map_err(to_error)
 }
 
+/// A program loaded once, for routing many encounters without reading the program each time:
+/// `new Router(programToml)` throws as `route` does for a program that does not load.
+#[wasm_bindgen(js_name = Router)]
+pub struct JsRouter {
+    router: offramp::Router,
+}
+
+#[wasm_bindgen(js_class = Router)]
+impl JsRouter {
+    /// Loads the program (TOML text).
+    #[wasm_bindgen(constructor)]
+    pub fn new(program: &str) -> Result<JsRouter, JsValue> {
+        let router = plain::router(program).map_err(to_error)?;
+        Ok(JsRouter { router })
+    }
+
+    /// The decision as one line of JSON, as [`route`] gives it.
+    pub fn route(&self, encounter: &str) -> Result<String, JsValue> {
+        plain::route_with(&self.router, encounter).map_err(to_error)
+    }
+
+    /// The decision in sentences, as [`explain`] gives it.
+    pub fn explain(&self, encounter: &str) -> Result<String, JsValue> {
+        plain::explain_with(&self.router, encounter).map_err(to_error)
+    }
+}
+
 /// JSON text into a JavaScript value.
 fn parse(json: &str) -> Result<JsValue, JsValue> {
     JSON::parse(json)

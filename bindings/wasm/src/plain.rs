@@ -93,8 +93,18 @@ pub fn check_json(program: &str) -> Result<String, Problem> {
 }
 
 /// A router for the program text.
-fn router(program: &str) -> Result<Router, Problem> {
+pub fn router(program: &str) -> Result<Router, Problem> {
     Ok(Router::new(Program::from_toml(program, PROGRAM_NAME)?))
+}
+
+/// The decision as one line of JSON, from a router already made (see [`route_json`]).
+pub fn route_with(router: &Router, encounter_json: &str) -> Result<String, Problem> {
+    Ok(router.route(&encounter(encounter_json)?).to_json()?)
+}
+
+/// The decision in sentences, from a router already made (see [`explain_text`]).
+pub fn explain_with(router: &Router, encounter_json: &str) -> Result<String, Problem> {
+    Ok(router.route(&encounter(encounter_json)?).explain())
 }
 
 /// Reads an encounter as `offramp explain` does (surrounding blank space ignored).
@@ -105,14 +115,12 @@ fn encounter(json: &str) -> Result<Encounter, Problem> {
 /// The decision as one line of JSON: what `offramp route` prints for the encounter (without
 /// the line ending).
 pub fn route_json(program: &str, encounter_json: &str) -> Result<String, Problem> {
-    let router = router(program)?;
-    Ok(router.route(&encounter(encounter_json)?).to_json()?)
+    route_with(&router(program)?, encounter_json)
 }
 
 /// The decision in sentences: what `offramp explain` prints for the encounter.
 pub fn explain_text(program: &str, encounter_json: &str) -> Result<String, Problem> {
-    let router = router(program)?;
-    Ok(router.route(&encounter(encounter_json)?).explain())
+    explain_with(&router(program)?, encounter_json)
 }
 
 /// Every rule, exclusion and amnesty with its result, as one line of JSON: what `offramp

@@ -69,6 +69,7 @@ test('route gives the bytes `offramp route` prints, line by line', (t) => {
     const cli = out.split('\n');
     const lines = readFileSync(input, 'utf8').split('\n');
     const text = readFileSync(program, 'utf8');
+    const router = new offramp.Router(text);
     lines.forEach((line, i) => {
       if (line.trim() === '') return;
       const want = cli[i];
@@ -88,8 +89,10 @@ test('route gives the bytes `offramp route` prints, line by line', (t) => {
           where,
         );
         failures += 1;
+        assert.throws(() => router.route(line), { name: 'InvalidEncounter', field: error.field }, where);
       } else {
         assert.equal(offramp.route(text, line), want, where);
+        assert.equal(router.route(line), want, where);
         decisions += 1;
       }
     });
@@ -113,12 +116,14 @@ test('explain is the text `offramp explain` prints', () => {
   if (!existsSync(bin)) assert.fail(`no offramp command at ${bin}`);
   const program = join(programs, 'qrt-hamilton-county.toml');
   const text = readFileSync(program, 'utf8');
+  const router = new offramp.Router(text);
   const lines = readFileSync(join(encounters, 'qrt-hamilton-county.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim() !== '');
   for (const line of lines) {
     const want = execFileSync(bin, ['explain', '--program', program, line], { encoding: 'utf8' });
     assert.equal(offramp.explain(text, line), want);
+    assert.equal(router.explain(line), want);
   }
 });
 
@@ -155,6 +160,8 @@ test('a broken program gives a diagnostic at the right line and column', () => {
       return true;
     },
   );
+
+  assert.throws(() => new offramp.Router(text), { name: 'InvalidProgram', line: n + 1, column });
 
   // A TOML syntax error is placed too.
   const syntax = offramp.check('[program\nid = "x"\n');
