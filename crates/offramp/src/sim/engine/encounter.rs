@@ -1,0 +1,291 @@
+//! The engine's encounters: building the encounter a responder would record for a simulated
+//! contact (the person's needs, offence, flags, consent, history, home), and following the
+//! decision (offer, acceptance, hand-off, charge hold or arrest, the next contact). Handlers
+//! the event loop in `engine.rs` calls; they share its state (`Sim`).
+
+use super::*;
+
+impl Sim<'_> {
+    /// A generated contact: builds the encounter the responder would record, and handles it.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
+    pub(super) fn contact(&mut self, pi: usize, source: Source, overdose: Option<Overdose>) {
+        let m = self.m;
+        let Some(mut enc) = self.scratch.take() else {
+            return;
+        };
+        // What the encounter reads of the person, as it was before this contact.
+        let Some(person) = self.persons.get(pi).map(|p| Seen {
+            id: p.id,
+            group: p.group,
+            age: p.age,
+            needs: p.needs,
+            encounters: p.encounters,
+            follow_ups: p.follow_ups,
+        }) else {
+            self.scratch = Some(enc);
+            return;
+        };
+        // A program's own follow-up visits draw from their own streams, so that the arms'
+        // other draws stay paired.
+        let mut r = if source == Source::OverdoseFollowUp {
+            self.persons[pi].follow_ups += 1;
+            stream(self.key, person.id, Purpose::FollowUp, person.follow_ups)
+        } else {
+            self.persons[pi].encounters += 1;
+            stream(self.key, person.id, Purpose::Encounter, person.encounters)
+        };
+        enc.id.clear();
+        let _ = write!(
+            enc.id,
+            "p{}-{}",
+            person.id,
+            person.encounters + person.follow_ups
+        );
+        // The history, from a stream of its own so that the other draws do not move with it.
+        let contacts = person.encounters + person.follow_ups;
+        let checked = m.history_checked >= 1.0
+            || (m.history_checked > 0.0
+                && stream(self.key, person.id, Purpose::History, contacts)
+                    .chance(m.history_checked));
+        if checked {
+            // The scratch encounter's buffer is reused from contact to contact.
+            let mut history = enc.history.take().unwrap_or_default();
+            history.clear();
+            history.extend_from_slice(&self.persons[pi].history);
+            enc.history = Some(history);
+        } else {
+            enc.history = None;
+        }
+        enc.at = m.datetime(self.now);
+        // With places, a contact happens where the person lives (for distances).
+        enc.location = m.places.as_ref().map(|pl| pl.home(self.key, person.id));
+        let responders = if source == Source::OverdoseFollowUp {
+            &m.follow_up_responders
+        } else {
+            &m.responders[source_ix(source)]
+        };
+        enc.responder = responders.get(r.u());
+        enc.source = Some(source);
+        enc.needs.clear();
+        for n in Need::ALL {
+            if person.needs & need_bit(n) != 0 {
+                enc.needs.push(n);
+            }
+        }
+        for (n, p) in &m.episodic_needs {
+            if r.chance(*p) {
+                enc.needs.push(*n);
+            }
+        }
+        enc.overdose = overdose;
+        enc.offenses.clear();
+        let (u_has, u_which, u_level, u_violent) = (r.u(), r.u(), r.u(), r.u());
+        if u_has < m.offense_prob[source_ix(source)]
+            && let Some(i) = m.offense_mix.pick(u_which)
+            && let (Some(nibrs), Some(levels)) = (m.offense_codes.get(i), m.offense_levels.get(i))
+        {
+            enc.offenses.push(Offense {
+                violent: Some(u_violent < m.offense_violent.get(i).copied().unwrap_or(0.0)),
+                ..Offense::new(*nibrs, levels.get(u_level).unwrap_or(Level::Misdemeanor))
+            });
+        }
+        enc.flags.clear();
+        for (f, p) in &m.flags {
+            if r.chance(*p) {
+                enc.flags.push(*f);
+            }
+        }
+        enc.consent = m.consent.get(r.u());
+        // Willingness, when the scenario records it, from a stream of its own (so a scenario
+        // without it draws as before).
+        enc.willing = if m.scenario.willing.is_empty() {
+            None
+        } else {
+            m.willing
+                .get(stream(self.key, person.id, Purpose::Willing, contacts).u())
+        };
+        enc.age = Some(person.age);
+        for (name, choice) in &m.attributes {
+            let u = r.u();
+            match choice.pick.pick(u).and_then(|i| choice.values.get(i)) {
+                Some(value) => {
+                    enc.attributes.insert(name.clone(), value.clone());
+                }
+                None => {
+                    enc.attributes.remove(name);
+                }
+            }
+        }
+        if let Some(attr) = &m.group_attr
+            && let Some(g) = m.groups.get(usize::from(person.group))
+        {
+            match enc.attributes.get_mut(attr) {
+                Some(AttributeValue::Text(s)) => {
+                    s.clear();
+                    s.push_str(&g.name);
+                }
+                _ => {
+                    enc.attributes
+                        .insert(attr.clone(), AttributeValue::Text(g.name.clone()));
+                }
+            }
+        }
+        self.encounter(pi, &enc, &mut r, true);
+        self.scratch = Some(enc);
+    }
+
+    /// Routes an encounter (with the program) and follows the decision: offer, acceptance,
+    /// hand-off, charge hold or arrest, and the next contact.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        clippy::indexing_slicing,
+        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
+    )]
+    pub(super) fn encounter(
+        &mut self,
+        pi: usize,
+        enc: &Encounter,
+        r: &mut Stream,
+        generated: bool,
+    ) {
+        let m = self.m;
+        let (u_offer, u_accept, u_engage) = (r.u(), r.u(), r.u());
+        let (u_arrest, u_jail, u_days) = (r.u(), r.u(), r.u());
+        let (u_next, u_thin, u_source) = (r.u(), r.u(), r.u());
+        let group = usize::from(self.persons[pi].group);
+        let needs = self.persons[pi].needs;
+        // The engine reads only the eligible pathways, their order, rule and charge hold, the
+        // disposition and the intercept; partners are matched later, for the one pathway
+        // offered, and only for a person who may be referred.
+        let decision = self.program.then(|| m.router.route_lean(enc));
+        {
+            let hours = m.scenario.costs.encounter_hours;
+            let row = self.row();
+            row.encounters += 1;
+            row.officer_hours += hours;
+        }
+        self.count(ALL, group, Stage::Encounter);
+        let intercept = decision
+            .as_ref()
+            .map_or_else(|| enc.derived_intercept(), |d| d.intercept);
+        self.out.intercepts[usize::from(intercept.number())] += 1;
+        let charged = m.charged(enc).map(|o| (o.nibrs, o.level));
+        let charge = charged.map(|(_, level)| level);
+        let mut diverted = false;
+        if let Some(d) = decision.as_ref().filter(|d| !d.eligible.is_empty()) {
+            self.row().eligible += 1;
+            self.count(ALL, group, Stage::Eligible);
+            for e in &d.eligible {
+                self.out.funnel[pathway_ix(e.pathway)][stage_ix(Stage::Eligible)] += 1;
+            }
+            let first = &d.eligible[0];
+            let pw = pathway_ix(first.pathway);
+            if u_offer < m.offer[pw] {
+                let hours = m.scenario.costs.referral_hours;
+                let row = self.row();
+                row.offered += 1;
+                row.officer_hours += hours;
+                self.count(pw, group, Stage::Offered);
+                if u_accept < m.accept(pw, needs, group) {
+                    diverted = true;
+                    self.count(pw, group, Stage::Accepted);
+                    let row = self.row();
+                    row.accepted += 1;
+                    match d.disposition {
+                        Disposition::Deflection => row.deflections += 1,
+                        Disposition::PreArrestDiversion => row.diversions += 1,
+                        Disposition::None => {}
+                    }
+                    if self.persons[pi].joined_at == i64::MIN {
+                        self.persons[pi].joined_at = self.now;
+                        if self.recording {
+                            let id = self.persons[pi].id;
+                            self.out.joined.push((id, self.now));
+                        }
+                    }
+                    match d.disposition {
+                        Disposition::Deflection => {
+                            self.remember(pi, HistoryKind::Referral, None);
+                        }
+                        Disposition::PreArrestDiversion => {
+                            self.remember(pi, HistoryKind::DiversionEntered, charged);
+                        }
+                        Disposition::None => {}
+                    }
+                    self.out.referrals[pw].accepted += 1;
+                    self.out.referrals[ALL].accepted += 1;
+                    if let (Some(hold), Some(level)) = (&first.charge_hold, charge) {
+                        let end = hold.deadline.timestamp().saturating_sub(m.origin_utc);
+                        self.row().holds_started += 1;
+                        let person = self.persons[pi].id;
+                        let since = self.now;
+                        self.at(
+                            end.max(self.now),
+                            Kind::HoldEnd {
+                                person,
+                                since,
+                                level,
+                                nibrs: charged.map(|(n, _)| n),
+                            },
+                        );
+                    }
+                    // With places, where the person would be sent is known before they
+                    // decide whether to go, and the distance lowers the chance they do.
+                    // Partners are matched only here, for the pathway offered, and only for a
+                    // person who may be referred: one already holding a referral makes none,
+                    // and without places only one who engages needs them.
+                    let free = self.persons[pi].referral == NONE;
+                    let matched = if free && (m.places.is_some() || u_engage < m.engage[pw]) {
+                        m.router.providers_for(first.pathway, enc)
+                    } else {
+                        None
+                    };
+                    let options = matched.as_deref();
+                    let mut plan: Option<Plan> = None;
+                    let mut engage = m.engage[pw];
+                    if let Some(places) = &m.places
+                        && self.persons[pi].referral == NONE
+                    {
+                        let p = self.plan(pw, options);
+                        engage *= places.decay.multiplier(p.km());
+                        plan = Some(p);
+                    }
+                    if u_engage < engage {
+                        let plan = plan.unwrap_or_else(|| self.plan(pw, options));
+                        self.refer(pi, pw, plan);
+                    } else {
+                        self.out.referrals[pw].did_not_engage += 1;
+                        self.out.referrals[ALL].did_not_engage += 1;
+                    }
+                }
+            }
+        }
+        if !diverted && let Some(level) = charge {
+            let nibrs = charged.map(|(n, _)| n);
+            self.arrest(pi, (nibrs, level), [u_arrest, u_jail, u_days], false);
+        }
+        // The next contact: generated populations only (a replay already holds them), and not
+        // after a program's own follow-up visit, which the population would not otherwise have.
+        if generated && enc.source != Some(Source::OverdoseFollowUp) && m.recontact_rate > 0.0 {
+            let dt = exp_from(u_next, m.recontact_rate);
+            if dt < YEAR {
+                let p = &mut self.persons[pi];
+                p.recontact_generation += 1;
+                let kind = Kind::Recontact {
+                    person: p.id,
+                    generation: p.recontact_generation,
+                    thin: u_thin as f32,
+                    source: m
+                        .recontact_sources
+                        .get(u_source)
+                        .map_or(0, |s| source_ix(s) as u8),
+                };
+                self.at(self.now + dt as i64, kind);
+            }
+        }
+    }
+}
