@@ -14,11 +14,11 @@ use proptest::prelude::*;
 use super::*;
 use crate::domain::{Consent, Need, Pathway, Responder, Source, Willing};
 
-fn root() -> std::path::PathBuf {
+pub(super) fn root() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn example(name: &str) -> Scenario {
+pub(super) fn example(name: &str) -> Scenario {
     Scenario::from_file(root().join("examples/scenarios").join(name)).unwrap()
 }
 
@@ -26,7 +26,7 @@ fn program(name: &str) -> Program {
     Program::from_file(root().join("examples/programs").join(name)).unwrap()
 }
 
-fn run(sim: &Simulation, seed: u64, replications: u32) -> SimResults {
+pub(super) fn run(sim: &Simulation, seed: u64, replications: u32) -> SimResults {
     sim.run(&RunOptions {
         seed: Some(seed),
         replications: Some(replications),
@@ -55,7 +55,7 @@ fn outcome(r: &SimResults, measure: &str) -> (f64, f64) {
 
 /// Whether `k` successes in `n` trials are within the 99% (normal-approximation) binomial
 /// interval around `p`.
-fn within_99(k: u64, n: u64, p: f64) -> bool {
+pub(super) fn within_99(k: u64, n: u64, p: f64) -> bool {
     let n = n as f64;
     let half = 2.576 * (p * (1.0 - p) / n).sqrt();
     let observed = k as f64 / n;

@@ -10,30 +10,8 @@
 use super::*;
 use crate::domain::Location;
 
-fn root() -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn example(name: &str) -> Scenario {
-    Scenario::from_file(root().join("examples/scenarios").join(name)).unwrap()
-}
-
-fn run(sim: &Simulation, seed: u64, replications: u32) -> SimResults {
-    sim.run(&RunOptions {
-        seed: Some(seed),
-        replications: Some(replications),
-        threads: None,
-        allow_large: false,
-    })
-    .unwrap()
-}
-
-/// Whether `k` successes in `n` trials are within the 99% binomial interval around `p`.
-fn within_99(k: u64, n: u64, p: f64) -> bool {
-    let n = n as f64;
-    let half = 2.576 * (p * (1.0 - p) / n).sqrt();
-    (k as f64 / n - p).abs() <= half
-}
+// The shared helpers of the engine tests.
+use super::tests::{example, root, run, within_99};
 
 /// The QRT example's two partners for overdose survivors, as the directory places them.
 const MOUD: (&str, f64, f64) = ("e9975b6a-7e4e-5b13-b9e2-f3e1e52c99ae", 39.109, -84.512);
