@@ -755,7 +755,8 @@ impl Sim<'_> {
         let k = self.persons[pi].encounters;
         self.persons[pi].encounters += 1;
         let mut r = stream(self.key, item.person, Purpose::Encounter, k);
-        self.encounter(pi, &item.enc, &mut r, false);
+        let decision = self.program.then(|| m.router.route_lean(&item.enc));
+        self.encounter(pi, &item.enc, decision, &mut r, false);
     }
 
     /// Counts a stage for a pathway (and `all`) and the person's group.

@@ -4,6 +4,7 @@
 //! the event loop in `engine.rs` calls; they share its state (`Sim`).
 
 use super::*;
+use crate::Decision;
 
 impl Sim<'_> {
     /// A generated contact: builds the encounter the responder would record, and handles it.
@@ -51,15 +52,9 @@ impl Sim<'_> {
             || (m.history_checked > 0.0
                 && stream(self.key, person.id, Purpose::History, contacts)
                     .chance(m.history_checked));
-        if checked {
-            // The scratch encounter's buffer is reused from contact to contact.
-            let mut history = enc.history.take().unwrap_or_default();
-            history.clear();
-            history.extend_from_slice(&self.persons[pi].history);
-            enc.history = Some(history);
-        } else {
-            enc.history = None;
-        }
+        // The person's record is lent to the encounter for routing, not copied; it is given
+        // back (below) before the decision is followed, which may add to it.
+        enc.history = checked.then(|| std::mem::take(&mut self.persons[pi].history));
         enc.at = m.datetime(self.now);
         // With places, a contact happens where the person lives (for distances).
         enc.location = m.places.as_ref().map(|pl| pl.home(self.key, person.id));
@@ -134,11 +129,18 @@ impl Sim<'_> {
                 }
             }
         }
-        self.encounter(pi, &enc, &mut r, true);
+        // The engine reads only the eligible pathways, their order, rule and charge hold, the
+        // disposition and the intercept; partners are matched later, for the one pathway
+        // offered, and only for a person who may be referred.
+        let decision = self.program.then(|| m.router.route_lean(&enc));
+        if let Some(history) = enc.history.take() {
+            self.persons[pi].history = history;
+        }
+        self.encounter(pi, &enc, decision, &mut r, true);
         self.scratch = Some(enc);
     }
 
-    /// Routes an encounter (with the program) and follows the decision: offer, acceptance,
+    /// Follows an encounter's decision (`None` in the counterfactual arm): offer, acceptance,
     /// hand-off, charge hold or arrest, and the next contact.
     #[expect(
         clippy::arithmetic_side_effects,
@@ -149,6 +151,7 @@ impl Sim<'_> {
         &mut self,
         pi: usize,
         enc: &Encounter,
+        decision: Option<Decision>,
         r: &mut Stream,
         generated: bool,
     ) {
@@ -158,10 +161,6 @@ impl Sim<'_> {
         let (u_next, u_thin, u_source) = (r.u(), r.u(), r.u());
         let group = usize::from(self.persons[pi].group);
         let needs = self.persons[pi].needs;
-        // The engine reads only the eligible pathways, their order, rule and charge hold, the
-        // disposition and the intercept; partners are matched later, for the one pathway
-        // offered, and only for a person who may be referred.
-        let decision = self.program.then(|| m.router.route_lean(enc));
         {
             let hours = m.scenario.costs.encounter_hours;
             let row = self.row();
