@@ -13,44 +13,46 @@ fn first_encounter() -> &'static str {
         .unwrap_or("{}")
 }
 
-#[test]
-fn a_good_program_checks_with_no_errors() {
-    let json = check_json(LEAD).unwrap();
-    let items: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
-    assert!(items.iter().all(|i| i["severity"] == "warning"), "{json}");
+/// A test's failure, as text: the tests report errors through `?` rather than unwrapping.
+type Outcome = Result<(), String>;
+
+/// A result with its error made into text, for `?` in tests.
+fn ok<T, E: std::fmt::Debug>(r: Result<T, E>) -> Result<T, String> {
+    r.map_err(|e| format!("{e:?}"))
 }
 
 #[test]
-fn a_broken_program_is_placed_by_line_and_column() {
+fn a_good_program_checks_with_no_errors() -> Outcome {
+    let json = ok(check_json(LEAD))?;
+    let items: Vec<serde_json::Value> = ok(serde_json::from_str(&json))?;
+    assert!(items.iter().all(|i| i["severity"] == "warning"), "{json}");
+    Ok(())
+}
+
+#[test]
+fn a_broken_program_is_placed_by_line_and_column() -> Outcome {
     let broken = LEAD.replacen("[program]", "[program]\nid = ", 1);
-    let json = check_json(&broken).unwrap();
-    let items: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
-    let first = &items[0];
+    let json = ok(check_json(&broken))?;
+    let items: Vec<serde_json::Value> = ok(serde_json::from_str(&json))?;
+    let first = items.first().ok_or("no diagnostics")?;
     assert_eq!(first["severity"], "error");
     assert_eq!(first["file"], PROGRAM_NAME);
-    assert!(first["line"].as_u64().unwrap() > 0, "{json}");
-    assert!(first["column"].as_u64().unwrap() > 0, "{json}");
+    assert!(first["line"].as_u64() > Some(0), "{json}");
+    assert!(first["column"].as_u64() > Some(0), "{json}");
+    Ok(())
 }
 
 #[test]
-fn route_is_the_core_decision_as_json() {
-    let router = Router::new(Program::from_toml(LEAD, "x").unwrap());
-    let want = router
-        .route(&Encounter::from_json(first_encounter()).unwrap())
-        .to_json()
-        .unwrap();
-    assert_eq!(route_json(LEAD, first_encounter()).unwrap(), want);
-    assert!(explain_text(LEAD, first_encounter()).unwrap().contains(' '));
-    assert!(
-        trace_json(LEAD, first_encounter())
-            .unwrap()
-            .starts_with('{')
-    );
-    assert!(
-        trace_text(LEAD, first_encounter())
-            .unwrap()
-            .contains("Trace:")
-    );
+fn route_is_the_core_decision_as_json() -> Outcome {
+    let router = Router::new(ok(Program::from_toml(LEAD, "x"))?);
+    let want = ok(router
+        .route(&ok(Encounter::from_json(first_encounter()))?)
+        .to_json())?;
+    assert_eq!(ok(route_json(LEAD, first_encounter()))?, want);
+    assert!(ok(explain_text(LEAD, first_encounter()))?.contains(' '));
+    assert!(ok(trace_json(LEAD, first_encounter()))?.starts_with('{'));
+    assert!(ok(trace_text(LEAD, first_encounter()))?.contains("Trace:"));
+    Ok(())
 }
 
 #[test]
