@@ -111,8 +111,8 @@ struct Person {
     care_until: i64,
     completed_at: i64,
     jail_until: i64,
-    /// When the person first accepted an offer (`i64::MIN`: never).
-    joined_at: i64,
+    /// Whether the person has ever accepted an offer.
+    joined: bool,
     dead: bool,
     /// What happened to the person during the run, oldest first, at most `MAX_HISTORY`
     /// events (the oldest are dropped).
@@ -677,7 +677,7 @@ impl Sim<'_> {
             care_until: i64::MIN,
             completed_at: i64::MIN,
             jail_until: i64::MIN,
-            joined_at: i64::MIN,
+            joined: false,
             dead: false,
             history: Vec::new(),
         });
@@ -848,22 +848,12 @@ impl Sim<'_> {
         }
     }
 
-    #[expect(
-        clippy::arithmetic_side_effects,
-        reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
-    )]
+    /// Jail bed-days from `from` to `to`, spread over the periods they fall in.
     fn spread_jail(&mut self, from: i64, to: i64) {
-        let period = self.m.period;
-        let warm = self.m.warm;
-        let mut t = from.max(warm);
-        while t < to {
-            let p = self.period(t);
-            let end = (warm + (i64::try_from(p).unwrap_or(0) + 1) * period).min(to);
-            let end = if end <= t { to } else { end };
+        for (p, secs) in self.m.pieces(from, to) {
             if let Some(row) = self.out.timeline.get_mut(p) {
-                row.jail_bed_days += (end - t) as f64 / DAY as f64;
+                row.jail_bed_days += secs as f64 / DAY as f64;
             }
-            t = end;
         }
     }
 

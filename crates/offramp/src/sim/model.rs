@@ -354,6 +354,31 @@ impl Model {
             .min(self.periods.saturating_sub(1))
     }
 
+    /// The counted part of `[from, to)` cut at period boundaries: each piece's period and
+    /// length in seconds (nothing of the warm-up). The one walk over periods of the jail
+    /// bed-days and the places in use.
+    pub(super) fn pieces(&self, from: i64, to: i64) -> impl Iterator<Item = (usize, i64)> + '_ {
+        let mut t = from.max(self.warm);
+        std::iter::from_fn(move || {
+            if t >= to {
+                return None;
+            }
+            let p = self.period_of(t);
+            let next = i64::try_from(p)
+                .ok()
+                .and_then(|p| p.checked_add(1))
+                .and_then(|p| p.checked_mul(self.period))
+                .and_then(|x| x.checked_add(self.warm))
+                .unwrap_or(to)
+                .min(to);
+            // The last period takes whatever is left of the span.
+            let end = if next <= t { to } else { next };
+            let piece = (p, end.saturating_sub(t));
+            t = end;
+            Some(piece)
+        })
+    }
+
     /// The calendar day a sim time falls on (for period starts).
     pub(crate) fn period_start(&self, period: usize) -> NaiveDate {
         i64::try_from(period)

@@ -199,8 +199,8 @@ impl Sim<'_> {
                         Disposition::PreArrestDiversion => row.diversions += 1,
                         Disposition::None => {}
                     }
-                    if self.persons[pi].joined_at == i64::MIN {
-                        self.persons[pi].joined_at = self.now;
+                    if !self.persons[pi].joined {
+                        self.persons[pi].joined = true;
                         if self.recording {
                             let id = self.persons[pi].id;
                             self.out.joined.push((id, self.now));

@@ -184,25 +184,18 @@ impl Sim<'_> {
     }
 
     #[expect(
-        clippy::arithmetic_side_effects,
         clippy::indexing_slicing,
         reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
     )]
     pub(super) fn accrue(&mut self, ix: usize, to: i64) {
         let m = self.m;
-        let (period, warm) = (m.period, m.warm);
         let ps = &mut self.provs[ix];
         let level = f64::from(ps.occupied);
         // Places in use during the warm-up are not counted.
-        let mut t = ps.last_t.max(warm);
-        while t < to {
-            let p = m.period_of(t);
-            let end = (warm + (i64::try_from(p).unwrap_or(0) + 1) * period).min(to);
-            let end = if end <= t { to } else { end };
+        for (p, secs) in m.pieces(ps.last_t, to) {
             if let Some(x) = ps.occupied_time.get_mut(p) {
-                *x += level * (end - t) as f64;
+                *x += level * secs as f64;
             }
-            t = end;
         }
         ps.last_t = to;
     }
