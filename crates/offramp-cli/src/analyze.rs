@@ -14,10 +14,10 @@ use offramp::authoring::analysis::{Analysis, analyze};
 use offramp::authoring::encounters::{EncounterLinesError, read_encounter_lines};
 use offramp::authoring::map::{MapFormat, render};
 use offramp::lines::MAX_LINE_BYTES;
+use offramp::text::printable_each_line;
 use offramp::{Program, Router};
 
 use crate::error::{CliError, Exit};
-use crate::words::printable;
 
 /// What `offramp analyze --help` says about its exit codes.
 pub const EXIT_HELP: &str = "Exit codes: 0 the analysis ran, whatever it found (gaps and \
@@ -113,14 +113,9 @@ pub fn run(args: AnalyzeArgs) -> Result<ExitCode, CliError> {
 }
 
 /// The report, each line made safe for a terminal (program names and rule ids come from
-/// files).
+/// files): the core's [`printable_each_line`], which the WebAssembly bindings share.
 fn text(analysis: &Analysis) -> String {
-    let mut out = String::new();
-    for line in analysis.to_string().lines() {
-        out.push_str(&printable(line, usize::MAX));
-        out.push('\n');
-    }
-    out
+    printable_each_line(&analysis.to_string())
 }
 
 /// The encounters of `--encounters`, with the name failures are reported under.

@@ -9,12 +9,11 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use offramp::authoring::scenarios::{ScenarioFile, ScenarioReport, run as run_scenarios};
+use offramp::authoring::scenarios::{ScenarioFile, ScenarioReport, run as run_scenarios, text_of};
 use offramp::text::xml_escape;
 use offramp::{Program, Router};
 
 use crate::error::{CliError, Exit};
-use crate::words::printable;
 
 /// What `offramp test --help` says about its exit codes.
 pub const EXIT_HELP: &str = "Exit codes: 0 every scenario passed; 1 some scenario failed; \
@@ -36,9 +35,6 @@ pub struct TestArgs {
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
 }
-
-/// The longest scenario or program name printed, in characters.
-const NAME_CHARS: usize = 200;
 
 /// One program's outcome: its reports (one per scenario file), or why it was not run.
 struct Tested {
@@ -108,16 +104,11 @@ pub fn run(args: TestArgs) -> Result<ExitCode, CliError> {
             reports,
         });
     }
-    let (mut passed, mut failed) = (0, 0);
-    for t in &tested {
-        for report in &t.reports {
-            passed += report.passed();
-            failed += report.failed();
-            print_report(&mut out, &t.name, report);
-        }
-    }
+    let reports = || tested.iter().flat_map(|t| &t.reports);
+    let failed: usize = reports().map(ScenarioReport::failed).sum();
     if !tested.is_empty() {
-        let _ = writeln!(out, "{} passed, {} failed", passed, failed);
+        // The core's text, which the WebAssembly bindings give too.
+        out.push_str(&text_of(reports()));
     }
     if failed > 0 {
         worst = worst.max(Exit::EncountersFailed);
@@ -201,26 +192,6 @@ fn scenario_files(program: &Path, given: Option<&Path>) -> Result<Vec<Found>, Cl
             named.then_some((f, Some(file)))
         })
         .collect())
-}
-
-/// One line per scenario; under a failure, expected against actual and the reasons.
-fn print_report(out: &mut String, program: &str, report: &ScenarioReport) {
-    let program = printable(program, NAME_CHARS);
-    for r in &report.results {
-        let mark = if r.passed { "ok  " } else { "FAIL" };
-        let _ = writeln!(out, "{mark} {program} / {}", printable(&r.name, NAME_CHARS));
-        for m in &r.mismatches {
-            let _ = writeln!(out, "       {}:", m.field());
-            let _ = writeln!(out, "         expected {}", printable(&m.expected, 2000));
-            let _ = writeln!(out, "         actual   {}", printable(&m.actual, 2000));
-        }
-        if !r.reasons.is_empty() {
-            let _ = writeln!(out, "       the decision's reasons:");
-            for p in &r.reasons {
-                let _ = writeln!(out, "         {}", printable(&p.to_string(), 2000));
-            }
-        }
-    }
 }
 
 /// The results as JUnit XML: a test suite per program, a test case per scenario, and a

@@ -36,34 +36,9 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
-/// Whether a character would move the cursor, change colours or reorder text on a terminal
-/// rather than show as itself: the control characters (newline, ESC, ...) and the Unicode
-/// bidirectional controls, which can make text read differently from what it holds.
-fn unprintable(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-}
-
-/// `text` with every unprintable character written as its Rust escape (`\n`, `\u{1b}`), cut
-/// to at most `max` characters without splitting an escape. For one cell of a table.
-pub fn printable(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    let mut shown = 0usize;
-    for c in text.chars() {
-        let piece: String = if unprintable(c) {
-            c.escape_default().collect()
-        } else {
-            c.to_string()
-        };
-        let width = piece.chars().count();
-        if shown.saturating_add(width) > max {
-            break;
-        }
-        shown = shown.saturating_add(width);
-        out.push_str(&piece);
-    }
-    out
-}
+/// `text` with every unprintable character written as its Rust escape, cut to at most `max`
+/// characters: the core's, which the scenario report's text shares.
+pub use offramp::text::printable;
 
 /// `text` made printable and cut to at most `max` characters for a table cell: at a word
 /// boundary (a space, comma or semicolon) where one falls in the last half of the cell, with

@@ -271,6 +271,59 @@ pub fn xml_escape(text: &str) -> String {
     out
 }
 
+/// Whether a character would move the cursor, change colours or reorder text on a terminal
+/// rather than show as itself: the control characters (newline, ESC, ...) and the Unicode
+/// bidirectional controls, which can make text read differently from what it holds.
+fn unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every unprintable character (the control characters and the Unicode
+/// bidirectional controls) written as its Rust escape (`\n`, `\u{1b}`), cut to at most `max`
+/// characters without splitting an escape. Text from a file or an encounter goes through it
+/// before a report shows it on one line: the command's reports and the scenario results'
+/// text (`ScenarioReport::text`).
+///
+/// ```
+/// use offramp::text::printable;
+/// assert_eq!(printable("a\nb\u{1b}[31mc", 100), "a\\nb\\u{1b}[31mc");
+/// assert_eq!(printable("kc-26-0001", 4), "kc-2");
+/// ```
+pub fn printable(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut shown = 0usize;
+    for c in text.chars() {
+        let piece: String = if unprintable(c) {
+            c.escape_default().collect()
+        } else {
+            c.to_string()
+        };
+        let width = piece.chars().count();
+        if shown.saturating_add(width) > max {
+            break;
+        }
+        shown = shown.saturating_add(width);
+        out.push_str(&piece);
+    }
+    out
+}
+
+/// Each line of `text` made [`printable`], each ended by a line break (a final line without
+/// one gets one; `\r\n` ends a line as `\n` does). The analysis report is printed this way.
+///
+/// ```
+/// assert_eq!(offramp::text::printable_each_line("a\u{1b}b\nc"), "a\\u{1b}b\nc\n");
+/// ```
+pub fn printable_each_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        out.push_str(&printable(line, usize::MAX));
+        out.push('\n');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -44,6 +44,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::{Disposition, Encounter, Pathway};
 use crate::router::{Decision, Router, WarningCode};
 use crate::source::{Diagnostic, SpanIndex, Syntax};
+use crate::text::printable;
 
 /// The largest scenario file read, in bytes (1 MiB): a file of a few hundred scenarios is
 /// tens of kilobytes. A larger file is refused before it is read whole, larger text before it
@@ -437,6 +438,77 @@ impl ScenarioReport {
     pub fn failed(&self) -> usize {
         self.results.iter().filter(|r| !r.passed).count()
     }
+
+    /// The results as `offramp test` prints them for one program and one scenario file: a
+    /// line per scenario (`ok  ` or `FAIL`, the program's id, the scenario's name), under a
+    /// failure what was expected against what the decision has and the decision's reasons,
+    /// then the count of passed and failed scenarios. See [`text_of`] for several reports.
+    ///
+    /// ```
+    /// use offramp::authoring::scenarios::{ScenarioReport, ScenarioResult};
+    /// let report = ScenarioReport {
+    ///     program: "demo".into(),
+    ///     results: vec![ScenarioResult {
+    ///         name: "adults".into(), passed: true, mismatches: vec![], reasons: vec![],
+    ///     }],
+    /// };
+    /// assert_eq!(report.text(), "ok   demo / adults\n1 passed, 0 failed\n");
+    /// ```
+    pub fn text(&self) -> String {
+        text_of([self])
+    }
+
+    /// This report's lines, without the count (see [`ScenarioReport::text`]). Names, expected
+    /// and actual values come from files, so each is made [`printable`] and cut.
+    fn write_lines(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        // Writing into a String cannot fail.
+        let program = printable(&self.program, NAME_CHARS);
+        for r in &self.results {
+            let mark = if r.passed { "ok  " } else { "FAIL" };
+            let _ = writeln!(out, "{mark} {program} / {}", printable(&r.name, NAME_CHARS));
+            for m in &r.mismatches {
+                let _ = writeln!(out, "       {}:", m.field());
+                let _ = writeln!(
+                    out,
+                    "         expected {}",
+                    printable(&m.expected, VALUE_CHARS)
+                );
+                let _ = writeln!(
+                    out,
+                    "         actual   {}",
+                    printable(&m.actual, VALUE_CHARS)
+                );
+            }
+            if !r.reasons.is_empty() {
+                let _ = writeln!(out, "       the decision's reasons:");
+                for p in &r.reasons {
+                    let _ = writeln!(out, "         {}", printable(&p.to_string(), VALUE_CHARS));
+                }
+            }
+        }
+    }
+}
+
+/// The longest program or scenario name [`ScenarioReport::text`] prints, in characters.
+const NAME_CHARS: usize = 200;
+
+/// The longest expected or actual value, or reason, [`ScenarioReport::text`] prints.
+const VALUE_CHARS: usize = 2000;
+
+/// Several reports as `offramp test` prints them (each program's files in turn): every
+/// report's lines, then one count of passed and failed scenarios over them all.
+pub fn text_of<'a>(reports: impl IntoIterator<Item = &'a ScenarioReport>) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for report in reports {
+        passed = passed.saturating_add(report.passed());
+        failed = failed.saturating_add(report.failed());
+        report.write_lines(&mut out);
+    }
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    out
 }
 
 /// Runs every scenario of `file` through `router` and checks each decision.

@@ -416,12 +416,34 @@ impl Directory {
         let text = read_directory_file(path)?;
         match path.extension().and_then(|e| e.to_str()) {
             Some(ext) if ext.eq_ignore_ascii_case("toml") => Directory::from_toml(&text, &name),
-            _ => match serde_json::from_str::<DirectorySpec>(&text) {
-                Ok(spec) => {
-                    Directory::checked(spec.organizations, spec.services, Vec::new(), &name)
-                }
-                Err(_) => Directory::from_hsds_json(&text, &name, options),
-            },
+            _ => Directory::from_json_with(&text, &name, options),
+        }
+    }
+
+    /// Reads JSON text as [`Directory::from_file_with`] reads a JSON file: offramp's own format
+    /// when the text is an object holding only `organizations` and `services` in its shape,
+    /// else HSDS 3.0 (read with `options`). For text that comes from somewhere other than a
+    /// file, such as a web page.
+    ///
+    /// ```
+    /// use offramp::providers::{Directory, LoadOptions};
+    /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/providers/harvey-il.json");
+    /// let text = std::fs::read_to_string(path).unwrap();
+    /// let options = LoadOptions { timezone: Some("America/Chicago".into()), ..LoadOptions::default() };
+    /// let directory = Directory::from_json_with(&text, "harvey-il.json", &options).unwrap();
+    /// assert!(directory.services().len() >= 8);
+    /// ```
+    pub fn from_json_with(
+        text: &str,
+        name: &str,
+        options: &LoadOptions,
+    ) -> Result<Directory, DirectoryError> {
+        if text.len() > MAX_DIRECTORY_BYTES {
+            return Err(DirectoryError::text_too_large(name));
+        }
+        match serde_json::from_str::<DirectorySpec>(text) {
+            Ok(spec) => Directory::checked(spec.organizations, spec.services, Vec::new(), name),
+            Err(_) => Directory::from_hsds_json(text, name, options),
         }
     }
 
