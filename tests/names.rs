@@ -144,12 +144,16 @@ fn every_name_in_the_names_table_exists_where_its_column_says() -> TestResult {
     let uniffi = corpus("bindings/uniffi/src", &[".rs"])?;
     let kotlin = Surface::Uniffi(uniffi.clone());
     let swift = Surface::Uniffi(uniffi);
+    // JavaScript names are the WebAssembly crate's `js_name`s, function names and the
+    // TypeScript declarations it adds to the generated `.d.ts`.
+    let javascript = Surface::Exact(corpus("bindings/wasm/src", &[".rs", ".d.ts"])?);
     let command = Surface::Command(corpus("crates/offramp-cli/src", &[".rs"])?);
     let columns = [
         ("Rust", &rust),
         ("Python", &python),
         ("Kotlin", &kotlin),
         ("Swift", &swift),
+        ("JavaScript", &javascript),
         ("command", &command),
     ];
 

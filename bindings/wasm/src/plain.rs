@@ -1,12 +1,21 @@
 //! The binding's work in plain Rust, with no JavaScript type in sight: each function takes the
 //! texts the page holds and answers with a string or a [`Problem`]. `lib.rs` only converts at
-//! the edge, so this layer is what the host's `cargo test` checks.
+//! the edge, so this layer is what the host's `cargo test` checks. The authoring tools
+//! (scenario tests, the analysis and its map) are in [`authoring`].
 
+pub mod authoring;
+
+use offramp::authoring::analysis::AnalysisError;
+use offramp::authoring::scenarios::ScenarioFileError;
+use offramp::providers::{Directory, DirectoryError, LoadOptions, LoadSetting};
 use offramp::{Diagnostic, Encounter, EncounterError, Program, ProgramError, Router};
 use serde::Serialize;
 
 /// The name a program's diagnostics give as their file: the page holds text, not a file.
 pub const PROGRAM_NAME: &str = "program.toml";
+
+/// The name a provider directory's diagnostics and warnings give as their file.
+pub const DIRECTORY_NAME: &str = "directory.json";
 
 /// Why a call has no answer.
 #[derive(Debug)]
@@ -15,6 +24,14 @@ pub enum Problem {
     Program(ProgramError),
     /// The encounter JSON is not an encounter: the field at fault and where.
     Encounter(EncounterError),
+    /// The provider directory does not load, or cannot be matched against.
+    Directory(DirectoryError),
+    /// The scenario file does not load: every problem found, each placed in the text.
+    Scenarios(ScenarioFileError),
+    /// The program cannot be analysed exactly (it reads too many fields at once).
+    Analysis(AnalysisError),
+    /// An argument is not one of the words the function takes (a map format).
+    Argument(String),
     /// A result could not be written as JSON (the core's types leave no such case).
     Json(serde_json::Error),
 }
@@ -28,6 +45,24 @@ impl From<ProgramError> for Problem {
 impl From<EncounterError> for Problem {
     fn from(e: EncounterError) -> Self {
         Problem::Encounter(e)
+    }
+}
+
+impl From<DirectoryError> for Problem {
+    fn from(e: DirectoryError) -> Self {
+        Problem::Directory(e)
+    }
+}
+
+impl From<ScenarioFileError> for Problem {
+    fn from(e: ScenarioFileError) -> Self {
+        Problem::Scenarios(e)
+    }
+}
+
+impl From<AnalysisError> for Problem {
+    fn from(e: AnalysisError) -> Self {
+        Problem::Analysis(e)
     }
 }
 
@@ -97,6 +132,32 @@ pub fn router(program: &str) -> Result<Router, Problem> {
     Ok(Router::new(Program::from_toml(program, PROGRAM_NAME)?))
 }
 
+/// A router for the program text that offers partner providers from a directory, and the
+/// directory's warnings as the command prints them (after `warning: `). The directory is JSON
+/// text, read as `offramp route --providers FILE.json` reads its file: offramp's own format or
+/// HSDS 3.0, in the program's time zone.
+pub fn router_with_directory(
+    program: &str,
+    directory: &str,
+) -> Result<(Router, Vec<String>), Problem> {
+    let program = Program::from_toml(program, PROGRAM_NAME)?;
+    let options = LoadOptions {
+        timezone: Some(program.spec().program.timezone.clone()),
+        ..LoadOptions::default()
+    };
+    let directory = Directory::from_json_with(directory, DIRECTORY_NAME, &options)?;
+    // Read in the program's time zone, as the command reads it: that is the setting to change.
+    let setting = |setting| match setting {
+        LoadSetting::Timezone => "the program's `timezone`",
+    };
+    let warnings = directory
+        .warnings()
+        .iter()
+        .map(|w| w.render(setting))
+        .collect();
+    Ok((Router::with_directory(program, &directory)?, warnings))
+}
+
 /// The decision as one line of JSON, from a router already made (see [`route_json`]).
 pub fn route_with(router: &Router, encounter_json: &str) -> Result<String, Problem> {
     Ok(router.route(&encounter(encounter_json)?).to_json()?)
@@ -105,6 +166,24 @@ pub fn route_with(router: &Router, encounter_json: &str) -> Result<String, Probl
 /// The decision in sentences, from a router already made (see [`explain_text`]).
 pub fn explain_with(router: &Router, encounter_json: &str) -> Result<String, Problem> {
     Ok(router.route(&encounter(encounter_json)?).explain())
+}
+
+/// The trace as one line of JSON, from a router already made (see [`trace_json`]).
+pub fn trace_with(router: &Router, encounter_json: &str) -> Result<String, Problem> {
+    Ok(router.trace(&encounter(encounter_json)?).to_json()?)
+}
+
+/// The trace as indented text, from a router already made (see [`trace_text`]).
+pub fn trace_text_with(router: &Router, encounter_json: &str) -> Result<String, Problem> {
+    Ok(router.trace(&encounter(encounter_json)?).explain())
+}
+
+/// What the decision still needs, as a JSON array: the decision's `needs_information`, each
+/// `{field, pathways, exclusions}` (the fields not recorded whose recording could change the
+/// decision, most decisive first; empty when it rests on recorded facts).
+pub fn needs_information_with(router: &Router, encounter_json: &str) -> Result<String, Problem> {
+    let decision = router.route(&encounter(encounter_json)?);
+    Ok(serde_json::to_string(&decision.needs_information)?)
 }
 
 /// Reads an encounter as `offramp explain` does (surrounding blank space ignored).
@@ -126,14 +205,12 @@ pub fn explain_text(program: &str, encounter_json: &str) -> Result<String, Probl
 /// Every rule, exclusion and amnesty with its result, as one line of JSON: what `offramp
 /// explain --trace --format json` prints.
 pub fn trace_json(program: &str, encounter_json: &str) -> Result<String, Problem> {
-    let router = router(program)?;
-    Ok(router.trace(&encounter(encounter_json)?).to_json()?)
+    trace_with(&router(program)?, encounter_json)
 }
 
 /// The trace as indented text: what `offramp explain --trace` prints.
 pub fn trace_text(program: &str, encounter_json: &str) -> Result<String, Problem> {
-    let router = router(program)?;
-    Ok(router.trace(&encounter(encounter_json)?).explain())
+    trace_text_with(&router(program)?, encounter_json)
 }
 
 #[cfg(test)]

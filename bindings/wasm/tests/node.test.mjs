@@ -7,9 +7,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +21,7 @@ const offramp = require(join(root, 'bindings/wasm/pkg/offramp_wasm.js'));
 
 const programs = join(root, 'examples/programs');
 const encounters = join(root, 'examples/encounters');
+const providers = join(root, 'examples/providers');
 const bin =
   process.env.OFFRAMP_BIN ??
   join(resolve(root, process.env.CARGO_TARGET_DIR ?? 'target'), 'debug/offramp');
@@ -197,4 +199,135 @@ test('a bad encounter throws an Error naming the field, never the value', () => 
 
 test('version is the workspace version', () => {
   assert.match(offramp.version(), /^\d+\.\d+\.\d+/);
+});
+
+// The example directories and the programs they serve (examples/providers/README.md).
+const paired = [
+  ['lead-king-county', 'king-county'],
+  ['qrt-hamilton-county', 'hamilton-county'],
+  ['harvey-pd', 'harvey-il'],
+];
+
+/** What the command prints on standard output (exit code 1, some lines failed, included). */
+function command(args) {
+  try {
+    return execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (e) {
+    if (e.status !== 1) throw e;
+    return e.stdout;
+  }
+}
+
+test('with a directory, route and explain give what `--providers` prints', (t) => {
+  if (!existsSync(bin)) assert.fail(`no offramp command at ${bin}`);
+  let compared = 0;
+  let partners = 0;
+  for (const [name, directory] of paired) {
+    const program = join(programs, `${name}.toml`);
+    const dir = join(providers, `${directory}.json`);
+    const input = join(encounters, `${name}.jsonl`);
+    const router = new offramp.Router(readFileSync(program, 'utf8'), readFileSync(dir, 'utf8'));
+    assert.deepEqual(router.directoryWarnings(), [], name);
+    const cli = command(['route', '--program', program, '--providers', dir, '--errors', 'inline', input]).split('\n');
+    const lines = readFileSync(input, 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (line.trim() === '' || cli[i].startsWith('{"error":')) return;
+      const where = `${name}:${i + 1}`;
+      const decision = router.route(line);
+      assert.equal(decision, cli[i], where);
+      if (decision.includes('"providers":[{')) partners += 1;
+      const sentences = command(['explain', '--program', program, '--providers', dir, line]);
+      assert.equal(router.explain(line), sentences, where);
+      compared += 1;
+    });
+  }
+  t.diagnostic(`${compared} decisions with partners compared, ${partners} with partner options`);
+  assert.ok(compared > 0 && partners > 0);
+});
+
+test('a directory with something incomplete warns as the command does', () => {
+  if (!existsSync(bin)) assert.fail(`no offramp command at ${bin}`);
+  const [name, directory] = paired[0];
+  const program = join(programs, `${name}.toml`);
+  // The first service with no schedules anywhere: it has no published hours.
+  const services = JSON.parse(readFileSync(join(providers, `${directory}.json`), 'utf8'));
+  const strip = (v) => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'schedules').map(([k, x]) => [k, strip(x)]));
+    }
+    return v;
+  };
+  services[0] = strip(services[0]);
+  const text = JSON.stringify(services, null, 2);
+  const folder = mkdtempSync(join(tmpdir(), 'offramp-wasm-'));
+  try {
+    const file = join(folder, 'directory.json');
+    writeFileSync(file, text);
+    const input = join(folder, 'one.jsonl');
+    writeFileSync(input, readFileSync(join(encounters, `${name}.jsonl`), 'utf8').split('\n')[0] + '\n');
+    const router = new offramp.Router(readFileSync(program, 'utf8'), text);
+    const warnings = router.directoryWarnings();
+    assert.ok(warnings.length > 0);
+    assert.ok(warnings.every((w) => w.startsWith('directory.json: ')), warnings.join('\n'));
+    // The command names the file by its path; the page's directory is `directory.json`.
+    const cli = spawnSync(bin, ['route', '--program', program, '--providers', file, input], { encoding: 'utf8' });
+    const printed = cli.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('warning: '))
+      .map((l) => l.slice('warning: '.length).replace(file, 'directory.json'));
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.deepEqual(warnings.slice(0, 20), printed);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
+test('a directory that does not load throws InvalidDirectory at its line and column', () => {
+  const text = readFileSync(join(programs, 'lead-king-county.toml'), 'utf8');
+  assert.throws(
+    () => new offramp.Router(text, '[\n  {"id": }\n]'),
+    (e) => {
+      assert.ok(e instanceof Error);
+      assert.equal(e.name, 'InvalidDirectory');
+      assert.equal(e.line, 2);
+      assert.equal(e.column, 10);
+      assert.ok(e.detail.startsWith('not valid JSON'), e.detail);
+      assert.equal(e.diagnostics.length, 1);
+      assert.equal(e.diagnostics[0].file, 'directory.json');
+      assert.equal(e.diagnostics[0].code, 'offramp::directory');
+      return true;
+    },
+  );
+  // A program that does not load is reported first, as the command does.
+  assert.throws(() => new offramp.Router('[program', '[]'), { name: 'InvalidProgram' });
+  // No directory, or an explicit undefined or null: the router of old.
+  for (const none of [undefined, null]) {
+    assert.deepEqual(new offramp.Router(text, none).directoryWarnings(), []);
+  }
+});
+
+test('the router traces and says what information is needed', () => {
+  const text = readFileSync(join(programs, 'lead-king-county.toml'), 'utf8');
+  const router = new offramp.Router(text);
+  const lines = readFileSync(join(encounters, 'lead-king-county.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  let asked = 0;
+  for (const line of lines) {
+    let decision;
+    try {
+      decision = JSON.parse(router.route(line));
+    } catch (e) {
+      assert.equal(e.name, 'InvalidEncounter');
+      assert.throws(() => router.needsInformation(line), { name: 'InvalidEncounter' });
+      continue;
+    }
+    const needs = JSON.parse(router.needsInformation(line));
+    assert.deepEqual(needs, decision.needs_information ?? []);
+    asked += needs.length;
+    assert.equal(router.trace(line), offramp.trace(text, line));
+    assert.equal(router.traceText(line), offramp.traceText(text, line));
+  }
+  assert.ok(asked > 0, 'some example encounter leaves a field to ask for');
 });
