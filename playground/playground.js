@@ -235,15 +235,9 @@
 
   const words = (s) => String(s).replace(/_/g, ' ');
 
-  function cell(row, text, tag) {
-    const c = document.createElement(tag || 'td');
-    c.textContent = text;
-    row.append(c);
-  }
-
   // The decision as a person reads it: disposition, intercept, eligible pathways in rank with
   // their partners, and what refused the others. The record itself stays in data-decision.
-  function drawDecision(record) {
+  function drawDecision(record, day) {
     const root = $('decision');
     root.replaceChildren();
     const head = document.createElement('p');
@@ -257,20 +251,30 @@
         const item = document.createElement('li');
         item.textContent = `${words(p.pathway)} (rule ${p.rule})`;
         if (p.providers && p.providers.length) {
-          const table = document.createElement('table');
-          const header = document.createElement('tr');
-          for (const h of ['partner', 'service', 'open now', 'until', 'places']) cell(header, h, 'th');
-          table.append(header);
+          // The partners in the router's order, each on its own: service, who and where, and
+          // whether it can take the person at the encounter's time.
+          const partners = document.createElement('ul');
+          partners.className = 'partners';
           for (const o of p.providers) {
-            const row = document.createElement('tr');
-            cell(row, `${o.organization}${o.site ? ` (${o.site})` : ''}`);
-            cell(row, o.service);
-            cell(row, o.open_now ? 'yes' : 'no');
-            cell(row, o.open_until || (o.open_now ? 'no closing time' : o.next_open || ''));
-            cell(row, o.available === null ? 'not reported' : `${o.available}${o.unit ? ` ${o.unit}` : ''}`);
-            table.append(row);
+            const entry = document.createElement('li');
+            const name = document.createElement('strong');
+            name.textContent = o.service;
+            const until = o.open_until ? `until ${clock(o.open_until, day)}` : 'no closing time';
+            const facts = [
+              o.open_now ? `open now, ${until}` : o.next_open ? `closed; opens ${clock(o.next_open, day)}` : 'closed',
+              o.available === null ? 'free places not reported' : `${o.available} free${o.unit ? ` (${o.unit})` : ''}`,
+            ];
+            if (o.distance_km !== null) facts.push(`${o.distance_km.toFixed(1)} km`);
+            if (o.preferred_partner) facts.push('preferred partner');
+            const who = document.createElement('div');
+            who.textContent = `${o.organization}${o.site ? `, ${o.site}` : ''}`;
+            const state = document.createElement('div');
+            state.className = o.open_now ? 'open' : 'closed';
+            state.textContent = facts.join(' · ');
+            entry.append(name, who, state);
+            partners.append(entry);
           }
-          item.append(table);
+          item.append(partners);
         }
         list.append(item);
       }
@@ -292,7 +296,7 @@
     missing.replaceChildren();
     for (const field of record.needs_information) {
       const item = document.createElement('li');
-      item.textContent = typeof field === 'string' ? field : JSON.stringify(field);
+      item.textContent = typeof field === 'string' ? field : askFor(field);
       missing.append(item);
     }
     if (!record.needs_information.length) {
@@ -301,6 +305,25 @@
       item.textContent = 'Nothing: more information would not change this decision.';
       missing.append(item);
     }
+  }
+
+  // One item of `needs_information`: the field, and which pathways and exclusions it could
+  // decide.
+  function askFor(need) {
+    const could = [
+      ...(need.pathways || []).map(words),
+      ...(need.exclusions || []).map((x) => `exclusion ${x}`),
+      ...(need.amnesties || []).map((x) => `amnesty ${x}`),
+    ];
+    return could.length ? `${need.field}: could decide ${could.join(', ')}` : need.field;
+  }
+
+  // A time of the decision record (RFC 3339) as the clock time, and the date when it is not the
+  // encounter's day.
+  function clock(time, day) {
+    if (!time) return '';
+    const date = time.slice(0, 10);
+    return date === day ? time.slice(11, 16) : `${time.slice(11, 16)} on ${date}`;
   }
 
   // Routes the encounter in the editor through the loaded program.
@@ -323,7 +346,8 @@
     decision.dataset.decision = line;
     decision.dataset.source = text;
     const record = JSON.parse(line);
-    drawDecision(record);
+    const at = readEncounter();
+    drawDecision(record, at && typeof at.at === 'string' ? at.at.slice(0, 10) : '');
     $('decision-json').textContent = JSON.stringify(record, null, 2);
     $('explanation').textContent = state.router.explain(text);
     $('trace').textContent = state.router.traceText(text);

@@ -141,7 +141,8 @@ test("every example encounter gives byte for byte the decision `offramp route` p
   assert.ok(compared > 150, `only ${compared} decisions compared`);
   await page.selectOption('#example', 'lead-king-county');
   await page.selectOption('#encounter-example', '0');
-  await page.screenshot({ path: join(shots, 'playground.png'), fullPage: true });
+  await page.screenshot({ path: join(shots, 'playground.png') });
+  await page.screenshot({ path: join(shots, 'playground-full.png'), fullPage: true });
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -170,9 +171,13 @@ test('a broken program shows its diagnostic at the line and column `offramp chec
   assert.deepEqual([errors[0].line, errors[0].column], [line, column]);
   assert.match(errors[0].text, /time zone|timezone/i);
   const marked = await page.$$eval('#program-marks mark.error', (m) => m.map((x) => x.textContent));
-  assert.deepEqual(marked, ['"America/Atlantis"']);
+  assert.deepEqual(marked, ['America/Atlantis']);
   assert.equal(await page.getAttribute('#decision', 'data-decision'), '');
   assert.equal(await page.getAttribute('#map', 'data-drawn'), 'false');
+  // Its place button shows it in the editor.
+  await page.click('#diagnostics li.error .place');
+  const selected = await page.$eval('#program', (t) => t.value.slice(t.selectionStart, t.selectionEnd));
+  assert.equal(selected, 'America/Atlantis');
   await page.screenshot({ path: join(shots, 'broken-program.png') });
 
   // Mending it brings the decision back.
