@@ -293,3 +293,8 @@ pub fn synthetic_directory(n: usize, seed: u64, center: (f64, f64), timezone: &s
         Err(e) => panic!("the synthetic directory is valid: {e}"),
     }
 }
+
+/// The Rust API guide's examples (docs/rust.md), run as doctests so its signatures stay real.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/rust.md")]
+pub struct RustGuideDoctests;
