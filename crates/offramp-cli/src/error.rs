@@ -250,6 +250,45 @@ pub enum CliError {
     #[error("{}", simulation_text(.0))]
     #[diagnostic(code(offramp::simulation))]
     Simulation(SimError),
+
+    /// The folder `offramp playground --dir` names is not a built page: missing, not a folder,
+    /// or without an `index.html`.
+    #[error("--dir {}: {problem}", path.display())]
+    #[diagnostic(
+        code(offramp::playground),
+        help(
+            "build the page first with `scripts/build-playground`, which writes dist/playground/, or give --dir the folder it wrote"
+        )
+    )]
+    PlaygroundDir {
+        /// The folder as given.
+        path: PathBuf,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+
+    /// `offramp playground` cannot listen on the port `--serve` names (in use, or one the
+    /// user may not take).
+    #[error(
+        "--serve {port}: cannot listen on 127.0.0.1:{port}: {}",
+        listen_reason(source)
+    )]
+    #[diagnostic(
+        code(offramp::listen),
+        help("choose another port, or `--serve 0` for any free one")
+    )]
+    Listen {
+        /// The port given.
+        port: u16,
+        /// The operating system's reason.
+        #[source]
+        source: io::Error,
+    },
+
+    /// The playground's server cannot start, or fails while it runs.
+    #[error("the playground server failed: {0}")]
+    #[diagnostic(code(offramp::serve))]
+    Serve(#[source] io::Error),
 }
 
 impl CliError {
@@ -284,7 +323,10 @@ impl CliError {
             | CliError::Stdout(_)
             | CliError::Json(_)
             | CliError::Schema(_)
-            | CliError::Threads { .. } => Exit::Usage,
+            | CliError::Threads { .. }
+            | CliError::PlaygroundDir { .. }
+            | CliError::Listen { .. }
+            | CliError::Serve(_) => Exit::Usage,
         }
     }
 
@@ -322,6 +364,16 @@ fn reason(e: &io::Error) -> String {
         io::ErrorKind::NotFound => "no such file".into(),
         io::ErrorKind::PermissionDenied => "permission denied".into(),
         io::ErrorKind::IsADirectory => "it is a folder".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Why a port cannot be listened on, in words that do not depend on the system.
+fn listen_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::AddrInUse => "the port is in use".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::AddrNotAvailable => "the address is not available".into(),
         _ => e.to_string(),
     }
 }

@@ -1,4 +1,5 @@
-//! The `offramp` command: check programs, route encounters, explain decisions, print schemas.
+//! The `offramp` command: check programs, route encounters, explain decisions, print schemas,
+//! serve the browser playground.
 //!
 //! Each subcommand lives in its own module; they all fail with [`error::CliError`], which
 //! `main` prints through [`error::Handler`] before exiting with the error's code
@@ -11,6 +12,7 @@ mod diff;
 mod error;
 mod explain;
 mod load;
+mod playground;
 mod providers;
 mod route;
 mod schema;
@@ -75,6 +77,10 @@ enum Command {
         #[command(subcommand)]
         command: case::CaseCommand,
     },
+    /// Serve the browser playground (built by scripts/build-playground) on 127.0.0.1, for use
+    /// on this machine.
+    #[command(after_help = playground::AFTER_HELP)]
+    Playground(playground::PlaygroundArgs),
 }
 
 fn main() -> ExitCode {
@@ -139,5 +145,6 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Diff(args) => diff::run(args),
         Command::Test(args) => test::run(args),
         Command::Analyze(args) => analyze::run(args),
+        Command::Playground(args) => playground::run(args),
     }
 }
