@@ -532,6 +532,35 @@
     routeNow();
   }
 
+  // ---- Files: the page keeps nothing, so authors open and save their own ------------------------
+
+  // Reads a file the author picks (it stays on this computer) into a text area.
+  function openInto(input, area, changed) {
+    const file = input.files && input.files[0];
+    if (!file) return;
+    file.text().then((text) => {
+      $(area).value = text;
+      input.value = '';
+      changed();
+    });
+  }
+
+  // Offers a text area's text as a file to save.
+  function save(area, name) {
+    const url = URL.createObjectURL(new Blob([$(area).value], { type: 'text/plain' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 0);
+  }
+
+  // The program's file name: its id when the text gives one.
+  function programFileName() {
+    const id = $('program').value.match(/^\s*id\s*=\s*"([A-Za-z0-9_.-]+)"/m);
+    return `${id ? id[1] : 'program'}.toml`;
+  }
+
   async function start() {
     try {
       await loadCore();
@@ -554,6 +583,10 @@
       routeNow();
     }, 150));
     $('scenarios').addEventListener('input', debounce(scenariosChanged, 300));
+    $('program-file').addEventListener('change', () => openInto($('program-file'), 'program', programChanged));
+    $('scenarios-file').addEventListener('change', () => openInto($('scenarios-file'), 'scenarios', scenariosChanged));
+    $('save-program').addEventListener('click', () => save('program', programFileName()));
+    $('save-scenarios').addEventListener('click', () => save('scenarios', programFileName().replace(/\.toml$/, '.scenarios.toml')));
 
     chooseProgram(examples.programs[0].name);
     document.body.dataset.ready = 'true';

@@ -11,7 +11,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -216,6 +216,57 @@ test('an encounter typed wrong names the field, and the form writes the JSON', a
   const decision = JSON.parse(await page.getAttribute('#decision', 'data-decision'));
   assert.equal(decision.disposition, 'pre_arrest_diversion');
   assert.match(await page.textContent('#explanation'), /officer intervention/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('`offramp playground --serve` serves the page, which works under its Content-Security-Policy', async () => {
+  const server = spawn(bin, ['playground', '--serve', '0', '--dir', site], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    // The command prints its URL once it listens.
+    const url = await new Promise((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`no URL printed: ${out}`)), 15_000);
+      server.stdout.on('data', (chunk) => {
+        out += chunk;
+        const found = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found[0]);
+        }
+      });
+      server.on('exit', (code) => reject(new Error(`the server stopped (${code}): ${out}`)));
+    });
+    const { page, problems } = await open(url);
+    const response = await page.request.get(`${url}offramp/offramp_wasm_bg.wasm`);
+    assert.equal(response.headers()['content-type'], 'application/wasm');
+    assert.match(response.headers()['content-security-policy'] ?? '', /script-src 'self' 'wasm-unsafe-eval'/);
+    await page.selectOption('#example', 'qrt-hamilton-county');
+    const decision = JSON.parse(await page.getAttribute('#decision', 'data-decision'));
+    assert.equal(decision.program.id, 'qrt-hamilton-county');
+    assert.ok(decision.eligible.some((p) => (p.providers ?? []).length > 0), 'no partner listed');
+    assert.equal(await page.getAttribute('#map', 'data-drawn'), 'true');
+    // A policy violation is reported on the console: there must be none.
+    assert.deepEqual(problems, []);
+    await page.close();
+  } finally {
+    server.kill('SIGTERM');
+  }
+});
+
+test('a program opened from a file replaces the text, and saving gives it back', async () => {
+  const { page, problems } = await open();
+  const file = join(scratch, 'mine.toml');
+  const mine = (await page.evaluate(() => window.OFFRAMP_EXAMPLES.programs[3].text)).replace('id = "lead-king-county"', 'id = "my-draft"');
+  writeFileSync(file, mine);
+  await page.setInputFiles('#program-file', file);
+  await page.waitForFunction((text) => document.getElementById('program').value === text, mine);
+  await page.waitForFunction(() => document.getElementById('decision').dataset.decision.includes('"my-draft"'));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-program')]);
+  assert.equal(download.suggestedFilename(), 'my-draft.toml');
+  const saved = join(scratch, 'saved.toml');
+  await download.saveAs(saved);
+  assert.equal(readFileSync(saved, 'utf8'), mine);
   assert.deepEqual(problems, []);
   await page.close();
 });
