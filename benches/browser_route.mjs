@@ -34,6 +34,19 @@ function measure(core, program, directory, encounters, rounds) {
   return times[Math.floor(times.length / 2)];
 }
 
+// Runs in the page (and in Node): the median milliseconds of `map` (the analysis and its SVG),
+// as the playground draws the map after each pause in typing.
+function measureMap(core, program, runs) {
+  const times = [];
+  for (let r = 0; r < runs; r++) {
+    const start = performance.now();
+    core.map(program, 'svg');
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
   args: ['--no-sandbox'],
@@ -44,7 +57,7 @@ await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
 const examples = await page.evaluate(() => window.OFFRAMP_EXAMPLES);
 const node = require(join(root, 'bindings/wasm/pkg/offramp_wasm.js'));
 console.log(`Chromium ${browser.version()}, ${rounds} rounds; median µs per route (one decision as JSON text)`);
-console.log('program | directory | encounters | browser | node');
+console.log('program | directory | encounters | route, browser (µs) | route, node (µs) | map, browser (ms) | map, node (ms)');
 for (const p of examples.programs) {
   const encounters = p.encounters.map((e) => e.json);
   const directory = p.directory ? examples.directories[p.directory] : null;
@@ -53,6 +66,13 @@ for (const p of examples.programs) {
     [measure.toString(), [p.text, directory, encounters, rounds]],
   );
   const inNode = measure(node, p.text, directory, encounters, rounds);
-  console.log(`${p.name} | ${p.directory ?? '-'} | ${encounters.length} | ${inPage.toFixed(2)} | ${inNode.toFixed(2)}`);
+  const mapPage = await page.evaluate(
+    ([source, args]) => new Function(`return (${source})`)()(wasm_bindgen, ...args),
+    [measureMap.toString(), [p.text, 5]],
+  );
+  const mapNode = measureMap(node, p.text, 5);
+  console.log(
+    `${p.name} | ${p.directory ?? '-'} | ${encounters.length} | ${inPage.toFixed(2)} | ${inNode.toFixed(2)} | ${mapPage.toFixed(0)} | ${mapNode.toFixed(0)}`,
+  );
 }
 await browser.close();

@@ -168,8 +168,16 @@
     }
   }
 
+  // The analysis behind the map takes a large fraction of a second for a big program, so while
+  // the author types it waits for a longer pause than the check, and the map shows it is stale.
+  const analysisSoon = debounce(analysisChanged, 800);
+
+  function typed() {
+    programChanged({ typing: true });
+  }
+
   // Checks the program, marks its problems and, when it loads, makes its router.
-  function programChanged() {
+  function programChanged({ typing = false } = {}) {
     const text = $('program').value;
     let diagnostics;
     try {
@@ -191,7 +199,12 @@
       makeRouter();
     }
     scenariosChanged();
-    analysisChanged();
+    if (typing) {
+      $('map').dataset.drawn = 'stale';
+      analysisSoon();
+    } else {
+      analysisChanged();
+    }
   }
 
   // Frees the router's memory in the WebAssembly module (JavaScript's collector cannot).
@@ -576,7 +589,7 @@
     $('example').addEventListener('change', () => chooseProgram($('example').value));
     $('directory-choice').addEventListener('change', () => state.programOk && makeRouter());
     $('encounter-example').addEventListener('change', chooseEncounter);
-    $('program').addEventListener('input', debounce(programChanged, 150));
+    $('program').addEventListener('input', debounce(typed, 150));
     $('program').addEventListener('scroll', syncScroll);
     $('encounter').addEventListener('input', debounce(() => {
       fillForm();

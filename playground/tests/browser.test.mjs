@@ -173,7 +173,8 @@ test('a broken program shows its diagnostic at the line and column `offramp chec
   const marked = await page.$$eval('#program-marks mark.error', (m) => m.map((x) => x.textContent));
   assert.deepEqual(marked, ['America/Atlantis']);
   assert.equal(await page.getAttribute('#decision', 'data-decision'), '');
-  assert.equal(await page.getAttribute('#map', 'data-drawn'), 'false');
+  // The map waits for a longer pause, then shows there is nothing to draw.
+  await page.waitForFunction(() => document.getElementById('map').dataset.drawn === 'false');
   // Its place button shows it in the editor.
   await page.click('#diagnostics li.error .place');
   const selected = await page.$eval('#program', (t) => t.value.slice(t.selectionStart, t.selectionEnd));
@@ -184,6 +185,7 @@ test('a broken program shows its diagnostic at the line and column `offramp chec
   await page.fill('#program', text);
   await page.waitForFunction(() => document.getElementById('decision').dataset.decision !== '');
   assert.equal(await page.getAttribute('#diagnostics', 'data-errors'), '0');
+  await page.waitForFunction(() => document.getElementById('map').dataset.drawn === 'true');
   assert.deepEqual(problems, []);
   await page.close();
 });
