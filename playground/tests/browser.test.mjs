@@ -13,16 +13,12 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { bin, command, root } from '../../bindings/wasm/tests/command.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
 const site = resolve(root, process.env.PLAYGROUND_DIR ?? 'dist/playground');
-const bin =
-  process.env.OFFRAMP_BIN ??
-  join(resolve(root, process.env.CARGO_TARGET_DIR ?? 'target'), 'debug/offramp');
 const shots = resolve(root, process.env.PLAYGROUND_SHOTS ?? 'target/playground-shots');
 const scratch = mkdtempSync(join(tmpdir(), 'offramp-playground-'));
 
@@ -75,14 +71,7 @@ function commandDecisions(name, directory, encounters) {
   const args = ['route', '--program', join(root, 'examples/programs', `${name}.toml`), '--errors', 'inline'];
   if (directory) args.push('--providers', join(root, 'examples/providers', `${directory}.json`));
   args.push(input);
-  let out;
-  try {
-    out = execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    if (e.status !== 1) throw e; // 1: some lines were not encounters, the rest were routed
-    out = e.stdout;
-  }
-  return out.split('\n');
+  return command(args).split('\n');
 }
 
 // An example encounter as the page lays it out in its editor: one field a line.

@@ -4,38 +4,22 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../../..');
+import { bin, command, root } from './command.mjs';
+
 const require = createRequire(import.meta.url);
 const offramp = require(join(root, 'bindings/wasm/pkg/offramp_wasm.js'));
 
 const programs = join(root, 'examples/programs');
 const scenarios = join(root, 'tests/scenarios');
-const bin =
-  process.env.OFFRAMP_BIN ??
-  join(resolve(root, process.env.CARGO_TARGET_DIR ?? 'target'), 'debug/offramp');
-
 const examples = readdirSync(programs)
   .filter((f) => f.endsWith('.toml'))
   .sort()
   .map((f) => basename(f, '.toml'));
-
-/** What the command prints on standard output; exit code 1 (some scenario failed) included. */
-function command(args) {
-  try {
-    return execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    if (e.status !== 1) throw e;
-    return e.stdout;
-  }
-}
 
 function needCommand() {
   if (!existsSync(bin)) assert.fail(`no offramp command at ${bin}`);

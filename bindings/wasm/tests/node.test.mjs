@@ -11,20 +11,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join } from 'node:path';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../../..');
+import { bin, command, root } from './command.mjs';
+
 const require = createRequire(import.meta.url);
 const offramp = require(join(root, 'bindings/wasm/pkg/offramp_wasm.js'));
 
 const programs = join(root, 'examples/programs');
 const encounters = join(root, 'examples/encounters');
 const providers = join(root, 'examples/providers');
-const bin =
-  process.env.OFFRAMP_BIN ??
-  join(resolve(root, process.env.CARGO_TARGET_DIR ?? 'target'), 'debug/offramp');
 
 // Which program each encounter file is for: the program of the same name; `bad-lines` is the
 // LEAD program's file of broken lines (as in the command's tests).
@@ -56,19 +52,8 @@ test('route gives the bytes `offramp route` prints, line by line', (t) => {
     const program = programFor(f);
     assert.ok(existsSync(program), `no program for ${f}`);
     const input = join(encounters, f);
-    let out;
-    try {
-      // --errors inline: output line N answers input line N, a decision or an error record.
-      out = execFileSync(bin, ['route', '--program', program, '--errors', 'inline', input], {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    } catch (e) {
-      // Exit code 1: some lines failed, the others were routed.
-      if (e.status !== 1) throw e;
-      out = e.stdout;
-    }
-    const cli = out.split('\n');
+    // --errors inline: output line N answers input line N, a decision or an error record.
+    const cli = command(['route', '--program', program, '--errors', 'inline', input]).split('\n');
     const lines = readFileSync(input, 'utf8').split('\n');
     const text = readFileSync(program, 'utf8');
     const router = new offramp.Router(text);
@@ -207,16 +192,6 @@ const paired = [
   ['qrt-hamilton-county', 'hamilton-county'],
   ['harvey-pd', 'harvey-il'],
 ];
-
-/** What the command prints on standard output (exit code 1, some lines failed, included). */
-function command(args) {
-  try {
-    return execFileSync(bin, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
-    if (e.status !== 1) throw e;
-    return e.stdout;
-  }
-}
 
 test('with a directory, route and explain give what `--providers` prints', (t) => {
   if (!existsSync(bin)) assert.fail(`no offramp command at ${bin}`);
