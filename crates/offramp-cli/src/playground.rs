@@ -203,12 +203,16 @@ async fn headers(State(hosts): State<Arc<Hosts>>, request: Request, next: Next) 
     response
 }
 
-/// True when the request's `Host` is `127.0.0.1:PORT` or `localhost:PORT` (any case).
+/// True when the request has one `Host`, and it is `127.0.0.1:PORT` or `localhost:PORT` (any
+/// case).
 fn allowed_host(headers: &HeaderMap, hosts: &Hosts) -> bool {
-    headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|host| hosts.allowed.iter().any(|a| a.eq_ignore_ascii_case(host)))
+    let mut values = headers.get_all(header::HOST).iter();
+    match (values.next(), values.next()) {
+        (Some(host), None) => host
+            .to_str()
+            .is_ok_and(|host| hosts.allowed.iter().any(|a| a.eq_ignore_ascii_case(host))),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -232,6 +236,9 @@ mod tests {
         assert!(!allowed_host(&with_host("evil.example:8080"), &hosts));
         assert!(!allowed_host(&with_host("127.0.0.1"), &hosts));
         assert!(!allowed_host(&HeaderMap::new(), &hosts));
+        let mut two = with_host("127.0.0.1:8080");
+        two.append(header::HOST, HeaderValue::from_static("evil.example"));
+        assert!(!allowed_host(&two, &hosts));
     }
 
     #[test]
