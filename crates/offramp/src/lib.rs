@@ -1,5 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+// Every public item has rustdoc: the crate is published, and docs.rs is its reference. (The
+// workspace only warns, for the bindings and tests; here a missing doc is an error.)
+#![deny(missing_docs)]
 // No input may panic the library: outside tests, indexing, `panic!` and arithmetic that can
 // overflow are errors. A module that needs one of them says why in its own `allow`, with a
 // reason naming the bound that makes it safe (see DEVELOPERS.md, "Panics").
