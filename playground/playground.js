@@ -281,10 +281,10 @@
             if (o.preferred_partner) facts.push('preferred partner');
             const who = document.createElement('div');
             who.textContent = `${o.organization}${o.site ? `, ${o.site}` : ''}`;
-            const state = document.createElement('div');
-            state.className = o.open_now ? 'open' : 'closed';
-            state.textContent = facts.join(' · ');
-            entry.append(name, who, state);
+            const status = document.createElement('div');
+            status.className = o.open_now ? 'open' : 'closed';
+            status.textContent = facts.join(' · ');
+            entry.append(name, who, status);
             partners.append(entry);
           }
           item.append(partners);
@@ -302,14 +302,14 @@
     for (const w of record.warnings) {
       const line = document.createElement('p');
       line.className = 'warning';
-      line.textContent = `warning: ${typeof w === 'string' ? w : w.message || JSON.stringify(w)}`;
+      line.textContent = `warning: ${w.message}`;
       root.append(line);
     }
     const missing = $('missing');
     missing.replaceChildren();
     for (const field of record.needs_information) {
       const item = document.createElement('li');
-      item.textContent = typeof field === 'string' ? field : askFor(field);
+      item.textContent = askFor(field);
       missing.append(item);
     }
     if (!record.needs_information.length) {
@@ -320,14 +320,10 @@
     }
   }
 
-  // One item of `needs_information`: the field, and which pathways and exclusions it could
-  // decide.
+  // One item of `needs_information` ({field, pathways, exclusions}): the field, and which
+  // pathways and exclusions it could decide.
   function askFor(need) {
-    const could = [
-      ...(need.pathways || []).map(words),
-      ...(need.exclusions || []).map((x) => `exclusion ${x}`),
-      ...(need.amnesties || []).map((x) => `amnesty ${x}`),
-    ];
+    const could = [...need.pathways.map(words), ...need.exclusions.map((x) => `exclusion ${x}`)];
     return could.length ? `${need.field}: could decide ${could.join(', ')}` : need.field;
   }
 
@@ -504,7 +500,7 @@
     if (!state.programOk) {
       map.replaceChildren();
       map.dataset.drawn = 'false';
-      $('analysis').textContent = '';
+      analysisTextChanged();
       return;
     }
     try {
@@ -512,10 +508,25 @@
       const svg = new DOMParser().parseFromString(core.map(program, 'svg'), 'image/svg+xml');
       map.replaceChildren(document.importNode(svg.documentElement, true));
       map.dataset.drawn = 'true';
-      $('analysis').textContent = core.analyzeText(program);
     } catch (e) {
       map.textContent = describe(e);
       map.dataset.drawn = 'false';
+    }
+    analysisTextChanged();
+  }
+
+  // The findings in words come from a second run of the analysis, so they are written only
+  // while their section is open (and when it opens).
+  function analysisTextChanged() {
+    const out = $('analysis');
+    if (!$('analysis-box').open || !state.programOk) {
+      out.textContent = '';
+      return;
+    }
+    try {
+      out.textContent = core.analyzeText($('program').value);
+    } catch (e) {
+      out.textContent = describe(e);
     }
   }
 
@@ -596,6 +607,7 @@
       routeNow();
     }, 150));
     $('scenarios').addEventListener('input', debounce(scenariosChanged, 300));
+    $('analysis-box').addEventListener('toggle', analysisTextChanged);
     $('program-file').addEventListener('change', () => openInto($('program-file'), 'program', programChanged));
     $('scenarios-file').addEventListener('change', () => openInto($('scenarios-file'), 'scenarios', scenariosChanged));
     $('save-program').addEventListener('click', () => save('program', programFileName()));
