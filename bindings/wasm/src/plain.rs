@@ -17,59 +17,31 @@ pub const PROGRAM_NAME: &str = "program.toml";
 /// The name a provider directory's diagnostics and warnings give as their file.
 pub const DIRECTORY_NAME: &str = "directory.json";
 
-/// Why a call has no answer.
-#[derive(Debug)]
+/// Why a call has no answer. `lib.rs` turns each into a JavaScript `Error` with its fields;
+/// the messages are the core's.
+#[derive(Debug, thiserror::Error)]
 pub enum Problem {
     /// The program does not load: every problem found, each placed in the text.
-    Program(ProgramError),
+    #[error(transparent)]
+    Program(#[from] ProgramError),
     /// The encounter JSON is not an encounter: the field at fault and where.
-    Encounter(EncounterError),
+    #[error(transparent)]
+    Encounter(#[from] EncounterError),
     /// The provider directory does not load, or cannot be matched against.
-    Directory(DirectoryError),
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
     /// The scenario file does not load: every problem found, each placed in the text.
-    Scenarios(ScenarioFileError),
+    #[error(transparent)]
+    Scenarios(#[from] ScenarioFileError),
     /// The program cannot be analysed exactly (it reads too many fields at once).
-    Analysis(AnalysisError),
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
     /// An argument is not one of the words the function takes (a map format).
+    #[error("{0}")]
     Argument(String),
     /// A result could not be written as JSON (the core's types leave no such case).
-    Json(serde_json::Error),
-}
-
-impl From<ProgramError> for Problem {
-    fn from(e: ProgramError) -> Self {
-        Problem::Program(e)
-    }
-}
-
-impl From<EncounterError> for Problem {
-    fn from(e: EncounterError) -> Self {
-        Problem::Encounter(e)
-    }
-}
-
-impl From<DirectoryError> for Problem {
-    fn from(e: DirectoryError) -> Self {
-        Problem::Directory(e)
-    }
-}
-
-impl From<ScenarioFileError> for Problem {
-    fn from(e: ScenarioFileError) -> Self {
-        Problem::Scenarios(e)
-    }
-}
-
-impl From<AnalysisError> for Problem {
-    fn from(e: AnalysisError) -> Self {
-        Problem::Analysis(e)
-    }
-}
-
-impl From<serde_json::Error> for Problem {
-    fn from(e: serde_json::Error) -> Self {
-        Problem::Json(e)
-    }
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
 }
 
 /// One diagnostic as the page sees it: the core's [`Diagnostic`] (code, file, line, column,
