@@ -7,6 +7,15 @@
 
 import org.offramp.*
 import java.io.File
+import java.time.Instant
+import java.time.LocalDateTime
+import java.time.ZoneOffset
+
+/** Cincinnati's clock in March (Eastern Standard Time). */
+val clock: ZoneOffset = ZoneOffset.ofHours(-5)
+
+/** A time as the team's tablet records it, on the local clock. */
+fun at(local: String): Instant = LocalDateTime.parse(local).atOffset(clock).toInstant()
 
 fun main(args: Array<String>) {
     val root = File(args.getOrElse(0) { "." })
@@ -21,11 +30,12 @@ fun main(args: Array<String>) {
     // A peer recovery specialist visits someone the morning after an overdose.
     val encounter = Encounter(
         id = "e-1",
-        at = "2026-03-02T10:00:00-05:00",
+        at = at("2026-03-02T10:00"),
+        utcOffsetSeconds = clock.totalSeconds,
         responder = Responder.PEER,
         source = Source.OVERDOSE_FOLLOW_UP,
         needs = listOf(Need.OPIOID_USE),
-        overdose = Overdose(at = "2026-03-01T22:00:00-05:00", naloxone = true),
+        overdose = Overdose(at = at("2026-03-01T22:00"), naloxone = true),
     )
     try {
         val decision = router.route(encounter)
@@ -35,8 +45,8 @@ fun main(args: Array<String>) {
         // (0026): it is refused alone, naming the field (never the value); the others are decided.
         val day = listOf(
             encounter,
-            encounter.copy(id = "e-2", at = "0026-03-02T11:00:00-05:00"),
-            encounter.copy(id = "e-3", at = "2026-03-02T12:30:00-05:00"),
+            encounter.copy(id = "e-2", at = at("0026-03-02T11:00")),
+            encounter.copy(id = "e-3", at = at("2026-03-02T12:30")),
         )
         router.routeBatch(day).forEachIndexed { i, answer ->
             when (answer) {

@@ -1,13 +1,13 @@
 //! `Case`: a referral's life after the decision, with the core's transition rules.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
 
 use crate::enums::Pathway;
 pub use crate::enums::{CaseEvent, CaseStatus, ChargeStatus};
 use crate::error::{OfframpError, guard};
-use crate::records::{
-    EligiblePathway, Encounter, argument_error, opt_parse, parse_time, time_text,
-};
+use crate::records::{EligiblePathway, Encounter, argument_error};
+use crate::time::{ZonedTime, in_utc, opt_in_utc};
 
 /// A state on either of a case's tracks: the referral's status, or the held charges'.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
@@ -46,8 +46,8 @@ pub struct CaseTransition {
     pub to: TrackState,
     /// What happened.
     pub event: CaseEvent,
-    /// When it happened (RFC 3339).
-    pub at: String,
+    /// When it happened.
+    pub at: ZonedTime,
 }
 
 impl From<&offramp::case::CaseTransition> for CaseTransition {
@@ -62,7 +62,7 @@ impl From<&offramp::case::CaseTransition> for CaseTransition {
             from: (*from).into(),
             to: (*to).into(),
             event: (*event).into(),
-            at: time_text(at),
+            at: at.into(),
         }
     }
 }
@@ -91,18 +91,22 @@ impl Case {
 
 #[uniffi::export]
 impl Case {
-    /// Opens a case in status `referred` at `at` (RFC 3339). Give `charge_hold_deadline` when
+    /// Opens a case in status `referred` at `at`. Give `charge_hold_deadline` when
     /// charges are held pending the referral.
     #[uniffi::constructor]
     pub fn new(
         encounter_id: String,
         pathway: Pathway,
-        at: String,
-        charge_hold_deadline: Option<String>,
+        at: SystemTime,
+        charge_hold_deadline: Option<SystemTime>,
     ) -> Result<Arc<Self>, OfframpError> {
         guard("Case.new", || {
-            let at = parse_time("at", &at, argument_error)?;
-            let deadline = opt_parse("charge_hold_deadline", &charge_hold_deadline)?;
+            let at = in_utc("at", at, argument_error)?;
+            let deadline = opt_in_utc(
+                "charge_hold_deadline",
+                &charge_hold_deadline,
+                argument_error,
+            )?;
             Ok(Case::wrap(offramp::case::Case::new(
                 encounter_id,
                 pathway.into(),
@@ -147,21 +151,21 @@ impl Case {
         })
     }
 
-    /// Applies `event` at `at` (RFC 3339). On error nothing changes:
+    /// Applies `event` at `at`. On error nothing changes:
     /// `IllegalTransition` when the event is not a move from the current state,
     /// `CaseRefused` when a charge-hold rule or time order forbids it.
-    pub fn apply(&self, event: CaseEvent, at: String) -> Result<(), OfframpError> {
+    pub fn apply(&self, event: CaseEvent, at: SystemTime) -> Result<(), OfframpError> {
         guard("Case.apply", || {
-            let at = parse_time("at", &at, argument_error)?;
+            let at = in_utc("at", at, argument_error)?;
             self.lock().apply(event.into(), at)?;
             Ok(())
         })
     }
 
     /// Every event that `apply` would accept at `at`.
-    pub fn available_events(&self, at: String) -> Result<Vec<CaseEvent>, OfframpError> {
+    pub fn available_events(&self, at: SystemTime) -> Result<Vec<CaseEvent>, OfframpError> {
         guard("Case.available_events", || {
-            let at = parse_time("at", &at, argument_error)?;
+            let at = in_utc("at", at, argument_error)?;
             Ok(self
                 .lock()
                 .available_events(at)
@@ -191,9 +195,11 @@ impl Case {
         self.lock().charges().map(ChargeStatus::from)
     }
 
-    /// The charge-hold deadline (RFC 3339), when charges are held.
-    pub fn charge_hold_deadline(&self) -> Option<String> {
-        self.lock().charge_hold().map(|h| time_text(&h.deadline))
+    /// The charge-hold deadline, when charges are held.
+    pub fn charge_hold_deadline(&self) -> Option<ZonedTime> {
+        self.lock()
+            .charge_hold()
+            .map(|h| ZonedTime::from(&h.deadline))
     }
 
     /// Every applied event, oldest first.
@@ -205,14 +211,14 @@ impl Case {
             .collect()
     }
 
-    /// When the case was opened (RFC 3339).
-    pub fn opened_at(&self) -> String {
-        time_text(&self.lock().opened_at())
+    /// When the case was opened.
+    pub fn opened_at(&self) -> ZonedTime {
+        ZonedTime::from(&self.lock().opened_at())
     }
 
     /// The latest moment on record; new events may not be earlier.
-    pub fn last_event_at(&self) -> String {
-        time_text(&self.lock().last_event_at())
+    pub fn last_event_at(&self) -> ZonedTime {
+        ZonedTime::from(&self.lock().last_event_at())
     }
 
     /// Whether nothing is left to happen: the referral is declined or completed and any held

@@ -87,7 +87,7 @@ pub enum OfframpError {
         /// The refusal in words.
         detail: String,
     },
-    /// An argument could not be read: a time that is not RFC 3339, a decision record that does
+    /// An argument could not be read: a time out of range, a decision record that does
     /// not hold together, a service that is not in the directory.
     InvalidArgument {
         /// Which argument or field.

@@ -7,6 +7,7 @@ mod error;
 mod explain;
 mod objects;
 mod records;
+mod time;
 
 pub use batch::BatchAnswer;
 pub use case::{Case, CaseEvent, CaseStatus, CaseTransition, ChargeStatus, TrackState};
@@ -26,6 +27,7 @@ pub use records::{
     IneligiblePathway, Location, Offense, Overdose, ProgramRef, ProviderGap, ProviderOption,
     Reason, Warning, decision_from_json, encounter_from_json,
 };
+pub use time::{CalendarDay, ZonedTime};
 
 uniffi::setup_scaffolding!();
 

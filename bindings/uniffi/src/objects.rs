@@ -2,12 +2,14 @@
 //! safe to share across threads.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use crate::batch::{BatchAnswer, route_each};
 use crate::enums::Pathway;
 use crate::error::{OfframpError, guard, to_u32};
 use crate::explain::Trace;
-use crate::records::{Decision, Encounter, opt_parse};
+use crate::records::{Decision, Encounter, argument_error};
+use crate::time::{DefaultZone, opt_in_utc};
 
 /// A loaded, checked and compiled program. Immutable; share it freely across threads.
 #[derive(Debug, uniffi::Object)]
@@ -215,9 +217,9 @@ pub struct Capacity {
     pub maximum: Option<u32>,
     /// What a place is: `bed`, `slot`, `appointment`...
     pub unit: String,
-    /// When the figure was last updated (RFC 3339).
+    /// When the figure was last updated.
     #[uniffi(default)]
-    pub updated: Option<String>,
+    pub updated: Option<SystemTime>,
 }
 
 impl TryFrom<Capacity> for offramp::providers::Capacity {
@@ -236,7 +238,7 @@ impl TryFrom<Capacity> for offramp::providers::Capacity {
             available,
             maximum,
             unit,
-            updated: opt_parse("capacity.updated", &updated)?,
+            updated: opt_in_utc("capacity.updated", &updated, argument_error)?,
         })
     }
 }
@@ -246,6 +248,13 @@ impl TryFrom<Capacity> for offramp::providers::Capacity {
 #[derive(Debug, uniffi::Object)]
 pub struct Router {
     inner: Arc<offramp::Router>,
+}
+
+impl Router {
+    /// Where an encounter's UTC offset comes from when the record gives none.
+    fn zone(&self) -> DefaultZone {
+        DefaultZone::Program(self.inner.program().timezone())
+    }
 }
 
 #[uniffi::export]
@@ -275,7 +284,7 @@ impl Router {
     /// Routes one encounter given as a record.
     pub fn route(&self, encounter: Encounter) -> Result<Decision, OfframpError> {
         guard("Router.route", || {
-            let enc = offramp::Encounter::try_from(&encounter)?;
+            let enc = encounter.to_core(self.zone())?;
             Ok(Decision::from(&self.inner.route(&enc)))
         })
     }
@@ -292,7 +301,7 @@ impl Router {
     /// result and the values it read. For program authors; many times slower than `route`.
     pub fn trace(&self, encounter: Encounter) -> Result<Trace, OfframpError> {
         guard("Router.trace", || {
-            let enc = offramp::Encounter::try_from(&encounter)?;
+            let enc = encounter.to_core(self.zone())?;
             Ok(Trace::from(&self.inner.trace(&enc)))
         })
     }
@@ -325,9 +334,8 @@ impl Router {
         encounters: Vec<Encounter>,
     ) -> Result<Vec<BatchAnswer>, OfframpError> {
         guard("Router.route_batch", || {
-            Ok(route_each(&self.inner, &encounters, |e| {
-                offramp::Encounter::try_from(e)
-            }))
+            let zone = self.zone();
+            Ok(route_each(&self.inner, &encounters, |e| e.to_core(zone)))
         })
     }
 

@@ -1,12 +1,12 @@
 //! Encounters and decisions as uniffi records, converted to and from the core's types.
 //!
-//! Times cross the boundary as RFC 3339 text with the UTC offset (`2026-03-02T14:05:00-08:00`):
-//! the offset is part of the record (a charge-hold deadline is in the program's zone), and no
-//! time type on the JVM and on Apple platforms keeps it.
+//! Times cross as each platform's own types; `time.rs` says how, and where the UTC offset is
+//! kept beside an instant.
 
 use std::collections::{BTreeMap, HashMap};
+use std::time::SystemTime;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::FixedOffset;
 use offramp::Text;
 
 use crate::enums::{
@@ -15,25 +15,9 @@ use crate::enums::{
 };
 use crate::error::{OfframpError, guard};
 use crate::explain::{EvidenceItem, NeededInformation, flatten_evidence, unflatten_evidence};
-
-/// A time as RFC 3339 text with its offset.
-pub(crate) fn time_text(t: &DateTime<FixedOffset>) -> String {
-    t.to_rfc3339()
-}
-
-/// Reads RFC 3339 text; the error names `field` and never repeats the text.
-pub(crate) fn parse_time(
-    field: &str,
-    text: &str,
-    error: fn(String, String) -> OfframpError,
-) -> Result<DateTime<FixedOffset>, OfframpError> {
-    DateTime::parse_from_rfc3339(text.trim()).map_err(|e| {
-        error(
-            field.to_string(),
-            format!("expected an RFC 3339 time with its UTC offset, such as 2026-03-02T14:05:00-08:00 ({e})"),
-        )
-    })
-}
+use crate::time::{
+    CalendarDay, DefaultZone, ZonedTime, instant, offset_seconds, opt_to_core, opt_zoned, zoned,
+};
 
 pub(crate) fn encounter_error(field: String, detail: String) -> OfframpError {
     OfframpError::encounter(field, detail)
@@ -46,8 +30,8 @@ pub(crate) fn argument_error(field: String, detail: String) -> OfframpError {
 /// A recent overdose.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Overdose {
-    /// When it happened (RFC 3339 with offset).
-    pub at: String,
+    /// When it happened (in the encounter's UTC offset).
+    pub at: SystemTime,
     /// Whether naloxone was given.
     #[uniffi(default)]
     pub naloxone: bool,
@@ -90,8 +74,8 @@ pub struct DrugQuantity {
 pub struct HistoryEvent {
     /// What happened.
     pub kind: HistoryKind,
-    /// The day it happened, `YYYY-MM-DD`.
-    pub date: String,
+    /// The day it happened (`LocalDate` in Kotlin, `YYYY-MM-DD` in Swift).
+    pub date: CalendarDay,
     /// The offence's NIBRS code, for an arrest, charge or conviction.
     #[uniffi(default)]
     pub nibrs: Option<String>,
@@ -110,7 +94,7 @@ impl From<&offramp::HistoryEvent> for HistoryEvent {
         } = e;
         HistoryEvent {
             kind: (*kind).into(),
-            date: date.to_string(),
+            date: CalendarDay(date.to_string()),
             nibrs: nibrs.map(|n| n.as_str().to_string()),
             level: level.map(Into::into),
         }
@@ -128,7 +112,7 @@ impl HistoryEvent {
         } = self;
         Ok(offramp::HistoryEvent {
             kind: (*kind).into(),
-            date: date.trim().parse().map_err(|_| {
+            date: date.0.trim().parse().map_err(|_| {
                 OfframpError::encounter(
                     format!("history[{index}].date"),
                     "expected a day as YYYY-MM-DD".to_string(),
@@ -216,8 +200,14 @@ impl From<&AttributeValue> for offramp::AttributeValue {
 pub struct Encounter {
     /// A pseudonymous identifier, echoed in the decision.
     pub id: String,
-    /// When the contact happened (RFC 3339 with offset).
-    pub at: String,
+    /// When the contact happened.
+    pub at: SystemTime,
+    /// The UTC offset where it happened, in seconds east of UTC (-28,800 for UTC-8). It sets
+    /// the encounter's own calendar day, against which history dates are checked, and is kept
+    /// in the decision's record. When absent: the program's zone at that instant when
+    /// routing, UTC otherwise.
+    #[uniffi(default)]
+    pub utc_offset_seconds: Option<i32>,
     /// Who is on scene.
     #[uniffi(default)]
     pub responder: Option<Responder>,
@@ -272,19 +262,26 @@ impl From<&offramp::Overdose> for Overdose {
     fn from(o: &offramp::Overdose) -> Self {
         let offramp::Overdose { at, naloxone } = o;
         Overdose {
-            at: time_text(at),
+            at: instant(at),
             naloxone: *naloxone,
         }
     }
 }
 
-impl TryFrom<&Overdose> for offramp::Overdose {
-    type Error = OfframpError;
-
-    fn try_from(o: &Overdose) -> Result<Self, OfframpError> {
-        let Overdose { at, naloxone } = o;
+impl Overdose {
+    /// The core's overdose, its time in the encounter's `offset`.
+    fn to_core(&self, offset: FixedOffset) -> Result<offramp::Overdose, OfframpError> {
+        let Overdose { at, naloxone } = self;
+        let at = zoned(
+            "overdose.at",
+            *at,
+            "utc_offset_seconds",
+            Some(offset.local_minus_utc()),
+            DefaultZone::Utc,
+            encounter_error,
+        )?;
         Ok(offramp::Overdose {
-            at: parse_time("overdose.at", at, encounter_error)?,
+            at,
             naloxone: *naloxone,
         })
     }
@@ -367,12 +364,20 @@ impl From<Location> for offramp::Location {
 impl TryFrom<&Encounter> for offramp::Encounter {
     type Error = OfframpError;
 
-    /// Checks the record as `Encounter::from_json` checks JSON: times, NIBRS codes, and the
-    /// core's own validation.
+    /// The encounter outside any program: with no offset given, its time is in UTC.
     fn try_from(e: &Encounter) -> Result<Self, OfframpError> {
+        e.to_core(DefaultZone::Utc)
+    }
+}
+
+impl Encounter {
+    /// Checks the record as `Encounter::from_json` checks JSON: times, NIBRS codes, and the
+    /// core's own validation. Without `utc_offset_seconds`, the offset comes from `zone`.
+    pub(crate) fn to_core(&self, zone: DefaultZone) -> Result<offramp::Encounter, OfframpError> {
         let Encounter {
             id,
             at,
+            utc_offset_seconds,
             responder,
             source,
             needs,
@@ -387,16 +392,24 @@ impl TryFrom<&Encounter> for offramp::Encounter {
             location,
             intercept,
             attributes,
-        } = e;
+        } = self;
+        let at = zoned(
+            "at",
+            *at,
+            "utc_offset_seconds",
+            *utc_offset_seconds,
+            zone,
+            encounter_error,
+        )?;
         let enc = offramp::Encounter {
             id: id.clone(),
-            at: parse_time("at", at, encounter_error)?,
+            at,
             responder: responder.map(Into::into),
             source: source.map(Into::into),
             needs: needs.iter().map(|&n| n.into()).collect(),
             overdose: overdose
                 .as_ref()
-                .map(offramp::Overdose::try_from)
+                .map(|o| o.to_core(*at.offset()))
                 .transpose()?,
             offenses: offenses
                 .iter()
@@ -455,7 +468,8 @@ impl From<&offramp::Encounter> for Encounter {
         } = e;
         Encounter {
             id: id.clone(),
-            at: time_text(at),
+            at: instant(at),
+            utc_offset_seconds: Some(offset_seconds(at)),
             responder: responder.map(Into::into),
             source: source.map(Into::into),
             needs: needs.iter().map(|&n| n.into()).collect(),
@@ -521,8 +535,8 @@ pub struct ProgramRef {
 pub struct ChargeHold {
     /// The program's term, e.g. `90d`.
     pub term: String,
-    /// When the hold ends, in the program's time zone (RFC 3339).
-    pub deadline: String,
+    /// When the hold ends, on the program's clock.
+    pub deadline: ZonedTime,
 }
 
 /// A partner service that fits this person, as offered in a decision.
@@ -538,10 +552,12 @@ pub struct ProviderOption {
     pub site: Option<String>,
     /// Whether it is open at the encounter's time.
     pub open_now: bool,
-    /// When the current opening ends (none when closed, or open with no end in sight).
-    pub open_until: Option<String>,
-    /// When it next opens (the encounter's time when open now; none when unknown).
-    pub next_open: Option<String>,
+    /// When the current opening ends, on the service's clock (none when closed, or open with
+    /// no end in sight).
+    pub open_until: Option<ZonedTime>,
+    /// When it next opens, on the service's clock (the encounter's time when open now; none
+    /// when unknown).
+    pub next_open: Option<ZonedTime>,
     /// Great-circle distance from the encounter, in km (none when either place is unknown).
     pub distance_km: Option<f64>,
     /// Places free now, when reported.
@@ -559,8 +575,8 @@ pub struct ProviderOption {
 pub struct ProviderGap {
     /// The gap in words.
     pub message: String,
-    /// The next time a fitting service opens, when one does within a year (RFC 3339).
-    pub next_open: Option<String>,
+    /// The next time a fitting service opens, when one does within a year.
+    pub next_open: Option<ZonedTime>,
 }
 
 /// A pathway this person is eligible for.
@@ -641,19 +657,6 @@ pub(crate) fn text(t: &Text) -> String {
     t.as_str().to_string()
 }
 
-fn opt_time(t: &Option<DateTime<FixedOffset>>) -> Option<String> {
-    t.as_ref().map(time_text)
-}
-
-pub(crate) fn opt_parse(
-    field: &str,
-    t: &Option<String>,
-) -> Result<Option<DateTime<FixedOffset>>, OfframpError> {
-    t.as_deref()
-        .map(|s| parse_time(field, s, argument_error))
-        .transpose()
-}
-
 impl From<&offramp::ProgramRef> for ProgramRef {
     fn from(p: &offramp::ProgramRef) -> Self {
         let offramp::ProgramRef { id, hash } = p;
@@ -679,7 +682,7 @@ impl From<&offramp::ChargeHold> for ChargeHold {
         let offramp::ChargeHold { term, deadline } = h;
         ChargeHold {
             term: text(term),
-            deadline: time_text(deadline),
+            deadline: deadline.into(),
         }
     }
 }
@@ -691,7 +694,7 @@ impl TryFrom<&ChargeHold> for offramp::ChargeHold {
         let ChargeHold { term, deadline } = h;
         Ok(offramp::ChargeHold {
             term: term.as_str().into(),
-            deadline: parse_time("charge_hold.deadline", deadline, argument_error)?,
+            deadline: deadline.to_core("charge_hold.deadline", argument_error)?,
         })
     }
 }
@@ -718,8 +721,8 @@ impl From<&offramp::providers::ProviderOption> for ProviderOption {
             organization: text(organization),
             site: site.as_ref().map(text),
             open_now: *open_now,
-            open_until: opt_time(open_until),
-            next_open: opt_time(next_open),
+            open_until: opt_zoned(open_until),
+            next_open: opt_zoned(next_open),
             distance_km: *distance_km,
             available: *available,
             unit: unit.as_ref().map(text),
@@ -753,8 +756,8 @@ impl TryFrom<&ProviderOption> for offramp::providers::ProviderOption {
             organization: organization.as_str().into(),
             site: site.as_deref().map(Into::into),
             open_now: *open_now,
-            open_until: opt_parse("providers.open_until", open_until)?,
-            next_open: opt_parse("providers.next_open", next_open)?,
+            open_until: opt_to_core("providers.open_until", open_until, argument_error)?,
+            next_open: opt_to_core("providers.next_open", next_open, argument_error)?,
             distance_km: *distance_km,
             available: *available,
             unit: unit.as_deref().map(Into::into),
@@ -769,7 +772,7 @@ impl From<&offramp::providers::ProviderGap> for ProviderGap {
         let offramp::providers::ProviderGap { message, next_open } = g;
         ProviderGap {
             message: text(message),
-            next_open: opt_time(next_open),
+            next_open: opt_zoned(next_open),
         }
     }
 }
@@ -781,7 +784,7 @@ impl TryFrom<&ProviderGap> for offramp::providers::ProviderGap {
         let ProviderGap { message, next_open } = g;
         Ok(offramp::providers::ProviderGap {
             message: message.as_str().into(),
-            next_open: opt_parse("provider_gap.next_open", next_open)?,
+            next_open: opt_to_core("provider_gap.next_open", next_open, argument_error)?,
         })
     }
 }

@@ -4,10 +4,30 @@
 use std::collections::HashMap;
 use std::error::Error;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::*;
 
 type TestResult = Result<(), Box<dyn Error>>;
+
+/// An RFC 3339 time as the instant a host passes in.
+fn at(text: &str) -> SystemTime {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(SystemTime::from)
+        .expect("a test time")
+}
+
+/// The UTC offset written in an RFC 3339 time, in seconds.
+fn offset(text: &str) -> Option<i32> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.offset().local_minus_utc())
+}
+
+/// An instant far beyond any year the core represents (Java's `Instant.MAX` is further still).
+fn far_future() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1 << 60)
+}
 
 fn example(path: &str) -> Result<String, Box<dyn Error>> {
     let full = format!("{}/../../examples/{path}", env!("CARGO_MANIFEST_DIR"));
@@ -24,7 +44,8 @@ fn program(name: &str) -> Result<Arc<Program>, Box<dyn Error>> {
 fn lead_record() -> Encounter {
     Encounter {
         id: "e-1".into(),
-        at: "2026-03-02T14:05:00-08:00".into(),
+        at: at("2026-03-02T14:05:00-08:00"),
+        utc_offset_seconds: offset("2026-03-02T14:05:00-08:00"),
         responder: Some(Responder::LawEnforcement),
         source: Some(Source::CallForService),
         needs: vec![Need::Sud],
@@ -86,12 +107,13 @@ fn an_encounter_with_every_field_set_crosses_both_ways_unchanged() -> TestResult
     // a field added to either side fails to compile in `records.rs` instead.
     let full = Encounter {
         id: "e-full".into(),
-        at: "2026-03-02T14:05:00-08:00".into(),
+        at: at("2026-03-02T14:05:00-08:00"),
+        utc_offset_seconds: offset("2026-03-02T14:05:00-08:00"),
         responder: Some(Responder::CoResponder),
         source: Some(Source::Outreach),
         needs: vec![Need::Sud, Need::MentalHealth],
         overdose: Some(Overdose {
-            at: "2026-03-01T22:30:00-08:00".into(),
+            at: at("2026-03-01T22:30:00-08:00"),
             naloxone: true,
         }),
         offenses: vec![Offense {
@@ -112,7 +134,7 @@ fn an_encounter_with_every_field_set_crosses_both_ways_unchanged() -> TestResult
         willing: Some(Willing::Yes),
         history: Some(vec![HistoryEvent {
             kind: HistoryKind::Conviction,
-            date: "2019-05-01".into(),
+            date: CalendarDay("2019-05-01".into()),
             nibrs: Some("13B".into()),
             level: Some(Level::Misdemeanor),
         }]),
@@ -229,11 +251,11 @@ fn a_bad_encounter_in_a_batch_is_refused_alone_naming_its_field_not_its_value() 
     let router = Router::new(program("lead-king-county")?);
     let good = lead_record();
     let mut old = lead_record();
-    old.at = "1800-03-02T14:05:00-08:00".into();
+    old.at = at("1800-03-02T14:05:00-08:00");
     let mut unknown_code = lead_record();
     unknown_code.offenses[0].nibrs = "Jane Doe".into();
     let mut not_a_time = lead_record();
-    not_a_time.at = "soon".into();
+    not_a_time.at = far_future();
     let batch = vec![
         good.clone(),
         old.clone(),
@@ -301,7 +323,7 @@ fn a_bad_encounter_in_a_batch_is_refused_alone_naming_its_field_not_its_value() 
 fn an_encounter_outside_the_accepted_times_is_refused_naming_at() -> TestResult {
     let router = Router::new(program("lead-king-county")?);
     let mut record = lead_record();
-    record.at = "-262143-01-01T00:00:00Z".into();
+    record.at = UNIX_EPOCH - Duration::from_secs(1 << 60);
     match router.route(record) {
         Err(OfframpError::InvalidEncounter { field, detail, .. }) => {
             assert_eq!(field, "at");
@@ -393,8 +415,14 @@ fn malformed_encounters_are_errors_that_name_the_field() -> TestResult {
         other => format!("no error: {other:?}"),
     };
     let mut e = lead_record();
-    e.at = "2026-13-45".into();
+    e.at = far_future();
     assert_eq!(field_of(e), "at");
+    let mut e = lead_record();
+    e.at = at("1800-03-02T14:05:00-08:00");
+    assert_eq!(field_of(e), "at");
+    let mut e = lead_record();
+    e.utc_offset_seconds = Some(-90_000);
+    assert_eq!(field_of(e), "utc_offset_seconds");
     let mut e = lead_record();
     e.offenses[0].nibrs = "JaneDoe".into();
     assert_eq!(field_of(e), "offenses[0].nibrs");
@@ -411,7 +439,7 @@ fn malformed_encounters_are_errors_that_name_the_field() -> TestResult {
     let mut e = lead_record();
     e.history = Some(vec![HistoryEvent {
         kind: HistoryKind::Arrest,
-        date: "2019-05-01".into(),
+        date: CalendarDay("2019-05-01".into()),
         nibrs: Some("35C".into()),
         level: None,
     }]);
@@ -423,7 +451,7 @@ fn malformed_encounters_are_errors_that_name_the_field() -> TestResult {
     );
     let mut e = lead_record();
     e.overdose = Some(Overdose {
-        at: "2026-03-03T00:00:00-08:00".into(),
+        at: at("2026-03-03T00:00:00-08:00"),
         naloxone: true,
     });
     assert_eq!(field_of(e), "overdose.at");
@@ -461,14 +489,14 @@ fn errors_never_repeat_what_was_typed() -> TestResult {
         texts.push(format!("{:?}", router.route_json(json.into())));
     }
     let mut e = lead_record();
-    e.at = "JaneDoe".into();
+    e.at = far_future();
     texts.push(format!("{:?}", router.route(e)));
     let mut e = lead_record();
     e.offenses[0].nibrs = "Jane Doe, 12 Elm St".into();
     texts.push(format!("{:?}", router.route(e)));
     texts.push(format!(
         "{:?}",
-        Case::new("e".into(), Pathway::SelfReferral, "JaneDoe".into(), None)
+        Case::new("e".into(), Pathway::SelfReferral, far_future(), None)
     ));
     texts.push(format!(
         "{:?}",
@@ -515,11 +543,11 @@ fn malformed_directories_and_decisions_are_errors() -> TestResult {
     )?;
     assert!(d.eligible[0].charge_hold.is_some());
     if let Some(h) = d.eligible[0].charge_hold.as_mut() {
-        h.deadline = "never".into();
+        h.deadline.utc_offset_seconds = 100_000;
     }
     match d.to_json() {
         Err(OfframpError::InvalidArgument { field, .. }) => {
-            assert_eq!(field, "eligible[0].charge_hold.deadline")
+            assert_eq!(field, "eligible[0].charge_hold.deadline.utc_offset_seconds")
         }
         other => panic!("expected InvalidArgument, got {other:?}"),
     }
@@ -546,10 +574,10 @@ fn cases_move_along_legal_edges_and_refuse_the_rest() -> TestResult {
         decision.eligible[0]
             .charge_hold
             .as_ref()
-            .map(|h| h.deadline.clone())
+            .map(|h| h.deadline)
     );
 
-    match case.apply(CaseEvent::Complete, "2026-05-21T09:00:00-04:00".into()) {
+    match case.apply(CaseEvent::Complete, at("2026-05-21T09:00:00-04:00")) {
         Err(OfframpError::IllegalTransition {
             from,
             event,
@@ -571,31 +599,34 @@ fn cases_move_along_legal_edges_and_refuse_the_rest() -> TestResult {
     assert_eq!(case.status(), CaseStatus::Referred);
     assert!(case.history().is_empty());
 
-    case.apply(CaseEvent::Accept, "2026-05-21T09:00:00-04:00".into())?;
+    case.apply(CaseEvent::Accept, at("2026-05-21T09:00:00-04:00"))?;
     assert!(matches!(
-        case.apply(CaseEvent::DropCharges, "2026-05-22T09:00:00-04:00".into()),
+        case.apply(CaseEvent::DropCharges, at("2026-05-22T09:00:00-04:00")),
         Err(OfframpError::CaseRefused { .. })
     ));
     assert!(matches!(
-        case.apply(CaseEvent::Engage, "2026-05-01T09:00:00-04:00".into()),
+        case.apply(CaseEvent::Engage, at("2026-05-01T09:00:00-04:00")),
         Err(OfframpError::CaseRefused { .. })
     ));
     assert!(matches!(
-        case.apply(CaseEvent::Engage, "tomorrow".into()),
+        case.apply(CaseEvent::Engage, far_future()),
         Err(OfframpError::InvalidArgument { .. })
     ));
-    case.apply(CaseEvent::Engage, "2026-05-22T09:00:00-04:00".into())?;
-    case.apply(CaseEvent::Complete, "2026-07-01T09:00:00-04:00".into())?;
+    case.apply(CaseEvent::Engage, at("2026-05-22T09:00:00-04:00"))?;
+    case.apply(CaseEvent::Complete, at("2026-07-01T09:00:00-04:00"))?;
     assert!(!case.is_closed());
     assert_eq!(
-        case.available_events("2026-07-02T09:00:00-04:00".into())?,
+        case.available_events(at("2026-07-02T09:00:00-04:00"))?,
         vec![CaseEvent::DropCharges]
     );
-    case.apply(CaseEvent::DropCharges, "2026-07-02T09:00:00-04:00".into())?;
+    case.apply(CaseEvent::DropCharges, at("2026-07-02T09:00:00-04:00"))?;
     assert!(case.is_closed());
     assert_eq!(case.charges(), Some(ChargeStatus::Dropped));
     assert_eq!(case.history().len(), 4);
-    assert_eq!(case.last_event_at(), "2026-07-02T09:00:00-04:00");
+    assert_eq!(
+        case.last_event_at().instant,
+        at("2026-07-02T09:00:00-04:00")
+    );
 
     let back = Case::from_json(case.to_json()?)?;
     assert_eq!(back.history(), case.history());
@@ -661,4 +692,34 @@ fn enums_carry_their_json_names() {
     assert_eq!(intercept_from_number(9), None);
     assert_eq!(Intercept::Jails.number(), 3);
     assert!(!version().is_empty());
+}
+
+#[test]
+fn without_an_offset_the_encounter_reads_the_program_clock() -> TestResult {
+    // 06:00 UTC on 3 March is still 2 March in King County (UTC-8), so a history event on
+    // 3 March has not happened yet there.
+    let router = Router::new(program("lead-king-county")?);
+    let mut e = lead_record();
+    e.at = at("2026-03-03T06:00:00Z");
+    e.utc_offset_seconds = None;
+    e.history = Some(vec![HistoryEvent {
+        kind: HistoryKind::Arrest,
+        date: CalendarDay("2026-03-03".into()),
+        nibrs: None,
+        level: None,
+    }]);
+    match router.route(e.clone()) {
+        Err(OfframpError::InvalidEncounter { field, .. }) => assert_eq!(field, "history[0].date"),
+        other => panic!("expected the history date to be refused, got {other:?}"),
+    }
+    // Given UTC explicitly, the same day is the encounter's own and is accepted.
+    e.utc_offset_seconds = Some(0);
+    assert!(router.route(e.clone()).is_ok());
+    // And an offset given is kept through the record and its JSON.
+    e.utc_offset_seconds = Some(-28_800);
+    e.history = None;
+    let json = e.to_json()?;
+    assert!(json.contains("\"2026-03-02T22:00:00-08:00\""), "{json}");
+    assert_eq!(encounter_from_json(json)?, e);
+    Ok(())
 }

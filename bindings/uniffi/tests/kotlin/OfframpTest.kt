@@ -6,6 +6,10 @@
 
 import org.offramp.*
 import java.io.File
+import java.time.Instant
+import java.time.LocalDate
+import java.time.OffsetDateTime
+import java.time.ZoneOffset
 import java.util.concurrent.Callable
 import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
@@ -43,6 +47,12 @@ inline fun <reified T : Throwable> expectThrows(what: String, block: () -> Unit)
     }
     throw AssertionError("$what: expected ${T::class.simpleName}, nothing was thrown")
 }
+
+/** An RFC 3339 time as the instant the records take. */
+fun instant(text: String): Instant = OffsetDateTime.parse(text).toInstant()
+
+/** The clock time a ZonedTime stands for. */
+fun ZonedTime.toOffsetDateTime(): OffsetDateTime = instant.atOffset(ZoneOffset.ofTotalSeconds(utcOffsetSeconds))
 
 lateinit var root: File
 
@@ -94,8 +104,10 @@ fun problems(s: Scenario, d: Decision): List<String> {
         }
     }
     if (s.chargeHoldDeadline != null) {
-        val got = d.eligible.mapNotNull { it.chargeHold?.deadline }
-        if (s.chargeHoldDeadline !in got) out += "charge hold deadlines $got (expected ${s.chargeHoldDeadline})"
+        // Equal as OffsetDateTime: the same instant, read on the same clock.
+        val got = d.eligible.mapNotNull { it.chargeHold?.deadline?.toOffsetDateTime() }
+        val expected = OffsetDateTime.parse(s.chargeHoldDeadline)
+        if (expected !in got) out += "charge hold deadlines $got (expected $expected)"
     }
     for (w in s.warnings) {
         if (d.warnings.none { it.code.jsonName() == w }) out += "warning $w missing"
@@ -111,7 +123,8 @@ fun problems(s: Scenario, d: Decision): List<String> {
 
 val leadRecord = Encounter(
     id = "e-1",
-    at = "2026-03-02T14:05:00-08:00",
+    at = instant("2026-03-02T14:05:00-08:00"),
+    utcOffsetSeconds = -8 * 3600,
     responder = Responder.LAW_ENFORCEMENT,
     source = Source.CALL_FOR_SERVICE,
     needs = listOf(Need.SUD),
@@ -289,7 +302,7 @@ fun main(args: Array<String>) {
 
     test("a bad encounter in a batch is refused alone, by index and field, never by value") {
         val router = Router(program("lead-king-county"))
-        val old = leadRecord.copy(at = "1800-03-02T14:05:00-08:00")
+        val old = leadRecord.copy(at = instant("1800-03-02T14:05:00-08:00"))
         val unknownCode = leadRecord.copy(offenses = listOf(Offense("Jane Doe", Level.MISDEMEANOR, false)))
         val answers = router.routeBatch(listOf(leadRecord, old, leadRecord, unknownCode, leadRecord))
         checkEq(answers.size, 5, "one answer per encounter")
@@ -316,6 +329,32 @@ fun main(args: Array<String>) {
         check("1800" !in oldJson.detail) { "the refusal repeats the value: ${oldJson.detail}" }
     }
 
+    // ------------------------------------------------------------------ times
+    test("times are java.time values, and a decision keeps the clocks it was made on") {
+        val router = Router(program("pad-acc-leon-county"))
+        val enc = encounterFromJson(PAD_JSON)
+        checkEq(enc.at, instant("2026-05-20T13:00:00Z"), "at as an Instant")
+        checkEq(enc.utcOffsetSeconds, -4 * 3600, "the encounter's offset")
+        val hold = router.route(enc).eligible.first().chargeHold!!
+        // Ninety days on the program's clock (Tallahassee, still on daylight time in August).
+        checkEq(hold.deadline.toOffsetDateTime(), OffsetDateTime.parse("2026-08-18T09:00:00-04:00"), "deadline")
+        // With no offset, the encounter is read on the program's clock: the same decision.
+        checkEq(router.route(enc.copy(utcOffsetSeconds = null)).eligible.first().chargeHold, hold, "no offset")
+        // A history day is a LocalDate both ways.
+        val withHistory = enc.copy(history = listOf(HistoryEvent(HistoryKind.ARREST, LocalDate.of(2024, 1, 31), "35A", Level.MISDEMEANOR)))
+        val back = encounterFromJson(withHistory.toJson())
+        checkEq(back.history?.first()?.date, LocalDate.of(2024, 1, 31), "history date")
+        check(withHistory.toJson().contains("\"2024-01-31\"")) { withHistory.toJson() }
+        // Directory opening hours come back on the service's clock.
+        val directory = Directory.fromFile(File(root, "examples/providers/hamilton-county.json").path, null)
+        val qrt = Router.withDirectory(program("qrt-hamilton-county"), directory)
+        val options = encounterLines("qrt-hamilton-county").map { qrt.routeJson(it) }
+            .flatMap { d -> d.eligible.flatMap { it.providers ?: emptyList() } }
+        val times = options.mapNotNull { it.nextOpen }
+        check(times.isNotEmpty()) { "no opening times" }
+        for (t in times) check(t.utcOffsetSeconds in listOf(-5 * 3600, -4 * 3600)) { "not on Ohio's clock: $t" }
+    }
+
     // ------------------------------------------------------------------ cases
     test("a case moves along legal edges, from a decision with a charge hold") {
         val router = Router(program("pad-acc-leon-county"))
@@ -327,12 +366,12 @@ fun main(args: Array<String>) {
         checkEq(case.status(), CaseStatus.REFERRED, "status")
         checkEq(case.charges(), ChargeStatus.HELD, "charges")
         checkEq(case.chargeHoldDeadline(), hold.deadline, "deadline")
-        case.apply(CaseEvent.ACCEPT, "2026-05-21T09:00:00-04:00")
-        case.apply(CaseEvent.ENGAGE, "2026-05-22T09:00:00-04:00")
-        case.apply(CaseEvent.COMPLETE, "2026-07-01T09:00:00-04:00")
+        case.apply(CaseEvent.ACCEPT, instant("2026-05-21T09:00:00-04:00"))
+        case.apply(CaseEvent.ENGAGE, instant("2026-05-22T09:00:00-04:00"))
+        case.apply(CaseEvent.COMPLETE, instant("2026-07-01T09:00:00-04:00"))
         check(!case.isClosed()) { "closed while charges are held" }
-        checkEq(case.availableEvents("2026-07-02T09:00:00-04:00"), listOf(CaseEvent.DROP_CHARGES), "available")
-        case.apply(CaseEvent.DROP_CHARGES, "2026-07-02T09:00:00-04:00")
+        checkEq(case.availableEvents(instant("2026-07-02T09:00:00-04:00")), listOf(CaseEvent.DROP_CHARGES), "available")
+        case.apply(CaseEvent.DROP_CHARGES, instant("2026-07-02T09:00:00-04:00"))
         check(case.isClosed()) { "not closed" }
         checkEq(case.charges(), ChargeStatus.DROPPED, "charges")
         val h = case.history()
@@ -345,9 +384,9 @@ fun main(args: Array<String>) {
     }
 
     test("an illegal transition throws and leaves the case as it was") {
-        val case = Case("e-2", Pathway.SELF_REFERRAL, "2026-01-01T12:00:00Z", null)
+        val case = Case("e-2", Pathway.SELF_REFERRAL, instant("2026-01-01T12:00:00Z"), null)
         val e = expectThrows<OfframpException.IllegalTransition>("complete from referred") {
-            case.apply(CaseEvent.COMPLETE, "2026-01-02T12:00:00Z")
+            case.apply(CaseEvent.COMPLETE, instant("2026-01-02T12:00:00Z"))
         }
         checkEq(e.event, CaseEvent.COMPLETE, "event")
         checkEq(e.from, TrackState.Referral(CaseStatus.REFERRED), "from")
@@ -356,14 +395,14 @@ fun main(args: Array<String>) {
         checkEq(case.status(), CaseStatus.REFERRED, "status")
         checkEq(case.history().size, 0, "history")
         expectThrows<OfframpException.CaseRefused>("charges without a hold") {
-            case.apply(CaseEvent.FILE_CHARGES, "2026-01-02T12:00:00Z")
+            case.apply(CaseEvent.FILE_CHARGES, instant("2026-01-02T12:00:00Z"))
         }
-        case.apply(CaseEvent.ACCEPT, "2026-01-03T12:00:00Z")
+        case.apply(CaseEvent.ACCEPT, instant("2026-01-03T12:00:00Z"))
         expectThrows<OfframpException.CaseRefused>("out of order") {
-            case.apply(CaseEvent.ENGAGE, "2026-01-02T12:00:00Z")
+            case.apply(CaseEvent.ENGAGE, instant("2026-01-02T12:00:00Z"))
         }
         expectThrows<OfframpException.InvalidArgument>("bad time") {
-            case.apply(CaseEvent.ENGAGE, "next Tuesday")
+            case.apply(CaseEvent.ENGAGE, Instant.MAX)
         }
         expectThrows<OfframpException.CaseRefused>("tampered case") {
             Case.fromJson(case.toJson().replace("\"accepted\"", "\"completed\""))
@@ -404,13 +443,14 @@ fun main(args: Array<String>) {
             check(!e.describe().contains("JaneDoe")) { e.describe() }
         }
         val badRecords = mapOf(
-            "at" to leadRecord.copy(at = "JaneDoe"),
+            "at" to leadRecord.copy(at = Instant.MAX),
+            "utc_offset_seconds" to leadRecord.copy(utcOffsetSeconds = 25 * 3600),
             "offenses[0].nibrs" to leadRecord.copy(offenses = listOf(Offense("Jane Doe", Level.FELONY, false))),
             "location.lat" to leadRecord.copy(location = Location(91.0, 0.0)),
             "location.lon" to leadRecord.copy(location = Location(0.0, Double.NaN)),
             "age" to leadRecord.copy(age = 200u),
             "id" to leadRecord.copy(id = ""),
-            "overdose.at" to leadRecord.copy(overdose = Overdose("2027-01-01T00:00:00Z", true)),
+            "overdose.at" to leadRecord.copy(overdose = Overdose(instant("2027-01-01T00:00:00Z"), true)),
         )
         for ((field, record) in badRecords) {
             val e = expectThrows<OfframpException.InvalidEncounter>(field) { router.route(record) }
@@ -429,11 +469,11 @@ fun main(args: Array<String>) {
         expectThrows<OfframpException>("bad zone") { Directory.fromHsdsJson("[]", "d.json", "Mars/Base") }
         expectThrows<OfframpException.InvalidArgument>("decision") { decisionFromJson("garbage") }
         val d = Router(program("pad-acc-leon-county")).routeJson(PAD_JSON)
-        val broken = d.copy(eligible = listOf(d.eligible[0].copy(chargeHold = ChargeHold("90d", "never"))))
+        val broken = d.copy(eligible = listOf(d.eligible[0].copy(chargeHold = ChargeHold("90d", ZonedTime(Instant.EPOCH, 25 * 3600)))))
         val e = expectThrows<OfframpException.InvalidArgument>("bad deadline") { broken.toJson() }
-        checkEq(e.field, "eligible[0].charge_hold.deadline", "field")
+        checkEq(e.field, "eligible[0].charge_hold.deadline.utc_offset_seconds", "field")
         expectThrows<OfframpException.InvalidArgument>("bad case time") {
-            Case("e", Pathway.SELF_REFERRAL, "2026-02-30T00:00:00Z", null)
+            Case("e", Pathway.SELF_REFERRAL, Instant.MIN, null)
         }
         // Every binding error is an OfframpException, so one catch covers them all.
         var caught = 0

@@ -12,6 +12,31 @@ struct Failure: Error, CustomStringConvertible {
     let description: String
 }
 
+/// An RFC 3339 time as the Date the records take.
+func date(_ text: String) -> Date {
+    let format = ISO8601DateFormatter()
+    format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    if let d = format.date(from: text) { return d }
+    format.formatOptions = [.withInternetDateTime]
+    guard let d = format.date(from: text) else { fatalError("not a test time: \(text)") }
+    return d
+}
+
+/// An RFC 3339 time as the ZonedTime offramp gives back: its instant and its written offset.
+func zoned(_ text: String) -> ZonedTime {
+    var offset: Int32 = 0
+    if !text.hasSuffix("Z") {
+        let tail = text.suffix(6)  // "+hh:mm" or "-hh:mm"
+        let sign: Int32 = tail.hasPrefix("-") ? -1 : 1
+        let parts = tail.dropFirst().split(separator: ":").compactMap { Int32($0) }
+        offset = sign * (parts[0] * 3600 + parts[1] * 60)
+    }
+    return ZonedTime(instant: date(text), utcOffsetSeconds: offset)
+}
+
+/// A moment far outside any year offramp represents.
+let farFuture = Date(timeIntervalSince1970: 1e17)
+
 var passed = 0
 var failed = 0
 
@@ -120,8 +145,9 @@ func problems(_ s: Scenario, _ d: Decision) -> [String] {
         if found.reasons.contains(where: { $0.because.isEmpty }) { out.append("\(pathway): a reason has no words") }
     }
     if let deadline = s.chargeHoldDeadline {
+        // The same instant, read on the same clock.
         let got = d.eligible.compactMap { $0.chargeHold?.deadline }
-        if !got.contains(deadline) { out.append("charge hold deadlines \(got) (expected \(deadline))") }
+        if !got.contains(zoned(deadline)) { out.append("charge hold deadlines \(got) (expected \(deadline))") }
     }
     for w in s.warnings where !d.warnings.contains(where: { $0.code.jsonName() == w }) {
         out.append("warning \(w) missing")
@@ -138,11 +164,13 @@ func problems(_ s: Scenario, _ d: Decision) -> [String] {
 }
 
 func lead(
-    id: String = "e-1", at: String = "2026-03-02T14:05:00-08:00", nibrs: String = "35A",
+    id: String = "e-1", at: Date = date("2026-03-02T14:05:00-08:00"), utcOffsetSeconds: Int32? = -8 * 3600,
+    nibrs: String = "35A",
     overdose: Overdose? = nil, age: UInt16? = nil, location: Location? = nil
 ) -> Encounter {
     Encounter(
-        id: id, at: at, responder: .lawEnforcement, source: .callForService, needs: [.sud],
+        id: id, at: at, utcOffsetSeconds: utcOffsetSeconds, responder: .lawEnforcement,
+        source: .callForService, needs: [.sud],
         overdose: overdose,
         offenses: [Offense(nibrs: nibrs, level: .misdemeanor, violent: false)],
         age: age, location: location)
@@ -294,7 +322,7 @@ test("a directory puts ranked partner options into decisions") {
 /// The encounter with another language (records are immutable).
 func speaking(_ e: Encounter, _ language: String) -> Encounter {
     Encounter(
-        id: e.id, at: e.at, responder: e.responder, source: e.source, needs: e.needs,
+        id: e.id, at: e.at, utcOffsetSeconds: e.utcOffsetSeconds, responder: e.responder, source: e.source, needs: e.needs,
         overdose: e.overdose, offenses: e.offenses, flags: e.flags, age: e.age, language: language,
         consent: e.consent, location: e.location, intercept: e.intercept, attributes: e.attributes)
 }
@@ -348,7 +376,7 @@ test("a batch routes like single calls, one answer per encounter") {
 
 test("a bad encounter in a batch is refused alone, by index and field, never by value") {
     let router = Router(program: try program("lead-king-county"))
-    let old = lead(at: "1800-03-02T14:05:00-08:00")
+    let old = lead(at: date("1800-03-02T14:05:00-08:00"))
     let answers = try router.routeBatch(encounters: [lead(), old, lead(), lead(nibrs: "Jane Doe"), lead()])
     try checkEq(answers.count, 5, "one answer per encounter")
     let alone = try router.route(encounter: lead())
@@ -380,6 +408,29 @@ test("a bad encounter in a batch is refused alone, by index and field, never by 
     try check(!oldJson.detail.contains("1800"), "the refusal repeats the value: \(oldJson.detail)")
 }
 
+// ---------------------------------------------------------------------- times
+test("times are Dates, and a decision keeps the clocks it was made on") {
+    let router = Router(program: try program("pad-acc-leon-county"))
+    let enc = try encounterFromJson(json: padJson)
+    try checkEq(enc.at, date("2026-05-20T13:00:00Z"), "at as a Date")
+    try checkEq(enc.utcOffsetSeconds, -4 * 3600, "the encounter's offset")
+    guard let hold = try router.route(encounter: enc).eligible.first?.chargeHold else {
+        throw Failure(description: "no hold")
+    }
+    // Ninety days on the program's clock (Tallahassee, still on daylight time in August).
+    try checkEq(hold.deadline, zoned("2026-08-18T09:00:00-04:00"), "deadline")
+    let local = DateFormatter()
+    local.dateFormat = "yyyy-MM-dd HH:mm"
+    local.timeZone = TimeZone(secondsFromGMT: Int(hold.deadline.utcOffsetSeconds))
+    try checkEq(local.string(from: hold.deadline.instant), "2026-08-18 09:00", "read on the program's clock")
+    // A history day is YYYY-MM-DD text in Swift.
+    let history = [HistoryEvent(kind: .arrest, date: "2024-01-31", nibrs: "35A", level: .misdemeanor)]
+    let withHistory = Encounter(
+        id: enc.id, at: enc.at, utcOffsetSeconds: enc.utcOffsetSeconds, responder: enc.responder,
+        source: enc.source, offenses: enc.offenses, age: enc.age, history: history)
+    try checkEq(try encounterFromJson(json: try withHistory.toJson()).history?.first?.date, "2024-01-31", "history date")
+}
+
 // ---------------------------------------------------------------------- cases
 test("a case moves along legal edges, from a decision with a charge hold") {
     let router = Router(program: try program("pad-acc-leon-county"))
@@ -391,12 +442,12 @@ test("a case moves along legal edges, from a decision with a charge hold") {
     try checkEq(c.status(), .referred, "status")
     try checkEq(c.charges(), .held, "charges")
     try checkEq(c.chargeHoldDeadline(), hold.deadline, "deadline")
-    try c.apply(event: .accept, at: "2026-05-21T09:00:00-04:00")
-    try c.apply(event: .engage, at: "2026-05-22T09:00:00-04:00")
-    try c.apply(event: .complete, at: "2026-07-01T09:00:00-04:00")
+    try c.apply(event: .accept, at: date("2026-05-21T09:00:00-04:00"))
+    try c.apply(event: .engage, at: date("2026-05-22T09:00:00-04:00"))
+    try c.apply(event: .complete, at: date("2026-07-01T09:00:00-04:00"))
     try check(!c.isClosed(), "closed while charges are held")
-    try checkEq(try c.availableEvents(at: "2026-07-02T09:00:00-04:00"), [.dropCharges], "available")
-    try c.apply(event: .dropCharges, at: "2026-07-02T09:00:00-04:00")
+    try checkEq(try c.availableEvents(at: date("2026-07-02T09:00:00-04:00")), [.dropCharges], "available")
+    try c.apply(event: .dropCharges, at: date("2026-07-02T09:00:00-04:00"))
     try check(c.isClosed(), "not closed")
     try checkEq(c.charges(), .dropped, "charges")
     let h = c.history()
@@ -409,8 +460,8 @@ test("a case moves along legal edges, from a decision with a charge hold") {
 }
 
 test("an illegal transition throws and leaves the case as it was") {
-    let c = try Case(encounterId: "e-2", pathway: .selfReferral, at: "2026-01-01T12:00:00Z", chargeHoldDeadline: nil)
-    let e = try expectError("complete from referred") { try c.apply(event: .complete, at: "2026-01-02T12:00:00Z") }
+    let c = try Case(encounterId: "e-2", pathway: .selfReferral, at: date("2026-01-01T12:00:00Z"), chargeHoldDeadline: nil)
+    let e = try expectError("complete from referred") { try c.apply(event: .complete, at: date("2026-01-02T12:00:00Z")) }
     guard case let .IllegalTransition(from, event, allowed, detail) = e else { throw Failure(description: "\(e)") }
     try checkEq(event, .complete, "event")
     try checkEq(from, .referral(status: .referred), "from")
@@ -418,12 +469,12 @@ test("an illegal transition throws and leaves the case as it was") {
     try check(detail.contains("allowed from here"), detail)
     try checkEq(c.status(), .referred, "status")
     try checkEq(c.history().count, 0, "history")
-    let noHold = try expectError("charges without a hold") { try c.apply(event: .fileCharges, at: "2026-01-02T12:00:00Z") }
+    let noHold = try expectError("charges without a hold") { try c.apply(event: .fileCharges, at: date("2026-01-02T12:00:00Z")) }
     guard case .CaseRefused = noHold else { throw Failure(description: "\(noHold)") }
-    try c.apply(event: .accept, at: "2026-01-03T12:00:00Z")
-    let late = try expectError("out of order") { try c.apply(event: .engage, at: "2026-01-02T12:00:00Z") }
+    try c.apply(event: .accept, at: date("2026-01-03T12:00:00Z"))
+    let late = try expectError("out of order") { try c.apply(event: .engage, at: date("2026-01-02T12:00:00Z")) }
     guard case .CaseRefused = late else { throw Failure(description: "\(late)") }
-    let badTime = try expectError("bad time") { try c.apply(event: .engage, at: "next Tuesday") }
+    let badTime = try expectError("bad time") { try c.apply(event: .engage, at: farFuture) }
     guard case .InvalidArgument = badTime else { throw Failure(description: "\(badTime)") }
     let tampered = try expectError("tampered case") {
         _ = try Case.fromJson(json: try c.toJson().replacingOccurrences(of: "\"accepted\"", with: "\"completed\""))
@@ -468,7 +519,8 @@ test("malformed encounters throw InvalidEncounter, never crash") {
         try check(!e.describe().contains("JaneDoe"), e.describe())
     }
     let badRecords: [(String, Encounter)] = [
-        ("at", lead(at: "JaneDoe")),
+        ("at", lead(at: farFuture)),
+        ("utc_offset_seconds", lead(utcOffsetSeconds: 25 * 3600)),
         ("offenses[0].nibrs", lead(nibrs: "Jane Doe")),
         ("location.lat", lead(location: Location(lat: 91, lon: 0))),
         ("location.lon", lead(location: Location(lat: 0, lon: .nan))),
@@ -497,7 +549,7 @@ test("malformed directories, decisions and times throw, never crash") {
     let e0 = d.eligible[0]
     let brokenPathway = EligiblePathway(
         pathway: e0.pathway, rank: e0.rank, rule: e0.rule,
-        chargeHold: ChargeHold(term: "90d", deadline: "never"),
+        chargeHold: ChargeHold(term: "90d", deadline: ZonedTime(instant: Date(), utcOffsetSeconds: 25 * 3600)),
         providers: e0.providers, providerGap: e0.providerGap)
     let broken = Decision(
         encounterId: d.encounterId, program: d.program, intercept: d.intercept,
@@ -505,9 +557,9 @@ test("malformed directories, decisions and times throw, never crash") {
         interceptBasis: d.interceptBasis, needsInformation: d.needsInformation)
     let e = try expectError("bad deadline") { _ = try broken.toJson() }
     guard case let .InvalidArgument(field, _) = e else { throw Failure(description: "\(e)") }
-    try checkEq(field, "eligible[0].charge_hold.deadline", "field")
+    try checkEq(field, "eligible[0].charge_hold.deadline.utc_offset_seconds", "field")
     _ = try expectError("bad case time") {
-        _ = try Case(encounterId: "e", pathway: .selfReferral, at: "2026-02-30T00:00:00Z", chargeHoldDeadline: nil)
+        _ = try Case(encounterId: "e", pathway: .selfReferral, at: farFuture, chargeHoldDeadline: nil)
     }
 }
 
