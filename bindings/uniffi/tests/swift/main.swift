@@ -526,7 +526,7 @@ test("malformed encounters throw InvalidEncounter, never crash") {
         ("location.lon", lead(location: Location(lat: 0, lon: .nan))),
         ("age", lead(age: 200)),
         ("id", lead(id: "")),
-        ("overdose.at", lead(overdose: Overdose(at: "2027-01-01T00:00:00Z", naloxone: true))),
+        ("overdose.at", lead(overdose: Overdose(at: date("2027-01-01T00:00:00Z"), naloxone: true))),
     ]
     for (expected, record) in badRecords {
         let e = try expectError(expected) { _ = try router.route(encounter: record) }
