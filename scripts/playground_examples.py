@@ -3,23 +3,16 @@
 For each example program (examples/programs/NAME.toml): its text, a title from its [program]
 table, its scenario tests (tests/scenarios/NAME.toml), example encounters (the lines of
 examples/encounters/NAME.jsonl, then each scenario's encounter), and the partner directory that
-serves its area, if one of examples/providers/*.json does: a directory serves a program when
-the first word of its file name is the first word of the program's jurisdiction (king-county.json
-and "King County, WA"). Prints `window.OFFRAMP_EXAMPLES = {...};`.
+serves its area, as examples/directories.json pairs them. Prints
+`window.OFFRAMP_EXAMPLES = {...};`.
 """
 
 import json
 import pathlib
-import re
 import sys
 import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-
-
-def first_word(text: str) -> str:
-    match = re.match(r"[a-z]+", text.lower())
-    return match.group(0) if match else ""
 
 
 def main() -> None:
@@ -27,6 +20,10 @@ def main() -> None:
         path.stem: path.read_text(encoding="utf-8")
         for path in sorted((ROOT / "examples/providers").glob("*.json"))
     }
+    serves = json.loads((ROOT / "examples/directories.json").read_text(encoding="utf-8"))["serves"]
+    for program, directory in serves.items():
+        if directory not in directories or not (ROOT / "examples/programs" / f"{program}.toml").exists():
+            sys.exit(f"examples/directories.json: {program} -> {directory}: no such program or directory")
     programs = []
     for path in sorted((ROOT / "examples/programs").glob("*.toml")):
         text = path.read_text(encoding="utf-8")
@@ -43,8 +40,7 @@ def main() -> None:
         if scenarios:
             for s in tomllib.loads(scenarios).get("scenario", []):
                 encounters.append({"label": f"scenario: {s['name']}", "json": s["encounter"].strip()})
-        area = first_word(head.get("jurisdiction", ""))
-        directory = next((name for name in directories if first_word(name) == area), None)
+        directory = serves.get(path.stem)
         programs.append(
             {
                 "name": path.stem,

@@ -186,12 +186,10 @@ test('version is the workspace version', () => {
   assert.match(offramp.version(), /^\d+\.\d+\.\d+/);
 });
 
-// The example directories and the programs they serve (examples/providers/README.md).
-const paired = [
-  ['lead-king-county', 'king-county'],
-  ['qrt-hamilton-county', 'hamilton-county'],
-  ['harvey-pd', 'harvey-il'],
-];
+// The example directories and the programs they serve.
+const paired = Object.entries(
+  JSON.parse(readFileSync(join(root, 'examples/directories.json'), 'utf8')).serves,
+);
 
 test('with a directory, route and explain give what `--providers` prints', (t) => {
   if (!existsSync(bin)) assert.fail(`no offramp command at ${bin}`);

@@ -134,12 +134,20 @@ fn scenarios(path: &str) -> (String, Vec<Case>) {
     (program, cases)
 }
 
-/// The example programs with encounters and a provider directory for the same area.
-const WITH_PROVIDERS: [(&str, &str); 3] = [
-    ("harvey-pd", "harvey-il"),
-    ("lead-king-county", "king-county"),
-    ("qrt-hamilton-county", "hamilton-county"),
-];
+/// The example programs with encounters and a provider directory for the same area, as
+/// `examples/directories.json` pairs them (program name, directory name), in name order.
+fn with_providers() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(root().join("examples/directories.json")).unwrap();
+    let pairs: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let pairs: Vec<(String, String)> = pairs["serves"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(p, d)| (p.clone(), d.as_str().unwrap().to_string()))
+        .collect();
+    assert!(pairs.len() >= 3, "examples/directories.json pairs too few programs");
+    pairs
+}
 
 // ------------------------------------------------------------------------------------ check
 
@@ -244,7 +252,7 @@ fn explain_trace_json() {
 /// partner options.
 #[test]
 fn explain_with_providers() {
-    for (program, directory) in WITH_PROVIDERS {
+    for (program, directory) in with_providers() {
         let encounters = format!("examples/encounters/{program}.jsonl");
         let text = std::fs::read_to_string(root().join(&encounters)).unwrap();
         let first = text.lines().find(|l| !l.trim().is_empty()).unwrap();
@@ -286,7 +294,7 @@ fn route_table_scenarios() {
 /// The example encounters, with and without partner options, and the file of bad lines.
 #[test]
 fn route_table_examples() {
-    for (program, directory) in WITH_PROVIDERS {
+    for (program, directory) in with_providers() {
         let program_path = format!("examples/programs/{program}.toml");
         let encounters = format!("examples/encounters/{program}.jsonl");
         snapshot(
@@ -326,7 +334,7 @@ fn route_table_examples() {
 /// in place.
 #[test]
 fn route_csv_examples() {
-    for (program, directory) in WITH_PROVIDERS {
+    for (program, directory) in with_providers() {
         snapshot(
             &format!("route_csv_providers_{program}"),
             &transcript(
