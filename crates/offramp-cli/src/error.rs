@@ -28,7 +28,8 @@ pub enum Exit {
     Success = 0,
     /// Some encounters could not be read or routed; every other one was.
     EncountersFailed = 1,
-    /// A program, provider directory, taxonomy mapping or scenario is invalid.
+    /// A program, provider directory, taxonomy mapping, scenario or service configuration is
+    /// invalid, or an audit log's chain is broken.
     Invalid = 2,
     /// The command line is wrong, or a file or stream cannot be read or written.
     Usage = 3,
@@ -48,7 +49,10 @@ impl Exit {
         match self {
             Exit::Success => "done (also when the output is closed early, as by `| head`)",
             Exit::EncountersFailed => "some encounters failed; every other one was routed",
-            Exit::Invalid => "an invalid program, provider directory, taxonomy mapping or scenario",
+            Exit::Invalid => {
+                "an invalid program, provider directory, taxonomy mapping, scenario or service \
+                 configuration, or an audit log whose chain is broken"
+            }
             Exit::Usage => "a usage error, or a file or stream that cannot be read or written",
         }
     }
@@ -289,6 +293,92 @@ pub enum CliError {
     #[error("the playground server failed: {0}")]
     #[diagnostic(code(offramp::serve))]
     Serve(#[source] io::Error),
+
+    /// `offramp serve`'s configuration file cannot be read or used.
+    #[error("{0}")]
+    #[diagnostic(
+        code(offramp::serve_config),
+        help(
+            "the keys and their defaults are in docs/serve.md; examples/serve/offramp-serve.toml is a complete example"
+        )
+    )]
+    ServeConfig(#[source] offramp_serve::ConfigError),
+
+    /// Two program files that `offramp serve` loads have the same id.
+    #[error("{}: program `{id}` is loaded already from another file", path.display())]
+    #[diagnostic(
+        code(offramp::serve_config),
+        help("each program the service loads needs its own id; requests name a program by it")
+    )]
+    DuplicateProgram {
+        /// The second file.
+        path: PathBuf,
+        /// The id both files give.
+        id: String,
+    },
+
+    /// The audit log cannot be opened or is not an offramp audit log.
+    #[error("{0}")]
+    #[diagnostic(code(offramp::audit))]
+    Audit(#[source] offramp_serve::AuditError),
+
+    /// The audit log's chain does not hold: a row was changed or deleted.
+    #[error("{}: {source}", path.display())]
+    #[diagnostic(
+        code(offramp::audit),
+        help(
+            "the rows before this one verify; compare the log with a backup to see what was changed"
+        )
+    )]
+    AuditBroken {
+        /// The log as given.
+        path: PathBuf,
+        /// The first row at fault, and what is wrong with it.
+        #[source]
+        source: offramp_serve::VerifyError,
+    },
+
+    /// `offramp serve` cannot listen at the configured address and port.
+    #[error("cannot listen on {address}: {}", listen_reason(source))]
+    #[diagnostic(
+        code(offramp::listen),
+        help("choose another `port` in the configuration, or 0 for any free one")
+    )]
+    ServeListen {
+        /// The address and port from the configuration.
+        address: std::net::SocketAddr,
+        /// The operating system's reason.
+        #[source]
+        source: io::Error,
+    },
+
+    /// `offramp serve` cannot start, or fails while it runs.
+    #[error("the service failed: {0}")]
+    #[diagnostic(code(offramp::serve))]
+    ServeFailed(#[source] io::Error),
+
+    /// `offramp serve --hash-token` was given no secret on standard input.
+    #[error("--hash-token: no secret on standard input")]
+    #[diagnostic(
+        code(offramp::read),
+        help("pipe the secret in, as in `printf %s \"$SECRET\" | offramp serve --hash-token`")
+    )]
+    NoSecret,
+}
+
+impl From<offramp_serve::ServeError> for CliError {
+    fn from(e: offramp_serve::ServeError) -> CliError {
+        use offramp_serve::ServeError;
+        match e {
+            ServeError::Config(e) => CliError::ServeConfig(e),
+            ServeError::Program { path, source } => CliError::Program { path, source },
+            ServeError::DuplicateProgram { path, id } => CliError::DuplicateProgram { path, id },
+            ServeError::Directory(e) => CliError::Directory(e),
+            ServeError::Audit(e) => CliError::Audit(e),
+            ServeError::Listen { address, source } => CliError::ServeListen { address, source },
+            ServeError::Io(e) => CliError::ServeFailed(e),
+        }
+    }
 }
 
 impl CliError {
@@ -313,6 +403,14 @@ impl CliError {
                 _ => Exit::Invalid,
             },
             CliError::Encounter(_) => Exit::EncountersFailed,
+            CliError::ServeConfig(offramp_serve::ConfigError::Io { .. }) => Exit::Usage,
+            CliError::ServeConfig(_) | CliError::DuplicateProgram { .. } => Exit::Invalid,
+            CliError::Audit(offramp_serve::AuditError::Format { .. }) => Exit::Invalid,
+            CliError::AuditBroken {
+                source: offramp_serve::VerifyError::Broken { .. },
+                ..
+            } => Exit::Invalid,
+            CliError::AuditBroken { .. } | CliError::Audit(_) => Exit::Usage,
             CliError::Read { .. }
             | CliError::FlagInput { .. }
             | CliError::Write { .. }
@@ -326,7 +424,10 @@ impl CliError {
             | CliError::Threads { .. }
             | CliError::PlaygroundDir { .. }
             | CliError::Listen { .. }
-            | CliError::Serve(_) => Exit::Usage,
+            | CliError::Serve(_)
+            | CliError::ServeListen { .. }
+            | CliError::ServeFailed(_)
+            | CliError::NoSecret => Exit::Usage,
         }
     }
 

@@ -1,11 +1,12 @@
 //! The `offramp` command: check programs, route encounters, explain decisions, print schemas,
-//! serve the browser playground.
+//! serve the browser playground, serve routing over HTTP with an audit log.
 //!
 //! Each subcommand lives in its own module; they all fail with [`error::CliError`], which
 //! `main` prints through [`error::Handler`] before exiting with the error's code
 //! ([`error::Exit`]). A closed standard output ends the command quietly with code 0.
 
 mod analyze;
+mod audit;
 mod case;
 mod check;
 mod diff;
@@ -16,6 +17,7 @@ mod playground;
 mod providers;
 mod route;
 mod schema;
+mod serve;
 mod simulate;
 mod test;
 mod words;
@@ -81,6 +83,15 @@ enum Command {
     /// on this machine.
     #[command(after_help = playground::AFTER_HELP)]
     Playground(playground::PlaygroundArgs),
+    /// Serve routing over HTTP for other programs (bearer tokens; every decision written to an
+    /// audit log first), on 127.0.0.1 unless the configuration says otherwise.
+    #[command(after_help = serve::AFTER_HELP)]
+    Serve(serve::ServeArgs),
+    /// The audit log of `offramp serve`.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -146,5 +157,7 @@ fn run(command: Command) -> Result<ExitCode, CliError> {
         Command::Test(args) => test::run(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Playground(args) => playground::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Audit { command } => audit::run(command),
     }
 }

@@ -45,7 +45,7 @@ object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /// How long, after Ctrl-C or SIGTERM, requests under way may take to finish before the
 /// command exits anyway (a browser may hold a connection open that never sends a request).
-const GRACE: Duration = Duration::from_secs(5);
+pub(crate) const GRACE: Duration = Duration::from_secs(5);
 
 /// Arguments of `offramp playground`.
 #[derive(clap::Args, Debug, Clone)]
@@ -145,7 +145,7 @@ async fn serve(listener: TcpListener, port: u16, dir: &Path) -> Result<(), CliEr
 
 /// Ctrl-C, or SIGTERM where there is one. If a handler cannot be installed, the signal keeps
 /// its default action (ending the process) and this waits for the other.
-async fn stop_signal() {
+pub(crate) async fn stop_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

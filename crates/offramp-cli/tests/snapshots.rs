@@ -145,7 +145,10 @@ fn with_providers() -> Vec<(String, String)> {
         .iter()
         .map(|(p, d)| (p.clone(), d.as_str().unwrap().to_string()))
         .collect();
-    assert!(pairs.len() >= 3, "examples/directories.json pairs too few programs");
+    assert!(
+        pairs.len() >= 3,
+        "examples/directories.json pairs too few programs"
+    );
     pairs
 }
 

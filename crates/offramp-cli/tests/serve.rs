@@ -1,0 +1,582 @@
+//! `offramp serve` and `offramp audit verify`: the built binary started on 127.0.0.1 at a free
+//! port (read from the line it prints), asked over loopback with plain HTTP/1.1, compared with
+//! what `offramp route` and `offramp explain` print; killed with SIGKILL in the middle of a
+//! stream of requests and restarted, with every acknowledged decision found in the log; and
+//! logs edited and cut, found out by `offramp audit verify`.
+//!
+//! Nothing here can hang: connections and reads have timeouts, every wait for the command is
+//! bounded, and a started command is killed when its guard drops.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
+
+/// The longest any one step may take before the test gives up.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+const SECRET: &str = "a-long-random-secret-for-the-tests";
+const ADMIN_SECRET: &str = "another-secret-with-admin-scope";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// A folder of its own, removed when dropped.
+struct Temp(PathBuf);
+
+impl Temp {
+    fn new(name: &str) -> Temp {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "offramp-serve-cli-{}-{name}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Temp(dir)
+    }
+
+    fn log(&self) -> PathBuf {
+        self.0.join("audit.sqlite")
+    }
+
+    /// Writes a configuration for the example programs (and a directory) into
+    /// `offramp-serve.toml` and returns its path.
+    fn config(&self, programs: &[&str], providers: Option<&str>) -> PathBuf {
+        let list: Vec<String> = programs
+            .iter()
+            .map(|p| {
+                format!(
+                    "{:?}",
+                    root()
+                        .join("examples/programs")
+                        .join(format!("{p}.toml"))
+                        .display()
+                        .to_string()
+                )
+            })
+            .collect();
+        let mut text = format!("port = 0\nprograms = [{}]\n", list.join(", "));
+        if let Some(d) = providers {
+            let path = root().join("examples/providers").join(format!("{d}.json"));
+            text.push_str(&format!("providers = {:?}\n", path.display().to_string()));
+        }
+        text.push_str(&format!(
+            "[audit]\npath = \"audit.sqlite\"\n[[tokens]]\nid = \"cad\"\nsha256 = \"{}\"\nscopes = [\"route\"]\n[[tokens]]\nid = \"ops\"\nsha256 = \"{}\"\nscopes = [\"admin\"]\n",
+            offramp_serve::hash_secret(SECRET),
+            offramp_serve::hash_secret(ADMIN_SECRET),
+        ));
+        let path = self.0.join("offramp-serve.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `offramp ARGS` run to its end from `dir`, with `input` on standard input.
+fn run_in(dir: &Path, args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_offramp"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let bytes = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&bytes);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// A started `offramp serve`, ready: its address read from the line it prints. Killed when
+/// dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(config: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_offramp"))
+            .args(["serve", "--config", config.to_str().unwrap()])
+            .current_dir(config.parent().unwrap())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (send, receive) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = send.send(line);
+        });
+        let line = receive
+            .recv_timeout(PATIENCE)
+            .expect("offramp serve prints its address");
+        let addr = line
+            .strip_prefix("offramp serve: listening on http://")
+            .and_then(|rest| rest.trim_end().strip_suffix('/'))
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("no address in {line:?}"));
+        Server { child, addr }
+    }
+
+    /// Kills the service with SIGKILL and reaps it.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// Stops the service with SIGTERM and waits (bounded) for it to exit with 0.
+    fn stop(mut self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert_eq!(status.code(), Some(0));
+                return;
+            }
+            assert!(Instant::now() < deadline, "offramp serve did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn post(&self, path: &str, content_type: &str, body: &str) -> Reply {
+        post(self.addr, path, content_type, body).expect("an answer")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Reply {
+    status: u16,
+    headers: BTreeMap<String, String>,
+    body: String,
+}
+
+/// `POST` with the route token; `None` when the connection fails or is cut before a whole
+/// answer (as when the service is killed).
+fn post(addr: SocketAddr, path: &str, content_type: &str, body: &str) -> Option<Reply> {
+    let mut stream = TcpStream::connect_timeout(&addr, PATIENCE).ok()?;
+    stream.set_read_timeout(Some(PATIENCE)).ok()?;
+    stream.set_write_timeout(Some(PATIENCE)).ok()?;
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {SECRET}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).ok()?;
+    stream.write_all(body.as_bytes()).ok()?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).ok()?;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&raw[..split]).ok()?;
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.split(' ').nth(1)?.parse().ok()?;
+    let headers: BTreeMap<String, String> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let body = String::from_utf8(raw[split + 4..].to_vec()).ok()?;
+    // A body cut short by a kill is no answer.
+    let length: usize = headers.get("content-length")?.parse().ok()?;
+    (body.len() == length).then_some(Reply {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// The example programs with encounters, each with the directory for its area, as
+/// `examples/directories.json` pairs them.
+fn examples() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(root().join("examples/directories.json")).unwrap();
+    let pairs: serde_json::Value = serde_json::from_str(&text).unwrap();
+    pairs["serves"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(p, d)| (p.clone(), d.as_str().unwrap().to_string()))
+        .collect()
+}
+
+/// What `offramp route --errors inline` prints for a file, with or without the directory.
+fn route_cli(program: &str, providers: Option<&str>, input: &str) -> String {
+    let program = format!("examples/programs/{program}.toml");
+    let mut args = vec!["route", "--program", &program, "--errors", "inline", input];
+    let dir;
+    if let Some(d) = providers {
+        dir = format!("examples/providers/{d}.json");
+        args.extend(["--providers", &dir]);
+    }
+    text(&run_in(&root(), &args, b"").stdout)
+}
+
+#[test]
+fn decisions_are_the_bytes_offramp_route_prints() {
+    let temp = Temp::new("bytes");
+    let examples = examples();
+    assert!(
+        examples.len() >= 3,
+        "examples/directories.json pairs too few programs"
+    );
+    let all: Vec<&str> = examples.iter().map(|(p, _)| p.as_str()).collect();
+    let server = Server::start(&temp.config(&all, None));
+    let mut compared = 0;
+    for (program, _) in &examples {
+        let input = format!("examples/encounters/{program}.jsonl");
+        let expected = route_cli(program, None, &input);
+        let body = std::fs::read_to_string(root().join(&input)).unwrap();
+        let path = format!("/v1/route?program={program}");
+        // The file as one batch: every line's answer, as `--errors inline` writes it.
+        let batch = server.post(&path, "application/x-ndjson", &body);
+        assert_eq!(batch.status, 200);
+        assert_eq!(batch.body, expected, "{program}");
+        // Each encounter alone.
+        for (line, answer) in body.lines().zip(expected.lines()) {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let one = server.post(&path, "application/json", line);
+            assert_eq!(one.status, 200, "{}", one.body);
+            assert_eq!(one.body, format!("{answer}\n"));
+            compared += 1;
+        }
+    }
+    assert!(compared >= 20, "only {compared} decisions compared");
+    // The lines that are not encounters, as `offramp route` reports them in place.
+    let bad = "examples/encounters/bad-lines.jsonl";
+    let expected = route_cli("lead-king-county", None, bad);
+    let body = std::fs::read_to_string(root().join(bad)).unwrap();
+    let batch = server.post(
+        "/v1/route?program=lead-king-county",
+        "application/x-ndjson",
+        &body,
+    );
+    assert_eq!(batch.body, expected);
+    assert_ne!(batch.headers["x-offramp-failed"], "0");
+    server.stop();
+}
+
+#[test]
+fn decisions_with_partners_are_the_bytes_offramp_route_prints() {
+    for (program, directory) in &examples() {
+        let temp = Temp::new("partners");
+        let server = Server::start(&temp.config(&[program], Some(directory)));
+        let input = format!("examples/encounters/{program}.jsonl");
+        let expected = route_cli(program, Some(directory), &input);
+        let body = std::fs::read_to_string(root().join(&input)).unwrap();
+        let batch = server.post("/v1/route", "application/x-ndjson", &body);
+        assert_eq!(batch.body, expected, "{program} with {directory}");
+        assert!(
+            expected.contains("\"providers\":["),
+            "{program}: no partners offered"
+        );
+    }
+}
+
+#[test]
+fn explain_and_trace_are_what_offramp_explain_prints() {
+    let temp = Temp::new("explain");
+    let (program, directory) = examples()
+        .into_iter()
+        .find(|(p, _)| p == "lead-king-county")
+        .unwrap();
+    let (program, directory) = (program.as_str(), directory.as_str());
+    let server = Server::start(&temp.config(&[program], Some(directory)));
+    let encounters =
+        std::fs::read_to_string(root().join(format!("examples/encounters/{program}.jsonl")))
+            .unwrap();
+    let program_path = format!("examples/programs/{program}.toml");
+    let directory_path = format!("examples/providers/{directory}.json");
+    for e in encounters.lines().filter(|l| !l.trim().is_empty()).take(4) {
+        let base = [
+            "explain",
+            "-p",
+            &program_path,
+            "--providers",
+            &directory_path,
+            e,
+        ];
+        let cli = run_in(&root(), &base, b"");
+        assert_eq!(
+            server.post("/v1/explain", "application/json", e).body,
+            text(&cli.stdout)
+        );
+        let mut traced = base.to_vec();
+        traced.extend(["--trace", "--format", "json"]);
+        let cli = run_in(&root(), &traced, b"");
+        assert_eq!(
+            server.post("/v1/trace", "application/json", e).body,
+            text(&cli.stdout)
+        );
+    }
+}
+
+/// An encounter of the LEAD examples under a new id of its own.
+fn numbered(template: &serde_json::Value, n: usize) -> String {
+    let mut e = template.clone();
+    e["id"] = serde_json::Value::String(format!("kill-{n:03}"));
+    serde_json::to_string(&e).unwrap()
+}
+
+#[test]
+fn no_acknowledged_decision_is_lost_when_the_service_is_killed() {
+    const TOTAL: usize = 200;
+    const CLIENTS: usize = 4;
+    let temp = Temp::new("kill");
+    let config = temp.config(&["lead-king-county"], None);
+    let template: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(root().join("examples/encounters/lead-king-county.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let server = Server::start(&config);
+    let addr = server.addr;
+    // Four clients send their share of the 200 requests, one at a time each, and stop at the
+    // first request that gets no whole answer; the service is killed once half are answered.
+    let acknowledged = Arc::new(std::sync::Mutex::new(BTreeMap::<usize, String>::new()));
+    let answered = Arc::new(AtomicUsize::new(0));
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let (acknowledged, answered, template) = (
+                Arc::clone(&acknowledged),
+                Arc::clone(&answered),
+                template.clone(),
+            );
+            std::thread::spawn(move || {
+                for n in (c..TOTAL).step_by(CLIENTS) {
+                    match post(
+                        addr,
+                        "/v1/route",
+                        "application/json",
+                        &numbered(&template, n),
+                    ) {
+                        Some(r) if r.status == 200 => {
+                            acknowledged.lock().unwrap().insert(n, r.body);
+                            answered.fetch_add(1, Ordering::SeqCst);
+                        }
+                        _ => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    let deadline = Instant::now() + PATIENCE;
+    while answered.load(Ordering::SeqCst) < TOTAL / 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the first half was not answered in time"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    server.kill();
+    for c in clients {
+        c.join().unwrap();
+    }
+    let before = acknowledged.lock().unwrap().len();
+    assert!(
+        (TOTAL / 2..TOTAL).contains(&before),
+        "{before} answered before the kill"
+    );
+
+    // Restarted on the same log, the service takes the rest.
+    let server = Server::start(&config);
+    for n in 0..TOTAL {
+        if acknowledged.lock().unwrap().contains_key(&n) {
+            continue;
+        }
+        let r = server.post("/v1/route", "application/json", &numbered(&template, n));
+        assert_eq!(r.status, 200, "{}", r.body);
+        acknowledged.lock().unwrap().insert(n, r.body);
+    }
+    server.stop();
+
+    let verified = run_in(&temp.0, &["audit", "verify", "--log", "audit.sqlite"], b"");
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        text(&verified.stderr)
+    );
+    let logged: BTreeSet<String> = offramp_serve::audit::rows(temp.log())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry.decision)
+        .collect();
+    let acknowledged = acknowledged.lock().unwrap();
+    assert_eq!(acknowledged.len(), TOTAL);
+    for (n, body) in acknowledged.iter() {
+        assert!(
+            logged.contains(body.trim_end()),
+            "the decision for request {n} was acknowledged but is not in the log"
+        );
+    }
+}
+
+/// A log of five decisions written by the service, stopped.
+fn five_decisions(temp: &Temp) {
+    let server = Server::start(&temp.config(&["lead-king-county"], None));
+    let encounters =
+        std::fs::read_to_string(root().join("examples/encounters/lead-king-county.jsonl")).unwrap();
+    for e in encounters.lines().take(5) {
+        assert_eq!(server.post("/v1/route", "application/json", e).status, 200);
+    }
+    server.stop();
+}
+
+fn sql(temp: &Temp, statement: &str) {
+    rusqlite::Connection::open(temp.log())
+        .unwrap()
+        .execute_batch(statement)
+        .unwrap();
+}
+
+// Transcripts of what a person reads, as tests/snapshots.rs keeps them: the command as typed,
+// its exit code, standard output and standard error.
+
+fn transcript(dir: &Path, args: &[&str], input: &[u8]) -> String {
+    let out = run_in(dir, args, input);
+    let mut t = format!(
+        "$ offramp {}\nexit: {}\n",
+        args.join(" "),
+        out.status.code().expect("an exit code, not a signal")
+    );
+    for (name, s) in [("stdout", text(&out.stdout)), ("stderr", text(&out.stderr))] {
+        if !s.is_empty() {
+            t.push_str(&format!("--- {name}\n{s}"));
+            if !s.ends_with('\n') {
+                t.push('\n');
+            }
+        }
+    }
+    t.replace(&root().display().to_string(), "<root>")
+}
+
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({ prepend_module_to_snapshot => false, omit_expression => true }, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+#[test]
+fn audit_verify_names_the_row_edited_or_deleted() {
+    let temp = Temp::new("verify");
+    five_decisions(&temp);
+    let verify = ["audit", "verify", "--log", "audit.sqlite"];
+    let good = run_in(&temp.0, &verify, b"");
+    assert_eq!(good.status.code(), Some(0));
+    assert!(
+        text(&good.stdout).starts_with("audit.sqlite: the chain holds: 5 rows; last hash "),
+        "{}",
+        text(&good.stdout)
+    );
+    let copy = temp.0.join("pristine.sqlite");
+    std::fs::copy(temp.log(), &copy).unwrap();
+
+    // A decision's disposition changed by hand, as someone covering a mistake might.
+    sql(
+        &temp,
+        "UPDATE decisions SET decision = replace(decision, '\"disposition\":\"', '\"disposition\":\"x') WHERE seq = 3",
+    );
+    let edited = transcript(&temp.0, &verify, b"");
+    assert!(edited.contains("exit: 2"), "{edited}");
+    std::fs::copy(&copy, temp.log()).unwrap();
+    sql(&temp, "DELETE FROM decisions WHERE seq = 4");
+    let deleted = transcript(&temp.0, &verify, b"");
+    snapshot("audit_verify_broken", &format!("{edited}\n{deleted}"));
+}
+
+#[test]
+fn help_and_errors_of_serve_and_audit() {
+    let temp = Temp::new("errors");
+    let dir = &temp.0;
+    let hash = offramp_serve::hash_secret(SECRET);
+    let base = format!(
+        "programs = [\"lead.toml\"]\n[audit]\npath = \"audit.sqlite\"\n[[tokens]]\nid = \"cad\"\nsha256 = \"{hash}\"\nscopes = [\"route\"]\n"
+    );
+    std::fs::copy(
+        root().join("examples/programs/lead-king-county.toml"),
+        dir.join("lead.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("misspelt.toml"),
+        format!("{base}[limits]\nconcurency = 8\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("bad-hash.toml"), base.replace(&hash, "not-a-hash")).unwrap();
+    std::fs::write(
+        dir.join("no-program.toml"),
+        base.replace("lead.toml", "missing.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("twice.toml"),
+        base.replace("[\"lead.toml\"]", "[\"lead.toml\", \"lead.toml\"]"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("not-a-log.sqlite"), "plain text, not SQLite").unwrap();
+    let cases: [&[&str]; 10] = [
+        &["serve", "--help"],
+        &["audit", "verify", "--help"],
+        &["serve"],
+        &["serve", "--config", "missing.toml"],
+        &["serve", "--config", "misspelt.toml"],
+        &["serve", "--config", "bad-hash.toml"],
+        &["serve", "--config", "no-program.toml"],
+        &["serve", "--config", "twice.toml"],
+        &["audit", "verify", "--log", "missing.sqlite"],
+        &["audit", "verify", "--log", "not-a-log.sqlite"],
+    ];
+    let parts: Vec<String> = cases
+        .iter()
+        .map(|args| transcript(dir, args, b""))
+        .collect();
+    snapshot("serve_usage_and_errors", &parts.join("\n"));
+    let hashed = transcript(dir, &["serve", "--hash-token"], b"s3cret\n");
+    let empty = transcript(dir, &["serve", "--hash-token"], b"");
+    snapshot("serve_hash_token", &format!("{hashed}\n{empty}"));
+    assert!(hashed.contains(&offramp_serve::hash_secret("s3cret")));
+}

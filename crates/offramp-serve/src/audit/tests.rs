@@ -1,0 +1,215 @@
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use super::*;
+
+/// A fresh folder for one test's log, removed when dropped.
+struct Temp(PathBuf);
+
+impl Temp {
+    fn new() -> Temp {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "offramp-audit-unit-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Temp(dir)
+    }
+
+    fn log(&self) -> PathBuf {
+        self.0.join("audit.sqlite")
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn entry(n: usize) -> Entry {
+    Entry {
+        endpoint: "route".into(),
+        token_id: "cad".into(),
+        program_id: "lead-king-county".into(),
+        program_hash: "sha256:abc".into(),
+        encounter_id: format!("e-{n}"),
+        decision: format!("{{\"encounter_id\":\"e-{n}\"}}"),
+        encounter: None,
+    }
+}
+
+fn append(log: &AuditLog, entries: Vec<Entry>) {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(log.append(entries))
+        .unwrap();
+}
+
+/// A log of `n` rows, written in a few appends, closed.
+fn log_of(temp: &Temp, n: usize) {
+    let log = AuditLog::open(temp.log()).unwrap();
+    for chunk in (1..=n).collect::<Vec<_>>().chunks(3) {
+        append(&log, chunk.iter().map(|i| entry(*i)).collect());
+    }
+}
+
+fn sql(temp: &Temp, statement: &str) {
+    let conn = Connection::open(temp.log()).unwrap();
+    conn.execute_batch(statement).unwrap();
+}
+
+#[test]
+fn appended_rows_chain_from_the_genesis_and_verify() {
+    let temp = Temp::new();
+    log_of(&temp, 7);
+    let v = verify(temp.log()).unwrap();
+    assert_eq!(v.rows, 7);
+    let conn = Connection::open(temp.log()).unwrap();
+    let (prev, hash): (String, String) = conn
+        .query_row(
+            "SELECT prev_hash, hash FROM decisions WHERE seq = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(prev, GENESIS);
+    let last: String = conn
+        .query_row("SELECT hash FROM decisions WHERE seq = 7", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v.head, last);
+    assert_eq!(hash.len(), 64);
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_reopened_log_continues_its_chain() {
+    let temp = Temp::new();
+    log_of(&temp, 4);
+    log_of(&temp, 2);
+    assert_eq!(verify(temp.log()).unwrap().rows, 6);
+}
+
+#[test]
+fn an_empty_log_verifies_with_the_genesis_head() {
+    let temp = Temp::new();
+    drop(AuditLog::open(temp.log()).unwrap());
+    assert_eq!(
+        verify(temp.log()).unwrap(),
+        Verified {
+            rows: 0,
+            head: GENESIS.into()
+        }
+    );
+}
+
+#[test]
+fn an_edited_row_is_named() {
+    let temp = Temp::new();
+    log_of(&temp, 6);
+    sql(&temp, "UPDATE decisions SET decision = '{}' WHERE seq = 4");
+    assert_eq!(
+        verify(temp.log()).unwrap_err(),
+        VerifyError::Broken {
+            row: 4,
+            problem: "its contents do not match its hash (changed after it was written)"
+        }
+    );
+}
+
+#[test]
+fn an_edit_with_its_hash_recomputed_breaks_the_next_row() {
+    let temp = Temp::new();
+    log_of(&temp, 6);
+    let conn = Connection::open(temp.log()).unwrap();
+    let (at, prev): (String, String) = conn
+        .query_row(
+            "SELECT at, prev_hash FROM decisions WHERE seq = 3",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let mut forged = entry(3);
+    forged.token_id = "someone-else".into();
+    let hash = row_hash(3, &at, &forged, &prev);
+    conn.execute(
+        "UPDATE decisions SET token_id = ?1, hash = ?2 WHERE seq = 3",
+        params![forged.token_id, hash],
+    )
+    .unwrap();
+    match verify(temp.log()).unwrap_err() {
+        VerifyError::Broken { row, .. } => assert_eq!(row, 4),
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn a_deleted_row_is_named() {
+    let temp = Temp::new();
+    log_of(&temp, 6);
+    sql(&temp, "DELETE FROM decisions WHERE seq = 2");
+    let e = verify(temp.log()).unwrap_err();
+    assert!(matches!(e, VerifyError::Broken { row: 2, .. }), "{e}");
+    assert!(e.to_string().starts_with("row 2: missing"), "{e}");
+    // The first row deleted.
+    sql(&temp, "DELETE FROM decisions WHERE seq = 1");
+    assert!(matches!(
+        verify(temp.log()).unwrap_err(),
+        VerifyError::Broken { row: 1, .. }
+    ));
+}
+
+#[test]
+fn a_deleted_and_renumbered_row_is_found_by_its_hashes() {
+    let temp = Temp::new();
+    log_of(&temp, 5);
+    sql(
+        &temp,
+        "DELETE FROM decisions WHERE seq = 3; UPDATE decisions SET seq = seq - 1 WHERE seq > 3;",
+    );
+    // Row 3 is now the old row 4: its previous hash names the deleted row.
+    match verify(temp.log()).unwrap_err() {
+        VerifyError::Broken { row, problem } => {
+            assert_eq!(row, 3);
+            assert!(problem.starts_with("its previous-row hash"), "{problem}");
+        }
+        other => panic!("{other}"),
+    }
+}
+
+#[test]
+fn a_file_that_is_not_a_log_is_refused() {
+    let temp = Temp::new();
+    sql(&temp, "CREATE TABLE t (x);");
+    assert!(matches!(
+        verify(temp.log()).unwrap_err(),
+        VerifyError::Open(AuditError::Format { .. })
+    ));
+    assert!(matches!(
+        verify(temp.0.join("missing.sqlite")).unwrap_err(),
+        VerifyError::Open(AuditError::Open { .. })
+    ));
+    assert!(!temp.0.join("missing.sqlite").exists());
+}
+
+#[test]
+fn stored_encounters_are_part_of_the_hash() {
+    let temp = Temp::new();
+    let log = AuditLog::open(temp.log()).unwrap();
+    let mut e = entry(1);
+    e.encounter = Some("{\"id\":\"e-1\"}".into());
+    append(&log, vec![e, entry(2)]);
+    drop(log);
+    assert_eq!(verify(temp.log()).unwrap().rows, 2);
+    sql(&temp, "UPDATE decisions SET encounter = NULL WHERE seq = 1");
+    assert!(matches!(
+        verify(temp.log()).unwrap_err(),
+        VerifyError::Broken { row: 1, .. }
+    ));
+}

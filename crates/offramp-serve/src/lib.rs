@@ -1,0 +1,256 @@
+//! offramp as a local HTTP service, with every decision it returns written first to a
+//! tamper-evident audit log.
+//!
+//! The `offramp serve --config FILE` command runs it; this crate holds the service so that it
+//! can be tested, and started, on its own:
+//!
+//! - [`config`]: the configuration file (programs, provider directory, audit log, tokens,
+//!   limits), every key checked;
+//! - [`Service`]: what a configuration loads (routers, tokens, the open log);
+//! - [`serve`] and [`Running`]: the HTTP endpoints on a listener, until told to stop;
+//! - [`audit`]: the log (SQLite, WAL, synchronous=FULL, a SHA-256 hash chain) and its
+//!   [`audit::verify`];
+//! - [`problem`]: errors as RFC 9457 problem details.
+//!
+//! The endpoints, the configuration and the log's format are described for agency IT in the
+//! repository's docs/serve.md.
+//!
+//! ```no_run
+//! let config = offramp_serve::Config::from_file("offramp-serve.toml")?;
+//! let service = offramp_serve::Service::load(&config)?;
+//! let running = offramp_serve::Running::start(service, &config)?;
+//! println!("listening on http://{}", running.address());
+//! running.stop()?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod audit;
+pub mod config;
+mod http;
+mod metrics;
+pub mod problem;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use offramp::providers::{Directory, DirectoryError, LoadOptions, LoadSetting};
+use offramp::{Program, ProgramError, Router};
+
+pub use audit::{AuditError, AuditLog, Verified, VerifyError, verify};
+pub use config::{Config, ConfigError, Limits, Scope, Token, hash_secret};
+pub use http::serve;
+
+use metrics::Metrics;
+
+/// Why the service cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The configuration cannot be used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// A program file does not load.
+    #[error("{}: {source}", path.display())]
+    Program {
+        /// The program file.
+        path: PathBuf,
+        /// Why it does not load.
+        #[source]
+        source: ProgramError,
+    },
+    /// Two program files have the same id: a request could not say which it means.
+    #[error("{}: program `{id}` is loaded already from another file", path.display())]
+    DuplicateProgram {
+        /// The second file.
+        path: PathBuf,
+        /// The id both have.
+        id: String,
+    },
+    /// The provider directory does not load, or does not fit a program.
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
+    /// The audit log cannot be opened.
+    #[error(transparent)]
+    Audit(#[from] AuditError),
+    /// The address cannot be listened on.
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        /// The address and port from the configuration.
+        address: SocketAddr,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The server cannot start, or failed while running.
+    #[error("the server failed: {0}")]
+    Io(#[source] std::io::Error),
+}
+
+/// A loaded program and the router over it.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    pub(crate) router: Router,
+    pub(crate) version: Option<String>,
+}
+
+/// Everything a configuration loads: the routers (one per program, each with the provider
+/// directory when one is configured), the tokens, the open audit log and the limits.
+#[derive(Debug)]
+pub struct Service {
+    pub(crate) programs: Vec<Loaded>,
+    pub(crate) tokens: Vec<Token>,
+    pub(crate) audit: AuditLog,
+    pub(crate) store_encounters: bool,
+    pub(crate) limits: Limits,
+    pub(crate) metrics: Metrics,
+    warnings: Vec<String>,
+}
+
+impl Service {
+    /// Loads the programs (each checked as `offramp check` checks it), the provider directory
+    /// (read in each program's time zone, as `offramp route --providers` reads it) and opens
+    /// the audit log, creating it when missing.
+    pub fn load(config: &Config) -> Result<Service, ServeError> {
+        let mut programs: Vec<Loaded> = Vec::with_capacity(config.programs.len());
+        let mut warnings = Vec::new();
+        for path in &config.programs {
+            let program = Program::from_file(path).map_err(|source| ServeError::Program {
+                path: path.clone(),
+                source,
+            })?;
+            if programs
+                .iter()
+                .any(|p| p.router.program().id() == program.id())
+            {
+                return Err(ServeError::DuplicateProgram {
+                    path: path.clone(),
+                    id: program.id().to_string(),
+                });
+            }
+            let version = program.spec().program.version.clone();
+            let router = match &config.providers {
+                None => Router::new(program),
+                Some(dir) => {
+                    let options = LoadOptions {
+                        timezone: Some(program.spec().program.timezone.clone()),
+                        ..LoadOptions::default()
+                    };
+                    let directory = Directory::from_file_with(dir, &options)?;
+                    let setting = |setting| match setting {
+                        LoadSetting::Timezone => "the program's `timezone`",
+                    };
+                    warnings.extend(directory.warnings().iter().map(|w| w.render(setting)));
+                    Router::with_directory(program, &directory)?
+                }
+            };
+            programs.push(Loaded { router, version });
+        }
+        Ok(Service {
+            programs,
+            tokens: config.tokens.clone(),
+            audit: AuditLog::open(&config.audit_log)?,
+            store_encounters: config.store_encounters,
+            limits: config.limits.clone(),
+            metrics: Metrics::default(),
+            warnings,
+        })
+    }
+
+    /// The provider directory's warnings, as `offramp route --providers` prints them (each
+    /// after `warning: `), once per program it was read for.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The ids of the programs loaded, in the configuration's order.
+    pub fn program_ids(&self) -> impl Iterator<Item = &str> {
+        self.programs.iter().map(|p| p.router.program().id())
+    }
+}
+
+/// A server running on its own threads, until [`Running::stop`] or until it is dropped.
+#[derive(Debug)]
+pub struct Running {
+    address: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<Result<(), ServeError>>>,
+}
+
+impl Running {
+    /// Listens on the configuration's address and port (port 0: any free one) and serves on a
+    /// thread of its own. Returns once the port is bound, so [`Running::address`] can be asked
+    /// at once.
+    pub fn start(service: Service, config: &Config) -> Result<Running, ServeError> {
+        let listener = bind(config)?;
+        let address = listener.local_addr().map_err(ServeError::Io)?;
+        let runtime = runtime()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("offramp-serve".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let listener =
+                        tokio::net::TcpListener::from_std(listener).map_err(ServeError::Io)?;
+                    serve(listener, Arc::new(service), async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                })
+            })
+            .map_err(ServeError::Io)?;
+        Ok(Running {
+            address,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Stops taking connections, lets the requests under way finish, and waits for the server
+    /// to end.
+    pub fn stop(mut self) -> Result<(), ServeError> {
+        self.finish()
+    }
+
+    fn finish(&mut self) -> Result<(), ServeError> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(ServeError::Io(std::io::Error::other(
+                "the server's thread panicked",
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.finish();
+    }
+}
+
+/// Binds the configuration's address and port, as a non-blocking listener for tokio.
+pub fn bind(config: &Config) -> Result<TcpListener, ServeError> {
+    let address = SocketAddr::new(config.address, config.port);
+    TcpListener::bind(address)
+        .and_then(|l| l.set_nonblocking(true).map(|()| l))
+        .map_err(|source| ServeError::Listen { address, source })
+}
+
+/// The runtime the service runs on: tokio's multi-threaded one, one worker per core, since
+/// routing is work for the processor.
+pub fn runtime() -> Result<tokio::runtime::Runtime, ServeError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_io()
+        .enable_time()
+        .thread_name("offramp-serve-worker")
+        .build()
+        .map_err(ServeError::Io)
+}

@@ -1,0 +1,199 @@
+//! What the service's tests share: a temporary folder with a configuration, a service started
+//! in this process on 127.0.0.1 at a free port, and a small HTTP/1.1 client over `TcpStream`
+//! (one request a connection, every read and write bounded by a timeout).
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use offramp_serve::{Config, Running, Service};
+
+/// The longest one request may take before the test fails.
+pub const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The route token's secret; its hash is in every configuration made here.
+pub const ROUTE_SECRET: &str = "route-secret-for-tests";
+/// The admin token's secret (scope `admin` only).
+pub const ADMIN_SECRET: &str = "admin-secret-for-tests";
+
+/// The workspace's examples folder.
+pub fn examples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
+}
+
+/// A folder of its own for one test, removed when dropped.
+pub struct Temp(pub PathBuf);
+
+impl Temp {
+    pub fn new(name: &str) -> Temp {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "offramp-serve-test-{}-{name}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Temp(dir)
+    }
+
+    pub fn log(&self) -> PathBuf {
+        self.0.join("audit.sqlite")
+    }
+}
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A configuration for the example programs named (files of examples/programs), port 0, the
+/// log in `temp`, a `cad` token with scope `route` and an `ops` token with scope `admin`, and
+/// `extra` TOML at the end.
+pub fn config_text(temp: &Temp, programs: &[&str], extra: &str) -> String {
+    let programs: Vec<String> = programs
+        .iter()
+        .map(|p| {
+            format!(
+                "{:?}",
+                examples().join("programs").join(p).display().to_string()
+            )
+        })
+        .collect();
+    format!(
+        "port = 0\nprograms = [{}]\n[audit]\npath = {:?}\n\
+         [[tokens]]\nid = \"cad\"\nsha256 = \"{}\"\nscopes = [\"route\"]\n\
+         [[tokens]]\nid = \"ops\"\nsha256 = \"{}\"\nscopes = [\"admin\"]\n{extra}",
+        programs.join(", "),
+        temp.log().display().to_string(),
+        offramp_serve::hash_secret(ROUTE_SECRET),
+        offramp_serve::hash_secret(ADMIN_SECRET),
+    )
+}
+
+/// A service started in this process from the configuration text; stopped when dropped.
+pub fn start(temp: &Temp, text: &str) -> Running {
+    let path = temp.0.join("offramp-serve.toml");
+    std::fs::write(&path, text).unwrap();
+    let config = Config::from_file(&path).unwrap();
+    let service = Service::load(&config).unwrap();
+    Running::start(service, &config).unwrap()
+}
+
+/// An answer: status, headers (names in lower case) and body.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: BTreeMap<String, String>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).map_or("", String::as_str)
+    }
+}
+
+/// Sends one request and reads the whole answer (the connection is closed after it).
+pub fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let mut stream = TcpStream::connect_timeout(&addr, PATIENCE).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    stream.set_write_timeout(Some(PATIENCE)).unwrap();
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    // The server may answer (413, 401) before reading all of a body: a failed write is fine.
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    parse(&raw)
+}
+
+fn parse(raw: &[u8]) -> Reply {
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    let head = std::str::from_utf8(&raw[..split]).unwrap();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let headers: BTreeMap<String, String> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let rest = &raw[split + 4..];
+    let body = if headers
+        .get("transfer-encoding")
+        .is_some_and(|t| t == "chunked")
+    {
+        dechunk(rest)
+    } else {
+        rest.to_vec()
+    };
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8(body).unwrap(),
+    }
+}
+
+fn dechunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&rest[..end]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return out;
+        }
+        out.extend_from_slice(&rest[end + 2..end + 2 + size]);
+        rest = &rest[end + 2 + size + 2..];
+    }
+}
+
+/// `POST path` with a bearer secret, a content type and a body.
+pub fn post(addr: SocketAddr, path: &str, secret: &str, content_type: &str, body: &str) -> Reply {
+    let auth = format!("Bearer {secret}");
+    request(
+        addr,
+        "POST",
+        path,
+        &[("Authorization", &auth), ("Content-Type", content_type)],
+        body.as_bytes(),
+    )
+}
+
+/// `GET path` with a bearer secret.
+pub fn get(addr: SocketAddr, path: &str, secret: &str) -> Reply {
+    let auth = format!("Bearer {secret}");
+    request(addr, "GET", path, &[("Authorization", &auth)], b"")
+}

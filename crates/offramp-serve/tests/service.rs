@@ -1,0 +1,462 @@
+//! The service started in this process on 127.0.0.1 at a free port, asked over loopback:
+//! decisions as the core gives them, batches, tokens and scopes, problem details, limits,
+//! metrics, and the audit log behind every answer.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use offramp::{Encounter, Program, Router};
+
+const LEAD: &str = "lead-king-county.toml";
+const QRT: &str = "qrt-hamilton-county.toml";
+
+fn lead_encounters() -> Vec<String> {
+    std::fs::read_to_string(examples().join("encounters/lead-king-county.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn lead_router() -> Router {
+    Router::new(Program::from_file(examples().join("programs").join(LEAD)).unwrap())
+}
+
+fn rows(temp: &Temp) -> i64 {
+    offramp_serve::verify(temp.log()).unwrap().rows
+}
+
+#[test]
+fn a_decision_is_the_core_s_record_and_is_logged_first() {
+    let temp = Temp::new("one");
+    let server = start(&temp, &config_text(&temp, &[LEAD], ""));
+    let router = lead_router();
+    let encounters = lead_encounters();
+    for e in &encounters {
+        let reply = post(
+            server.address(),
+            "/v1/route",
+            ROUTE_SECRET,
+            "application/json",
+            e,
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.header("content-type"), "application/json");
+        let expected = router
+            .route(&Encounter::from_json(e).unwrap())
+            .to_json()
+            .unwrap()
+            + "\n";
+        assert_eq!(reply.body, expected);
+    }
+    // Every answer was in the log before it was sent.
+    assert_eq!(rows(&temp), i64::try_from(encounters.len()).unwrap());
+    let conn = logged(&temp);
+    assert_eq!(conn[0].0, "route");
+    assert_eq!(conn[0].1, "cad");
+    assert!(conn[0].2.is_none(), "encounters are not kept unless asked");
+}
+
+/// `(endpoint, token_id, encounter)` of every row of the log.
+fn logged(temp: &Temp) -> Vec<(String, String, Option<String>)> {
+    offramp_serve::audit::rows(temp.log())
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.entry.endpoint, r.entry.token_id, r.entry.encounter))
+        .collect()
+}
+
+#[test]
+fn a_batch_answers_line_for_line_and_logs_its_decisions() {
+    let temp = Temp::new("batch");
+    let server = start(&temp, &config_text(&temp, &[LEAD], ""));
+    let encounters = lead_encounters();
+    let body = format!(
+        "{}\n\n{{\"id\":\"x\",\"at\":\"2026-01-01T00:00:00Z\",\"age\":\"Jane Doe\"}}\nnot json\n{}\n",
+        encounters[0], encounters[1]
+    );
+    let reply = post(
+        server.address(),
+        "/v1/route",
+        ROUTE_SECRET,
+        "application/x-ndjson",
+        &body,
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.header("content-type"), "application/x-ndjson");
+    assert_eq!(reply.header("x-offramp-routed"), "2");
+    assert_eq!(reply.header("x-offramp-failed"), "2");
+    let lines: Vec<&str> = reply.body.split('\n').collect();
+    assert_eq!(lines.len(), 6, "{}", reply.body);
+    let router = lead_router();
+    let decide = |e: &str| {
+        router
+            .route(&Encounter::from_json(e).unwrap())
+            .to_json()
+            .unwrap()
+    };
+    assert_eq!(lines[0], decide(&encounters[0]));
+    assert_eq!(lines[1], "");
+    assert!(
+        lines[2].starts_with(r#"{"error":{"line":3,"column":"#)
+            && lines[2].contains(r#""field":"age""#),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        !reply.body.contains("Jane"),
+        "a value from the input is repeated"
+    );
+    assert!(
+        lines[3].starts_with(r#"{"error":{"line":4,"#),
+        "{}",
+        lines[3]
+    );
+    assert_eq!(lines[4], decide(&encounters[1]));
+    assert_eq!(lines[5], "");
+    assert_eq!(rows(&temp), 2);
+}
+
+#[test]
+fn a_batch_over_its_line_limit_is_refused_and_logs_nothing() {
+    let temp = Temp::new("batch-limit");
+    let server = start(
+        &temp,
+        &config_text(&temp, &[LEAD], "[limits]\nmax_batch_lines = 2\n"),
+    );
+    let e = &lead_encounters()[0];
+    let reply = post(
+        server.address(),
+        "/v1/route",
+        ROUTE_SECRET,
+        "application/x-ndjson",
+        &format!("{e}\n{e}\n{e}\n"),
+    );
+    assert_eq!(reply.status, 400);
+    assert!(
+        reply.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("max_batch_lines (2)")
+    );
+    assert_eq!(rows(&temp), 0);
+}
+
+#[test]
+fn tokens_are_needed_and_scopes_are_checked() {
+    let temp = Temp::new("tokens");
+    let server = start(&temp, &config_text(&temp, &[LEAD], ""));
+    let addr = server.address();
+    let e = &lead_encounters()[0];
+    let none = request(
+        addr,
+        "POST",
+        "/v1/route",
+        &[("Content-Type", "application/json")],
+        e.as_bytes(),
+    );
+    assert_eq!(none.status, 401);
+    assert_eq!(none.header("www-authenticate"), "Bearer realm=\"offramp\"");
+    assert_eq!(none.json()["code"], "offramp::unauthorized");
+    let wrong = post(addr, "/v1/route", "not-a-token", "application/json", e);
+    assert_eq!(wrong.status, 401);
+    let basic = request(
+        addr,
+        "GET",
+        "/v1/programs",
+        &[("Authorization", "Basic Y2FkOnNlY3JldA==")],
+        b"",
+    );
+    assert_eq!(basic.status, 401);
+    let admin = post(addr, "/v1/route", ADMIN_SECRET, "application/json", e);
+    assert_eq!(admin.status, 403);
+    assert_eq!(admin.json()["code"], "offramp::forbidden");
+    assert!(admin.json()["detail"].as_str().unwrap().contains("`route`"));
+    // The scheme's name is not case-sensitive.
+    let lower = request(
+        addr,
+        "GET",
+        "/v1/programs",
+        &[("Authorization", &format!("bearer {ROUTE_SECRET}"))],
+        b"",
+    );
+    assert_eq!(lower.status, 200);
+    // /healthz needs no token; /metrics needs one of any scope.
+    assert_eq!(request(addr, "GET", "/healthz", &[], b"").body, "ok\n");
+    assert_eq!(request(addr, "GET", "/metrics", &[], b"").status, 401);
+    assert_eq!(get(addr, "/metrics", ADMIN_SECRET).status, 200);
+    // Nothing refused was logged.
+    assert_eq!(rows(&temp), 0);
+}
+
+#[test]
+fn problems_are_rfc_9457_documents_that_repeat_no_input() {
+    let temp = Temp::new("problems");
+    let server = start(
+        &temp,
+        &config_text(&temp, &[LEAD], "[limits]\nmax_body_bytes = 2000\n"),
+    );
+    let addr = server.address();
+    let bad = r#"{"id":"x","at":"2026-01-01T00:00:00Z","age":"Jane Doe"}"#;
+    let reply = post(addr, "/v1/route", ROUTE_SECRET, "application/json", bad);
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.header("content-type"), "application/problem+json");
+    let p = reply.json();
+    assert_eq!(
+        p["type"],
+        "https://github.com/offramp-project/offramp/blob/main/docs/serve.md#invalid-encounter"
+    );
+    assert_eq!(p["status"], 400);
+    assert_eq!(p["code"], "offramp::encounter");
+    assert_eq!(p["field"], "age");
+    assert_eq!(p["line"], 1);
+    // The same field, message and column as the core's error (what `offramp route` shows).
+    let core = Encounter::from_json(bad).unwrap_err();
+    assert_eq!(p["column"], core.position().unwrap().1);
+    assert_eq!(p["detail"], format!("age: {}", core.message()));
+    assert!(!reply.body.contains("Jane"));
+
+    let unknown_field = r#"{"id":"x","at":"2026-01-01T00:00:00Z","Jane Doe":1}"#;
+    let reply = post(
+        addr,
+        "/v1/explain",
+        ROUTE_SECRET,
+        "application/json",
+        unknown_field,
+    );
+    assert_eq!(reply.status, 400);
+    assert!(!reply.body.contains("Jane"), "{}", reply.body);
+
+    let cases = [
+        (
+            post(addr, "/v1/route", ROUTE_SECRET, "text/plain", "{}"),
+            415,
+            "offramp::media_type",
+        ),
+        (
+            post(
+                addr,
+                "/v1/trace",
+                ROUTE_SECRET,
+                "application/x-ndjson",
+                "{}",
+            ),
+            415,
+            "offramp::media_type",
+        ),
+        (
+            post(
+                addr,
+                "/v1/route",
+                ROUTE_SECRET,
+                "application/json",
+                &"x".repeat(5000),
+            ),
+            413,
+            "offramp::limit",
+        ),
+        (
+            post(
+                addr,
+                "/v1/route?program=nope",
+                ROUTE_SECRET,
+                "application/json",
+                "{}",
+            ),
+            404,
+            "offramp::not_found",
+        ),
+        (
+            get(addr, "/v2/route", ROUTE_SECRET),
+            404,
+            "offramp::not_found",
+        ),
+        (get(addr, "/v1/route", ROUTE_SECRET), 405, "offramp::method"),
+    ];
+    for (reply, status, code) in cases {
+        assert_eq!(reply.status, status, "{}", reply.body);
+        assert_eq!(reply.header("content-type"), "application/problem+json");
+        assert_eq!(reply.json()["code"], code, "{}", reply.body);
+        assert_eq!(reply.json()["status"], status);
+    }
+    assert_eq!(rows(&temp), 0);
+}
+
+#[test]
+fn several_programs_are_chosen_by_id_and_listed() {
+    let temp = Temp::new("programs");
+    let server = start(&temp, &config_text(&temp, &[LEAD, QRT], ""));
+    let addr = server.address();
+    let list = get(addr, "/v1/programs", ROUTE_SECRET).json();
+    let lead = Program::from_file(examples().join("programs").join(LEAD)).unwrap();
+    let qrt = Program::from_file(examples().join("programs").join(QRT)).unwrap();
+    assert_eq!(list["programs"][0]["id"], lead.id());
+    assert_eq!(list["programs"][0]["hash"], lead.hash());
+    assert_eq!(
+        list["programs"][0]["version"].as_str(),
+        lead.spec().program.version.as_deref()
+    );
+    assert_eq!(list["programs"][1]["id"], qrt.id());
+    let e = &lead_encounters()[0];
+    let unnamed = post(addr, "/v1/route", ROUTE_SECRET, "application/json", e);
+    assert_eq!(unnamed.status, 400);
+    assert!(
+        unnamed.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("?program=ID")
+    );
+    let named = post(
+        addr,
+        &format!("/v1/route?program={}", qrt.id()),
+        ROUTE_SECRET,
+        "application/json",
+        e,
+    );
+    assert_eq!(named.status, 200);
+    assert_eq!(named.json()["program"]["id"], qrt.id());
+}
+
+#[test]
+fn explain_trace_and_needs_information_answer_as_the_core_and_are_logged() {
+    let temp = Temp::new("explain");
+    let server = start(
+        &temp,
+        &config_text(&temp, &[LEAD], "").replace("[audit]\n", "[audit]\nstore_encounters = true\n"),
+    );
+    let addr = server.address();
+    let router = lead_router();
+    let e = &lead_encounters()[0];
+    let encounter = Encounter::from_json(e).unwrap();
+    let decision = router.route(&encounter);
+
+    let explained = post(addr, "/v1/explain", ROUTE_SECRET, "application/json", e);
+    assert_eq!(explained.status, 200);
+    assert_eq!(
+        explained.header("content-type"),
+        "text/plain; charset=utf-8"
+    );
+    assert_eq!(explained.body, decision.explain());
+
+    let traced = post(addr, "/v1/trace", ROUTE_SECRET, "application/json", e);
+    assert_eq!(traced.status, 200);
+    assert_eq!(
+        traced.body,
+        router.trace(&encounter).to_json().unwrap() + "\n"
+    );
+
+    let needs = post(
+        addr,
+        "/v1/needs-information",
+        ROUTE_SECRET,
+        "application/json",
+        e,
+    );
+    assert_eq!(needs.status, 200);
+    assert_eq!(
+        needs.body,
+        serde_json::to_string(&decision.needs_information).unwrap() + "\n"
+    );
+
+    let logged = offramp_serve::audit::rows(temp.log()).unwrap();
+    let endpoints: Vec<&str> = logged.iter().map(|r| r.entry.endpoint.as_str()).collect();
+    assert_eq!(endpoints, ["explain", "trace", "needs-information"]);
+    for r in &logged {
+        assert_eq!(r.entry.decision, decision.to_json().unwrap());
+        assert_eq!(r.entry.program_id, decision.program.id.to_string());
+        assert_eq!(r.entry.encounter.as_deref(), Some(e.trim()));
+    }
+    assert_eq!(rows(&temp), 3);
+}
+
+#[test]
+fn requests_at_once_are_all_logged_in_one_chain() {
+    let temp = Temp::new("parallel");
+    let server = start(
+        &temp,
+        &config_text(&temp, &[LEAD], "[limits]\nconcurrency = 4\n"),
+    );
+    let addr = server.address();
+    let encounters = lead_encounters();
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let encounters = encounters.clone();
+            std::thread::spawn(move || {
+                let mut ok = 0;
+                for e in encounters.iter().cycle().skip(t).take(10) {
+                    let r = post(addr, "/v1/route", ROUTE_SECRET, "application/json", e);
+                    assert_eq!(r.status, 200, "{}", r.body);
+                    ok += 1;
+                }
+                ok
+            })
+        })
+        .collect();
+    let answered: i64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(rows(&temp), answered);
+    let metrics = get(addr, "/metrics", ROUTE_SECRET).body;
+    assert!(
+        metrics.contains(&format!(
+            "offramp_http_requests_total{{endpoint=\"/v1/route\",status=\"200\"}} {answered}\n"
+        )),
+        "{metrics}"
+    );
+    assert!(metrics.contains(&format!("offramp_decisions_logged_total {answered}\n")));
+}
+
+#[test]
+fn a_stopped_service_finishes_and_its_log_reopens() {
+    let temp = Temp::new("restart");
+    let text = config_text(&temp, &[LEAD], "");
+    let e = &lead_encounters()[0];
+    for _ in 0..2 {
+        let server = start(&temp, &text);
+        let r = post(
+            server.address(),
+            "/v1/route",
+            ROUTE_SECRET,
+            "application/json",
+            e,
+        );
+        assert_eq!(r.status, 200);
+        server.stop().unwrap();
+    }
+    assert_eq!(rows(&temp), 2);
+}
+
+#[test]
+fn the_example_configuration_loads_and_serves() {
+    let temp = Temp::new("example");
+    let mut config =
+        offramp_serve::Config::from_file(examples().join("serve/offramp-serve.toml")).unwrap();
+    assert_eq!(
+        config.limits,
+        offramp_serve::Limits::default(),
+        "the file shows the defaults"
+    );
+    assert_eq!(config.address.to_string(), "127.0.0.1");
+    assert!(config.providers.is_some());
+    // Served here on a free port, with its log in the test's folder.
+    config.port = 0;
+    config.audit_log = temp.log();
+    let service = offramp_serve::Service::load(&config).unwrap();
+    assert_eq!(
+        service.program_ids().collect::<Vec<_>>(),
+        ["lead-king-county"]
+    );
+    let server = offramp_serve::Running::start(service, &config).unwrap();
+    let reply = post(
+        server.address(),
+        "/v1/route",
+        "replace-me-cad-secret",
+        "application/json",
+        &lead_encounters()[0],
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.body.contains("\"providers\":["));
+    server.stop().unwrap();
+    assert_eq!(rows(&temp), 1);
+}
