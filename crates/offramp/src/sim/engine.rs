@@ -2,7 +2,6 @@
 //! time, with every random draw taken from a named stream (see `rng.rs`).
 
 use std::collections::VecDeque;
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::{DateTime, FixedOffset};
@@ -14,7 +13,7 @@ use super::model::{
 use super::results::{Arm, Stage, TimelineRow};
 use super::rng::{Purpose, Stream, exp_from, stream};
 use crate::domain::{
-    AttributeValue, Disposition, Encounter, HistoryEvent, HistoryKind, Intercept, Level,
+    AttributeValue, Disposition, Encounter, HistoryEvent, HistoryKind, Intercept, Level, Location,
     MAX_HISTORY, Need, Offense, Overdose, Source,
 };
 use crate::nibrs::NibrsCode;
@@ -234,6 +233,9 @@ struct Sim<'m> {
     now: i64,
     arrivals: Stream,
     persons: Vec<Person>,
+    /// Each person's home (beside `persons`, in the same order), drawn at the person's first
+    /// contact: `None` until then, and always without `[places]`.
+    homes: Vec<Option<Location>>,
     index: PersonIndex,
     refs: Vec<Referral>,
     provs: Vec<ProvState>,
@@ -244,7 +246,9 @@ struct Sim<'m> {
     day_reported: i64,
     tick: Option<Tick<'m>>,
     cancel: Option<&'m AtomicBool>,
-    scratch: Option<Encounter>,
+    /// The encounter each contact fills in and routes, kept between contacts so that its
+    /// lists and strings keep their room (boxed, so that lending it out moves a pointer).
+    scratch: Option<Box<Encounter>>,
     /// Whether the warm-up is over and events are counted.
     recording: bool,
     /// Where the warm-up's period counts go (never read).
@@ -279,6 +283,7 @@ pub(crate) fn run_arm(
         now: 0,
         arrivals: stream(key, NONE, Purpose::Arrivals, 0),
         persons: Vec::new(),
+        homes: Vec::new(),
         index: PersonIndex::default(),
         refs: Vec::new(),
         provs: m
@@ -319,7 +324,7 @@ pub(crate) fn run_arm(
         day_reported: 0,
         tick,
         cancel,
-        scratch: Some(blank_encounter()),
+        scratch: Some(Box::new(blank_encounter())),
         recording: m.warm <= 0,
         warm_row: TimelineRow::default(),
     };
@@ -681,6 +686,7 @@ impl Sim<'_> {
             dead: false,
             history: Vec::new(),
         });
+        self.homes.push(None);
         self.index.insert(id, i);
         i
     }

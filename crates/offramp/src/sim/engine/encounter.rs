@@ -39,13 +39,12 @@ impl Sim<'_> {
             self.persons[pi].encounters += 1;
             stream(self.key, person.id, Purpose::Encounter, person.encounters)
         };
+        // "p{id}-{contacts}", written without the formatting machinery.
         enc.id.clear();
-        let _ = write!(
-            enc.id,
-            "p{}-{}",
-            person.id,
-            person.encounters + person.follow_ups
-        );
+        enc.id.push('p');
+        push_decimal(&mut enc.id, person.id);
+        enc.id.push('-');
+        push_decimal(&mut enc.id, person.encounters + person.follow_ups);
         // The history, from a stream of its own so that the other draws do not move with it.
         let contacts = person.encounters + person.follow_ups;
         let checked = m.history_checked >= 1.0
@@ -57,7 +56,21 @@ impl Sim<'_> {
         enc.history = checked.then(|| std::mem::take(&mut self.persons[pi].history));
         enc.at = m.datetime(self.now);
         // With places, a contact happens where the person lives (for distances).
-        enc.location = m.places.as_ref().map(|pl| pl.home(self.key, person.id));
+        // The home is drawn from the person's own stream, so it is the same at every contact:
+        // it is drawn once and kept.
+        enc.location = match &m.places {
+            Some(pl) => match self.homes.get(pi).copied().flatten() {
+                Some(home) => Some(home),
+                None => {
+                    let home = pl.home(self.key, person.id);
+                    if let Some(h) = self.homes.get_mut(pi) {
+                        *h = Some(home);
+                    }
+                    Some(home)
+                }
+            },
+            None => None,
+        };
         let responders = if source == Source::OverdoseFollowUp {
             &m.follow_up_responders
         } else {
@@ -107,9 +120,13 @@ impl Sim<'_> {
         for (name, choice) in &m.attributes {
             let u = r.u();
             match choice.pick.pick(u).and_then(|i| choice.values.get(i)) {
-                Some(value) => {
-                    enc.attributes.insert(name.clone(), value.clone());
-                }
+                // The scratch encounter keeps its keys: a value is replaced in place.
+                Some(value) => match enc.attributes.get_mut(name) {
+                    Some(old) => old.clone_from(value),
+                    None => {
+                        enc.attributes.insert(name.clone(), value.clone());
+                    }
+                },
                 None => {
                     enc.attributes.remove(name);
                 }
@@ -285,6 +302,41 @@ impl Sim<'_> {
                 };
                 self.at(self.now + dt as i64, kind);
             }
+        }
+    }
+}
+
+/// Appends `n` in decimal to `s`.
+fn push_decimal(s: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut n = n;
+    loop {
+        at = at.saturating_sub(1);
+        if let Some(d) = digits.get_mut(at) {
+            // `n % 10` is a digit.
+            *d = b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0));
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for d in digits.get(at..).unwrap_or_default() {
+        s.push(char::from(*d));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_decimal;
+
+    #[test]
+    fn decimals_are_written_as_format_writes_them() {
+        for n in [0, 7, 10, 99, 100, 4_096, 1_000_000, u32::MAX] {
+            let mut s = String::from("p");
+            push_decimal(&mut s, n);
+            assert_eq!(s, format!("p{n}"));
         }
     }
 }
