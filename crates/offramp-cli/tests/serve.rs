@@ -196,11 +196,21 @@ struct Reply {
 /// `POST` with the route token; `None` when the connection fails or is cut before a whole
 /// answer (as when the service is killed).
 fn post(addr: SocketAddr, path: &str, content_type: &str, body: &str) -> Option<Reply> {
+    send(addr, "POST", path, content_type, body)
+}
+
+fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    content_type: &str,
+    body: &str,
+) -> Option<Reply> {
     let mut stream = TcpStream::connect_timeout(&addr, PATIENCE).ok()?;
     stream.set_read_timeout(Some(PATIENCE)).ok()?;
     stream.set_write_timeout(Some(PATIENCE)).ok()?;
     let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {SECRET}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {SECRET}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
         body.len()
     );
     stream.write_all(head.as_bytes()).ok()?;
@@ -348,6 +358,57 @@ fn explain_and_trace_are_what_offramp_explain_prints() {
             server.post("/v1/trace", "application/json", e).body,
             text(&cli.stdout)
         );
+    }
+}
+
+#[test]
+fn the_services_open_are_those_offramp_providers_open_lists() {
+    let temp = Temp::new("open");
+    let server = Server::start(&temp.config(&["lead-king-county"], Some("king-county")));
+    for at in ["2026-03-03T11:00:00-08:00", "2026-03-07T23:30:00-08:00"] {
+        let cli = run_in(
+            &root(),
+            &[
+                "providers",
+                "open",
+                "--at",
+                at,
+                "examples/providers/king-county.json",
+            ],
+            b"",
+        );
+        let expected: Vec<(String, Option<String>)> = text(&cli.stdout)
+            .lines()
+            .map(|l| {
+                let cells: Vec<&str> = l.split('\t').collect();
+                (
+                    cells[0].to_string(),
+                    cells[2].strip_prefix("until ").map(str::to_string),
+                )
+            })
+            .collect();
+        let reply = send(
+            server.addr,
+            "GET",
+            &format!("/v1/services/open?at={}", at.replace(':', "%3A")),
+            "application/json",
+            "",
+        )
+        .unwrap();
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let json: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        let served: Vec<(String, Option<String>)> = json["open"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                (
+                    s["service"].as_str().unwrap().to_string(),
+                    s["until"].as_str().map(str::to_string),
+                )
+            })
+            .collect();
+        assert_eq!(served, expected, "at {at}");
     }
 }
 

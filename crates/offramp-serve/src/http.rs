@@ -1,5 +1,8 @@
 //! The endpoints: routing under `/v1`, `/healthz` and `/metrics`, each request bounded in
-//! size, time and how many run at once, each decision logged before it is answered.
+//! size, time and how many run at once, each decision logged before it is answered. The
+//! endpoints about partner providers are in `partners`.
+
+mod partners;
 
 use std::future::Future;
 use std::io::Cursor;
@@ -43,6 +46,9 @@ struct Shared {
     service: Arc<Service>,
     /// One permit per request worked on at once (`limits.concurrency`).
     slots: tokio::sync::Semaphore,
+    /// Held while capacity updates are applied to every router, so that each sees them in the
+    /// same order.
+    capacity: std::sync::Mutex<()>,
 }
 
 type St = State<Arc<Shared>>;
@@ -51,6 +57,7 @@ fn app(service: Arc<Service>) -> axum::Router {
     let body_limit = service.limits.max_body_bytes;
     let shared = Arc::new(Shared {
         slots: tokio::sync::Semaphore::new(service.limits.concurrency),
+        capacity: std::sync::Mutex::new(()),
         service,
     });
     axum::Router::new()
@@ -61,6 +68,11 @@ fn app(service: Arc<Service>) -> axum::Router {
         .route("/v1/explain", post(explain))
         .route("/v1/trace", post(trace))
         .route("/v1/needs-information", post(needs_information))
+        .route(
+            "/v1/capacity",
+            get(partners::get_capacity).post(partners::post_capacity),
+        )
+        .route("/v1/services/open", get(partners::open_services))
         .fallback(|| async { Problem::not_found("no such endpoint") })
         .method_not_allowed_fallback(|| async { Problem::method() })
         .layer(DefaultBodyLimit::max(body_limit))
@@ -123,19 +135,45 @@ fn authorize<'a>(
     }
 }
 
+/// The value of a query parameter, `%XX` escapes decoded (`None` when absent or not UTF-8).
+fn query(uri: &Uri, name: &str) -> Option<String> {
+    let raw = uri
+        .query()?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == name)?
+        .1;
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let escaped = (b == b'%')
+            .then(|| bytes.get(i.saturating_add(1)..i.saturating_add(3)))
+            .flatten()
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match escaped {
+            Some(v) => {
+                out.push(v);
+                i = i.saturating_add(3);
+            }
+            None => {
+                out.push(b);
+                i = i.saturating_add(1);
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// The program a request names with `?program=ID`; without one, the only program loaded.
 fn choose<'a>(service: &'a Service, uri: &Uri) -> Result<&'a Loaded, Problem> {
-    let named = uri.query().and_then(|q| {
-        q.split('&')
-            .filter_map(|pair| pair.split_once('='))
-            .find(|(k, _)| *k == "program")
-            .map(|(_, v)| v)
-    });
+    let named = query(uri, "program");
     match named {
         Some(id) => service
             .programs
             .iter()
-            .find(|p| p.router.program().id() == id)
+            .find(|p| p.router.program().id() == id.as_str())
             .ok_or_else(|| {
                 Problem::not_found(
                     "no program of that id is loaded (GET /v1/programs lists the programs)",

@@ -103,6 +103,9 @@ pub struct Service {
     pub(crate) store_encounters: bool,
     pub(crate) limits: Limits,
     pub(crate) metrics: Metrics,
+    /// The provider directory as read for the first program (in its time zone), for the
+    /// services open at a time.
+    pub(crate) directory: Option<Directory>,
     warnings: Vec<String>,
 }
 
@@ -113,6 +116,7 @@ impl Service {
     pub fn load(config: &Config) -> Result<Service, ServeError> {
         let mut programs: Vec<Loaded> = Vec::with_capacity(config.programs.len());
         let mut warnings = Vec::new();
+        let mut first_directory = None;
         for path in &config.programs {
             let program = Program::from_file(path).map_err(|source| ServeError::Program {
                 path: path.clone(),
@@ -140,7 +144,9 @@ impl Service {
                         LoadSetting::Timezone => "the program's `timezone`",
                     };
                     warnings.extend(directory.warnings().iter().map(|w| w.render(setting)));
-                    Router::with_directory(program, &directory)?
+                    let router = Router::with_directory(program, &directory)?;
+                    first_directory.get_or_insert(directory);
+                    router
                 }
             };
             programs.push(Loaded { router, version });
@@ -152,6 +158,7 @@ impl Service {
             store_encounters: config.store_encounters,
             limits: config.limits.clone(),
             metrics: Metrics::default(),
+            directory: first_directory,
             warnings,
         })
     }

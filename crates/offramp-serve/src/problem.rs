@@ -118,6 +118,49 @@ impl Problem {
         )
     }
 
+    /// 400: a JSON body (not an encounter) that does not read: the key path at fault and its
+    /// line and column, without the value.
+    pub fn body(path: &str, line: usize, column: usize) -> Problem {
+        let mut p = Problem::bad_request(format!(
+            "the body does not read at `{path}` (see docs/serve.md for its form)"
+        ));
+        p.at = Some(Box::new(Place {
+            field: path.to_string(),
+            line: Some(line),
+            column: Some(column),
+        }));
+        p
+    }
+
+    /// 409: an endpoint about partners, and no provider directory is loaded.
+    pub fn no_directory() -> Problem {
+        Problem::new(
+            "no-directory",
+            "No provider directory is loaded",
+            StatusCode::CONFLICT,
+            "offramp::directory",
+            "the service was started without `providers` in its configuration",
+        )
+    }
+
+    /// 422: a capacity update names a service the directory does not have; nothing changed.
+    pub fn unknown_service(index: usize) -> Problem {
+        let field = format!("updates[{index}].service");
+        let mut p = Problem::new(
+            "unknown-service",
+            "No such service",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "offramp::capacity",
+            format!("{field}: not a service of the provider directory; nothing was changed"),
+        );
+        p.at = Some(Box::new(Place {
+            field,
+            line: None,
+            column: None,
+        }));
+        p
+    }
+
     /// 401: no token, or one that is not known.
     pub fn unauthorized() -> Problem {
         Problem::new(

@@ -460,3 +460,148 @@ fn the_example_configuration_loads_and_serves() {
     server.stop().unwrap();
     assert_eq!(rows(&temp), 1);
 }
+
+/// A configuration of LEAD with King County's directory.
+fn with_directory(temp: &Temp) -> String {
+    let directory = examples().join("providers/king-county.json");
+    config_text(temp, &[LEAD], "").replace(
+        "[audit]\n",
+        &format!(
+            "providers = {:?}\n[audit]\n",
+            directory.display().to_string()
+        ),
+    )
+}
+
+#[test]
+fn capacity_is_read_and_updated_in_bulk_by_admin_tokens_only() {
+    let temp = Temp::new("capacity");
+    let server = start(&temp, &with_directory(&temp));
+    let addr = server.address();
+    assert_eq!(get(addr, "/v1/capacity", ROUTE_SECRET).status, 403);
+    let board = get(addr, "/v1/capacity", ADMIN_SECRET);
+    assert_eq!(board.status, 200, "{}", board.body);
+    let board = board.json();
+    let services = board["services"].as_array().unwrap();
+    assert!(services.len() >= 3);
+    let first = services[0]["service"].as_str().unwrap().to_string();
+    let second = services[1]["service"].as_str().unwrap().to_string();
+
+    // One unknown service refuses the whole update, naming its place, not its id.
+    let refused = post(
+        addr,
+        "/v1/capacity",
+        ADMIN_SECRET,
+        "application/json",
+        &format!(
+            r#"{{"updates":[{{"service":"{first}","capacity":{{"available":1,"unit":"bed"}}}},{{"service":"Jane Doe's shelter","capacity":null}}]}}"#
+        ),
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_eq!(refused.json()["field"], "updates[1].service");
+    assert!(!refused.body.contains("Jane"));
+    assert_eq!(
+        get(addr, "/v1/capacity", ADMIN_SECRET).json(),
+        board,
+        "nothing changed"
+    );
+
+    // A value of the wrong kind is placed by its key path, without the value.
+    let bad = post(
+        addr,
+        "/v1/capacity",
+        ADMIN_SECRET,
+        "application/json",
+        &format!(
+            r#"{{"updates":[{{"service":"{first}","capacity":{{"available":"Jane","unit":"bed"}}}}]}}"#
+        ),
+    );
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert_eq!(bad.json()["field"], "updates[0].capacity.available");
+    assert!(!bad.body.contains("Jane"));
+
+    let done = post(
+        addr,
+        "/v1/capacity",
+        ADMIN_SECRET,
+        "application/json",
+        &format!(
+            r#"{{"updates":[{{"service":"{first}","capacity":{{"available":2,"maximum":9,"unit":"bed"}}}},{{"service":"{second}","capacity":null}}]}}"#
+        ),
+    );
+    assert_eq!(done.status, 200, "{}", done.body);
+    assert_eq!(done.body, "{\"updated\":2}\n");
+    let after = get(addr, "/v1/capacity", ADMIN_SECRET).json();
+    assert_eq!(
+        after["services"][0]["capacity"],
+        serde_json::json!({"available": 2, "maximum": 9, "unit": "bed"})
+    );
+    assert_eq!(after["services"][1]["capacity"], serde_json::Value::Null);
+    // Routing goes on with the new figures, and capacity updates log no decision.
+    let r = post(
+        addr,
+        "/v1/route",
+        ROUTE_SECRET,
+        "application/json",
+        &lead_encounters()[0],
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(rows(&temp), 1);
+}
+
+#[test]
+fn the_services_open_at_a_time_are_listed() {
+    let temp = Temp::new("open");
+    let server = start(&temp, &with_directory(&temp));
+    let addr = server.address();
+    let open = get(
+        addr,
+        "/v1/services/open?at=2026-03-03T11%3A00%3A00-08%3A00",
+        ROUTE_SECRET,
+    );
+    assert_eq!(open.status, 200, "{}", open.body);
+    let open = open.json();
+    assert_eq!(open["at"], "2026-03-03T11:00:00-08:00");
+    let listed = open["open"].as_array().unwrap();
+    assert!(!listed.is_empty() && listed.len() <= open["services"].as_u64().unwrap() as usize);
+    assert!(
+        listed
+            .iter()
+            .all(|s| s["service"].is_string() && s["name"].is_string())
+    );
+    let plus = get(
+        addr,
+        "/v1/services/open?at=2026-03-03T19:00:00%2B00:00",
+        ROUTE_SECRET,
+    );
+    assert_eq!(
+        plus.json()["open"],
+        open["open"],
+        "the same moment, written in UTC"
+    );
+    assert_eq!(get(addr, "/v1/services/open", ROUTE_SECRET).status, 200);
+    let bad = get(addr, "/v1/services/open?at=tuesday", ROUTE_SECRET);
+    assert_eq!(bad.status, 400);
+    assert_eq!(get(addr, "/v1/services/open", "nobody").status, 401);
+}
+
+#[test]
+fn partner_endpoints_without_a_directory_say_so() {
+    let temp = Temp::new("no-directory");
+    let server = start(&temp, &config_text(&temp, &[LEAD], ""));
+    let addr = server.address();
+    for reply in [
+        get(addr, "/v1/capacity", ADMIN_SECRET),
+        get(addr, "/v1/services/open", ROUTE_SECRET),
+        post(
+            addr,
+            "/v1/capacity",
+            ADMIN_SECRET,
+            "application/json",
+            r#"{"updates":[]}"#,
+        ),
+    ] {
+        assert_eq!(reply.status, 409, "{}", reply.body);
+        assert_eq!(reply.json()["code"], "offramp::directory");
+    }
+}
