@@ -155,12 +155,17 @@ impl Server {
     }
 
     /// Stops the service with SIGTERM and waits (bounded) for it to exit with 0.
-    fn stop(mut self) {
+    fn stop(self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
+        self.stop_after_signal();
+    }
+
+    /// Waits (bounded) for the service, already signalled, to exit with 0.
+    fn stop_after_signal(mut self) {
         let deadline = Instant::now() + PATIENCE;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -410,6 +415,52 @@ fn the_services_open_are_those_offramp_providers_open_lists() {
             .collect();
         assert_eq!(served, expected, "at {at}");
     }
+}
+
+#[test]
+fn sigterm_lets_the_request_under_way_finish_and_log() {
+    let temp = Temp::new("term");
+    let server = Server::start(&temp.config(&["lead-king-county"], None));
+    let encounter =
+        std::fs::read_to_string(root().join("examples/encounters/lead-king-county.jsonl"))
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .to_string();
+    // The request's head asks to be told when its body is wanted: once the service answers
+    // `100 Continue`, the request is in its handler, under way.
+    let mut stream = TcpStream::connect_timeout(&server.addr, PATIENCE).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        stream,
+        "POST /v1/route HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAuthorization: Bearer {SECRET}\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
+        server.addr,
+        encounter.len()
+    )
+    .unwrap();
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert_eq!(line, "HTTP/1.1 100 Continue\r\n");
+    reader.read_line(&mut line).unwrap();
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    // The body, sent after the signal, is still read, decided, logged and answered.
+    stream.write_all(encounter.as_bytes()).unwrap();
+    let mut rest = String::new();
+    reader.read_to_string(&mut rest).unwrap();
+    assert!(rest.starts_with("HTTP/1.1 200 OK\r\n"), "{rest}");
+    assert!(rest.contains("\"encounter_id\":"), "{rest}");
+    server.stop_after_signal();
+    let rows = offramp_serve::audit::rows(temp.log()).unwrap();
+    assert_eq!(rows.len(), 1);
 }
 
 /// An encounter of the LEAD examples under a new id of its own.
