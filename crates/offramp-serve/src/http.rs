@@ -3,6 +3,7 @@
 //! endpoints about partner providers are in `partners`.
 
 mod partners;
+mod programs;
 
 use std::future::Future;
 use std::io::Cursor;
@@ -63,7 +64,7 @@ fn app(service: Arc<Service>) -> axum::Router {
     axum::Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
-        .route("/v1/programs", get(programs))
+        .route("/v1/programs", get(programs).post(programs::load))
         .route("/v1/route", post(route))
         .route("/v1/explain", post(explain))
         .route("/v1/trace", post(trace))
@@ -167,20 +168,21 @@ fn query(uri: &Uri, name: &str) -> Option<String> {
 }
 
 /// The program a request names with `?program=ID`; without one, the only program loaded.
-fn choose<'a>(service: &'a Service, uri: &Uri) -> Result<&'a Loaded, Problem> {
+fn choose(service: &Service, uri: &Uri) -> Result<Arc<Loaded>, Problem> {
     let named = query(uri, "program");
+    let programs = service.programs.load();
     match named {
-        Some(id) => service
-            .programs
+        Some(id) => programs
             .iter()
             .find(|p| p.router.program().id() == id.as_str())
+            .cloned()
             .ok_or_else(|| {
                 Problem::not_found(
                     "no program of that id is loaded (GET /v1/programs lists the programs)",
                 )
             }),
-        None => match service.programs.as_slice() {
-            [only] => Ok(only),
+        None => match programs.as_slice() {
+            [only] => Ok(Arc::clone(only)),
             _ => Err(Problem::bad_request(
                 "several programs are loaded: name one with ?program=ID (GET /v1/programs lists them)",
             )),
@@ -317,9 +319,9 @@ async fn programs(State(shared): St, headers: HeaderMap) -> Response {
     let service = &shared.service;
     respond(
         authorize(service, &headers, Some(Scope::Route)).and_then(|_| {
+            let loaded = service.programs.load();
             let all = All {
-                programs: service
-                    .programs
+                programs: loaded
                     .iter()
                     .map(|p| One {
                         id: p.router.program().id(),
@@ -357,26 +359,10 @@ async fn route(
                 log(service, vec![e]).await?;
                 Ok(answer(JSON, json + "\n"))
             }
-            Media::Lines => {
-                batch(
-                    Arc::clone(&shared),
-                    token.clone(),
-                    program_index(service, program),
-                    body,
-                )
-                .await
-            }
+            Media::Lines => batch(Arc::clone(&shared), token.clone(), program, body).await,
         }
     };
     respond(work.await)
-}
-
-fn program_index(service: &Service, program: &Loaded) -> usize {
-    service
-        .programs
-        .iter()
-        .position(|p| std::ptr::eq(p, program))
-        .unwrap_or(0)
 }
 
 /// Why one line of a batch has no decision, written as `offramp route --errors inline`
@@ -415,18 +401,12 @@ struct Batch {
 async fn batch(
     shared: Arc<Shared>,
     token: Token,
-    program: usize,
+    program: Arc<Loaded>,
     body: Bytes,
 ) -> Result<Response, Problem> {
     let worker = Arc::clone(&shared);
     let done = tokio::task::spawn_blocking(move || {
-        let service = &worker.service;
-        let router = service
-            .programs
-            .get(program)
-            .map(|p| &p.router)
-            .ok_or_else(Problem::internal)?;
-        decide_lines(service, router, &token, body)
+        decide_lines(&worker.service, &program.router, &token, body)
     })
     .await
     .map_err(|_| Problem::internal())??;
@@ -533,7 +513,7 @@ async fn one<'a>(
     headers: &HeaderMap,
     uri: &Uri,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(&'a Token, &'a Loaded, Encounter, String), Problem> {
+) -> Result<(&'a Token, Arc<Loaded>, Encounter, String), Problem> {
     let token = authorize(service, headers, Some(Scope::Route))?;
     let program = choose(service, uri)?;
     if media(headers)? != Media::One {

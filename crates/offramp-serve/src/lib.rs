@@ -31,7 +31,9 @@ mod metrics;
 pub mod problem;
 
 use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use arc_swap::ArcSwap;
 use std::sync::Arc;
 
 use offramp::providers::{Directory, DirectoryError, LoadOptions, LoadSetting};
@@ -97,7 +99,11 @@ pub(crate) struct Loaded {
 /// directory when one is configured), the tokens, the open audit log and the limits.
 #[derive(Debug)]
 pub struct Service {
-    pub(crate) programs: Vec<Loaded>,
+    /// The programs, in the configuration's order (programs loaded later at the end); a
+    /// program loaded while running replaces the list, so a request reads one list throughout.
+    pub(crate) programs: ArcSwap<Vec<Arc<Loaded>>>,
+    /// The provider directory's file, read again for a program loaded while running.
+    pub(crate) providers: Option<PathBuf>,
     pub(crate) tokens: Vec<Token>,
     pub(crate) audit: AuditLog,
     pub(crate) store_encounters: bool,
@@ -114,7 +120,7 @@ impl Service {
     /// (read in each program's time zone, as `offramp route --providers` reads it) and opens
     /// the audit log, creating it when missing.
     pub fn load(config: &Config) -> Result<Service, ServeError> {
-        let mut programs: Vec<Loaded> = Vec::with_capacity(config.programs.len());
+        let mut programs: Vec<Arc<Loaded>> = Vec::with_capacity(config.programs.len());
         let mut warnings = Vec::new();
         let mut first_directory = None;
         for path in &config.programs {
@@ -131,28 +137,16 @@ impl Service {
                     id: program.id().to_string(),
                 });
             }
-            let version = program.spec().program.version.clone();
-            let router = match &config.providers {
-                None => Router::new(program),
-                Some(dir) => {
-                    let options = LoadOptions {
-                        timezone: Some(program.spec().program.timezone.clone()),
-                        ..LoadOptions::default()
-                    };
-                    let directory = Directory::from_file_with(dir, &options)?;
-                    let setting = |setting| match setting {
-                        LoadSetting::Timezone => "the program's `timezone`",
-                    };
-                    warnings.extend(directory.warnings().iter().map(|w| w.render(setting)));
-                    let router = Router::with_directory(program, &directory)?;
-                    first_directory.get_or_insert(directory);
-                    router
-                }
-            };
-            programs.push(Loaded { router, version });
+            let (loaded, directory) = Loaded::new(program, config.providers.as_deref())?;
+            if let Some(d) = directory {
+                warnings.extend(directory_warnings(&d));
+                first_directory.get_or_insert(d);
+            }
+            programs.push(Arc::new(loaded));
         }
         Ok(Service {
-            programs,
+            programs: ArcSwap::from_pointee(programs),
+            providers: config.providers.clone(),
             tokens: config.tokens.clone(),
             audit: AuditLog::open(&config.audit_log)?,
             store_encounters: config.store_encounters,
@@ -169,10 +163,49 @@ impl Service {
         &self.warnings
     }
 
-    /// The ids of the programs loaded, in the configuration's order.
-    pub fn program_ids(&self) -> impl Iterator<Item = &str> {
-        self.programs.iter().map(|p| p.router.program().id())
+    /// The ids of the programs loaded, in order.
+    pub fn program_ids(&self) -> Vec<String> {
+        self.programs
+            .load()
+            .iter()
+            .map(|p| p.router.program().id().to_string())
+            .collect()
     }
+}
+
+impl Loaded {
+    /// The router for a program, with the provider directory read in the program's time zone
+    /// (as `offramp route --providers` reads it), and that directory.
+    pub(crate) fn new(
+        program: Program,
+        providers: Option<&Path>,
+    ) -> Result<(Loaded, Option<Directory>), DirectoryError> {
+        let version = program.spec().program.version.clone();
+        let Some(path) = providers else {
+            let router = Router::new(program);
+            return Ok((Loaded { router, version }, None));
+        };
+        let options = LoadOptions {
+            timezone: Some(program.spec().program.timezone.clone()),
+            ..LoadOptions::default()
+        };
+        let directory = Directory::from_file_with(path, &options)?;
+        let router = Router::with_directory(program, &directory)?;
+        Ok((Loaded { router, version }, Some(directory)))
+    }
+}
+
+/// A directory's warnings as the command prints them, each pointing at the program's time zone
+/// (the setting that decides how the directory is read here).
+fn directory_warnings(directory: &Directory) -> Vec<String> {
+    let setting = |setting| match setting {
+        LoadSetting::Timezone => "the program's `timezone`",
+    };
+    directory
+        .warnings()
+        .iter()
+        .map(|w| w.render(setting))
+        .collect()
 }
 
 /// A server running on its own threads, until [`Running::stop`] or until it is dropped.

@@ -30,6 +30,8 @@ pub struct Problem {
     pub code: &'static str,
     /// Where in the encounter, for an encounter that does not read.
     pub at: Option<Box<Place>>,
+    /// Every problem of a program that does not load, each placed in its text.
+    pub diagnostics: Option<Box<[offramp::Diagnostic]>>,
 }
 
 /// Where an encounter's problem is.
@@ -57,6 +59,8 @@ impl Serialize for Problem {
             code: &'a str,
             #[serde(flatten, skip_serializing_if = "Option::is_none")]
             at: Option<&'a Place>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            diagnostics: Option<&'a [offramp::Diagnostic]>,
         }
         Shown {
             kind: format!("{TYPE_BASE}{}", self.slug),
@@ -65,6 +69,7 @@ impl Serialize for Problem {
             detail: &self.detail,
             code: self.code,
             at: self.at.as_deref(),
+            diagnostics: self.diagnostics.as_deref(),
         }
         .serialize(serializer)
     }
@@ -86,6 +91,7 @@ impl Problem {
             detail: detail.into(),
             code,
             at: None,
+            diagnostics: None,
         }
     }
 
@@ -130,6 +136,48 @@ impl Problem {
             column: Some(column),
         }));
         p
+    }
+
+    /// 422: a program sent to be loaded does not load; every problem, placed in its text as
+    /// `offramp check` places it. Nothing was changed.
+    pub fn invalid_program(e: &offramp::ProgramError) -> Problem {
+        let diagnostics = e.diagnostics();
+        let mut p = Problem::new(
+            "invalid-program",
+            "The program does not load",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "offramp::program",
+            match diagnostics.first() {
+                Some(d) if diagnostics.len() == 1 => {
+                    format!(
+                        "{}:{}: {}; nothing was changed",
+                        d.line, d.column, d.message
+                    )
+                }
+                Some(d) => format!(
+                    "{} problems, the first at {}:{}: {}; nothing was changed",
+                    diagnostics.len(),
+                    d.line,
+                    d.column,
+                    d.message
+                ),
+                None => format!("{e}; nothing was changed"),
+            },
+        );
+        p.diagnostics = Some(diagnostics.to_vec().into_boxed_slice());
+        p
+    }
+
+    /// 422: a program that loads cannot be matched with the provider directory. Nothing was
+    /// changed.
+    pub fn program_directory(detail: impl std::fmt::Display) -> Problem {
+        Problem::new(
+            "invalid-program",
+            "The program does not load",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "offramp::directory",
+            format!("{detail}; nothing was changed"),
+        )
     }
 
     /// 409: an endpoint about partners, and no provider directory is loaded.
@@ -224,6 +272,17 @@ impl Problem {
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "offramp::media_type",
             "send one encounter as application/json, or many as application/x-ndjson (route only)",
+        )
+    }
+
+    /// 415: a program sent to be loaded is neither TOML nor JSON.
+    pub fn media_type_program() -> Problem {
+        Problem::new(
+            "unsupported-media-type",
+            "Unsupported media type",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "offramp::media_type",
+            "send the program file as application/toml or application/json",
         )
     }
 

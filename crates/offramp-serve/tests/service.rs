@@ -443,10 +443,7 @@ fn the_example_configuration_loads_and_serves() {
     config.port = 0;
     config.audit_log = temp.log();
     let service = offramp_serve::Service::load(&config).unwrap();
-    assert_eq!(
-        service.program_ids().collect::<Vec<_>>(),
-        ["lead-king-county"]
-    );
+    assert_eq!(service.program_ids(), ["lead-king-county"]);
     let server = offramp_serve::Running::start(service, &config).unwrap();
     let reply = post(
         server.address(),
@@ -604,4 +601,117 @@ fn partner_endpoints_without_a_directory_say_so() {
         assert_eq!(reply.status, 409, "{}", reply.body);
         assert_eq!(reply.json()["code"], "offramp::directory");
     }
+}
+
+fn program_text(name: &str) -> String {
+    std::fs::read_to_string(examples().join("programs").join(name)).unwrap()
+}
+
+#[test]
+fn a_program_is_loaded_checked_first_and_a_refused_one_changes_nothing() {
+    let temp = Temp::new("load");
+    let server = start(&temp, &with_directory(&temp));
+    let addr = server.address();
+    let before = get(addr, "/v1/programs", ROUTE_SECRET).json();
+    let old_hash = before["programs"][0]["hash"].as_str().unwrap().to_string();
+    let e = &lead_encounters()[0];
+
+    // Only admin tokens load programs, and only TOML or JSON.
+    let revised = program_text(LEAD)
+        .replace("version = \"2026.2\"", "version = \"2026.3\"")
+        .replace("age < 18", "age < 21");
+    assert_eq!(
+        post(
+            addr,
+            "/v1/programs",
+            ROUTE_SECRET,
+            "application/toml",
+            &revised
+        )
+        .status,
+        403
+    );
+    assert_eq!(
+        post(addr, "/v1/programs", ADMIN_SECRET, "text/plain", &revised).status,
+        415
+    );
+
+    // A program with a mistake: its diagnostics, placed as `offramp check` places them.
+    let broken = program_text(LEAD).replace("version = \"2026.2\"", "version = 2026.2\nwhen = ");
+    let refused = post(
+        addr,
+        "/v1/programs",
+        ADMIN_SECRET,
+        "application/toml",
+        &broken,
+    );
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let p = refused.json();
+    assert_eq!(p["code"], "offramp::program");
+    let core = Program::from_toml(&broken, "request.toml").unwrap_err();
+    let first = &core.diagnostics()[0];
+    assert_eq!(p["diagnostics"][0]["line"], first.line);
+    assert_eq!(p["diagnostics"][0]["column"], first.column);
+    assert_eq!(p["diagnostics"][0]["message"], first.message.as_str());
+    assert_eq!(get(addr, "/v1/programs", ROUTE_SECRET).json(), before);
+
+    // Capacity set before the new version is kept by it.
+    let board = get(addr, "/v1/capacity", ADMIN_SECRET).json();
+    let first_service = board["services"][0]["service"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let set = post(
+        addr,
+        "/v1/capacity",
+        ADMIN_SECRET,
+        "application/json",
+        &format!(
+            r#"{{"updates":[{{"service":"{first_service}","capacity":{{"available":7,"unit":"bed"}}}}]}}"#
+        ),
+    );
+    assert_eq!(set.status, 200);
+
+    let loaded = post(
+        addr,
+        "/v1/programs",
+        ADMIN_SECRET,
+        "application/toml",
+        &revised,
+    );
+    assert_eq!(loaded.status, 200, "{}", loaded.body);
+    let new = Program::from_toml(&revised, "x.toml").unwrap();
+    let answer = loaded.json();
+    assert_eq!(answer["id"], "lead-king-county");
+    assert_eq!(answer["version"], "2026.3");
+    assert_eq!(answer["hash"], new.hash());
+    assert_eq!(answer["replaced"], old_hash.as_str());
+    let after = get(addr, "/v1/programs", ROUTE_SECRET).json();
+    assert_eq!(after["programs"].as_array().unwrap().len(), 1);
+    assert_eq!(after["programs"][0]["hash"], new.hash());
+    assert_eq!(
+        get(addr, "/v1/capacity", ADMIN_SECRET).json()["services"][0]["capacity"]["available"],
+        7
+    );
+
+    // Decisions now come from the new version, and the log says so.
+    let decided = post(addr, "/v1/route", ROUTE_SECRET, "application/json", e);
+    assert_eq!(decided.json()["program"]["hash"], new.hash());
+    let logged = offramp_serve::audit::rows(temp.log()).unwrap();
+    assert_eq!(logged.last().unwrap().entry.program_hash, new.hash());
+
+    // A program of another id is added beside it.
+    let added = post(
+        addr,
+        "/v1/programs",
+        ADMIN_SECRET,
+        "application/toml",
+        &program_text(QRT),
+    );
+    assert_eq!(added.status, 200, "{}", added.body);
+    assert_eq!(added.json()["replaced"], serde_json::Value::Null);
+    assert_eq!(
+        get(addr, "/v1/programs", ROUTE_SECRET).json()["programs"][1]["id"],
+        "qrt-hamilton-county"
+    );
 }

@@ -47,8 +47,8 @@ pub(super) async fn get_capacity(State(shared): St, headers: HeaderMap) -> Respo
     let service = &shared.service;
     respond(
         authorize(service, &headers, Some(Scope::Admin)).and_then(|_| {
-            let router = service
-                .programs
+            let programs = service.programs.load();
+            let router = programs
                 .iter()
                 .map(|p| &p.router)
                 .find(|r| r.has_directory())
@@ -91,8 +91,11 @@ pub(super) async fn post_capacity(
         reader
             .end()
             .map_err(|e| Problem::body(".", e.line(), e.column()))?;
-        let routers: Vec<_> = service
-            .programs
+        // One update at a time, so that every router sees them in the same order (and a
+        // program loaded meanwhile starts from the figures before or after, not between).
+        let _one = shared.capacity.lock().map_err(|_| Problem::internal())?;
+        let programs = service.programs.load();
+        let routers: Vec<_> = programs
             .iter()
             .map(|p| &p.router)
             .filter(|r| r.has_directory())
@@ -111,8 +114,6 @@ pub(super) async fn post_capacity(
         {
             return Err(Problem::unknown_service(i));
         }
-        // One update at a time, so that every router sees them in the same order.
-        let _one = shared.capacity.lock().map_err(|_| Problem::internal())?;
         for router in routers {
             router.update_capacities(
                 updates
