@@ -715,3 +715,27 @@ fn a_program_is_loaded_checked_first_and_a_refused_one_changes_nothing() {
         "qrt-hamilton-county"
     );
 }
+
+#[test]
+fn a_request_that_takes_too_long_gets_a_timeout_problem() {
+    use std::io::{Read, Write};
+    let temp = Temp::new("timeout");
+    let server = start(
+        &temp,
+        &config_text(&temp, &[LEAD], "[limits]\nrequest_timeout_ms = 200\n"),
+    );
+    // A request whose body never comes: the service gives up on it after the limit.
+    let mut stream = std::net::TcpStream::connect(server.address()).unwrap();
+    stream.set_read_timeout(Some(PATIENCE)).unwrap();
+    write!(
+        stream,
+        "POST /v1/route HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {ROUTE_SECRET}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 503 "), "{answer}");
+    assert!(answer.contains("\"code\":\"offramp::timeout\""), "{answer}");
+    assert!(answer.contains("request_timeout_ms (200 ms)"), "{answer}");
+    assert_eq!(rows(&temp), 0);
+}
