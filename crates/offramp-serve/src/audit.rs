@@ -8,7 +8,9 @@
 //! (`token_id`), the program's id and hash, the encounter's pseudonymous id, the decision
 //! record as JSON, the encounter as sent (`encounter`, NULL unless the configuration asks for
 //! it), the previous row's hash (`prev_hash`; 64 zeros for row 1) and the row's own hash
-//! (`hash`). Table `audit_meta` holds the format (`format` = `offramp-audit-1`).
+//! (`hash`). Table `programs` holds the text of every program the service loaded, by its hash,
+//! stored before any decision it made (not part of the chain: a program's hash is its own
+//! check). Table `audit_meta` holds the format (`format` = `offramp-audit-1`).
 //!
 //! # The chain
 //!
@@ -67,6 +69,23 @@ pub struct Entry {
     pub decision: String,
     /// The encounter as sent, when the configuration keeps encounters.
     pub encounter: Option<String>,
+}
+
+/// A program's text as the log keeps it: every program the service loads is stored once, by
+/// its hash, before any decision it makes is logged, so the log alone shows what each
+/// decision's `program_hash` stood for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProgramText {
+    /// The program's content hash (`Program::hash`).
+    pub hash: String,
+    /// The program's id.
+    pub id: String,
+    /// Its version label, when it has one.
+    pub version: Option<String>,
+    /// `toml` or `json`.
+    pub format: &'static str,
+    /// The file's text as loaded.
+    pub text: String,
 }
 
 /// A row as stored.
@@ -139,6 +158,14 @@ pub fn row_hash(seq: i64, at: &str, entry: &Entry, prev_hash: &str) -> String {
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS audit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS programs (
+    hash TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
+    version TEXT,
+    format TEXT NOT NULL,
+    text TEXT NOT NULL,
+    first_loaded TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS decisions (
     seq INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -207,6 +234,7 @@ fn check_format(conn: &Connection, path: &Path) -> Result<(), AuditError> {
 
 /// One request's decisions waiting to be written, and where to say they are.
 struct Job {
+    programs: Vec<ProgramText>,
     entries: Vec<Entry>,
     done: tokio::sync::oneshot::Sender<Result<(), AuditError>>,
 }
@@ -248,9 +276,31 @@ impl AuditLog {
         }
         let (done, written) = tokio::sync::oneshot::channel();
         self.jobs
-            .send(Job { entries, done })
+            .send(Job {
+                programs: Vec::new(),
+                entries,
+                done,
+            })
             .map_err(|_| AuditError::Stopped)?;
         written.await.map_err(|_| AuditError::Stopped)?
+    }
+
+    /// Stores programs' texts (a text already stored under its hash is kept as it is) and
+    /// returns once they are committed. It blocks: call it outside the async runtime (at start,
+    /// or on a blocking thread).
+    pub fn record_programs(&self, programs: Vec<ProgramText>) -> Result<(), AuditError> {
+        if programs.is_empty() {
+            return Ok(());
+        }
+        let (done, written) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Job {
+                programs,
+                entries: Vec::new(),
+                done,
+            })
+            .map_err(|_| AuditError::Stopped)?;
+        written.blocking_recv().map_err(|_| AuditError::Stopped)?
     }
 }
 
@@ -288,12 +338,19 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), rusqlite::Err
             )
             .optional()?;
         let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_string()));
+        let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
+        let mut store = tx.prepare(
+            "INSERT OR IGNORE INTO programs (hash, id, version, format, text, first_loaded) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for p in batch.iter().flat_map(|j| &j.programs) {
+            store.execute(params![p.hash, p.id, p.version, p.format, p.text, at])?;
+        }
         let mut insert = tx.prepare(
             "INSERT INTO decisions (seq, at, endpoint, token_id, program_id, program_hash, \
              encounter_id, decision, encounter, prev_hash, hash) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         )?;
-        let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
         for e in batch.iter().flat_map(|j| &j.entries) {
             seq = seq.saturating_add(1);
             let hash = row_hash(seq, &at, e, &prev);

@@ -37,9 +37,9 @@ use arc_swap::ArcSwap;
 use std::sync::Arc;
 
 use offramp::providers::{Directory, DirectoryError, LoadOptions, LoadSetting};
-use offramp::{Program, ProgramError, Router};
+use offramp::{Format, Program, ProgramError, Router};
 
-pub use audit::{AuditError, AuditLog, Verified, VerifyError, verify};
+pub use audit::{AuditError, AuditLog, ProgramText, Verified, VerifyError, verify};
 pub use config::{Config, ConfigError, Limits, Scope, Token, hash_secret};
 pub use http::serve;
 
@@ -123,11 +123,9 @@ impl Service {
         let mut programs: Vec<Arc<Loaded>> = Vec::with_capacity(config.programs.len());
         let mut warnings = Vec::new();
         let mut first_directory = None;
+        let mut texts = Vec::with_capacity(config.programs.len());
         for path in &config.programs {
-            let program = Program::from_file(path).map_err(|source| ServeError::Program {
-                path: path.clone(),
-                source,
-            })?;
+            let (program, text) = read_program(path)?;
             if programs
                 .iter()
                 .any(|p| p.router.program().id() == program.id())
@@ -137,6 +135,7 @@ impl Service {
                     id: program.id().to_string(),
                 });
             }
+            texts.push(text);
             let (loaded, directory) = Loaded::new(program, config.providers.as_deref())?;
             if let Some(d) = directory {
                 warnings.extend(directory_warnings(&d));
@@ -144,11 +143,13 @@ impl Service {
             }
             programs.push(Arc::new(loaded));
         }
+        let audit = AuditLog::open(&config.audit_log)?;
+        audit.record_programs(texts)?;
         Ok(Service {
             programs: ArcSwap::from_pointee(programs),
             providers: config.providers.clone(),
             tokens: config.tokens.clone(),
-            audit: AuditLog::open(&config.audit_log)?,
+            audit,
             store_encounters: config.store_encounters,
             limits: config.limits.clone(),
             metrics: Metrics::default(),
@@ -192,6 +193,56 @@ impl Loaded {
         let directory = Directory::from_file_with(path, &options)?;
         let router = Router::with_directory(program, &directory)?;
         Ok((Loaded { router, version }, Some(directory)))
+    }
+}
+
+/// Reads a program file (at most one byte past the core's size limit, which then refuses it)
+/// and loads it, keeping its text for the audit log.
+fn read_program(path: &Path) -> Result<(Program, ProgramText), ServeError> {
+    use std::io::Read as _;
+    let failed = |source| ServeError::Program {
+        path: path.to_path_buf(),
+        source,
+    };
+    let io = |e: std::io::Error| {
+        failed(ProgramError::Io {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        })
+    };
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .map_err(io)?
+        .take(
+            u64::try_from(offramp::program::MAX_PROGRAM_BYTES)
+                .unwrap_or(u64::MAX)
+                .saturating_add(1),
+        )
+        .read_to_string(&mut text)
+        .map_err(io)?;
+    let format = match path.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("json") => Format::Json,
+        _ => Format::Toml,
+    };
+    let program =
+        Program::from_str_as(&text, format, &path.display().to_string()).map_err(failed)?;
+    let stored = ProgramText::of(&program, format, text);
+    Ok((program, stored))
+}
+
+impl ProgramText {
+    /// The text of a program as loaded, for the audit log.
+    pub(crate) fn of(program: &Program, format: Format, text: String) -> ProgramText {
+        ProgramText {
+            hash: program.hash().to_string(),
+            id: program.id().to_string(),
+            version: program.spec().program.version.clone(),
+            format: match format {
+                Format::Json => "json",
+                Format::Toml => "toml",
+            },
+            text,
+        }
     }
 }
 

@@ -739,3 +739,60 @@ fn a_request_that_takes_too_long_gets_a_timeout_problem() {
     assert!(answer.contains("request_timeout_ms (200 ms)"), "{answer}");
     assert_eq!(rows(&temp), 0);
 }
+
+/// `(hash, id, version, text)` of every program text the log holds, oldest first.
+fn stored_programs(temp: &Temp) -> Vec<(String, String, Option<String>, String)> {
+    let conn = rusqlite::Connection::open(temp.log()).unwrap();
+    let mut select = conn
+        .prepare("SELECT hash, id, version, text FROM programs ORDER BY rowid")
+        .unwrap();
+    select
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap()
+}
+
+#[test]
+fn the_log_keeps_the_text_of_every_program_that_decided() {
+    let temp = Temp::new("texts");
+    let text = config_text(&temp, &[LEAD], "");
+    let server = start(&temp, &text);
+    let lead = program_text(LEAD);
+    let stored = stored_programs(&temp);
+    assert_eq!(stored.len(), 1);
+    let program = Program::from_toml(&lead, "x.toml").unwrap();
+    assert_eq!(stored[0].0, program.hash());
+    assert_eq!(stored[0].1, "lead-king-county");
+    assert_eq!(stored[0].2.as_deref(), Some("2026.2"));
+    assert_eq!(stored[0].3, lead, "the file's text, comments and all");
+
+    let revised = lead.replace("version = \"2026.2\"", "version = \"2026.3\"");
+    let loaded = post(
+        server.address(),
+        "/v1/programs",
+        ADMIN_SECRET,
+        "application/toml",
+        &revised,
+    );
+    assert_eq!(loaded.status, 200);
+    let r = post(
+        server.address(),
+        "/v1/route",
+        ROUTE_SECRET,
+        "application/json",
+        &lead_encounters()[0],
+    );
+    assert_eq!(r.status, 200);
+    server.stop().unwrap();
+    // A restart stores nothing twice.
+    drop(start(&temp, &text));
+    let stored = stored_programs(&temp);
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[1].3, revised);
+    // Every decision's program is among them.
+    let hashes: Vec<&str> = stored.iter().map(|s| s.0.as_str()).collect();
+    for row in offramp_serve::audit::rows(temp.log()).unwrap() {
+        assert!(hashes.contains(&row.entry.program_hash.as_str()));
+    }
+}

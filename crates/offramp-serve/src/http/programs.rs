@@ -13,9 +13,9 @@ use offramp::{Diagnostic, Format, Program};
 use serde::Serialize;
 
 use super::{JSON, St, answer, authorize, body_text, respond};
-use crate::Loaded;
 use crate::config::Scope;
 use crate::problem::Problem;
+use crate::{Loaded, ProgramText};
 
 /// The answer to a program that loaded.
 #[derive(Serialize)]
@@ -73,6 +73,12 @@ pub(super) async fn load(
         let program =
             Program::from_str_as(text, format, name).map_err(|e| Problem::invalid_program(&e))?;
         let service = &worker.service;
+        // Its text is in the log before any decision it makes.
+        let stored = ProgramText::of(&program, format, text.to_string());
+        service.audit.record_programs(vec![stored]).map_err(|_| {
+            service.metrics.audit_failure();
+            Problem::audit()
+        })?;
         let (loaded, _) = Loaded::new(program, service.providers.as_deref())
             .map_err(Problem::program_directory)?;
         // Under the capacity lock: the new router starts from the figures routing uses now,
