@@ -50,6 +50,13 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, CliError> {
             let _ = writeln!(err, "warning: {w}");
         }
     }
+    if !config.address.is_loopback() {
+        let _ = writeln!(
+            io::stderr().lock(),
+            "warning: listening on {} without TLS: tokens and encounters cross the network in clear text unless a TLS proxy stands in front (docs/serve.md)",
+            config.address
+        );
+    }
     let listener = offramp_serve::bind(&config)?;
     let address = listener.local_addr().map_err(CliError::ServeFailed)?;
     let runtime = offramp_serve::runtime()?;
