@@ -393,9 +393,9 @@ impl Router {
     /// intercept: all of these as `route` gives them. Partners are not matched (every
     /// eligible pathway's `providers` and `provider_gap` are left empty; the simulation
     /// matches them for the pathway it offers with [`Router::providers_for`]), and nothing
-    /// is explained: reasons carry no evidence and rules that do not admit give none, and
-    /// neither the information still needed nor the warnings about undecided exclusions are
-    /// gathered.
+    /// is explained or gathered that the simulation does not read: no ineligible pathways,
+    /// no warnings, no information still needed, and the decision's `encounter_id` is
+    /// empty.
     pub(crate) fn route_lean(&self, enc: &Encounter) -> Decision {
         self.route_with(enc, false, false)
     }
@@ -427,18 +427,21 @@ impl Router {
         let chargeable = self.chargeable(enc, intercept, &mut charge_warnings);
         let ctx = Ctx::new(enc, &p.env.attrs, intercept, p.tz, &chargeable);
         let mut warnings = Vec::new();
-        if let Some(message) = &p.ended_warning {
-            warn(&mut warnings, WarningCode::ProgramEnded, message);
-        }
-        if !enc.attributes.is_empty() {
-            self.check_attributes(enc, &mut warnings);
-        }
-        if enc.responder.is_none() {
-            warn(
-                &mut warnings,
-                WarningCode::ResponderUnknown,
-                &self.responder_unknown_msg,
-            );
+        // A lean route (the simulation's) gathers no warnings and no ineligible pathways.
+        if explain {
+            if let Some(message) = &p.ended_warning {
+                warn(&mut warnings, WarningCode::ProgramEnded, message);
+            }
+            if !enc.attributes.is_empty() {
+                self.check_attributes(enc, &mut warnings);
+            }
+            if enc.responder.is_none() {
+                warn(
+                    &mut warnings,
+                    WarningCode::ResponderUnknown,
+                    &self.responder_unknown_msg,
+                );
+            }
         }
 
         // Program-wide exclusions. One that cannot be decided is warned about (here, in its
@@ -447,11 +450,14 @@ impl Router {
         let mut global_undecided = UndecidedList::new();
         let global = exclusions_that_hold(&p.exclusions, &ctx, &mut global_undecided, explain);
         let global_warnings_at = warnings.len();
-        warnings.append(&mut charge_warnings);
+        if explain {
+            warnings.append(&mut charge_warnings);
+        }
         let mut needs = Needs::default();
 
         let law = &p.spec().law;
-        if law.emergency_mental_health_hold
+        if explain
+            && law.emergency_mental_health_hold
             && enc
                 .needs
                 .iter()
@@ -472,17 +478,23 @@ impl Router {
             // entry, never by doubling.
             let left = p.pathways.len().saturating_sub(i);
             if !global.is_empty() {
-                push_sized(
-                    &mut ineligible,
-                    IneligiblePathway {
-                        pathway: pw.pathway,
-                        reasons: global.clone(),
-                    },
-                    left,
-                );
+                if explain {
+                    push_sized(
+                        &mut ineligible,
+                        IneligiblePathway {
+                            pathway: pw.pathway,
+                            reasons: global.clone(),
+                        },
+                        left,
+                    );
+                }
                 continue;
             }
             let blocked = pw.pathway == Pathway::OfficerIntervention && !any_chargeable;
+            if blocked && !explain {
+                // Ineligible, and a lean route keeps no reasons.
+                continue;
+            }
             let mut decided = self.pathway(pw, &ctx, &mut warnings, &mut needs, blocked, explain);
             if blocked {
                 // Never eligible without a chargeable offence: that reason first, then what
@@ -533,7 +545,7 @@ impl Router {
                     };
                     push_sized(&mut eligible, entry, left);
                 }
-                Err(reasons) => push_sized(
+                Err(reasons) if explain => push_sized(
                     &mut ineligible,
                     IneligiblePathway {
                         pathway: pw.pathway,
@@ -541,6 +553,7 @@ impl Router {
                     },
                     left,
                 ),
+                Err(_) => {}
             }
         }
         if explain && !eligible.is_empty() && !global_undecided.is_empty() {
@@ -560,7 +573,11 @@ impl Router {
             (false, false) => Disposition::Deflection,
         };
         Decision {
-            encounter_id: enc.id.clone(),
+            encounter_id: if explain {
+                enc.id.clone()
+            } else {
+                String::new()
+            },
             program: ProgramRef {
                 id: p.id.clone(),
                 hash: p.hash.clone(),
@@ -665,6 +682,9 @@ impl Router {
         explain: bool,
     ) -> Result<Text, Vec<Reason>> {
         match ctx.enc.responder {
+            Some(r) if pw.responders & (1 << (r as u8)) == 0 && !explain => {
+                return Err(Vec::new());
+            }
             Some(r) if pw.responders & (1 << (r as u8)) == 0 => {
                 return Err(vec![Reason {
                     rule: pw.responders_rule.clone(),
@@ -672,6 +692,9 @@ impl Router {
                     because: pw.responders_because.clone(),
                     evidence: None,
                 }]);
+            }
+            None if pw.responders != ALL_RESPONDERS && !explain => {
+                return Err(Vec::new());
             }
             None if pw.responders != ALL_RESPONDERS => {
                 // The responder decides this pathway if its rules could admit anyone.
