@@ -197,6 +197,21 @@ pub struct Program {
 }
 
 impl Program {
+    /// Whether any of the program's rules (exclusions, pathway rules and exclusions,
+    /// amnesties) may read an encounter's history: when none does, a decision never depends
+    /// on it.
+    pub(crate) fn reads_history(&self) -> bool {
+        let rules = self.exclusions.iter().chain(
+            self.pathways
+                .iter()
+                .flat_map(|p| p.rules.iter().chain(&p.exclusions)),
+        );
+        rules
+            .map(|r| &r.compiled)
+            .chain(self.amnesties.iter().map(|a| &a.compiled))
+            .any(Compiled::reads_history)
+    }
+
     /// Loads a program from a `.toml` or `.json` file (decided by the extension; TOML otherwise).
     pub fn from_file(path: impl AsRef<Path>) -> Result<Program, ProgramError> {
         use std::io::Read as _;

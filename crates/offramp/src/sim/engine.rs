@@ -641,6 +641,9 @@ impl Sim<'_> {
     /// Adds an event to the person's history, dated in the program's time zone; past
     /// `MAX_HISTORY` events the oldest is dropped.
     fn remember(&mut self, pi: usize, kind: HistoryKind, offence: Option<(NibrsCode, Level)>) {
+        if !self.m.history_read {
+            return;
+        }
         let date = self.m.datetime(self.now).date_naive();
         let Some(p) = self.persons.get_mut(pi) else {
             return;

@@ -177,6 +177,9 @@ pub(crate) struct Model {
     pub(super) engaged_contact_ratio: f64,
     pub(super) engaged_overdose_ratio: f64,
     pub(super) history_checked: f64,
+    /// Whether the program's rules may read a person's history: when none does, the engine
+    /// neither keeps nor lends one (a decision never depends on it).
+    pub(super) history_read: bool,
     pub(super) arrest: [f64; Level::COUNT],
     pub(super) jail: [f64; Level::COUNT],
     pub(super) jail_days: [f64; Level::COUNT],
@@ -316,6 +319,7 @@ impl Model {
             engaged_contact_ratio: b.engaged_contact_ratio,
             engaged_overdose_ratio: b.engaged_overdose_ratio,
             history_checked: b.history_checked,
+            history_read: program.reads_history(),
             arrest: per_level(&j.arrest, 0.0),
             jail: per_level(&j.jail, 0.0),
             jail_days: per_level(&j.jail_days, 0.0),

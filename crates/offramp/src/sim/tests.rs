@@ -1121,3 +1121,25 @@ fn lean_routes_and_partners_matched_on_demand_are_the_routes_own() {
         }
     }
 }
+
+/// The engine keeps people's histories only for a program whose rules may read one (a
+/// decision cannot depend on a history no rule reads): found in the compiled rules, wherever
+/// the history is read.
+#[test]
+fn a_history_is_kept_only_for_programs_that_read_it() {
+    assert!(program("lead-king-county.toml").reads_history());
+    assert!(!program("qrt-hamilton-county.toml").reads_history());
+    let with = |rule: &str| {
+        Program::from_toml(
+            &format!(
+                "[program]\nid = \"h\"\njurisdiction = \"Example County\"\ntimezone = \"UTC\"\n\n[[pathways]]\npathway = \"self_referral\"\n[[pathways.rules]]\nid = \"r\"\nwhen = '{rule}'\n"
+            ),
+            "h.toml",
+        )
+        .unwrap()
+        .reads_history()
+    };
+    assert!(with("age > 17 and count history (kind == arrest) >= 2"));
+    assert!(with("not any history (within 30d)"));
+    assert!(!with("age > 17 and any offenses (violent)"));
+}

@@ -345,7 +345,49 @@ impl Part {
     }
 }
 
+impl Node {
+    /// Whether evaluating the node may read the encounter's history: a history quantifier, or
+    /// a field of a history event (only ever inside one).
+    pub(crate) fn reads_history(&self) -> bool {
+        let hist = |f: &Field| {
+            matches!(
+                f,
+                Field::HistKind
+                    | Field::HistLevel
+                    | Field::HistNibrs
+                    | Field::HistCrimeAgainst
+                    | Field::HistDrug
+            )
+        };
+        match self {
+            Node::Quant(_, Collection::History, _) | Node::Within(_) => true,
+            Node::Field(f) | Node::Has(f, ..) => hist(f),
+            Node::Const(_) | Node::Since => false,
+            Node::Not(n)
+            | Node::Cmp(_, n, _)
+            | Node::InMask(n, ..)
+            | Node::InList(n, ..)
+            | Node::Known(n, _)
+                if n.reads_history() =>
+            {
+                true
+            }
+            Node::Cmp(_, _, m) => m.reads_history(),
+            Node::Not(_) | Node::InMask(..) | Node::InList(..) | Node::Known(..) => false,
+            Node::And(ns) | Node::Or(ns) => ns.iter().any(Node::reads_history),
+            Node::Quant(_, Collection::Offenses, body) => {
+                body.as_deref().is_some_and(Node::reads_history)
+            }
+        }
+    }
+}
+
 impl Compiled {
+    /// Whether evaluating the rule may read the encounter's history.
+    pub(crate) fn reads_history(&self) -> bool {
+        self.parts.iter().any(|p| p.node.reads_history())
+    }
+
     /// Evaluates the rule; on a result that is not true, also returns the deciding conjunct.
     pub(crate) fn evaluate<'s>(&'s self, ctx: &Ctx<'_>) -> (Tri, Option<&'s Part>) {
         let mut first_unknown = None;

@@ -45,12 +45,14 @@ impl Sim<'_> {
         push_decimal(&mut enc.id, person.id);
         enc.id.push('-');
         push_decimal(&mut enc.id, person.encounters + person.follow_ups);
-        // The history, from a stream of its own so that the other draws do not move with it.
+        // The history, from a stream of its own so that the other draws do not move with it;
+        // none is kept for a program whose rules never read it.
         let contacts = person.encounters + person.follow_ups;
-        let checked = m.history_checked >= 1.0
-            || (m.history_checked > 0.0
-                && stream(self.key, person.id, Purpose::History, contacts)
-                    .chance(m.history_checked));
+        let checked = m.history_read
+            && (m.history_checked >= 1.0
+                || (m.history_checked > 0.0
+                    && stream(self.key, person.id, Purpose::History, contacts)
+                        .chance(m.history_checked)));
         // The person's record is lent to the encounter for routing, not copied; it is given
         // back (below) before the decision is followed, which may add to it.
         enc.history = checked.then(|| std::mem::take(&mut self.persons[pi].history));
