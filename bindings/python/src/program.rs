@@ -163,6 +163,19 @@ impl PyProgram {
         self.inner.rule_count()
     }
 
+    /// What is questionable in a program that loaded (an officer-intervention rule that can
+    /// only admit encounters that pathway never takes, for one), each with its line and column;
+    /// empty when there is nothing.
+    #[getter]
+    fn warnings(&self) -> Vec<PyDiagnostic> {
+        self.inner
+            .warnings()
+            .iter()
+            .cloned()
+            .map(PyDiagnostic::from)
+            .collect()
+    }
+
     /// The program in canonical TOML (loading it gives the same program and hash).
     fn to_toml(&self) -> PyResult<String> {
         shield(|| self.inner.to_toml().map_err(write_error))

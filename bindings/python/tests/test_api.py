@@ -50,6 +50,28 @@ def test_program_loads_from_file_toml_and_json(lead: offramp.Program) -> None:
     assert "lead-king-county" in repr(lead)
 
 
+QUESTIONABLE_PROGRAM = """[program]
+id = "demo"
+jurisdiction = "Example County"
+timezone = "America/Chicago"
+[[pathways]]
+pathway = "officer_intervention"
+[[pathways.rules]]
+id = "infractions-only"
+when = "all offenses (level == infraction)"
+"""
+
+
+def test_a_program_that_loads_still_says_what_is_questionable(lead: offramp.Program) -> None:
+    assert lead.warnings == []
+    program = offramp.Program.from_toml(QUESTIONABLE_PROGRAM, "demo.toml")
+    [warning] = program.warnings
+    assert isinstance(warning, offramp.Diagnostic)
+    assert (warning.file, warning.line, warning.column) == ("demo.toml", 9, 9)
+    assert "infractions-only" in warning.message and "officer_intervention" in warning.message
+    assert warning.help and "first_responder_referral" in warning.help
+
+
 def test_program_from_path_object() -> None:
     p = offramp.Program.from_file(PROGRAMS / "qrt-hamilton-county.toml")
     assert p.id == "qrt-hamilton-county"

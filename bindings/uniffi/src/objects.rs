@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use crate::batch::{BatchAnswer, route_each};
 use crate::enums::Pathway;
-use crate::error::{OfframpError, guard, to_u32};
+use crate::error::{Diagnostic, OfframpError, guard, to_u32};
 use crate::explain::Trace;
 use crate::records::{Decision, Encounter, argument_error};
 use crate::time::{DefaultZone, opt_in_utc};
@@ -68,6 +68,13 @@ impl Program {
     /// How many rules and exclusions the program has.
     pub fn rule_count(&self) -> u32 {
         to_u32(self.inner.rule_count())
+    }
+
+    /// What is questionable in a program that loaded (an officer-intervention rule that can
+    /// only admit encounters that pathway never takes, for one), each with its line and column;
+    /// empty when there is nothing.
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        self.inner.warnings().iter().map(Diagnostic::from).collect()
     }
 
     /// The program's IANA time zone, such as `America/Chicago`.

@@ -723,3 +723,17 @@ fn without_an_offset_the_encounter_reads_the_program_clock() -> TestResult {
     assert_eq!(encounter_from_json(json)?, e);
     Ok(())
 }
+
+#[test]
+fn a_program_that_loads_still_says_what_is_questionable() -> TestResult {
+    assert!(program("lead-king-county")?.warnings().is_empty());
+    let text = "[program]\nid = \"demo\"\njurisdiction = \"Example County\"\ntimezone = \"America/Chicago\"\n[[pathways]]\npathway = \"officer_intervention\"\n[[pathways.rules]]\nid = \"infractions-only\"\nwhen = \"all offenses (level == infraction)\"\n";
+    let program = Program::from_toml(text.into(), "demo.toml".into())?;
+    let warnings = program.warnings();
+    assert_eq!(warnings.len(), 1);
+    let w = &warnings[0];
+    assert_eq!((w.file.as_str(), w.line, w.column), ("demo.toml", 9, 9));
+    assert!(w.message.contains("infractions-only"), "{}", w.message);
+    assert!(w.text.starts_with("demo.toml:9:9: "), "{}", w.text);
+    Ok(())
+}

@@ -165,6 +165,11 @@ class Program:
     @property
     def rule_count(self) -> int:
         """The number of rules and exclusions."""
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """What is questionable in a program that loaded (an officer-intervention rule that
+        can only admit encounters that pathway never takes, for one), each with its line and
+        column; empty when there is nothing."""
     def to_toml(self) -> str:
         """The program in canonical TOML (loading it gives the same program and hash)."""
     def to_json(self) -> str:

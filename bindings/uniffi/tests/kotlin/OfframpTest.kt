@@ -428,6 +428,16 @@ fun main(args: Array<String>) {
         expectThrows<OfframpException.Io>("missing file") { Program.fromFile("/nonexistent/p.toml") }
     }
 
+    test("a program that loads still says what is questionable, with line and column") {
+        checkEq(program("lead-king-county").warnings(), emptyList<Diagnostic>(), "no warnings")
+        val text = "[program]\nid = \"demo\"\njurisdiction = \"Example County\"\ntimezone = \"America/Chicago\"\n" +
+            "[[pathways]]\npathway = \"officer_intervention\"\n[[pathways.rules]]\nid = \"infractions-only\"\n" +
+            "when = \"all offenses (level == infraction)\"\n"
+        val warnings = Program.fromToml(text, "demo.toml").warnings()
+        checkEq(warnings.map { Triple(it.file, it.line, it.column) }, listOf(Triple("demo.toml", 9u, 9u)), "where")
+        check(warnings[0].message.contains("infractions-only")) { warnings[0].message }
+    }
+
     test("malformed encounters throw InvalidEncounter, never crash") {
         val router = Router(program("lead-king-county"))
         val junk = listOf(
