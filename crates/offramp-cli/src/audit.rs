@@ -1,5 +1,6 @@
 //! `offramp audit verify --log PATH`: checks the hash chain of `offramp serve`'s audit log and
-//! names the first row that was changed or deleted.
+//! names the first row that was changed or deleted. `offramp audit export`: the decisions of a
+//! log that verifies, as a table for analysis.
 
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -24,19 +25,50 @@ pub enum AuditCommand {
         #[arg(long, value_name = "PATH")]
         log: PathBuf,
     },
+    /// Write the log's decisions as a table for analysis: one row per decision with its
+    /// number, time, token id, program id and hash, intercept, disposition, eligible pathways
+    /// (`;`-separated), the decision record as JSON, and the row's hashes. The log is verified
+    /// first; a log whose chain is broken is not exported.
+    #[command(after_help = AFTER_HELP)]
+    Export {
+        /// The audit log. It is only read; a running service may keep writing to it.
+        #[arg(long, value_name = "PATH")]
+        log: PathBuf,
+        /// `csv` (a header row, then one row per decision) or `jsonl` (one JSON object a
+        /// line, the decision record nested).
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ExportFormat,
+        /// Write the table to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// The table formats of `offramp audit export`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Comma-separated values with a header row.
+    Csv,
+    /// One JSON object a line.
+    Jsonl,
+}
+
+/// A broken or unreadable log, as the command reports it.
+fn verify_error(log: &std::path::Path, source: offramp_serve::VerifyError) -> CliError {
+    match source {
+        offramp_serve::VerifyError::Open(e) => CliError::Audit(e),
+        broken => CliError::AuditBroken {
+            path: log.to_path_buf(),
+            source: broken,
+        },
+    }
 }
 
 /// Runs an `offramp audit` subcommand.
 pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
     match command {
         AuditCommand::Verify { log } => {
-            let verified = offramp_serve::verify(&log).map_err(|source| match source {
-                offramp_serve::VerifyError::Open(e) => CliError::Audit(e),
-                broken => CliError::AuditBroken {
-                    path: log.clone(),
-                    source: broken,
-                },
-            })?;
+            let verified = offramp_serve::verify(&log).map_err(|e| verify_error(&log, e))?;
             writeln!(
                 io::stdout().lock(),
                 "{}: the chain holds: {} {}; last hash {}",
@@ -47,6 +79,36 @@ pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
             )
             .map_err(CliError::Stdout)?;
             Ok(Exit::Success.into())
+        }
+        AuditCommand::Export { log, format, out } => {
+            let format = match format {
+                ExportFormat::Csv => offramp_serve::audit::ExportFormat::Csv,
+                ExportFormat::Jsonl => offramp_serve::audit::ExportFormat::Jsonl,
+            };
+            let result = match &out {
+                Some(path) => {
+                    let file = std::fs::File::create(path).map_err(|source| CliError::Write {
+                        path: path.clone(),
+                        flag: "--out",
+                        source,
+                    })?;
+                    offramp_serve::audit::export(&log, format, io::BufWriter::new(file))
+                }
+                None => offramp_serve::audit::export(&log, format, io::stdout().lock()),
+            };
+            match result {
+                Ok(_) => Ok(Exit::Success.into()),
+                Err(offramp_serve::audit::ExportError::Verify(e)) => Err(verify_error(&log, e)),
+                Err(offramp_serve::audit::ExportError::Read(e)) => Err(CliError::Audit(e)),
+                Err(offramp_serve::audit::ExportError::Write(source)) => Err(match out {
+                    Some(path) => CliError::Write {
+                        path,
+                        flag: "--out",
+                        source,
+                    },
+                    None => CliError::Stdout(source),
+                }),
+            }
         }
     }
 }

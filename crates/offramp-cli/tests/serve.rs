@@ -641,6 +641,59 @@ fn audit_verify_names_the_row_edited_or_deleted() {
 }
 
 #[test]
+fn audit_export_writes_the_decisions_the_service_logged_and_refuses_a_broken_log() {
+    let temp = Temp::new("export");
+    five_decisions(&temp);
+    let csv = run_in(&temp.0, &["audit", "export", "--log", "audit.sqlite"], b"");
+    assert_eq!(csv.status.code(), Some(0), "{}", text(&csv.stderr));
+    let table = text(&csv.stdout);
+    let mut lines = table.lines();
+    assert_eq!(
+        lines.next(),
+        Some(offramp_serve::audit::COLUMNS.join(",").as_str())
+    );
+    // The decisions the service returned, in order, each with its disposition counted out.
+    let logged = offramp_serve::audit::rows(temp.log()).unwrap();
+    assert_eq!(logged.len(), 5);
+    let body: Vec<&str> = lines.collect();
+    assert_eq!(body.len(), 5, "{table}");
+    for (line, row) in body.iter().zip(&logged) {
+        let decision: serde_json::Value = serde_json::from_str(&row.entry.decision).unwrap();
+        let disposition = decision["disposition"].as_str().unwrap();
+        assert!(
+            line.starts_with(&format!("{},", row.seq))
+                && line.contains(&format!(",{disposition},")),
+            "{line}"
+        );
+    }
+
+    // To a file, as JSON lines.
+    let out = run_in(
+        &temp.0,
+        &[
+            "audit",
+            "export",
+            "--log",
+            "audit.sqlite",
+            "--format",
+            "jsonl",
+            "--out",
+            "decisions.jsonl",
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(temp.0.join("decisions.jsonl")).unwrap();
+    assert_eq!(written.lines().count(), 5);
+
+    // A log whose chain is broken is not exported: the row at fault is named, nothing written.
+    sql(&temp, "DELETE FROM decisions WHERE seq = 2");
+    let broken = transcript(&temp.0, &["audit", "export", "--log", "audit.sqlite"], b"");
+    let help = transcript(&temp.0, &["audit", "export", "--help"], b"");
+    snapshot("audit_export", &format!("{help}\n{broken}"));
+}
+
+#[test]
 fn help_and_errors_of_serve_and_audit() {
     let temp = Temp::new("errors");
     let dir = &temp.0;

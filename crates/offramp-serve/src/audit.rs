@@ -497,6 +497,25 @@ fn open_for_reading(path: &Path) -> Result<Connection, AuditError> {
     Ok(conn)
 }
 
+/// Calls `each` on every row of a log, in order, as stored (not verified: see [`verify`]),
+/// one row in memory at a time; stops at the first error `each` returns.
+pub(crate) fn for_each_row<E: From<AuditError>>(
+    path: &Path,
+    mut each: impl FnMut(Row) -> Result<(), E>,
+) -> Result<(), E> {
+    let read = |e: rusqlite::Error| AuditError::Open {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    };
+    let conn = open_for_reading(path)?;
+    let mut select = conn.prepare(SELECT_ROWS).map_err(read)?;
+    let mut found = select.query([]).map_err(read)?;
+    while let Some(r) = found.next().map_err(read)? {
+        each(read_row(r).map_err(read)?)?;
+    }
+    Ok(())
+}
+
 /// Every row of a log, in order, as stored (not verified: see [`verify`]).
 pub fn rows(path: impl AsRef<Path>) -> Result<Vec<Row>, AuditError> {
     let path = path.as_ref();
@@ -512,6 +531,9 @@ pub fn rows(path: impl AsRef<Path>) -> Result<Vec<Row>, AuditError> {
         .collect::<Result<Vec<Row>, _>>()
         .map_err(read)
 }
+
+mod export;
+pub use export::{COLUMNS, ExportError, ExportFormat, export};
 
 #[cfg(test)]
 mod tests;

@@ -213,3 +213,115 @@ fn stored_encounters_are_part_of_the_hash() {
         VerifyError::Broken { row: 1, .. }
     ));
 }
+
+fn decision_entry(n: usize, disposition: &str, pathways: &[&str]) -> Entry {
+    let eligible: Vec<String> = pathways
+        .iter()
+        .map(|p| format!("{{\"pathway\":\"{p}\",\"rank\":1}}"))
+        .collect();
+    Entry {
+        decision: format!(
+            "{{\"encounter_id\":\"e-{n}\",\"intercept\":1,\"disposition\":\"{disposition}\",\"eligible\":[{}]}}",
+            eligible.join(",")
+        ),
+        encounter: (n == 2).then(|| "{\"id\":\"e-2\",\"note\":\"a, \\\"quoted\\\" value\"}".into()),
+        ..entry(n)
+    }
+}
+
+#[test]
+fn a_verified_log_exports_one_row_per_decision_as_csv_and_json_lines() {
+    let temp = Temp::new();
+    let log = AuditLog::open(temp.log()).unwrap();
+    append(
+        &log,
+        vec![
+            decision_entry(
+                1,
+                "pre_arrest_diversion",
+                &["officer_intervention", "first_responder_referral"],
+            ),
+            decision_entry(2, "none", &[]),
+        ],
+    );
+    drop(log);
+
+    let mut csv_out = Vec::new();
+    assert_eq!(
+        export(temp.log(), ExportFormat::Csv, &mut csv_out).unwrap(),
+        2
+    );
+    let mut reader = csv::Reader::from_reader(csv_out.as_slice());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        COLUMNS.to_vec()
+    );
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 2);
+    let column = |name: &str| COLUMNS.iter().position(|c| *c == name).unwrap();
+    assert_eq!(&records[0][column("seq")], "1");
+    assert_eq!(&records[0][column("intercept")], "1");
+    assert_eq!(&records[0][column("disposition")], "pre_arrest_diversion");
+    assert_eq!(
+        &records[0][column("eligible")],
+        "officer_intervention;first_responder_referral"
+    );
+    assert_eq!(&records[1][column("eligible")], "");
+    // A kept encounter with a comma and quotes survives the CSV quoting whole.
+    assert_eq!(
+        &records[1][column("encounter")],
+        "{\"id\":\"e-2\",\"note\":\"a, \\\"quoted\\\" value\"}"
+    );
+    assert_eq!(&records[0][column("encounter")], "");
+    let stored = rows(temp.log()).unwrap();
+    assert_eq!(&records[1][column("hash")], stored[1].hash.as_str());
+    assert_eq!(
+        &records[1][column("decision")],
+        stored[1].entry.decision.as_str()
+    );
+
+    let mut jsonl = Vec::new();
+    assert_eq!(
+        export(temp.log(), ExportFormat::Jsonl, &mut jsonl).unwrap(),
+        2
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["decision"]["disposition"], "pre_arrest_diversion");
+    assert_eq!(lines[1]["encounter"]["note"], "a, \"quoted\" value");
+    assert_eq!(lines[0]["encounter"], serde_json::Value::Null);
+    let keys: Vec<&str> = lines[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = COLUMNS.to_vec();
+    expected.sort_unstable();
+    let mut keys = keys;
+    keys.sort_unstable();
+    assert_eq!(
+        keys, expected,
+        "the JSON lines carry the same columns as the CSV"
+    );
+}
+
+#[test]
+fn a_broken_log_is_not_exported() {
+    let temp = Temp::new();
+    log_of(&temp, 4);
+    sql(
+        &temp,
+        "UPDATE decisions SET token_id = 'someone' WHERE seq = 3",
+    );
+    let mut out = Vec::new();
+    match export(temp.log(), ExportFormat::Csv, &mut out) {
+        Err(ExportError::Verify(VerifyError::Broken { row, .. })) => assert_eq!(row, 3),
+        other => panic!("expected the broken row named, got {other:?}"),
+    }
+    assert!(out.is_empty(), "nothing is written for a broken log");
+}
