@@ -69,9 +69,14 @@ pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
     match command {
         AuditCommand::Verify { log } => {
             let verified = offramp_serve::verify(&log).map_err(|e| verify_error(&log, e))?;
+            let from = if verified.first > 1 {
+                format!(" from row {}", verified.first)
+            } else {
+                String::new()
+            };
             writeln!(
                 io::stdout().lock(),
-                "{}: the chain holds: {} {}; last hash {}",
+                "{}: the chain holds: {} {}{from}; last hash {}",
                 log.display(),
                 verified.rows,
                 if verified.rows == 1 { "row" } else { "rows" },

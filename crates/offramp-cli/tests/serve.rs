@@ -694,6 +694,29 @@ fn audit_export_writes_the_decisions_the_service_logged_and_refuses_a_broken_log
 }
 
 #[test]
+fn a_pruned_log_verifies_from_the_last_row_deleted() {
+    let temp = Temp::new("pruned");
+    five_decisions(&temp);
+    let head = offramp_serve::verify(temp.log()).unwrap().head;
+    // What the retention period does: rows 1 and 2 go, their last hash is kept as the start.
+    let second = offramp_serve::audit::rows(temp.log()).unwrap()[1]
+        .hash
+        .clone();
+    sql(
+        &temp,
+        &format!(
+            "DELETE FROM decisions WHERE seq <= 2; INSERT INTO audit_meta (key, value) VALUES ('pruned_through', '2'), ('pruned_head', '{second}')"
+        ),
+    );
+    let out = run_in(&temp.0, &["audit", "verify", "--log", "audit.sqlite"], b"");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout).trim_end(),
+        format!("audit.sqlite: the chain holds: 3 rows from row 3; last hash {head}")
+    );
+}
+
+#[test]
 fn help_and_errors_of_serve_and_audit() {
     let temp = Temp::new("errors");
     let dir = &temp.0;

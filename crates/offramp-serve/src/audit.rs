@@ -23,6 +23,14 @@
 //! row at fault. Removing the newest rows leaves a shorter chain that still verifies, which is
 //! why [`Verified::head`] is worth copying elsewhere now and then.
 //!
+//! # Retention
+//!
+//! With a retention period (`[audit] retain_days`), rows older than it are deleted when the log
+//! opens and then once an hour, oldest first and never leaving a gap: the number and hash of the
+//! last row deleted go into `audit_meta` (`pruned_through`, `pruned_head`) in the same
+//! transaction, and [`verify`] starts the chain there. The first row kept still names that hash
+//! as its `prev_hash`, so a pruned log verifies as strictly as a whole one.
+//!
 //! # Durability
 //!
 //! The file is in WAL mode with `synchronous=FULL`. One writer thread takes every pending
@@ -48,6 +56,9 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// At most this many decisions go into one transaction; more wait for the next.
 const MAX_ROWS_PER_COMMIT: usize = 4096;
+
+/// How often a log with a retention period deletes the rows older than it, besides at opening.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// How long a write waits for another connection's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -248,14 +259,28 @@ pub struct AuditLog {
 }
 
 impl AuditLog {
-    /// Opens the log at `path`, creating it when missing, and starts its writer thread.
+    /// Opens the log at `path`, creating it when missing, and starts its writer thread. Rows
+    /// are kept for ever.
     pub fn open(path: impl AsRef<Path>) -> Result<AuditLog, AuditError> {
+        AuditLog::open_with(path, None)
+    }
+
+    /// Opens the log at `path`, creating it when missing, deletes the rows older than `retain`
+    /// (when given: see the module's documentation), and starts its writer thread, which
+    /// deletes them again once an hour.
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        retain: Option<Duration>,
+    ) -> Result<AuditLog, AuditError> {
         let path = path.as_ref().to_path_buf();
-        let conn = open_for_writing(&path)?;
+        let mut conn = open_for_writing(&path)?;
+        if let Some(keep) = retain {
+            prune_older_than(&mut conn, keep).map_err(|e| AuditError::Write(e.to_string()))?;
+        }
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("offramp-audit".into())
-            .spawn(move || writer(conn, &queue))
+            .spawn(move || writer(conn, &queue, retain))
             .map_err(|e| AuditError::Open {
                 path: path.display().to_string(),
                 message: format!("cannot start the writer thread: {e}"),
@@ -306,8 +331,21 @@ impl AuditLog {
 
 /// The writer thread: takes every job waiting (up to [`MAX_ROWS_PER_COMMIT`] rows), writes them
 /// in one transaction, and answers each. Ends when every [`AuditLog`] is dropped.
-fn writer(mut conn: Connection, queue: &mpsc::Receiver<Job>) {
-    while let Ok(first) = queue.recv() {
+fn writer(mut conn: Connection, queue: &mpsc::Receiver<Job>, retain: Option<Duration>) {
+    let mut pruned = std::time::Instant::now();
+    loop {
+        if let Some(keep) = retain {
+            if pruned.elapsed() >= PRUNE_EVERY {
+                // A failed pruning is tried again in an hour; appends go on either way.
+                let _ = prune_older_than(&mut conn, keep);
+                pruned = std::time::Instant::now();
+            }
+        }
+        let first = match queue.recv_timeout(PRUNE_EVERY) {
+            Ok(job) => job,
+            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         let mut rows = first.entries.len();
         let mut batch = vec![first];
         while rows < MAX_ROWS_PER_COMMIT {
@@ -337,7 +375,10 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), rusqlite::Err
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_string()));
+        let (mut seq, mut prev) = match head {
+            Some(last) => last,
+            None => checkpoint(&tx)?.unwrap_or((0, GENESIS.to_string())),
+        };
         let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
         let mut store = tx.prepare(
             "INSERT OR IGNORE INTO programs (hash, id, version, format, text, first_loaded) \
@@ -373,11 +414,71 @@ fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), rusqlite::Err
     tx.commit()
 }
 
+/// Where a pruned log's chain starts: the number and hash of the last row deleted.
+fn checkpoint(conn: &Connection) -> Result<Option<(i64, String)>, rusqlite::Error> {
+    let through: Option<String> = conn
+        .query_row(
+            "SELECT value FROM audit_meta WHERE key = 'pruned_through'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let head: Option<String> = conn
+        .query_row(
+            "SELECT value FROM audit_meta WHERE key = 'pruned_head'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(match (through.and_then(|t| t.parse::<i64>().ok()), head) {
+        (Some(through), Some(head)) => Some((through, head)),
+        _ => None,
+    })
+}
+
+/// Deletes the rows written more than `keep` ago.
+fn prune_older_than(conn: &mut Connection, keep: Duration) -> Result<usize, rusqlite::Error> {
+    let cutoff = chrono::TimeDelta::from_std(keep)
+        .ok()
+        .and_then(|keep| Utc::now().checked_sub_signed(keep))
+        .map(|t| t.to_rfc3339_opts(SecondsFormat::Micros, true));
+    match cutoff {
+        Some(cutoff) => prune_before(conn, &cutoff),
+        None => Ok(0),
+    }
+}
+
+/// Deletes every row up to the last one written before `cutoff` (RFC 3339 in UTC, as `at` is
+/// written, so the text order is the time order), and records that row's number and hash as
+/// the chain's new start, in one transaction. Returns how many rows were deleted.
+pub(crate) fn prune_before(conn: &mut Connection, cutoff: &str) -> Result<usize, rusqlite::Error> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let last: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT seq, hash FROM decisions WHERE at < ?1 ORDER BY seq DESC LIMIT 1",
+            [cutoff],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((through, head)) = last else {
+        return Ok(0);
+    };
+    let deleted = tx.execute("DELETE FROM decisions WHERE seq <= ?1", [through])?;
+    tx.execute(
+        "INSERT OR REPLACE INTO audit_meta (key, value) VALUES ('pruned_through', ?1), ('pruned_head', ?2)",
+        params![through.to_string(), head],
+    )?;
+    tx.commit()?;
+    Ok(deleted)
+}
+
 /// A log whose chain holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Verified {
     /// How many rows it has.
     pub rows: i64,
+    /// The number of its first row: 1, or one past the last row the retention period deleted.
+    pub first: i64,
     /// The last row's hash (the genesis value for an empty log): kept elsewhere, it shows later
     /// that no row up to here was removed from the end.
     pub head: String,
@@ -400,6 +501,7 @@ pub enum VerifyError {
 }
 
 /// Reads a log from its first row to its last and checks the chain: the rows numbered from 1
+/// (or from one past the last row a retention period deleted, starting from that row's hash)
 /// without a gap, each row's `prev_hash` equal to the hash of the row before, each row's hash
 /// equal to the hash of its contents. The first row at fault is named. The file is only read.
 pub fn verify(path: impl AsRef<Path>) -> Result<Verified, VerifyError> {
@@ -409,10 +511,14 @@ pub fn verify(path: impl AsRef<Path>) -> Result<Verified, VerifyError> {
         message: e.to_string(),
     };
     let conn = open_for_reading(path)?;
+    let (through, start_hash) = checkpoint(&conn)
+        .map_err(open)?
+        .unwrap_or((0, GENESIS.to_string()));
+    let first = through.saturating_add(1);
     let mut select = conn.prepare(SELECT_ROWS).map_err(open)?;
     let mut rows = select.query([]).map_err(open)?;
-    let mut expected: i64 = 1;
-    let mut prev = GENESIS.to_string();
+    let mut expected: i64 = first;
+    let mut prev = start_hash;
     while let Some(r) = rows.next().map_err(open)? {
         let seq: i64 = r.get(0).map_err(open)?;
         if seq != expected {
@@ -445,7 +551,8 @@ pub fn verify(path: impl AsRef<Path>) -> Result<Verified, VerifyError> {
         expected = expected.saturating_add(1);
     }
     Ok(Verified {
-        rows: expected.saturating_sub(1),
+        rows: expected.saturating_sub(first),
+        first,
         head: prev,
     })
 }

@@ -95,6 +95,9 @@ pub struct Config {
     pub audit_log: PathBuf,
     /// Whether the audit log also keeps each encounter as it was sent (off unless asked).
     pub store_encounters: bool,
+    /// How long the audit log keeps a decision (`[audit] retain_days`); kept for ever when
+    /// absent. Older rows are deleted with the chain kept verifiable (see `audit`).
+    pub retain: Option<Duration>,
     /// The tokens that may call.
     pub tokens: Vec<Token>,
     /// The limits of a request.
@@ -160,6 +163,7 @@ struct AuditFile {
     path: PathBuf,
     #[serde(default)]
     store_encounters: bool,
+    retain_days: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -300,6 +304,16 @@ impl Config {
             providers: file.providers.map(|p| base.join(p)),
             audit_log: base.join(file.audit.path),
             store_encounters: file.audit.store_encounters,
+            retain: match file.audit.retain_days {
+                None => None,
+                Some(0) => {
+                    return Err(invalid(
+                        "audit.retain_days".into(),
+                        "must be 1 or more (leave it out to keep every decision)",
+                    ));
+                }
+                Some(days) => Some(Duration::from_secs(u64::from(days).saturating_mul(86_400))),
+            },
             tokens,
             limits,
         })
@@ -392,6 +406,28 @@ mod tests {
         assert!(!c.store_encounters);
         assert_eq!(c.tokens[0].scopes, vec![Scope::Route]);
         assert_eq!(hash_secret("password"), HASH);
+    }
+
+    #[test]
+    fn a_retention_period_is_whole_days_and_at_least_one() {
+        let c = Config::from_toml(&minimal(""), "s.toml", Path::new("")).unwrap();
+        assert_eq!(c.retain, None);
+        let text = minimal("").replace(
+            "path = \"audit.sqlite\"",
+            "path = \"audit.sqlite\"\nretain_days = 2555",
+        );
+        let c = Config::from_toml(&text, "s.toml", Path::new("")).unwrap();
+        assert_eq!(c.retain, Some(Duration::from_secs(2555 * 86_400)));
+        let text = minimal("").replace(
+            "path = \"audit.sqlite\"",
+            "path = \"audit.sqlite\"\nretain_days = 0",
+        );
+        let e = Config::from_toml(&text, "s.toml", Path::new("")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("s.toml: audit.retain_days: must be 1 or more"),
+            "{e}"
+        );
     }
 
     #[test]

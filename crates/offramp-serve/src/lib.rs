@@ -143,7 +143,7 @@ impl Service {
             }
             programs.push(Arc::new(loaded));
         }
-        let audit = AuditLog::open(&config.audit_log)?;
+        let audit = AuditLog::open_with(&config.audit_log, config.retain)?;
         audit.record_programs(texts)?;
         Ok(Service {
             programs: ArcSwap::from_pointee(programs),

@@ -104,6 +104,7 @@ fn an_empty_log_verifies_with_the_genesis_head() {
         verify(temp.log()).unwrap(),
         Verified {
             rows: 0,
+            first: 1,
             head: GENESIS.into()
         }
     );
@@ -324,4 +325,99 @@ fn a_broken_log_is_not_exported() {
         other => panic!("expected the broken row named, got {other:?}"),
     }
     assert!(out.is_empty(), "nothing is written for a broken log");
+}
+
+/// The `at` of a row, read back.
+fn at_of(temp: &Temp, seq: i64) -> String {
+    let conn = Connection::open(temp.log()).unwrap();
+    conn.query_row("SELECT at FROM decisions WHERE seq = ?1", [seq], |r| {
+        r.get(0)
+    })
+    .unwrap()
+}
+
+#[test]
+fn pruning_keeps_the_chain_verifiable_from_the_last_row_deleted() {
+    let temp = Temp::new();
+    let log = AuditLog::open(temp.log()).unwrap();
+    append(&log, (1..=3).map(entry).collect());
+    std::thread::sleep(Duration::from_millis(5));
+    append(&log, (4..=6).map(entry).collect());
+    drop(log);
+    let head_before = verify(temp.log()).unwrap().head;
+    // Everything written before the second batch goes.
+    let cutoff = at_of(&temp, 4);
+    let mut conn = Connection::open(temp.log()).unwrap();
+    assert_eq!(prune_before(&mut conn, &cutoff).unwrap(), 3);
+    assert_eq!(
+        prune_before(&mut conn, &cutoff).unwrap(),
+        0,
+        "pruning again deletes nothing"
+    );
+    drop(conn);
+    let v = verify(temp.log()).unwrap();
+    assert_eq!(
+        (v.rows, v.first, v.head.as_str()),
+        (3, 4, head_before.as_str())
+    );
+
+    // New rows continue the chain, also after every row has been pruned.
+    let log = AuditLog::open(temp.log()).unwrap();
+    append(&log, vec![entry(7)]);
+    drop(log);
+    let mut conn = Connection::open(temp.log()).unwrap();
+    let all = at_of(&temp, 7);
+    assert_eq!(prune_before(&mut conn, &format!("{all}~")).unwrap(), 4);
+    drop(conn);
+    let log = AuditLog::open(temp.log()).unwrap();
+    append(&log, vec![entry(8)]);
+    drop(log);
+    let v = verify(temp.log()).unwrap();
+    assert_eq!((v.rows, v.first), (1, 8));
+    assert_eq!(rows(temp.log()).unwrap()[0].seq, 8);
+
+    // A forged starting point is found: the first row kept does not follow it.
+    sql(
+        &temp,
+        "UPDATE audit_meta SET value = '00' WHERE key = 'pruned_head'",
+    );
+    match verify(temp.log()) {
+        Err(VerifyError::Broken { row, .. }) => assert_eq!(row, 8),
+        other => panic!("expected row 8 named, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_claimed_pruning_cannot_hide_rows_that_are_still_there() {
+    let temp = Temp::new();
+    log_of(&temp, 5);
+    // Someone marks rows 1-3 as pruned without deleting them, to skip checking them.
+    let head3 = rows(temp.log()).unwrap()[2].hash.clone();
+    sql(
+        &temp,
+        &format!(
+            "INSERT INTO audit_meta (key, value) VALUES ('pruned_through', '3'), ('pruned_head', '{head3}')"
+        ),
+    );
+    match verify(temp.log()) {
+        Err(VerifyError::Broken { row, .. }) => assert_eq!(row, 4),
+        other => panic!("expected the rows kept to be out of sequence, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_retention_period_prunes_when_the_log_opens() {
+    let temp = Temp::new();
+    log_of(&temp, 4);
+    std::thread::sleep(Duration::from_millis(5));
+    // A retention of nothing deletes every row written before the log opened.
+    let log = AuditLog::open_with(temp.log(), Some(Duration::ZERO)).unwrap();
+    append(&log, vec![entry(5)]);
+    drop(log);
+    let v = verify(temp.log()).unwrap();
+    assert_eq!((v.rows, v.first), (1, 5));
+    // A long one keeps them all.
+    let log = AuditLog::open_with(temp.log(), Some(Duration::from_secs(86_400))).unwrap();
+    drop(log);
+    assert_eq!(verify(temp.log()).unwrap().rows, 1);
 }
