@@ -233,8 +233,8 @@ struct Sim<'m> {
     now: i64,
     arrivals: Stream,
     persons: Vec<Person>,
-    /// Each person's home (beside `persons`, in the same order), drawn at the person's first
-    /// contact: `None` until then, and always without `[places]`.
+    /// With `[places]`, each person's home (beside `persons`, in the same order), drawn at the
+    /// person's first contact: `None` until then. Empty without `[places]`.
     homes: Vec<Option<Location>>,
     index: PersonIndex,
     refs: Vec<Referral>,
@@ -255,6 +255,10 @@ struct Sim<'m> {
     warm_row: TimelineRow,
 }
 
+/// The most people an arm makes room for before it starts (about 25 MB of records); past
+/// it, the list grows as people are met.
+const PEOPLE_ROOM: usize = 1 << 18;
+
 /// How many events the engine handles between looks at the cancel flag.
 const CANCEL_EVERY: u64 = 4_096;
 
@@ -273,6 +277,15 @@ pub(crate) fn run_arm(
 ) -> ArmOut {
     let program = arm == Arm::Program;
     let periods = m.periods;
+    // Room for everyone a generated run may meet (at most its population, up to a bound), so
+    // that the list of people is not copied again and again as it grows.
+    let room = if m.replay.is_some() {
+        0
+    } else {
+        usize::try_from(m.population)
+            .unwrap_or(PEOPLE_ROOM)
+            .min(PEOPLE_ROOM)
+    };
     let groups = m.groups.len() + usize::from(m.replay.is_some());
     let mut sim = Sim {
         m,
@@ -282,8 +295,8 @@ pub(crate) fn run_arm(
         seq: 0,
         now: 0,
         arrivals: stream(key, NONE, Purpose::Arrivals, 0),
-        persons: Vec::new(),
-        homes: Vec::new(),
+        persons: Vec::with_capacity(room),
+        homes: Vec::with_capacity(if m.places.is_some() { room } else { 0 }),
         index: PersonIndex::default(),
         refs: Vec::new(),
         provs: m
@@ -689,7 +702,9 @@ impl Sim<'_> {
             dead: false,
             history: Vec::new(),
         });
-        self.homes.push(None);
+        if self.m.places.is_some() {
+            self.homes.push(None);
+        }
         self.index.insert(id, i);
         i
     }
