@@ -1,9 +1,11 @@
 //! The endpoints: routing under `/v1`, `/healthz` and `/metrics`, each request bounded in
 //! size, time and how many run at once, each decision logged before it is answered. The
-//! endpoints about partner providers are in `partners`.
+//! endpoints about partner providers are in `partners`; `routes` is the table of every
+//! endpoint, which the router and the OpenAPI document (`/openapi.json`, `/docs`) are made from.
 
 mod partners;
 mod programs;
+mod routes;
 
 use std::future::Future;
 use std::io::Cursor;
@@ -16,7 +18,6 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use offramp::lines::{LineProblem, Lines, MAX_LINE_BYTES};
 use offramp::{Decision, Encounter, EncounterError, Router};
 use serde::Serialize;
@@ -50,6 +51,8 @@ struct Shared {
     /// Held while capacity updates are applied to every router, so that each sees them in the
     /// same order.
     capacity: std::sync::Mutex<()>,
+    /// The OpenAPI document, made once from the route table.
+    openapi: String,
 }
 
 type St = State<Arc<Shared>>;
@@ -59,21 +62,11 @@ fn app(service: Arc<Service>) -> axum::Router {
     let shared = Arc::new(Shared {
         slots: tokio::sync::Semaphore::new(service.limits.concurrency),
         capacity: std::sync::Mutex::new(()),
+        openapi: routes::document(),
         service,
     });
-    axum::Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .route("/v1/programs", get(programs).post(programs::load))
-        .route("/v1/route", post(route))
-        .route("/v1/explain", post(explain))
-        .route("/v1/trace", post(trace))
-        .route("/v1/needs-information", post(needs_information))
-        .route(
-            "/v1/capacity",
-            get(partners::get_capacity).post(partners::post_capacity),
-        )
-        .route("/v1/services/open", get(partners::open_services))
+    // Every endpoint comes from the route table, so none is served without being described.
+    routes::router()
         .fallback(|| async { Problem::not_found("no such endpoint") })
         .method_not_allowed_fallback(|| async { Problem::method() })
         .layer(DefaultBodyLimit::max(body_limit))
