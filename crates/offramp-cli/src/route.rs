@@ -11,8 +11,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Once;
 
-use offramp::lines::{Line, LineProblem, Lines, MAX_LINE_BYTES};
-use offramp::{Decision, Encounter, EncounterError, Router};
+use offramp::lines::{Line, LineFailure, LineProblem, Lines, MAX_LINE_BYTES};
+use offramp::{Decision, Encounter, Router};
 
 use crate::error::{CliError, Exit};
 use crate::load::make_router;
@@ -73,51 +73,27 @@ fn parse_line_cap(text: &str) -> Result<usize, String> {
         .ok_or_else(|| "expected a whole number of bytes, 1 or more".to_string())
 }
 
-/// Why one input line was not routed. It names the line, and the field and column when known,
-/// never a value from the line.
-#[derive(Debug, serde::Serialize)]
-struct Failure {
-    /// 1-based line in the input.
-    line: usize,
-    /// 1-based column (in characters) in that line, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    column: Option<usize>,
-    /// The encounter field at fault (`age`, `offenses[0].nibrs`, `.` for the whole object),
-    /// when the line is an encounter at all.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<String>,
-    /// What is wrong.
-    message: String,
+/// Why one input line was not routed: the core's [`LineFailure`], one record for the command and
+/// the service. What follows is how the command shows it.
+type Failure = LineFailure;
+
+/// How the command shows a line's failure: on standard error, and inline in each output format.
+trait Shown {
+    /// A failure of a line that could not be read, naming `--max-line-bytes`.
+    fn problem(line: usize, problem: LineProblem) -> Self;
+    /// `NAME:LINE:COL: field: message`, as standard error shows it.
+    fn text(&self, name: &str) -> String;
+    /// The record `--errors inline` writes in JSON output.
+    fn json(&self) -> Result<String, CliError>;
+    /// The row `--errors inline` writes in CSV.
+    fn csv_row(&self) -> String;
+    /// The row `--errors inline` writes in a table.
+    fn row(&self) -> String;
 }
 
-impl Failure {
-    fn new(line: usize, message: impl Into<String>) -> Failure {
-        Failure {
-            line,
-            column: None,
-            field: None,
-            message: message.into(),
-        }
-    }
-
-    fn encounter(line: usize, e: &EncounterError) -> Failure {
-        Failure {
-            line,
-            // A JSON line has a single line of text, so only its column is news.
-            column: e.position().map(|(_, column)| column),
-            field: Some(e.field().to_string()),
-            message: e.message().to_string(),
-        }
-    }
-
+impl Shown for Failure {
     fn problem(line: usize, problem: LineProblem) -> Failure {
-        match problem {
-            LineProblem::TooLong { limit } => Failure::new(
-                line,
-                format!("the line is longer than --max-line-bytes ({limit} bytes); it is skipped"),
-            ),
-            LineProblem::NotUtf8 => Failure::new(line, "the line is not valid UTF-8"),
-        }
+        LineFailure::unreadable(line, problem, Some("--max-line-bytes"))
     }
 
     /// `NAME:LINE:COL: field: message`, as standard error shows it.
@@ -136,11 +112,7 @@ impl Failure {
     /// The record `--errors inline` writes in JSON output:
     /// `{"error":{"line":2,"column":130,"field":"officer_note","message":"..."}}`.
     fn json(&self) -> Result<String, CliError> {
-        #[derive(serde::Serialize)]
-        struct Record<'a> {
-            error: &'a Failure,
-        }
-        serde_json::to_string(&Record { error: self }).map_err(CliError::Json)
+        self.to_json().map_err(CliError::Json)
     }
 
     /// The row `--errors inline` writes in CSV: empty cells but the last, `error`, which says
@@ -197,11 +169,7 @@ fn decide(router: &Router, line: Line) -> Result<Decision, Failure> {
     match isolated(|| Encounter::from_json(&text).map(|e| router.route(&e))) {
         Some(Ok(decision)) => Ok(decision),
         Some(Err(e)) => Err(Failure::encounter(n, &e)),
-        None => Err(Failure::new(
-            n,
-            "offramp failed inside while deciding this encounter (a bug: please report it); \
-             the other lines are still routed",
-        )),
+        None => Err(Failure::internal(n)),
     }
 }
 

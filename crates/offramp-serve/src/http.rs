@@ -18,8 +18,8 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use offramp::lines::{LineProblem, Lines, MAX_LINE_BYTES};
-use offramp::{Decision, Encounter, EncounterError, Router};
+use offramp::lines::{LineFailure, Lines, MAX_LINE_BYTES};
+use offramp::{Decision, Encounter, Router};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
@@ -358,28 +358,6 @@ async fn route(
     respond(work.await)
 }
 
-/// Why one line of a batch has no decision, written as `offramp route --errors inline`
-/// writes it: `{"error":{"line","column","field","message"}}`.
-#[derive(Serialize)]
-struct Failure {
-    line: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    column: Option<usize>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<String>,
-    message: String,
-}
-
-impl Failure {
-    fn json(self) -> String {
-        #[derive(Serialize)]
-        struct Record {
-            error: Failure,
-        }
-        serde_json::to_string(&Record { error: self }).unwrap_or_default()
-    }
-}
-
 /// The batch's answers, line by line, and the decisions to log.
 struct Batch {
     text: String,
@@ -444,28 +422,13 @@ fn decide_lines(
         }
         answered = line.number;
         let n = line.number;
+        // The same failures, in the same words, as `offramp route --errors inline` writes.
         let decided = match line.text {
-            Err(LineProblem::TooLong { limit }) => Err(Failure {
-                line: n,
-                column: None,
-                field: None,
-                message: format!("the line is longer than {limit} bytes; it is skipped"),
-            }),
-            Err(LineProblem::NotUtf8) => Err(Failure {
-                line: n,
-                column: None,
-                field: None,
-                message: "the line is not valid UTF-8".into(),
-            }),
+            Err(problem) => Err(LineFailure::unreadable(n, problem, None)),
             Ok(text) => match guarded(|| Encounter::from_json(&text).map(|e| router.route(&e))) {
                 Ok(Ok(decision)) => Ok((decision, text)),
-                Ok(Err(e)) => Err(encounter_failure(n, &e)),
-                Err(_) => Err(Failure {
-                    line: n,
-                    column: None,
-                    field: None,
-                    message: "offramp failed inside while deciding this encounter (a bug: please report it); the other lines are still routed".into(),
-                }),
+                Ok(Err(e)) => Err(LineFailure::encounter(n, &e)),
+                Err(_) => Err(LineFailure::internal(n)),
             },
         };
         match decided {
@@ -478,7 +441,8 @@ fn decide_lines(
                 out.routed = out.routed.saturating_add(1);
             }
             Err(failure) => {
-                out.text.push_str(&failure.json());
+                let json = failure.to_json().map_err(|_| Problem::internal())?;
+                out.text.push_str(&json);
                 out.text.push('\n');
                 out.failed = out.failed.saturating_add(1);
             }
@@ -489,15 +453,6 @@ fn decide_lines(
         out.text.push('\n');
     }
     Ok(out)
-}
-
-fn encounter_failure(line: usize, e: &EncounterError) -> Failure {
-    Failure {
-        line,
-        column: e.position().map(|(_, column)| column),
-        field: Some(e.field().to_string()),
-        message: e.message().to_string(),
-    }
 }
 
 /// The shared start of the one-encounter endpoints: the token, the program and the encounter.

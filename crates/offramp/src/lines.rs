@@ -25,8 +25,13 @@
 //!     ]
 //! );
 //! ```
+//!
+//! A line that yields no decision is a [`LineFailure`]: the one record, in one place, that
+//! `offramp route --errors inline` writes and `offramp serve` answers for such a line.
 
 use std::io::{self, BufRead};
+
+use crate::EncounterError;
 
 /// The longest line, in bytes (not counting its line ending), that offramp reads by default:
 /// 1 MiB. An encounter is a few hundred bytes; a line this long is almost certainly not one.
@@ -188,6 +193,85 @@ impl<R: BufRead> Iterator for Lines<R> {
     }
 }
 
+/// Why one line of JSON-lines input has no decision: its number, and the field and column
+/// when known; never a value from the line. Its JSON form ([`LineFailure::to_json`]) is
+/// `{"error":{"line":2,"column":130,"field":"age","message":"..."}}`, with `column` and `field`
+/// left out when unknown.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LineFailure {
+    /// 1-based line in the input.
+    pub line: usize,
+    /// 1-based column (in characters) in that line, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// The encounter field at fault (`age`, `offenses[0].nibrs`, `.` for the whole object),
+    /// when the line is an encounter at all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl LineFailure {
+    /// A failure of the whole line, with no field or column.
+    pub fn new(line: usize, message: impl Into<String>) -> LineFailure {
+        LineFailure {
+            line,
+            column: None,
+            field: None,
+            message: message.into(),
+        }
+    }
+
+    /// An encounter that was refused: its field, and its column (a JSON line has one line of
+    /// text, so only the column is news).
+    pub fn encounter(line: usize, e: &EncounterError) -> LineFailure {
+        LineFailure {
+            line,
+            column: e.position().map(|(_, column)| column),
+            field: Some(e.field().to_string()),
+            message: e.message().to_string(),
+        }
+    }
+
+    /// A line that could not be read. `limit_name` is how the reader's surface names the cap
+    /// (`--max-line-bytes` on the command line), when it has a name there.
+    pub fn unreadable(line: usize, problem: LineProblem, limit_name: Option<&str>) -> LineFailure {
+        match (problem, limit_name) {
+            (LineProblem::TooLong { limit }, Some(name)) => LineFailure::new(
+                line,
+                format!("the line is longer than {name} ({limit} bytes); it is skipped"),
+            ),
+            (LineProblem::TooLong { limit }, None) => LineFailure::new(
+                line,
+                format!("the line is longer than {limit} bytes; it is skipped"),
+            ),
+            (LineProblem::NotUtf8, _) => LineFailure::new(line, "the line is not valid UTF-8"),
+        }
+    }
+
+    /// A line whose deciding hit a bug (a panic caught at the line), so the others still run.
+    pub fn internal(line: usize) -> LineFailure {
+        LineFailure::new(
+            line,
+            "offramp failed inside while deciding this encounter (a bug: please report it); \
+             the other lines are still routed",
+        )
+    }
+
+    /// The failure as its one-line JSON record, `{"error":{...}}`.
+    ///
+    /// # Errors
+    /// Only if serde_json refuses the record, which holds nothing but numbers and text.
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        #[derive(serde::Serialize)]
+        struct Record<'a> {
+            error: &'a LineFailure,
+        }
+        serde_json::to_string(&Record { error: self })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +342,44 @@ mod tests {
         assert_eq!(
             read("\u{feff}abcd\r\n".as_bytes(), 4),
             [(1, Ok("abcd".into()))]
+        );
+    }
+
+    #[test]
+    fn a_line_failure_is_one_json_record_with_no_value_from_the_line() {
+        let e = crate::Encounter::from_json(
+            r#"{"id":"a","at":"2026-01-01T00:00:00Z","age":"JaneDoe"}"#,
+        )
+        .unwrap_err();
+        let f = LineFailure::encounter(3, &e);
+        let json = f.to_json().unwrap();
+        assert!(
+            json.starts_with(r#"{"error":{"line":3,"column":"#),
+            "{json}"
+        );
+        assert!(
+            json.contains(r#""field":"age""#) && !json.contains("JaneDoe"),
+            "{json}"
+        );
+        assert_eq!(
+            LineFailure::unreadable(2, LineProblem::NotUtf8, None)
+                .to_json()
+                .unwrap(),
+            r#"{"error":{"line":2,"message":"the line is not valid UTF-8"}}"#
+        );
+        let long = LineProblem::TooLong { limit: 10 };
+        assert_eq!(
+            LineFailure::unreadable(9, long, None).message,
+            "the line is longer than 10 bytes; it is skipped"
+        );
+        assert_eq!(
+            LineFailure::unreadable(9, long, Some("--max-line-bytes")).message,
+            "the line is longer than --max-line-bytes (10 bytes); it is skipped"
+        );
+        assert!(
+            LineFailure::internal(1)
+                .message
+                .contains("the other lines are still routed")
         );
     }
 }
