@@ -31,7 +31,7 @@
 
 use std::io::{self, BufRead};
 
-use crate::EncounterError;
+use crate::domain::EncounterError;
 
 /// The longest line, in bytes (not counting its line ending), that offramp reads by default:
 /// 1 MiB. An encounter is a few hundred bytes; a line this long is almost certainly not one.
