@@ -304,6 +304,16 @@ pub enum CliError {
     )]
     ServeConfig(#[source] offramp_serve::ConfigError),
 
+    /// `offramp serve`'s TLS certificate or key cannot be read or used.
+    #[error("{0}")]
+    #[diagnostic(
+        code(offramp::serve_tls),
+        help(
+            "`[tls]` names a PEM certificate chain (the service's own certificate first) and its private key; docs/serve.md shows how to make and renew them"
+        )
+    )]
+    ServeTls(#[source] offramp_serve::TlsError),
+
     /// Two program files that `offramp serve` loads have the same id.
     #[error("{}: program `{id}` is loaded already from another file", path.display())]
     #[diagnostic(
@@ -375,6 +385,7 @@ impl From<offramp_serve::ServeError> for CliError {
             ServeError::DuplicateProgram { path, id } => CliError::DuplicateProgram { path, id },
             ServeError::Directory(e) => CliError::Directory(e),
             ServeError::Audit(e) => CliError::Audit(e),
+            ServeError::Tls(e) => CliError::ServeTls(e),
             ServeError::Listen { address, source } => CliError::ServeListen { address, source },
             ServeError::Io(e) => CliError::ServeFailed(e),
         }
@@ -405,6 +416,8 @@ impl CliError {
             CliError::Encounter(_) => Exit::EncountersFailed,
             CliError::ServeConfig(offramp_serve::ConfigError::Io { .. }) => Exit::Usage,
             CliError::ServeConfig(_) | CliError::DuplicateProgram { .. } => Exit::Invalid,
+            CliError::ServeTls(e) if e.unreadable() => Exit::Usage,
+            CliError::ServeTls(_) => Exit::Invalid,
             CliError::Audit(offramp_serve::AuditError::Format { .. }) => Exit::Invalid,
             CliError::AuditBroken {
                 source: offramp_serve::VerifyError::Broken { .. },

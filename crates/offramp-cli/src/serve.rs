@@ -50,22 +50,23 @@ pub fn run(args: ServeArgs) -> Result<ExitCode, CliError> {
             let _ = writeln!(err, "warning: {w}");
         }
     }
-    if !config.address.is_loopback() {
+    if !config.address.is_loopback() && config.tls.is_none() {
         let _ = writeln!(
             io::stderr().lock(),
-            "warning: listening on {} without TLS: tokens and encounters cross the network in clear text unless a TLS proxy stands in front (docs/serve.md)",
+            "warning: listening on {} without TLS: tokens and encounters cross the network in clear text unless a TLS proxy stands in front; or configure `[tls]` (docs/serve.md)",
             config.address
         );
     }
     let listener = offramp_serve::bind(&config)?;
     let address = listener.local_addr().map_err(CliError::ServeFailed)?;
+    let scheme = service.scheme();
     let runtime = offramp_serve::runtime()?;
     runtime.block_on(async move {
         let listener =
             tokio::net::TcpListener::from_std(listener).map_err(CliError::ServeFailed)?;
         {
             let mut out = io::stdout().lock();
-            writeln!(out, "offramp serve: listening on http://{address}/")
+            writeln!(out, "offramp serve: listening on {scheme}://{address}/")
                 .and_then(|()| out.flush())
                 .map_err(CliError::Stdout)?;
         }

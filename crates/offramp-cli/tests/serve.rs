@@ -769,6 +769,71 @@ fn help_and_errors_of_serve_and_audit() {
     assert!(hashed.contains(&offramp_serve::hash_secret("s3cret")));
 }
 
+/// Starts `offramp serve` and returns its first line of output and, once killed, its error
+/// output.
+fn first_line_and_errors(temp: &Temp, config: &Path) -> (String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_offramp"))
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .current_dir(&temp.0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (send, receive) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = send.send(line);
+    });
+    let line = receive.recv_timeout(PATIENCE).expect("the address line");
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    (line, text(&out.stderr))
+}
+
+/// A configuration with `[tls]` and a throwaway certificate for `localhost`.
+fn with_tls(temp: &Temp, config: &Path) {
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    std::fs::write(temp.0.join("cert.pem"), made.cert.pem()).unwrap();
+    std::fs::write(temp.0.join("key.pem"), made.signing_key.serialize_pem()).unwrap();
+    let written = std::fs::read_to_string(config).unwrap();
+    std::fs::write(
+        config,
+        format!("{written}[tls]\ncertificate = \"cert.pem\"\nprivate_key = \"key.pem\"\n"),
+    )
+    .unwrap();
+}
+
+#[test]
+fn with_tls_the_service_says_https_and_does_not_warn() {
+    let temp = Temp::new("tls");
+    let config = temp.config(&["lead-king-county"], None);
+    with_tls(&temp, &config);
+    let written = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("address = \"0.0.0.0\"\n{written}")).unwrap();
+    let (line, err) = first_line_and_errors(&temp, &config);
+    assert!(
+        line.starts_with("offramp serve: listening on https://0.0.0.0:"),
+        "{line}"
+    );
+    assert_eq!(err, "");
+}
+
+#[test]
+fn a_key_that_does_not_fit_stops_the_start_naming_the_setting() {
+    let temp = Temp::new("tls-key");
+    let config = temp.config(&["lead-king-county"], None);
+    with_tls(&temp, &config);
+    let other = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    std::fs::write(temp.0.join("key.pem"), other.signing_key.serialize_pem()).unwrap();
+    snapshot(
+        "serve_tls_key_mismatch",
+        &transcript(&temp.0, &["serve", "--config", "offramp-serve.toml"], b""),
+    );
+}
+
 #[test]
 fn listening_beyond_this_machine_warns_about_tls() {
     let temp = Temp::new("address");

@@ -12,6 +12,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use crate::tls::TlsFiles;
+
 /// The port used when the file gives none.
 pub const DEFAULT_PORT: u16 = 8750;
 /// The largest request body accepted when the file sets no limit: 4 MiB.
@@ -102,6 +104,8 @@ pub struct Config {
     pub tokens: Vec<Token>,
     /// The limits of a request.
     pub limits: Limits,
+    /// The certificate and key to serve TLS with (`[tls]`); plain HTTP when absent.
+    pub tls: Option<TlsFiles>,
 }
 
 /// Why a configuration cannot be used. Messages name the file, the line and column or the key,
@@ -155,6 +159,15 @@ struct File {
     tokens: Vec<TokenFile>,
     #[serde(default)]
     limits: LimitsFile,
+    #[serde(default)]
+    tls: Option<TlsFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlsFile {
+    certificate: PathBuf,
+    private_key: PathBuf,
 }
 
 #[derive(Deserialize)]
@@ -316,6 +329,10 @@ impl Config {
             },
             tokens,
             limits,
+            tls: file.tls.map(|t| TlsFiles {
+                certificate: base.join(t.certificate),
+                private_key: base.join(t.private_key),
+            }),
         })
     }
 }

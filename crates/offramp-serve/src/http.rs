@@ -36,11 +36,22 @@ pub async fn serve(
     service: Arc<Service>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let tls = service.tls.clone();
     let app = app(service);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(ServeError::Io)
+    match tls {
+        None => axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .map_err(ServeError::Io),
+        Some(config) => {
+            let listener =
+                crate::tls::TlsListener::new(listener, config).map_err(ServeError::Io)?;
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+                .map_err(ServeError::Io)
+        }
+    }
 }
 
 /// The service's state as the handlers share it.

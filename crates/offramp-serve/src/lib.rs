@@ -29,6 +29,7 @@ pub mod config;
 mod http;
 mod metrics;
 pub mod problem;
+pub mod tls;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -42,6 +43,7 @@ use offramp::{Format, Program, ProgramError, Router};
 pub use audit::{AuditError, AuditLog, ProgramText, Verified, VerifyError, verify};
 pub use config::{Config, ConfigError, Limits, Scope, Token, hash_secret};
 pub use http::serve;
+pub use tls::{TlsError, TlsFiles};
 
 use metrics::Metrics;
 
@@ -74,6 +76,9 @@ pub enum ServeError {
     /// The audit log cannot be opened.
     #[error(transparent)]
     Audit(#[from] AuditError),
+    /// The TLS certificate or key cannot be used.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     /// The address cannot be listened on.
     #[error("cannot listen on {address}: {source}")]
     Listen {
@@ -112,6 +117,8 @@ pub struct Service {
     /// The provider directory as read for the first program (in its time zone), for the
     /// services open at a time.
     pub(crate) directory: Option<Directory>,
+    /// TLS settings when `[tls]` is configured.
+    pub(crate) tls: Option<Arc<tokio_rustls::rustls::ServerConfig>>,
     warnings: Vec<String>,
 }
 
@@ -120,6 +127,8 @@ impl Service {
     /// (read in each program's time zone, as `offramp route --providers` reads it) and opens
     /// the audit log, creating it when missing.
     pub fn load(config: &Config) -> Result<Service, ServeError> {
+        // TLS first: a certificate that does not load stops the start before anything opens.
+        let tls = config.tls.as_ref().map(tls::server_config).transpose()?;
         let mut programs: Vec<Arc<Loaded>> = Vec::with_capacity(config.programs.len());
         let mut warnings = Vec::new();
         let mut first_directory = None;
@@ -154,6 +163,7 @@ impl Service {
             limits: config.limits.clone(),
             metrics: Metrics::default(),
             directory: first_directory,
+            tls,
             warnings,
         })
     }
@@ -162,6 +172,11 @@ impl Service {
     /// after `warning: `), once per program it was read for.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
+    }
+
+    /// The scheme clients use: `https` when TLS is configured, else `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.tls.is_some() { "https" } else { "http" }
     }
 
     /// The ids of the programs loaded, in order.

@@ -112,11 +112,35 @@ pub fn request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> Reply {
-    let mut stream = TcpStream::connect_timeout(&addr, PATIENCE).unwrap();
+    exchange(
+        connect(addr),
+        &addr.to_string(),
+        method,
+        path,
+        headers,
+        body,
+    )
+}
+
+/// A connection to `addr`, every read and write bounded by [`PATIENCE`].
+pub fn connect(addr: SocketAddr) -> TcpStream {
+    let stream = TcpStream::connect_timeout(&addr, PATIENCE).unwrap();
     stream.set_read_timeout(Some(PATIENCE)).unwrap();
     stream.set_write_timeout(Some(PATIENCE)).unwrap();
+    stream
+}
+
+/// Sends one request on a connection (plain or TLS) and reads the whole answer.
+pub fn exchange(
+    mut stream: impl Read + Write,
+    host: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
     let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
     for (k, v) in headers {
@@ -126,6 +150,7 @@ pub fn request(
     stream.write_all(head.as_bytes()).unwrap();
     // The server may answer (413, 401) before reading all of a body: a failed write is fine.
     let _ = stream.write_all(body);
+    let _ = stream.flush();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
     parse(&raw)
