@@ -2,7 +2,7 @@
 //! names the first row that was changed or deleted. `offramp audit export`: the decisions of a
 //! log that verifies, as a table for analysis.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,8 +34,9 @@ pub enum AuditCommand {
         /// The audit log. It is only read; a running service may keep writing to it.
         #[arg(long, value_name = "PATH")]
         log: PathBuf,
-        /// `csv` (a header row, then one row per decision) or `jsonl` (one JSON object a
-        /// line, the decision record nested).
+        /// `csv` (a header row, then one row per decision), `jsonl` (one JSON object a
+        /// line, the decision record nested) or `parquet` (typed columns: `at` a UTC
+        /// timestamp; Snappy-compressed; needs --out or a redirect).
         #[arg(long, value_enum, default_value = "csv")]
         format: ExportFormat,
         /// Write the table to this file instead of standard output.
@@ -51,6 +52,8 @@ pub enum ExportFormat {
     Csv,
     /// One JSON object a line.
     Jsonl,
+    /// Apache Parquet.
+    Parquet,
 }
 
 /// A broken or unreadable log, as the command reports it.
@@ -89,7 +92,14 @@ pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
             let format = match format {
                 ExportFormat::Csv => offramp_serve::audit::ExportFormat::Csv,
                 ExportFormat::Jsonl => offramp_serve::audit::ExportFormat::Jsonl,
+                ExportFormat::Parquet => offramp_serve::audit::ExportFormat::Parquet,
             };
+            if format == offramp_serve::audit::ExportFormat::Parquet
+                && out.is_none()
+                && io::stdout().is_terminal()
+            {
+                return Err(CliError::BinaryToTerminal);
+            }
             let result = match &out {
                 Some(path) => {
                     let file = std::fs::File::create(path).map_err(|source| CliError::Write {
@@ -99,7 +109,9 @@ pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
                     })?;
                     offramp_serve::audit::export(&log, format, io::BufWriter::new(file))
                 }
-                None => offramp_serve::audit::export(&log, format, io::stdout().lock()),
+                None => {
+                    offramp_serve::audit::export(&log, format, io::BufWriter::new(io::stdout()))
+                }
             };
             match result {
                 Ok(_) => Ok(Exit::Success.into()),
@@ -113,6 +125,12 @@ pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
                     },
                     None => CliError::Stdout(source),
                 }),
+                Err(e @ offramp_serve::audit::ExportError::Value { .. }) => {
+                    Err(CliError::AuditValue {
+                        path: log,
+                        source: e,
+                    })
+                }
             }
         }
     }

@@ -348,6 +348,22 @@ pub enum CliError {
         source: offramp_serve::VerifyError,
     },
 
+    /// A row of a log that verifies holds a value its exported column cannot take.
+    #[error("{}: {source}", path.display())]
+    #[diagnostic(
+        code(offramp::audit),
+        help(
+            "the chain holds, so the row was written this way; export it as csv or jsonl, which keep values as text"
+        )
+    )]
+    AuditValue {
+        /// The log as given.
+        path: PathBuf,
+        /// The row and column at fault.
+        #[source]
+        source: offramp_serve::audit::ExportError,
+    },
+
     /// `offramp serve` cannot listen at the configured address and port.
     #[error("cannot listen on {address}: {}", listen_reason(source))]
     #[diagnostic(
@@ -366,6 +382,15 @@ pub enum CliError {
     #[error("the service failed: {0}")]
     #[diagnostic(code(offramp::serve))]
     ServeFailed(#[source] io::Error),
+
+    /// `offramp audit export --format parquet` without `--out`, with standard output a
+    /// terminal: binary columns would fill the screen.
+    #[error("--format parquet: the table is binary and standard output is a terminal")]
+    #[diagnostic(
+        code(offramp::usage),
+        help("give --out FILE.parquet, or redirect standard output to a file")
+    )]
+    BinaryToTerminal,
 
     /// `offramp serve --hash-token` was given no secret on standard input.
     #[error("--hash-token: no secret on standard input")]
@@ -424,6 +449,7 @@ impl CliError {
                 ..
             } => Exit::Invalid,
             CliError::AuditBroken { .. } | CliError::Audit(_) => Exit::Usage,
+            CliError::AuditValue { .. } => Exit::Invalid,
             CliError::Read { .. }
             | CliError::FlagInput { .. }
             | CliError::Write { .. }
@@ -440,6 +466,7 @@ impl CliError {
             | CliError::Serve(_)
             | CliError::ServeListen { .. }
             | CliError::ServeFailed(_)
+            | CliError::BinaryToTerminal
             | CliError::NoSecret => Exit::Usage,
         }
     }

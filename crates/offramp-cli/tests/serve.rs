@@ -686,6 +686,29 @@ fn audit_export_writes_the_decisions_the_service_logged_and_refuses_a_broken_log
     let written = std::fs::read_to_string(temp.0.join("decisions.jsonl")).unwrap();
     assert_eq!(written.lines().count(), 5);
 
+    // As Parquet, to a file and to standard output (not a terminal here): the same bytes.
+    let parquet = [
+        "audit",
+        "export",
+        "--log",
+        "audit.sqlite",
+        "--format",
+        "parquet",
+    ];
+    let piped = run_in(&temp.0, &parquet, b"");
+    assert_eq!(piped.status.code(), Some(0), "{}", text(&piped.stderr));
+    assert!(piped.stdout.starts_with(b"PAR1") && piped.stdout.ends_with(b"PAR1"));
+    let to_file = run_in(
+        &temp.0,
+        &[&parquet[..], &["--out", "decisions.parquet"]].concat(),
+        b"",
+    );
+    assert_eq!(to_file.status.code(), Some(0), "{}", text(&to_file.stderr));
+    assert_eq!(
+        std::fs::read(temp.0.join("decisions.parquet")).unwrap(),
+        piped.stdout
+    );
+
     // A log whose chain is broken is not exported: the row at fault is named, nothing written.
     sql(&temp, "DELETE FROM decisions WHERE seq = 2");
     let broken = transcript(&temp.0, &["audit", "export", "--log", "audit.sqlite"], b"");

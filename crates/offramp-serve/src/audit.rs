@@ -640,7 +640,7 @@ pub fn rows(path: impl AsRef<Path>) -> Result<Vec<Row>, AuditError> {
 }
 
 mod export;
-pub use export::{COLUMNS, ExportError, ExportFormat, export};
+pub use export::{COLUMNS, ExportError, ExportFormat, ROWS_PER_GROUP, export};
 
 #[cfg(test)]
 mod tests;

@@ -6,29 +6,93 @@
 //! decision says in three columns an analyst can count with (intercept, disposition, eligible
 //! pathways), and the decision record itself as JSON. The encounter column is empty unless
 //! the service kept encounters (`[audit] store_encounters`).
+//!
+//! Three formats write from one column table (`TABLE`, each column with its kind): CSV, JSON
+//! lines and Parquet (`to_parquet`, with typed columns).
 
 use std::io::Write;
 use std::path::Path;
 
+use serde_json::Value;
+
 use super::{AuditError, Row, VerifyError, for_each_row, verify};
 
-/// The columns of an exported table, in order.
-pub const COLUMNS: [&str; 14] = [
-    "seq",
-    "at",
-    "endpoint",
-    "token_id",
-    "program_id",
-    "program_hash",
-    "encounter_id",
-    "intercept",
-    "disposition",
-    "eligible",
-    "decision",
-    "encounter",
-    "prev_hash",
-    "hash",
+mod to_parquet;
+
+/// What a column holds, which decides how each format writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    /// A whole number (Parquet INT64).
+    Int,
+    /// A moment, RFC 3339 in UTC with microseconds (Parquet: a UTC timestamp in microseconds).
+    Time,
+    /// Text, never absent (empty when there is nothing to say).
+    Text,
+    /// A JSON document: text in CSV and Parquet, nested in JSON lines; absent (empty, null)
+    /// when the column is optional and the row has none.
+    Json { optional: bool },
+}
+
+/// The exported table, column by column: the one list every format writes from.
+const TABLE: [(&str, Kind); 14] = [
+    ("seq", Kind::Int),
+    ("at", Kind::Time),
+    ("endpoint", Kind::Text),
+    ("token_id", Kind::Text),
+    ("program_id", Kind::Text),
+    ("program_hash", Kind::Text),
+    ("encounter_id", Kind::Text),
+    ("intercept", Kind::Text),
+    ("disposition", Kind::Text),
+    ("eligible", Kind::Text),
+    ("decision", Kind::Json { optional: false }),
+    ("encounter", Kind::Json { optional: true }),
+    ("prev_hash", Kind::Text),
+    ("hash", Kind::Text),
 ];
+
+/// The columns of an exported table, in order.
+pub const COLUMNS: [&str; TABLE.len()] = {
+    let mut names = [""; TABLE.len()];
+    let mut i = 0;
+    while i < TABLE.len() {
+        names[i] = TABLE[i].0;
+        i += 1;
+    }
+    names
+};
+
+/// One cell of a row, as [`TABLE`]'s kind for its column says.
+#[derive(Debug)]
+enum Cell {
+    Int(i64),
+    Time(String),
+    Text(String),
+    Json(Option<String>),
+}
+
+/// A stored row as the table's cells, in [`TABLE`]'s order (a test checks each cell against
+/// its column's kind).
+fn cells(row: Row) -> [Cell; TABLE.len()] {
+    let s = summary(&row.entry.decision);
+    let e = row.entry;
+    [
+        Cell::Int(row.seq),
+        Cell::Time(row.at),
+        Cell::Text(e.endpoint),
+        Cell::Text(e.token_id),
+        Cell::Text(e.program_id),
+        Cell::Text(e.program_hash),
+        Cell::Text(e.encounter_id),
+        Cell::Text(s.intercept),
+        Cell::Text(s.disposition),
+        Cell::Text(s.eligible),
+        Cell::Json(Some(e.decision)),
+        Cell::Json(e.encounter),
+        Cell::Text(row.prev_hash),
+        Cell::Text(row.hash),
+    ]
+}
 
 /// The formats a log exports to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +101,13 @@ pub enum ExportFormat {
     Csv,
     /// One JSON object a line, the decision as a nested object.
     Jsonl,
+    /// Apache Parquet: typed columns (`seq` a 64-bit integer, `at` a UTC timestamp in
+    /// microseconds, the rest UTF-8 text, `encounter` null when not kept), Snappy-compressed,
+    /// in row groups of [`ROWS_PER_GROUP`] rows.
+    Parquet,
 }
+
+pub use to_parquet::ROWS_PER_GROUP;
 
 /// Why a log could not be exported.
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +121,16 @@ pub enum ExportError {
     /// The table cannot be written.
     #[error("cannot write the table: {0}")]
     Write(#[source] std::io::Error),
+    /// A row holds a value its column's type cannot take (a time that is not RFC 3339).
+    #[error("row {seq}: column `{column}`: {message}")]
+    Value {
+        /// The row's number.
+        seq: i64,
+        /// The column.
+        column: &'static str,
+        /// What is wrong, without the value.
+        message: &'static str,
+    },
 }
 
 /// What a decision record says, in the columns an analyst counts with.
@@ -60,10 +140,11 @@ struct Summary {
     eligible: String,
 }
 
-fn summary(decision: &serde_json::Value) -> Summary {
-    let text = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => String::new(),
+fn summary(decision: &str) -> Summary {
+    let decision: Value = serde_json::from_str(decision).unwrap_or(Value::Null);
+    let text = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
         other => other.to_string(),
     };
     Summary {
@@ -81,18 +162,19 @@ fn summary(decision: &serde_json::Value) -> Summary {
     }
 }
 
-/// Verifies the log at `path`, then writes every decision to `out` in `format`. Returns how
-/// many rows were written.
+/// Verifies the log at `path`, then writes every decision to `out` in `format`, one row in
+/// memory at a time (a Parquet row group at a time). Returns how many rows were written.
 pub fn export(
     path: impl AsRef<Path>,
     format: ExportFormat,
-    out: impl Write,
+    out: impl Write + Send,
 ) -> Result<u64, ExportError> {
     let path = path.as_ref();
     verify(path)?;
     match format {
         ExportFormat::Csv => write_csv(path, out),
         ExportFormat::Jsonl => write_jsonl(path, out),
+        ExportFormat::Parquet => to_parquet::write(path, out),
     }
 }
 
@@ -102,27 +184,12 @@ fn write_csv(path: &Path, out: impl Write) -> Result<u64, ExportError> {
     w.write_record(COLUMNS).map_err(io)?;
     let mut written = 0u64;
     for_each_row(path, |row: Row| {
-        let decision: serde_json::Value =
-            serde_json::from_str(&row.entry.decision).unwrap_or(serde_json::Value::Null);
-        let s = summary(&decision);
-        let seq = row.seq.to_string();
-        w.write_record([
-            seq.as_str(),
-            &row.at,
-            &row.entry.endpoint,
-            &row.entry.token_id,
-            &row.entry.program_id,
-            &row.entry.program_hash,
-            &row.entry.encounter_id,
-            &s.intercept,
-            &s.disposition,
-            &s.eligible,
-            &row.entry.decision,
-            row.entry.encounter.as_deref().unwrap_or_default(),
-            &row.prev_hash,
-            &row.hash,
-        ])
-        .map_err(io)?;
+        let record = cells(row).map(|cell| match cell {
+            Cell::Int(n) => n.to_string(),
+            Cell::Time(t) | Cell::Text(t) => t,
+            Cell::Json(j) => j.unwrap_or_default(),
+        });
+        w.write_record(&record).map_err(io)?;
         written = written.saturating_add(1);
         Ok::<(), ExportError>(())
     })?;
@@ -133,31 +200,17 @@ fn write_csv(path: &Path, out: impl Write) -> Result<u64, ExportError> {
 fn write_jsonl(path: &Path, mut out: impl Write) -> Result<u64, ExportError> {
     let mut written = 0u64;
     for_each_row(path, |row: Row| {
-        let decision: serde_json::Value =
-            serde_json::from_str(&row.entry.decision).unwrap_or(serde_json::Value::Null);
-        let s = summary(&decision);
-        let encounter = row
-            .entry
-            .encounter
-            .as_deref()
-            .and_then(|e| serde_json::from_str::<serde_json::Value>(e).ok())
-            .unwrap_or(serde_json::Value::Null);
-        let line = serde_json::json!({
-            "seq": row.seq,
-            "at": row.at,
-            "endpoint": row.entry.endpoint,
-            "token_id": row.entry.token_id,
-            "program_id": row.entry.program_id,
-            "program_hash": row.entry.program_hash,
-            "encounter_id": row.entry.encounter_id,
-            "intercept": s.intercept,
-            "disposition": s.disposition,
-            "eligible": s.eligible,
-            "decision": decision,
-            "encounter": encounter,
-            "prev_hash": row.prev_hash,
-            "hash": row.hash,
-        });
+        let mut line = serde_json::Map::with_capacity(TABLE.len());
+        for ((name, _), cell) in TABLE.iter().zip(cells(row)) {
+            let value = match cell {
+                Cell::Int(n) => Value::from(n),
+                Cell::Time(t) | Cell::Text(t) => Value::String(t),
+                Cell::Json(j) => j
+                    .and_then(|j| serde_json::from_str(&j).ok())
+                    .unwrap_or(Value::Null),
+            };
+            line.insert((*name).to_string(), value);
+        }
         serde_json::to_writer(&mut out, &line).map_err(|e| ExportError::Write(e.into()))?;
         out.write_all(b"\n").map_err(ExportError::Write)?;
         written = written.saturating_add(1);
@@ -165,4 +218,39 @@ fn write_jsonl(path: &Path, mut out: impl Write) -> Result<u64, ExportError> {
     })?;
     out.flush().map_err(ExportError::Write)?;
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Entry;
+
+    #[test]
+    fn each_cell_is_of_its_column_s_kind() {
+        let row = Row {
+            seq: 7,
+            at: "2026-12-01T17:00:00.000001Z".into(),
+            entry: Entry {
+                endpoint: "route".into(),
+                token_id: "cad".into(),
+                program_id: "p".into(),
+                program_hash: "sha256:00".into(),
+                encounter_id: "e-1".into(),
+                decision: "{}".into(),
+                encounter: None,
+            },
+            prev_hash: super::super::GENESIS.into(),
+            hash: "ab".into(),
+        };
+        for ((name, kind), cell) in TABLE.iter().zip(cells(row)) {
+            let fits = matches!(
+                (kind, &cell),
+                (Kind::Int, Cell::Int(_))
+                    | (Kind::Time, Cell::Time(_))
+                    | (Kind::Text, Cell::Text(_))
+                    | (Kind::Json { .. }, Cell::Json(_))
+            );
+            assert!(fits, "column `{name}` is {kind:?} but its cell is {cell:?}");
+        }
+    }
 }
