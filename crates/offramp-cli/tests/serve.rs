@@ -863,29 +863,11 @@ fn listening_beyond_this_machine_warns_about_tls() {
     let config = temp.config(&["lead-king-county"], None);
     let written = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("address = \"0.0.0.0\"\n{written}")).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_offramp"))
-        .args(["serve", "--config", config.to_str().unwrap()])
-        .current_dir(&temp.0)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (send, receive) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = send.send(line);
-    });
-    let line = receive.recv_timeout(PATIENCE).expect("the address line");
-    child.kill().unwrap();
-    let out = child.wait_with_output().unwrap();
+    let (line, err) = first_line_and_errors(&temp, &config);
     assert!(
         line.starts_with("offramp serve: listening on http://0.0.0.0:"),
         "{line}"
     );
-    let err = text(&out.stderr);
     assert!(
         err.starts_with("warning: listening on 0.0.0.0 without TLS"),
         "{err}"

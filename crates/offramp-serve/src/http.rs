@@ -466,13 +466,18 @@ fn decide_lines(
     Ok(out)
 }
 
-/// The shared start of the one-encounter endpoints: the token, the program and the encounter.
-async fn one<'a>(
-    service: &'a Service,
+/// The one-encounter endpoints besides route: the token, the program and the encounter read,
+/// the encounter decided by `decide` (what the endpoint answers from; `decision` finds the
+/// decision in it), and that decision logged under `endpoint` before anything is answered.
+async fn decided<T>(
+    service: &Service,
     headers: &HeaderMap,
     uri: &Uri,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(&'a Token, Arc<Loaded>, Encounter, String), Problem> {
+    endpoint: &'static str,
+    decide: impl FnOnce(&Router, &Encounter) -> T,
+    decision: impl Fn(&T) -> &Decision,
+) -> Result<T, Problem> {
     let token = authorize(service, headers, Some(Scope::Route))?;
     let program = choose(service, uri)?;
     if media(headers)? != Media::One {
@@ -480,7 +485,11 @@ async fn one<'a>(
     }
     let body = body_text(body, service.limits.max_body_bytes)?;
     let (encounter, text) = one_encounter(&body)?;
-    Ok((token, program, encounter, text.to_string()))
+    let made = guarded(|| decide(&program.router, &encounter))?;
+    let json = decision(&made).to_json().map_err(|_| Problem::internal())?;
+    let e = entry(service, endpoint, token, decision(&made), json, text);
+    log(service, vec![e]).await?;
+    Ok(made)
 }
 
 /// `POST /v1/explain`: the decision in sentences, as `offramp explain` prints them.
@@ -493,18 +502,12 @@ async fn explain(
     let service = &shared.service;
     respond(
         async {
-            let (token, program, encounter, text) = one(service, &headers, &uri, body).await?;
-            let mut decision = guarded(|| program.router.route(&encounter))?;
-            let json = decision.to_json().map_err(|_| Problem::internal())?;
-            log(
-                service,
-                vec![entry(service, "explain", token, &decision, json, &text)],
-            )
-            .await?;
-            decision.encounter_id = offramp::text::printable(&decision.encounter_id, usize::MAX);
+            let route = |r: &Router, e: &Encounter| r.route(e);
+            let mut d = decided(service, &headers, &uri, body, "explain", route, |d| d).await?;
+            d.encounter_id = offramp::text::printable(&d.encounter_id, usize::MAX);
             Ok(answer(
                 "text/plain; charset=utf-8",
-                printable_lines(&decision.explain()),
+                printable_lines(&d.explain()),
             ))
         }
         .await,
@@ -522,19 +525,12 @@ async fn trace(
     let service = &shared.service;
     respond(
         async {
-            let (token, program, encounter, text) = one(service, &headers, &uri, body).await?;
-            let trace = guarded(|| program.router.trace(&encounter))?;
-            let decision_json = trace.decision.to_json().map_err(|_| Problem::internal())?;
-            let json = trace.to_json().map_err(|_| Problem::internal())?;
-            let e = entry(
-                service,
-                "trace",
-                token,
-                &trace.decision,
-                decision_json,
-                &text,
-            );
-            log(service, vec![e]).await?;
+            let trace = |r: &Router, e: &Encounter| r.trace(e);
+            let t = decided(service, &headers, &uri, body, "trace", trace, |t| {
+                &t.decision
+            })
+            .await?;
+            let json = t.to_json().map_err(|_| Problem::internal())?;
             Ok(answer(JSON, json + "\n"))
         }
         .await,
@@ -552,13 +548,11 @@ async fn needs_information(
     let service = &shared.service;
     respond(
         async {
-            let (token, program, encounter, text) = one(service, &headers, &uri, body).await?;
-            let decision = guarded(|| program.router.route(&encounter))?;
-            let json = decision.to_json().map_err(|_| Problem::internal())?;
-            let needs = serde_json::to_string(&decision.needs_information)
-                .map_err(|_| Problem::internal())?;
-            let e = entry(service, "needs-information", token, &decision, json, &text);
-            log(service, vec![e]).await?;
+            let route = |r: &Router, e: &Encounter| r.route(e);
+            let endpoint = "needs-information";
+            let d = decided(service, &headers, &uri, body, endpoint, route, |d| d).await?;
+            let needs =
+                serde_json::to_string(&d.needs_information).map_err(|_| Problem::internal())?;
             Ok(answer(JSON, needs + "\n"))
         }
         .await,

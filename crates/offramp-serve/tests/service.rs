@@ -12,15 +12,6 @@ use offramp::{Encounter, Program, Router};
 const LEAD: &str = "lead-king-county.toml";
 const QRT: &str = "qrt-hamilton-county.toml";
 
-fn lead_encounters() -> Vec<String> {
-    std::fs::read_to_string(examples().join("encounters/lead-king-county.jsonl"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 fn lead_router() -> Router {
     Router::new(Program::from_file(examples().join("programs").join(LEAD)).unwrap())
 }

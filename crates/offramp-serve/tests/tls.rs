@@ -59,15 +59,6 @@ fn tls_request(
     exchange(stream, "localhost", method, path, headers, body)
 }
 
-fn lead_encounters() -> Vec<String> {
-    std::fs::read_to_string(examples().join("encounters/lead-king-county.jsonl"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 #[test]
 fn decisions_over_tls_are_the_core_s_and_are_logged() {
     let temp = Temp::new("tls");

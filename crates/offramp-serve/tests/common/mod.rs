@@ -26,6 +26,16 @@ pub fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
 }
 
+/// The LEAD example's encounters, one JSON text each.
+pub fn lead_encounters() -> Vec<String> {
+    std::fs::read_to_string(examples().join("encounters/lead-king-county.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// A folder of its own for one test, removed when dropped.
 pub struct Temp(pub PathBuf);
 
