@@ -1,16 +1,19 @@
-//! `offramp audit verify --log PATH`: checks the hash chain of `offramp serve`'s audit log and
-//! names the first row that was changed or deleted. `offramp audit export`: the decisions of a
-//! log that verifies, as a table for analysis.
+//! `offramp audit verify --log PATH` (or `--postgres CONNINFO`): checks the hash chain of
+//! `offramp serve`'s audit log and names the first row that was changed or deleted. `offramp
+//! audit export`: the decisions of a log that verifies, as a table for analysis.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use offramp_serve::audit::Location;
+
 use crate::error::{CliError, Exit};
 
 /// What `offramp audit --help` adds after the subcommands.
 pub const AFTER_HELP: &str = "Exit codes: 0 the chain holds; 2 it is broken (the first row at \
-fault is named) or the file is not an offramp audit log; 3 the file cannot be read.";
+fault is named) or the file or database is not an offramp audit log; 3 the log cannot be read \
+(a missing file, a database that cannot be reached).";
 
 /// `offramp audit` subcommands.
 #[derive(clap::Subcommand, Debug, Clone)]
@@ -20,10 +23,8 @@ pub enum AuditCommand {
     /// row's hash; keep that hash elsewhere to show later that no newer row was removed.
     #[command(after_help = AFTER_HELP)]
     Verify {
-        /// The audit log (the SQLite file the configuration's `[audit] path` names). It is
-        /// only read; a running service may keep writing to it.
-        #[arg(long, value_name = "PATH")]
-        log: PathBuf,
+        #[command(flatten)]
+        log: LogFlags,
     },
     /// Write the log's decisions as a table for analysis: one row per decision with its
     /// number, time, token id, program id and hash, intercept, disposition, eligible pathways
@@ -31,9 +32,8 @@ pub enum AuditCommand {
     /// first; a log whose chain is broken is not exported.
     #[command(after_help = AFTER_HELP)]
     Export {
-        /// The audit log. It is only read; a running service may keep writing to it.
-        #[arg(long, value_name = "PATH")]
-        log: PathBuf,
+        #[command(flatten)]
+        log: LogFlags,
         /// `csv` (a header row, then one row per decision), `jsonl` (one JSON object a
         /// line, the decision record nested) or `parquet` (typed columns: `at` a UTC
         /// timestamp; Snappy-compressed; needs --out or a redirect).
@@ -43,6 +43,47 @@ pub enum AuditCommand {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+}
+
+/// Where the log is: a SQLite file or a PostgreSQL database, exactly one.
+#[derive(clap::Args, Debug, Clone)]
+#[group(required = true, multiple = false)]
+pub struct LogFlags {
+    /// The audit log's SQLite file (the configuration's `[audit] path`). It is only read; a
+    /// running service may keep writing to it.
+    #[arg(long, value_name = "PATH")]
+    log: Option<PathBuf>,
+    /// The audit log in PostgreSQL (the configuration's `[audit] postgres`): a connection
+    /// string, `host=... port=... dbname=... user=...` or a postgresql:// URL, without a
+    /// password (give it in the PGPASSWORD environment variable). It is only read, in one
+    /// read-only transaction.
+    #[arg(long, value_name = "CONNINFO")]
+    postgres: Option<String>,
+}
+
+impl LogFlags {
+    /// The log the flags name, and how messages name it (never with a password).
+    fn location(self) -> Result<(Location, String), CliError> {
+        match (self.log, self.postgres) {
+            (_, Some(conninfo)) => {
+                let db = offramp_serve::audit::Postgres::new(
+                    &conninfo,
+                    offramp_serve::audit::Postgres::password_from_env(),
+                )
+                .map_err(CliError::PostgresFlag)?;
+                let shown = db.shown().to_string();
+                Ok((Location::Postgres(db), shown))
+            }
+            (Some(path), None) => {
+                let shown = path.display().to_string();
+                Ok((Location::Sqlite(path), shown))
+            }
+            // clap requires one of the two.
+            (None, None) => Err(CliError::PostgresFlag(
+                offramp_serve::audit::ConninfoError::Parse("give --log or --postgres".into()),
+            )),
+        }
+    }
 }
 
 /// The table formats of `offramp audit export`.
@@ -57,11 +98,11 @@ pub enum ExportFormat {
 }
 
 /// A broken or unreadable log, as the command reports it.
-fn verify_error(log: &std::path::Path, source: offramp_serve::VerifyError) -> CliError {
+fn verify_error(log: &str, source: offramp_serve::VerifyError) -> CliError {
     match source {
         offramp_serve::VerifyError::Open(e) => CliError::Audit(e),
         broken => CliError::AuditBroken {
-            path: log.to_path_buf(),
+            path: log.to_string(),
             source: broken,
         },
     }
@@ -71,7 +112,8 @@ fn verify_error(log: &std::path::Path, source: offramp_serve::VerifyError) -> Cl
 pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
     match command {
         AuditCommand::Verify { log } => {
-            let verified = offramp_serve::verify(&log).map_err(|e| verify_error(&log, e))?;
+            let (log, shown) = log.location()?;
+            let verified = offramp_serve::verify(log).map_err(|e| verify_error(&shown, e))?;
             let from = if verified.first > 1 {
                 format!(" from row {}", verified.first)
             } else {
@@ -79,8 +121,7 @@ pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
             };
             writeln!(
                 io::stdout().lock(),
-                "{}: the chain holds: {} {}{from}; last hash {}",
-                log.display(),
+                "{shown}: the chain holds: {} {}{from}; last hash {}",
                 verified.rows,
                 if verified.rows == 1 { "row" } else { "rows" },
                 verified.head
@@ -89,6 +130,7 @@ pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
             Ok(Exit::Success.into())
         }
         AuditCommand::Export { log, format, out } => {
+            let (log, shown) = log.location()?;
             let format = match format {
                 ExportFormat::Csv => offramp_serve::audit::ExportFormat::Csv,
                 ExportFormat::Jsonl => offramp_serve::audit::ExportFormat::Jsonl,
@@ -115,7 +157,7 @@ pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
             };
             match result {
                 Ok(_) => Ok(Exit::Success.into()),
-                Err(offramp_serve::audit::ExportError::Verify(e)) => Err(verify_error(&log, e)),
+                Err(offramp_serve::audit::ExportError::Verify(e)) => Err(verify_error(&shown, e)),
                 Err(offramp_serve::audit::ExportError::Read(e)) => Err(CliError::Audit(e)),
                 Err(offramp_serve::audit::ExportError::Write(source)) => Err(match out {
                     Some(path) => CliError::Write {
@@ -127,7 +169,7 @@ pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
                 }),
                 Err(e @ offramp_serve::audit::ExportError::Value { .. }) => {
                     Err(CliError::AuditValue {
-                        path: log,
+                        path: shown,
                         source: e,
                     })
                 }

@@ -327,13 +327,23 @@ pub enum CliError {
         id: String,
     },
 
+    /// `--postgres` is not a connection string the audit log can be read with.
+    #[error("--postgres: {0}")]
+    #[diagnostic(
+        code(offramp::audit),
+        help(
+            "give host, port, dbname and user (`host=db.example port=5432 dbname=offramp user=auditor`) or a postgresql:// URL; the password goes in PGPASSWORD"
+        )
+    )]
+    PostgresFlag(#[source] offramp_serve::audit::ConninfoError),
+
     /// The audit log cannot be opened or is not an offramp audit log.
     #[error("{0}")]
     #[diagnostic(code(offramp::audit))]
     Audit(#[source] offramp_serve::AuditError),
 
     /// The audit log's chain does not hold: a row was changed or deleted.
-    #[error("{}: {source}", path.display())]
+    #[error("{path}: {source}")]
     #[diagnostic(
         code(offramp::audit),
         help(
@@ -341,15 +351,15 @@ pub enum CliError {
         )
     )]
     AuditBroken {
-        /// The log as given.
-        path: PathBuf,
+        /// The log as given: the file, or the PostgreSQL database as errors name it.
+        path: String,
         /// The first row at fault, and what is wrong with it.
         #[source]
         source: offramp_serve::VerifyError,
     },
 
     /// A row of a log that verifies holds a value its exported column cannot take.
-    #[error("{}: {source}", path.display())]
+    #[error("{path}: {source}")]
     #[diagnostic(
         code(offramp::audit),
         help(
@@ -357,8 +367,8 @@ pub enum CliError {
         )
     )]
     AuditValue {
-        /// The log as given.
-        path: PathBuf,
+        /// The log as given: the file, or the PostgreSQL database as errors name it.
+        path: String,
         /// The row and column at fault.
         #[source]
         source: offramp_serve::audit::ExportError,
@@ -448,7 +458,9 @@ impl CliError {
                 source: offramp_serve::VerifyError::Broken { .. },
                 ..
             } => Exit::Invalid,
-            CliError::AuditBroken { .. } | CliError::Audit(_) => Exit::Usage,
+            CliError::AuditBroken { .. } | CliError::Audit(_) | CliError::PostgresFlag(_) => {
+                Exit::Usage
+            }
             CliError::AuditValue { .. } => Exit::Invalid,
             CliError::Read { .. }
             | CliError::FlagInput { .. }

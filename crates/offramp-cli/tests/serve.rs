@@ -769,7 +769,15 @@ fn help_and_errors_of_serve_and_audit() {
     )
     .unwrap();
     std::fs::write(dir.join("not-a-log.sqlite"), "plain text, not SQLite").unwrap();
-    let cases: [&[&str]; 10] = [
+    std::fs::write(
+        dir.join("two-logs.toml"),
+        base.replace(
+            "path = ",
+            "postgres = \"host=db.example dbname=offramp\"\npath = ",
+        ),
+    )
+    .unwrap();
+    let cases: [&[&str]; 14] = [
         &["serve", "--help"],
         &["audit", "verify", "--help"],
         &["serve"],
@@ -780,12 +788,36 @@ fn help_and_errors_of_serve_and_audit() {
         &["serve", "--config", "twice.toml"],
         &["audit", "verify", "--log", "missing.sqlite"],
         &["audit", "verify", "--log", "not-a-log.sqlite"],
+        &["serve", "--config", "two-logs.toml"],
+        &["audit", "verify"],
+        &[
+            "audit",
+            "verify",
+            "--log",
+            "audit.sqlite",
+            "--postgres",
+            "host=db.example",
+        ],
+        &[
+            "audit",
+            "export",
+            "--postgres",
+            "host=db.example user=auditor password=hunter2",
+        ],
     ];
     let parts: Vec<String> = cases
         .iter()
         .map(|args| transcript(dir, args, b""))
         .collect();
     snapshot("serve_usage_and_errors", &parts.join("\n"));
+    assert!(
+        !parts[13]
+            .split_once("stderr")
+            .unwrap()
+            .1
+            .contains("hunter2"),
+        "a password given by mistake is never repeated"
+    );
     let hashed = transcript(dir, &["serve", "--hash-token"], b"s3cret\n");
     let empty = transcript(dir, &["serve", "--hash-token"], b"");
     snapshot("serve_hash_token", &format!("{hashed}\n{empty}"));

@@ -1,7 +1,18 @@
-//! The audit log: every decision the service returns, appended to a SQLite file before the
-//! answer is sent, each row chained to the one before by a SHA-256 hash.
+//! The audit log: every decision the service returns, appended to a SQLite file or a
+//! PostgreSQL database before the answer is sent, each row chained to the one before by a
+//! SHA-256 hash.
 //!
-//! # The file
+//! # The stores
+//!
+//! Both hold the same tables, rows and chain, and are written and read through the same code
+//! here: [`AuditLog`]'s writer thread batches appends and hands each batch to a [`Store`]
+//! (`sqlite::Sqlite` or `pg::PgStore`), which reads the chain's head inside its write lock,
+//! takes the rows from [`chain`] (the one place rows are numbered and hashed) and commits;
+//! [`verify`], [`rows`] and the export walk the rows through one reader over either store.
+//! What is particular to PostgreSQL (the connection string and its password, losing and
+//! regaining the connection, a commit whose outcome is unknown) is in `pg.rs`.
+//!
+//! # The tables
 //!
 //! Table `decisions`, one row per decision, numbered from 1 with no gaps (`seq`): when it was
 //! written (`at`, UTC), which endpoint gave it (`endpoint`), the caller's token id
@@ -33,17 +44,17 @@
 //!
 //! # Durability
 //!
-//! The file is in WAL mode with `synchronous=FULL`. One writer thread takes every pending
-//! append, writes them in one transaction and commits; only then does each request get its
-//! answer. Each transaction reads the chain's head inside its write lock, so two services
-//! pointed at one file by mistake still write one chain.
+//! The file is in WAL mode with `synchronous=FULL`; a PostgreSQL session runs with
+//! `synchronous_commit = on`. One writer thread takes every pending append, writes them in one
+//! transaction and commits; only then does each request get its answer. Each transaction reads
+//! the chain's head inside its write lock, so two services pointed at one log by mistake still
+//! write one chain.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use chrono::{SecondsFormat, Utc};
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use crate::config::hex;
@@ -59,9 +70,6 @@ const MAX_ROWS_PER_COMMIT: usize = 4096;
 
 /// How often a log with a retention period deletes the rows older than it, besides at opening.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
-
-/// How long a write waits for another connection's lock before failing.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One decision to log.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,9 +128,9 @@ pub enum AuditError {
     /// The file cannot be opened or set up.
     #[error("{path}: cannot open the audit log: {message}")]
     Open {
-        /// The file.
+        /// The file, or the PostgreSQL database (host, port, name and user; never a password).
         path: String,
-        /// SQLite's reason.
+        /// SQLite's or PostgreSQL's reason.
         message: String,
     },
     /// The file is a SQLite database but not an offramp audit log (or a later format).
@@ -134,6 +142,10 @@ pub enum AuditError {
     /// A write failed; nothing of that transaction is in the log.
     #[error("the audit log cannot be written: {0}")]
     Write(String),
+    /// The log's database cannot be reached (PostgreSQL stopped, or the connection broke):
+    /// nothing of that append is answered. The writer connects again by itself.
+    #[error("the audit log's database cannot be reached: {0}")]
+    Unavailable(String),
     /// The log's writer has stopped (the service is shutting down).
     #[error("the audit log's writer has stopped")]
     Stopped,
@@ -167,82 +179,6 @@ pub fn row_hash(seq: i64, at: &str, entry: &Entry, prev_hash: &str) -> String {
     hex(&h.finalize())
 }
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS audit_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS programs (
-    hash TEXT PRIMARY KEY,
-    id TEXT NOT NULL,
-    version TEXT,
-    format TEXT NOT NULL,
-    text TEXT NOT NULL,
-    first_loaded TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS decisions (
-    seq INTEGER PRIMARY KEY,
-    at TEXT NOT NULL,
-    endpoint TEXT NOT NULL,
-    token_id TEXT NOT NULL,
-    program_id TEXT NOT NULL,
-    program_hash TEXT NOT NULL,
-    encounter_id TEXT NOT NULL,
-    decision TEXT NOT NULL,
-    encounter TEXT,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-";
-
-/// Opens (creating when missing) a log for writing: WAL, synchronous=FULL, the tables, and the
-/// format checked.
-fn open_for_writing(path: &Path) -> Result<Connection, AuditError> {
-    let shown = path.display().to_string();
-    let open = |e: rusqlite::Error| AuditError::Open {
-        path: shown.clone(),
-        message: e.to_string(),
-    };
-    let conn = Connection::open(path).map_err(open)?;
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(open)?;
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-        .map_err(open)?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(AuditError::Open {
-            path: shown,
-            message: format!("the file cannot be put in WAL mode (it is in {mode} mode)"),
-        });
-    }
-    conn.execute_batch("PRAGMA synchronous=FULL;")
-        .map_err(open)?;
-    conn.execute_batch(SCHEMA).map_err(open)?;
-    conn.execute(
-        "INSERT OR IGNORE INTO audit_meta (key, value) VALUES ('format', ?1)",
-        [FORMAT],
-    )
-    .map_err(open)?;
-    check_format(&conn, path)?;
-    Ok(conn)
-}
-
-fn check_format(conn: &Connection, path: &Path) -> Result<(), AuditError> {
-    let format: Option<String> = conn
-        .query_row(
-            "SELECT value FROM audit_meta WHERE key = 'format'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(|_| AuditError::Format {
-            path: path.display().to_string(),
-        })?;
-    if format.as_deref() == Some(FORMAT) {
-        Ok(())
-    } else {
-        Err(AuditError::Format {
-            path: path.display().to_string(),
-        })
-    }
-}
-
 /// One request's decisions waiting to be written, and where to say they are.
 struct Job {
     programs: Vec<ProgramText>,
@@ -250,47 +186,149 @@ struct Job {
     done: tokio::sync::oneshot::Sender<Result<(), AuditError>>,
 }
 
+/// Where an audit log is: a SQLite file, or a PostgreSQL database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file, created when missing (`[audit] path`).
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, its tables created when missing (`[audit] postgres`).
+    Postgres(Postgres),
+}
+
+impl Location {
+    /// How errors name the log: the file, or the database's host, port, name and user.
+    pub fn shown(&self) -> String {
+        match self {
+            Location::Sqlite(path) => path.display().to_string(),
+            Location::Postgres(db) => db.shown().to_string(),
+        }
+    }
+}
+
+impl From<PathBuf> for Location {
+    fn from(path: PathBuf) -> Location {
+        Location::Sqlite(path)
+    }
+}
+
+impl From<&PathBuf> for Location {
+    fn from(path: &PathBuf) -> Location {
+        Location::Sqlite(path.clone())
+    }
+}
+
+impl From<&Path> for Location {
+    fn from(path: &Path) -> Location {
+        Location::Sqlite(path.to_path_buf())
+    }
+}
+
+impl From<Postgres> for Location {
+    fn from(db: Postgres) -> Location {
+        Location::Postgres(db)
+    }
+}
+
+impl From<&Location> for Location {
+    fn from(location: &Location) -> Location {
+        location.clone()
+    }
+}
+
+/// The number and hash of a chain's last row: where the next row continues.
+pub(crate) type Head = (i64, String);
+
+/// What the log's one writer thread writes through: the SQLite file or the PostgreSQL
+/// database. Each call is one transaction, committed (durably) before it returns; each reads
+/// the chain's head inside its own write lock.
+pub(crate) trait Store: Send + 'static {
+    /// Stores the programs' texts (a hash stored already is kept as it is) and appends the
+    /// entries as consecutive rows after the chain's head, in one transaction.
+    fn write(&mut self, programs: &[&ProgramText], entries: &[&Entry]) -> Result<(), AuditError>;
+    /// Deletes every row up to the last one written before `cutoff` (RFC 3339 in UTC, as `at`
+    /// is written, so the text order is the time order) and records that row's number and
+    /// hash as the chain's new start, in one transaction. Returns how many rows went.
+    fn prune_before(&mut self, cutoff: &str) -> Result<usize, AuditError>;
+    /// Called when no append has come for a while (a store that lost its connection makes a
+    /// new one here).
+    fn idle(&mut self) {}
+}
+
+/// The rows that follow `head` (the genesis value when `None`) for `entries`, all written
+/// at one time (now), each chained to the one before: the one place the chain is made.
+pub(crate) fn chain(head: Option<Head>, entries: &[&Entry]) -> (String, Vec<Row>) {
+    let (mut seq, mut prev) = head.unwrap_or((0, GENESIS.to_string()));
+    let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
+    let rows = entries
+        .iter()
+        .map(|e| {
+            seq = seq.saturating_add(1);
+            let hash = row_hash(seq, &at, e, &prev);
+            Row {
+                seq,
+                at: at.clone(),
+                entry: (*e).clone(),
+                prev_hash: std::mem::replace(&mut prev, hash.clone()),
+                hash,
+            }
+        })
+        .collect();
+    (at, rows)
+}
+
 /// The audit log, open for appending. Cheap to share behind an `Arc`; dropping the last one
 /// stops its writer thread once the appends under way are written.
 #[derive(Debug)]
 pub struct AuditLog {
-    path: PathBuf,
+    location: Location,
     jobs: mpsc::Sender<Job>,
 }
 
 impl AuditLog {
-    /// Opens the log at `path`, creating it when missing, and starts its writer thread. Rows
-    /// are kept for ever.
-    pub fn open(path: impl AsRef<Path>) -> Result<AuditLog, AuditError> {
-        AuditLog::open_with(path, None)
+    /// Opens the log (a SQLite file's path, or a [`Location`]), creating it when missing, and
+    /// starts its writer thread. Rows are kept for ever.
+    pub fn open(location: impl Into<Location>) -> Result<AuditLog, AuditError> {
+        AuditLog::open_with(location, None)
     }
 
-    /// Opens the log at `path`, creating it when missing, deletes the rows older than `retain`
-    /// (when given: see the module's documentation), and starts its writer thread, which
-    /// deletes them again once an hour.
+    /// Opens the log, creating it when missing, deletes the rows older than `retain` (when
+    /// given: see the module's documentation), and starts its writer thread, which deletes
+    /// them again once an hour.
     pub fn open_with(
-        path: impl AsRef<Path>,
+        location: impl Into<Location>,
         retain: Option<Duration>,
     ) -> Result<AuditLog, AuditError> {
-        let path = path.as_ref().to_path_buf();
-        let mut conn = open_for_writing(&path)?;
+        let location = location.into();
+        match &location {
+            Location::Sqlite(path) => {
+                AuditLog::start(location.clone(), Sqlite::open(path)?, retain)
+            }
+            Location::Postgres(db) => AuditLog::start(location.clone(), PgStore::open(db)?, retain),
+        }
+    }
+
+    fn start(
+        location: Location,
+        mut store: impl Store,
+        retain: Option<Duration>,
+    ) -> Result<AuditLog, AuditError> {
         if let Some(keep) = retain {
-            prune_older_than(&mut conn, keep).map_err(|e| AuditError::Write(e.to_string()))?;
+            prune_older_than(&mut store, keep)?;
         }
         let (jobs, queue) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("offramp-audit".into())
-            .spawn(move || writer(conn, &queue, retain))
+            .spawn(move || writer(store, &queue, retain))
             .map_err(|e| AuditError::Open {
-                path: path.display().to_string(),
+                path: location.shown(),
                 message: format!("cannot start the writer thread: {e}"),
             })?;
-        Ok(AuditLog { path, jobs })
+        Ok(AuditLog { location, jobs })
     }
 
-    /// The log's file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Where the log is.
+    pub fn location(&self) -> &Location {
+        &self.location
     }
 
     /// Appends the entries, in order, as consecutive rows, and returns once they are committed
@@ -329,21 +367,28 @@ impl AuditLog {
     }
 }
 
+/// How often the writer looks at the clock when no append comes (for pruning, and for a store
+/// to reconnect).
+const IDLE_TICK: Duration = Duration::from_millis(250);
+
 /// The writer thread: takes every job waiting (up to [`MAX_ROWS_PER_COMMIT`] rows), writes them
 /// in one transaction, and answers each. Ends when every [`AuditLog`] is dropped.
-fn writer(mut conn: Connection, queue: &mpsc::Receiver<Job>, retain: Option<Duration>) {
+fn writer(mut store: impl Store, queue: &mpsc::Receiver<Job>, retain: Option<Duration>) {
     let mut pruned = std::time::Instant::now();
     loop {
         if let Some(keep) = retain {
             if pruned.elapsed() >= PRUNE_EVERY {
                 // A failed pruning is tried again in an hour; appends go on either way.
-                let _ = prune_older_than(&mut conn, keep);
+                let _ = prune_older_than(&mut store, keep);
                 pruned = std::time::Instant::now();
             }
         }
-        let first = match queue.recv_timeout(PRUNE_EVERY) {
+        let first = match queue.recv_timeout(IDLE_TICK) {
             Ok(job) => job,
-            Err(mpsc::RecvTimeoutError::Timeout) => continue,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                store.idle();
+                continue;
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => break,
         };
         let mut rows = first.entries.len();
@@ -357,7 +402,9 @@ fn writer(mut conn: Connection, queue: &mpsc::Receiver<Job>, retain: Option<Dura
                 Err(_) => break,
             }
         }
-        let result = write_batch(&mut conn, &batch).map_err(|e| AuditError::Write(e.to_string()));
+        let programs: Vec<&ProgramText> = batch.iter().flat_map(|j| &j.programs).collect();
+        let entries: Vec<&Entry> = batch.iter().flat_map(|j| &j.entries).collect();
+        let result = store.write(&programs, &entries);
         for job in batch {
             // A request that gave up (timed out) no longer listens; its rows stay logged.
             let _ = job.done.send(result.clone());
@@ -365,111 +412,16 @@ fn writer(mut conn: Connection, queue: &mpsc::Receiver<Job>, retain: Option<Dura
     }
 }
 
-fn write_batch(conn: &mut Connection, batch: &[Job]) -> Result<(), rusqlite::Error> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    {
-        let head: Option<(i64, String)> = tx
-            .query_row(
-                "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let (mut seq, mut prev) = match head {
-            Some(last) => last,
-            None => checkpoint(&tx)?.unwrap_or((0, GENESIS.to_string())),
-        };
-        let at = Utc::now().to_rfc3339_opts(SecondsFormat::Micros, true);
-        let mut store = tx.prepare(
-            "INSERT OR IGNORE INTO programs (hash, id, version, format, text, first_loaded) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?;
-        for p in batch.iter().flat_map(|j| &j.programs) {
-            store.execute(params![p.hash, p.id, p.version, p.format, p.text, at])?;
-        }
-        let mut insert = tx.prepare(
-            "INSERT INTO decisions (seq, at, endpoint, token_id, program_id, program_hash, \
-             encounter_id, decision, encounter, prev_hash, hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        )?;
-        for e in batch.iter().flat_map(|j| &j.entries) {
-            seq = seq.saturating_add(1);
-            let hash = row_hash(seq, &at, e, &prev);
-            insert.execute(params![
-                seq,
-                at,
-                e.endpoint,
-                e.token_id,
-                e.program_id,
-                e.program_hash,
-                e.encounter_id,
-                e.decision,
-                e.encounter,
-                prev,
-                hash
-            ])?;
-            prev = hash;
-        }
-    }
-    tx.commit()
-}
-
-/// Where a pruned log's chain starts: the number and hash of the last row deleted.
-fn checkpoint(conn: &Connection) -> Result<Option<(i64, String)>, rusqlite::Error> {
-    let through: Option<String> = conn
-        .query_row(
-            "SELECT value FROM audit_meta WHERE key = 'pruned_through'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let head: Option<String> = conn
-        .query_row(
-            "SELECT value FROM audit_meta WHERE key = 'pruned_head'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(match (through.and_then(|t| t.parse::<i64>().ok()), head) {
-        (Some(through), Some(head)) => Some((through, head)),
-        _ => None,
-    })
-}
-
 /// Deletes the rows written more than `keep` ago.
-fn prune_older_than(conn: &mut Connection, keep: Duration) -> Result<usize, rusqlite::Error> {
+fn prune_older_than(store: &mut impl Store, keep: Duration) -> Result<usize, AuditError> {
     let cutoff = chrono::TimeDelta::from_std(keep)
         .ok()
         .and_then(|keep| Utc::now().checked_sub_signed(keep))
         .map(|t| t.to_rfc3339_opts(SecondsFormat::Micros, true));
     match cutoff {
-        Some(cutoff) => prune_before(conn, &cutoff),
+        Some(cutoff) => store.prune_before(&cutoff),
         None => Ok(0),
     }
-}
-
-/// Deletes every row up to the last one written before `cutoff` (RFC 3339 in UTC, as `at` is
-/// written, so the text order is the time order), and records that row's number and hash as
-/// the chain's new start, in one transaction. Returns how many rows were deleted.
-pub(crate) fn prune_before(conn: &mut Connection, cutoff: &str) -> Result<usize, rusqlite::Error> {
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let last: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT seq, hash FROM decisions WHERE at < ?1 ORDER BY seq DESC LIMIT 1",
-            [cutoff],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let Some((through, head)) = last else {
-        return Ok(0);
-    };
-    let deleted = tx.execute("DELETE FROM decisions WHERE seq <= ?1", [through])?;
-    tx.execute(
-        "INSERT OR REPLACE INTO audit_meta (key, value) VALUES ('pruned_through', ?1), ('pruned_head', ?2)",
-        params![through.to_string(), head],
-    )?;
-    tx.commit()?;
-    Ok(deleted)
 }
 
 /// A log whose chain holds.
@@ -500,27 +452,60 @@ pub enum VerifyError {
     },
 }
 
-/// Reads a log from its first row to its last and checks the chain: the rows numbered from 1
-/// (or from one past the last row a retention period deleted, starting from that row's hash)
-/// without a gap, each row's `prev_hash` equal to the hash of the row before, each row's hash
-/// equal to the hash of its contents. The first row at fault is named. The file is only read.
-pub fn verify(path: impl AsRef<Path>) -> Result<Verified, VerifyError> {
-    let path = path.as_ref();
-    let open = |e: rusqlite::Error| AuditError::Open {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    let conn = open_for_reading(path)?;
-    let (through, start_hash) = checkpoint(&conn)
-        .map_err(open)?
-        .unwrap_or((0, GENESIS.to_string()));
+/// A row whose columns (after its number) cannot be read as text.
+pub(crate) struct Unreadable(pub(crate) i64);
+
+/// A log open for reading, whichever store holds it: the one way verification and export
+/// walk the rows.
+enum Reader {
+    Sqlite(sqlite::Reader),
+    Postgres(Box<pg::Reader>),
+}
+
+impl Reader {
+    fn open(location: &Location) -> Result<Reader, AuditError> {
+        Ok(match location {
+            Location::Sqlite(path) => Reader::Sqlite(sqlite::Reader::open(path)?),
+            Location::Postgres(db) => Reader::Postgres(Box::new(pg::Reader::open(db)?)),
+        })
+    }
+
+    /// Where a pruned log's chain starts: the number and hash of the last row deleted.
+    fn checkpoint(&mut self) -> Result<Option<Head>, AuditError> {
+        match self {
+            Reader::Sqlite(r) => r.checkpoint(),
+            Reader::Postgres(r) => r.checkpoint(),
+        }
+    }
+
+    /// Calls `each` on every row, in order, one row in memory at a time.
+    fn each<E: From<AuditError>>(
+        &mut self,
+        each: impl FnMut(Result<Row, Unreadable>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        match self {
+            Reader::Sqlite(r) => r.each(each),
+            Reader::Postgres(r) => r.each(each),
+        }
+    }
+}
+
+/// Reads a log (a SQLite file's path, or a [`Location`]) from its first row to its last and
+/// checks the chain: the rows numbered from 1 (or from one past the last row a retention
+/// period deleted, starting from that row's hash) without a gap, each row's `prev_hash` equal
+/// to the hash of the row before, each row's hash equal to the hash of its contents. The first
+/// row at fault is named. The log is only read.
+pub fn verify(location: impl Into<Location>) -> Result<Verified, VerifyError> {
+    let mut reader = Reader::open(&location.into())?;
+    let (through, start_hash) = reader.checkpoint()?.unwrap_or((0, GENESIS.to_string()));
     let first = through.saturating_add(1);
-    let mut select = conn.prepare(SELECT_ROWS).map_err(open)?;
-    let mut rows = select.query([]).map_err(open)?;
     let mut expected: i64 = first;
     let mut prev = start_hash;
-    while let Some(r) = rows.next().map_err(open)? {
-        let seq: i64 = r.get(0).map_err(open)?;
+    reader.each(|read| {
+        let seq = match &read {
+            Ok(row) => row.seq,
+            Err(Unreadable(seq)) => *seq,
+        };
         if seq != expected {
             return Err(VerifyError::Broken {
                 row: expected,
@@ -531,7 +516,7 @@ pub fn verify(path: impl AsRef<Path>) -> Result<Verified, VerifyError> {
                 },
             });
         }
-        let row = read_row(r).map_err(|_| VerifyError::Broken {
+        let row = read.map_err(|_| VerifyError::Broken {
             row: seq,
             problem: "a column is missing or not text",
         })?;
@@ -549,7 +534,8 @@ pub fn verify(path: impl AsRef<Path>) -> Result<Verified, VerifyError> {
         }
         prev = row.hash;
         expected = expected.saturating_add(1);
-    }
+        Ok(())
+    })?;
     Ok(Verified {
         rows: expected.saturating_sub(first),
         first,
@@ -557,90 +543,43 @@ pub fn verify(path: impl AsRef<Path>) -> Result<Verified, VerifyError> {
     })
 }
 
-const SELECT_ROWS: &str = "SELECT seq, at, endpoint, token_id, program_id, program_hash, \
-     encounter_id, decision, encounter, prev_hash, hash FROM decisions ORDER BY seq";
-
-/// One row of [`SELECT_ROWS`].
-fn read_row(r: &rusqlite::Row<'_>) -> Result<Row, rusqlite::Error> {
-    Ok(Row {
-        seq: r.get(0)?,
-        at: r.get(1)?,
-        entry: Entry {
-            endpoint: r.get(2)?,
-            token_id: r.get(3)?,
-            program_id: r.get(4)?,
-            program_hash: r.get(5)?,
-            encounter_id: r.get(6)?,
-            decision: r.get(7)?,
-            encounter: r.get(8)?,
-        },
-        prev_hash: r.get(9)?,
-        hash: r.get(10)?,
-    })
-}
-
-/// Opens a log to read it, never changing it: read-write without create, since SQLite may
-/// need to make the WAL's index file to read a log in WAL mode, but `query_only`.
-fn open_for_reading(path: &Path) -> Result<Connection, AuditError> {
-    let shown = path.display().to_string();
-    let open = |e: rusqlite::Error| AuditError::Open {
-        path: shown.clone(),
-        message: e.to_string(),
-    };
-    if !path.is_file() {
-        return Err(AuditError::Open {
-            path: shown,
-            message: "no such file".into(),
-        });
-    }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(open)?;
-    conn.busy_timeout(BUSY_TIMEOUT).map_err(open)?;
-    conn.execute_batch("PRAGMA query_only = 1;").map_err(open)?;
-    check_format(&conn, path)?;
-    Ok(conn)
-}
-
 /// Calls `each` on every row of a log, in order, as stored (not verified: see [`verify`]),
 /// one row in memory at a time; stops at the first error `each` returns.
 pub(crate) fn for_each_row<E: From<AuditError>>(
-    path: &Path,
+    location: impl Into<Location>,
     mut each: impl FnMut(Row) -> Result<(), E>,
 ) -> Result<(), E> {
-    let read = |e: rusqlite::Error| AuditError::Open {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    let conn = open_for_reading(path)?;
-    let mut select = conn.prepare(SELECT_ROWS).map_err(read)?;
-    let mut found = select.query([]).map_err(read)?;
-    while let Some(r) = found.next().map_err(read)? {
-        each(read_row(r).map_err(read)?)?;
-    }
-    Ok(())
+    let location = location.into();
+    let mut reader = Reader::open(&location)?;
+    reader.each(|read| match read {
+        Ok(row) => each(row),
+        Err(Unreadable(seq)) => Err(E::from(AuditError::Open {
+            path: location.shown(),
+            message: format!("row {seq}: a column is missing or not text"),
+        })),
+    })
 }
 
 /// Every row of a log, in order, as stored (not verified: see [`verify`]).
-pub fn rows(path: impl AsRef<Path>) -> Result<Vec<Row>, AuditError> {
-    let path = path.as_ref();
-    let read = |e: rusqlite::Error| AuditError::Open {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    };
-    let conn = open_for_reading(path)?;
-    let mut select = conn.prepare(SELECT_ROWS).map_err(read)?;
-    select
-        .query_map([], read_row)
-        .map_err(read)?
-        .collect::<Result<Vec<Row>, _>>()
-        .map_err(read)
+pub fn rows(location: impl Into<Location>) -> Result<Vec<Row>, AuditError> {
+    let mut all = Vec::new();
+    for_each_row(location, |row| {
+        all.push(row);
+        Ok::<(), AuditError>(())
+    })?;
+    Ok(all)
 }
 
 mod export;
+mod pg;
+mod sqlite;
 pub use export::{COLUMNS, ExportError, ExportFormat, ROWS_PER_GROUP, export};
+use pg::PgStore;
+pub use pg::{ConninfoError, Postgres};
+use sqlite::Sqlite;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tests_pg;

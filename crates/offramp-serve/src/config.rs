@@ -93,8 +93,9 @@ pub struct Config {
     pub programs: Vec<PathBuf>,
     /// A provider directory, read in each program's time zone.
     pub providers: Option<PathBuf>,
-    /// The audit log's SQLite file.
-    pub audit_log: PathBuf,
+    /// Where the audit log is: a SQLite file (`[audit] path`) or a PostgreSQL database
+    /// (`[audit] postgres`, its password from `password_file` or `PGPASSWORD`).
+    pub audit_log: crate::audit::Location,
     /// Whether the audit log also keeps each encounter as it was sent (off unless asked).
     pub store_encounters: bool,
     /// How long the audit log keeps a decision (`[audit] retain_days`); kept for ever when
@@ -173,7 +174,9 @@ struct TlsFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AuditFile {
-    path: PathBuf,
+    path: Option<PathBuf>,
+    postgres: Option<String>,
+    password_file: Option<PathBuf>,
     #[serde(default)]
     store_encounters: bool,
     retain_days: Option<u32>,
@@ -212,12 +215,7 @@ impl Config {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
             path: shown.clone(),
-            message: match e.kind() {
-                std::io::ErrorKind::NotFound => "no such file".into(),
-                std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-                std::io::ErrorKind::IsADirectory => "it is a folder".into(),
-                _ => e.to_string(),
-            },
+            message: io_reason(&e),
         })?;
         let base = path.parent().unwrap_or(Path::new(""));
         Config::from_toml(&text, &shown, base)
@@ -315,7 +313,7 @@ impl Config {
             port: file.port,
             programs: file.programs.iter().map(|p| base.join(p)).collect(),
             providers: file.providers.map(|p| base.join(p)),
-            audit_log: base.join(file.audit.path),
+            audit_log: audit_location(&file.audit, name, base)?,
             store_encounters: file.audit.store_encounters,
             retain: match file.audit.retain_days {
                 None => None,
@@ -334,6 +332,76 @@ impl Config {
                 private_key: base.join(t.private_key),
             }),
         })
+    }
+}
+
+/// Where `[audit]` puts the log: exactly one of `path` and `postgres`; the database's password
+/// from `password_file` (relative to the configuration's folder, its last line ending left
+/// out) or else the `PGPASSWORD` environment variable, never from the file itself.
+fn audit_location(
+    audit: &AuditFile,
+    name: &str,
+    base: &Path,
+) -> Result<crate::audit::Location, ConfigError> {
+    use crate::audit::{Location, Postgres};
+    let invalid = |key: &str, message: String| ConfigError::Invalid {
+        path: name.to_string(),
+        key: key.to_string(),
+        message,
+    };
+    match (&audit.path, &audit.postgres) {
+        (Some(_), Some(_)) => Err(invalid(
+            "audit.postgres",
+            "give either `path` (a SQLite file) or `postgres` (a PostgreSQL database), not both"
+                .into(),
+        )),
+        (None, None) => Err(invalid(
+            "audit.path",
+            "give the audit log's SQLite file as `path`, or a PostgreSQL database as `postgres`"
+                .into(),
+        )),
+        (Some(path), None) => match audit.password_file {
+            Some(_) => Err(invalid(
+                "audit.password_file",
+                "a password file is for `postgres`; a SQLite file needs none".into(),
+            )),
+            None => Ok(Location::Sqlite(base.join(path))),
+        },
+        (None, Some(conninfo)) => {
+            let password = match &audit.password_file {
+                Some(file) => {
+                    let file = base.join(file);
+                    let text = std::fs::read_to_string(&file).map_err(|e| {
+                        invalid(
+                            "audit.password_file",
+                            format!("cannot read {}: {}", file.display(), io_reason(&e)),
+                        )
+                    })?;
+                    let password = text.strip_suffix('\n').unwrap_or(&text);
+                    let password = password.strip_suffix('\r').unwrap_or(password);
+                    if password.is_empty() {
+                        return Err(invalid(
+                            "audit.password_file",
+                            format!("{} is empty", file.display()),
+                        ));
+                    }
+                    Some(password.to_string())
+                }
+                None => Postgres::password_from_env(),
+            };
+            Postgres::new(conninfo, password)
+                .map(Location::Postgres)
+                .map_err(|e| invalid("audit.postgres", e.to_string()))
+        }
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "it is a folder".into(),
+        _ => e.to_string(),
     }
 }
 
@@ -419,7 +487,10 @@ mod tests {
         assert_eq!(c.port, DEFAULT_PORT);
         assert_eq!(c.limits, Limits::default());
         assert_eq!(c.programs, vec![PathBuf::from("/etc/offramp/p.toml")]);
-        assert_eq!(c.audit_log, PathBuf::from("/etc/offramp/audit.sqlite"));
+        assert_eq!(
+            c.audit_log,
+            crate::audit::Location::Sqlite(PathBuf::from("/etc/offramp/audit.sqlite"))
+        );
         assert!(!c.store_encounters);
         assert_eq!(c.tokens[0].scopes, vec![Scope::Route]);
         assert_eq!(hash_secret("password"), HASH);
@@ -445,6 +516,104 @@ mod tests {
                 .starts_with("s.toml: audit.retain_days: must be 1 or more"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn the_log_is_a_sqlite_file_or_a_postgres_database_never_both() {
+        let pg = |audit: &str| minimal("").replace("path = \"audit.sqlite\"", audit);
+        let c = Config::from_toml(
+            &pg("postgres = \"host=127.0.0.1 port=5432 dbname=offramp user=offramp\""),
+            "s.toml",
+            Path::new(""),
+        )
+        .unwrap();
+        match &c.audit_log {
+            crate::audit::Location::Postgres(db) => assert_eq!(
+                db.shown(),
+                "postgresql host=127.0.0.1 port=5432 dbname=offramp user=offramp"
+            ),
+            other => panic!("expected PostgreSQL, got {other:?}"),
+        }
+        let url = Config::from_toml(
+            &pg("postgres = \"postgresql://offramp@db.example/audit\""),
+            "s.toml",
+            Path::new(""),
+        )
+        .unwrap();
+        assert!(matches!(url.audit_log, crate::audit::Location::Postgres(_)));
+
+        let e = Config::from_toml(
+            &pg("path = \"a.sqlite\"\npostgres = \"host=db\""),
+            "s.toml",
+            Path::new(""),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("s.toml: audit.postgres: give either"),
+            "{e}"
+        );
+        let e =
+            Config::from_toml(&pg("store_encounters = true"), "s.toml", Path::new("")).unwrap_err();
+        assert!(e.to_string().starts_with("s.toml: audit.path: "), "{e}");
+        let e = Config::from_toml(
+            &pg("path = \"a.sqlite\"\npassword_file = \"pw\""),
+            "s.toml",
+            Path::new(""),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().starts_with("s.toml: audit.password_file: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_password_is_never_taken_from_the_file_or_shown() {
+        for conninfo in [
+            "host=db user=offramp password=hunter2-secret",
+            "postgresql://offramp:hunter2-secret@db/audit",
+        ] {
+            let text = minimal("").replace(
+                "path = \"audit.sqlite\"",
+                &format!("postgres = \"{conninfo}\""),
+            );
+            let e = Config::from_toml(&text, "s.toml", Path::new("")).unwrap_err();
+            let shown = e.to_string();
+            assert!(shown.starts_with("s.toml: audit.postgres: "), "{shown}");
+            assert!(shown.contains("PGPASSWORD"), "{shown}");
+            assert!(!shown.contains("hunter2"), "{shown}");
+        }
+        // From a file beside the configuration, its line ending left out; never in Debug.
+        let dir = std::env::temp_dir().join(format!("offramp-config-pw-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("pw"), "hunter2-secret\n").unwrap();
+        let text = minimal("").replace(
+            "path = \"audit.sqlite\"",
+            "postgres = \"host=db user=offramp\"\npassword_file = \"pw\"",
+        );
+        let c = Config::from_toml(&text, "s.toml", &dir).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+        let missing = text.replace("\"pw\"", "\"nope\"");
+        let e = Config::from_toml(&missing, "s.toml", &dir).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("s.toml: audit.password_file: cannot read"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        let e = Config::from_toml(
+            &minimal("").replace("path = \"audit.sqlite\"", "postgres = \"port=notaport\""),
+            "s.toml",
+            Path::new(""),
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("s.toml: audit.postgres: not a PostgreSQL"),
+            "{e}"
+        );
+        assert!(!e.to_string().contains("notaport"), "{e}");
     }
 
     #[test]

@@ -8,8 +8,8 @@
 //!   limits), every key checked;
 //! - [`Service`]: what a configuration loads (routers, tokens, the open log);
 //! - [`serve`] and [`Running`]: the HTTP endpoints on a listener, until told to stop;
-//! - [`audit`]: the log (SQLite, WAL, synchronous=FULL, a SHA-256 hash chain) and its
-//!   [`audit::verify`];
+//! - [`audit`]: the log (a SQLite file, WAL, synchronous=FULL, or a PostgreSQL database; a
+//!   SHA-256 hash chain) and its [`audit::verify`];
 //! - [`problem`]: errors as RFC 9457 problem details.
 //!
 //! The endpoints, the configuration and the log's format are described for agency IT in the

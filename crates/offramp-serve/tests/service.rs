@@ -432,7 +432,7 @@ fn the_example_configuration_loads_and_serves() {
     assert!(config.providers.is_some());
     // Served here on a free port, with its log in the test's folder.
     config.port = 0;
-    config.audit_log = temp.log();
+    config.audit_log = temp.log().into();
     let service = offramp_serve::Service::load(&config).unwrap();
     assert_eq!(service.program_ids(), ["lead-king-county"]);
     let server = offramp_serve::Running::start(service, &config).unwrap();

@@ -11,11 +11,10 @@
 //! lines and Parquet (`to_parquet`, with typed columns).
 
 use std::io::Write;
-use std::path::Path;
 
 use serde_json::Value;
 
-use super::{AuditError, Row, VerifyError, for_each_row, verify};
+use super::{AuditError, Location, Row, VerifyError, for_each_row, verify};
 
 mod to_parquet;
 
@@ -162,14 +161,15 @@ fn summary(decision: &str) -> Summary {
     }
 }
 
-/// Verifies the log at `path`, then writes every decision to `out` in `format`, one row in
-/// memory at a time (a Parquet row group at a time). Returns how many rows were written.
+/// Verifies the log (a SQLite file's path, or a [`Location`]), then writes every decision to
+/// `out` in `format`, one row in memory at a time (a Parquet row group at a time). Returns how
+/// many rows were written.
 pub fn export(
-    path: impl AsRef<Path>,
+    path: impl Into<Location>,
     format: ExportFormat,
     out: impl Write + Send,
 ) -> Result<u64, ExportError> {
-    let path = path.as_ref();
+    let path = &path.into();
     verify(path)?;
     match format {
         ExportFormat::Csv => write_csv(path, out),
@@ -178,7 +178,7 @@ pub fn export(
     }
 }
 
-fn write_csv(path: &Path, out: impl Write) -> Result<u64, ExportError> {
+fn write_csv(path: &Location, out: impl Write) -> Result<u64, ExportError> {
     let mut w = csv::Writer::from_writer(out);
     let io = |e: csv::Error| ExportError::Write(e.into());
     w.write_record(COLUMNS).map_err(io)?;
@@ -197,7 +197,7 @@ fn write_csv(path: &Path, out: impl Write) -> Result<u64, ExportError> {
     Ok(written)
 }
 
-fn write_jsonl(path: &Path, mut out: impl Write) -> Result<u64, ExportError> {
+fn write_jsonl(path: &Location, mut out: impl Write) -> Result<u64, ExportError> {
     let mut written = 0u64;
     for_each_row(path, |row: Row| {
         let mut line = serde_json::Map::with_capacity(TABLE.len());

@@ -1,6 +1,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::sqlite::prune_before;
 use super::*;
+use rusqlite::{Connection, params};
 
 /// A fresh folder for one test's log, removed when dropped.
 struct Temp(PathBuf);

@@ -232,3 +232,87 @@ pub fn get(addr: SocketAddr, path: &str, secret: &str) -> Reply {
     let auth = format!("Bearer {secret}");
     request(addr, "GET", path, &[("Authorization", &auth)], b"")
 }
+
+/// A schema of its own in the test PostgreSQL server (`OFFRAMP_TEST_POSTGRES`, the password in
+/// `PGPASSWORD`), dropped when this is dropped.
+pub struct PgSchema {
+    admin: postgres::Client,
+    pub schema: String,
+    /// The connection string for the service: the server's, with the schema as search path.
+    pub conninfo: String,
+}
+
+/// The reason printed when the PostgreSQL tests are skipped; under `CI=true` they fail instead.
+pub fn postgres_missing(what: &str) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{what} is not set: under CI the PostgreSQL tests must run (scripts/test-serve starts a server and sets it)"
+    );
+    eprintln!(
+        "skipped: {what} is not set (scripts/test-serve starts a PostgreSQL server and sets it)"
+    );
+}
+
+impl PgSchema {
+    /// A fresh schema, or `None` (with the reason printed) when no server is given outside CI.
+    pub fn new(name: &str) -> Option<PgSchema> {
+        let Some(server) = std::env::var("OFFRAMP_TEST_POSTGRES")
+            .ok()
+            .filter(|c| !c.is_empty())
+        else {
+            postgres_missing("OFFRAMP_TEST_POSTGRES");
+            return None;
+        };
+        let schema = format!("{name}_{}", std::process::id());
+        let mut admin = PgSchema::connect(&server);
+        admin
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .unwrap();
+        Some(PgSchema {
+            admin,
+            conninfo: format!("{server} options='-c search_path={schema}'"),
+            schema,
+        })
+    }
+
+    fn connect(conninfo: &str) -> postgres::Client {
+        let mut config: postgres::Config = conninfo.parse().unwrap();
+        if let Ok(p) = std::env::var("PGPASSWORD") {
+            config.password(p);
+        }
+        config.connect(postgres::NoTls).unwrap()
+    }
+
+    /// The log in this schema.
+    pub fn log(&self) -> offramp_serve::audit::Location {
+        offramp_serve::audit::Location::Postgres(
+            offramp_serve::audit::Postgres::new(
+                &self.conninfo,
+                offramp_serve::audit::Postgres::password_from_env(),
+            )
+            .unwrap(),
+        )
+    }
+
+    /// `config_text` with the log in this schema instead of the folder.
+    pub fn config_text(&self, temp: &Temp, programs: &[&str], extra: &str) -> String {
+        config_text(temp, programs, extra).replace(
+            &format!("path = {:?}", temp.log().display().to_string()),
+            &format!("postgres = {:?}", self.conninfo),
+        )
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if self.admin.is_closed() {
+            self.admin =
+                PgSchema::connect(self.conninfo.split(" options=").next().unwrap_or_default());
+        }
+        let _ = self
+            .admin
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+    }
+}

@@ -8,7 +8,6 @@
 //! however long the log. The file's metadata names the log format (`offramp.audit.format`).
 
 use std::io::Write;
-use std::path::Path;
 use std::sync::Arc;
 
 use parquet::basic::{Compression, LogicalType, Repetition, TimeUnit, Type as Physical};
@@ -20,7 +19,7 @@ use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::Type;
 
 use super::{Cell, ExportError, Kind, TABLE, cells};
-use crate::audit::{FORMAT, Row, for_each_row};
+use crate::audit::{FORMAT, Location, Row, for_each_row};
 
 /// Rows gathered before they are written as one row group.
 pub const ROWS_PER_GROUP: usize = 4096;
@@ -76,7 +75,7 @@ fn write_error(e: ParquetError) -> ExportError {
     ExportError::Write(std::io::Error::other(e.to_string()))
 }
 
-pub(super) fn write(path: &Path, out: impl Write + Send) -> Result<u64, ExportError> {
+pub(super) fn write(path: &Location, out: impl Write + Send) -> Result<u64, ExportError> {
     let properties = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_created_by(format!("offramp-serve {}", env!("CARGO_PKG_VERSION")))

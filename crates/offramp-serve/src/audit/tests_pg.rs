@@ -1,0 +1,266 @@
+//! The log in PostgreSQL: the same chain, verification, tamper detection and retention as the
+//! SQLite file. These need a server: `scripts/test-serve` starts a throwaway one and runs them
+//! with `--ignored`, giving its connection string in `OFFRAMP_TEST_POSTGRES` (and the password
+//! in `PGPASSWORD`). Each test works in a schema of its own, dropped at the end.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use super::pg::prune_before;
+use super::*;
+
+/// A schema of its own in the test server, dropped when this is dropped.
+struct Db {
+    admin: ::postgres::Client,
+    schema: String,
+    log: Postgres,
+}
+
+impl Db {
+    /// A fresh schema, or `None` (with the reason printed) when no server is given outside CI.
+    fn new() -> Option<Db> {
+        let conninfo = match std::env::var("OFFRAMP_TEST_POSTGRES") {
+            Ok(c) if !c.is_empty() => c,
+            _ => {
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "OFFRAMP_TEST_POSTGRES is not set: under CI the PostgreSQL tests must run (scripts/test-serve starts a server and sets it)"
+                );
+                eprintln!(
+                    "skipped: OFFRAMP_TEST_POSTGRES is not set (scripts/test-serve starts a PostgreSQL server and sets it)"
+                );
+                return None;
+            }
+        };
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let schema = format!(
+            "unit_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut config: ::postgres::Config = conninfo.parse().unwrap();
+        if let Some(p) = Postgres::password_from_env() {
+            config.password(p);
+        }
+        let mut admin = config.connect(::postgres::NoTls).unwrap();
+        admin
+            .batch_execute(&format!(
+                "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+            ))
+            .unwrap();
+        let log = Postgres::new(
+            &format!("{conninfo} options='-c search_path={schema}'"),
+            Postgres::password_from_env(),
+        )
+        .unwrap();
+        Some(Db { admin, schema, log })
+    }
+
+    fn sql(&mut self, statement: &str) {
+        self.admin
+            .batch_execute(&format!("SET search_path = {}; {statement}", self.schema))
+            .unwrap();
+    }
+
+    fn value(&mut self, query: &str) -> String {
+        self.admin
+            .batch_execute(&format!("SET search_path = {}", self.schema))
+            .unwrap();
+        self.admin.query_one(query, &[]).unwrap().get(0)
+    }
+
+    /// A log of `n` rows, written in a few appends, closed.
+    fn log_of(&self, n: usize) {
+        let log = AuditLog::open(self.log.clone()).unwrap();
+        for chunk in (1..=n).collect::<Vec<_>>().chunks(3) {
+            append(&log, chunk.iter().map(|i| entry(*i)).collect());
+        }
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let _ = self
+            .admin
+            .batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+    }
+}
+
+fn entry(n: usize) -> Entry {
+    Entry {
+        endpoint: "route".into(),
+        token_id: "cad".into(),
+        program_id: "lead-king-county".into(),
+        program_hash: "sha256:abc".into(),
+        encounter_id: format!("e-{n}"),
+        decision: format!("{{\"encounter_id\":\"e-{n}\"}}"),
+        encounter: (n % 2 == 0).then(|| format!("{{\"id\":\"e-{n}\"}}")),
+    }
+}
+
+fn append(log: &AuditLog, entries: Vec<Entry>) {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(log.append(entries))
+        .unwrap();
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: scripts/test-serve runs it"]
+fn postgres_rows_chain_verify_and_continue_after_reopening() {
+    let Some(mut db) = Db::new() else { return };
+    let empty = AuditLog::open(db.log.clone()).unwrap();
+    drop(empty);
+    assert_eq!(
+        verify(db.log.clone()).unwrap(),
+        Verified {
+            rows: 0,
+            first: 1,
+            head: GENESIS.into()
+        }
+    );
+    db.log_of(7);
+    db.log_of(2);
+    let v = verify(db.log.clone()).unwrap();
+    assert_eq!((v.rows, v.first), (9, 1));
+    assert_eq!(v.head, db.value("SELECT hash FROM decisions WHERE seq = 9"));
+    assert_eq!(
+        db.value("SELECT prev_hash FROM decisions WHERE seq = 1"),
+        GENESIS
+    );
+    // The rows read back are the entries written, in order, with the one hash function.
+    let stored = rows(db.log.clone()).unwrap();
+    assert_eq!(stored.len(), 9);
+    for (i, row) in stored.iter().enumerate() {
+        assert_eq!(row.entry, entry(if i < 7 { i + 1 } else { i - 6 }));
+        assert_eq!(
+            row.hash,
+            row_hash(row.seq, &row.at, &row.entry, &row.prev_hash)
+        );
+    }
+    // Programs are kept once per hash.
+    let log = AuditLog::open(db.log.clone()).unwrap();
+    let program = ProgramText {
+        hash: "sha256:abc".into(),
+        id: "lead-king-county".into(),
+        version: None,
+        format: "toml",
+        text: "[program]\n".into(),
+    };
+    log.record_programs(vec![program.clone(), program]).unwrap();
+    drop(log);
+    assert_eq!(db.value("SELECT count(*)::text FROM programs"), "1");
+    assert_eq!(
+        db.value("SELECT value FROM audit_meta WHERE key = 'format'"),
+        FORMAT
+    );
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: scripts/test-serve runs it"]
+fn postgres_an_update_or_a_delete_is_named_by_row() {
+    let Some(mut db) = Db::new() else { return };
+    db.log_of(6);
+    db.sql("UPDATE decisions SET decision = '{}' WHERE seq = 4");
+    assert_eq!(
+        verify(db.log.clone()).unwrap_err(),
+        VerifyError::Broken {
+            row: 4,
+            problem: "its contents do not match its hash (changed after it was written)"
+        }
+    );
+    db.sql("DELETE FROM decisions WHERE seq = 4");
+    let e = verify(db.log.clone()).unwrap_err();
+    assert!(e.to_string().starts_with("row 4: missing"), "{e}");
+    db.sql("DELETE FROM decisions WHERE seq = 1");
+    assert!(matches!(
+        verify(db.log.clone()).unwrap_err(),
+        VerifyError::Broken { row: 1, .. }
+    ));
+    // A stored encounter removed is found too.
+    let Some(mut db) = Db::new() else { return };
+    db.log_of(3);
+    db.sql("UPDATE decisions SET encounter = NULL WHERE seq = 2");
+    assert!(matches!(
+        verify(db.log.clone()).unwrap_err(),
+        VerifyError::Broken { row: 2, .. }
+    ));
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: scripts/test-serve runs it"]
+fn postgres_a_database_that_is_not_a_log_is_refused_and_never_changed() {
+    let Some(mut db) = Db::new() else { return };
+    db.sql("CREATE TABLE t (x int)");
+    assert!(matches!(
+        verify(db.log.clone()).unwrap_err(),
+        VerifyError::Open(AuditError::Format { .. })
+    ));
+    assert_eq!(
+        db.value("SELECT count(*)::text FROM pg_tables WHERE tablename = 'decisions' AND schemaname = current_schema()"),
+        "0",
+        "verify created nothing"
+    );
+    // No server there: an error naming the database, never a password.
+    let nowhere = Postgres::new(
+        "host=127.0.0.1 port=1 dbname=none user=nobody connect_timeout=2",
+        Some("hunter2-secret".into()),
+    )
+    .unwrap();
+    let e = AuditLog::open(nowhere).unwrap_err().to_string();
+    assert!(
+        e.starts_with(
+            "postgresql host=127.0.0.1 port=1 dbname=none user=nobody: cannot open the audit log: "
+        ),
+        "{e}"
+    );
+    assert!(!e.contains("hunter2"), "{e}");
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: scripts/test-serve runs it"]
+fn postgres_pruning_keeps_the_chain_verifiable() {
+    let Some(mut db) = Db::new() else { return };
+    let log = AuditLog::open(db.log.clone()).unwrap();
+    append(&log, (1..=3).map(entry).collect());
+    std::thread::sleep(Duration::from_millis(5));
+    append(&log, (4..=6).map(entry).collect());
+    drop(log);
+    let head_before = verify(db.log.clone()).unwrap().head;
+    let cutoff = db.value("SELECT at FROM decisions WHERE seq = 4");
+    assert_eq!(prune_before(&db.log, &cutoff).unwrap(), 3);
+    assert_eq!(
+        prune_before(&db.log, &cutoff).unwrap(),
+        0,
+        "pruning again deletes nothing"
+    );
+    let v = verify(db.log.clone()).unwrap();
+    assert_eq!(
+        (v.rows, v.first, v.head.as_str()),
+        (3, 4, head_before.as_str())
+    );
+
+    // New rows continue the chain, also after every row has been pruned, and a retention
+    // period prunes when the log opens.
+    let log = AuditLog::open(db.log.clone()).unwrap();
+    append(&log, vec![entry(7)]);
+    drop(log);
+    std::thread::sleep(Duration::from_millis(5));
+    let log = AuditLog::open_with(db.log.clone(), Some(Duration::ZERO)).unwrap();
+    append(&log, vec![entry(8)]);
+    drop(log);
+    let v = verify(db.log.clone()).unwrap();
+    assert_eq!((v.rows, v.first), (1, 8));
+    assert_eq!(rows(db.log.clone()).unwrap()[0].seq, 8);
+    let log = AuditLog::open_with(db.log.clone(), Some(Duration::from_secs(86_400))).unwrap();
+    drop(log);
+    assert_eq!(verify(db.log.clone()).unwrap().rows, 1);
+
+    // A forged starting point is found at the first row kept.
+    db.sql("UPDATE audit_meta SET value = '00' WHERE key = 'pruned_head'");
+    match verify(db.log.clone()) {
+        Err(VerifyError::Broken { row, .. }) => assert_eq!(row, 8),
+        other => panic!("expected row 8 named, got {other:?}"),
+    }
+}
