@@ -11,8 +11,8 @@ use crate::domain::{
 };
 use crate::program::LawCover;
 use crate::program::{CompiledAmnesty, CompiledPathway, CompiledRule, Program};
-use crate::providers::index::ProviderIndex;
-use crate::providers::{Capacity, Directory, DirectoryError, ProviderOption};
+use crate::providers::index::{HoursMemo, LeanOption, ProviderIndex};
+use crate::providers::{Capacity, Directory, DirectoryError};
 use crate::rules::compile::explain::{Depth, evidence, missing, rule_evidence};
 use crate::rules::compile::{AttrKind, Ctx, Part, Tri};
 use crate::text::{Text, with_scratch};
@@ -402,12 +402,14 @@ impl Router {
 
     /// The partner providers `route` would give one eligible pathway of this encounter: the
     /// same options in the same order (`None` when the router has no directory or the program
-    /// says nothing of what the pathway needs).
+    /// says nothing of what the pathway needs). The simulation reads them through
+    /// [`Router::providers_lean`]; the tests compare the two.
+    #[cfg(test)]
     pub(crate) fn providers_for(
         &self,
         pathway: Pathway,
         enc: &Encounter,
-    ) -> Option<Vec<ProviderOption>> {
+    ) -> Option<Vec<crate::providers::ProviderOption>> {
         let index = self.providers.as_ref()?;
         let pw = self
             .program
@@ -416,6 +418,45 @@ impl Router {
             .find(|p| p.pathway == pathway)?;
         let needs = pw.needs.as_ref()?;
         Some(index.matches(needs, enc).0)
+    }
+
+    /// What the simulation reads of [`Router::providers_for`]: the same options in the same
+    /// order, each as the service's position in the directory (see
+    /// [`Router::provider_ids`]), whether it is open, when it next opens and its distance;
+    /// `out` is cleared and filled. `false` (and `out` left empty) where `providers_for`
+    /// gives `None`. `memo` keeps what is learnt of the partners' hours for the next call
+    /// (one per simulation arm).
+    pub(crate) fn providers_lean(
+        &self,
+        pathway: Pathway,
+        enc: &Encounter,
+        memo: &mut HoursMemo,
+        out: &mut Vec<LeanOption>,
+    ) -> bool {
+        out.clear();
+        let Some(index) = self.providers.as_ref() else {
+            return false;
+        };
+        let Some(needs) = self
+            .program
+            .pathways
+            .iter()
+            .find(|p| p.pathway == pathway)
+            .and_then(|p| p.needs.as_ref())
+        else {
+            return false;
+        };
+        index.matches_lean(needs, enc, memo, out);
+        true
+    }
+
+    /// The directory's service ids in its order (the positions [`Router::providers_lean`]
+    /// gives); empty without a directory.
+    pub(crate) fn provider_ids(&self) -> Vec<&str> {
+        self.providers
+            .as_ref()
+            .map(|p| p.service_ids().collect())
+            .unwrap_or_default()
     }
 
     fn route_with(&self, enc: &Encounter, match_providers: bool, explain: bool) -> Decision {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use arc_swap::ArcSwap;
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Utc};
 use rstar::RTree;
 use rstar::primitives::GeomWithData;
 use schemars::JsonSchema;
@@ -116,6 +116,9 @@ struct ServiceC {
     active: bool,
     hours: Option<OpeningHours>,
     sites: Vec<SiteC>,
+    /// Where [`HoursMemo`] keeps this service's hours: this slot for the service's own, the
+    /// ones after it for its sites'.
+    slot: u32,
 }
 
 /// Pooled words reused in every decision.
@@ -284,6 +287,74 @@ impl Candidate {
     }
 }
 
+/// The candidates [`ProviderIndex::rank`] kept, and what the options and the gap are worded from.
+struct Ranked {
+    kept: Vec<Candidate>,
+    wanted: u16,
+    people: Vec<Population>,
+    next_any: Option<DateTime<FixedOffset>>,
+}
+
+/// One option as the simulation reads it (see [`ProviderIndex::matches_lean`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct LeanOption {
+    /// The service's position in the directory.
+    pub service: u32,
+    /// Whether it is open at the encounter's time.
+    pub open_now: bool,
+    /// When it next opens, as a UNIX timestamp (the encounter's time when open now).
+    pub next_open: Option<i64>,
+    /// Km from the encounter, rounded to 10 m as the option's.
+    pub distance_km: Option<f64>,
+}
+
+/// What a simulation remembers of services' hours from one encounter to the next: each
+/// service (or site) found closed, from when and until when it stays closed (its next
+/// opening). Between the two it is closed and opens at that same instant, however often it is
+/// asked (the hours' tests check this), so its hours need not be worked out again. Only valid
+/// for one directory's index.
+#[derive(Debug, Default)]
+pub(crate) struct HoursMemo {
+    closed: Vec<Option<Closed>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Closed {
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    opens: DateTime<FixedOffset>,
+}
+
+impl HoursMemo {
+    /// When the service in `slot` opens, if it is remembered closed at `at`.
+    fn closed(&self, slot: u32, at: DateTime<Utc>) -> Option<DateTime<FixedOffset>> {
+        let c = self.closed.get(slot as usize)?.as_ref()?;
+        (c.from <= at && at < c.until).then_some(c.opens)
+    }
+
+    /// Remembers that the service in `slot`, closed at `at`, first opens at `opens`.
+    fn remember(&mut self, slot: u32, at: DateTime<Utc>, opens: DateTime<FixedOffset>) {
+        let Ok(i) = usize::try_from(slot) else {
+            return;
+        };
+        if i >= self.closed.len() {
+            self.closed.resize(i.saturating_add(1), None);
+        }
+        if let Some(entry) = self.closed.get_mut(i) {
+            *entry = Some(Closed {
+                from: at,
+                until: opens.to_utc(),
+                opens,
+            });
+        }
+    }
+}
+
+/// A distance as an option gives it: to the nearest 10 m.
+fn round_km(d: f64) -> f64 {
+    (d * 100.0).round() / 100.0
+}
+
 impl ProviderIndex {
     /// Indexes a directory for the sets of kinds the program's pathways need.
     pub(crate) fn build(dir: &Directory, masks: &[u16]) -> Result<ProviderIndex, DirectoryError> {
@@ -301,10 +372,16 @@ impl ProviderIndex {
         let mut capacity = Vec::with_capacity(dir.services().len());
         let mut by_id = HashMap::new();
         let mut languages = HashMap::new();
+        let mut slots = 0u32;
         for (i, s) in dir.services().iter().enumerate() {
             let idx = u32::try_from(i).map_err(|_| DirectoryError::too_large())?;
             by_id.insert(s.id.clone(), idx);
-            let compiled = compile_service(s, &org_names)?;
+            let mut compiled = compile_service(s, &org_names)?;
+            compiled.slot = slots;
+            slots = u32::try_from(compiled.sites.len())
+                .ok()
+                .and_then(|n| slots.checked_add(n)?.checked_add(1))
+                .ok_or_else(DirectoryError::too_large)?;
             for &code in &compiled.languages {
                 languages.entry(code).or_insert_with(|| language_word(code));
             }
@@ -432,109 +509,12 @@ impl ProviderIndex {
         enc: &Encounter,
     ) -> (Vec<ProviderOption>, Option<ProviderGap>) {
         let capacity = self.capacity.load();
-        let people = population_of(enc);
-        let wanted = match needs.kinds & kinds_for_needs(enc) {
-            0 => needs.kinds,
-            fitting => fitting,
-        };
-        let max_km = needs.max_distance_km;
-        let here = enc.location.map(|l| unit_vector(l.lat, l.lon));
-        let mut kept: Vec<Candidate> = Vec::with_capacity(needs.limit.saturating_add(1));
-        let mut seen: Vec<u32> = Vec::new();
-        let mut open_found = 0usize;
-        let mut next_any: Option<DateTime<FixedOffset>> = None;
-
-        let mut consider =
-            |service: u32, site: u16, distance_km: Option<f64>, kept: &mut Vec<Candidate>| {
-                if seen.contains(&service) {
-                    return false;
-                }
-                let Some(s) = self.services.get(service as usize) else {
-                    return false;
-                };
-                if !s.active || s.kinds & wanted == 0 || !fits(s, enc, &people) {
-                    return false;
-                }
-                let cap = capacity.get(service as usize).and_then(Option::as_ref);
-                if cap.is_some_and(|c| c.available == 0) {
-                    return false;
-                }
-                let hours = self.hours_of(service, site);
-                // How long it stays open, or when a closed one opens, is worked out later for
-                // the services that need it.
-                let (open_now, next_open, hours_known) = match hours {
-                    Some(h) if h.is_open(enc.at) => (true, Some(enc.at), true),
-                    Some(_) => (false, None, true),
-                    None => (false, None, false),
-                };
-                seen.push(service);
-                let partner = needs
-                    .partners
-                    .iter()
-                    .any(|p| *p == *s.id || *p == s.organization_id);
-                let preferences = (s.kinds & needs.prefer).count_ones();
-                kept.push(Candidate {
-                    service,
-                    site,
-                    open_now,
-                    open_until: None,
-                    next_open,
-                    hours_known,
-                    distance_km,
-                    available: cap.map(|c| c.available),
-                    partner,
-                    preferences,
-                });
-                open_now
-            };
-
-        let Some((_, tree, unplaced)) = self.groups.iter().find(|g| g.0 == needs.kinds) else {
-            return (Vec::new(), None);
-        };
-        match here {
-            Some(point) => {
-                let limit2 = max_km.map(km_to_chord2);
-                let mut worst_open = 0.0f64;
-                for (entry, d2) in tree.nearest_neighbor_iter_with_distance_2(point) {
-                    if limit2.is_some_and(|l| d2 > l) {
-                        break;
-                    }
-                    let km = chord_to_km(d2);
-                    // Once `limit` open options are in hand, anything farther ranks lower.
-                    if open_found >= needs.limit && km > worst_open + 1e-9 {
-                        break;
-                    }
-                    let (service, site) = entry.data;
-                    if consider(service, site, Some(km), &mut kept) {
-                        open_found = open_found.saturating_add(1);
-                        worst_open = worst_open.max(km);
-                    }
-                }
-            }
-            None => {
-                for (service, site) in tree.iter().map(|e| e.data) {
-                    consider(service, site, None, &mut kept);
-                }
-            }
-        }
-        for (service, site) in unplaced {
-            consider(*service, *site, None, &mut kept);
-        }
-        if open_found < needs.limit {
-            // Closed services fill the remaining places, soonest opening first.
-            for c in kept.iter_mut().filter(|c| !c.open_now && c.hours_known) {
-                c.next_open = self
-                    .hours_of(c.service, c.site)
-                    .and_then(|h| h.next_open(enc.at));
-                if let Some(n) = c.next_open
-                    && next_any.is_none_or(|a| n < a)
-                {
-                    next_any = Some(n);
-                }
-            }
-        }
-        kept.sort_by(|a, b| a.key(&self.services).cmp(&b.key(&self.services)));
-        kept.truncate(needs.limit);
+        let Ranked {
+            mut kept,
+            wanted,
+            people,
+            next_any,
+        } = self.rank(needs, enc, &capacity, None);
         for c in kept.iter_mut().filter(|c| c.open_now) {
             c.open_until = self
                 .hours_of(c.service, c.site)
@@ -568,6 +548,190 @@ impl ProviderIndex {
             })
         };
         (options, gap)
+    }
+
+    /// What the simulation reads of [`ProviderIndex::matches`]'s options, in the same order:
+    /// each service's position in the directory, whether it is open, when it next opens and
+    /// its distance (rounded as the option's is). Nothing is worded, and no closing time or
+    /// gap is worked out; `out` is cleared and filled, so its room is kept between calls.
+    pub(crate) fn matches_lean(
+        &self,
+        needs: &Needs,
+        enc: &Encounter,
+        memo: &mut HoursMemo,
+        out: &mut Vec<LeanOption>,
+    ) {
+        let capacity = self.capacity.load();
+        let ranked = self.rank(needs, enc, &capacity, Some(memo));
+        out.clear();
+        out.extend(ranked.kept.iter().map(|c| LeanOption {
+            service: c.service,
+            open_now: c.open_now,
+            next_open: c.next_open.map(|t| t.timestamp()),
+            distance_km: c.distance_km.map(round_km),
+        }));
+    }
+
+    /// The services of the directory's order, by id: the positions [`LeanOption::service`]
+    /// gives.
+    pub(crate) fn service_ids(&self) -> impl Iterator<Item = &str> {
+        self.services.iter().map(|s| s.id.as_str())
+    }
+
+    /// The candidates that fit, ranked and cut to the pathway's limit (without their closing
+    /// times), with what the options' words and the gap are made from.
+    /// With a `memo`, a service found closed is remembered closed until it opens, so that
+    /// later encounters in that time need not work its hours out again.
+    fn rank(
+        &self,
+        needs: &Needs,
+        enc: &Encounter,
+        capacity: &[Option<Slot>],
+        mut memo: Option<&mut HoursMemo>,
+    ) -> Ranked {
+        let at = enc.at.to_utc();
+        let people = population_of(enc);
+        let wanted = match needs.kinds & kinds_for_needs(enc) {
+            0 => needs.kinds,
+            fitting => fitting,
+        };
+        let max_km = needs.max_distance_km;
+        let here = enc.location.map(|l| unit_vector(l.lat, l.lon));
+        let mut kept: Vec<Candidate> = Vec::with_capacity(needs.limit.saturating_add(1));
+        let mut seen: Vec<u32> = Vec::new();
+        let mut open_found = 0usize;
+        let mut next_any: Option<DateTime<FixedOffset>> = None;
+
+        let mut consider =
+            |service: u32, site: u16, distance_km: Option<f64>, kept: &mut Vec<Candidate>| {
+                if seen.contains(&service) {
+                    return false;
+                }
+                let Some(s) = self.services.get(service as usize) else {
+                    return false;
+                };
+                if !s.active || s.kinds & wanted == 0 || !fits(s, enc, &people) {
+                    return false;
+                }
+                let cap = capacity.get(service as usize).and_then(Option::as_ref);
+                if cap.is_some_and(|c| c.available == 0) {
+                    return false;
+                }
+                let hours = self.hours_of(service, site);
+                // How long it stays open, or when a closed one opens, is worked out later for
+                // the services that need it.
+                let closed = |h: &OpeningHours| {
+                    let remembered = memo
+                        .as_deref()
+                        .and_then(|m| m.closed(self.slot_of(s, site), at));
+                    remembered.is_some() || !h.is_open(enc.at)
+                };
+                let (open_now, next_open, hours_known) = match hours {
+                    Some(h) if !closed(h) => (true, Some(enc.at), true),
+                    Some(_) => (false, None, true),
+                    None => (false, None, false),
+                };
+                seen.push(service);
+                let partner = needs
+                    .partners
+                    .iter()
+                    .any(|p| *p == *s.id || *p == s.organization_id);
+                let preferences = (s.kinds & needs.prefer).count_ones();
+                kept.push(Candidate {
+                    service,
+                    site,
+                    open_now,
+                    open_until: None,
+                    next_open,
+                    hours_known,
+                    distance_km,
+                    available: cap.map(|c| c.available),
+                    partner,
+                    preferences,
+                });
+                open_now
+            };
+
+        let Some((_, tree, unplaced)) = self.groups.iter().find(|g| g.0 == needs.kinds) else {
+            return Ranked {
+                kept: Vec::new(),
+                wanted,
+                people,
+                next_any,
+            };
+        };
+        match here {
+            Some(point) => {
+                let limit2 = max_km.map(km_to_chord2);
+                let mut worst_open = 0.0f64;
+                for (entry, d2) in tree.nearest_neighbor_iter_with_distance_2(point) {
+                    if limit2.is_some_and(|l| d2 > l) {
+                        break;
+                    }
+                    let km = chord_to_km(d2);
+                    // Once `limit` open options are in hand, anything farther ranks lower.
+                    if open_found >= needs.limit && km > worst_open + 1e-9 {
+                        break;
+                    }
+                    let (service, site) = entry.data;
+                    if consider(service, site, Some(km), &mut kept) {
+                        open_found = open_found.saturating_add(1);
+                        worst_open = worst_open.max(km);
+                    }
+                }
+            }
+            None => {
+                for (service, site) in tree.iter().map(|e| e.data) {
+                    consider(service, site, None, &mut kept);
+                }
+            }
+        }
+        for (service, site) in unplaced {
+            consider(*service, *site, None, &mut kept);
+        }
+        if open_found < needs.limit {
+            // Closed services fill the remaining places, soonest opening first.
+            for c in kept.iter_mut().filter(|c| !c.open_now && c.hours_known) {
+                let slot = self
+                    .services
+                    .get(c.service as usize)
+                    .map_or(u32::MAX, |s| self.slot_of(s, c.site));
+                c.next_open = match memo.as_deref().and_then(|m| m.closed(slot, at)) {
+                    Some(next) => Some(next),
+                    None => {
+                        let next = self
+                            .hours_of(c.service, c.site)
+                            .and_then(|h| h.next_open(enc.at));
+                        if let (Some(m), Some(n)) = (memo.as_deref_mut(), next) {
+                            m.remember(slot, at, n);
+                        }
+                        next
+                    }
+                };
+                if let Some(n) = c.next_open
+                    && next_any.is_none_or(|a| n < a)
+                {
+                    next_any = Some(n);
+                }
+            }
+        }
+        kept.sort_by(|a, b| a.key(&self.services).cmp(&b.key(&self.services)));
+        kept.truncate(needs.limit);
+        Ranked {
+            kept,
+            wanted,
+            people,
+            next_any,
+        }
+    }
+
+    /// The [`HoursMemo`] slot of a service's site (`u16::MAX`: the service itself).
+    fn slot_of(&self, s: &ServiceC, site: u16) -> u32 {
+        if site == u16::MAX {
+            s.slot
+        } else {
+            s.slot.saturating_add(u32::from(site)).saturating_add(1)
+        }
     }
 
     fn hours_of(&self, service: u32, site: u16) -> Option<&OpeningHours> {
@@ -647,7 +811,7 @@ impl ProviderIndex {
             open_now: c.open_now,
             open_until: c.open_until,
             next_open: c.next_open,
-            distance_km: c.distance_km.map(|d| (d * 100.0).round() / 100.0),
+            distance_km: c.distance_km.map(round_km),
             available: c.available,
             unit: cap.map(|c| c.unit.clone()),
             preferred_partner: c.partner,
@@ -722,6 +886,7 @@ fn compile_service(s: &Service, orgs: &HashMap<&str, &str>) -> Result<ServiceC, 
         active: s.is_active(),
         hours,
         sites,
+        slot: 0,
     })
 }
 

@@ -521,6 +521,21 @@ pub(crate) fn join(
         info,
         ..SimResults::empty_for_docs()
     };
+    // Room for every replication's rows at once: the largest tables (periods by providers)
+    // are otherwise copied again at each doubling, into fresh memory.
+    let rows = |f: fn(&Tables) -> usize| tables.iter().map(f).fold(0usize, usize::saturating_add);
+    r.funnel.reserve(rows(|t| t.funnel.len()));
+    r.time_to_intake.reserve(rows(|t| t.time_to_intake.len()));
+    r.referrals.reserve(rows(|t| t.referrals.len()));
+    r.providers.reserve(rows(|t| t.providers.len()));
+    r.provider_periods
+        .reserve(rows(|t| t.provider_periods.len()));
+    r.intercepts.reserve(rows(|t| t.intercepts.len()));
+    r.timeline.reserve(rows(|t| t.timeline.len()));
+    r.costs.reserve(rows(|t| t.costs.len()));
+    r.outcomes.reserve(rows(|t| t.outcomes.len()));
+    r.equity.reserve(rows(|t| t.equity.len()));
+    r.effects.reserve(rows(|t| t.effects.len()));
     for t in tables {
         r.info.encounters = r.info.encounters.saturating_add(t.encounters);
         r.info.events = r.info.events.saturating_add(t.events);

@@ -17,7 +17,7 @@ use crate::domain::{
     MAX_HISTORY, Need, Offense, Overdose, Source,
 };
 use crate::nibrs::NibrsCode;
-use crate::providers::ProviderOption;
+use crate::providers::index::{HoursMemo, LeanOption};
 
 mod encounter;
 mod people;
@@ -116,6 +116,9 @@ struct Person {
     /// What happened to the person during the run, oldest first, at most `MAX_HISTORY`
     /// events (the oldest are dropped).
     history: Vec<HistoryEvent>,
+    /// With `[places]`, the person's home, drawn at their first contact (kept in the record,
+    /// which a contact reads anyway, rather than in a list of its own).
+    home: Option<Location>,
 }
 
 /// What one contact reads of a person, copied before the contact changes them.
@@ -233,9 +236,6 @@ struct Sim<'m> {
     now: i64,
     arrivals: Stream,
     persons: Vec<Person>,
-    /// With `[places]`, each person's home (beside `persons`, in the same order), drawn at the
-    /// person's first contact: `None` until then. Empty without `[places]`.
-    homes: Vec<Option<Location>>,
     index: PersonIndex,
     refs: Vec<Referral>,
     provs: Vec<ProvState>,
@@ -249,6 +249,10 @@ struct Sim<'m> {
     /// The encounter each contact fills in and routes, kept between contacts so that its
     /// lists and strings keep their room (boxed, so that lending it out moves a pointer).
     scratch: Option<Box<Encounter>>,
+    /// The partners matched for the pathway offered, kept between contacts for its room.
+    matched: Vec<LeanOption>,
+    /// The partners found closed, and until when (see `HoursMemo`).
+    hours: HoursMemo,
     /// Whether the warm-up is over and events are counted.
     recording: bool,
     /// Where the warm-up's period counts go (never read).
@@ -296,7 +300,6 @@ pub(crate) fn run_arm(
         now: 0,
         arrivals: stream(key, NONE, Purpose::Arrivals, 0),
         persons: Vec::with_capacity(room),
-        homes: Vec::with_capacity(if m.places.is_some() { room } else { 0 }),
         index: PersonIndex::default(),
         refs: Vec::new(),
         provs: m
@@ -338,6 +341,8 @@ pub(crate) fn run_arm(
         tick,
         cancel,
         scratch: Some(Box::new(blank_encounter())),
+        matched: Vec::new(),
+        hours: HoursMemo::default(),
         recording: m.warm <= 0,
         warm_row: TimelineRow::default(),
     };
@@ -701,10 +706,8 @@ impl Sim<'_> {
             joined: false,
             dead: false,
             history: Vec::new(),
+            home: None,
         });
-        if self.m.places.is_some() {
-            self.homes.push(None);
-        }
         self.index.insert(id, i);
         i
     }

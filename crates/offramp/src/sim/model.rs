@@ -186,7 +186,9 @@ pub(crate) struct Model {
     pub(super) file_on_failed_hold: f64,
     pub(super) release_overdose: f64,
     pub providers: Vec<ProviderC>,
-    pub(super) by_id: HashMap<String, u32>,
+    /// For each service of the router's directory, in its order, the provider it is here
+    /// (`NONE` for none).
+    pub(super) by_position: Vec<u32>,
     pub(super) pathway_providers: [Vec<u32>; Pathway::COUNT],
     pub(super) intake_delay_rate: f64,
     pub replay: Option<Vec<ReplayItem>>,
@@ -326,7 +328,11 @@ impl Model {
             file_on_failed_hold: j.file_on_failed_hold,
             release_overdose: j.overdose_after_release,
             providers: providers.list,
-            by_id: providers.by_id,
+            by_position: router
+                .provider_ids()
+                .into_iter()
+                .map(|id| providers.by_id.get(id).copied().unwrap_or(NONE))
+                .collect(),
             pathway_providers: providers.by_pathway,
             intake_delay_rate: if pr.intake_delay_hours > 0.0 {
                 1.0 / (pr.intake_delay_hours * 3600.0)

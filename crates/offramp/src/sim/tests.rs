@@ -1083,6 +1083,8 @@ fn lean_routes_and_partners_matched_on_demand_are_the_routes_own() {
             variants[3].history = None;
             variants[4].needs.clear();
             for variant in variants {
+                // One memo of the partners' hours through the week, as an arm keeps one.
+                let mut memo = crate::providers::index::HoursMemo::default();
                 for hour in 0..(7 * 24) {
                     let mut enc = variant.clone();
                     enc.at = variant.at + chrono::TimeDelta::hours(hour);
@@ -1109,6 +1111,36 @@ fn lean_routes_and_partners_matched_on_demand_are_the_routes_own() {
                         );
                         let options = router.providers_for(l.pathway, &enc);
                         assert_eq!(f.providers, options, "{at}");
+                        // The simulation's reading of the same options.
+                        let mut lean_options = Vec::new();
+                        let found =
+                            router.providers_lean(l.pathway, &enc, &mut memo, &mut lean_options);
+                        assert_eq!(found, options.is_some(), "{at}");
+                        let ids = router.provider_ids();
+                        let read: Vec<_> = options
+                            .iter()
+                            .flatten()
+                            .map(|o| {
+                                (
+                                    o.service_id.to_string(),
+                                    o.open_now,
+                                    o.next_open.map(|t| t.timestamp()),
+                                    o.distance_km,
+                                )
+                            })
+                            .collect();
+                        let lean_read: Vec<_> = lean_options
+                            .iter()
+                            .map(|o| {
+                                (
+                                    ids[o.service as usize].to_string(),
+                                    o.open_now,
+                                    o.next_open,
+                                    o.distance_km,
+                                )
+                            })
+                            .collect();
+                        assert_eq!(read, lean_read, "{at}");
                         matched += usize::from(options.is_some_and(|p| !p.is_empty()));
                         eligible += 1;
                     }

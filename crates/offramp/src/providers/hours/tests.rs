@@ -1091,6 +1091,9 @@ proptest! {
                 }
                 for s in between(t.to_utc(), u.to_utc()).into_iter().chain(boundaries(&h, t.to_utc(), u.to_utc())) {
                     prop_assert!(!h.is_open(s.fixed_offset()), "open at {} before next_open {}", s, u);
+                    // Asked again at any instant until then, the same next opening (what the
+                    // simulation's memo of closed partners relies on).
+                    prop_assert_eq!(h.next_open(s.fixed_offset()), Some(u), "at {}", s);
                 }
             }
             None => {

@@ -61,13 +61,11 @@ impl Sim<'_> {
         // The home is drawn from the person's own stream, so it is the same at every contact:
         // it is drawn once and kept.
         enc.location = match &m.places {
-            Some(pl) => match self.homes.get(pi).copied().flatten() {
+            Some(pl) => match self.persons[pi].home {
                 Some(home) => Some(home),
                 None => {
                     let home = pl.home(self.key, person.id);
-                    if let Some(h) = self.homes.get_mut(pi) {
-                        *h = Some(home);
-                    }
+                    self.persons[pi].home = Some(home);
                     Some(home)
                 }
             },
@@ -257,12 +255,16 @@ impl Sim<'_> {
                     // person who may be referred: one already holding a referral makes none,
                     // and without places only one who engages needs them.
                     let free = self.persons[pi].referral == NONE;
-                    let matched = if free && (m.places.is_some() || u_engage < m.engage[pw]) {
-                        m.router.providers_for(first.pathway, enc)
-                    } else {
-                        None
-                    };
-                    let options = matched.as_deref();
+                    let mut matched = std::mem::take(&mut self.matched);
+                    let found = free
+                        && (m.places.is_some() || u_engage < m.engage[pw])
+                        && m.router.providers_lean(
+                            first.pathway,
+                            enc,
+                            &mut self.hours,
+                            &mut matched,
+                        );
+                    let options = found.then_some(matched.as_slice());
                     let mut plan: Option<Plan> = None;
                     let mut engage = m.engage[pw];
                     if let Some(places) = &m.places
@@ -272,8 +274,13 @@ impl Sim<'_> {
                         engage *= places.decay.multiplier(p.km());
                         plan = Some(p);
                     }
-                    if u_engage < engage {
-                        let plan = plan.unwrap_or_else(|| self.plan(pw, options));
+                    let plan = if u_engage < engage {
+                        Some(plan.unwrap_or_else(|| self.plan(pw, options)))
+                    } else {
+                        None
+                    };
+                    self.matched = matched;
+                    if let Some(plan) = plan {
                         self.refer(pi, pw, plan);
                     } else {
                         self.out.referrals[pw].did_not_engage += 1;

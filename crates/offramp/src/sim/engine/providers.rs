@@ -98,20 +98,21 @@ impl Sim<'_> {
         clippy::indexing_slicing,
         reason = "counts are bounded by the events a run may make and the clock by the scenario's horizon; per-period and per-pathway arrays are sized by the model and indexed by its own indices"
     )]
-    pub(super) fn plan(&self, pw: usize, options: Option<&[ProviderOption]>) -> Plan {
+    pub(super) fn plan(&self, pw: usize, options: Option<&[LeanOption]>) -> Plan {
         let m = self.m;
         let mut candidates: Vec<Candidate> = match options {
             Some(opts) => opts
                 .iter()
                 .filter_map(|o| {
-                    m.by_id.get(&*o.service_id).map(|ix| Candidate {
-                        ix: *ix,
-                        open: o.open_now,
-                        next: o
-                            .next_open
-                            .map(|t| t.timestamp().saturating_sub(m.origin_utc)),
-                        km: o.distance_km,
-                    })
+                    m.by_position
+                        .get(o.service as usize)
+                        .filter(|ix| **ix != NONE)
+                        .map(|ix| Candidate {
+                            ix: *ix,
+                            open: o.open_now,
+                            next: o.next_open.map(|t| t.saturating_sub(m.origin_utc)),
+                            km: o.distance_km,
+                        })
                 })
                 .collect(),
             None => m.pathway_providers[pw]
