@@ -5,7 +5,12 @@
 //! and the median and 99th-percentile latency, then checks that the log holds exactly one row
 //! per decision answered with 200 and that its chain verifies.
 //!
-//!     cargo bench -p offramp-serve --bench load -- [--clients 1,8,32] [--seconds 10]
+//!     cargo bench -p offramp-serve --bench load -- [--clients 1,8,32] [--seconds 10] \
+//!         [--store sqlite|postgres]
+//!
+//! With `--store postgres` the log is in PostgreSQL: the server named by the connection string
+//! in `OFFRAMP_BENCH_POSTGRES` (or `OFFRAMP_TEST_POSTGRES`), its password in `PGPASSWORD`; each
+//! run writes into a schema of its own, dropped afterwards.
 //!
 //! Under `cargo test --all-targets` (which runs benches without `--bench`) it makes one short
 //! run with two clients: the same checks, in about a second.
@@ -20,13 +25,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use offramp_serve::audit::{Location, Postgres};
 use offramp_serve::{Config, Running, Service, hash_secret, verify};
 
 const SECRET: &str = "load-bench-secret";
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Store {
+    Sqlite,
+    Postgres,
+}
+
 struct Options {
     clients: Vec<usize>,
     seconds: u64,
+    store: Store,
 }
 
 fn options() -> Options {
@@ -34,10 +47,12 @@ fn options() -> Options {
         return Options {
             clients: vec![2],
             seconds: 1,
+            store: Store::Sqlite,
         };
     }
     let mut clients = vec![1, 8, 32];
     let mut seconds = 10;
+    let mut store = Store::Sqlite;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -58,30 +73,77 @@ fn options() -> Options {
                     .and_then(|s| s.parse().ok())
                     .expect("--seconds needs a whole number");
             }
+            "--store" => {
+                store = match args.next().as_deref() {
+                    Some("sqlite") => Store::Sqlite,
+                    Some("postgres") => Store::Postgres,
+                    _ => panic!("--store needs `sqlite` or `postgres`"),
+                };
+            }
             // `--bench`, which cargo passes, and anything else cargo adds.
             _ => {}
         }
     }
-    Options { clients, seconds }
+    Options {
+        clients,
+        seconds,
+        store,
+    }
 }
 
 fn examples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples")
 }
 
+/// A PostgreSQL connection with its password from `PGPASSWORD`.
+fn pg_admin(conninfo: &str) -> postgres::Client {
+    let mut config: postgres::Config = conninfo.parse().unwrap();
+    if let Ok(p) = std::env::var("PGPASSWORD") {
+        config.password(p);
+    }
+    config.connect(postgres::NoTls).unwrap()
+}
+
 /// One run: the service on a fresh log, `clients` threads for `seconds`.
-fn run(clients: usize, seconds: u64, encounter: &str) {
+fn run(clients: usize, seconds: u64, encounter: &str, store: Store) {
     let dir = std::env::temp_dir().join(format!("offramp-load-{}-{clients}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let log = dir.join("audit.sqlite");
+    let (audit, log, schema) = match store {
+        Store::Sqlite => {
+            let log = dir.join("audit.sqlite");
+            (
+                format!("path = {:?}", log.display().to_string()),
+                Location::Sqlite(log),
+                None,
+            )
+        }
+        Store::Postgres => {
+            let server = std::env::var("OFFRAMP_BENCH_POSTGRES")
+                .or_else(|_| std::env::var("OFFRAMP_TEST_POSTGRES"))
+                .expect("--store postgres needs OFFRAMP_BENCH_POSTGRES (a connection string)");
+            let schema = format!("load_{}_{clients}", std::process::id());
+            let mut admin = pg_admin(&server);
+            admin
+                .batch_execute(&format!(
+                    "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"
+                ))
+                .unwrap();
+            let conninfo = format!("{server} options='-c search_path={schema}'");
+            let db = Postgres::new(&conninfo, Postgres::password_from_env()).unwrap();
+            (
+                format!("postgres = {conninfo:?}"),
+                Location::Postgres(db),
+                Some((admin, schema)),
+            )
+        }
+    };
     let program = examples().join("programs/lead-king-county.toml");
     let text = format!(
-        "port = 0\nprograms = [{:?}]\n[audit]\npath = {:?}\n\
+        "port = 0\nprograms = [{:?}]\n[audit]\n{audit}\n\
          [limits]\nconcurrency = {}\n\
          [[tokens]]\nid = \"load\"\nsha256 = \"{}\"\nscopes = [\"route\"]\n",
         program.display().to_string(),
-        log.display().to_string(),
         clients.max(64),
         hash_secret(SECRET),
     );
@@ -160,6 +222,11 @@ fn run(clients: usize, seconds: u64, encounter: &str) {
         "every decision answered 200, and only those, is in the log"
     );
     let _ = std::fs::remove_dir_all(&dir);
+    if let Some((mut admin, schema)) = schema {
+        admin
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .unwrap();
+    }
 }
 
 fn main() {
@@ -171,10 +238,14 @@ fn main() {
         .unwrap()
         .to_string();
     println!(
-        "offramp serve under load: LEAD program, one encounter a request, audit log on, {} s per run",
+        "offramp serve under load: LEAD program, one encounter a request, audit log on ({}), {} s per run",
+        match options.store {
+            Store::Sqlite => "SQLite",
+            Store::Postgres => "PostgreSQL",
+        },
         options.seconds
     );
     for clients in options.clients {
-        run(clients, options.seconds, &encounter);
+        run(clients, options.seconds, &encounter, options.store);
     }
 }
