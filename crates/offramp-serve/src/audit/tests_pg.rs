@@ -264,3 +264,149 @@ fn postgres_pruning_keeps_the_chain_verifiable() {
         other => panic!("expected row 8 named, got {other:?}"),
     }
 }
+
+/// What the proxy in front of the test server does to the next `COMMIT` it sees.
+const PASS: u8 = 0;
+/// Forwards the `COMMIT` but cuts the connection before its answer comes back: the
+/// transaction commits and the writer cannot know.
+const CUT_AFTER_COMMIT: u8 = 1;
+/// Cuts the connection instead of forwarding the `COMMIT`: the transaction never commits.
+const CUT_BEFORE_COMMIT: u8 = 2;
+
+/// A TCP proxy on 127.0.0.1 in front of the test server, which cuts one connection at its next
+/// `COMMIT` when told to; every other byte passes. Its threads end with their connections.
+fn commit_cutting_proxy(
+    upstream: std::net::SocketAddr,
+) -> (u16, std::sync::Arc<std::sync::atomic::AtomicU8>) {
+    use std::io::{Read, Write};
+    use std::net::{Shutdown, TcpListener, TcpStream};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU8};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mode = Arc::new(AtomicU8::new(PASS));
+    let shared = mode.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(client) = client else { return };
+            let server = TcpStream::connect(upstream).unwrap();
+            let held = Arc::new(AtomicBool::new(false));
+            // Server to client, unless the connection is being cut.
+            let (mut from, mut to, hold) = (
+                server.try_clone().unwrap(),
+                client.try_clone().unwrap(),
+                held.clone(),
+            );
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 65536];
+                while let Ok(n) = from.read(&mut buf) {
+                    if n == 0 || hold.load(Ordering::SeqCst) || to.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = to.shutdown(Shutdown::Both);
+            });
+            let (mut from, mut to, mode) = (client, server, shared.clone());
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 65536];
+                while let Ok(n) = from.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    let commit = buf[..n].windows(7).any(|w| w == b"COMMIT\0");
+                    let cut = if commit {
+                        mode.swap(PASS, Ordering::SeqCst)
+                    } else {
+                        PASS
+                    };
+                    if cut != PASS {
+                        held.store(true, Ordering::SeqCst);
+                        if cut == CUT_AFTER_COMMIT {
+                            let _ = to.write_all(&buf[..n]);
+                            // Time for the server to commit before the connection goes.
+                            std::thread::sleep(Duration::from_millis(300));
+                        }
+                        break;
+                    }
+                    if to.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+                let _ = to.shutdown(Shutdown::Both);
+                let _ = from.shutdown(Shutdown::Both);
+            });
+        }
+    });
+    (port, mode)
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: scripts/test-serve runs it"]
+fn postgres_a_commit_without_an_answer_is_looked_up_before_anything_is_answered() {
+    let Some(db) = Db::new() else { return };
+    let server: ::postgres::Config = std::env::var("OFFRAMP_TEST_POSTGRES")
+        .unwrap()
+        .parse()
+        .unwrap();
+    let upstream = match (server.get_hosts().first(), server.get_ports().first()) {
+        (Some(::postgres::config::Host::Tcp(host)), port) => {
+            std::net::ToSocketAddrs::to_socket_addrs(&(
+                host.as_str(),
+                port.copied().unwrap_or(5432),
+            ))
+            .unwrap()
+            .next()
+            .unwrap()
+        }
+        _ => panic!("OFFRAMP_TEST_POSTGRES: a TCP host is needed for this test"),
+    };
+    let (port, mode) = commit_cutting_proxy(upstream);
+    let through = Postgres::new(
+        &format!(
+            "host=127.0.0.1 port={port} user={} dbname={} options='-c search_path={}'",
+            server.get_user().unwrap_or("postgres"),
+            server.get_dbname().unwrap_or("postgres"),
+            db.schema
+        ),
+        Postgres::password_from_env(),
+    )
+    .unwrap();
+    let log = AuditLog::open(through).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(log.append((1..=3).map(entry).collect()))
+        .unwrap();
+
+    // Committed, but the answer was lost: found by its last row on a new connection, so the
+    // decisions are answered.
+    mode.store(CUT_AFTER_COMMIT, Ordering::SeqCst);
+    runtime
+        .block_on(log.append((4..=5).map(entry).collect()))
+        .unwrap();
+    assert_eq!(
+        mode.load(Ordering::SeqCst),
+        PASS,
+        "the proxy cut a connection"
+    );
+
+    // Never committed: not found, so refused, and the chain goes on without them.
+    mode.store(CUT_BEFORE_COMMIT, Ordering::SeqCst);
+    let refused = runtime.block_on(log.append((6..=7).map(entry).collect()));
+    assert!(
+        matches!(&refused, Err(AuditError::Unavailable(m)) if m.contains("not written")),
+        "{refused:?}"
+    );
+    runtime.block_on(log.append(vec![entry(8)])).unwrap();
+    drop(log);
+
+    let v = verify(db.log.clone()).unwrap();
+    assert_eq!(v.rows, 6);
+    let ids: Vec<String> = rows(db.log.clone())
+        .unwrap()
+        .into_iter()
+        .map(|r| r.entry.encounter_id)
+        .collect();
+    assert_eq!(ids, ["e-1", "e-2", "e-3", "e-4", "e-5", "e-8"]);
+}
