@@ -5,7 +5,8 @@
 //!
 //! Each group commit is one transaction: `BEGIN`, `LOCK TABLE decisions IN EXCLUSIVE MODE`
 //! (writers wait for each other; readers do not), the chain's head read from the table (or
-//! from the pruning checkpoint when the table is empty), the rows inserted, `COMMIT`. The
+//! from the pruning checkpoint when the table is empty), these three in one round trip; the
+//! rows inserted with one statement; `COMMIT`. The
 //! session runs with `synchronous_commit = on`, whatever the server's default, so a commit
 //! that returned is in the server's write-ahead log on disk (and on the synchronous standbys
 //! the server names).
@@ -418,11 +419,12 @@ impl PgStore {
     }
 }
 
-/// The chain's head inside the transaction: the last row, or where pruning left the chain.
-fn head(tx: &mut postgres::Transaction<'_>) -> Result<Option<Head>, postgres::Error> {
+/// Opens the transaction, takes the table's write lock and reads the chain's head: the last
+/// row, or where pruning left the chain. The three statements go in one round trip.
+fn begin(client: &mut Client) -> Result<Option<Head>, postgres::Error> {
     let mut head = None;
-    for message in tx.simple_query(
-        "LOCK TABLE decisions IN EXCLUSIVE MODE; \
+    for message in client.simple_query(
+        "BEGIN; LOCK TABLE decisions IN EXCLUSIVE MODE; \
          SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1",
     )? {
         if let SimpleQueryMessage::Row(row) = message {
@@ -433,7 +435,7 @@ fn head(tx: &mut postgres::Transaction<'_>) -> Result<Option<Head>, postgres::Er
     }
     match head {
         Some(head) => Ok(Some(head)),
-        None => checkpoint(tx),
+        None => checkpoint(client),
     }
 }
 
@@ -455,9 +457,12 @@ fn checkpoint<C: postgres::GenericClient>(client: &mut C) -> Result<Option<Head>
     Ok(through.zip(hash))
 }
 
+/// One group commit: [`begin`], the programs and rows inserted, `COMMIT`: three round trips
+/// (one more per program stored). On an error the caller rolls back
+/// ([`PgStore::after_failure`]).
 fn write_on(conn: &mut Conn, programs: &[&ProgramText], entries: &[&Entry]) -> Result<(), Failure> {
-    let mut tx = conn.client.transaction().map_err(Failure::Before)?;
-    let head = head(&mut tx).map_err(Failure::Before)?;
+    let tx = &mut conn.client;
+    let head = begin(tx).map_err(Failure::Before)?;
     let (at, rows) = chain(head, entries);
     for p in programs {
         tx.execute(
@@ -491,7 +496,8 @@ fn write_on(conn: &mut Conn, programs: &[&ProgramText], entries: &[&Entry]) -> R
         )
         .map_err(Failure::Before)?;
     }
-    tx.commit().map_err(|e| Failure::Commit(e, last))
+    tx.batch_execute("COMMIT")
+        .map_err(|e| Failure::Commit(e, last))
 }
 
 /// Deletes every row up to the last one written before `cutoff` and records that row as the
