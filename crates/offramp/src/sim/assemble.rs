@@ -162,8 +162,8 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
     // Providers.
     let span = m.days as f64 * 86_400.0;
     let period_secs = m.scenario.scenario.period_days as f64 * 86_400.0;
-    let mut providers = Vec::new();
-    let mut provider_periods = Vec::new();
+    let mut providers = Vec::with_capacity(m.providers.len());
+    let mut provider_periods = Vec::with_capacity(m.providers.len().saturating_mul(m.periods));
     for (spec, out) in m.providers.iter().zip(&prog.providers) {
         let mean_occupied = out.occupied_time.iter().sum::<f64>() / span;
         let util = |occ: f64| spec.capacity.filter(|c| *c > 0).map(|c| occ / f64::from(c));
@@ -213,7 +213,7 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
     }
 
     // Timeline.
-    let mut timeline = Vec::new();
+    let mut timeline = Vec::with_capacity(prog.timeline.len().saturating_add(cf.timeline.len()));
     for out in [&prog, &cf] {
         for row in &out.timeline {
             let mut row = row.clone();

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Offset, Utc};
 
 use super::model::{
     ALL, DAY, MAX_TRIES, Model, NONE, PATHWAY_ROWS, STAGES, Traits, YEAR, level_ix, need_bit,
@@ -91,28 +91,35 @@ impl Timed for Event {
 
 // ------------------------------------------------------------------ state
 
+// Laid out by hand in two cache lines: the first holds what every event for the person reads
+// (whether it still reaches them: dead, in jail, in care, which re-contact or overdose is
+// current) and what a contact reads of them; the second the history, the home and the
+// counts read less often. Each event then waits for one line from memory, not two.
 #[derive(Debug, Clone)]
+#[repr(C, align(64))]
 struct Person {
+    /// In jail until this time.
+    jail_until: i64,
+    /// In care (engaged with services) until this time: the drop-out time drawn at intake.
+    care_until: i64,
+    completed_at: i64,
     id: u32,
-    group: u8,
-    age: u16,
-    needs: u16,
     encounters: u32,
-    overdoses: u32,
-    referrals: u32,
-    jailings: u32,
-    holds: u32,
     follow_ups: u32,
     recontact_generation: u32,
     overdose_generation: u32,
     referral: u32,
-    /// In care (engaged with services) until this time: the drop-out time drawn at intake.
-    care_until: i64,
-    completed_at: i64,
-    jail_until: i64,
+    overdoses: u32,
+    age: u16,
+    needs: u16,
+    group: u8,
     /// Whether the person has ever accepted an offer.
     joined: bool,
     dead: bool,
+    referrals: u32,
+    // The second line.
+    jailings: u32,
+    holds: u32,
     /// What happened to the person during the run, oldest first, at most `MAX_HISTORY`
     /// events (the oldest are dropped).
     history: Vec<HistoryEvent>,
@@ -120,6 +127,10 @@ struct Person {
     /// which a contact reads anyway, rather than in a list of its own).
     home: Option<Location>,
 }
+
+// Two cache lines, the hot fields in the first.
+const _: () = assert!(std::mem::size_of::<Person>() == 128);
+const _: () = assert!(std::mem::offset_of!(Person, referrals) < 64);
 
 /// What one contact reads of a person, copied before the contact changes them.
 #[derive(Debug, Clone, Copy)]
@@ -224,6 +235,60 @@ pub(crate) struct ArmOut {
     pub arrests: Vec<(u32, i64)>,
 }
 
+/// Sim times on the program's clock, as `Model::datetime` gives them, worked out from the
+/// last answer when they fall on the same UTC day and under the same offset (the engine asks
+/// at every contact and every history event, nearly always for the day and offset it asked
+/// last).
+#[derive(Debug, Clone, Copy)]
+struct Clock {
+    /// The offset, and the sim times it holds for: `[from, until)`.
+    from: i64,
+    until: i64,
+    offset: FixedOffset,
+    /// A UTC day (days since 1970-01-01) and its date.
+    day: i64,
+    date: NaiveDate,
+}
+
+impl Clock {
+    fn new() -> Clock {
+        Clock {
+            from: 0,
+            until: 0,
+            offset: Utc.fix(),
+            day: i64::MIN,
+            date: NaiveDate::MIN,
+        }
+    }
+
+    /// `m.datetime(t)`.
+    fn at(&mut self, m: &Model, t: i64) -> DateTime<FixedOffset> {
+        if !(self.from <= t && t < self.until) {
+            let Some((from, until, offset)) = m.offset_around(t) else {
+                return m.datetime(t);
+            };
+            (self.from, self.until, self.offset) = (from, until, offset);
+        }
+        let secs = m.origin_utc.saturating_add(t);
+        let (day, second) = (secs.div_euclid(DAY), secs.rem_euclid(DAY));
+        if day != self.day {
+            let Some(date) = DateTime::from_timestamp(day.saturating_mul(DAY), 0) else {
+                return m.datetime(t);
+            };
+            (self.day, self.date) = (day, date.date_naive());
+        }
+        let time = u32::try_from(second)
+            .ok()
+            .and_then(|s| NaiveTime::from_num_seconds_from_midnight_opt(s, 0));
+        match time {
+            Some(time) => {
+                DateTime::from_naive_utc_and_offset(self.date.and_time(time), self.offset)
+            }
+            None => m.datetime(t),
+        }
+    }
+}
+
 /// Progress reporting: called with simulated days as they pass.
 pub(crate) type Tick<'a> = &'a (dyn Fn(u64) + Sync);
 
@@ -255,13 +320,76 @@ struct Sim<'m> {
     hours: HoursMemo,
     /// Whether the warm-up is over and events are counted.
     recording: bool,
+    /// The program's clock, as last read.
+    clock: Clock,
     /// Where the warm-up's period counts go (never read).
     warm_row: TimelineRow,
 }
 
-/// The most people an arm makes room for before it starts (about 25 MB of records); past
+/// The most people an arm makes room for before it starts (about 32 MB of records); past
 /// it, the list grows as people are met.
 const PEOPLE_ROOM: usize = 1 << 18;
+
+/// The memory an arm leaves to the next arm run on the same thread: its lists of people and
+/// referrals, its event queue and person index, emptied. Arms one after another (the
+/// replications, the two arms of each, runs one after another in a session) then reuse
+/// memory already in use instead of asking the system for fresh pages, which it must clear
+/// first. Nothing above `SPARE_BYTES` is kept.
+#[derive(Default)]
+struct Spare {
+    persons: Vec<Person>,
+    refs: Vec<Referral>,
+    heap: Option<Queue<Event>>,
+    index: PersonIndex,
+}
+
+/// The most memory a list kept in `Spare` may hold (a population of 262,144 fits).
+const SPARE_BYTES: usize = 40 << 20;
+
+thread_local! {
+    // Boxed: a library loaded into a process (the Python module) has little room for
+    // thread-local data of its own, and the queue's buckets alone are over a kilobyte.
+    static SPARE: std::cell::RefCell<Option<Box<Spare>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Takes the thread's spare memory (empty when there is none).
+fn take_spare() -> Spare {
+    SPARE.with(|s| s.take()).map(|b| *b).unwrap_or_default()
+}
+
+/// Leaves an arm's memory for the next arm on this thread, emptied; anything above
+/// `SPARE_BYTES` is let go.
+fn keep_spare(
+    mut persons: Vec<Person>,
+    mut refs: Vec<Referral>,
+    mut heap: Queue<Event>,
+    mut index: PersonIndex,
+) {
+    persons.clear();
+    refs.clear();
+    heap.clear();
+    index.clear();
+    let fits = |cap: usize, size: usize| cap.saturating_mul(size) <= SPARE_BYTES;
+    let spare = Spare {
+        persons: if fits(persons.capacity(), std::mem::size_of::<Person>()) {
+            persons
+        } else {
+            Vec::new()
+        },
+        refs: if fits(refs.capacity(), std::mem::size_of::<Referral>()) {
+            refs
+        } else {
+            Vec::new()
+        },
+        heap: (heap.bytes() <= SPARE_BYTES).then_some(heap),
+        index: if index.bytes() <= SPARE_BYTES {
+            index
+        } else {
+            PersonIndex::default()
+        },
+    };
+    SPARE.with(|s| *s.borrow_mut() = Some(Box::new(spare)));
+}
 
 /// How many events the engine handles between looks at the cancel flag.
 const CANCEL_EVERY: u64 = 4_096;
@@ -291,17 +419,24 @@ pub(crate) fn run_arm(
             .min(PEOPLE_ROOM)
     };
     let groups = m.groups.len() + usize::from(m.replay.is_some());
+    let Spare {
+        mut persons,
+        refs,
+        heap,
+        index,
+    } = take_spare();
+    persons.reserve(room);
     let mut sim = Sim {
         m,
         program,
         key,
-        heap: Queue::new(),
+        heap: heap.unwrap_or_else(Queue::new),
         seq: 0,
         now: 0,
         arrivals: stream(key, NONE, Purpose::Arrivals, 0),
-        persons: Vec::with_capacity(room),
-        index: PersonIndex::default(),
-        refs: Vec::new(),
+        persons,
+        index,
+        refs,
         provs: m
             .providers
             .iter()
@@ -344,10 +479,20 @@ pub(crate) fn run_arm(
         matched: Vec::new(),
         hours: HoursMemo::default(),
         recording: m.warm <= 0,
+        clock: Clock::new(),
         warm_row: TimelineRow::default(),
     };
     sim.run();
-    sim.out
+    let Sim {
+        out,
+        persons,
+        refs,
+        heap,
+        index,
+        ..
+    } = sim;
+    keep_spare(persons, refs, heap, index);
+    out
 }
 
 fn blank_encounter() -> Encounter {
@@ -662,7 +807,7 @@ impl Sim<'_> {
         if !self.m.history_read {
             return;
         }
-        let date = self.m.datetime(self.now).date_naive();
+        let date = self.clock.at(self.m, self.now).date_naive();
         let Some(p) = self.persons.get_mut(pi) else {
             return;
         };
@@ -726,7 +871,15 @@ impl Sim<'_> {
         let mut picked = None;
         for _ in 0..MAX_TRIES {
             let id = self.arrivals.below(m.population);
-            let t = m.traits(self.key, id);
+            // A person already met keeps the traits drawn for them: read, not drawn again.
+            let t = match self.lookup(id).and_then(|pi| self.persons.get(pi)) {
+                Some(p) => Traits {
+                    group: p.group,
+                    age: p.age,
+                    needs: p.needs,
+                },
+                None => m.traits(self.key, id),
+            };
             let fits = if overdose {
                 t.needs & m.od_mask != 0
             } else {
@@ -1041,6 +1194,26 @@ mod tests {
         assert_eq!(dropout_time(0.5, 0.0, 0.0), 0.0);
         assert_eq!(dropout_time(0.99, 0.5, 0.0), 30.0 * DAY as f64);
         assert!(dropout_time(0.99, 1.0, 1.0).is_infinite());
+    }
+
+    #[test]
+    fn the_clock_reads_as_the_model_does() {
+        // Los Angeles: the example's zone, with its clock changes.
+        let mut s = crate::sim::tests::example("lead-king-county.toml");
+        s.scenario.days = Some(800);
+        let sim = crate::sim::Simulation::new(s).unwrap();
+        let m = &*sim.model;
+        let mut clock = Clock::new();
+        let mut t = 0;
+        while t < m.horizon {
+            assert_eq!(clock.at(m, t), m.datetime(t), "at {t}");
+            assert_eq!(clock.at(m, t).offset(), m.datetime(t).offset(), "at {t}");
+            // Steps of a few hours and odd seconds, across midnights and clock changes.
+            t += 3 * 3_600 + 17;
+        }
+        for t in [-5, 0, m.horizon - 1, m.horizon, m.horizon + 10] {
+            assert_eq!(clock.at(m, t), m.datetime(t), "at {t}");
+        }
     }
 
     #[test]

@@ -399,6 +399,13 @@ impl Model {
             .unwrap_or(self.start)
     }
 
+    /// The program zone's offset at sim time `t` and the sim times it holds for,
+    /// `[from, until)`: where `datetime` reads it (`None` outside the span, where `datetime`
+    /// asks the zone itself).
+    pub(super) fn offset_around(&self, t: i64) -> Option<(i64, i64, FixedOffset)> {
+        self.offsets.around(t)
+    }
+
     /// Sim time `t` on the program's clock.
     pub(super) fn datetime(&self, t: i64) -> DateTime<FixedOffset> {
         let secs = self.origin_utc.saturating_add(t);
@@ -1154,11 +1161,22 @@ impl Offsets {
 
     /// The offset at sim time `t`, when `t` is within the span.
     fn get(&self, t: i64) -> Option<FixedOffset> {
+        self.around(t).map(|(_, _, o)| o)
+    }
+
+    /// The offset at sim time `t` and the times it holds for, `[from, until)`, when `t` is
+    /// within the span.
+    fn around(&self, t: i64) -> Option<(i64, i64, FixedOffset)> {
         if t < 0 || t > self.end {
             return None;
         }
         let after = self.spans.partition_point(|(from, _)| *from <= t);
-        self.spans.get(after.checked_sub(1)?).map(|(_, o)| *o)
+        let (from, offset) = *self.spans.get(after.checked_sub(1)?)?;
+        let until = self
+            .spans
+            .get(after)
+            .map_or(self.end.saturating_add(1), |(next, _)| *next);
+        Some((from, until, offset))
     }
 }
 
@@ -1224,6 +1242,12 @@ mod tests {
             for t in seconds {
                 assert_eq!(at(t), zoned(tz, origin + t), "{tz} at {t}");
                 assert_eq!(at(t).offset(), zoned(tz, origin + t).offset());
+                // The span around `t` holds `t`, and the same offset through it.
+                let (from, until, o) = offsets.around(t).unwrap();
+                assert!(from <= t && t < until, "{tz} at {t}");
+                assert_eq!(Some(o), offsets.get(t));
+                assert_eq!(offsets.around(from), Some((from, until, o)));
+                assert_eq!(offsets.around(until - 1), Some((from, until, o)));
             }
             assert_eq!(offsets.get(horizon + 1), None);
             assert_eq!(offsets.get(-1), None);

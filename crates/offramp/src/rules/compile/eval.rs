@@ -229,16 +229,16 @@ pub(super) fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
             }
             if unknown { V::Unknown } else { V::Bool(false) }
         }
-        Node::Cmp(op, a, b) => match order(eval(a, ctx), eval(b, ctx)) {
+        Node::Cmp(op, a, b) => match order(operand(a, ctx), operand(b, ctx)) {
             Some(o) => V::Bool(op.holds(o)),
             None => V::Unknown,
         },
-        Node::InMask(v, mask, negated) => match eval(v, ctx) {
+        Node::InMask(v, mask, negated) => match operand(v, ctx) {
             V::Enum(e) => V::Bool(((mask >> (u32::from(e) & 63)) & 1 == 1) != *negated),
             _ => V::Unknown,
         },
         Node::InList(v, list, negated) => {
-            let x = eval(v, ctx);
+            let x = operand(v, ctx);
             if matches!(x, V::Unknown) {
                 return V::Unknown;
             }
@@ -286,6 +286,18 @@ pub(super) fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
                 history.len(),
             ),
         },
+    }
+}
+
+/// What `eval` gives for an operand, with a constant or a field read in place rather than
+/// through a call of `eval` (a comparison's operands are nearly always one or the other, and
+/// the rules of a history quantifier are evaluated for every event).
+#[inline(always)]
+fn operand<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
+    match n {
+        Node::Const(c) => const_value(c),
+        Node::Field(f) => field(ctx, *f),
+        _ => eval(n, ctx),
     }
 }
 

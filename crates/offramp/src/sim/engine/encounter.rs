@@ -56,7 +56,7 @@ impl Sim<'_> {
         // The person's record is lent to the encounter for routing, not copied; it is given
         // back (below) before the decision is followed, which may add to it.
         enc.history = checked.then(|| std::mem::take(&mut self.persons[pi].history));
-        enc.at = m.datetime(self.now);
+        enc.at = self.clock.at(m, self.now);
         // With places, a contact happens where the person lives (for distances).
         // The home is drawn from the person's own stream, so it is the same at every contact:
         // it is drawn once and kept.

@@ -6,6 +6,8 @@
 const EMPTY: u32 = u32::MAX;
 /// Ids per page (a power of two).
 const PAGE_BITS: u32 = 16;
+/// The bytes of one page.
+const PAGE_BYTES: usize = (1 << PAGE_BITS) * std::mem::size_of::<u32>();
 
 #[derive(Debug, Default)]
 pub(super) struct PersonIndex {
@@ -19,6 +21,19 @@ impl PersonIndex {
         let page = self.pages.get((id >> PAGE_BITS) as usize)?.as_ref()?;
         let i = *page.get((id & ((1 << PAGE_BITS) - 1)) as usize)?;
         (i != EMPTY).then_some(i as usize)
+    }
+
+    /// Forgets every person, keeping the pages for the next run.
+    pub(super) fn clear(&mut self) {
+        for page in self.pages.iter_mut().flatten() {
+            page.fill(EMPTY);
+        }
+    }
+
+    /// The memory the pages hold, in bytes.
+    pub(super) fn bytes(&self) -> usize {
+        let pages = self.pages.iter().flatten().count();
+        pages.saturating_mul(PAGE_BYTES)
     }
 
     /// Records the place of the person with this id (a place of `u32::MAX` or more is not

@@ -38,6 +38,26 @@ impl<T: Timed> Queue<T> {
         }
     }
 
+    /// Empties the queue and sets its clock back to 0, keeping its memory.
+    pub(super) fn clear(&mut self) {
+        self.last = 0;
+        self.now.clear();
+        for b in &mut self.buckets {
+            b.clear();
+        }
+        self.full = 0;
+    }
+
+    /// The memory the queue holds, in bytes.
+    pub(super) fn bytes(&self) -> usize {
+        let items = self
+            .buckets
+            .iter()
+            .map(Vec::capacity)
+            .fold(self.now.capacity(), usize::saturating_add);
+        items.saturating_mul(std::mem::size_of::<T>())
+    }
+
     /// Adds an item; one due before the last taken is treated as due at once.
     pub(super) fn push(&mut self, item: T) {
         match self.bucket(item.due()) {
