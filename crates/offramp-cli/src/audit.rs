@@ -25,6 +25,8 @@ pub enum AuditCommand {
     Verify {
         #[command(flatten)]
         log: LogFlags,
+        #[command(flatten)]
+        tls: PostgresTls,
     },
     /// Write the log's decisions as a table for analysis: one row per decision with its
     /// number, time, token id, program id and hash, intercept, disposition, eligible pathways
@@ -34,6 +36,8 @@ pub enum AuditCommand {
     Export {
         #[command(flatten)]
         log: LogFlags,
+        #[command(flatten)]
+        tls: PostgresTls,
         /// `csv` (a header row, then one row per decision), `jsonl` (one JSON object a
         /// line, the decision record nested) or `parquet` (typed columns: `at` a UTC
         /// timestamp; Snappy-compressed; needs --out or a redirect).
@@ -51,7 +55,12 @@ pub enum AuditCommand {
 pub struct LogFlags {
     /// The audit log's SQLite file (the configuration's `[audit] path`). It is only read; a
     /// running service may keep writing to it.
-    #[arg(long, value_name = "PATH")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        required_unless_present = "postgres",
+        conflicts_with = "postgres"
+    )]
     log: Option<PathBuf>,
     /// The audit log in PostgreSQL (the configuration's `[audit] postgres`): a connection
     /// string, `host=... port=... dbname=... user=...` or a postgresql:// URL, without a
@@ -61,9 +70,19 @@ pub struct LogFlags {
     postgres: Option<String>,
 }
 
+/// TLS to a log in PostgreSQL (outside `LogFlags`, whose flags exclude one another).
+#[derive(clap::Args, Debug, Clone)]
+pub struct PostgresTls {
+    /// With --postgres: reach the database over TLS, checking its certificate (and its name)
+    /// against the certificate authority in this PEM file (the configuration's `[audit]
+    /// postgres_ca`).
+    #[arg(long, value_name = "FILE", requires = "postgres")]
+    postgres_ca: Option<PathBuf>,
+}
+
 impl LogFlags {
     /// The log the flags name, and how messages name it (never with a password).
-    fn location(self) -> Result<(Location, String), CliError> {
+    fn location(self, tls: PostgresTls) -> Result<(Location, String), CliError> {
         match (self.log, self.postgres) {
             (_, Some(conninfo)) => {
                 let db = offramp_serve::audit::Postgres::new(
@@ -71,9 +90,28 @@ impl LogFlags {
                     offramp_serve::audit::Postgres::password_from_env(),
                 )
                 .map_err(CliError::PostgresFlag)?;
+                let db = match &tls.postgres_ca {
+                    Some(ca) => db.with_ca(ca).map_err(CliError::PostgresCaFlag)?,
+                    None => db,
+                };
+                if db.lacks_ca() {
+                    return Err(CliError::PostgresFlag(
+                        offramp_serve::audit::ConninfoError::NeedsCa("--postgres-ca"),
+                    ));
+                }
                 let shown = db.shown().to_string();
                 Ok((Location::Postgres(db), shown))
             }
+            (Some(_), None) if tls.postgres_ca.is_some() => Err(CliError::FlagInput {
+                flag: "--postgres-ca",
+                name: tls
+                    .postgres_ca
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                message:
+                    "only with --postgres: a SQLite file (--log) needs no certificate authority"
+                        .into(),
+            }),
             (Some(path), None) => {
                 let shown = path.display().to_string();
                 Ok((Location::Sqlite(path), shown))
@@ -111,8 +149,8 @@ fn verify_error(log: &str, source: offramp_serve::VerifyError) -> CliError {
 /// Runs an `offramp audit` subcommand.
 pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
     match command {
-        AuditCommand::Verify { log } => {
-            let (log, shown) = log.location()?;
+        AuditCommand::Verify { log, tls } => {
+            let (log, shown) = log.location(tls)?;
             let verified = offramp_serve::verify(log).map_err(|e| verify_error(&shown, e))?;
             let from = if verified.first > 1 {
                 format!(" from row {}", verified.first)
@@ -129,8 +167,13 @@ pub fn run(command: AuditCommand) -> Result<ExitCode, CliError> {
             .map_err(CliError::Stdout)?;
             Ok(Exit::Success.into())
         }
-        AuditCommand::Export { log, format, out } => {
-            let (log, shown) = log.location()?;
+        AuditCommand::Export {
+            log,
+            tls,
+            format,
+            out,
+        } => {
+            let (log, shown) = log.location(tls)?;
             let format = match format {
                 ExportFormat::Csv => offramp_serve::audit::ExportFormat::Csv,
                 ExportFormat::Jsonl => offramp_serve::audit::ExportFormat::Jsonl,

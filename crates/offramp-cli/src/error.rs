@@ -337,6 +337,16 @@ pub enum CliError {
     )]
     PostgresFlag(#[source] offramp_serve::audit::ConninfoError),
 
+    /// `--postgres-ca` names a file that is not a usable certificate authority.
+    #[error("--postgres-ca {0}")]
+    #[diagnostic(
+        code(offramp::audit),
+        help(
+            "give the PEM file of the certificate authority that signed the database server's certificate"
+        )
+    )]
+    PostgresCaFlag(#[source] offramp_serve::audit::ConninfoError),
+
     /// The audit log cannot be opened or is not an offramp audit log.
     #[error("{0}")]
     #[diagnostic(code(offramp::audit))]
@@ -458,9 +468,10 @@ impl CliError {
                 source: offramp_serve::VerifyError::Broken { .. },
                 ..
             } => Exit::Invalid,
-            CliError::AuditBroken { .. } | CliError::Audit(_) | CliError::PostgresFlag(_) => {
-                Exit::Usage
-            }
+            CliError::AuditBroken { .. }
+            | CliError::Audit(_)
+            | CliError::PostgresFlag(_)
+            | CliError::PostgresCaFlag(_) => Exit::Usage,
             CliError::AuditValue { .. } => Exit::Invalid,
             CliError::Read { .. }
             | CliError::FlagInput { .. }

@@ -777,7 +777,7 @@ fn help_and_errors_of_serve_and_audit() {
         ),
     )
     .unwrap();
-    let cases: [&[&str]; 14] = [
+    let cases: [&[&str]; 17] = [
         &["serve", "--help"],
         &["audit", "verify", "--help"],
         &["serve"],
@@ -803,6 +803,28 @@ fn help_and_errors_of_serve_and_audit() {
             "export",
             "--postgres",
             "host=db.example user=auditor password=hunter2",
+        ],
+        &[
+            "audit",
+            "verify",
+            "--log",
+            "audit.sqlite",
+            "--postgres-ca",
+            "ca.pem",
+        ],
+        &[
+            "audit",
+            "verify",
+            "--postgres",
+            "host=db.example sslmode=require",
+        ],
+        &[
+            "audit",
+            "verify",
+            "--postgres",
+            "host=db.example",
+            "--postgres-ca",
+            "missing-ca.pem",
         ],
     ];
     let parts: Vec<String> = cases

@@ -177,6 +177,7 @@ struct AuditFile {
     path: Option<PathBuf>,
     postgres: Option<String>,
     password_file: Option<PathBuf>,
+    postgres_ca: Option<PathBuf>,
     #[serde(default)]
     store_encounters: bool,
     retain_days: Option<u32>,
@@ -343,7 +344,7 @@ fn audit_location(
     name: &str,
     base: &Path,
 ) -> Result<crate::audit::Location, ConfigError> {
-    use crate::audit::{Location, Postgres};
+    use crate::audit::{ConninfoError, Location, Postgres};
     let invalid = |key: &str, message: String| ConfigError::Invalid {
         path: name.to_string(),
         key: key.to_string(),
@@ -360,12 +361,16 @@ fn audit_location(
             "give the audit log's SQLite file as `path`, or a PostgreSQL database as `postgres`"
                 .into(),
         )),
-        (Some(path), None) => match audit.password_file {
-            Some(_) => Err(invalid(
+        (Some(path), None) => match (&audit.password_file, &audit.postgres_ca) {
+            (Some(_), _) => Err(invalid(
                 "audit.password_file",
                 "a password file is for `postgres`; a SQLite file needs none".into(),
             )),
-            None => Ok(Location::Sqlite(base.join(path))),
+            (None, Some(_)) => Err(invalid(
+                "audit.postgres_ca",
+                "a certificate authority is for `postgres`; a SQLite file needs none".into(),
+            )),
+            (None, None) => Ok(Location::Sqlite(base.join(path))),
         },
         (None, Some(conninfo)) => {
             let password = match &audit.password_file {
@@ -389,9 +394,21 @@ fn audit_location(
                 }
                 None => Postgres::password_from_env(),
             };
-            Postgres::new(conninfo, password)
-                .map(Location::Postgres)
-                .map_err(|e| invalid("audit.postgres", e.to_string()))
+            let db = Postgres::new(conninfo, password)
+                .map_err(|e| invalid("audit.postgres", e.to_string()))?;
+            let db = match &audit.postgres_ca {
+                Some(ca) => db
+                    .with_ca(&base.join(ca))
+                    .map_err(|e| invalid("audit.postgres_ca", e.to_string()))?,
+                None => db,
+            };
+            if db.lacks_ca() {
+                return Err(invalid(
+                    "audit.postgres",
+                    ConninfoError::NeedsCa("`postgres_ca`").to_string(),
+                ));
+            }
+            Ok(Location::Postgres(db))
         }
     }
 }
@@ -564,6 +581,34 @@ mod tests {
         .unwrap_err();
         assert!(
             e.to_string().starts_with("s.toml: audit.password_file: "),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_certificate_authority_for_postgres_is_checked_with_the_configuration() {
+        let with = |audit: &str| {
+            Config::from_toml(
+                &minimal("").replace("path = \"audit.sqlite\"", audit),
+                "s.toml",
+                Path::new("/nowhere"),
+            )
+        };
+        let e = with("postgres = \"host=db sslmode=require\"").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "s.toml: audit.postgres: sslmode=require: give `postgres_ca`, the certificate authority that signed the server's certificate, so that the server can be checked"
+        );
+        let e = with("postgres = \"host=db\"\npostgres_ca = \"ca.pem\"").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "s.toml: audit.postgres_ca: /nowhere/ca.pem: no such file"
+        );
+        let e = with("path = \"a.sqlite\"\npostgres_ca = \"ca.pem\"").unwrap_err();
+        assert!(
+            e.to_string().starts_with(
+                "s.toml: audit.postgres_ca: a certificate authority is for `postgres`"
+            ),
             "{e}"
         );
     }

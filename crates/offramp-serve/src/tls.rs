@@ -82,16 +82,7 @@ pub(crate) fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsEr
     };
     let cert_pem =
         read_pem(&files.certificate).map_err(unreadable("certificate", &files.certificate))?;
-    let chain = CertificateDer::pem_slice_iter(&cert_pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| fail("certificate", &files.certificate, pem_problem(&e)))?;
-    if chain.is_empty() {
-        return Err(fail(
-            "certificate",
-            &files.certificate,
-            "holds no certificate (expected a PEM block `BEGIN CERTIFICATE`)".into(),
-        ));
-    }
+    let chain = certificates(&cert_pem).map_err(|m| fail("certificate", &files.certificate, m))?;
     let key_pem =
         read_pem(&files.private_key).map_err(unreadable("private_key", &files.private_key))?;
     let key = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
@@ -126,6 +117,41 @@ pub(crate) fn server_config(files: &TlsFiles) -> Result<Arc<ServerConfig>, TlsEr
         })?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(Arc::new(config))
+}
+
+/// The certificates of a PEM file's bytes, at least one.
+fn certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+    let chain = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| pem_problem(&e))?;
+    if chain.is_empty() {
+        return Err("holds no certificate (expected a PEM block `BEGIN CERTIFICATE`)".into());
+    }
+    Ok(chain)
+}
+
+/// The certificates of a PEM file (a certificate authority's, to check a server against),
+/// or what is wrong with the file, in words that name no content.
+pub(crate) fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
+    certificates(&read_pem(path)?)
+}
+
+/// Client TLS settings that trust only `roots` (rustls checks the server's chain and name).
+pub(crate) fn client_config(
+    roots: &[CertificateDer<'static>],
+) -> Result<rustls::ClientConfig, String> {
+    let mut store = rustls::RootCertStore::empty();
+    for root in roots {
+        store
+            .add(root.clone())
+            .map_err(|e| format!("a certificate cannot be trusted as an authority: {e}"))?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(store)
+        .with_no_client_auth())
 }
 
 /// A PEM file's bytes, refused past [`MAX_PEM_BYTES`].

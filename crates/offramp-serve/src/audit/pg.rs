@@ -31,7 +31,7 @@
 //! forked. While no connection can be made, appends fail at once (503) instead of waiting;
 //! the writer tries to connect again after 50 ms, doubling the wait up to 2 s.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use postgres::{Client, NoTls, SimpleQueryMessage, Statement};
@@ -89,18 +89,38 @@ const SELECT_ROWS: &str = "SELECT seq, at, endpoint, token_id, program_id, progr
 /// A PostgreSQL database holding an audit log: a libpq-style connection string (key-value,
 /// `host=... port=... dbname=... user=...`, or a `postgresql://` URL) without a password, and
 /// the password kept apart. Neither `Debug` nor any error shows the password.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Postgres {
     conninfo: String,
     password: Option<String>,
     shown: String,
+    /// The certificate authority the server's certificate is checked against: with it the
+    /// connection is TLS (rustls), always, with the server's name checked too.
+    ca: Option<Vec<rustls_pki_types::CertificateDer<'static>>>,
+    /// The TLS settings made from `ca`, once.
+    tls: Option<std::sync::Arc<tokio_rustls::rustls::ClientConfig>>,
+    /// The connection string asks for TLS (`sslmode=require`).
+    requires_tls: bool,
 }
+
+impl PartialEq for Postgres {
+    fn eq(&self, other: &Postgres) -> bool {
+        // `tls` is made from `ca`.
+        self.conninfo == other.conninfo
+            && self.password == other.password
+            && self.ca == other.ca
+            && self.requires_tls == other.requires_tls
+    }
+}
+
+impl Eq for Postgres {}
 
 impl std::fmt::Debug for Postgres {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Postgres")
             .field("database", &self.shown)
             .field("password", &self.password.as_ref().map(|_| "(set)"))
+            .field("tls", &self.ca.is_some())
             .finish()
     }
 }
@@ -116,6 +136,21 @@ pub enum ConninfoError {
         "the connection string holds a password; give it in PGPASSWORD or (in the configuration) `password_file` instead"
     )]
     Password,
+    /// The connection string asks for TLS (`sslmode=require`) but no certificate authority
+    /// was given to check the server with; names how to give one (`postgres_ca`,
+    /// `--postgres-ca`).
+    #[error(
+        "sslmode=require: give {0}, the certificate authority that signed the server's certificate, so that the server can be checked"
+    )]
+    NeedsCa(&'static str),
+    /// The certificate authority's file cannot be used.
+    #[error("{path}: {message}")]
+    Ca {
+        /// The file as given.
+        path: String,
+        /// What is wrong with it.
+        message: String,
+    },
 }
 
 impl Postgres {
@@ -137,7 +172,36 @@ impl Postgres {
             conninfo: conninfo.to_string(),
             password: password.filter(|p| !p.is_empty()),
             shown: describe(&config),
+            ca: None,
+            tls: None,
+            requires_tls: config.get_ssl_mode() == postgres::config::SslMode::Require,
         })
+    }
+
+    /// The same database reached over TLS, its certificate checked against the authority (or
+    /// authorities) in the PEM file at `path`, and its name against the connection string's
+    /// host. A connection string that leaves `sslmode` at its default is then held to
+    /// `require`: with an authority given, a server without TLS is refused, not used in clear.
+    pub fn with_ca(mut self, path: &Path) -> Result<Postgres, ConninfoError> {
+        let certificates =
+            crate::tls::read_certificates(path).map_err(|message| ConninfoError::Ca {
+                path: path.display().to_string(),
+                message,
+            })?;
+        let tls =
+            crate::tls::client_config(&certificates).map_err(|message| ConninfoError::Ca {
+                path: path.display().to_string(),
+                message,
+            })?;
+        self.ca = Some(certificates);
+        self.tls = Some(std::sync::Arc::new(tls));
+        Ok(self)
+    }
+
+    /// The connection string asks for TLS (`sslmode=require`) but no certificate authority
+    /// was given to check the server with ([`Postgres::with_ca`]).
+    pub fn lacks_ca(&self) -> bool {
+        self.requires_tls && self.ca.is_none()
     }
 
     /// The password in the `PGPASSWORD` environment variable, when it is set and not empty.
@@ -166,7 +230,16 @@ impl Postgres {
         if config.get_application_name().is_none() {
             config.application_name("offramp-serve");
         }
-        let mut client = config.connect(NoTls)?;
+        let mut client = match &self.tls {
+            Some(tls) => {
+                if config.get_ssl_mode() == postgres::config::SslMode::Prefer {
+                    config.ssl_mode(postgres::config::SslMode::Require);
+                }
+                let connector = tokio_postgres_rustls::MakeRustlsConnect::new((**tls).clone());
+                config.connect(connector)?
+            }
+            None => config.connect(NoTls)?,
+        };
         client.batch_execute(SESSION)?;
         Ok(client)
     }

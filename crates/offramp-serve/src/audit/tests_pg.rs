@@ -410,3 +410,64 @@ fn postgres_a_commit_without_an_answer_is_looked_up_before_anything_is_answered(
         .collect();
     assert_eq!(ids, ["e-1", "e-2", "e-3", "e-4", "e-5", "e-8"]);
 }
+
+/// The certificate authority of the test server's TLS certificate (`scripts/test-serve` makes
+/// one and turns TLS on), or `None` (with the reason printed) outside CI.
+fn test_ca() -> Option<std::path::PathBuf> {
+    match std::env::var("OFFRAMP_TEST_POSTGRES_CA") {
+        Ok(c) if !c.is_empty() => Some(c.into()),
+        _ => {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "OFFRAMP_TEST_POSTGRES_CA is not set: under CI the PostgreSQL TLS test must run (scripts/test-serve sets it)"
+            );
+            eprintln!("skipped: OFFRAMP_TEST_POSTGRES_CA is not set (scripts/test-serve sets it)");
+            None
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: scripts/test-serve runs it"]
+fn postgres_over_tls_the_server_is_checked_and_the_log_works() {
+    let Some(mut db) = Db::new() else { return };
+    let Some(ca) = test_ca() else { return };
+    let over_tls = db.log.clone().with_ca(&ca).unwrap();
+    let log = AuditLog::open(over_tls.clone()).unwrap();
+    append(&log, (1..=3).map(entry).collect());
+    // The log's own connection is encrypted (its writer holds it open).
+    assert_eq!(
+        db.value(
+            "SELECT count(*)::text FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) \
+             WHERE a.application_name = 'offramp-serve' AND s.ssl AND a.datname = current_database()"
+        ),
+        "1"
+    );
+    drop(log);
+    assert_eq!(verify(over_tls).unwrap().rows, 3);
+
+    // An authority that did not sign the server's certificate: refused before anything is
+    // sent, and the error names the database, not the password.
+    let other = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into()]).unwrap();
+    let other_ca =
+        std::env::temp_dir().join(format!("offramp-other-ca-{}.pem", std::process::id()));
+    std::fs::write(&other_ca, other.cert.pem()).unwrap();
+    let untrusted = db.log.clone().with_ca(&other_ca).unwrap();
+    let _ = std::fs::remove_file(&other_ca);
+    let e = AuditLog::open(untrusted).unwrap_err().to_string();
+    assert!(e.contains("cannot open the audit log"), "{e}");
+    assert!(e.contains("certificate"), "{e}");
+    if let Some(p) = Postgres::password_from_env() {
+        assert!(!e.contains(&p), "the password is in the error");
+    }
+
+    // A file that holds no certificate is refused when the configuration is read.
+    let empty = std::env::temp_dir().join(format!("offramp-empty-ca-{}.pem", std::process::id()));
+    std::fs::write(&empty, "not a certificate\n").unwrap();
+    let refused = db.log.clone().with_ca(&empty).unwrap_err().to_string();
+    let _ = std::fs::remove_file(&empty);
+    assert!(
+        refused.ends_with("holds no certificate (expected a PEM block `BEGIN CERTIFICATE`)"),
+        "{refused}"
+    );
+}
