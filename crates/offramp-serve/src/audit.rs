@@ -65,6 +65,11 @@ pub const FORMAT: &str = "offramp-audit-1";
 /// The `prev_hash` of row 1.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Every row of the `decisions` table, oldest first, in the column order both stores' row
+/// readers take them in (the same SQL reads SQLite and PostgreSQL).
+const SELECT_ROWS: &str = "SELECT seq, at, endpoint, token_id, program_id, program_hash, \
+     encounter_id, decision, encounter, prev_hash, hash FROM decisions ORDER BY seq";
+
 /// At most this many decisions go into one transaction; more wait for the next.
 const MAX_ROWS_PER_COMMIT: usize = 4096;
 

@@ -36,7 +36,9 @@ use std::time::{Duration, Instant};
 
 use postgres::{Client, NoTls, SimpleQueryMessage, Statement};
 
-use super::{AuditError, Entry, FORMAT, Head, ProgramText, Row, Store, Unreadable, chain};
+use super::{
+    AuditError, Entry, FORMAT, Head, ProgramText, Row, SELECT_ROWS, Store, Unreadable, chain,
+};
 
 /// How long opening a connection may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -82,9 +84,6 @@ const INSERT_ROWS: &str = "INSERT INTO decisions (seq, at, endpoint, token_id, p
      program_hash, encounter_id, decision, encounter, prev_hash, hash) \
      SELECT * FROM unnest($1::int8[], $2::text[], $3::text[], $4::text[], $5::text[], \
      $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])";
-
-const SELECT_ROWS: &str = "SELECT seq, at, endpoint, token_id, program_id, program_hash, \
-     encounter_id, decision, encounter, prev_hash, hash FROM decisions ORDER BY seq";
 
 /// A PostgreSQL database holding an audit log: a libpq-style connection string (key-value,
 /// `host=... port=... dbname=... user=...`, or a `postgresql://` URL) without a password, and

@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-use super::{AuditError, Entry, FORMAT, Head, ProgramText, Row, Store, Unreadable, chain};
+use super::{
+    AuditError, Entry, FORMAT, Head, ProgramText, Row, SELECT_ROWS, Store, Unreadable, chain,
+};
 
 /// How long a write waits for another connection's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -198,9 +200,6 @@ pub(crate) fn prune_before(conn: &mut Connection, cutoff: &str) -> Result<usize,
     tx.commit()?;
     Ok(deleted)
 }
-
-const SELECT_ROWS: &str = "SELECT seq, at, endpoint, token_id, program_id, program_hash, \
-     encounter_id, decision, encounter, prev_hash, hash FROM decisions ORDER BY seq";
 
 /// One row of [`SELECT_ROWS`].
 fn read_row(r: &rusqlite::Row<'_>) -> Result<Row, rusqlite::Error> {
