@@ -10,11 +10,9 @@ use crate::*;
 
 type TestResult = Result<(), Box<dyn Error>>;
 
-/// An RFC 3339 time as the instant a host passes in.
-fn at(text: &str) -> SystemTime {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(SystemTime::from)
-        .expect("a test time")
+/// An RFC 3339 time as the instant a host passes in (a mistyped time fails its test).
+fn at(text: &str) -> Result<SystemTime, chrono::ParseError> {
+    chrono::DateTime::parse_from_rfc3339(text).map(SystemTime::from)
 }
 
 /// The UTC offset written in an RFC 3339 time, in seconds.
@@ -41,10 +39,10 @@ fn program(name: &str) -> Result<Arc<Program>, Box<dyn Error>> {
     )?)
 }
 
-fn lead_record() -> Encounter {
-    Encounter {
+fn lead_record() -> Result<Encounter, chrono::ParseError> {
+    Ok(Encounter {
         id: "e-1".into(),
-        at: at("2026-03-02T14:05:00-08:00"),
+        at: at("2026-03-02T14:05:00-08:00")?,
         utc_offset_seconds: offset("2026-03-02T14:05:00-08:00"),
         responder: Some(Responder::LawEnforcement),
         source: Some(Source::CallForService),
@@ -67,7 +65,7 @@ fn lead_record() -> Encounter {
         location: None,
         intercept: None,
         attributes: HashMap::new(),
-    }
+    })
 }
 
 const LEAD_JSON: &str = r#"{"id": "e-1", "at": "2026-03-02T14:05:00-08:00",
@@ -77,7 +75,7 @@ const LEAD_JSON: &str = r#"{"id": "e-1", "at": "2026-03-02T14:05:00-08:00",
 #[test]
 fn a_record_and_its_json_route_alike() -> TestResult {
     let router = Router::new(program("lead-king-county")?);
-    let from_record = router.route(lead_record())?;
+    let from_record = router.route(lead_record()?)?;
     let from_json = router.route_json(LEAD_JSON.into())?;
     assert_eq!(from_record, from_json);
     assert_eq!(from_record.disposition, Disposition::PreArrestDiversion);
@@ -93,10 +91,10 @@ fn a_record_and_its_json_route_alike() -> TestResult {
         router.route_json_to_json(LEAD_JSON.into())?
     );
     assert!(from_record.explain()?.contains("officer intervention"));
-    assert_eq!(encounter_from_json(LEAD_JSON.into())?, lead_record());
+    assert_eq!(encounter_from_json(LEAD_JSON.into())?, lead_record()?);
     assert_eq!(
-        encounter_from_json(lead_record().to_json()?)?,
-        lead_record()
+        encounter_from_json(lead_record()?.to_json()?)?,
+        lead_record()?
     );
     Ok(())
 }
@@ -107,13 +105,13 @@ fn an_encounter_with_every_field_set_crosses_both_ways_unchanged() -> TestResult
     // a field added to either side fails to compile in `records.rs` instead.
     let full = Encounter {
         id: "e-full".into(),
-        at: at("2026-03-02T14:05:00-08:00"),
+        at: at("2026-03-02T14:05:00-08:00")?,
         utc_offset_seconds: offset("2026-03-02T14:05:00-08:00"),
         responder: Some(Responder::CoResponder),
         source: Some(Source::Outreach),
         needs: vec![Need::Sud, Need::MentalHealth],
         overdose: Some(Overdose {
-            at: at("2026-03-01T22:30:00-08:00"),
+            at: at("2026-03-01T22:30:00-08:00")?,
             naloxone: true,
         }),
         offenses: vec![Offense {
@@ -249,12 +247,12 @@ fn refusal(answer: &BatchAnswer) -> Result<(&str, &str, Option<u32>), Box<dyn Er
 #[test]
 fn a_bad_encounter_in_a_batch_is_refused_alone_naming_its_field_not_its_value() -> TestResult {
     let router = Router::new(program("lead-king-county")?);
-    let good = lead_record();
-    let mut old = lead_record();
-    old.at = at("1800-03-02T14:05:00-08:00");
-    let mut unknown_code = lead_record();
+    let good = lead_record()?;
+    let mut old = lead_record()?;
+    old.at = at("1800-03-02T14:05:00-08:00")?;
+    let mut unknown_code = lead_record()?;
     unknown_code.offenses[0].nibrs = "Jane Doe".into();
-    let mut not_a_time = lead_record();
+    let mut not_a_time = lead_record()?;
     not_a_time.at = far_future();
     let batch = vec![
         good.clone(),
@@ -322,7 +320,7 @@ fn a_bad_encounter_in_a_batch_is_refused_alone_naming_its_field_not_its_value() 
 #[test]
 fn an_encounter_outside_the_accepted_times_is_refused_naming_at() -> TestResult {
     let router = Router::new(program("lead-king-county")?);
-    let mut record = lead_record();
+    let mut record = lead_record()?;
     record.at = UNIX_EPOCH - Duration::from_secs(1 << 60);
     match router.route(record) {
         Err(OfframpError::InvalidEncounter { field, detail, .. }) => {
@@ -414,20 +412,20 @@ fn malformed_encounters_are_errors_that_name_the_field() -> TestResult {
         Err(OfframpError::InvalidEncounter { field, .. }) => field,
         other => format!("no error: {other:?}"),
     };
-    let mut e = lead_record();
+    let mut e = lead_record()?;
     e.at = far_future();
     assert_eq!(field_of(e), "at");
-    let mut e = lead_record();
-    e.at = at("1800-03-02T14:05:00-08:00");
+    let mut e = lead_record()?;
+    e.at = at("1800-03-02T14:05:00-08:00")?;
     assert_eq!(field_of(e), "at");
-    let mut e = lead_record();
+    let mut e = lead_record()?;
     e.utc_offset_seconds = Some(-90_000);
     assert_eq!(field_of(e), "utc_offset_seconds");
-    let mut e = lead_record();
+    let mut e = lead_record()?;
     e.offenses[0].nibrs = "JaneDoe".into();
     assert_eq!(field_of(e), "offenses[0].nibrs");
     // A value shaped like a code (and close to one) is not repeated either, nor a suggestion.
-    let mut e = lead_record();
+    let mut e = lead_record()?;
     e.offenses[0].nibrs = "35C".into();
     let shown = format!("{:?}", router.route(e));
     assert!(shown.contains("offenses[0].nibrs"), "{shown}");
@@ -436,7 +434,7 @@ fn malformed_encounters_are_errors_that_name_the_field() -> TestResult {
         "{shown}"
     );
     // Nor in a history event's offence code.
-    let mut e = lead_record();
+    let mut e = lead_record()?;
     e.history = Some(vec![HistoryEvent {
         kind: HistoryKind::Arrest,
         date: CalendarDay("2019-05-01".into()),
@@ -449,28 +447,28 @@ fn malformed_encounters_are_errors_that_name_the_field() -> TestResult {
         !shown.contains("35C") && !shown.contains("did you mean"),
         "{shown}"
     );
-    let mut e = lead_record();
+    let mut e = lead_record()?;
     e.overdose = Some(Overdose {
-        at: at("2026-03-03T00:00:00-08:00"),
+        at: at("2026-03-03T00:00:00-08:00")?,
         naloxone: true,
     });
     assert_eq!(field_of(e), "overdose.at");
-    let mut e = lead_record();
+    let mut e = lead_record()?;
     e.location = Some(Location {
         lat: f64::NAN,
         lon: 0.0,
     });
     assert_eq!(field_of(e), "location.lat");
-    let mut e = lead_record();
+    let mut e = lead_record()?;
     e.location = Some(Location {
         lat: 0.0,
         lon: 500.0,
     });
     assert_eq!(field_of(e), "location.lon");
-    let mut e = lead_record();
+    let mut e = lead_record()?;
     e.age = Some(200);
     assert_eq!(field_of(e), "age");
-    let mut e = lead_record();
+    let mut e = lead_record()?;
     e.id = " ".into();
     assert_eq!(field_of(e), "id");
     Ok(())
@@ -488,10 +486,10 @@ fn errors_never_repeat_what_was_typed() -> TestResult {
     ] {
         texts.push(format!("{:?}", router.route_json(json.into())));
     }
-    let mut e = lead_record();
+    let mut e = lead_record()?;
     e.at = far_future();
     texts.push(format!("{:?}", router.route(e)));
-    let mut e = lead_record();
+    let mut e = lead_record()?;
     e.offenses[0].nibrs = "Jane Doe, 12 Elm St".into();
     texts.push(format!("{:?}", router.route(e)));
     texts.push(format!(
@@ -577,7 +575,7 @@ fn cases_move_along_legal_edges_and_refuse_the_rest() -> TestResult {
             .map(|h| h.deadline)
     );
 
-    match case.apply(CaseEvent::Complete, at("2026-05-21T09:00:00-04:00")) {
+    match case.apply(CaseEvent::Complete, at("2026-05-21T09:00:00-04:00")?) {
         Err(OfframpError::IllegalTransition {
             from,
             event,
@@ -599,33 +597,33 @@ fn cases_move_along_legal_edges_and_refuse_the_rest() -> TestResult {
     assert_eq!(case.status(), CaseStatus::Referred);
     assert!(case.history().is_empty());
 
-    case.apply(CaseEvent::Accept, at("2026-05-21T09:00:00-04:00"))?;
+    case.apply(CaseEvent::Accept, at("2026-05-21T09:00:00-04:00")?)?;
     assert!(matches!(
-        case.apply(CaseEvent::DropCharges, at("2026-05-22T09:00:00-04:00")),
+        case.apply(CaseEvent::DropCharges, at("2026-05-22T09:00:00-04:00")?),
         Err(OfframpError::CaseRefused { .. })
     ));
     assert!(matches!(
-        case.apply(CaseEvent::Engage, at("2026-05-01T09:00:00-04:00")),
+        case.apply(CaseEvent::Engage, at("2026-05-01T09:00:00-04:00")?),
         Err(OfframpError::CaseRefused { .. })
     ));
     assert!(matches!(
         case.apply(CaseEvent::Engage, far_future()),
         Err(OfframpError::InvalidArgument { .. })
     ));
-    case.apply(CaseEvent::Engage, at("2026-05-22T09:00:00-04:00"))?;
-    case.apply(CaseEvent::Complete, at("2026-07-01T09:00:00-04:00"))?;
+    case.apply(CaseEvent::Engage, at("2026-05-22T09:00:00-04:00")?)?;
+    case.apply(CaseEvent::Complete, at("2026-07-01T09:00:00-04:00")?)?;
     assert!(!case.is_closed());
     assert_eq!(
-        case.available_events(at("2026-07-02T09:00:00-04:00"))?,
+        case.available_events(at("2026-07-02T09:00:00-04:00")?)?,
         vec![CaseEvent::DropCharges]
     );
-    case.apply(CaseEvent::DropCharges, at("2026-07-02T09:00:00-04:00"))?;
+    case.apply(CaseEvent::DropCharges, at("2026-07-02T09:00:00-04:00")?)?;
     assert!(case.is_closed());
     assert_eq!(case.charges(), Some(ChargeStatus::Dropped));
     assert_eq!(case.history().len(), 4);
     assert_eq!(
         case.last_event_at().instant,
-        at("2026-07-02T09:00:00-04:00")
+        at("2026-07-02T09:00:00-04:00")?
     );
 
     let back = Case::from_json(case.to_json()?)?;
@@ -699,8 +697,8 @@ fn without_an_offset_the_encounter_reads_the_program_clock() -> TestResult {
     // 06:00 UTC on 3 March is still 2 March in King County (UTC-8), so a history event on
     // 3 March has not happened yet there.
     let router = Router::new(program("lead-king-county")?);
-    let mut e = lead_record();
-    e.at = at("2026-03-03T06:00:00Z");
+    let mut e = lead_record()?;
+    e.at = at("2026-03-03T06:00:00Z")?;
     e.utc_offset_seconds = None;
     e.history = Some(vec![HistoryEvent {
         kind: HistoryKind::Arrest,
