@@ -2,7 +2,7 @@
 //! problem saying the audit log is unavailable; once it is back they succeed again; and every
 //! decision answered 200 is in the log, whose chain verifies. It stops the test server, so it
 //! is a test binary of its own (cargo runs test binaries one after another).
-//! `scripts/test-serve` runs it with `--ignored`, giving the server in `OFFRAMP_TEST_POSTGRES`
+//! `scripts/test-serve` runs it by name, giving the server in `OFFRAMP_TEST_POSTGRES`
 //! and a script that stops and starts it in `OFFRAMP_TEST_POSTGRES_CTL`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -40,7 +40,6 @@ fn wait_for(what: &str, mut done: impl FnMut() -> bool) {
 }
 
 #[test]
-#[ignore = "needs PostgreSQL: scripts/test-serve runs it"]
 fn postgres_restarted_under_load_loses_no_acknowledged_decision() {
     if std::env::var("OFFRAMP_TEST_POSTGRES_CTL").is_err() {
         postgres_missing("OFFRAMP_TEST_POSTGRES_CTL");

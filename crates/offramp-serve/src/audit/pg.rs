@@ -96,7 +96,8 @@ pub struct Postgres {
     /// The certificate authority the server's certificate is checked against: with it the
     /// connection is TLS (rustls), always, with the server's name checked too.
     ca: Option<Vec<rustls_pki_types::CertificateDer<'static>>>,
-    /// The TLS settings made from `ca`, once.
+    /// The TLS settings made from `ca`, once, in `with_ca` where making them can fail: a
+    /// connection only uses them, so none can fall back to plain text.
     tls: Option<std::sync::Arc<tokio_rustls::rustls::ClientConfig>>,
     /// The connection string asks for TLS (`sslmode=require`).
     requires_tls: bool,
