@@ -36,12 +36,7 @@ fn a_decision_is_the_core_s_record_and_is_logged_first() {
         );
         assert_eq!(reply.status, 200, "{}", reply.body);
         assert_eq!(reply.header("content-type"), "application/json");
-        let expected = router
-            .route(&Encounter::from_json(e).unwrap())
-            .to_json()
-            .unwrap()
-            + "\n";
-        assert_eq!(reply.body, expected);
+        assert_eq!(reply.body, core_decision(&router, e) + "\n");
     }
     // Every answer was in the log before it was sent.
     assert_eq!(rows(&temp), i64::try_from(encounters.len()).unwrap());
@@ -83,12 +78,7 @@ fn a_batch_answers_line_for_line_and_logs_its_decisions() {
     let lines: Vec<&str> = reply.body.split('\n').collect();
     assert_eq!(lines.len(), 6, "{}", reply.body);
     let router = lead_router();
-    let decide = |e: &str| {
-        router
-            .route(&Encounter::from_json(e).unwrap())
-            .to_json()
-            .unwrap()
-    };
+    let decide = |e: &str| core_decision(&router, e);
     assert_eq!(lines[0], decide(&encounters[0]));
     assert_eq!(lines[1], "");
     assert!(

@@ -102,11 +102,13 @@ def read_export(path: PathLike) -> pa.Table:
     """
     name = os.fspath(path)
     with open(name, "rb") as f:
-        start = f.read(4)
-    if start == b"PAR1":
+        # Enough to tell the formats apart: Parquet's magic, or the first line (bounded, since
+        # a file that is neither may have no line ending at all).
+        head = f.readline(64 * 1024)
+    if head.startswith(b"PAR1"):
         columns = _parquet(name)
     else:
-        first = _first_line(name)
+        first = head.decode("utf-8", errors="replace")
         if first.lstrip().startswith("{"):
             columns = _jsonl(name)
         elif first.split(",", 1)[0].strip('"\ufeff') == COLUMNS[0]:
@@ -132,11 +134,6 @@ def read_records(path: PathLike) -> List[Dict[str, Any]]:
         if row["encounter"] is not None:
             row["encounter"] = json.loads(row["encounter"])
     return rows
-
-
-def _first_line(name: str) -> str:
-    with open(name, encoding="utf-8", errors="replace") as f:
-        return f.readline()
 
 
 def _check_columns(name: str, found: Sequence[str], where: str) -> None:

@@ -36,6 +36,14 @@ pub fn lead_encounters() -> Vec<String> {
         .collect()
 }
 
+/// The core's decision record for an encounter's JSON, as the service must answer it.
+pub fn core_decision(router: &offramp::Router, encounter: &str) -> String {
+    router
+        .route(&offramp::Encounter::from_json(encounter).unwrap())
+        .to_json()
+        .unwrap()
+}
+
 /// A folder of its own for one test, removed when dropped.
 pub struct Temp(pub PathBuf);
 
