@@ -31,7 +31,7 @@ impl Drop for Temp {
     }
 }
 
-fn entry(n: usize) -> Entry {
+pub(super) fn entry(n: usize) -> Entry {
     Entry {
         endpoint: "route".into(),
         token_id: "cad".into(),
@@ -43,7 +43,7 @@ fn entry(n: usize) -> Entry {
     }
 }
 
-fn append(log: &AuditLog, entries: Vec<Entry>) {
+pub(super) fn append(log: &AuditLog, entries: Vec<Entry>) {
     tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap()

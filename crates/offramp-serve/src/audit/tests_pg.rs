@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::pg::prune_before;
+use super::tests::append;
 use super::*;
 
 /// The reason printed when a test finds no server and passes without one (as in `cargo test`
@@ -93,24 +94,12 @@ impl Drop for Db {
     }
 }
 
+/// The unit tests' entry, with the encounter kept for every other one.
 fn entry(n: usize) -> Entry {
     Entry {
-        endpoint: "route".into(),
-        token_id: "cad".into(),
-        program_id: "lead-king-county".into(),
-        program_hash: "sha256:abc".into(),
-        encounter_id: format!("e-{n}"),
-        decision: format!("{{\"encounter_id\":\"e-{n}\"}}"),
         encounter: (n % 2 == 0).then(|| format!("{{\"id\":\"e-{n}\"}}")),
+        ..super::tests::entry(n)
     }
-}
-
-fn append(log: &AuditLog, entries: Vec<Entry>) {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap()
-        .block_on(log.append(entries))
-        .unwrap();
 }
 
 #[test]
