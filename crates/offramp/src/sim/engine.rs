@@ -802,9 +802,10 @@ impl Sim<'_> {
     }
 
     /// Adds an event to the person's history, dated in the program's time zone; past
-    /// `MAX_HISTORY` events the oldest is dropped.
+    /// `MAX_HISTORY` events the oldest is dropped. Only the program arm keeps histories: the
+    /// router reads them, and the counterfactual arm routes nothing.
     fn remember(&mut self, pi: usize, kind: HistoryKind, offence: Option<(NibrsCode, Level)>) {
-        if !self.m.history_read {
+        if !self.m.history_read || !self.program {
             return;
         }
         let date = self.clock.at(self.m, self.now).date_naive();

@@ -2,7 +2,7 @@
 //! seed, the replication and what it is for (a person's k-th encounter, the arrival process...),
 //! so results never depend on threads or on the order in which other streams were used.
 
-use rand::Rng;
+use rand::{Rng, RngCore};
 use rand_pcg::Pcg64Mcg;
 
 /// What a stream is for; part of its name.
@@ -65,6 +65,14 @@ impl Stream {
     #[inline]
     pub fn u(&mut self) -> f64 {
         self.0.random::<f64>()
+    }
+
+    /// Uses up `n` draws unread (as `n` calls of `u` would).
+    #[inline]
+    pub fn skip(&mut self, n: usize) {
+        for _ in 0..n {
+            self.0.next_u64();
+        }
     }
 
     /// Whether an event of probability `p` happens.
@@ -159,6 +167,20 @@ mod tests {
         assert_ne!(replication_key(7, 0), replication_key(7, 1));
         let mut t = seeded(1);
         assert!((0.0..1.0).contains(&t.u()));
+    }
+
+    #[test]
+    fn skipping_uses_up_draws_as_reading_them_does() {
+        let k = replication_key(7, 0);
+        let mut read = stream(k, 3, Purpose::Encounter, 0);
+        let mut skipped = read.clone();
+        for _ in 0..5 {
+            read.u();
+        }
+        skipped.skip(5);
+        assert_eq!(read.u().to_bits(), skipped.u().to_bits());
+        skipped.skip(0);
+        assert_eq!(read.u().to_bits(), skipped.u().to_bits());
     }
 
     #[test]

@@ -39,12 +39,27 @@ impl Sim<'_> {
             self.persons[pi].encounters += 1;
             stream(self.key, person.id, Purpose::Encounter, person.encounters)
         };
-        // "p{id}-{contacts}", written without the formatting machinery.
-        enc.id.clear();
-        enc.id.push('p');
-        push_decimal(&mut enc.id, person.id);
-        enc.id.push('-');
-        push_decimal(&mut enc.id, person.encounters + person.follow_ups);
+        // The counterfactual arm routes nothing: of the encounter it reads only what places it
+        // on an intercept (responder and source) and what makes an offence chargeable (the
+        // offence and the overdose the law reads). The rest is not written, and its draws are
+        // only used up, so that the arms' later draws stay paired.
+        if !self.program {
+            enc.responder = if source == Source::OverdoseFollowUp {
+                &m.follow_up_responders
+            } else {
+                &m.responders[source_ix(source)]
+            }
+            .get(r.u());
+            enc.source = Some(source);
+            r.skip(m.episodic_needs.len());
+            enc.overdose = overdose;
+            draw_offense(m, &mut r, source, &mut enc.offenses);
+            r.skip(m.flags.len() + 1 + m.attributes.len());
+            self.encounter(pi, &enc, None, &mut r, true);
+            self.scratch = Some(enc);
+            return;
+        }
+        // The encounter's id is not written: nothing the engine asks of the router reads it.
         // The history, from a stream of its own so that the other draws do not move with it;
         // none is kept for a program whose rules never read it.
         let contacts = person.encounters + person.follow_ups;
@@ -90,17 +105,7 @@ impl Sim<'_> {
             }
         }
         enc.overdose = overdose;
-        enc.offenses.clear();
-        let (u_has, u_which, u_level, u_violent) = (r.u(), r.u(), r.u(), r.u());
-        if u_has < m.offense_prob[source_ix(source)]
-            && let Some(i) = m.offense_mix.pick(u_which)
-            && let (Some(nibrs), Some(levels)) = (m.offense_codes.get(i), m.offense_levels.get(i))
-        {
-            enc.offenses.push(Offense {
-                violent: Some(u_violent < m.offense_violent.get(i).copied().unwrap_or(0.0)),
-                ..Offense::new(*nibrs, levels.get(u_level).unwrap_or(Level::Misdemeanor))
-            });
-        }
+        draw_offense(m, &mut r, source, &mut enc.offenses);
         enc.flags.clear();
         for (f, p) in &m.flags {
             if r.chance(*p) {
@@ -149,11 +154,11 @@ impl Sim<'_> {
         // The engine reads only the eligible pathways, their order, rule and charge hold, the
         // disposition and the intercept; partners are matched later, for the one pathway
         // offered, and only for a person who may be referred.
-        let decision = self.program.then(|| m.router.route_lean(&enc));
+        let decision = m.router.route_lean(&enc);
         if let Some(history) = enc.history.take() {
             self.persons[pi].history = history;
         }
-        self.encounter(pi, &enc, decision, &mut r, true);
+        self.encounter(pi, &enc, Some(decision), &mut r, true);
         self.scratch = Some(enc);
     }
 
@@ -315,37 +320,21 @@ impl Sim<'_> {
     }
 }
 
-/// Appends `n` in decimal to `s`.
-fn push_decimal(s: &mut String, n: u32) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    let mut n = n;
-    loop {
-        at = at.saturating_sub(1);
-        if let Some(d) = digits.get_mut(at) {
-            // `n % 10` is a digit.
-            *d = b'0'.saturating_add(u8::try_from(n % 10).unwrap_or(0));
-        }
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for d in digits.get(at..).unwrap_or_default() {
-        s.push(char::from(*d));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::push_decimal;
-
-    #[test]
-    fn decimals_are_written_as_format_writes_them() {
-        for n in [0, 7, 10, 99, 100, 4_096, 1_000_000, u32::MAX] {
-            let mut s = String::from("p");
-            push_decimal(&mut s, n);
-            assert_eq!(s, format!("p{n}"));
-        }
+/// The contact's offence, if any: four draws whether or not there is one.
+#[expect(
+    clippy::indexing_slicing,
+    reason = "per-source arrays are sized by the vocabulary's COUNT and indexed by that enum"
+)]
+fn draw_offense(m: &Model, r: &mut Stream, source: Source, out: &mut Vec<Offense>) {
+    out.clear();
+    let (u_has, u_which, u_level, u_violent) = (r.u(), r.u(), r.u(), r.u());
+    if u_has < m.offense_prob[source_ix(source)]
+        && let Some(i) = m.offense_mix.pick(u_which)
+        && let (Some(nibrs), Some(levels)) = (m.offense_codes.get(i), m.offense_levels.get(i))
+    {
+        out.push(Offense {
+            violent: Some(u_violent < m.offense_violent.get(i).copied().unwrap_or(0.0)),
+            ..Offense::new(*nibrs, levels.get(u_level).unwrap_or(Level::Misdemeanor))
+        });
     }
 }
