@@ -59,6 +59,7 @@ fn json_schema<'py>(py: Python<'py>, kind: &str) -> PyResult<Bound<'py, PyAny>> 
 fn _offramp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<program::PyProgram>()?;
+    m.add_class::<sim::SimCsv>()?;
     m.add_class::<program::PyDiagnostic>()?;
     m.add_class::<directory::PyDirectory>()?;
     m.add_class::<directory::PyDirectoryWarning>()?;

@@ -2,9 +2,10 @@
 //! module `offramp/sim.py` wraps these private functions in `Scenario`, `run` and `sweep`.
 //!
 //! A scenario crosses the boundary as its JSON text (so it pickles, and a Dask worker can
-//! rebuild it); each result table crosses twice: as CSV text, byte for byte what
-//! `offramp simulate --format csv` writes, and as a pyarrow Table built by the core with the
-//! column types it declares (the same as the command's Parquet files).
+//! rebuild it); each result table crosses as a pyarrow Table built by the core with the column
+//! types it declares (the same as the command's Parquet files), and its CSV text, byte for
+//! byte what `offramp simulate --format csv` writes, is written from the run's results (kept in
+//! a `SimCsv`) only when Python first asks for it.
 
 use std::path::Path;
 
@@ -121,14 +122,43 @@ pub(crate) fn _scenario_to_toml(py: Python<'_>, scenario: &str) -> PyResult<Stri
     })
 }
 
-/// One result table for Python: its name, its CSV text and its pyarrow Table.
-type TableOut<'py> = (String, String, Bound<'py, PyAny>);
+/// One result table for Python: its name and its pyarrow Table.
+type TableOut<'py> = (String, Bound<'py, PyAny>);
+
+/// A run's results, kept to write a table's CSV text when it is first asked for: most
+/// callers read the Arrow tables only, and the CSV of a long run's per-period tables costs
+/// more to write than the tables to build.
+#[pyclass(module = "offramp._offramp", name = "SimCsv", frozen)]
+pub(crate) struct SimCsv {
+    results: SimResults,
+}
+
+#[pymethods]
+impl SimCsv {
+    /// One table's CSV text, as `offramp simulate --format csv` writes it.
+    fn csv(&self, py: Python<'_>, name: &str) -> PyResult<String> {
+        shield(|| {
+            let written = py.detach(|| {
+                let tables = self.results.tables();
+                tables.iter().find(|t| t.name() == name).map(|t| t.to_csv())
+            });
+            match written {
+                Some(csv) => csv.map_err(|e| sim_error(py, &e)),
+                None => Err(pyo3::exceptions::PyKeyError::new_err(format!(
+                    "no table {name:?}; expected one of {}",
+                    SimResults::TABLES.join(", ")
+                ))),
+            }
+        })
+    }
+}
 
 /// How often a running simulation looks at Python: for Ctrl-C and to report progress.
 const POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// Runs a scenario (JSON text) without the GIL; returns `run.json`'s text and one
-/// `(table, csv, pyarrow.Table)` per table, in `SimResults::TABLES` order. With `encounters`
+/// Runs a scenario (JSON text) without the GIL; returns `run.json`'s text, the report, one
+/// `(table, pyarrow.Table)` per table, in `SimResults::TABLES` order, and the `SimCsv` that
+/// writes their CSV text. With `encounters`
 /// (anything `Router.route_many` reads), they are replayed instead of generating a population.
 ///
 /// The run goes on in a thread of its own while this one, every tenth of a second, checks for
@@ -147,7 +177,7 @@ pub(crate) fn _simulate<'py>(
     encounters: Option<&Bound<'py, PyAny>>,
     allow_large: bool,
     progress: Option<&Bound<'py, PyAny>>,
-) -> PyResult<(String, String, Vec<TableOut<'py>>)> {
+) -> PyResult<(String, String, Vec<TableOut<'py>>, SimCsv)> {
     shield(|| {
         let s = Scenario::from_json(scenario, "<scenario>").map_err(|e| scenario_error(py, &e))?;
         let options = RunOptions {
@@ -203,9 +233,10 @@ pub(crate) fn _simulate<'py>(
                         path: table.name().into(),
                         message: e.to_string(),
                     })?;
-                    tables.push((table.name().to_string(), table.to_csv()?, batch));
+                    tables.push((table.name().to_string(), batch));
                 }
-                Ok((info, results.report(), tables))
+                let report = results.report();
+                Ok((info, report, tables, SimCsv { results }))
             }))
         };
         let mut interrupted: Option<PyErr> = None;
@@ -268,14 +299,14 @@ pub(crate) fn _simulate<'py>(
             )
         })?;
         match outcome {
-            Ok(Ok((info, report, tables))) => {
+            Ok(Ok((info, report, tables, csv))) => {
                 let mut out = Vec::with_capacity(tables.len());
-                for (name, csv, batch) in tables {
+                for (name, batch) in tables {
                     let schema = batch.schema();
                     let table = PyTable::try_new(vec![batch], schema)?;
-                    out.push((name, csv, table.into_pyarrow(py)?));
+                    out.push((name, table.into_pyarrow(py)?));
                 }
-                Ok((info, report, out))
+                Ok((info, report, out, csv))
             }
             Ok(Err(e)) => Err(sim_error(py, &e)),
             Err(Failure::Row(row, e)) => Err(encounter_error(py, &e, Some(row))),

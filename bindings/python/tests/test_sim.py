@@ -361,3 +361,13 @@ def test_a_warm_up_is_run_and_left_out() -> None:
     with pytest.raises(offramp.SimulationError) as info:
         s.replace({"scenario.warm_up_days": -1})
     assert info.value.field == "scenario.warm_up_days"
+
+
+def test_csv_read_after_pickling_equals_the_run_s() -> None:
+    # A run's CSV text is written when first read; a pickle made before any is read carries
+    # every table's, the same text the run gives.
+    r = sim.run(short(), seed=2, replications=1)
+    again = pickle.loads(pickle.dumps(r))
+    for name in sim.TABLES:
+        assert again.csv(name) == r.csv(name), name
+    assert again == r

@@ -94,6 +94,7 @@ __all__ = [
     "_scenario_to_toml",
     "_simulate",
     "_sim_tables",
+    "SimCsv",
     "_work_estimate",
     "_WORK_BUDGET",
 ]
@@ -1114,6 +1115,13 @@ def _scenario_from_text(
 def _scenario_to_toml(scenario: str) -> str:
     """A scenario's JSON text as TOML."""
 
+@final
+class SimCsv:
+    """A run's results, kept to write each table's CSV text when it is first asked for."""
+
+    def csv(self, name: str) -> str:
+        """One table's CSV text, byte for byte what ``offramp simulate`` writes."""
+
 def _sim_tables() -> list[str]:
     """The names of the simulation's result tables, in the order the command writes them."""
 
@@ -1125,10 +1133,10 @@ def _simulate(
     encounters: _Encounters | None = None,
     allow_large: bool = False,
     progress: Callable[[int, int], object] | None = None,
-) -> tuple[str, str, list[tuple[str, str, pyarrow.Table]]]:
-    """Runs a scenario (JSON text) without the GIL: ``run.json``, the one-page report and, per
-    table, its name, its CSV text and its ``pyarrow.Table`` with the core's column types. Ctrl-C
-    stops the run;
+) -> tuple[str, str, list[tuple[str, pyarrow.Table]], SimCsv]:
+    """Runs a scenario (JSON text) without the GIL: ``run.json``, the one-page report, per
+    table its name and its ``pyarrow.Table`` with the core's column types, and the ``SimCsv``
+    that writes the tables' CSV text when asked. Ctrl-C stops the run;
     ``progress(done, total)`` is called with simulated days as they pass."""
 
 def _work_estimate(

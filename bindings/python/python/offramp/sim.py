@@ -28,6 +28,7 @@ from typing import (
     Callable,
     Dict,
     Iterable,
+    Iterator,
     List,
     Mapping,
     Optional,
@@ -204,6 +205,33 @@ def _set_path(data: Dict[str, Any], path: str, value: Any) -> None:
     node[keys[-1]] = copy.deepcopy(value)
 
 
+class _LazyCsv(Mapping[str, str]):
+    """A run's tables as CSV text, each written (by the core) when first read and then kept."""
+
+    __slots__ = ("_source", "_done")
+
+    def __init__(self, source: "_offramp.SimCsv") -> None:
+        self._source = source
+        self._done: Dict[str, str] = {}
+
+    def __getitem__(self, name: str) -> str:
+        text = self._done.get(name)
+        if text is None:
+            if name not in TABLES:
+                raise KeyError(name)
+            text = self._done[name] = self._source.csv(name)
+        return text
+
+    def __contains__(self, name: object) -> bool:
+        return name in TABLES
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(TABLES)
+
+    def __len__(self) -> int:
+        return len(TABLES)
+
+
 class SimResults:
     """The tables of a run, as ``offramp simulate`` writes them (see ``docs/simulation.md``).
 
@@ -228,7 +256,8 @@ class SimResults:
         report: str = "",
     ) -> None:
         self._info = info
-        self._csv = dict(csv)
+        # A run's own CSV is written when first asked for; a mapping given is copied.
+        self._csv: Mapping[str, str] = csv if isinstance(csv, _LazyCsv) else dict(csv)
         self._tables = dict(tables)
         self._report = report
 
@@ -354,14 +383,14 @@ class SimResults:
     def __eq__(self, other: object) -> bool:
         return (
             isinstance(other, SimResults)
-            and self._csv == other._csv
+            and dict(self._csv) == dict(other._csv)
             and self._info == other._info
         )
 
     __hash__ = None  # type: ignore[assignment]
 
     def __getstate__(self) -> Tuple[Dict[str, Any], Dict[str, str], Dict[str, pa.Table], str]:
-        return (self._info, self._csv, self._tables, self._report)
+        return (self._info, dict(self._csv), self._tables, self._report)
 
     def __setstate__(
         self, state: Tuple[Dict[str, Any], Dict[str, str], Dict[str, pa.Table], str]
@@ -436,7 +465,7 @@ def run(
     scenario = _with_person(scenario, encounters, person_attribute)
     callback, close = _progress_callback(progress, "day")
     try:
-        info, report, tables = _offramp._simulate(
+        info, report, tables, csv = _offramp._simulate(
             scenario.to_json(),
             seed,
             replications,
@@ -447,12 +476,7 @@ def run(
         )
     finally:
         close()
-    return SimResults(
-        json.loads(info),
-        {name: csv for name, csv, _ in tables},
-        {name: table for name, _, table in tables},
-        report,
-    )
+    return SimResults(json.loads(info), _LazyCsv(csv), dict(tables), report)
 
 
 # ------------------------------------------------------------------------------ sweep
