@@ -299,6 +299,10 @@ struct Sim<'m> {
     heap: Queue<Event>,
     seq: u64,
     now: i64,
+    /// The period `now` falls in, and the time the next one starts (`i64::MAX` in the last):
+    /// worked out when the clock passes a boundary rather than divided out at every count.
+    now_period: usize,
+    period_end: i64,
     arrivals: Stream,
     persons: Vec<Person>,
     index: PersonIndex,
@@ -433,6 +437,8 @@ pub(crate) fn run_arm(
         heap: heap.unwrap_or_else(Queue::new),
         seq: 0,
         now: 0,
+        now_period: 0,
+        period_end: i64::MIN,
         arrivals: stream(key, NONE, Purpose::Arrivals, 0),
         persons,
         index,
@@ -515,8 +521,28 @@ impl Sim<'_> {
         }
     }
 
-    fn period(&self, t: i64) -> usize {
-        self.m.period_of(t)
+    /// The period the clock is in (`Model::period_of` of `now`).
+    fn period(&self) -> usize {
+        self.now_period
+    }
+
+    /// Moves the clock (never back) and keeps its period.
+    fn set_now(&mut self, t: i64) {
+        self.now = t;
+        if t >= self.period_end {
+            let m = self.m;
+            self.now_period = m.period_of(t);
+            self.period_end = if self.now_period.saturating_add(1) >= m.periods {
+                i64::MAX
+            } else {
+                i64::try_from(self.now_period)
+                    .ok()
+                    .and_then(|p| p.checked_add(1))
+                    .and_then(|p| p.checked_mul(m.period))
+                    .and_then(|s| s.checked_add(m.warm))
+                    .unwrap_or(i64::MAX)
+            };
+        }
     }
 
     #[expect(
@@ -527,7 +553,7 @@ impl Sim<'_> {
         if !self.recording {
             return &mut self.warm_row;
         }
-        let p = self.period(self.now);
+        let p = self.period();
         let len = self.out.timeline.len();
         // `periods` is at least 1, so the last row always exists.
         &mut self.out.timeline[p.min(len.saturating_sub(1))]
@@ -582,12 +608,12 @@ impl Sim<'_> {
                 return;
             }
             self.advance(ev.t);
-            self.now = ev.t;
+            self.set_now(ev.t);
             self.out.events += 1;
             self.dispatch(ev.kind);
         }
         self.advance(self.m.horizon);
-        self.now = self.m.horizon;
+        self.set_now(self.m.horizon);
         self.finish();
     }
 

@@ -47,7 +47,7 @@ impl Sim<'_> {
             km: km.map(|k| k as f32),
             counted: self.recording,
         });
-        let period = self.period(self.now);
+        let period = self.period();
         let target = |i: usize| candidates.get(i).map_or(first, |c| c.ix);
         match placement {
             // A free place at an open service.
@@ -334,7 +334,7 @@ impl Sim<'_> {
                 self.out.intake_km[ALL].push(km);
             }
         }
-        let period = self.period(self.now);
+        let period = self.period();
         self.provs[ix as usize].intakes[period] += 1;
         let end = self.now + stay.min(1e15) as i64;
         self.at(
@@ -411,7 +411,7 @@ impl Sim<'_> {
     /// A referral lost at service `ix`: counted for the service, and for the referrals table
     /// when the referral itself is `counted` (made after the warm-up).
     pub(super) fn lose(&mut self, ix: u32, pw: usize, loss: Loss, counted: bool) {
-        let period = self.period(self.now);
+        let period = self.period();
         if let Some(ps) = self.provs.get_mut(ix as usize) {
             ps.lost[period] += 1;
         }
