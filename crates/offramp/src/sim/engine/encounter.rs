@@ -71,6 +71,12 @@ impl Sim<'_> {
         // The person's record is lent to the encounter for routing, not copied; it is given
         // back (below) before the decision is followed, which may add to it.
         enc.history = checked.then(|| std::mem::take(&mut self.persons[pi].history));
+        // The history is read by routing, after the rest of the encounter is written: its
+        // ends are read now, so that they are on their way from memory meanwhile (a person's
+        // history is rarely in the cache).
+        if let Some(h) = &enc.history {
+            std::hint::black_box((h.first().map(|e| e.kind), h.last().map(|e| e.kind)));
+        }
         enc.at = self.clock.at(m, self.now);
         // With places, a contact happens where the person lives (for distances).
         // The home is drawn from the person's own stream, so it is the same at every contact:
