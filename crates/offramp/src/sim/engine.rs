@@ -731,6 +731,7 @@ impl Sim<'_> {
                 let Some(pi) = self.lookup(person) else {
                     return;
                 };
+                self.touch_history(pi);
                 let p = &self.persons[pi];
                 if p.recontact_generation != generation || !self.available(pi, thin, true) {
                     return;
@@ -849,6 +850,18 @@ impl Sim<'_> {
         });
     }
 
+    /// Before a contact that may route: reads where the person's history is (the record's
+    /// second line) together with the first, so that the two come from memory at once rather
+    /// than one after the other. Only a program arm whose rules read histories needs it.
+    fn touch_history(&self, pi: usize) {
+        if self.program
+            && self.m.history_read
+            && let Some(p) = self.persons.get(pi)
+        {
+            std::hint::black_box(p.history.len());
+        }
+    }
+
     fn lookup(&self, id: u32) -> Option<usize> {
         self.index.get(id)
     }
@@ -924,6 +937,9 @@ impl Sim<'_> {
         let thin = self.arrivals.u() as f32;
         let Some((id, traits)) = picked else { return };
         let pi = self.person(id, traits);
+        if source.is_some() {
+            self.touch_history(pi);
+        }
         if !self.available(pi, thin, !overdose) {
             return;
         }
