@@ -14,8 +14,9 @@ the engine: the ratio printed is, if anything, flattering to SimPy.
 
 Both are timed in person-years simulated per second (population x years x replications), on
 the LEAD King County example: SimPy at a size it finishes in a few seconds, the engine at the
-size of `cargo bench --bench simulation` (25,000 people, 10 years, 4 replications), each the
-median of three runs (`--repeat`), the engine's after one untimed run. Run in the
+size of `cargo bench --bench simulation` (25,000 people, 10 years, 4 replications), each after
+one untimed run. The two take turns (five by default, `--repeat`), so that a change in the
+machine's load falls on both; the ratio printed is the median of the turns' ratios. Run in the
 test virtual environment (SimPy comes with the `test` extra):
 
     python benches/simpy_compare.py            # a few seconds of SimPy
@@ -227,8 +228,8 @@ def scaled(base: offramp.sim.Scenario, population: int, days: int) -> offramp.si
 def main(argv: Optional[List[str]] = None) -> None:
     ap = argparse.ArgumentParser(description="offramp.sim against SimPy")
     ap.add_argument("--quick", action="store_true", help="a smoke run (tiny sizes)")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="time each side this many times and take the median (default 3)")
+    ap.add_argument("--repeat", type=int, default=5,
+                    help="turns, each timing both sides once; medians are printed (default 5)")
     args = ap.parse_args(argv)
     repeat = 1 if args.quick else max(1, args.repeat)
     base = offramp.sim.Scenario.from_file(SCENARIO)
@@ -243,32 +244,39 @@ def main(argv: Optional[List[str]] = None) -> None:
     program = offramp.Program.from_file(d["scenario"]["program"])
     directory = d["scenario"].get("directory")
     router = offramp.Router(program, directory) if directory else offramp.Router(program)
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        res = simpy_run(d, router, reps, 1, pop, days)
-        times.append(time.perf_counter() - t)
-    simpy_s = statistics.median(times)
     simpy_py = pop * days / 365.25 * reps
-    enc = sum(w.get("encounter", 0) + wo.get("encounter", 0) for w, wo in res)
-
-    t = time.perf_counter()
-    offramp.sim.run(sc, seed=1, replications=reps)
-    same_s = time.perf_counter() - t
 
     pop2, days2, reps2 = big
     big_sc = scaled(base, pop2, days2)
-    # The first run also starts the thread pool and warms the allocator; like criterion,
-    # leave it out when timing more than once.
+    rust_py = pop2 * days2 / 365.25 * reps2
+
+    t = time.perf_counter()
+    res = simpy_run(d, router, reps, 1, pop, days)
+    first_simpy_s = time.perf_counter() - t
+    enc = sum(w.get("encounter", 0) + wo.get("encounter", 0) for w, wo in res)
+    t = time.perf_counter()
+    offramp.sim.run(sc, seed=1, replications=reps)
+    same_s = time.perf_counter() - t
+    # The first runs also start the thread pool and warm the allocator; like criterion, leave
+    # them out when timing more than once. Then the two sides take turns, so that a change in
+    # the machine's load while the script runs falls on both; the ratio printed is the median
+    # of each turn's ratio.
     if repeat > 1:
         offramp.sim.run(big_sc, seed=1, replications=reps2)
-    times = []
+    simpy_times, rust_times, ratios = [], [], []
     for _ in range(repeat):
+        if repeat > 1:
+            t = time.perf_counter()
+            simpy_run(d, router, reps, 1, pop, days)
+            simpy_times.append(time.perf_counter() - t)
+        else:
+            simpy_times.append(first_simpy_s)
         t = time.perf_counter()
         offramp.sim.run(big_sc, seed=1, replications=reps2)
-        times.append(time.perf_counter() - t)
-    rust_s = statistics.median(times)
-    rust_py = pop2 * days2 / 365.25 * reps2
+        rust_times.append(time.perf_counter() - t)
+        ratios.append((rust_py / rust_times[-1]) / (simpy_py / simpy_times[-1]))
+    simpy_s = statistics.median(simpy_times)
+    rust_s = statistics.median(rust_times)
 
     simpy_rate, rust_rate = simpy_py / simpy_s, rust_py / rust_s
     print(f"SimPy {simpy.__version__}: {simpy_py:,.0f} person-years x 2 arms ({enc:,} encounters) "
@@ -276,8 +284,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     print(f"offramp.sim, same size: {same_s:.3f} s ({simpy_s / same_s:.0f}x; dominated by set-up)")
     print(f"offramp.sim: {rust_py:,.0f} person-years x 2 arms in {rust_s:.2f} s "
           f"= {rust_rate:,.0f} person-years/s")
-    print(f"ratio (person-years per second): {rust_rate / simpy_rate:,.0f}x"
-          f" (medians of {repeat} run{'s' if repeat > 1 else ''} each)")
+    print(f"ratio (person-years per second): {statistics.median(ratios):,.0f}x"
+          f" (median of {repeat} turn{'s' if repeat > 1 else ''}; each turn's: "
+          f"{', '.join(f'{r:.0f}x' for r in ratios)})")
 
 
 if __name__ == "__main__":

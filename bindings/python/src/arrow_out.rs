@@ -708,3 +708,22 @@ impl<'a> Warnings<'a> {
         )?))
     }
 }
+
+/// A table handed to Python as a `pyarrow.Table`. Read through `RecordBatchReader.from_stream`
+/// (pyarrow 15 and later) rather than `pyarrow.table`, which first asks whether its argument is
+/// a pandas DataFrame and so imports pandas, when installed, at the first call: about 0.3 s
+/// that a caller who never uses pandas should not pay. pyarrow 14 keeps `pyarrow.table`.
+pub(crate) fn to_pyarrow<'py>(
+    py: pyo3::Python<'py>,
+    table: pyo3_arrow::PyTable,
+) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
+    use pyo3::prelude::*;
+    let pyarrow = py.import(pyo3::intern!(py, "pyarrow"))?;
+    let reader = pyarrow.getattr(pyo3::intern!(py, "RecordBatchReader"))?;
+    match reader.getattr(pyo3::intern!(py, "from_stream")) {
+        Ok(from_stream) => from_stream
+            .call1((table.into_pyobject(py)?,))?
+            .call_method0(pyo3::intern!(py, "read_all")),
+        Err(_) => table.into_pyarrow(py),
+    }
+}

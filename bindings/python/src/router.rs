@@ -13,7 +13,7 @@ use pyo3_arrow::input::AnyRecordBatch;
 use rayon::prelude::*;
 
 use crate::arrow_in;
-use crate::arrow_out::{Layout, Shape};
+use crate::arrow_out::{Layout, Shape, to_pyarrow};
 use crate::convert::datetime_from_py;
 use crate::decision::PyDecision;
 use crate::directory::PyDirectory;
@@ -591,7 +591,7 @@ impl PyRouter {
                     return Err(offramp_error(py, format!("cannot build the table: {m}")));
                 }
             };
-            let table = PyTable::try_new(batches, self.layout.schema(shape))?.into_pyarrow(py)?;
+            let table = to_pyarrow(py, PyTable::try_new(batches, self.layout.schema(shape))?)?;
             match errors {
                 Errors::Raise => Ok(table),
                 Errors::Collect => {
@@ -599,7 +599,7 @@ impl PyRouter {
                         offramp_error(py, format!("cannot build the table of failed rows: {e}"))
                     })?;
                     let schema = failures.schema();
-                    let failures = PyTable::try_new(vec![failures], schema)?.into_pyarrow(py)?;
+                    let failures = to_pyarrow(py, PyTable::try_new(vec![failures], schema)?)?;
                     Ok(PyTuple::new(py, [table, failures])?.into_any())
                 }
             }

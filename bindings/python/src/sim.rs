@@ -304,7 +304,7 @@ pub(crate) fn _simulate<'py>(
                 for (name, batch) in tables {
                     let schema = batch.schema();
                     let table = PyTable::try_new(vec![batch], schema)?;
-                    out.push((name, table.into_pyarrow(py)?));
+                    out.push((name, crate::arrow_out::to_pyarrow(py, table)?));
                 }
                 Ok((info, report, out, csv))
             }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 import subprocess
 from pathlib import Path
 
@@ -371,3 +372,20 @@ def test_csv_read_after_pickling_equals_the_run_s() -> None:
     for name in sim.TABLES:
         assert again.csv(name) == r.csv(name), name
     assert again == r
+
+
+def test_tables_are_handed_over_without_importing_pandas() -> None:
+    # pyarrow.table() asks whether its argument is a pandas DataFrame, importing pandas (about
+    # 0.3 s) at a process's first run; the tables are read from their Arrow stream instead.
+    code = (
+        "import sys, offramp, offramp.sim as sim\n"
+        f"s = sim.Scenario.from_file({str(QRT)!r}).replace({{'scenario.days': 5}})\n"
+        "r = sim.run(s, seed=1, replications=1)\n"
+        "assert r.funnel.num_rows > 0\n"
+        "p = offramp.Program.from_file(s.to_dict()['scenario']['program'])\n"
+        "t = offramp.Router(p).route_many([{'id': 'a', 'at': '2026-01-01T00:00:00Z'}])\n"
+        "assert t.num_rows == 1\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert out.stdout.strip() == "False"
