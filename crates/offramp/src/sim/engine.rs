@@ -535,12 +535,7 @@ impl Sim<'_> {
             self.period_end = if self.now_period.saturating_add(1) >= m.periods {
                 i64::MAX
             } else {
-                i64::try_from(self.now_period)
-                    .ok()
-                    .and_then(|p| p.checked_add(1))
-                    .and_then(|p| p.checked_mul(m.period))
-                    .and_then(|s| s.checked_add(m.warm))
-                    .unwrap_or(i64::MAX)
+                m.period_end(self.now_period).unwrap_or(i64::MAX)
             };
         }
     }
@@ -662,7 +657,10 @@ impl Sim<'_> {
             self.start_counting();
         }
         while self.snap_period < self.m.periods
-            && t >= self.m.warm + (i64::try_from(self.snap_period).unwrap_or(0) + 1) * self.m.period
+            && self
+                .m
+                .period_end(self.snap_period)
+                .is_some_and(|end| t >= end)
         {
             let (s, w) = (self.in_service, self.waiting);
             if let Some(row) = self.out.timeline.get_mut(self.snap_period) {

@@ -374,19 +374,23 @@ impl Model {
                 return None;
             }
             let p = self.period_of(t);
-            let next = i64::try_from(p)
-                .ok()
-                .and_then(|p| p.checked_add(1))
-                .and_then(|p| p.checked_mul(self.period))
-                .and_then(|x| x.checked_add(self.warm))
-                .unwrap_or(to)
-                .min(to);
+            let next = self.period_end(p).unwrap_or(to).min(to);
             // The last period takes whatever is left of the span.
             let end = if next <= t { to } else { next };
             let piece = (p, end.saturating_sub(t));
             t = end;
             Some(piece)
         })
+    }
+
+    /// The sim time at which counting period `p` ends (where the next would start; the
+    /// last period takes whatever is left of the span, which `period_of` sees to).
+    pub(super) fn period_end(&self, p: usize) -> Option<i64> {
+        i64::try_from(p)
+            .ok()
+            .and_then(|p| p.checked_add(1))
+            .and_then(|p| p.checked_mul(self.period))
+            .and_then(|x| x.checked_add(self.warm))
     }
 
     /// The calendar day a sim time falls on (for period starts).

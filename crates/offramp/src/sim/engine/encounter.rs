@@ -39,18 +39,21 @@ impl Sim<'_> {
             self.persons[pi].encounters += 1;
             stream(self.key, person.id, Purpose::Encounter, person.encounters)
         };
-        // The counterfactual arm routes nothing: of the encounter it reads only what places it
-        // on an intercept (responder and source) and what makes an offence chargeable (the
-        // offence and the overdose the law reads). The rest is not written, and its draws are
-        // only used up, so that the arms' later draws stay paired.
+        // Who responded and how the contact came about (they place it on an intercept).
+        let responders = if source == Source::OverdoseFollowUp {
+            &m.follow_up_responders
+        } else {
+            &m.responders[source_ix(source)]
+        };
+        enc.responder = responders.get(r.u());
+        enc.source = Some(source);
+        // The counterfactual arm routes nothing: of the rest it reads only what makes an
+        // offence chargeable (the offence and the overdose the law reads). The rest is not
+        // written, and its draws (an episodic need each, then after the offence a flag each,
+        // the consent and an attribute each, as below) are only used up, so that the arms'
+        // later draws stay paired; `a_program_that_offers_nothing_changes_nothing` fails if
+        // they do not.
         if !self.program {
-            enc.responder = if source == Source::OverdoseFollowUp {
-                &m.follow_up_responders
-            } else {
-                &m.responders[source_ix(source)]
-            }
-            .get(r.u());
-            enc.source = Some(source);
             r.skip(m.episodic_needs.len());
             enc.overdose = overdose;
             draw_offense(m, &mut r, source, &mut enc.offenses);
@@ -92,13 +95,6 @@ impl Sim<'_> {
             },
             None => None,
         };
-        let responders = if source == Source::OverdoseFollowUp {
-            &m.follow_up_responders
-        } else {
-            &m.responders[source_ix(source)]
-        };
-        enc.responder = responders.get(r.u());
-        enc.source = Some(source);
         enc.needs.clear();
         for n in Need::ALL {
             if person.needs & need_bit(n) != 0 {
