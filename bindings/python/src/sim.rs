@@ -158,8 +158,8 @@ const POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// Runs a scenario (JSON text) without the GIL; returns `run.json`'s text, the report, one
 /// `(table, pyarrow.Table)` per table, in `SimResults::TABLES` order, and the `SimCsv` that
-/// writes their CSV text. With `encounters`
-/// (anything `Router.route_many` reads), they are replayed instead of generating a population.
+/// writes their CSV text. With `encounters` (anything `Router.route_many` reads), they are
+/// replayed instead of generating a population.
 ///
 /// The run goes on in a thread of its own while this one, every tenth of a second, checks for
 /// a signal (Ctrl-C stops the run and raises `KeyboardInterrupt`) and calls `progress(done,
