@@ -90,15 +90,14 @@ impl LogFlags {
                     offramp_serve::audit::Postgres::password_from_env(),
                 )
                 .map_err(CliError::PostgresFlag)?;
-                let db = match &tls.postgres_ca {
-                    Some(ca) => db.with_ca(ca).map_err(CliError::PostgresCaFlag)?,
-                    None => db,
-                };
-                if db.lacks_ca() {
-                    return Err(CliError::PostgresFlag(
-                        offramp_serve::audit::ConninfoError::NeedsCa("--postgres-ca"),
-                    ));
-                }
+                let db = db
+                    .with_ca_from(tls.postgres_ca.as_deref(), "--postgres-ca")
+                    .map_err(|e| match e {
+                        offramp_serve::audit::ConninfoError::NeedsCa(_) => {
+                            CliError::PostgresFlag(e)
+                        }
+                        _ => CliError::PostgresCaFlag(e),
+                    })?;
                 let shown = db.shown().to_string();
                 Ok((Location::Postgres(db), shown))
             }

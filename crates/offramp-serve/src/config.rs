@@ -396,19 +396,13 @@ fn audit_location(
             };
             let db = Postgres::new(conninfo, password)
                 .map_err(|e| invalid("audit.postgres", e.to_string()))?;
-            let db = match &audit.postgres_ca {
-                Some(ca) => db
-                    .with_ca(&base.join(ca))
-                    .map_err(|e| invalid("audit.postgres_ca", e.to_string()))?,
-                None => db,
-            };
-            if db.lacks_ca() {
-                return Err(invalid(
-                    "audit.postgres",
-                    ConninfoError::NeedsCa("`postgres_ca`").to_string(),
-                ));
-            }
-            Ok(Location::Postgres(db))
+            let ca = audit.postgres_ca.as_ref().map(|ca| base.join(ca));
+            db.with_ca_from(ca.as_deref(), "`postgres_ca`")
+                .map(Location::Postgres)
+                .map_err(|e| match e {
+                    ConninfoError::NeedsCa(_) => invalid("audit.postgres", e.to_string()),
+                    _ => invalid("audit.postgres_ca", e.to_string()),
+                })
         }
     }
 }

@@ -183,25 +183,32 @@ impl Postgres {
     /// host. A connection string that leaves `sslmode` at its default is then held to
     /// `require`: with an authority given, a server without TLS is refused, not used in clear.
     pub fn with_ca(mut self, path: &Path) -> Result<Postgres, ConninfoError> {
-        let certificates =
-            crate::tls::read_certificates(path).map_err(|message| ConninfoError::Ca {
-                path: path.display().to_string(),
-                message,
-            })?;
-        let tls =
-            crate::tls::client_config(&certificates).map_err(|message| ConninfoError::Ca {
-                path: path.display().to_string(),
-                message,
-            })?;
+        let unusable = |message| ConninfoError::Ca {
+            path: path.display().to_string(),
+            message,
+        };
+        let certificates = crate::tls::read_certificates(path).map_err(unusable)?;
+        let tls = crate::tls::client_config(&certificates).map_err(unusable)?;
         self.ca = Some(certificates);
         self.tls = Some(std::sync::Arc::new(tls));
         Ok(self)
     }
 
-    /// The connection string asks for TLS (`sslmode=require`) but no certificate authority
-    /// was given to check the server with ([`Postgres::with_ca`]).
-    pub fn lacks_ca(&self) -> bool {
-        self.requires_tls && self.ca.is_none()
+    /// The database as a configuration or a command gives it: over TLS checked against the
+    /// authority in `ca`, when given ([`Postgres::with_ca`]); without one, as the connection
+    /// string says, unless it asks for TLS (`sslmode=require`), which is refused with
+    /// [`ConninfoError::NeedsCa`] naming `named`, the setting or flag that gives one: there
+    /// would be nothing to check the server with.
+    pub fn with_ca_from(
+        self,
+        ca: Option<&Path>,
+        named: &'static str,
+    ) -> Result<Postgres, ConninfoError> {
+        match ca {
+            Some(path) => self.with_ca(path),
+            None if self.requires_tls => Err(ConninfoError::NeedsCa(named)),
+            None => Ok(self),
+        }
     }
 
     /// The password in the `PGPASSWORD` environment variable, when it is set and not empty.
