@@ -275,7 +275,7 @@ impl Model {
             warm: span.warm,
             days: span.days,
             horizon: span.horizon,
-            offsets: Offsets::build(tz, span.origin_utc, span.horizon),
+            offsets: Offsets::found(tz, span.origin_utc, span.horizon),
             period: span.period,
             periods: span.periods,
             population: sc.scenario.population,
@@ -1126,7 +1126,41 @@ pub(super) struct Offsets {
     end: i64,
 }
 
+/// The offsets found last, kept for the next model of the same zone and span: a sweep or a
+/// run repeated from Python builds a model per run, and finding the offsets of a ten-year
+/// span takes a time-zone look-up for each of its 87,660 hours (a few milliseconds, before the
+/// replications start). A few spans are kept; each is a few dozen entries.
+static FOUND: std::sync::Mutex<Vec<(Tz, i64, i64, Offsets)>> = std::sync::Mutex::new(Vec::new());
+
+/// The most spans `FOUND` keeps.
+const FOUND_KEPT: usize = 8;
+
 impl Offsets {
+    /// `Offsets::build`, from the spans found before when this zone and span were.
+    fn found(tz: Tz, origin_utc: i64, horizon: i64) -> Offsets {
+        let key = (tz, origin_utc, horizon);
+        // A poisoned lock only means another thread panicked while holding it: the list is
+        // still whole (each change is one push or one removal).
+        let lock = || {
+            FOUND
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some((.., o)) = lock().iter().find(|(z, o, h, _)| (*z, *o, *h) == key) {
+            return o.clone();
+        }
+        // Built without the lock, so that other threads' models need not wait for it.
+        let built = Offsets::build(tz, origin_utc, horizon);
+        let mut found = lock();
+        if !found.iter().any(|(z, o, h, _)| (*z, *o, *h) == key) {
+            if found.len() >= FOUND_KEPT {
+                found.remove(0);
+            }
+            found.push((tz, origin_utc, horizon, built.clone()));
+        }
+        built
+    }
+
     #[expect(
         clippy::arithmetic_side_effects,
         reason = "times are seconds within the horizon, at most MAX_DAYS days, and bisection keeps lo < mid < hi"
@@ -1259,6 +1293,22 @@ mod tests {
                 assert!(offsets.spans.len() >= 6, "{tz}: {:?}", offsets.spans);
             }
         }
+    }
+
+    /// A zone and span found before give the same offsets again, and a different span its own.
+    #[test]
+    fn offsets_found_before_are_the_same() {
+        let tz = chrono_tz::Europe::London;
+        let (origin, horizon) = (1_767_225_600, 400 * DAY);
+        let first = Offsets::found(tz, origin, horizon);
+        let again = Offsets::found(tz, origin, horizon);
+        let built = Offsets::build(tz, origin, horizon);
+        assert_eq!(first.spans, built.spans);
+        assert_eq!(again.spans, built.spans);
+        assert_eq!((first.end, again.end), (horizon, horizon));
+        let shorter = Offsets::found(tz, origin, 30 * DAY);
+        assert_eq!(shorter.end, 30 * DAY);
+        assert_eq!(shorter.spans, Offsets::build(tz, origin, 30 * DAY).spans);
     }
 
     #[test]
