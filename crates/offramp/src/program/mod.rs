@@ -212,6 +212,21 @@ impl Program {
             .any(Compiled::reads_history)
     }
 
+    /// The history kinds (a mask, bit `kind as u8`) that any of the program's rules may be
+    /// swayed by: a history of only these kinds gets the decision the whole history gets (see
+    /// `Node::history_kinds`). 0 when no rule reads history.
+    pub(crate) fn history_kinds(&self) -> u64 {
+        let rules = self.exclusions.iter().chain(
+            self.pathways
+                .iter()
+                .flat_map(|p| p.rules.iter().chain(&p.exclusions)),
+        );
+        rules
+            .map(|r| &r.compiled)
+            .chain(self.amnesties.iter().map(|a| &a.compiled))
+            .fold(0, |m, c| m | c.history_kinds())
+    }
+
     /// Loads a program from a `.toml` or `.json` file (decided by the extension; TOML otherwise).
     pub fn from_file(path: impl AsRef<Path>) -> Result<Program, ProgramError> {
         use std::io::Read as _;

@@ -1136,6 +1136,8 @@ pub(crate) fn compile_in(
 }
 
 mod eval;
+#[cfg(test)]
+pub(crate) use eval::EVERY_HISTORY_KIND;
 pub(crate) mod explain;
 mod fold;
 mod types;

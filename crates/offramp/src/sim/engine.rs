@@ -328,6 +328,10 @@ struct Sim<'m> {
     clock: Clock,
     /// Where the warm-up's period counts go (never read).
     warm_row: TimelineRow,
+    /// Whether any person's record holds a history event yet: until one does (and for good,
+    /// when the program's rules ask only for kinds the simulation never makes), a contact
+    /// lends an empty history without reading the record's history at all.
+    histories: bool,
 }
 
 /// The most people an arm makes room for before it starts (about 32 MB of records); past
@@ -487,6 +491,7 @@ pub(crate) fn run_arm(
         recording: m.warm <= 0,
         clock: Clock::new(),
         warm_row: TimelineRow::default(),
+        histories: false,
     };
     sim.run();
     let Sim {
@@ -828,11 +833,14 @@ impl Sim<'_> {
 
     /// Adds an event to the person's history, dated in the program's time zone; past
     /// `MAX_HISTORY` events the oldest is dropped. Only the program arm keeps histories: the
-    /// router reads them, and the counterfactual arm routes nothing.
+    /// router reads them, and the counterfactual arm routes nothing. Only the kinds the
+    /// program's rules may be swayed by are kept (`Model::history_kinds`).
     fn remember(&mut self, pi: usize, kind: HistoryKind, offence: Option<(NibrsCode, Level)>) {
-        if !self.m.history_read || !self.program {
+        let bit = 1u64.checked_shl(u32::from(kind as u8)).unwrap_or(0);
+        if !self.program || self.m.history_kinds & bit == 0 {
             return;
         }
+        self.histories = true;
         let date = self.clock.at(self.m, self.now).date_naive();
         let Some(p) = self.persons.get_mut(pi) else {
             return;
@@ -850,10 +858,9 @@ impl Sim<'_> {
 
     /// Before a contact that may route: reads where the person's history is (the record's
     /// second line) together with the first, so that the two come from memory at once rather
-    /// than one after the other. Only a program arm whose rules read histories needs it.
+    /// than one after the other. Only a program arm that keeps histories needs it.
     fn touch_history(&self, pi: usize) {
-        if self.program
-            && self.m.history_read
+        if self.histories
             && let Some(p) = self.persons.get(pi)
         {
             std::hint::black_box(p.history.len());

@@ -180,6 +180,11 @@ pub(crate) struct Model {
     /// Whether the program's rules may read a person's history: when none does, the engine
     /// neither keeps nor lends one (a decision never depends on it).
     pub(super) history_read: bool,
+    /// The history kinds (a mask, bit `kind as u8`) the program's rules may be swayed by: a
+    /// person's record keeps only events of these kinds, since the others never change a
+    /// decision (`Program::history_kinds`). A program whose history rules ask only for
+    /// convictions, which the simulation does not make, is lent an empty history.
+    pub(super) history_kinds: u64,
     pub(super) arrest: [f64; Level::COUNT],
     pub(super) jail: [f64; Level::COUNT],
     pub(super) jail_days: [f64; Level::COUNT],
@@ -322,6 +327,7 @@ impl Model {
             engaged_overdose_ratio: b.engaged_overdose_ratio,
             history_checked: b.history_checked,
             history_read: program.reads_history(),
+            history_kinds: program.history_kinds(),
             arrest: per_level(&j.arrest, 0.0),
             jail: per_level(&j.jail, 0.0),
             jail_days: per_level(&j.jail_days, 0.0),

@@ -1175,3 +1175,107 @@ fn a_history_is_kept_only_for_programs_that_read_it() {
     assert!(with("not any history (within 30d)"));
     assert!(!with("age > 17 and any offenses (violent)"));
 }
+
+/// Which history kinds a program's rules may be swayed by: those an `any` or a `count` asks
+/// for by name; every kind for an `all`, a count of the whole history or a body that names no
+/// kind; none for rules that never read the history.
+#[test]
+fn the_history_kinds_rules_ask_for() {
+    use crate::domain::HistoryKind as K;
+    use crate::rules::compile::EVERY_HISTORY_KIND as EVERY;
+    let kinds = |rule: &str| {
+        Program::from_toml(
+            &format!(
+                "[program]\nid = \"h\"\njurisdiction = \"Example County\"\ntimezone = \"UTC\"\n\n[[pathways]]\npathway = \"self_referral\"\n[[pathways.rules]]\nid = \"r\"\nwhen = '{rule}'\n"
+            ),
+            "h.toml",
+        )
+        .unwrap()
+        .history_kinds()
+    };
+    let bits = |ks: &[K]| ks.iter().fold(0u64, |m, k| m | 1 << (*k as u8));
+    assert_eq!(EVERY.count_ones() as usize, K::COUNT);
+    assert_eq!(
+        kinds("age > 17 and count history (kind == arrest) >= 2"),
+        bits(&[K::Arrest])
+    );
+    assert_eq!(
+        kinds("any history (kind in [referral, overdose] and within 90d)"),
+        bits(&[K::Referral, K::Overdose])
+    );
+    assert_eq!(
+        kinds("any history (kind == arrest or kind == charge)"),
+        bits(&[K::Arrest, K::Charge])
+    );
+    assert_eq!(
+        kinds("not any history (kind == diversion_failed) and count history (kind == charge) < 2"),
+        bits(&[K::DiversionFailed, K::Charge])
+    );
+    // Each of these may be swayed by an event of any kind.
+    assert_eq!(kinds("not any history (within 30d)"), EVERY);
+    assert_eq!(kinds("all history (kind == arrest)"), EVERY);
+    assert_eq!(kinds("count history < 3"), EVERY);
+    assert_eq!(kinds("any history (kind == arrest or within 30d)"), EVERY);
+    assert_eq!(kinds("age > 17 and any offenses (violent)"), 0);
+    // LEAD's only history rule asks for convictions, which the simulation never records: its
+    // people are lent an empty history.
+    assert_eq!(
+        program("lead-king-county.toml").history_kinds(),
+        bits(&[K::Conviction])
+    );
+}
+
+/// A person's record keeps only the history kinds the program's rules may be swayed by: the
+/// tables are those of keeping every kind. Leon County's first-time rule asks for arrests,
+/// charges, convictions and diversions entered; the run also makes referrals, completed and
+/// failed diversions and overdoses, which are left out.
+#[test]
+fn keeping_only_the_history_kinds_rules_ask_for_changes_nothing() {
+    use crate::domain::HistoryKind as K;
+    let mut s = plain(Source::OnView, Responder::LawEnforcement, &[Need::Sud]);
+    s.ages = vec![AgeBand {
+        min: 18,
+        max: 64,
+        share: 1.0,
+    }];
+    s.offenses.probability = BTreeMap::from([(Source::OnView, 0.8)]);
+    s.offenses.mix = vec![OffenseShare {
+        nibrs: crate::NibrsCode::parse("23C").unwrap(),
+        share: 1.0,
+        levels: BTreeMap::from([(crate::Level::Misdemeanor, 1.0)]),
+        violent: 0.0,
+    }];
+    s.behaviour.offer = ByPathway::all(0.6);
+    s.behaviour.recontact_within_year = 0.9;
+    s.behaviour.history_checked = 1.0;
+    s.justice.arrest = BTreeMap::from([(crate::Level::Misdemeanor, 0.7)]);
+    s.overdoses.per_1000 = 2.0;
+    s.scenario.population = 2_000;
+    s.contacts = BTreeMap::from([(Source::OnView, 5.0)]);
+    let leon = program("pad-acc-leon-county.toml");
+    let kept = leon.history_kinds();
+    assert_ne!(kept & (1 << (K::Arrest as u8)), 0);
+    assert_eq!(
+        kept & (1 << (K::Referral as u8) | 1 << (K::Overdose as u8)),
+        0
+    );
+    let some = Simulation::from_parts(s.clone(), leon.clone(), None, None).unwrap();
+    let mut every = Simulation::from_parts(s.clone(), leon.clone(), None, None).unwrap();
+    Arc::get_mut(&mut every.model).unwrap().history_kinds =
+        crate::rules::compile::EVERY_HISTORY_KIND;
+    let (a, b) = (run(&some, 8, 2), run(&every, 8, 2));
+    // The first-time rule did its work: some were eligible, and some were not.
+    let (eligible, encounters) = (
+        funnel(&a, "all", Stage::Eligible),
+        funnel(&a, "all", Stage::Encounter),
+    );
+    assert!(
+        eligible > 100 && encounters > eligible + 100,
+        "{eligible} of {encounters}"
+    );
+    assert_eq!(a, b);
+    // A kind the rule asks for does change the tables when it is left out.
+    let mut no_arrests = Simulation::from_parts(s, leon, None, None).unwrap();
+    Arc::get_mut(&mut no_arrests.model).unwrap().history_kinds = kept & !(1 << (K::Arrest as u8));
+    assert_ne!(run(&no_arrests, 8, 2), a);
+}

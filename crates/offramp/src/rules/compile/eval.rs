@@ -394,10 +394,78 @@ impl Node {
     }
 }
 
+/// A mask of history kinds (bit `kind as u8` for each), here every kind.
+pub(crate) const EVERY_HISTORY_KIND: u64 = (1u64 << crate::domain::HistoryKind::COUNT) - 1;
+
+impl Node {
+    /// The history kinds (a mask, bit `kind as u8`) whose events the node may be swayed by.
+    /// An event of any other kind leaves every value the node can take as it would be without
+    /// that event, so a history holding only these kinds decides the node as the whole one
+    /// does. That is so when each history quantifier in the node is an `any` or a `count` with
+    /// a body that one of the kinds must hold for (a conjunct `kind == k`, `kind in [..]`, or
+    /// an `or` of such): for an event of another kind the body is false, and `any` and `count`
+    /// pass over a false item. An `all`, a `count` of the whole history, or a body that names
+    /// no kind may be swayed by every kind.
+    pub(crate) fn history_kinds(&self) -> u64 {
+        match self {
+            Node::Quant(q, Collection::History, body) => {
+                let own = match (q, body.as_deref()) {
+                    (Quantifier::Any | Quantifier::Count, Some(b)) => b.kinds_required(),
+                    _ => EVERY_HISTORY_KIND,
+                };
+                own | body.as_deref().map_or(0, Node::history_kinds)
+            }
+            Node::Quant(_, Collection::Offenses, body) => {
+                body.as_deref().map_or(0, Node::history_kinds)
+            }
+            Node::Not(n) | Node::InMask(n, ..) | Node::InList(n, ..) | Node::Known(n, _) => {
+                n.history_kinds()
+            }
+            Node::Cmp(_, a, b) => a.history_kinds() | b.history_kinds(),
+            Node::And(ns) | Node::Or(ns) => ns.iter().fold(0, |m, n| m | n.history_kinds()),
+            // A history event's fields and `within` are read only inside a quantifier, which
+            // answers for them.
+            Node::Const(_) | Node::Field(_) | Node::Has(..) | Node::Since | Node::Within(_) => 0,
+        }
+    }
+
+    /// The history kinds an event must have for this node (a quantifier's body) to hold, as a
+    /// mask: for an event of any other kind the node is false (not unknown), since a
+    /// comparison of the event's kind with a constant is always decided.
+    fn kinds_required(&self) -> u64 {
+        let is_kind = |n: &Node| matches!(n, Node::Field(Field::HistKind));
+        match self {
+            Node::Cmp(CmpOp::Eq, a, b) => match (&**a, &**b) {
+                (k, Node::Const(Const::Enum(e))) | (Node::Const(Const::Enum(e)), k)
+                    if is_kind(k) =>
+                {
+                    1u64.checked_shl(u32::from(*e)).unwrap_or(0) & EVERY_HISTORY_KIND
+                }
+                _ => EVERY_HISTORY_KIND,
+            },
+            Node::InMask(n, mask, negated) if is_kind(n) => {
+                (if *negated { !*mask } else { *mask }) & EVERY_HISTORY_KIND
+            }
+            // Every conjunct must hold: the kinds all of them allow.
+            Node::And(ns) => ns
+                .iter()
+                .fold(EVERY_HISTORY_KIND, |m, n| m & n.kinds_required()),
+            // One alternative must hold: the kinds any of them allows.
+            Node::Or(ns) => ns.iter().fold(0, |m, n| m | n.kinds_required()),
+            _ => EVERY_HISTORY_KIND,
+        }
+    }
+}
+
 impl Compiled {
     /// Whether evaluating the rule may read the encounter's history.
     pub(crate) fn reads_history(&self) -> bool {
         self.parts.iter().any(|p| p.node.reads_history())
+    }
+
+    /// The history kinds the rule may be swayed by (see `Node::history_kinds`).
+    pub(crate) fn history_kinds(&self) -> u64 {
+        self.parts.iter().fold(0, |m, p| m | p.node.history_kinds())
     }
 
     /// Evaluates the rule; on a result that is not true, also returns the deciding conjunct.

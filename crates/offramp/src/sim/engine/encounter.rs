@@ -72,8 +72,16 @@ impl Sim<'_> {
                     && stream(self.key, person.id, Purpose::History, contacts)
                         .chance(m.history_checked)));
         // The person's record is lent to the encounter for routing, not copied; it is given
-        // back (below) before the decision is followed, which may add to it.
-        enc.history = checked.then(|| std::mem::take(&mut self.persons[pi].history));
+        // back (below) before the decision is followed, which may add to it. While no record
+        // holds an event, an empty one is lent without reading the person's.
+        let lent = self.histories;
+        enc.history = checked.then(|| {
+            if lent {
+                std::mem::take(&mut self.persons[pi].history)
+            } else {
+                Vec::new()
+            }
+        });
         // The history is read by routing, after the rest of the encounter is written: its
         // ends are read now, so that they are on their way from memory meanwhile (a person's
         // history is rarely in the cache).
@@ -157,7 +165,9 @@ impl Sim<'_> {
         // disposition and the intercept; partners are matched later, for the one pathway
         // offered, and only for a person who may be referred.
         let decision = m.router.route_lean(&enc);
-        if let Some(history) = enc.history.take() {
+        if let Some(history) = enc.history.take()
+            && lent
+        {
             self.persons[pi].history = history;
         }
         self.encounter(pi, &enc, Some(decision), &mut r, true);
