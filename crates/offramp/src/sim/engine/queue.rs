@@ -1,8 +1,12 @@
-//! The engine's event queue: a radix heap. Events are never scheduled before the last one
-//! taken (the clock only moves forward), which lets the queue keep events in buckets by the
-//! highest bit in which their time differs from that clock, instead of keeping a heap in
-//! order. Events due at the same second come out in the order they were scheduled (`seq`),
-//! as from a heap ordered by time, then `seq`.
+//! The engine's event queue: a radix heap with byte-wide digits. Events are never scheduled
+//! before the last one taken (the clock only moves forward), which lets the queue keep events
+//! in buckets by where their time first differs from that clock, instead of keeping a heap in
+//! order: by the highest byte in which they differ (the level) and that byte's value (the
+//! digit). The earliest events are in the lowest level's lowest digit; taking them moves that
+//! bucket's events down to lower levels, so an event moves at most once per byte of the
+//! distance to it (three times for a year ahead in seconds), where a bucket per bit would move
+//! it up to once per bit. Events due at the same second come out in the order they were
+//! scheduled (`seq`), as from a heap ordered by time, then `seq`.
 
 use std::collections::VecDeque;
 
@@ -14,6 +18,11 @@ pub(super) trait Timed {
     fn seq(&self) -> u64;
 }
 
+/// Bytes in a time (a level each).
+const LEVELS: usize = 8;
+/// Values of a byte (a digit each).
+const DIGITS: usize = 256;
+
 /// A monotone priority queue of `T`, earliest first, ties in `seq` order.
 #[derive(Debug)]
 pub(super) struct Queue<T> {
@@ -21,11 +30,13 @@ pub(super) struct Queue<T> {
     last: u64,
     /// Items due at `last`, in `seq` order.
     now: VecDeque<T>,
-    /// `buckets[i]`: items whose time first differs from `last` in bit `i` (counting the
-    /// lowest bit as 0), in no order.
-    buckets: [Vec<T>; 64],
-    /// Bit `i` set when `buckets[i]` holds items.
-    full: u64,
+    /// `buckets[level * DIGITS + digit]`: items whose time first differs from `last` in byte
+    /// `level` (the lowest byte is 0), where theirs is `digit`; in no order.
+    buckets: Box<[Vec<T>]>,
+    /// Per level, a bit for each digit whose bucket holds items.
+    digits: [[u64; DIGITS / 64]; LEVELS],
+    /// Bit `level` set when any bucket of the level holds items.
+    levels: u8,
 }
 
 impl<T: Timed> Queue<T> {
@@ -33,8 +44,11 @@ impl<T: Timed> Queue<T> {
         Queue {
             last: 0,
             now: VecDeque::new(),
-            buckets: std::array::from_fn(|_| Vec::new()),
-            full: 0,
+            buckets: std::iter::repeat_with(Vec::new)
+                .take(LEVELS * DIGITS)
+                .collect(),
+            digits: [[0; DIGITS / 64]; LEVELS],
+            levels: 0,
         }
     }
 
@@ -45,7 +59,8 @@ impl<T: Timed> Queue<T> {
         for b in &mut self.buckets {
             b.clear();
         }
-        self.full = 0;
+        self.digits = [[0; DIGITS / 64]; LEVELS];
+        self.levels = 0;
     }
 
     /// The memory the queue holds, in bytes.
@@ -60,22 +75,25 @@ impl<T: Timed> Queue<T> {
 
     /// Adds an item; one due before the last taken is treated as due at once.
     pub(super) fn push(&mut self, item: T) {
-        match self.bucket(item.due()) {
-            Some(b) => {
-                if let Some(v) = self.buckets.get_mut(b) {
-                    v.push(item);
-                    self.full |= bit(b);
-                }
-            }
+        let t = item.due().max(self.last);
+        let Some(bit) = (t ^ self.last).checked_ilog2() else {
             // `seq` grows with every push, so an item due now goes last among those due now.
-            None => self.now.push_back(item),
+            self.now.push_back(item);
+            return;
+        };
+        let level = (bit / 8) as usize;
+        let digit = ((t >> (level * 8)) & 0xff) as usize;
+        if let Some(b) = self.buckets.get_mut(level * DIGITS + digit) {
+            b.push(item);
+            if let Some(w) = self
+                .digits
+                .get_mut(level)
+                .and_then(|d| d.get_mut(digit / 64))
+            {
+                *w |= 1 << (digit % 64);
+            }
+            self.levels |= 1 << level;
         }
-    }
-
-    /// The bucket of an item due at `t`, or `None` for one due at `last` (or before it).
-    fn bucket(&self, t: u64) -> Option<usize> {
-        let differ = t.max(self.last) ^ self.last;
-        differ.checked_ilog2().map(|b| b as usize)
     }
 
     /// Takes the earliest item (the first scheduled among the earliest).
@@ -83,30 +101,33 @@ impl<T: Timed> Queue<T> {
         if let Some(item) = self.now.pop_front() {
             return Some(item);
         }
-        // The lowest non-empty bucket holds the earliest items; its earliest time becomes
-        // `last`, and its items move to lower buckets (those due at `last` to `now`).
-        let b = (self.full != 0).then(|| self.full.trailing_zeros() as usize)?;
-        self.full &= !bit(b);
-        let mut items = std::mem::take(self.buckets.get_mut(b)?);
+        // The lowest level's lowest digit holds the earliest items; its earliest time becomes
+        // `last`, and its items move to lower levels (those due at `last` to `now`). Items in
+        // the level's other digits, and in higher levels, still differ from the new `last`
+        // where they differed from the old one, so they stay.
+        let level = (self.levels != 0).then(|| self.levels.trailing_zeros() as usize)?;
+        let words = self.digits.get_mut(level)?;
+        let (word, bits) = words.iter_mut().enumerate().find(|(_, w)| **w != 0)?;
+        let digit = word * 64 + bits.trailing_zeros() as usize;
+        *bits &= *bits - 1;
+        if words.iter().all(|w| *w == 0) {
+            self.levels &= !(1 << level);
+        }
+        let slot = level * DIGITS + digit;
+        let mut items = std::mem::take(self.buckets.get_mut(slot)?);
         self.last = items.iter().map(Timed::due).min()?;
         for item in items.drain(..) {
             self.push(item);
         }
         // Keep the bucket's room for later.
-        if let Some(v) = self.buckets.get_mut(b) {
+        if let Some(v) = self.buckets.get_mut(slot) {
             *v = items;
         }
-        self.now.make_contiguous().sort_unstable_by_key(Timed::seq);
+        if self.now.len() > 1 {
+            self.now.make_contiguous().sort_unstable_by_key(Timed::seq);
+        }
         self.now.pop_front()
     }
-}
-
-/// The mask of bucket `b` (below 64) in `Queue::full`.
-fn bit(b: usize) -> u64 {
-    u32::try_from(b)
-        .ok()
-        .and_then(|b| 1u64.checked_shl(b))
-        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -151,8 +172,9 @@ mod tests {
             let (mut now, mut seq) = (0u64, 0u64);
             for (pushes, ahead, big) in steps {
                 for k in 0..pushes {
-                    // Many ties (ahead 0 or the same second), some far ahead.
-                    let dt = if big { ahead * 1_000 } else { ahead % 3 } + k % 2;
+                    // Many ties (ahead 0 or the same second), some far ahead (up to five
+                    // bytes of distance, to reach the higher levels).
+                    let dt = if big { (ahead * 1_000) << (ahead % 3 * 8) } else { ahead % 3 } + k % 2;
                     seq += 1;
                     q.push(Item(now + dt, seq));
                     heap.push(Reverse((now + dt, seq)));
