@@ -74,6 +74,10 @@ impl<T: Timed> Queue<T> {
     }
 
     /// Adds an item; one due before the last taken is treated as due at once.
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "a level is below LEVELS (a bit of a u64 over 8) and a digit below DIGITS, so their products and sums index within the buckets; a word with a bit set is not 0"
+    )]
     pub(super) fn push(&mut self, item: T) {
         let t = item.due().max(self.last);
         let Some(bit) = (t ^ self.last).checked_ilog2() else {
@@ -97,6 +101,10 @@ impl<T: Timed> Queue<T> {
     }
 
     /// Takes the earliest item (the first scheduled among the earliest).
+    #[expect(
+        clippy::arithmetic_side_effects,
+        reason = "a level is below LEVELS (a bit of a u64 over 8) and a digit below DIGITS, so their products and sums index within the buckets; a word with a bit set is not 0"
+    )]
     pub(super) fn pop(&mut self) -> Option<T> {
         if let Some(item) = self.now.pop_front() {
             return Some(item);
