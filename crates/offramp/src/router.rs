@@ -86,7 +86,8 @@ type UndecidedList<'p> = SmallVec<[Undecided<'p>; 4]>;
 
 /// The exclusions that hold, as reasons with their evidence; those that cannot be decided go
 /// to `undecided`, for a warning and for `needs_information` if they could change the
-/// decision.
+/// decision. A lean route (`explain` false) reads only whether one holds, so it stops at the
+/// first.
 fn exclusions_that_hold<'p>(
     exclusions: &'p [CompiledRule],
     ctx: &Ctx<'_>,
@@ -95,6 +96,9 @@ fn exclusions_that_hold<'p>(
 ) -> Vec<Reason> {
     let mut held = Vec::new();
     for ex in exclusions {
+        if !explain && !held.is_empty() {
+            break;
+        }
         match ex.compiled.evaluate(ctx) {
             // Usually one exclusion holds: room for one is made first.
             (Tri::True, _) => push_sized(

@@ -312,6 +312,9 @@ struct Sim<'m> {
     in_service: u64,
     waiting: u64,
     snap_period: usize,
+    /// The earliest time at which `advance` has anything to do (the end of the warm-up, of
+    /// the period or of the day reported last), so that the events in between skip it.
+    next_mark: i64,
     day_reported: i64,
     tick: Option<Tick<'m>>,
     cancel: Option<&'m AtomicBool>,
@@ -482,6 +485,7 @@ pub(crate) fn run_arm(
         in_service: 0,
         waiting: 0,
         snap_period: 0,
+        next_mark: i64::MIN,
         day_reported: 0,
         tick,
         cancel,
@@ -658,6 +662,9 @@ impl Sim<'_> {
         reason = "the event loop's clock is seconds within the scenario's horizon (at most MAX_DAYS days) and its counts are bounded by the events a run may make; per-kind and per-group arrays are sized by the vocabularies' COUNT and indexed by those enums"
     )]
     fn advance(&mut self, t: i64) {
+        if t < self.next_mark {
+            return;
+        }
         if !self.recording && t >= self.m.warm {
             self.start_counting();
         }
@@ -681,6 +688,21 @@ impl Sim<'_> {
                 self.day_reported = day;
             }
         }
+        // Nothing above happens again before the warm-up ends, the next period ends or the
+        // next day starts (for progress), whichever comes first.
+        let mut next = i64::MAX;
+        if !self.recording {
+            next = next.min(self.m.warm);
+        }
+        if self.snap_period < self.m.periods
+            && let Some(end) = self.m.period_end(self.snap_period)
+        {
+            next = next.min(end);
+        }
+        if self.tick.is_some() {
+            next = next.min(self.day_reported.saturating_add(1).saturating_mul(DAY));
+        }
+        self.next_mark = next;
     }
 
     #[expect(
