@@ -158,6 +158,11 @@ pub(crate) struct Model {
     pub(super) max_contact_ratio: f64,
     pub reference: usize,
     pub(super) group_attr: Option<String>,
+    /// The attributes a contact writes (each of `attributes`, by its place there, and the
+    /// group's, `None`) in the encounter's key order, when their names differ: a contact
+    /// whose encounter already holds exactly these keys writes the values in place, in order,
+    /// without looking each name up. `None` when two share a name.
+    pub(super) attribute_order: Option<Vec<Option<usize>>>,
     pub(super) od_mask: u16,
     pub(super) od_fatal: f64,
     pub(super) od_naloxone: f64,
@@ -252,6 +257,7 @@ impl Model {
         let offenses = Offenses::build(sc);
         let (accept_default, accept_cells) = acceptance(&sc.behaviour.accept);
         let attributes = attributes(sc, program)?;
+        let attribute_order = attribute_order(&attributes, groups.attribute.as_deref());
         let providers = Providers::build(sc, program, &pathways, directory)?;
         let places = sc.places.as_ref().map(PlacesC::build).transpose()?;
         let (replay, replay_skipped) = match replay {
@@ -306,6 +312,7 @@ impl Model {
             group_pick: groups.pick,
             max_contact_ratio: groups.max_contact_ratio,
             reference: groups.reference,
+            attribute_order,
             group_attr: groups.attribute,
             od_mask: od.needs.iter().fold(0, |m, n| m | need_bit(*n)),
             od_fatal: od.fatal,
@@ -891,6 +898,25 @@ fn acceptance(accept: &Accept) -> ([f64; Pathway::COUNT], ByPathwayAndNeed) {
         cells[pathway_ix(c.pathway)].push((need_bit(c.need), c.probability));
     }
     (by_pathway, cells)
+}
+
+/// The order in which an encounter holds the attributes a contact writes (see
+/// `Model::attribute_order`): by name, as its map keeps them.
+fn attribute_order(
+    attributes: &[(String, Values)],
+    group: Option<&str>,
+) -> Option<Vec<Option<usize>>> {
+    let mut named: Vec<(&str, Option<usize>)> = attributes
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| (name.as_str(), Some(i)))
+        .chain(group.map(|g| (g, None)))
+        .collect();
+    named.sort_by(|a, b| a.0.cmp(b.0));
+    if named.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
+        return None;
+    }
+    Some(named.into_iter().map(|(_, source)| source).collect())
 }
 
 /// Extra attributes, typed as the program declares them.

@@ -3,6 +3,10 @@
 //! decision (offer, acceptance, hand-off, charge hold or arrest, the next contact). Handlers
 //! the event loop in `engine.rs` calls; they share its state (`Sim`).
 
+use std::collections::BTreeMap;
+
+use smallvec::SmallVec;
+
 use super::*;
 use crate::Decision;
 
@@ -132,35 +136,22 @@ impl Sim<'_> {
                 .get(stream(self.key, person.id, Purpose::Willing, contacts).u())
         };
         enc.age = Some(person.age);
-        for (name, choice) in &m.attributes {
+        // Each attribute's value, drawn in the scenario's order.
+        let mut picks: SmallVec<[Option<&AttributeValue>; 8]> = SmallVec::new();
+        for (_, choice) in &m.attributes {
             let u = r.u();
-            match choice.pick.pick(u).and_then(|i| choice.values.get(i)) {
-                // The scratch encounter keeps its keys: a value is replaced in place.
-                Some(value) => match enc.attributes.get_mut(name) {
-                    Some(old) => old.clone_from(value),
-                    None => {
-                        enc.attributes.insert(name.clone(), value.clone());
-                    }
-                },
-                None => {
-                    enc.attributes.remove(name);
-                }
-            }
+            picks.push(choice.pick.pick(u).and_then(|i| choice.values.get(i)));
         }
-        if let Some(attr) = &m.group_attr
-            && let Some(g) = m.groups.get(usize::from(person.group))
-        {
-            match enc.attributes.get_mut(attr) {
-                Some(AttributeValue::Text(s)) => {
-                    s.clear();
-                    s.push_str(&g.name);
-                }
-                _ => {
-                    enc.attributes
-                        .insert(attr.clone(), AttributeValue::Text(g.name.clone()));
-                }
-            }
-        }
+        let group = m
+            .group_attr
+            .as_ref()
+            .and_then(|_| m.groups.get(usize::from(person.group)));
+        write_attributes(
+            m,
+            &mut enc.attributes,
+            &picks,
+            group.map(|g| g.name.as_str()),
+        );
         // The engine reads only the eligible pathways, their order, rule and charge hold, the
         // disposition and the intercept; partners are matched later, for the one pathway
         // offered, and only for a person who may be referred.
@@ -348,5 +339,119 @@ fn draw_offense(m: &Model, r: &mut Stream, source: Source, out: &mut Vec<Offense
             violent: Some(u_violent < m.offense_violent.get(i).copied().unwrap_or(0.0)),
             ..Offense::new(*nibrs, levels.get(u_level).unwrap_or(Level::Misdemeanor))
         });
+    }
+}
+
+/// Writes a contact's attributes into the scratch encounter: `picks[i]` for the scenario's
+/// attribute `i` (`None`: not recorded, so absent) and the person's group under the group
+/// attribute. When the encounter already holds exactly the keys written (as it does after the
+/// first contact, unless a value was left unrecorded), the values are written in place in key
+/// order (`Model::attribute_order`); otherwise each is looked up by name. The scratch
+/// encounter keeps its keys and text: a value is replaced in place.
+fn write_attributes(
+    m: &Model,
+    attributes: &mut BTreeMap<String, AttributeValue>,
+    picks: &[Option<&AttributeValue>],
+    group: Option<&str>,
+) {
+    let set_text = |old: &mut AttributeValue, text: &str| match old {
+        AttributeValue::Text(s) => {
+            s.clear();
+            s.push_str(text);
+        }
+        other => *other = AttributeValue::Text(text.to_string()),
+    };
+    if let Some(order) = &m.attribute_order
+        && attributes.len() == order.len()
+        && picks.iter().all(Option::is_some)
+        && (group.is_some() || m.group_attr.is_none())
+    {
+        // Only this function writes the scratch encounter's attributes, always under these
+        // names: as many keys are these keys.
+        for (value, source) in attributes.values_mut().zip(order) {
+            match source {
+                Some(i) => {
+                    if let Some(Some(v)) = picks.get(*i) {
+                        value.clone_from(v);
+                    }
+                }
+                None => {
+                    if let Some(g) = group {
+                        set_text(value, g);
+                    }
+                }
+            }
+        }
+        return;
+    }
+    for ((name, _), pick) in m.attributes.iter().zip(picks) {
+        match pick {
+            Some(value) => match attributes.get_mut(name) {
+                Some(old) => old.clone_from(value),
+                None => {
+                    attributes.insert(name.clone(), (*value).clone());
+                }
+            },
+            None => {
+                attributes.remove(name);
+            }
+        }
+    }
+    if let (Some(attr), Some(g)) = (&m.group_attr, group) {
+        match attributes.get_mut(attr) {
+            Some(old) => set_text(old, g),
+            None => {
+                attributes.insert(attr.clone(), AttributeValue::Text(g.to_string()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::sim::Simulation;
+    use crate::sim::rng::seeded;
+
+    /// Writing a contact's attributes in place, in key order, leaves the encounter as looking
+    /// each name up does, whatever the values drawn (some left unrecorded), contact after
+    /// contact, with and without a group attribute.
+    #[test]
+    fn attributes_written_in_place_are_those_looked_up() {
+        let mut s = crate::sim::tests::example("lead-king-county.toml");
+        s.scenario.days = Some(30);
+        let mut no_groups = s.clone();
+        no_groups.equity = Default::default();
+        for s in [s, no_groups] {
+            let fast = Simulation::new(s.clone()).unwrap();
+            let mut slow = Simulation::new(s).unwrap();
+            Arc::get_mut(&mut slow.model).unwrap().attribute_order = None;
+            let (f, l) = (&*fast.model, &*slow.model);
+            assert!(f.attribute_order.is_some());
+            let mut r = seeded(3);
+            let (mut a, mut b) = (BTreeMap::new(), BTreeMap::new());
+            for _ in 0..500 {
+                let picks: Vec<Option<&AttributeValue>> = f
+                    .attributes
+                    .iter()
+                    .map(|(_, v)| {
+                        // One draw in five is left unrecorded.
+                        (r.u() >= 0.2).then(|| &v.values[r.below(v.values.len() as u32) as usize])
+                    })
+                    .collect();
+                let group = (!f.groups.is_empty()).then(|| {
+                    f.groups[r.below(f.groups.len() as u32) as usize]
+                        .name
+                        .as_str()
+                });
+                write_attributes(f, &mut a, &picks, group);
+                write_attributes(l, &mut b, &picks, group);
+                assert_eq!(a, b);
+                assert!(a.len() >= picks.iter().flatten().count());
+            }
+        }
     }
 }
