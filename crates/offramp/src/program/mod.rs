@@ -201,6 +201,12 @@ impl Program {
     /// amnesties) may read an encounter's history: when none does, a decision never depends
     /// on it.
     pub(crate) fn reads_history(&self) -> bool {
+        self.compiled_rules().any(Compiled::reads_history)
+    }
+
+    /// Every compiled rule of the program: exclusions, pathway rules and exclusions,
+    /// amnesties.
+    fn compiled_rules(&self) -> impl Iterator<Item = &Compiled> {
         let rules = self.exclusions.iter().chain(
             self.pathways
                 .iter()
@@ -209,22 +215,13 @@ impl Program {
         rules
             .map(|r| &r.compiled)
             .chain(self.amnesties.iter().map(|a| &a.compiled))
-            .any(Compiled::reads_history)
     }
 
     /// The history kinds (a mask, bit `kind as u8`) that any of the program's rules may be
     /// swayed by: a history of only these kinds gets the decision the whole history gets (see
     /// `Node::history_kinds`). 0 when no rule reads history.
     pub(crate) fn history_kinds(&self) -> u64 {
-        let rules = self.exclusions.iter().chain(
-            self.pathways
-                .iter()
-                .flat_map(|p| p.rules.iter().chain(&p.exclusions)),
-        );
-        rules
-            .map(|r| &r.compiled)
-            .chain(self.amnesties.iter().map(|a| &a.compiled))
-            .fold(0, |m, c| m | c.history_kinds())
+        self.compiled_rules().fold(0, |m, c| m | c.history_kinds())
     }
 
     /// Loads a program from a `.toml` or `.json` file (decided by the extension; TOML otherwise).

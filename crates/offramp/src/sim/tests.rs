@@ -965,31 +965,39 @@ fn threads_beyond_the_cores_are_capped_and_give_the_same_results() {
     assert_eq!(with(20_000), with(1));
 }
 
+/// Adults with a substance use need met on view, 2,000 of them at five contacts per 1,000 a day
+/// who mostly come back: an offence (a misdemeanour, `23C`) with probability `offence`, an
+/// offer with probability `offer`, an arrest for the misdemeanour with probability `arrest`.
+fn misdemeanours_on_view(offence: f64, offer: f64, arrest: f64) -> Scenario {
+    let mut s = plain(Source::OnView, Responder::LawEnforcement, &[Need::Sud]);
+    s.ages = vec![AgeBand {
+        min: 18,
+        max: 64,
+        share: 1.0,
+    }];
+    s.offenses.probability = BTreeMap::from([(Source::OnView, offence)]);
+    s.offenses.mix = vec![OffenseShare {
+        nibrs: crate::NibrsCode::parse("23C").unwrap(),
+        share: 1.0,
+        levels: BTreeMap::from([(crate::Level::Misdemeanor, 1.0)]),
+        violent: 0.0,
+    }];
+    s.behaviour.offer = ByPathway::all(offer);
+    s.behaviour.recontact_within_year = 0.9;
+    s.justice.arrest = BTreeMap::from([(crate::Level::Misdemeanor, arrest)]);
+    s.scenario.population = 2_000;
+    s.contacts = BTreeMap::from([(Source::OnView, 5.0)]);
+    s
+}
+
 /// Issue 11: simulated people carry the history of the run, so that a first-time-only program
 /// (Leon County's civil citation) sees the arrests it made itself.
 #[test]
 fn history_grows_with_the_run() {
     let base = |checked: f64| {
-        let mut s = plain(Source::OnView, Responder::LawEnforcement, &[Need::Sud]);
-        s.ages = vec![AgeBand {
-            min: 18,
-            max: 64,
-            share: 1.0,
-        }];
-        s.offenses.probability = BTreeMap::from([(Source::OnView, 1.0)]);
-        s.offenses.mix = vec![OffenseShare {
-            nibrs: crate::NibrsCode::parse("23C").unwrap(),
-            share: 1.0,
-            levels: BTreeMap::from([(crate::Level::Misdemeanor, 1.0)]),
-            violent: 0.0,
-        }];
         // Nobody is offered a citation, and every misdemeanour is an arrest; people come back.
-        s.behaviour.offer = ByPathway::all(0.0);
-        s.behaviour.recontact_within_year = 0.9;
-        s.justice.arrest = BTreeMap::from([(crate::Level::Misdemeanor, 1.0)]);
+        let mut s = misdemeanours_on_view(1.0, 0.0, 1.0);
         s.behaviour.history_checked = checked;
-        s.scenario.population = 2_000;
-        s.contacts = BTreeMap::from([(Source::OnView, 5.0)]);
         s
     };
     let eligible_and_encounters_after = |checked: f64, warm_up: u32| {
@@ -1232,26 +1240,9 @@ fn the_history_kinds_rules_ask_for() {
 #[test]
 fn keeping_only_the_history_kinds_rules_ask_for_changes_nothing() {
     use crate::domain::HistoryKind as K;
-    let mut s = plain(Source::OnView, Responder::LawEnforcement, &[Need::Sud]);
-    s.ages = vec![AgeBand {
-        min: 18,
-        max: 64,
-        share: 1.0,
-    }];
-    s.offenses.probability = BTreeMap::from([(Source::OnView, 0.8)]);
-    s.offenses.mix = vec![OffenseShare {
-        nibrs: crate::NibrsCode::parse("23C").unwrap(),
-        share: 1.0,
-        levels: BTreeMap::from([(crate::Level::Misdemeanor, 1.0)]),
-        violent: 0.0,
-    }];
-    s.behaviour.offer = ByPathway::all(0.6);
-    s.behaviour.recontact_within_year = 0.9;
+    let mut s = misdemeanours_on_view(0.8, 0.6, 0.7);
     s.behaviour.history_checked = 1.0;
-    s.justice.arrest = BTreeMap::from([(crate::Level::Misdemeanor, 0.7)]);
     s.overdoses.per_1000 = 2.0;
-    s.scenario.population = 2_000;
-    s.contacts = BTreeMap::from([(Source::OnView, 5.0)]);
     let leon = program("pad-acc-leon-county.toml");
     let kept = leon.history_kinds();
     assert_ne!(kept & (1 << (K::Arrest as u8)), 0);
