@@ -1138,6 +1138,7 @@ pub(crate) fn compile_in(
 mod eval;
 #[cfg(test)]
 pub(crate) use eval::EVERY_HISTORY_KIND;
+pub(crate) use eval::history_kind_bit;
 pub(crate) mod explain;
 mod fold;
 mod types;

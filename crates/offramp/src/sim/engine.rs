@@ -18,6 +18,7 @@ use crate::domain::{
 };
 use crate::nibrs::NibrsCode;
 use crate::providers::index::{HoursMemo, LeanOption};
+use crate::rules::compile::history_kind_bit;
 
 mod encounter;
 mod people;
@@ -858,8 +859,7 @@ impl Sim<'_> {
     /// router reads them, and the counterfactual arm routes nothing. Only the kinds the
     /// program's rules may be swayed by are kept (`Model::history_kinds`).
     fn remember(&mut self, pi: usize, kind: HistoryKind, offence: Option<(NibrsCode, Level)>) {
-        let bit = 1u64.checked_shl(u32::from(kind as u8)).unwrap_or(0);
-        if !self.program || self.m.history_kinds & bit == 0 {
+        if !self.program || self.m.history_kinds & history_kind_bit(kind) == 0 {
             return;
         }
         self.histories = true;

@@ -1162,7 +1162,10 @@ pub(super) struct Offsets {
 /// run repeated from Python builds a model per run, and finding the offsets of a ten-year
 /// span takes a time-zone look-up for each of its 87,660 hours (a few milliseconds, before the
 /// replications start). A few spans are kept; each is a few dozen entries.
-static FOUND: std::sync::Mutex<Vec<(Tz, i64, i64, Offsets)>> = std::sync::Mutex::new(Vec::new());
+static FOUND: std::sync::Mutex<Vec<(SpanKey, Offsets)>> = std::sync::Mutex::new(Vec::new());
+
+/// What the offsets of a span depend on: the zone, the span's start in UTC and its length.
+type SpanKey = (Tz, i64, i64);
 
 /// The most spans `FOUND` keeps.
 const FOUND_KEPT: usize = 8;
@@ -1178,17 +1181,17 @@ impl Offsets {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
-        if let Some((.., o)) = lock().iter().find(|(z, o, h, _)| (*z, *o, *h) == key) {
+        if let Some((_, o)) = lock().iter().find(|(k, _)| *k == key) {
             return o.clone();
         }
         // Built without the lock, so that other threads' models need not wait for it.
         let built = Offsets::build(tz, origin_utc, horizon);
         let mut found = lock();
-        if !found.iter().any(|(z, o, h, _)| (*z, *o, *h) == key) {
+        if !found.iter().any(|(k, _)| *k == key) {
             if found.len() >= FOUND_KEPT {
                 found.remove(0);
             }
-            found.push((tz, origin_utc, horizon, built.clone()));
+            found.push((key, built.clone()));
         }
         built
     }

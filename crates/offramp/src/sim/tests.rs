@@ -1190,7 +1190,7 @@ fn a_history_is_kept_only_for_programs_that_read_it() {
 #[test]
 fn the_history_kinds_rules_ask_for() {
     use crate::domain::HistoryKind as K;
-    use crate::rules::compile::EVERY_HISTORY_KIND as EVERY;
+    use crate::rules::compile::{EVERY_HISTORY_KIND as EVERY, history_kind_bit};
     let kinds = |rule: &str| {
         Program::from_toml(
             &format!(
@@ -1201,7 +1201,7 @@ fn the_history_kinds_rules_ask_for() {
         .unwrap()
         .history_kinds()
     };
-    let bits = |ks: &[K]| ks.iter().fold(0u64, |m, k| m | 1 << (*k as u8));
+    let bits = |ks: &[K]| ks.iter().fold(0u64, |m, k| m | history_kind_bit(*k));
     assert_eq!(EVERY.count_ones() as usize, K::COUNT);
     assert_eq!(
         kinds("age > 17 and count history (kind == arrest) >= 2"),
@@ -1240,14 +1240,15 @@ fn the_history_kinds_rules_ask_for() {
 #[test]
 fn keeping_only_the_history_kinds_rules_ask_for_changes_nothing() {
     use crate::domain::HistoryKind as K;
+    use crate::rules::compile::history_kind_bit;
     let mut s = misdemeanours_on_view(0.8, 0.6, 0.7);
     s.behaviour.history_checked = 1.0;
     s.overdoses.per_1000 = 2.0;
     let leon = program("pad-acc-leon-county.toml");
     let kept = leon.history_kinds();
-    assert_ne!(kept & (1 << (K::Arrest as u8)), 0);
+    assert_ne!(kept & history_kind_bit(K::Arrest), 0);
     assert_eq!(
-        kept & (1 << (K::Referral as u8) | 1 << (K::Overdose as u8)),
+        kept & (history_kind_bit(K::Referral) | history_kind_bit(K::Overdose)),
         0
     );
     let some = Simulation::from_parts(s.clone(), leon.clone(), None, None).unwrap();
@@ -1267,6 +1268,7 @@ fn keeping_only_the_history_kinds_rules_ask_for_changes_nothing() {
     assert_eq!(a, b);
     // A kind the rule asks for does change the tables when it is left out.
     let mut no_arrests = Simulation::from_parts(s, leon, None, None).unwrap();
-    Arc::get_mut(&mut no_arrests.model).unwrap().history_kinds = kept & !(1 << (K::Arrest as u8));
+    Arc::get_mut(&mut no_arrests.model).unwrap().history_kinds =
+        kept & !history_kind_bit(K::Arrest);
     assert_ne!(run(&no_arrests, 8, 2), a);
 }

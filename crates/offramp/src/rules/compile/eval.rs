@@ -397,6 +397,11 @@ impl Node {
 /// A mask of history kinds (bit `kind as u8` for each), here every kind.
 pub(crate) const EVERY_HISTORY_KIND: u64 = (1u64 << crate::domain::HistoryKind::COUNT) - 1;
 
+/// The bit of one history kind in such a mask.
+pub(crate) fn history_kind_bit(kind: crate::domain::HistoryKind) -> u64 {
+    1u64.checked_shl(u32::from(kind as u8)).unwrap_or(0)
+}
+
 impl Node {
     /// The history kinds (a mask, bit `kind as u8`) whose events the node may be swayed by.
     /// An event of any other kind leaves every value the node can take as it would be without
