@@ -40,6 +40,70 @@ fn pathway_rows(m: &Model) -> Vec<(usize, String)> {
         .collect()
 }
 
+/// Sorts in `f32::total_cmp`'s order. Values equal in that order have the same bits, so the
+/// result is the one any sort by `total_cmp` gives, and a long list (a run's intake times,
+/// tens of thousands) is sorted by its bits in linear time.
+pub(crate) fn sort_f32(v: &mut Vec<f32>) {
+    if v.len() < RADIX_FROM {
+        v.sort_by(f32::total_cmp);
+        return;
+    }
+    // `total_cmp`'s order as unsigned integers: negative values have every bit flipped,
+    // the rest only the sign bit.
+    radix_sort(v, |x| {
+        let b = x.to_bits();
+        if b >> 31 == 1 { !b } else { b | (1 << 31) }
+    });
+}
+
+/// Below this many items a comparison sort is as quick as [`radix_sort`].
+const RADIX_FROM: usize = 256;
+
+/// Sorts `v` by `key`, stably (items of equal keys keep their order): a radix sort, low byte
+/// first, each pass a counting sort; a byte every key shares is passed over.
+#[allow(
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing,
+    reason = "a byte indexes a table of 256 counts; the counts' running sums are positions below the list's length"
+)]
+fn radix_sort<T: Copy + Default>(v: &mut Vec<T>, key: impl Fn(T) -> u32) {
+    let mut counts = [[0usize; 256]; 4];
+    for x in v.iter() {
+        let k = key(*x);
+        for (byte, c) in counts.iter_mut().enumerate() {
+            c[((k >> (8 * byte)) & 0xff) as usize] += 1;
+        }
+    }
+    let mut other = vec![T::default(); v.len()];
+    for (byte, c) in counts.iter_mut().enumerate() {
+        if c.iter().any(|n| *n == v.len()) {
+            continue;
+        }
+        let mut at = 0;
+        for n in c.iter_mut() {
+            (*n, at) = (at, at + *n);
+        }
+        for x in v.iter() {
+            let d = ((key(*x) >> (8 * byte)) & 0xff) as usize;
+            other[c[d]] = *x;
+            c[d] += 1;
+        }
+        std::mem::swap(v, &mut other);
+    }
+}
+
+/// Arrests in time order, sorted by person then time: the arrests sorted stably by person.
+pub(crate) fn by_person(arrests: &[(u32, i64)]) -> Vec<(u32, i64)> {
+    debug_assert!(arrests.is_sorted_by_key(|a| a.1));
+    let mut sorted = arrests.to_vec();
+    if sorted.len() < RADIX_FROM {
+        sorted.sort_unstable();
+    } else {
+        radix_sort(&mut sorted, |(p, _)| p);
+    }
+    sorted
+}
+
 /// The nearest-rank quantile of sorted values (None when there are none).
 fn quantile<T: Copy + Into<f64>>(sorted: &[T], q: f64) -> Option<f64> {
     if sorted.is_empty() {
@@ -115,11 +179,11 @@ pub(crate) fn replication(m: &Model, rep: u32, prog: ArmOut, cf: ArmOut) -> Tabl
     let mut time_to_intake = Vec::new();
     for (ix, name) in &pathways {
         let mut hours = prog.intake_hours[*ix].clone();
-        hours.sort_by(f32::total_cmp);
+        sort_f32(&mut hours);
         let n = hours.len() as u64;
         let mean = (n > 0).then(|| hours.iter().map(|h| f64::from(*h)).sum::<f64>() / n as f64);
         let mut km = prog.intake_km[*ix].clone();
-        km.sort_by(f32::total_cmp);
+        sort_f32(&mut km);
         let mean_km = (!km.is_empty())
             .then(|| km.iter().map(|k| f64::from(*k)).sum::<f64>() / km.len() as f64);
         time_to_intake.push(IntakeTimeRow {
@@ -403,11 +467,6 @@ pub(crate) const REARREST_DAYS: i64 = 180;
 /// for people whose window ends inside the span.
 fn rearrest(m: &Model, rep: u32, prog: &ArmOut, cf: &ArmOut) -> EffectRow {
     let window = REARREST_DAYS.saturating_mul(super::model::DAY);
-    let by_person = |arrests: &[(u32, i64)]| {
-        let mut sorted = arrests.to_vec();
-        sorted.sort_unstable();
-        sorted
-    };
     let (in_prog, in_cf) = (by_person(&prog.arrests), by_person(&cf.arrests));
     let arrested = |sorted: &[(u32, i64)], person: u32, from: i64| {
         let to = from.saturating_add(window);

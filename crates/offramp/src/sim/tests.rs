@@ -1272,3 +1272,48 @@ fn keeping_only_the_history_kinds_rules_ask_for_changes_nothing() {
         kept & !history_kind_bit(K::Arrest);
     assert_ne!(run(&no_arrests, 8, 2), a);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// The tables' sort of intake times and distances gives what a sort by `total_cmp` gives,
+    /// bit for bit, for short and long lists, with negative values, both zeros, NaNs and
+    /// many repeats.
+    #[test]
+    fn the_intake_sort_is_total_cmp(
+        mut values in proptest::collection::vec(
+            prop_oneof![
+                any::<f32>(),
+                (0u8..12).prop_map(f32::from),
+                Just(-0.0f32),
+                Just(0.0f32),
+                Just(f32::NAN),
+                Just(-f32::NAN),
+                Just(f32::INFINITY),
+                Just(f32::NEG_INFINITY),
+            ],
+            0..2_000,
+        ),
+    ) {
+        let mut want = values.clone();
+        want.sort_by(f32::total_cmp);
+        super::assemble::sort_f32(&mut values);
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        prop_assert_eq!(bits(&values), bits(&want));
+    }
+
+    /// Arrests (kept in time order) sorted by person come out as a sort of the pairs would
+    /// give them, each person's in time order, for short and long lists.
+    #[test]
+    fn arrests_sort_by_person_then_time(
+        mut arrests in proptest::collection::vec((
+            prop_oneof![0u32..40, 0u32..70_000, any::<u32>()],
+            0i64..5_000,
+        ), 0..2_000),
+    ) {
+        arrests.sort_by_key(|a| a.1);
+        let mut want = arrests.clone();
+        want.sort_unstable();
+        prop_assert_eq!(super::assemble::by_person(&arrests), want);
+    }
+}
