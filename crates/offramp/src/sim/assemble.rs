@@ -76,7 +76,7 @@ fn radix_sort<T: Copy + Default>(v: &mut Vec<T>, key: impl Fn(T) -> u32) {
     }
     let mut other = vec![T::default(); v.len()];
     for (byte, c) in counts.iter_mut().enumerate() {
-        if c.iter().any(|n| *n == v.len()) {
+        if c.contains(&v.len()) {
             continue;
         }
         let mut at = 0;
