@@ -30,6 +30,7 @@ pub mod sim;
 mod source;
 pub mod text;
 pub mod vocab;
+mod zone;
 
 pub use domain::{
     AttributeValue, Consent, Disposition, Encounter, EncounterError, Flag, HistoryEvent,

@@ -84,10 +84,12 @@
 //! ```
 
 use chrono::{
-    DateTime, Datelike, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
-    TimeDelta, TimeZone, Timelike, Utc,
+    DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeDelta,
+    Timelike, Utc,
 };
 use chrono_tz::{GapInfo, Tz};
+
+use crate::zone::{self, Fit};
 
 use super::model::{Frequency, Hours, Schedule, Weekday};
 
@@ -813,7 +815,7 @@ impl OpeningHours {
     }
 
     fn out(&self, u: DateTime<Utc>) -> DateTime<FixedOffset> {
-        u.with_timezone(&self.tz).fixed_offset()
+        u.with_timezone(&zone::utc_offset(self.tz, u.timestamp()))
     }
 
     fn closure_at(&self, x: DateTime<Utc>) -> Option<Span> {
@@ -837,16 +839,16 @@ impl OpeningHours {
     /// Places local wall-clock time `n` in absolute time.
     fn resolve(&self, n: NaiveDateTime, edge: Edge) -> Option<DateTime<Utc>> {
         let at = |o: FixedOffset| n.checked_sub_offset(o).map(|u| u.and_utc());
-        match self.tz.offset_from_local_datetime(&n) {
-            LocalResult::Single(o) => at(o.fix()),
-            LocalResult::Ambiguous(a, b) => {
-                let (a, b) = (at(a.fix())?, at(b.fix())?);
+        match zone::fit(self.tz, n) {
+            Fit::Single(o) => at(o),
+            Fit::Ambiguous(a, b) => {
+                let (a, b) = (at(a)?, at(b)?);
                 Some(match edge {
                     Edge::Start => a.min(b),
                     Edge::End => a.max(b),
                 })
             }
-            LocalResult::None => {
+            Fit::Gap => {
                 let gap = GapInfo::new(&n, &self.tz)?;
                 match gap.begin {
                     // The gap starts at this wall-clock reading under the old offset; that
@@ -878,12 +880,9 @@ impl OpeningHours {
     }
 
     fn local_uncached(&self, x: DateTime<Utc>) -> Option<Local> {
-        let offset = self.tz.offset_from_utc_datetime(&x.naive_utc()).fix();
+        let offset = zone::utc_offset(self.tz, x.timestamp());
         let lx = x.naive_utc().checked_add_offset(offset)?;
-        let folded = matches!(
-            self.tz.offset_from_local_datetime(&lx),
-            LocalResult::Ambiguous(..)
-        );
+        let folded = matches!(zone::fit(self.tz, lx), Fit::Ambiguous(..));
         Some(Local {
             date: lx.date(),
             tod: time_ns(lx.time()),

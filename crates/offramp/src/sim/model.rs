@@ -1148,8 +1148,7 @@ fn replayed(
 
 /// The program zone's UTC offset over the simulated span, found once: each offset with the
 /// sim time it takes effect, so that dating an event is a short search of a few entries
-/// instead of a time-zone look-up. Found by stepping an hour at a time and bisecting each
-/// change to the second (no zone changes its offset twice within an hour).
+/// instead of a time-zone look-up (found by `zone::offset_changes`).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Offsets {
     /// The first sim second of each offset, ascending, the first at 0.
@@ -1196,36 +1195,11 @@ impl Offsets {
         built
     }
 
-    #[expect(
-        clippy::arithmetic_side_effects,
-        reason = "times are seconds within the horizon, at most MAX_DAYS days, and bisection keeps lo < mid < hi"
-    )]
     fn build(tz: Tz, origin_utc: i64, horizon: i64) -> Offsets {
-        let at = |t: i64| *zoned(tz, origin_utc.saturating_add(t)).offset();
-        let mut current = at(0);
-        let mut spans = vec![(0, current)];
-        let mut t = 0;
-        while t < horizon {
-            let next = t.saturating_add(3_600).min(horizon);
-            if at(next) == current {
-                t = next;
-                continue;
-            }
-            // The offset is `current` at `lo` and another at `hi`: find the first second of
-            // the other.
-            let (mut lo, mut hi) = (t, next);
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                if at(mid) == current {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            current = at(hi);
-            spans.push((hi, current));
-            t = hi;
-        }
+        let spans = crate::zone::offset_changes(tz, origin_utc, origin_utc.saturating_add(horizon))
+            .into_iter()
+            .map(|(t, o)| (t.saturating_sub(origin_utc), o))
+            .collect();
         Offsets {
             spans,
             end: horizon,

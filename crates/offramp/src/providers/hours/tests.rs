@@ -1,5 +1,6 @@
 use super::*;
 use crate::providers::model::{ByDay, Closure};
+use chrono::TimeZone;
 use proptest::prelude::*;
 use serde_json::json;
 
