@@ -122,7 +122,15 @@ impl<T: Timed> Queue<T> {
             self.levels &= !(1 << level);
         }
         let slot = level * DIGITS + digit;
-        let mut items = std::mem::take(self.buckets.get_mut(slot)?);
+        let bucket = self.buckets.get_mut(slot)?;
+        if bucket.len() == 1 {
+            // Alone in the bucket, it is the earliest: it is taken as it is, and the rest stay
+            // where they are (as they would after moving it to `now`).
+            let item = bucket.pop()?;
+            self.last = item.due();
+            return Some(item);
+        }
+        let mut items = std::mem::take(bucket);
         self.last = items.iter().map(Timed::due).min()?;
         for item in items.drain(..) {
             self.push(item);
