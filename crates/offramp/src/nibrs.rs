@@ -387,6 +387,20 @@ impl NibrsCode {
         })
     }
 
+    /// The code's place in [`all`]: a code kept in two bytes (the simulation's events).
+    pub(crate) fn index(self) -> u16 {
+        all()
+            .binary_search_by(|o| o.code.cmp(self.0.code))
+            .ok()
+            .and_then(|i| u16::try_from(i).ok())
+            .unwrap_or(u16::MAX)
+    }
+
+    /// The code at place `index` in [`all`], as [`NibrsCode::index`] gives it.
+    pub(crate) fn from_index(index: u16) -> Option<NibrsCode> {
+        all().get(usize::from(index)).map(NibrsCode)
+    }
+
     /// The canonical upper-case code.
     ///
     /// ```
@@ -774,6 +788,16 @@ mod tests {
                 offence.code
             );
         }
+    }
+
+    #[test]
+    fn every_code_comes_back_from_its_index() {
+        for o in all() {
+            let code = NibrsCode::parse(o.code).unwrap();
+            let back = NibrsCode::from_index(code.index()).unwrap();
+            assert_eq!(back.as_str(), o.code);
+        }
+        assert!(NibrsCode::from_index(u16::MAX).is_none());
     }
 
     #[test]

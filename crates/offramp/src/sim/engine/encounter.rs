@@ -253,7 +253,7 @@ impl Sim<'_> {
                                 person,
                                 since,
                                 level,
-                                nibrs: charged.map(|(n, _)| n),
+                                nibrs: charged.map_or(u16::MAX, |(n, _)| n.index()),
                             },
                         );
                     }
