@@ -25,6 +25,7 @@ mod people;
 mod providers;
 mod queue;
 use people::PersonIndex;
+pub(crate) use people::SharedTraits;
 use providers::{Loss, Plan};
 use queue::{Queue, Timed};
 
@@ -341,6 +342,8 @@ struct Sim<'m> {
     /// when the program's rules ask only for kinds the simulation never makes), a contact
     /// lends an empty history without reading the record's history at all.
     histories: bool,
+    /// The replication's traits, shared with the other arm (generated populations only).
+    shared: Option<&'m SharedTraits>,
 }
 
 /// The most people an arm makes room for before it starts (about 32 MB of records); past
@@ -421,6 +424,7 @@ pub(crate) fn run_arm(
     m: &Model,
     key: u64,
     arm: Arm,
+    shared: Option<&SharedTraits>,
     tick: Option<Tick<'_>>,
     cancel: Option<&AtomicBool>,
 ) -> ArmOut {
@@ -502,6 +506,7 @@ pub(crate) fn run_arm(
         clock: Clock::new(),
         warm_row: TimelineRow::default(),
         histories: false,
+        shared,
     };
     sim.run();
     let Sim {
@@ -950,7 +955,13 @@ impl Sim<'_> {
                     age: p.age,
                     needs: p.needs,
                 },
-                None => m.traits(self.key, id),
+                None => {
+                    let key = self.key;
+                    match self.shared {
+                        Some(s) => s.get(id, || m.traits(key, id)),
+                        None => m.traits(key, id),
+                    }
+                }
             };
             let fits = if overdose {
                 t.needs & m.od_mask != 0

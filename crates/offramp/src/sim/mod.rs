@@ -502,9 +502,28 @@ impl Simulation {
                 .into_par_iter()
                 .map(|rep| {
                     let key = rng::replication_key(seed, rep);
+                    // A generated population's traits are drawn once for both arms.
+                    let traits = m
+                        .replay
+                        .is_none()
+                        .then(|| engine::SharedTraits::new(m.population))
+                        .flatten();
                     let (with, without) = rayon::join(
-                        || engine::run_arm(m, key, Arm::Program, Some(&tick), Some(cancel)),
-                        || engine::run_arm(m, key, Arm::Counterfactual, Some(&tick), Some(cancel)),
+                        || {
+                            let traits = traits.as_ref();
+                            engine::run_arm(m, key, Arm::Program, traits, Some(&tick), Some(cancel))
+                        },
+                        || {
+                            let traits = traits.as_ref();
+                            engine::run_arm(
+                                m,
+                                key,
+                                Arm::Counterfactual,
+                                traits,
+                                Some(&tick),
+                                Some(cancel),
+                            )
+                        },
                     );
                     assemble::replication(m, rep, with, without)
                 })

@@ -1,6 +1,11 @@
 //! Where each person met so far sits in the engine's list of people: a table indexed by the
 //! person's id, in pages of 65,536 entries allocated when an id in them is first met, so a
-//! run over a large population holds pages only for the ids it has drawn.
+//! run over a large population holds pages only for the ids it has drawn. And the traits of a
+//! generated population's people, drawn once for a replication's two arms.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::sim::model::Traits;
 
 /// No entry.
 const EMPTY: u32 = u32::MAX;
@@ -56,6 +61,55 @@ impl PersonIndex {
     }
 }
 
+/// The traits drawn for each id of a generated population, shared by a replication's two
+/// arms: both draw the same people (from the same streams), and drawing a person's traits
+/// (a dozen draws) is work each arm would otherwise repeat for every id it meets. Each entry is
+/// written the first time either arm draws the id and read after; the arms run on two threads
+/// at once, and a value written twice is the same value (traits are a function of the
+/// replication and the id). Only for populations up to [`SHARED_TRAITS_MAX`] ids.
+#[derive(Debug)]
+pub(crate) struct SharedTraits {
+    /// Per id, the traits packed with a bit that says they are known (0: not yet drawn).
+    known: Box<[AtomicU64]>,
+}
+
+/// The largest population whose traits are shared between arms (8 bytes each).
+pub(crate) const SHARED_TRAITS_MAX: u32 = 1 << 20;
+
+/// The bit that marks a packed entry as drawn.
+const DRAWN: u64 = 1 << 40;
+
+impl SharedTraits {
+    /// A table for a population of `people`, or `None` above [`SHARED_TRAITS_MAX`].
+    pub(crate) fn new(people: u32) -> Option<SharedTraits> {
+        (people <= SHARED_TRAITS_MAX).then(|| SharedTraits {
+            known: std::iter::repeat_with(|| AtomicU64::new(0))
+                .take(people as usize)
+                .collect(),
+        })
+    }
+
+    /// The traits of `id`, drawn by `draw` the first time they are asked for.
+    pub(super) fn get(&self, id: u32, draw: impl FnOnce() -> Traits) -> Traits {
+        let Some(entry) = self.known.get(id as usize) else {
+            return draw();
+        };
+        let packed = entry.load(Ordering::Relaxed);
+        if packed & DRAWN != 0 {
+            return Traits {
+                group: (packed & 0xff) as u8,
+                age: ((packed >> 8) & 0xffff) as u16,
+                needs: ((packed >> 24) & 0xffff) as u16,
+            };
+        }
+        let t = draw();
+        let packed =
+            DRAWN | u64::from(t.group) | (u64::from(t.age) << 8) | (u64::from(t.needs) << 24);
+        entry.store(packed, Ordering::Relaxed);
+        t
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +127,65 @@ mod tests {
         assert_eq!(ix.get(u32::MAX), Some(2));
         assert_eq!(ix.get(1 << 20), None);
         assert_eq!(ix.pages.iter().filter(|p| p.is_some()).count(), 3);
+    }
+
+    /// Traits come back as drawn, at the ends of each field's range, and are drawn once per
+    /// id; an id past the table is drawn each time.
+    #[test]
+    fn shared_traits_are_drawn_once_and_kept_whole() {
+        let table = SharedTraits::new(10).unwrap();
+        let draws = std::cell::Cell::new(0);
+        let draw = |t: Traits| {
+            draws.set(draws.get() + 1);
+            t
+        };
+        for (id, t) in [
+            (
+                0,
+                Traits {
+                    group: 255,
+                    age: u16::MAX,
+                    needs: u16::MAX,
+                },
+            ),
+            (
+                9,
+                Traits {
+                    group: 0,
+                    age: 0,
+                    needs: 0,
+                },
+            ),
+            (
+                3,
+                Traits {
+                    group: 7,
+                    age: 41,
+                    needs: 0b1010_0000_0000_0001,
+                },
+            ),
+        ] {
+            let first = table.get(id, || draw(t));
+            let again = table.get(id, || {
+                draw(Traits {
+                    group: 1,
+                    age: 1,
+                    needs: 1,
+                })
+            });
+            for got in [first, again] {
+                assert_eq!((got.group, got.age, got.needs), (t.group, t.age, t.needs));
+            }
+        }
+        assert_eq!(draws.get(), 3);
+        let past = Traits {
+            group: 2,
+            age: 30,
+            needs: 4,
+        };
+        table.get(10, || draw(past));
+        table.get(10, || draw(past));
+        assert_eq!(draws.get(), 5);
+        assert!(SharedTraits::new(SHARED_TRAITS_MAX + 1).is_none());
     }
 }
