@@ -9,6 +9,7 @@ use rstar::RTree;
 use rstar::primitives::GeomWithData;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
 use super::hours::OpeningHours;
 use super::model::{
@@ -221,8 +222,12 @@ fn kinds_for_needs(enc: &Encounter) -> u16 {
     mask
 }
 
-fn population_of(enc: &Encounter) -> Vec<Population> {
-    let mut out = Vec::new();
+/// The groups a person belongs to that services may be only for (at most four, so kept
+/// without an allocation).
+type People = SmallVec<[Population; 4]>;
+
+fn population_of(enc: &Encounter) -> People {
+    let mut out = People::new();
     for n in &enc.needs {
         match n {
             Need::SexWork => out.push(Population::SexWorkers),
@@ -287,11 +292,14 @@ impl Candidate {
     }
 }
 
+/// Candidates, a few of them.
+type Kept = SmallVec<[Candidate; 8]>;
+
 /// The candidates [`ProviderIndex::rank`] kept, and what the options and the gap are worded from.
 struct Ranked {
-    kept: Vec<Candidate>,
+    kept: Kept,
     wanted: u16,
-    people: Vec<Population>,
+    people: People,
     next_any: Option<DateTime<FixedOffset>>,
 }
 
@@ -597,64 +605,65 @@ impl ProviderIndex {
         };
         let max_km = needs.max_distance_km;
         let here = enc.location.map(|l| unit_vector(l.lat, l.lon));
-        let mut kept: Vec<Candidate> = Vec::with_capacity(needs.limit.saturating_add(1));
-        let mut seen: Vec<u32> = Vec::new();
+        // Both hold a few entries (the services near enough to be considered): kept on the
+        // stack, for a match made at every offer of a simulation.
+        let mut kept: Kept = Kept::new();
+        let mut seen: SmallVec<[u32; 16]> = SmallVec::new();
         let mut open_found = 0usize;
         let mut next_any: Option<DateTime<FixedOffset>> = None;
 
-        let mut consider =
-            |service: u32, site: u16, distance_km: Option<f64>, kept: &mut Vec<Candidate>| {
-                if seen.contains(&service) {
-                    return false;
-                }
-                let Some(s) = self.services.get(service as usize) else {
-                    return false;
-                };
-                if !s.active || s.kinds & wanted == 0 || !fits(s, enc, &people) {
-                    return false;
-                }
-                let cap = capacity.get(service as usize).and_then(Option::as_ref);
-                if cap.is_some_and(|c| c.available == 0) {
-                    return false;
-                }
-                let hours = self.hours_of(service, site);
-                // How long it stays open, or when a closed one opens, is worked out later for
-                // the services that need it.
-                let closed = |h: &OpeningHours| {
-                    let remembered = memo
-                        .as_deref()
-                        .and_then(|m| m.closed(self.slot_of(s, site), at));
-                    remembered.is_some() || !h.is_open(enc.at)
-                };
-                let (open_now, next_open, hours_known) = match hours {
-                    Some(h) if !closed(h) => (true, Some(enc.at), true),
-                    Some(_) => (false, None, true),
-                    None => (false, None, false),
-                };
-                seen.push(service);
-                let partner = needs
-                    .partners
-                    .iter()
-                    .any(|p| *p == *s.id || *p == s.organization_id);
-                let preferences = (s.kinds & needs.prefer).count_ones();
-                kept.push(Candidate {
-                    service,
-                    site,
-                    open_now,
-                    open_until: None,
-                    next_open,
-                    hours_known,
-                    distance_km,
-                    available: cap.map(|c| c.available),
-                    partner,
-                    preferences,
-                });
-                open_now
+        let mut consider = |service: u32, site: u16, distance_km: Option<f64>, kept: &mut Kept| {
+            if seen.contains(&service) {
+                return false;
+            }
+            let Some(s) = self.services.get(service as usize) else {
+                return false;
             };
+            if !s.active || s.kinds & wanted == 0 || !fits(s, enc, &people) {
+                return false;
+            }
+            let cap = capacity.get(service as usize).and_then(Option::as_ref);
+            if cap.is_some_and(|c| c.available == 0) {
+                return false;
+            }
+            let hours = self.hours_of(service, site);
+            // How long it stays open, or when a closed one opens, is worked out later for
+            // the services that need it.
+            let closed = |h: &OpeningHours| {
+                let remembered = memo
+                    .as_deref()
+                    .and_then(|m| m.closed(self.slot_of(s, site), at));
+                remembered.is_some() || !h.is_open(enc.at)
+            };
+            let (open_now, next_open, hours_known) = match hours {
+                Some(h) if !closed(h) => (true, Some(enc.at), true),
+                Some(_) => (false, None, true),
+                None => (false, None, false),
+            };
+            seen.push(service);
+            let partner = needs
+                .partners
+                .iter()
+                .any(|p| *p == *s.id || *p == s.organization_id);
+            let preferences = (s.kinds & needs.prefer).count_ones();
+            kept.push(Candidate {
+                service,
+                site,
+                open_now,
+                open_until: None,
+                next_open,
+                hours_known,
+                distance_km,
+                available: cap.map(|c| c.available),
+                partner,
+                preferences,
+            });
+            open_now
+        };
 
         let Some((_, tree, unplaced)) = self.groups.iter().find(|g| g.0 == needs.kinds) else {
             return Ranked {
-                kept: Vec::new(),
+                kept: Kept::new(),
                 wanted,
                 people,
                 next_any,
