@@ -1,5 +1,5 @@
 //! Time-zone offsets found once and kept: where a zone's UTC offset changes over a stretch of
-//! time, worked out with chrono-tz a hour at a time and then read from a short list. The
+//! time, worked out with chrono-tz an hour at a time and then read from a short list. The
 //! simulation's clock keeps the changes over its span; partners' opening hours ask, for every
 //! candidate service at every encounter, what an instant reads as on the service's clock and
 //! where a wall-clock time falls, which a look-up in chrono-tz's tables answered each time.
