@@ -43,7 +43,7 @@ fn pathway_rows(m: &Model) -> Vec<(usize, String)> {
 /// Sorts in `f32::total_cmp`'s order. Values equal in that order have the same bits, so the
 /// result is the one any sort by `total_cmp` gives, and a long list (a run's intake times,
 /// tens of thousands) is sorted by its bits in linear time.
-pub(crate) fn sort_f32(v: &mut Vec<f32>) {
+fn sort_f32(v: &mut Vec<f32>) {
     if v.len() < RADIX_FROM {
         v.sort_by(f32::total_cmp);
         return;
@@ -93,7 +93,7 @@ fn radix_sort<T: Copy + Default>(v: &mut Vec<T>, key: impl Fn(T) -> u32) {
 }
 
 /// Arrests in time order, sorted by person then time: the arrests sorted stably by person.
-pub(crate) fn by_person(arrests: &[(u32, i64)]) -> Vec<(u32, i64)> {
+fn by_person(arrests: &[(u32, i64)]) -> Vec<(u32, i64)> {
     debug_assert!(arrests.is_sorted_by_key(|a| a.1));
     let mut sorted = arrests.to_vec();
     if sorted.len() < RADIX_FROM {
@@ -612,4 +612,55 @@ pub(crate) fn join(
     }
     r.summary = summary(&r.outcomes, replications);
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// The tables' sort of intake times and distances gives what a sort by `total_cmp` gives,
+        /// bit for bit, for short and long lists, with negative values, both zeros, NaNs and
+        /// many repeats.
+        #[test]
+        fn the_intake_sort_is_total_cmp(
+            mut values in proptest::collection::vec(
+                prop_oneof![
+                    any::<f32>(),
+                    (0u8..12).prop_map(f32::from),
+                    Just(-0.0f32),
+                    Just(0.0f32),
+                    Just(f32::NAN),
+                    Just(-f32::NAN),
+                    Just(f32::INFINITY),
+                    Just(f32::NEG_INFINITY),
+                ],
+                0..2_000,
+            ),
+        ) {
+            let mut want = values.clone();
+            want.sort_by(f32::total_cmp);
+            sort_f32(&mut values);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&values), bits(&want));
+        }
+
+        /// Arrests (kept in time order) sorted by person come out as a sort of the pairs would
+        /// give them, each person's in time order, for short and long lists.
+        #[test]
+        fn arrests_sort_by_person_then_time(
+            mut arrests in proptest::collection::vec((
+                prop_oneof![0u32..40, 0u32..70_000, any::<u32>()],
+                0i64..5_000,
+            ), 0..2_000),
+        ) {
+            arrests.sort_by_key(|a| a.1);
+            let mut want = arrests.clone();
+            want.sort_unstable();
+            prop_assert_eq!(by_person(&arrests), want);
+        }
+    }
 }

@@ -508,13 +508,10 @@ impl Simulation {
                         .is_none()
                         .then(|| engine::SharedTraits::new(m.population))
                         .flatten();
+                    let traits = traits.as_ref();
                     let (with, without) = rayon::join(
+                        || engine::run_arm(m, key, Arm::Program, traits, Some(&tick), Some(cancel)),
                         || {
-                            let traits = traits.as_ref();
-                            engine::run_arm(m, key, Arm::Program, traits, Some(&tick), Some(cancel))
-                        },
-                        || {
-                            let traits = traits.as_ref();
                             engine::run_arm(
                                 m,
                                 key,
