@@ -157,6 +157,31 @@ fn with_block<R>(tz: Tz, secs: i64, f: impl FnOnce(&Block) -> Option<R>) -> Opti
     f(b)
 }
 
+/// [`offset_changes`] from `from` to `to`, read from the kept blocks (built once per process)
+/// when the span lies within them; found afresh otherwise.
+pub(crate) fn changes(tz: Tz, from: i64, to: i64) -> Vec<(i64, FixedOffset)> {
+    let (first, last) = (from.div_euclid(BLOCK), to.div_euclid(BLOCK));
+    if !(BLOCKS.contains(&first) && BLOCKS.contains(&last)) || from > to {
+        return offset_changes(tz, from, to);
+    }
+    let mut out = vec![(from, utc_offset(tz, from))];
+    for block in first..=last {
+        let start = block.saturating_mul(BLOCK);
+        let kept = with_block(tz, start, |b| {
+            for &(t, o) in &b.spans {
+                if from < t && t <= to && out.last().is_some_and(|(_, last)| *last != o) {
+                    out.push((t, o));
+                }
+            }
+            Some(())
+        });
+        if kept.is_none() {
+            return offset_changes(tz, from, to);
+        }
+    }
+    out
+}
+
 /// The offset of `tz` at UTC second `secs`, as chrono-tz gives it.
 pub(crate) fn utc_offset(tz: Tz, secs: i64) -> FixedOffset {
     with_block(tz, secs, |b| b.offset(secs)).unwrap_or_else(|| offset_at(tz, secs))
@@ -218,6 +243,28 @@ mod tests {
             }
         }
         assert!(changes > 500, "{changes}");
+    }
+
+    /// The changes read from the kept blocks are those found afresh, for spans within a block,
+    /// across several, and reaching outside the kept years.
+    #[test]
+    fn kept_changes_are_the_changes_found() {
+        let zones = [
+            chrono_tz::America::Los_Angeles,
+            chrono_tz::Australia::Lord_Howe,
+            chrono_tz::Pacific::Apia,
+            chrono_tz::UTC,
+        ];
+        for tz in zones {
+            for (from, to) in [
+                (1_767_225_600, 1_767_225_600 + 86_400 * 10),
+                (1_767_225_600, 1_767_225_600 + 86_400 * 3_653),
+                (1_293_840_000, 1_356_998_400), // 2011 to 2013: Apia skips a day
+                (4_102_444_800 - 86_400 * 400, 4_102_444_800 + 86_400 * 400), // past 2100
+            ] {
+                assert_eq!(changes(tz, from, to), offset_changes(tz, from, to), "{tz}");
+            }
+        }
     }
 
     proptest! {

@@ -286,7 +286,7 @@ impl Model {
             warm: span.warm,
             days: span.days,
             horizon: span.horizon,
-            offsets: Offsets::found(tz, span.origin_utc, span.horizon),
+            offsets: Offsets::build(tz, span.origin_utc, span.horizon),
             period: span.period,
             periods: span.periods,
             population: sc.scenario.population,
@@ -1148,7 +1148,7 @@ fn replayed(
 
 /// The program zone's UTC offset over the simulated span, found once: each offset with the
 /// sim time it takes effect, so that dating an event is a short search of a few entries
-/// instead of a time-zone look-up (found by `zone::offset_changes`).
+/// instead of a time-zone look-up (read from `zone`'s kept blocks).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Offsets {
     /// The first sim second of each offset, ascending, the first at 0.
@@ -1157,46 +1157,11 @@ pub(super) struct Offsets {
     end: i64,
 }
 
-/// The offsets found last, kept for the next model of the same zone and span: a sweep or a
-/// run repeated from Python builds a model per run, and finding the offsets of a ten-year
-/// span takes a time-zone look-up for each of its 87,660 hours (a few milliseconds, before the
-/// replications start). A few spans are kept; each is a few dozen entries.
-static FOUND: std::sync::Mutex<Vec<(SpanKey, Offsets)>> = std::sync::Mutex::new(Vec::new());
-
-/// What the offsets of a span depend on: the zone, the span's start in UTC and its length.
-type SpanKey = (Tz, i64, i64);
-
-/// The most spans `FOUND` keeps.
-const FOUND_KEPT: usize = 8;
-
 impl Offsets {
-    /// `Offsets::build`, from the spans found before when this zone and span were.
-    fn found(tz: Tz, origin_utc: i64, horizon: i64) -> Offsets {
-        let key = (tz, origin_utc, horizon);
-        // A poisoned lock only means another thread panicked while holding it: the list is
-        // still whole (each change is one push or one removal).
-        let lock = || {
-            FOUND
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        if let Some((_, o)) = lock().iter().find(|(k, _)| *k == key) {
-            return o.clone();
-        }
-        // Built without the lock, so that other threads' models need not wait for it.
-        let built = Offsets::build(tz, origin_utc, horizon);
-        let mut found = lock();
-        if !found.iter().any(|(k, _)| *k == key) {
-            if found.len() >= FOUND_KEPT {
-                found.remove(0);
-            }
-            found.push((key, built.clone()));
-        }
-        built
-    }
-
+    /// The offsets over a span: `zone`'s kept blocks (built once per process, so a sweep or a
+    /// run repeated from Python does not find a ten-year span's 87,660 hours again).
     fn build(tz: Tz, origin_utc: i64, horizon: i64) -> Offsets {
-        let spans = crate::zone::offset_changes(tz, origin_utc, origin_utc.saturating_add(horizon))
+        let spans = crate::zone::changes(tz, origin_utc, origin_utc.saturating_add(horizon))
             .into_iter()
             .map(|(t, o)| (t.saturating_sub(origin_utc), o))
             .collect();
@@ -1304,18 +1269,19 @@ mod tests {
         }
     }
 
-    /// A zone and span found before give the same offsets again, and a different span its own.
+    /// A zone and span built before (from the kept blocks) give the same offsets again, and a
+    /// different span its own.
     #[test]
     fn offsets_found_before_are_the_same() {
         let tz = chrono_tz::Europe::London;
         let (origin, horizon) = (1_767_225_600, 400 * DAY);
-        let first = Offsets::found(tz, origin, horizon);
-        let again = Offsets::found(tz, origin, horizon);
+        let first = Offsets::build(tz, origin, horizon);
+        let again = Offsets::build(tz, origin, horizon);
         let built = Offsets::build(tz, origin, horizon);
         assert_eq!(first.spans, built.spans);
         assert_eq!(again.spans, built.spans);
         assert_eq!((first.end, again.end), (horizon, horizon));
-        let shorter = Offsets::found(tz, origin, 30 * DAY);
+        let shorter = Offsets::build(tz, origin, 30 * DAY);
         assert_eq!(shorter.end, 30 * DAY);
         assert_eq!(shorter.spans, Offsets::build(tz, origin, 30 * DAY).spans);
     }
