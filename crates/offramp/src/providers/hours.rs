@@ -1022,7 +1022,16 @@ impl OpeningHours {
                     _ => {}
                 }
             }
+            // Where the day's occurrences close, in nanoseconds after the midnight of `t`'s
+            // local date.
+            let day_ns = k.saturating_mul(DAY_NS);
             for r in &self.rules {
+                // One that closes, on the wall clock, at or before the reading of `t` ends at
+                // or before `t` (placing readings in time keeps their order, and a reading that
+                // happens once stands for `t` alone): passed over without being placed.
+                if !local.folded && day_ns.saturating_add(r.close) <= local.tod {
+                    continue;
+                }
                 if !r.occurs_on(day) {
                     continue;
                 }
