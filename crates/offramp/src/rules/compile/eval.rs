@@ -194,6 +194,7 @@ fn known(ctx: &Ctx<'_>, n: &Node) -> bool {
     }
 }
 
+/// The value of a node. A boolean node's value is its truth, as [`holds`] finds it.
 pub(super) fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
     match n {
         Node::Const(c) => const_value(c),
@@ -202,70 +203,95 @@ pub(super) fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
             Some(o) => V::Duration(ctx.enc.at.signed_duration_since(o.at).num_seconds()),
             None => V::Unknown,
         },
-        Node::Not(inner) => from_tri(match tri(eval(inner, ctx)) {
-            Tri::True => Tri::False,
-            Tri::False => Tri::True,
-            Tri::Unknown => Tri::Unknown,
-        }),
+        Node::Quant(q, c, body) => quant(*q, *c, body.as_deref(), ctx),
+        Node::Not(_)
+        | Node::And(_)
+        | Node::Or(_)
+        | Node::Cmp(..)
+        | Node::InMask(..)
+        | Node::InList(..)
+        | Node::Has(..)
+        | Node::Known(..)
+        | Node::Within(_) => from_tri(holds(n, ctx)),
+    }
+}
+
+/// Whether a node holds: `tri(eval(n, ctx))`, found without making a value for the boolean
+/// nodes a rule is built of (`and`, `or`, `not`, comparisons, `in`, `has`, `known`,
+/// `within`), so that a rule's tree is walked with one byte passed back at each step. This is
+/// where those nodes' meaning is written; `eval` gives their truth as a value.
+pub(crate) fn holds<'a>(n: &'a Node, ctx: &Ctx<'a>) -> Tri {
+    match n {
+        Node::Not(inner) => not3(holds(inner, ctx)),
         Node::And(items) => {
-            let mut unknown = false;
+            let mut acc = Tri::True;
             for item in items.iter() {
-                match tri(eval(item, ctx)) {
-                    Tri::False => return V::Bool(false),
-                    Tri::Unknown => unknown = true,
+                match holds(item, ctx) {
+                    Tri::False => return Tri::False,
+                    Tri::Unknown => acc = Tri::Unknown,
                     Tri::True => {}
                 }
             }
-            if unknown { V::Unknown } else { V::Bool(true) }
+            acc
         }
         Node::Or(items) => {
-            let mut unknown = false;
+            let mut acc = Tri::False;
             for item in items.iter() {
-                match tri(eval(item, ctx)) {
-                    Tri::True => return V::Bool(true),
-                    Tri::Unknown => unknown = true,
+                match holds(item, ctx) {
+                    Tri::True => return Tri::True,
+                    Tri::Unknown => acc = Tri::Unknown,
                     Tri::False => {}
                 }
             }
-            if unknown { V::Unknown } else { V::Bool(false) }
+            acc
         }
         Node::Cmp(op, a, b) => match order(operand(a, ctx), operand(b, ctx)) {
-            Some(o) => V::Bool(op.holds(o)),
-            None => V::Unknown,
+            Some(o) => truth(op.holds(o)),
+            None => Tri::Unknown,
         },
         Node::InMask(v, mask, negated) => match operand(v, ctx) {
-            V::Enum(e) => V::Bool(((mask >> (u32::from(e) & 63)) & 1 == 1) != *negated),
-            _ => V::Unknown,
+            V::Enum(e) => truth(((mask >> (u32::from(e) & 63)) & 1 == 1) != *negated),
+            _ => Tri::Unknown,
         },
         Node::InList(v, list, negated) => {
             let x = operand(v, ctx);
             if matches!(x, V::Unknown) {
-                return V::Unknown;
+                return Tri::Unknown;
             }
             let found = list
                 .iter()
                 .any(|c| order(x, const_value(c)) == Some(Ordering::Equal));
-            V::Bool(found != *negated)
+            truth(found != *negated)
         }
         Node::Has(f, mask, mode) => match field(ctx, *f) {
-            V::Set(s) => V::Bool(match mode {
+            V::Set(s) => truth(match mode {
                 HasMode::One | HasMode::Any => s & mask != 0,
                 HasMode::All => s & mask == *mask,
             }),
-            _ => V::Unknown,
+            _ => Tri::Unknown,
         },
-        Node::Known(inner, want) => V::Bool(known(ctx, inner) == *want),
+        Node::Known(inner, want) => truth(known(ctx, inner) == *want),
         Node::Within(limit) => match ctx.event {
             Some(h) => {
                 let today = ctx.enc.at.with_timezone(&ctx.tz).date_naive();
                 let days = today.signed_duration_since(h.date).num_days();
-                V::Bool(days >= 0 && days.saturating_mul(86_400) <= *limit)
+                truth(days >= 0 && days.saturating_mul(86_400) <= *limit)
             }
-            None => V::Unknown,
+            None => Tri::Unknown,
         },
-        Node::Quant(q, Collection::Offenses, body) => quantify(
-            *q,
-            body.as_deref(),
+        Node::Field(f) => tri(field(ctx, *f)),
+        Node::Const(c) => tri(const_value(c)),
+        Node::Quant(q, c, body) => tri(quant(*q, *c, body.as_deref(), ctx)),
+        Node::Since => Tri::Unknown,
+    }
+}
+
+/// A quantifier over the encounter's offences or its history.
+fn quant<'a>(q: Quantifier, c: Collection, body: Option<&'a Node>, ctx: &Ctx<'a>) -> V<'a> {
+    match c {
+        Collection::Offenses => quantify(
+            q,
+            body,
             ctx.enc.offenses.iter().enumerate().map(|(i, o)| Ctx {
                 offense: Some(o),
                 offense_chargeable: ctx.chargeable.get(i).copied(),
@@ -273,12 +299,12 @@ pub(super) fn eval<'a>(n: &'a Node, ctx: &Ctx<'a>) -> V<'a> {
             }),
             ctx.enc.offenses.len(),
         ),
-        Node::Quant(q, Collection::History, body) => match &ctx.enc.history {
+        Collection::History => match &ctx.enc.history {
             // Not recorded: nothing can be counted.
             None => V::Unknown,
             Some(history) => quantify(
-                *q,
-                body.as_deref(),
+                q,
+                body,
                 history.iter().map(|h| Ctx {
                     event: Some(h),
                     ..*ctx
@@ -320,7 +346,7 @@ fn quantify<'a>(
     let mut unknown = false;
     let mut count = 0i64;
     for inner in items {
-        match tri(eval(body, &inner)) {
+        match holds(body, &inner) {
             Tri::True => {
                 if q == Quantifier::Any {
                     return V::Bool(true);
@@ -347,13 +373,13 @@ fn quantify<'a>(
 /// node that is not boolean or cannot be decided. The analysis (`authoring::analysis`) uses it
 /// to tell apart the values of a field that the program's comparisons treat differently.
 pub(crate) fn node_truth(n: &Node, ctx: &Ctx<'_>) -> Tri {
-    tri(eval(n, ctx))
+    holds(n, ctx)
 }
 
 impl Part {
     /// The conjunct's result.
     pub(crate) fn truth(&self, ctx: &Ctx<'_>) -> Tri {
-        tri(eval(&self.node, ctx))
+        holds(&self.node, ctx)
     }
 }
 
@@ -477,7 +503,7 @@ impl Compiled {
     pub(crate) fn evaluate<'s>(&'s self, ctx: &Ctx<'_>) -> (Tri, Option<&'s Part>) {
         let mut first_unknown = None;
         for part in self.parts.iter() {
-            match tri(eval(&part.node, ctx)) {
+            match holds(&part.node, ctx) {
                 Tri::False => return (Tri::False, Some(part)),
                 Tri::Unknown if first_unknown.is_none() => first_unknown = Some(part),
                 _ => {}
