@@ -86,19 +86,14 @@ type UndecidedList<'p> = SmallVec<[Undecided<'p>; 4]>;
 
 /// The exclusions that hold, as reasons with their evidence; those that cannot be decided go
 /// to `undecided`, for a warning and for `needs_information` if they could change the
-/// decision. A lean route (`explain` false) reads only whether one holds, so it stops at the
-/// first.
+/// decision. A lean route reads only whether one holds ([`an_exclusion_holds`]).
 fn exclusions_that_hold<'p>(
     exclusions: &'p [CompiledRule],
     ctx: &Ctx<'_>,
     undecided: &mut UndecidedList<'p>,
-    explain: bool,
 ) -> Vec<Reason> {
     let mut held = Vec::new();
     for ex in exclusions {
-        if !explain && !held.is_empty() {
-            break;
-        }
         match ex.compiled.evaluate(ctx) {
             // Usually one exclusion holds: room for one is made first.
             (Tri::True, _) => push_sized(
@@ -107,8 +102,7 @@ fn exclusions_that_hold<'p>(
                     rule: ex.id.clone(),
                     clause: ex.compiled.canonical.clone(),
                     because: ex.excluded_because.clone(),
-                    evidence: explain
-                        .then(|| Arc::new(rule_evidence(&ex.compiled, ctx, Depth::Reason))),
+                    evidence: Some(Arc::new(rule_evidence(&ex.compiled, ctx, Depth::Reason))),
                 },
                 1,
             ),
@@ -117,6 +111,14 @@ fn exclusions_that_hold<'p>(
         }
     }
     held
+}
+
+/// Whether some exclusion holds: all a lean route reads of them, so none is worded and the
+/// rest are not evaluated once one holds.
+fn an_exclusion_holds(exclusions: &[CompiledRule], ctx: &Ctx<'_>) -> bool {
+    exclusions
+        .iter()
+        .any(|ex| ex.compiled.evaluate(ctx).0 == Tri::True)
 }
 
 /// What a decision still needs, gathered while routing: each unrecorded field with the
@@ -493,7 +495,16 @@ impl Router {
         // place among the warnings) only if some pathway is eligible, since only then could it
         // change the decision.
         let mut global_undecided = UndecidedList::new();
-        let global = exclusions_that_hold(&p.exclusions, &ctx, &mut global_undecided, explain);
+        let global = if explain {
+            exclusions_that_hold(&p.exclusions, &ctx, &mut global_undecided)
+        } else {
+            Vec::new()
+        };
+        let excluded = if explain {
+            !global.is_empty()
+        } else {
+            an_exclusion_holds(&p.exclusions, &ctx)
+        };
         let global_warnings_at = warnings.len();
         if explain {
             warnings.append(&mut charge_warnings);
@@ -522,7 +533,7 @@ impl Router {
             // Either list holds at most the pathways left: room for them is made at its first
             // entry, never by doubling.
             let left = p.pathways.len().saturating_sub(i);
-            if !global.is_empty() {
+            if excluded {
                 if explain {
                     push_sized(
                         &mut ineligible,
@@ -762,9 +773,15 @@ impl Router {
             _ => {}
         }
         let mut undecided = UndecidedList::new();
-        let excluded = exclusions_that_hold(&pw.exclusions, ctx, &mut undecided, explain);
-        if !excluded.is_empty() {
-            return Err(excluded);
+        if !explain {
+            if an_exclusion_holds(&pw.exclusions, ctx) {
+                return Err(Vec::new());
+            }
+        } else {
+            let excluded = exclusions_that_hold(&pw.exclusions, ctx, &mut undecided);
+            if !excluded.is_empty() {
+                return Err(excluded);
+            }
         }
         let mut reasons = Vec::new();
         let mut unknown_rules = false;
