@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 
 use super::SimError;
 use super::results::Stage;
-use super::rng::{Categorical, Purpose, stream};
+use super::rng::{Categorical, Purpose, exp_cut, stream};
 use super::scenario::{Accept, Areas, Decay, Places, Scenario, read_areas};
 use crate::domain::{
     AttributeValue, Consent, Encounter, Flag, Level, Location, Need, Pathway, Responder, Source,
@@ -179,6 +179,8 @@ pub(crate) struct Model {
     pub(super) retained_30: [f64; Pathway::COUNT],
     pub(super) retained_90: [f64; Pathway::COUNT],
     pub(super) recontact_rate: f64,
+    /// A draw above it waits a year or more for the next contact (`rng::exp_cut`).
+    pub(super) recontact_cut: f64,
     pub(super) engaged_contact_ratio: f64,
     pub(super) engaged_overdose_ratio: f64,
     pub(super) history_checked: f64,
@@ -330,6 +332,7 @@ impl Model {
             retained_30: per_pathway(&b.retained_30),
             retained_90: per_pathway(&b.retained_90),
             recontact_rate: yearly_rate(b.recontact_within_year),
+            recontact_cut: exp_cut(yearly_rate(b.recontact_within_year), YEAR),
             engaged_contact_ratio: b.engaged_contact_ratio,
             engaged_overdose_ratio: b.engaged_overdose_ratio,
             history_checked: b.history_checked,

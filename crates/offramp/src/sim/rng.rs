@@ -106,6 +106,17 @@ pub(crate) fn exp_from(u: f64, rate: f64) -> f64 {
     }
 }
 
+/// A draw above which [`exp_from`] with `rate` gives `limit` or more, so that a caller who
+/// needs only waits shorter than `limit` can pass over such draws without taking a logarithm:
+/// the chance of a wait under `limit`, with a margin (1e-9) far wider than the rounding of
+/// either side. At or below it the wait must still be worked out.
+pub(crate) fn exp_cut(rate: f64, limit: f64) -> f64 {
+    if rate <= 0.0 {
+        return 0.0;
+    }
+    (-(-rate * limit).exp_m1() + 1e-9).min(1.0)
+}
+
 /// A generator from a plain seed, for tests.
 #[cfg(test)]
 pub(crate) fn seeded(seed: u64) -> Stream {
@@ -198,6 +209,34 @@ mod tests {
         }
         assert_eq!(n[1], 0);
         assert!((f64::from(n[0]) / 40_000.0 - 0.25).abs() < 0.01, "{n:?}");
+    }
+
+    #[test]
+    fn draws_above_the_cut_wait_at_least_the_limit() {
+        let year = 365.0 * 86_400.0;
+        let mut s = seeded(5);
+        for p in [1e-6f64, 0.01, 0.3, 0.6, 0.9, 0.999_999] {
+            let rate = -(1.0 - p).ln() / year;
+            let cut = exp_cut(rate, year);
+            // Close to the chance of a wait under a year, so that most draws past it are
+            // passed over.
+            assert!(cut > p && cut < p + 1e-8, "{p}: {cut}");
+            // Every draw above the cut, from just above it to the top of the range.
+            let mut u = cut;
+            for _ in 0..10_000 {
+                u = u.next_up();
+                assert!(exp_from(u, rate) >= year, "{p}: {u}");
+            }
+            for _ in 0..10_000 {
+                let u = cut + (1.0 - cut) * s.u();
+                if u > cut {
+                    assert!(exp_from(u, rate) >= year, "{p}: {u}");
+                }
+            }
+            // Just below the chance, the wait is under a year: the cut is not below it.
+            assert!(exp_from(p - 1e-9, rate) < year);
+        }
+        assert_eq!(exp_cut(0.0, year), 0.0);
     }
 
     #[test]

@@ -303,7 +303,12 @@ impl Sim<'_> {
         }
         // The next contact: generated populations only (a replay already holds them), and not
         // after a program's own follow-up visit, which the population would not otherwise have.
-        if generated && enc.source != Some(Source::OverdoseFollowUp) && m.recontact_rate > 0.0 {
+        // A draw above the cut would wait a year or more: no logarithm is taken for it.
+        if generated
+            && enc.source != Some(Source::OverdoseFollowUp)
+            && m.recontact_rate > 0.0
+            && u_next <= m.recontact_cut
+        {
             let dt = exp_from(u_next, m.recontact_rate);
             if dt < YEAR {
                 let p = &mut self.persons[pi];
