@@ -20,11 +20,13 @@ use crate::text::{Text, with_scratch};
 mod decision;
 #[cfg(test)]
 mod explain_tests;
+mod memo;
 mod trace;
 pub use decision::{
     ChargeHold, Decision, EligiblePathway, IneligiblePathway, NeededInformation, ProgramRef,
     Reason, Warning, WarningCode,
 };
+pub(crate) use memo::{RouteMemo, SimRoute};
 pub use trace::{Trace, TracedOffense, TracedPathway, TracedRule};
 
 /// Routes encounters through one program. Immutable, `Send + Sync`, cheap to clone (it shares

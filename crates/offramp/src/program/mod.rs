@@ -206,7 +206,7 @@ impl Program {
 
     /// Every compiled rule of the program: exclusions, pathway rules and exclusions,
     /// amnesties.
-    fn compiled_rules(&self) -> impl Iterator<Item = &Compiled> {
+    pub(crate) fn compiled_rules(&self) -> impl Iterator<Item = &Compiled> {
         let rules = self.exclusions.iter().chain(
             self.pathways
                 .iter()

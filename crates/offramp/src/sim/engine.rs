@@ -18,6 +18,7 @@ use crate::domain::{
 };
 use crate::nibrs::NibrsCode;
 use crate::providers::index::{HoursMemo, LeanOption};
+use crate::router::RouteMemo;
 use crate::rules::compile::history_kind_bit;
 
 mod encounter;
@@ -332,6 +333,8 @@ struct Sim<'m> {
     matched: Vec<LeanOption>,
     /// The partners found closed, and until when (see `HoursMemo`).
     hours: HoursMemo,
+    /// The program arm's routes, remembered by what the rules can tell apart (`RouteMemo`).
+    routes: RouteMemo,
     /// Whether the warm-up is over and events are counted.
     recording: bool,
     /// The program's clock, as last read.
@@ -502,6 +505,7 @@ pub(crate) fn run_arm(
         scratch: Some(Box::new(blank_encounter())),
         matched: Vec::new(),
         hours: HoursMemo::default(),
+        routes: RouteMemo::new(&m.router),
         recording: m.warm <= 0,
         clock: Clock::new(),
         warm_row: TimelineRow::default(),
@@ -1021,7 +1025,9 @@ impl Sim<'_> {
         let k = self.persons[pi].encounters;
         self.persons[pi].encounters += 1;
         let mut r = stream(self.key, item.person, Purpose::Encounter, k);
-        let decision = self.program.then(|| m.router.route_lean(&item.enc));
+        let decision = self
+            .program
+            .then(|| m.router.route_sim(&item.enc, &mut self.routes));
         self.encounter(pi, &item.enc, decision, &mut r, false);
     }
 

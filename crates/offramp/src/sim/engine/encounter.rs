@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use smallvec::SmallVec;
 
 use super::*;
-use crate::Decision;
+use crate::router::SimRoute;
 
 impl Sim<'_> {
     /// A generated contact: builds the encounter the responder would record, and handles it.
@@ -155,7 +155,7 @@ impl Sim<'_> {
         // The engine reads only the eligible pathways, their order, rule and charge hold, the
         // disposition and the intercept; partners are matched later, for the one pathway
         // offered, and only for a person who may be referred.
-        let decision = m.router.route_lean(&enc);
+        let decision = m.router.route_sim(&enc, &mut self.routes);
         if let Some(history) = enc.history.take()
             && lent
         {
@@ -176,7 +176,7 @@ impl Sim<'_> {
         &mut self,
         pi: usize,
         enc: &Encounter,
-        decision: Option<Decision>,
+        decision: Option<SimRoute>,
         r: &mut Stream,
         generated: bool,
     ) {
@@ -203,11 +203,11 @@ impl Sim<'_> {
         if let Some(d) = decision.as_ref().filter(|d| !d.eligible.is_empty()) {
             self.row().eligible += 1;
             self.count(ALL, group, Stage::Eligible);
-            for e in &d.eligible {
-                self.out.funnel[pathway_ix(e.pathway)][stage_ix(Stage::Eligible)] += 1;
+            for (pathway, _) in &d.eligible {
+                self.out.funnel[pathway_ix(*pathway)][stage_ix(Stage::Eligible)] += 1;
             }
-            let first = &d.eligible[0];
-            let pw = pathway_ix(first.pathway);
+            let (first, holds) = d.eligible[0];
+            let pw = pathway_ix(first);
             if u_offer < m.offer[pw] {
                 let hours = m.scenario.costs.referral_hours;
                 let row = self.row();
@@ -242,7 +242,11 @@ impl Sim<'_> {
                     }
                     self.out.referrals[pw].accepted += 1;
                     self.out.referrals[ALL].accepted += 1;
-                    if let (Some(hold), Some(level)) = (&first.charge_hold, charge) {
+                    // The hold's deadline follows the encounter's time: worked out for each.
+                    if holds
+                        && let Some(level) = charge
+                        && let Some(hold) = m.router.charge_hold_for(enc)
+                    {
                         let end = hold.deadline.timestamp().saturating_sub(m.origin_utc);
                         self.row().holds_started += 1;
                         let person = self.persons[pi].id;
@@ -266,12 +270,8 @@ impl Sim<'_> {
                     let mut matched = std::mem::take(&mut self.matched);
                     let found = free
                         && (m.places.is_some() || u_engage < m.engage[pw])
-                        && m.router.providers_lean(
-                            first.pathway,
-                            enc,
-                            &mut self.hours,
-                            &mut matched,
-                        );
+                        && m.router
+                            .providers_lean(first, enc, &mut self.hours, &mut matched);
                     let options = found.then_some(matched.as_slice());
                     let mut plan: Option<Plan> = None;
                     let mut engage = m.engage[pw];
