@@ -497,15 +497,12 @@ impl Router {
         // place among the warnings) only if some pathway is eligible, since only then could it
         // change the decision.
         let mut global_undecided = UndecidedList::new();
-        let global = if explain {
-            exclusions_that_hold(&p.exclusions, &ctx, &mut global_undecided)
+        let (global, excluded) = if explain {
+            let held = exclusions_that_hold(&p.exclusions, &ctx, &mut global_undecided);
+            let excluded = !held.is_empty();
+            (held, excluded)
         } else {
-            Vec::new()
-        };
-        let excluded = if explain {
-            !global.is_empty()
-        } else {
-            an_exclusion_holds(&p.exclusions, &ctx)
+            (Vec::new(), an_exclusion_holds(&p.exclusions, &ctx))
         };
         let global_warnings_at = warnings.len();
         if explain {
@@ -822,8 +819,9 @@ impl Router {
 
     /// The charge hold's deadline: the term after the encounter, in the program's zone. Every
     /// calendar sum is checked; an encounter outside the accepted times (one built in code:
-    /// readers refuse it) gets no deadline rather than a panic.
-    fn charge_hold(&self, enc: &Encounter) -> Option<ChargeHold> {
+    /// readers refuse it) gets no deadline rather than a panic. The simulation asks for it
+    /// for each encounter whose remembered route says a hold applies (`memo`).
+    pub(crate) fn charge_hold(&self, enc: &Encounter) -> Option<ChargeHold> {
         let p = &*self.program;
         let term = p.charge_hold_term?;
         if time_problem(&enc.at).is_some() {

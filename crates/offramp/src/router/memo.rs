@@ -19,7 +19,7 @@
 //! `overdose.at`) is not remembered at all; `within` is read only for a history event, and an
 //! encounter with a history of one event or more is routed afresh. The charge hold's deadline
 //! depends on the time too: the memo keeps only whether a hold applies, and the deadline is
-//! worked out for each encounter ([`Router::charge_hold_for`]).
+//! worked out for each encounter ([`Router::charge_hold`]).
 //!
 //! A memo is one arm's (not shared between threads) and keeps at most [`MEMO_ENTRIES`] routes;
 //! past that, routes are worked out and not kept.
@@ -29,9 +29,9 @@ use std::collections::HashMap;
 use foldhash::fast::FixedState;
 use smallvec::SmallVec;
 
-use super::{ChargeHold, Router};
+use super::Router;
 use crate::domain::{AttributeValue, Disposition, Encounter, Intercept, Offense, Pathway};
-use crate::rules::compile::{Const, Field, Node};
+use crate::rules::compile::{Const, Field, Node, mask_of};
 
 /// The most routes a memo keeps.
 pub(crate) const MEMO_ENTRIES: usize = 1 << 16;
@@ -140,8 +140,8 @@ impl Shape {
                 | history << 48
                 | u64::from(count) << 56,
         );
-        out.push(bits(needs.iter().map(|n| *n as u8)) & self.needs);
-        out.push(bits(flags.iter().map(|f| *f as u8)) & self.flags);
+        out.push(mask_of(needs, |n| n as u8) & self.needs);
+        out.push(mask_of(flags, |f| f as u8) & self.flags);
         out.push(match (age, &self.ages) {
             (None, _) => u64::MAX,
             (Some(a), None) => u64::from(*a),
@@ -183,11 +183,6 @@ impl Shape {
     }
 }
 
-/// A set of vocabulary members as a mask (every vocabulary here has fewer than 64).
-fn bits(members: impl Iterator<Item = u8>) -> u64 {
-    members.fold(0, |m, b| m | 1u64.checked_shl(u32::from(b)).unwrap_or(0))
-}
-
 /// Text with its length before it, so that two texts in a row cannot run together.
 fn text(out: &mut Key, s: &str) {
     out.push(s.len() as u64);
@@ -200,7 +195,7 @@ fn text(out: &mut Key, s: &str) {
     }
 }
 
-/// One offence as recorded, in three words (the order of its activities and drug types aside:
+/// One offence as recorded, in five words (the order of its activities and drug types aside:
 /// rules and the law read them as sets, and an empty list as not recorded).
 fn offence(out: &mut Key, o: &Offense) {
     let Offense {
@@ -213,8 +208,8 @@ fn offence(out: &mut Key, o: &Offense) {
     } = o;
     // The code's row in the static table stands for the code.
     let code = std::ptr::from_ref(nibrs.offense()) as usize as u64;
-    let activity = bits(activity.iter().map(|a| *a as u8));
-    let drugs = bits(drug_types.iter().map(|d| *d as u8));
+    let activity = mask_of(activity, |a| a as u8);
+    let drugs = mask_of(drug_types, |d| d as u8);
     let (amount, unit) = quantity.map_or((0, u64::MAX), |q| (q.amount.to_bits(), q.unit as u64));
     out.extend([
         code,
@@ -381,12 +376,6 @@ impl Router {
                 })
                 .collect(),
         }
-    }
-
-    /// The charge hold a route gives an eligible pathway that holds charges, for an encounter
-    /// with a chargeable offence (what [`Router::route`] puts in `charge_hold`).
-    pub(crate) fn charge_hold_for(&self, enc: &Encounter) -> Option<ChargeHold> {
-        self.charge_hold(enc)
     }
 }
 

@@ -1144,6 +1144,7 @@ mod fold;
 mod types;
 #[cfg(test)]
 pub(crate) use eval::eval_rule;
+pub(crate) use eval::mask_of;
 pub(crate) use eval::node_truth;
 pub(crate) use types::*;
 

@@ -97,9 +97,18 @@ fn check(router: &Router, memo: &mut RouteMemo, enc: &Encounter) {
     assert_eq!(full.eligible.len(), afresh.eligible.len());
     for (f, (pathway, holds)) in full.eligible.iter().zip(&afresh.eligible) {
         assert_eq!(f.pathway, *pathway);
-        let hold = holds.then(|| router.charge_hold_for(enc)).flatten();
+        let hold = holds.then(|| router.charge_hold(enc)).flatten();
         assert_eq!(f.charge_hold, hold);
     }
+}
+
+/// A program of one pathway admitted by one rule.
+fn one_rule(when: &str) -> Router {
+    let toml = format!(
+        "[program]\nid = \"one\"\njurisdiction = \"One\"\ntimezone = \"America/Chicago\"\n\
+         [[pathways]]\npathway = \"self_referral\"\n[[pathways.rules]]\nid = \"rule\"\nwhen = {when:?}\n"
+    );
+    Router::new(Program::from_toml(&toml, "one.toml").unwrap())
 }
 
 fn base(at: &str) -> Encounter {
@@ -122,42 +131,9 @@ fn shapes_read_what_the_rules_read() {
         Some(vec![18])
     );
     // Rules that read the time are not remembered.
-    let timed = Router::new(
-        Program::from_toml(
-            r#"
-[program]
-id = "t"
-jurisdiction = "T"
-timezone = "America/Chicago"
-[[pathways]]
-pathway = "self_referral"
-[[pathways.rules]]
-id = "day"
-when = "at.hour >= 8"
-"#,
-            "t.toml",
-        )
-        .unwrap(),
-    );
-    assert_eq!(Shape::of(&timed), None);
+    assert_eq!(Shape::of(&one_rule("at.hour >= 8")), None);
     // An age read other than against a whole number is kept raw.
-    let raw = Router::new(
-        Program::from_toml(
-            r#"
-[program]
-id = "r"
-jurisdiction = "R"
-timezone = "America/Chicago"
-[[pathways]]
-pathway = "self_referral"
-[[pathways.rules]]
-id = "odd"
-when = "age in [20, 40] or age is unknown"
-"#,
-            "r.toml",
-        )
-        .unwrap(),
-    );
+    let raw = one_rule("age in [20, 40] or age is unknown");
     assert_eq!(Shape::of(&raw).unwrap().ages, None);
 }
 

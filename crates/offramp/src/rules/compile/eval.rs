@@ -29,7 +29,8 @@ pub(super) fn const_value(c: &Const) -> V<'_> {
     }
 }
 
-fn mask_of<T: Copy>(items: &[T], index: impl Fn(T) -> u8) -> u64 {
+/// A list of vocabulary members as the set mask rules read (bit `index(x)` for each).
+pub(crate) fn mask_of<T: Copy>(items: &[T], index: impl Fn(T) -> u8) -> u64 {
     items
         .iter()
         .fold(0u64, |m, &x| m | (1u64 << (u32::from(index(x)) & 63)))

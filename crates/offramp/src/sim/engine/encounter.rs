@@ -245,7 +245,7 @@ impl Sim<'_> {
                     // The hold's deadline follows the encounter's time: worked out for each.
                     if holds
                         && let Some(level) = charge
-                        && let Some(hold) = m.router.charge_hold_for(enc)
+                        && let Some(hold) = m.router.charge_hold(enc)
                     {
                         let end = hold.deadline.timestamp().saturating_sub(m.origin_utc);
                         self.row().holds_started += 1;
